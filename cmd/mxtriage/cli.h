@@ -1,0 +1,59 @@
+/*
+ * cli.h - what the subcommands of the mxtriage program share.
+ */
+#ifndef MXT_CLI_H
+#define MXT_CLI_H
+
+#include "mxtriage.h"
+
+/* Exit statuses, documented in mxtriage(1). */
+enum mxt_exit {
+	MXT_EXIT_OK = 0,
+	MXT_EXIT_ALERT = 1, /* a --fail-on condition held */
+	MXT_EXIT_USAGE = 2,
+	MXT_EXIT_INPUT = 3, /* an input could not be read completely */
+};
+
+/* Options every log-reading subcommand takes. */
+struct cli_input {
+	int year;
+	const char *syslog_name;
+	const char *unparsed_path; /* --show-unparsed[=FILE]; "-" = stderr */
+	FILE *unparsed_fp;
+};
+
+/* getopt_long ids of the shared options (above the ASCII range). */
+enum {
+	OPT_YEAR = 256,
+	OPT_SYSLOG_NAME,
+	OPT_SHOW_UNPARSED,
+	OPT_CSV_RAW,
+	OPT_FIRST_FREE,
+};
+
+#define CLI_INPUT_LONGOPTS                                                  \
+	{"year", required_argument, NULL, OPT_YEAR},                        \
+	{"syslog-name", required_argument, NULL, OPT_SYSLOG_NAME},          \
+	{"show-unparsed", optional_argument, NULL, OPT_SHOW_UNPARSED}
+
+/* Handles a shared option; returns 1 when it was one, 0 when not, -1 on a
+ * bad value (message printed). */
+int cli_input_option(struct cli_input *in, int opt, const char *arg);
+
+/*
+ * Runs the pass over files (none = stdin). Reports unreadable inputs with
+ * warn(3)-style messages and the anomalies of the run on stderr. Returns
+ * MXT_EXIT_OK or MXT_EXIT_INPUT.
+ */
+int cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg,
+    char **files, int nfiles);
+
+/* Opens -o FILE for writing, or returns stdout for NULL/"-". Exits with
+ * a message on failure. */
+FILE *cli_open_output(const char *path);
+/* Flushes and closes out; reports a write error. Returns 0 or -1. */
+int cli_close_output(FILE *out, const char *path);
+
+int cmd_events(int argc, char **argv);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * input.c - the input side every log-reading subcommand shares: the
+ * --year/--syslog-name/--show-unparsed options, running the pass over the
+ * files, and telling the user on stderr about anything that was not read
+ * or not understood. Nothing is dropped in silence.
+ */
+#include "cli.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+cli_input_option(struct cli_input *in, int opt, const char *arg)
+{
+	char *end;
+	switch (opt) {
+	case OPT_YEAR:
+		errno = 0;
+		long y = strtol(arg, &end, 10);
+		if (errno || *end != '\0' || y < 1970 || y > 9999) {
+			warnx("--year: '%s' is not a year (1970-9999)", arg);
+			return -1;
+		}
+		in->year = (int)y;
+		return 1;
+	case OPT_SYSLOG_NAME:
+		if (*arg == '\0' || strchr(arg, '/') != NULL) {
+			warnx("--syslog-name: '%s' is not a syslog name "
+			    "(like 'postfix' or 'postfix-out')", arg);
+			return -1;
+		}
+		in->syslog_name = arg;
+		return 1;
+	case OPT_SHOW_UNPARSED:
+		in->unparsed_path = arg ? arg : "-";
+		return 1;
+	}
+	return 0;
+}
+
+/* Writes the line with control characters and invalid UTF-8 made
+ * visible, so a listed line cannot drive the terminal. */
+static void
+put_escaped(FILE *fp, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\x%02x", c);
+		else if (c == '\\')
+			fputs("\\\\", fp);
+		else
+			putc(c, fp);
+	}
+}
+
+static void
+on_unparsed(void *arg, const char *source, long line_no, const char *reason,
+    const char *line, size_t len)
+{
+	struct cli_input *in = arg;
+	if (in->unparsed_fp == NULL)
+		return;
+	fprintf(in->unparsed_fp, "%s:%ld: %s: ", source, line_no, reason);
+	put_escaped(in->unparsed_fp, line, len);
+	putc('\n', in->unparsed_fp);
+}
+
+static void
+report_anomalies(const struct cli_input *in, const struct mxt_stats *st)
+{
+	uint64_t recognised = 0;
+	for (int m = 0; m < MXT_MTA_COUNT; m++)
+		recognised += st->lines_mta[m];
+	if (st->lines > 0 && recognised == 0)
+		warnx("read %llu lines but none was a Postfix or Exim log "
+		    "line; expected syslog lines like 'Nov 23 10:00:01 host "
+		    "postfix/smtp[123]: ...' or Exim's main log",
+		    (unsigned long long)st->lines);
+	if (st->unparsed > 0 && in->unparsed_path == NULL)
+		warnx("%llu mail log lines were not understood; list them "
+		    "with --show-unparsed", (unsigned long long)st->unparsed);
+	if (st->lines_truncated > 0)
+		warnx("%llu lines longer than %d bytes were cut at that length",
+		    (unsigned long long)st->lines_truncated, MXT_LINE_MAX);
+	if (st->track_overflow > 0)
+		warnx("%llu messages in flight were forgotten at the tracking "
+		    "cap; senders of their later lines are unknown",
+		    (unsigned long long)st->track_overflow);
+}
+
+int
+cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
+    int nfiles)
+{
+	static char *stdin_only[] = {"-"};
+	int status = MXT_EXIT_OK;
+
+	if (in->unparsed_path != NULL) {
+		if (strcmp(in->unparsed_path, "-") == 0) {
+			in->unparsed_fp = stderr;
+		} else if ((in->unparsed_fp = fopen(in->unparsed_path, "w")) ==
+		    NULL) {
+			warn("%s", in->unparsed_path);
+			return MXT_EXIT_USAGE;
+		}
+	}
+	cfg->year = in->year;
+	cfg->syslog_name = in->syslog_name;
+	cfg->on_unparsed = on_unparsed;
+	cfg->unparsed_arg = in;
+	struct mxt_pass *p = mxt_pass_create(cfg);
+
+	if (nfiles == 0) {
+		files = stdin_only;
+		nfiles = 1;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		struct mxt_error e;
+		if (mxt_pass_read(p, files[i], &e) < 0) {
+			if (e.line > 0 || e.column > 0)
+				warnx("%s: %s (byte %ld of the file); what was "
+				    "read before is in the report", e.source,
+				    e.text, e.column);
+			else
+				warnx("%s: %s", e.source, e.text);
+			status = MXT_EXIT_INPUT;
+		}
+	}
+	mxt_pass_finish(p);
+	report_anomalies(in, mxt_pass_stats(p));
+	mxt_pass_destroy(p);
+	if (in->unparsed_fp != NULL && in->unparsed_fp != stderr &&
+	    fclose(in->unparsed_fp) != 0) {
+		warn("%s", in->unparsed_path);
+		status = MXT_EXIT_INPUT;
+	}
+	return status;
+}
+
+FILE *
+cli_open_output(const char *path)
+{
+	if (path == NULL || strcmp(path, "-") == 0)
+		return stdout;
+	FILE *fp = fopen(path, "w");
+	if (fp == NULL)
+		err(MXT_EXIT_USAGE, "%s", path);
+	return fp;
+}
+
+int
+cli_close_output(FILE *out, const char *path)
+{
+	int rc = fflush(out);
+	if (out != stdout)
+		rc |= fclose(out);
+	if (rc != 0 && errno != EPIPE) {
+		warn("%s", path ? path : "standard output");
+		return -1;
+	}
+	return 0;
+}

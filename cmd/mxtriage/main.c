@@ -1,0 +1,66 @@
+/*
+ * main.c - the mxtriage program: picks the subcommand and hands over.
+ * Parsing, classifying and formatting live in lib/; each subcommand's
+ * options live in its cmd_*.c.
+ */
+#include "cli.h"
+
+#include <err.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* Looked up by name; the table is the list --help prints. */
+static const struct subcommand subcommands[] = {
+	{"events", cmd_events, "one event per delivery attempt or rejection"},
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: mxtriage COMMAND [OPTIONS] [FILE...]\n"
+	      "\n"
+	      "Analyse Postfix and Exim mail logs: every delivery attempt and\n"
+	      "every rejection, by recipient domain and cause.\n"
+	      "\n"
+	      "Commands:\n", fp);
+	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+		fprintf(fp, "  %-10s %s\n", subcommands[i].name,
+		    subcommands[i].summary);
+	fputs("\n"
+	      "  -h, --help      show this help ('mxtriage COMMAND --help' for "
+	      "a command)\n"
+	      "  -V, --version   show the version\n"
+	      "\n"
+	      "See mxtriage(1).\n", fp);
+}
+
+int
+main(int argc, char **argv)
+{
+	setlocale(LC_CTYPE, "");
+	if (argc < 2) {
+		usage(stderr);
+		return MXT_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+		usage(stdout);
+		return MXT_EXIT_OK;
+	}
+	if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+		printf("mxtriage %s\n", MXT_VERSION);
+		return MXT_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+		if (strcmp(name, subcommands[i].name) == 0)
+			return subcommands[i].run(argc - 1, argv + 1);
+	warnx("'%s' is not a command; try 'mxtriage --help'", name);
+	return MXT_EXIT_USAGE;
+}

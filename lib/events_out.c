@@ -1,0 +1,188 @@
+/*
+ * events_out.c - events as JSON lines (jansson's encoder) or CSV (libcsv's
+ * writer), the output of `mxtriage events`.
+ *
+ * Log text is attacker-controlled: JSON strings are repaired to valid
+ * UTF-8 before jansson sees them (it refuses invalid UTF-8), and CSV cells
+ * that a spreadsheet would run as a formula get a leading apostrophe
+ * unless csv_raw is set.
+ */
+#include "internal.h"
+
+#include <csv.h>
+#include <jansson.h>
+#include <stdlib.h>
+
+/* Column order of both formats: SPEC section 2. */
+static const char *const fields[] = {
+	"time", "host", "mta", "service", "queue_id", "direction", "status",
+	"recipient", "domain", "sender", "sender_domain", "relay", "relay_ip",
+	"code", "dsn", "phase", "text", "delay",
+};
+#define NFIELDS (sizeof fields / sizeof fields[0])
+
+struct mxt_event_writer {
+	FILE *fp;
+	enum mxt_event_format fmt;
+	bool csv_raw;
+	bool header_done;
+	char *buf; /* UTF-8 repair, 3 bytes out per byte in at worst */
+	size_t bufsize;
+};
+
+struct mxt_event_writer *
+mxt_event_writer_create(FILE *fp, enum mxt_event_format fmt, bool csv_raw)
+{
+	struct mxt_event_writer *w = xcalloc(1, sizeof *w);
+	w->fp = fp;
+	w->fmt = fmt;
+	w->csv_raw = csv_raw;
+	w->bufsize = 3 * MXT_LINE_MAX + 1;
+	w->buf = xmalloc(w->bufsize);
+	return w;
+}
+
+void
+mxt_event_writer_destroy(struct mxt_event_writer *w)
+{
+	if (w == NULL)
+		return;
+	free(w->buf);
+	free(w);
+}
+
+/* The value of one column as text; NULL for null. Uses w->buf or tmp. */
+static const char *
+field_text(struct mxt_event_writer *w, const struct mxt_event *ev, size_t i,
+    char *tmp, size_t tmpsize, size_t *len)
+{
+	struct mxt_str s = {NULL, 0};
+	switch (i) {
+	case 0:
+		mxt_time_format(&ev->time, tmp, tmpsize);
+		*len = strlen(tmp);
+		return ev->time.valid ? tmp : NULL;
+	case 1: s = ev->host; break;
+	case 2: *len = strlen(mxt_mta_name(ev->mta)); return mxt_mta_name(ev->mta);
+	case 3: s = ev->service; break;
+	case 4: s = ev->queue_id; break;
+	case 5:
+		*len = strlen(mxt_direction_name(ev->direction));
+		return mxt_direction_name(ev->direction);
+	case 6:
+		*len = strlen(mxt_status_name(ev->status));
+		return mxt_status_name(ev->status);
+	case 7: s = ev->recipient; break;
+	case 8: s = ev->domain; break;
+	case 9: s = ev->sender; break;
+	case 10: s = ev->sender_domain; break;
+	case 11: s = ev->relay; break;
+	case 12: s = ev->relay_ip; break;
+	case 13:
+		if (ev->code == 0)
+			return NULL;
+		*len = (size_t)snprintf(tmp, tmpsize, "%d", ev->code);
+		return tmp;
+	case 14:
+		if (ev->dsn[0] == '\0')
+			return NULL;
+		*len = strlen(ev->dsn);
+		return ev->dsn;
+	case 15: {
+		const char *ph = mxt_phase_name(ev->phase);
+		if (ph != NULL)
+			*len = strlen(ph);
+		return ph;
+	}
+	case 16: s = ev->text; break;
+	case 17:
+		if (!ev->has_delay)
+			return NULL;
+		*len = (size_t)snprintf(tmp, tmpsize, "%g", ev->delay);
+		return tmp;
+	}
+	*len = mxt_utf8_sanitize(s.ptr ? s.ptr : "", s.len, w->buf, w->bufsize);
+	return w->buf;
+}
+
+static int
+write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
+{
+	json_t *o = json_object();
+	char tmp[64];
+	for (size_t i = 0; i < NFIELDS; i++) {
+		size_t len = 0;
+		const char *v = field_text(w, ev, i, tmp, sizeof tmp, &len);
+		json_t *j;
+		if (v == NULL)
+			j = json_null();
+		else if (i == 13)
+			j = json_integer(ev->code);
+		else if (i == 17)
+			j = json_real(ev->delay);
+		else
+			j = json_stringn(v, len);
+		json_object_set_new(o, fields[i], j);
+	}
+	int rc = json_dumpf(o, w->fp, JSON_PRESERVE_ORDER | JSON_COMPACT |
+	    JSON_REAL_PRECISION(10));
+	json_decref(o);
+	if (rc != 0 || putc('\n', w->fp) == EOF)
+		return -1;
+	return 0;
+}
+
+/* A cell a spreadsheet would evaluate: starts with = + - @ or a control
+ * character it strips (tab, CR). */
+static bool
+is_formula(const char *v, size_t len)
+{
+	return len > 0 && (v[0] == '=' || v[0] == '+' || v[0] == '-' ||
+	    v[0] == '@' || v[0] == '\t' || v[0] == '\r');
+}
+
+static int
+write_cell(struct mxt_event_writer *w, const char *v, size_t len, bool first)
+{
+	if (!first && putc(',', w->fp) == EOF)
+		return -1;
+	if (v == NULL)
+		return 0;
+	if (!w->csv_raw && is_formula(v, len)) {
+		/* csv_fwrite quotes one buffer: build "'" + value */
+		char *cell = xmalloc(len + 2);
+		cell[0] = '\'';
+		memcpy(cell + 1, v, len);
+		int rc = csv_fwrite(w->fp, cell, len + 1);
+		free(cell);
+		return rc;
+	}
+	return csv_fwrite(w->fp, v, len);
+}
+
+static int
+write_csv(struct mxt_event_writer *w, const struct mxt_event *ev)
+{
+	char tmp[64];
+	if (!w->header_done) {
+		for (size_t i = 0; i < NFIELDS; i++)
+			if (write_cell(w, fields[i], strlen(fields[i]), i == 0))
+				return -1;
+		if (fputs("\r\n", w->fp) == EOF)
+			return -1;
+		w->header_done = true;
+	}
+	for (size_t i = 0; i < NFIELDS; i++) {
+		size_t len = 0;
+		const char *v = field_text(w, ev, i, tmp, sizeof tmp, &len);
+		if (write_cell(w, v, len, i == 0))
+			return -1;
+	}
+	return fputs("\r\n", w->fp) == EOF ? -1 : 0;
+}
+
+int
+mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *ev)
+{
+	return w->fmt == MXT_EVFMT_CSV ? write_csv(w, ev) : write_jsonl(w, ev);
+}

@@ -1,0 +1,296 @@
+/*
+ * mxtriage.h - the one public header of libmxtriage.
+ *
+ * The library turns mail log lines into events (one per delivery attempt per
+ * recipient, one per SMTP command we rejected) and never prints or exits:
+ * errors come back as return values with detail in struct mxt_error, and
+ * everything the caller may want to show (events, unparsed lines, warnings)
+ * arrives through callbacks.
+ *
+ * Ownership: strings inside an event are borrowed; they stay valid only
+ * during the callback that receives them.
+ */
+#ifndef MXTRIAGE_H
+#define MXTRIAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#define MXT_VERSION "0.1.0"
+
+/* Longest line handled whole; longer lines are cut here and counted. */
+#define MXT_LINE_MAX 65536
+
+/* Error detail, shaped like jansson's json_error_t. */
+struct mxt_error {
+	char source[256]; /* file name, or "<stdin>" */
+	long line;        /* 1-based line, 0 when not about a line */
+	long column;      /* 1-based column or byte offset, 0 when unknown */
+	char text[256];
+};
+
+/* A borrowed byte slice; not NUL-terminated in general. */
+struct mxt_str {
+	const char *ptr;
+	size_t len;
+};
+
+/* Enums end with _COUNT; each has one name table (mxt_*_name()). */
+enum mxt_mta { MXT_MTA_POSTFIX, MXT_MTA_EXIM, MXT_MTA_COUNT };
+
+enum mxt_direction { MXT_DIR_OUT, MXT_DIR_IN, MXT_DIR_COUNT };
+
+enum mxt_status {
+	MXT_STATUS_DELIVERED,
+	MXT_STATUS_DEFERRED,
+	MXT_STATUS_BOUNCED,
+	MXT_STATUS_EXPIRED,
+	MXT_STATUS_REJECTED,
+	MXT_STATUS_COUNT
+};
+
+enum mxt_phase {
+	MXT_PHASE_NONE, /* unknown / not applicable: printed as null */
+	MXT_PHASE_CONNECT,
+	MXT_PHASE_GREETING,
+	MXT_PHASE_HELO,
+	MXT_PHASE_STARTTLS,
+	MXT_PHASE_MAIL,
+	MXT_PHASE_RCPT,
+	MXT_PHASE_DATA,
+	MXT_PHASE_EOD,
+	MXT_PHASE_COUNT
+};
+
+/* Causes of failures (SPEC section 3); the table in causes.c is indexed
+ * by this enum. MXT_CAUSE_NONE is for events that are not failures. */
+enum mxt_cause {
+	MXT_CAUSE_NONE,
+	MXT_CAUSE_GREYLISTING,
+	MXT_CAUSE_RATE_LIMIT,
+	MXT_CAUSE_SERVER_BUSY,
+	MXT_CAUSE_DNS,
+	MXT_CAUSE_ROUTING,
+	MXT_CAUSE_AUTH,
+	MXT_CAUSE_RELAY_DENIED,
+	MXT_CAUSE_BLOCKLIST,
+	MXT_CAUSE_SENDER_AUTH,
+	MXT_CAUSE_TLS,
+	MXT_CAUSE_POLICY,
+	MXT_CAUSE_CONTENT,
+	MXT_CAUSE_MAILBOX_FULL,
+	MXT_CAUSE_UNKNOWN_USER,
+	MXT_CAUSE_BAD_DOMAIN,
+	MXT_CAUSE_SENDER_REJECTED,
+	MXT_CAUSE_CLIENT_HOSTNAME,
+	MXT_CAUSE_MESSAGE_SIZE,
+	MXT_CAUSE_CONNECTION,
+	MXT_CAUSE_SUSPENDED,
+	MXT_CAUSE_EXPIRED,
+	MXT_CAUSE_OTHER,
+	MXT_CAUSE_COUNT
+};
+
+const char *mxt_mta_name(enum mxt_mta);
+const char *mxt_direction_name(enum mxt_direction);
+const char *mxt_status_name(enum mxt_status);
+const char *mxt_phase_name(enum mxt_phase); /* NULL for MXT_PHASE_NONE */
+/* Name -> enum value, or -1 when unknown. */
+int mxt_status_lookup(const char *name);
+int mxt_direction_lookup(const char *name);
+
+/*
+ * A point in time as logged: seconds since the epoch, the fraction as
+ * logged (frac_digits 0 = none), and the offset from UTC that the line
+ * carried (or the local zone's, for year-less traditional lines).
+ */
+struct mxt_time {
+	int64_t sec;
+	int32_t frac;       /* fraction as an integer of frac_digits digits */
+	int8_t frac_digits; /* 0..9 */
+	bool valid;
+	int32_t utcoff; /* seconds east of UTC */
+};
+
+/* Formats t as ISO 8601 with its offset ("...Z" for UTC) into buf
+ * (at least 40 bytes). Returns buf. */
+char *mxt_time_format(const struct mxt_time *t, char *buf, size_t size);
+
+/* One delivery attempt for one recipient, or one rejected SMTP command. */
+struct mxt_event {
+	struct mxt_time time;
+	enum mxt_mta mta;
+	enum mxt_direction direction;
+	enum mxt_status status;
+	enum mxt_phase phase;
+	struct mxt_str host;      /* logging host */
+	struct mxt_str service;   /* smtp, lmtp, smtpd, postscreen, Exim transport... */
+	struct mxt_str queue_id;  /* empty for NOQUEUE */
+	struct mxt_str recipient; /* as logged, without <> */
+	struct mxt_str domain;    /* lower-cased recipient domain */
+	struct mxt_str sender;
+	struct mxt_str sender_domain; /* lower-cased */
+	struct mxt_str relay;     /* remote MX (out) or client name (in) */
+	struct mxt_str relay_ip;
+	int relay_port;           /* 0 when not logged */
+	int code;                 /* 3-digit SMTP reply code, 0 when none */
+	char dsn[16];             /* "X.Y.Z", "" when none */
+	struct mxt_str text;      /* remote reply or local reason, as logged */
+	double delay;             /* seconds */
+	bool has_delay;
+	/* Where the event came from, for drill-down and error messages. */
+	const char *source;
+	long line_no;
+};
+
+/* ---- reader: bytes -> lines ------------------------------------------ */
+
+struct mxt_reader;
+
+/*
+ * Opens path ("-" = standard input). gzip is recognised by its magic
+ * bytes, not the name. Returns NULL and fills err when it cannot open.
+ */
+struct mxt_reader *mxt_reader_open(const char *path, struct mxt_error *err);
+void mxt_reader_close(struct mxt_reader *r); /* accepts NULL */
+
+/*
+ * Next line, without its line terminator (LF or CRLF). The line is
+ * NUL-terminated at len but may contain NUL bytes. Lines longer than
+ * MXT_LINE_MAX are cut at it and *truncated is set; the rest of such a
+ * line is skipped. Returns 1 with a line, 0 at the end of the input, -1
+ * when the input could not be read completely (err says where).
+ * The line stays valid until the next call.
+ */
+int mxt_reader_next(struct mxt_reader *r, const char **line, size_t *len,
+    bool *truncated, struct mxt_error *err);
+const char *mxt_reader_name(const struct mxt_reader *r);
+long mxt_reader_line_no(const struct mxt_reader *r);
+/* Modification time of the file, or 0 for a pipe. */
+time_t mxt_reader_mtime(const struct mxt_reader *r);
+bool mxt_reader_is_gzip(const struct mxt_reader *r);
+
+/* ---- syslog: line -> header + message --------------------------------- */
+
+enum mxt_header_kind {
+	MXT_HDR_NONE, /* not a log line we know */
+	MXT_HDR_TRADITIONAL,
+	MXT_HDR_RFC3339,
+	MXT_HDR_RFC5424,
+	MXT_HDR_EXIM, /* Exim's own log file */
+	MXT_HDR_COUNT
+};
+
+struct mxt_logline {
+	enum mxt_header_kind kind;
+	struct mxt_time time;
+	struct mxt_str host;
+	struct mxt_str program; /* "postfix/smtp", "exim", ... */
+	struct mxt_str pid;
+	struct mxt_str msg;     /* the message after "prog[pid]: " */
+};
+
+/*
+ * Year inference for year-less traditional lines: the year is `year` when
+ * fixed, otherwise the year of `reference` (file mtime or now), minus one
+ * when the result would lie more than a day after `reference`.
+ */
+struct mxt_clock {
+	int year;         /* 0 = infer */
+	time_t reference; /* time the log was last written, or now */
+	/* cache of local-time conversions, private */
+	int64_t cache_key;
+	int64_t cache_base;
+	int32_t cache_off;
+	int64_t ucache_key;
+	int64_t ucache_base;
+};
+
+void mxt_clock_init(struct mxt_clock *c, int year, time_t reference);
+
+/* Splits a line into header and message. Returns false when the line has
+ * no header mxtriage knows (out->kind is then MXT_HDR_NONE). */
+bool mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
+    struct mxt_logline *out);
+
+/* ---- the pass: lines -> events ----------------------------------------- */
+
+struct mxt_stats {
+	uint64_t lines;            /* lines read */
+	uint64_t bytes;
+	uint64_t lines_truncated;  /* cut at MXT_LINE_MAX */
+	uint64_t lines_no_header;  /* no header we know */
+	uint64_t lines_mta[MXT_MTA_COUNT]; /* lines recognised per MTA */
+	uint64_t events[MXT_STATUS_COUNT];
+	uint64_t unparsed;         /* mail lines that looked relevant, not understood */
+	uint64_t probes;           /* address verification probes, not deliveries */
+	uint64_t reject_warnings;  /* reject_warning: would-be rejections */
+	uint64_t track_overflow;   /* messages dropped from correlation (cap) */
+	uint64_t inputs_failed;
+};
+
+struct mxt_pass_config {
+	int year;                 /* --year, 0 = infer */
+	const char *syslog_name;  /* --syslog-name, NULL = any NAME/SERVICE */
+	size_t track_cap;         /* messages in flight, 0 = default */
+	/* Receives each event, with event_arg. Required. */
+	void (*on_event)(void *event_arg, const struct mxt_event *ev);
+	void *event_arg;
+	/* Receives each unparsed line with a short reason. Optional. */
+	void (*on_unparsed)(void *unparsed_arg, const char *source,
+	    long line_no, const char *reason, const char *line, size_t len);
+	void *unparsed_arg;
+};
+
+struct mxt_pass;
+
+struct mxt_pass *mxt_pass_create(const struct mxt_pass_config *cfg);
+void mxt_pass_destroy(struct mxt_pass *p); /* accepts NULL */
+
+/*
+ * Reads one whole input through the pass. Returns 0 when it was read to
+ * its end, -1 when it could not be opened or read completely (err names
+ * the input and the position; what was read before still counts).
+ */
+int mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err);
+
+/*
+ * Feeds one line (no terminator) from `source` at `line_no`, with the
+ * reference time used for year inference. For tests and embedding.
+ */
+void mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
+    time_t reference, const char *line, size_t len);
+
+/* Ends the input: emits what remains pending (nothing yet). */
+void mxt_pass_finish(struct mxt_pass *p);
+
+const struct mxt_stats *mxt_pass_stats(const struct mxt_pass *p);
+
+/* ---- output of events --------------------------------------------------- */
+
+enum mxt_event_format { MXT_EVFMT_JSONL, MXT_EVFMT_CSV, MXT_EVFMT_COUNT };
+
+struct mxt_event_writer;
+
+/* Writes events to fp in the given format; csv_raw keeps formulas as they
+ * are. Returns NULL on allocation failure only. */
+struct mxt_event_writer *mxt_event_writer_create(FILE *fp,
+    enum mxt_event_format fmt, bool csv_raw);
+/* Returns 0, or -1 when writing failed (errno set). */
+int mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *ev);
+void mxt_event_writer_destroy(struct mxt_event_writer *w);
+int mxt_event_format_lookup(const char *name);
+
+/* ---- text helpers shared with the CLI ----------------------------------- */
+
+/* Copies src into dst (size >= 1) replacing each invalid UTF-8 sequence by
+ * U+FFFD; returns the length written (output is cut at size - 1). */
+size_t mxt_utf8_sanitize(const char *src, size_t len, char *dst, size_t size);
+
+/* ---- classification (causes.c, rules.c, classify.c, explain.c) -------- */
+/* (filled in by the classification work; keep this marker) */
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * syslog.c - line -> {time, host, program, pid, message}.
+ *
+ * One hand-written scanner per header family, chosen by the first bytes,
+ * because this runs on every line of the log (most of them not ours) and a
+ * regex per line would dominate the run time. Recognised (a file may mix
+ * them):
+ *   traditional  "Nov 23 10:00:01 host prog[pid]: msg", optional "<PRI>",
+ *                space-padded or unpadded day, Solaris "[ID n fac.pri]" tag
+ *   RFC3339      "2026-11-23T10:00:01.123456+01:00 host prog[pid]: msg"
+ *                (rsyslog; journalctl -o short-iso[-precise]: "+0100")
+ *   RFC5424      "<22>1 2026-11-23T10:00:01.123Z host app procid msgid sd msg"
+ *   Exim         "2026-11-23 10:00:01[.mmm] [+0100] [[pid]] msg" (Exim's
+ *                own log files; program "exim", no host)
+ * Year-less traditional times are local time of the machine (TZ) in the
+ * year that mxt_clock infers.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+void
+mxt_clock_init(struct mxt_clock *c, int year, time_t reference)
+{
+	memset(c, 0, sizeof *c);
+	c->year = year;
+	c->reference = reference ? reference : time(NULL);
+	c->cache_key = -1;
+	c->ucache_key = -1;
+}
+
+static int
+month_of(const char *p)
+{
+	/* "Jan".."Dec" -> 1..12, 0 when not a month */
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	for (int i = 0; i < 12; i++)
+		if (p[0] == months[3 * i] && p[1] == months[3 * i + 1] &&
+		    p[2] == months[3 * i + 2])
+			return i + 1;
+	return 0;
+}
+
+static inline bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Reads exactly n digits at *pp; -1 when they are not all digits. */
+static int
+digits(const char **pp, const char *end, int n)
+{
+	const char *p = *pp;
+	int v = 0;
+	if (end - p < n)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (!is_digit(p[i]))
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	*pp = p + n;
+	return v;
+}
+
+/* "hh:mm:ss" */
+static bool
+clock_time(const char **pp, const char *end, int *h, int *mi, int *s)
+{
+	const char *p = *pp;
+	if ((*h = digits(&p, end, 2)) < 0 || p >= end || *p++ != ':' ||
+	    (*mi = digits(&p, end, 2)) < 0 || p >= end || *p++ != ':' ||
+	    (*s = digits(&p, end, 2)) < 0)
+		return false;
+	if (*h > 23 || *mi > 59 || *s > 60)
+		return false;
+	*pp = p;
+	return true;
+}
+
+/* ".ddd..." -> frac and digit count (at most 9 kept). */
+static void
+fraction(const char **pp, const char *end, struct mxt_time *t)
+{
+	const char *p = *pp;
+	if (p >= end || (*p != '.' && *p != ',') || p + 1 >= end ||
+	    !is_digit(p[1]))
+		return;
+	p++;
+	while (p < end && is_digit(*p)) {
+		if (t->frac_digits < 9) {
+			t->frac = t->frac * 10 + (*p - '0');
+			t->frac_digits++;
+		}
+		p++;
+	}
+	*pp = p;
+}
+
+/* "Z", "+hh:mm", "+hhmm", "+hh" -> seconds east of UTC. */
+static bool
+zone(const char **pp, const char *end, int32_t *off)
+{
+	const char *p = *pp;
+	if (p < end && (*p == 'Z' || *p == 'z')) {
+		*off = 0;
+		*pp = p + 1;
+		return true;
+	}
+	if (p >= end || (*p != '+' && *p != '-'))
+		return false;
+	int sign = *p++ == '-' ? -1 : 1;
+	int h = digits(&p, end, 2), m = 0;
+	if (h < 0 || h > 23)
+		return false;
+	if (p < end && *p == ':')
+		p++;
+	if (p + 1 < end && is_digit(*p) && is_digit(p[1]))
+		m = digits(&p, end, 2);
+	if (m > 59)
+		return false;
+	*off = sign * (h * 3600 + m * 60);
+	*pp = p;
+	return true;
+}
+
+/* "YYYY-MM-DD" */
+static bool
+date(const char **pp, const char *end, int *y, int *mo, int *d)
+{
+	const char *p = *pp;
+	if ((*y = digits(&p, end, 4)) < 0 || p >= end || *p++ != '-' ||
+	    (*mo = digits(&p, end, 2)) < 0 || p >= end || *p++ != '-' ||
+	    (*d = digits(&p, end, 2)) < 0)
+		return false;
+	if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31)
+		return false;
+	*pp = p;
+	return true;
+}
+
+static int64_t
+utc_seconds(int y, int mo, int d, int h, int mi, int s)
+{
+	return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + s;
+}
+
+/*
+ * Local wall time -> seconds since the epoch and the offset in force.
+ * mktime(3) is the right tool (it knows the zone's rules and DST) but it
+ * is slow, so its answer for the start of each hour is cached: lines
+ * arrive in time order and share the hour.
+ */
+static void
+local_seconds(struct mxt_clock *c, int y, int mo, int d, int h, int mi,
+    int s, struct mxt_time *t)
+{
+	int64_t key = ((int64_t)y * 100 + mo) * 10000 + d * 100 + h;
+	if (key != c->cache_key) {
+		struct tm tm = {0};
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_isdst = -1;
+		time_t base = mktime(&tm);
+		c->cache_key = key;
+		c->cache_base = base;
+		c->cache_off = (int32_t)tm.tm_gmtoff;
+	}
+	t->sec = c->cache_base + mi * 60 + s;
+	t->utcoff = c->cache_off;
+	t->valid = true;
+}
+
+static int
+reference_year(const struct mxt_clock *c)
+{
+	struct tm tm;
+	time_t ref = c->reference;
+	localtime_r(&ref, &tm);
+	return tm.tm_year + 1900;
+}
+
+static void
+traditional_time(struct mxt_clock *c, int mo, int d, int h, int mi, int s,
+    struct mxt_time *t)
+{
+	if (c->year) {
+		local_seconds(c, c->year, mo, d, h, mi, s, t);
+		return;
+	}
+	if (c->ucache_key != (int64_t)c->reference) {
+		/* ucache holds the inferred year of this reference */
+		c->ucache_key = (int64_t)c->reference;
+		c->ucache_base = reference_year(c);
+	}
+	int y = (int)c->ucache_base;
+	local_seconds(c, y, mo, d, h, mi, s, t);
+	/* A time more than a day after the log was written belongs to the
+	 * previous year: December lines read in January. */
+	if (t->sec > (int64_t)c->reference + 86400)
+		local_seconds(c, y - 1, mo, d, h, mi, s, t);
+}
+
+static const char *
+skip_spaces(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+static const char *
+token_end(const char *p, const char *end)
+{
+	while (p < end && *p != ' ')
+		p++;
+	return p;
+}
+
+/*
+ * "host prog[pid]: msg" or "host prog: msg". The program tag ends at '['
+ * or ':'; tags never hold spaces. Returns false when the shape differs.
+ */
+static bool
+host_and_tag(const char *p, const char *end, struct mxt_logline *out)
+{
+	const char *h = p, *he = token_end(p, end);
+	if (he == h || he >= end)
+		return false;
+	out->host = mxt_str_make(h, (size_t)(he - h));
+	p = he + 1;
+	const char *prog = p;
+	while (p < end && *p != '[' && *p != ':' && *p != ' ')
+		p++;
+	if (p == prog || p >= end)
+		return false;
+	out->program = mxt_str_make(prog, (size_t)(p - prog));
+	if (*p == '[') {
+		const char *pid = ++p;
+		while (p < end && *p != ']')
+			p++;
+		if (p >= end)
+			return false;
+		out->pid = mxt_str_make(pid, (size_t)(p - pid));
+		p++;
+	}
+	if (p >= end || *p != ':')
+		return false;
+	p++;
+	if (p < end && *p == ' ')
+		p++;
+	/* Solaris syslogd: "[ID 197553 mail.info] " message tags. */
+	if (has_prefix(p, end, "[ID ")) {
+		const char *q = memchr(p, ']', (size_t)(end - p));
+		if (q != NULL) {
+			p = q + 1;
+			if (p < end && *p == ' ')
+				p++;
+		}
+	}
+	out->msg = mxt_str_make(p, (size_t)(end - p));
+	return true;
+}
+
+static bool
+parse_traditional(struct mxt_clock *c, const char *p, const char *end,
+    struct mxt_logline *out)
+{
+	int mo, d, h, mi, s;
+	if (end - p < 15 || (mo = month_of(p)) == 0 || p[3] != ' ')
+		return false;
+	p += 4;
+	if (*p == ' ')
+		p++;
+	if (p >= end || !is_digit(*p))
+		return false;
+	d = *p++ - '0';
+	if (p < end && is_digit(*p))
+		d = d * 10 + (*p++ - '0');
+	if (d < 1 || d > 31 || p >= end || *p++ != ' ')
+		return false;
+	if (!clock_time(&p, end, &h, &mi, &s))
+		return false;
+	struct mxt_time t = {0};
+	fraction(&p, end, &t);
+	if (p >= end || *p != ' ')
+		return false;
+	if (!host_and_tag(skip_spaces(p, end), end, out))
+		return false;
+	traditional_time(c, mo, d, h, mi, s, &t);
+	out->time = t;
+	out->kind = MXT_HDR_TRADITIONAL;
+	return true;
+}
+
+/* ISO date, sep, time [fraction] [zone]. Without a zone the time is
+ * local wall time, converted through `local` (NULL: zone required). */
+static bool
+iso_timestamp(const char **pp, const char *end, char sep,
+    struct mxt_clock *local, struct mxt_time *t, bool *had_zone)
+{
+	const char *p = *pp;
+	int y, mo, d, h, mi, s;
+	if (!date(&p, end, &y, &mo, &d) || p >= end || *p++ != sep ||
+	    !clock_time(&p, end, &h, &mi, &s))
+		return false;
+	memset(t, 0, sizeof *t);
+	fraction(&p, end, t);
+	int32_t off = 0;
+	const char *z = p;
+	if (sep == ' ' && p < end && *p == ' ')
+		z = p + 1; /* Exim's log_timezone: " +0100" */
+	*had_zone = zone(&z, end, &off);
+	if (*had_zone) {
+		p = z;
+		t->sec = utc_seconds(y, mo, d, h, mi, s) - off;
+		t->utcoff = off;
+		t->valid = true;
+	} else if (local != NULL) {
+		local_seconds(local, y, mo, d, h, mi, s, t);
+	} else {
+		return false;
+	}
+	*pp = p;
+	return true;
+}
+
+static bool
+parse_rfc3339(const char *p, const char *end, struct mxt_logline *out)
+{
+	bool had_zone;
+	if (!iso_timestamp(&p, end, 'T', NULL, &out->time, &had_zone))
+		return false;
+	if (p >= end || *p != ' ')
+		return false;
+	if (!host_and_tag(skip_spaces(p, end), end, out))
+		return false;
+	out->kind = MXT_HDR_RFC3339;
+	return true;
+}
+
+/* "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG" (RFC 5424 section 6). */
+static bool
+parse_rfc5424(const char *p, const char *end, struct mxt_logline *out)
+{
+	bool had_zone;
+	if (has_prefix(p, end, "- ")) {
+		p += 1;
+		out->time.valid = false;
+	} else if (!iso_timestamp(&p, end, 'T', NULL, &out->time, &had_zone)) {
+		return false;
+	}
+	struct mxt_str f[4]; /* host app procid msgid */
+	for (int i = 0; i < 4; i++) {
+		if (p >= end || *p != ' ')
+			return false;
+		p++;
+		const char *e = token_end(p, end);
+		f[i] = mxt_str_make(p, (size_t)(e - p));
+		if (f[i].len == 1 && f[i].ptr[0] == '-')
+			f[i].len = 0;
+		p = e;
+	}
+	if (p >= end || *p != ' ')
+		return false;
+	p++;
+	/* structured data: "-" or one or more "[...]" */
+	if (p < end && *p == '-') {
+		p++;
+	} else {
+		while (p < end && *p == '[') {
+			bool quoted = false;
+			for (p++; p < end; p++) {
+				if (*p == '\\' && p + 1 < end)
+					p++;
+				else if (*p == '"')
+					quoted = !quoted;
+				else if (*p == ']' && !quoted)
+					break;
+			}
+			if (p >= end)
+				return false;
+			p++;
+		}
+	}
+	if (p < end && *p == ' ')
+		p++;
+	if (has_prefix(p, end, "\xEF\xBB\xBF"))
+		p += 3; /* BOM */
+	out->host = f[0];
+	out->program = f[1];
+	out->pid = f[2];
+	out->msg = mxt_str_make(p, (size_t)(end - p));
+	out->kind = MXT_HDR_RFC5424;
+	return true;
+}
+
+/* Exim's own log: "YYYY-MM-DD HH:MM:SS[.mmm] [+zone] [[pid]] msg".
+ * Without log_timezone the time is the machine's local time. */
+static bool
+parse_exim(struct mxt_clock *c, const char *p, const char *end,
+    struct mxt_logline *out)
+{
+	bool had_zone;
+	if (!iso_timestamp(&p, end, ' ', c, &out->time, &had_zone))
+		return false;
+	if (p < end && *p == ' ')
+		p++;
+	if (p < end && *p == '[') {
+		const char *q = p + 1;
+		while (q < end && is_digit(*q))
+			q++;
+		if (q < end && *q == ']' && q > p + 1) {
+			out->pid = mxt_str_make(p + 1, (size_t)(q - p - 1));
+			p = q + 1;
+			if (p < end && *p == ' ')
+				p++;
+		}
+	}
+	out->host = mxt_str_make("", 0);
+	out->program = mxt_str_make("exim", 4);
+	out->msg = mxt_str_make(p, (size_t)(end - p));
+	out->kind = MXT_HDR_EXIM;
+	return true;
+}
+
+bool
+mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
+    struct mxt_logline *out)
+{
+	const char *p = line, *end = line + len;
+
+	memset(out, 0, sizeof *out);
+	if (p < end && *p == '<') {
+		const char *q = p + 1;
+		while (q < end && q < p + 5 && is_digit(*q))
+			q++;
+		if (q < end && *q == '>' && q > p + 1) {
+			p = q + 1;
+			if (has_prefix(p, end, "1 "))
+				return parse_rfc5424(p + 2, end, out);
+		}
+	}
+	if (len >= 15 && p < end && is_digit(*p)) {
+		if (end - p > 10 && p[10] == 'T')
+			return parse_rfc3339(p, end, out);
+		if (end - p > 10 && p[10] == ' ')
+			return parse_exim(c, p, end, out);
+		return false;
+	}
+	return parse_traditional(c, p, end, out);
+}

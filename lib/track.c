@@ -1,0 +1,211 @@
+/*
+ * track.c - messages in flight, keyed by Postfix queue id or Exim message
+ * id, so that later lines of a message learn its sender and client.
+ *
+ * A chained hash table plus an age list. Entries leave when the MTA says
+ * the message is gone (Postfix "removed", Exim "Completed"); an input that
+ * never says so (a cut log, a crashed MTA) cannot make the table grow
+ * without bound: at the cap the oldest entry is dropped and counted, and
+ * the count is reported.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+#define DEFAULT_CAP 200000
+
+struct mxt_track {
+	struct mxt_msg **buckets;
+	size_t nbuckets; /* power of two */
+	size_t count, cap;
+	struct mxt_msg *oldest, *newest;
+	uint64_t *overflow;
+};
+
+static uint32_t
+hash_id(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+struct mxt_track *
+mxt_track_create(size_t cap, uint64_t *overflow_counter)
+{
+	struct mxt_track *t = xcalloc(1, sizeof *t);
+	t->cap = cap ? cap : DEFAULT_CAP;
+	t->nbuckets = 1024;
+	while (t->nbuckets < t->cap && t->nbuckets < (1u << 20))
+		t->nbuckets <<= 1;
+	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	t->overflow = overflow_counter;
+	return t;
+}
+
+static void
+free_msg(struct mxt_msg *m)
+{
+	struct mxt_pending_rcpt *r, *next;
+	for (r = m->pending; r != NULL; r = next) {
+		next = r->next;
+		free(r->addr);
+		free(r->text);
+		free(r);
+	}
+	free(m->sender);
+	free(m->client_name);
+	free(m->client_ip);
+	free(m);
+}
+
+void
+mxt_track_destroy(struct mxt_track *t)
+{
+	if (t == NULL)
+		return;
+	struct mxt_msg *m, *next;
+	for (m = t->oldest; m != NULL; m = next) {
+		next = m->newer;
+		free_msg(m);
+	}
+	free(t->buckets);
+	free(t);
+}
+
+static struct mxt_msg **
+slot(struct mxt_track *t, uint32_t h, const char *id, size_t len)
+{
+	struct mxt_msg **pp = &t->buckets[h & (t->nbuckets - 1)];
+	for (; *pp != NULL; pp = &(*pp)->hnext)
+		if ((*pp)->hash == h && strncmp((*pp)->id, id, len) == 0 &&
+		    (*pp)->id[len] == '\0')
+			return pp;
+	return pp;
+}
+
+struct mxt_msg *
+mxt_track_get(struct mxt_track *t, const char *id, size_t len)
+{
+	if (len == 0 || len >= sizeof(((struct mxt_msg *)0)->id))
+		return NULL;
+	return *slot(t, hash_id(id, len), id, len);
+}
+
+static void
+unlink_msg(struct mxt_track *t, struct mxt_msg **pp)
+{
+	struct mxt_msg *m = *pp;
+	*pp = m->hnext;
+	if (m->older)
+		m->older->newer = m->newer;
+	else
+		t->oldest = m->newer;
+	if (m->newer)
+		m->newer->older = m->older;
+	else
+		t->newest = m->older;
+	t->count--;
+	free_msg(m);
+}
+
+struct mxt_msg *
+mxt_track_add(struct mxt_track *t, const char *id, size_t len)
+{
+	if (len == 0 || len >= sizeof(((struct mxt_msg *)0)->id))
+		return NULL;
+	uint32_t h = hash_id(id, len);
+	struct mxt_msg **pp = slot(t, h, id, len);
+	if (*pp != NULL)
+		return *pp;
+	if (t->count >= t->cap) {
+		struct mxt_msg *old = t->oldest;
+		unlink_msg(t, slot(t, old->hash, old->id, strlen(old->id)));
+		if (t->overflow)
+			(*t->overflow)++;
+		pp = slot(t, h, id, len); /* the chain may have changed */
+	}
+	struct mxt_msg *m = xcalloc(1, sizeof *m);
+	memcpy(m->id, id, len);
+	m->hash = h;
+	*pp = m;
+	m->older = t->newest;
+	if (t->newest)
+		t->newest->newer = m;
+	else
+		t->oldest = m;
+	t->newest = m;
+	t->count++;
+	return m;
+}
+
+void
+mxt_track_remove(struct mxt_track *t, const char *id, size_t len)
+{
+	if (len == 0 || len >= sizeof(((struct mxt_msg *)0)->id))
+		return;
+	struct mxt_msg **pp = slot(t, hash_id(id, len), id, len);
+	if (*pp != NULL)
+		unlink_msg(t, pp);
+}
+
+size_t
+mxt_track_count(const struct mxt_track *t)
+{
+	return t->count;
+}
+
+void
+mxt_msg_set(char **field, const char *s, size_t n)
+{
+	if (*field != NULL && strlen(*field) == n && memcmp(*field, s, n) == 0)
+		return;
+	free(*field);
+	*field = xstrndup(s, n);
+}
+
+/* Bounds the reasons kept per recipient: only the expiry event uses it. */
+#define PENDING_TEXT_MAX 1024
+#define PENDING_RCPT_MAX 1000
+
+void
+mxt_msg_defer(struct mxt_msg *m, const char *rcpt, size_t rlen,
+    const char *text, size_t tlen, int code, const char *dsn)
+{
+	struct mxt_pending_rcpt *r, **tail = &m->pending;
+	size_t n = 0;
+
+	for (r = m->pending; r != NULL; tail = &r->next, r = r->next, n++)
+		if (strlen(r->addr) == rlen && memcmp(r->addr, rcpt, rlen) == 0)
+			break;
+	if (r == NULL) {
+		/* kept in the order first deferred */
+		if (n >= PENDING_RCPT_MAX)
+			return;
+		r = xcalloc(1, sizeof *r);
+		r->addr = xstrndup(rcpt, rlen);
+		*tail = r;
+	}
+	if (tlen > PENDING_TEXT_MAX)
+		tlen = PENDING_TEXT_MAX;
+	mxt_msg_set(&r->text, text, tlen);
+	r->code = code;
+	snprintf(r->dsn, sizeof r->dsn, "%s", dsn);
+}
+
+void
+mxt_msg_final(struct mxt_msg *m, const char *rcpt, size_t rlen)
+{
+	struct mxt_pending_rcpt **pp;
+	for (pp = &m->pending; *pp != NULL; pp = &(*pp)->next) {
+		struct mxt_pending_rcpt *r = *pp;
+		if (strlen(r->addr) == rlen && memcmp(r->addr, rcpt, rlen) == 0) {
+			*pp = r->next;
+			free(r->addr);
+			free(r->text);
+			free(r);
+			return;
+		}
+	}
+}

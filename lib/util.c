@@ -1,0 +1,217 @@
+/*
+ * util.c - allocation wrappers, byte-string helpers, UTF-8 repair and
+ * time formatting shared by every module.
+ *
+ * Log lines are byte strings that may hold anything (NUL bytes, invalid
+ * UTF-8), so the helpers here work on (pointer, length) pairs, never on
+ * C strings from the log.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void
+out_of_memory(size_t n)
+{
+	/* The library does not print on ordinary errors; running out of
+	 * memory is not one (Postfix mymalloc does the same). */
+	fprintf(stderr, "mxtriage: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		out_of_memory(n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		out_of_memory(n * size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		out_of_memory(n);
+	return q;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+const char *
+find_lit(const char *p, const char *end, const char *lit)
+{
+	if (p >= end)
+		return NULL;
+	return memmem(p, (size_t)(end - p), lit, strlen(lit));
+}
+
+static inline int
+ascii_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+const char *
+find_lit_ci(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+	int first = ascii_lower((unsigned char)lit[0]);
+
+	for (; p + n <= end; p++) {
+		if (ascii_lower((unsigned char)*p) != first)
+			continue;
+		size_t i = 1;
+		while (i < n && ascii_lower((unsigned char)p[i]) ==
+		    ascii_lower((unsigned char)lit[i]))
+			i++;
+		if (i == n)
+			return p;
+	}
+	return NULL;
+}
+
+size_t
+lower_copy(char *dst, size_t size, const char *s, size_t n)
+{
+	if (n > size - 1)
+		n = size - 1;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (char)ascii_lower((unsigned char)s[i]);
+	dst[n] = '\0';
+	return n;
+}
+
+/*
+ * Howard Hinnant's days_from_civil. Written out instead of calling
+ * timegm(3) because it runs for every RFC3339 line and timegm goes through
+ * glibc's full mktime normalisation each time; this is a few integer
+ * operations and exact for every Gregorian date.
+ */
+int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void
+civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+char *
+mxt_time_format(const struct mxt_time *t, char *buf, size_t size)
+{
+	int64_t local = t->sec + t->utcoff;
+	int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	int64_t rem = local - days * 86400;
+	int y;
+	unsigned mo, d;
+	char frac[16] = "";
+	char zone[16] = "Z";
+
+	civil_from_days(days, &y, &mo, &d);
+	if (t->frac_digits > 0)
+		snprintf(frac, sizeof frac, ".%0*d", (int)t->frac_digits,
+		    (int)t->frac);
+	if (t->utcoff != 0) {
+		int off = t->utcoff < 0 ? -t->utcoff : t->utcoff;
+		snprintf(zone, sizeof zone, "%c%02d:%02d",
+		    t->utcoff < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+	}
+	snprintf(buf, size, "%04d-%02u-%02uT%02d:%02d:%02d%s%s", y, mo, d,
+	    (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), frac,
+	    zone);
+	return buf;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 when it is not valid.
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return (n >= 2 && (s[1] & 0xC0) == 0x80) ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && s[1] < 0xA0)
+			return 0;
+		if (c == 0xED && s[1] > 0x9F)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+		    (s[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xF4 && s[1] > 0x8F)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+size_t
+mxt_utf8_sanitize(const char *src, size_t len, char *dst, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(s + i, len - i);
+		const char *put = (const char *)s + i;
+		if (k == 0) {
+			put = "\xEF\xBF\xBD"; /* U+FFFD */
+			k = 3;
+			i++;
+		} else {
+			i += k;
+		}
+		if (o + k > size - 1)
+			break;
+		memcpy(dst + o, put, k);
+		o += k;
+	}
+	dst[o] = '\0';
+	return o;
+}
