@@ -252,7 +252,17 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 	ev.service = service;
 	ev.queue_id = qid;
 	ev.direction = MXT_DIR_OUT;
-	if (!angle_addr(s + 3, end, &ev.recipient, &q)) {
+	if (s[3] != '<') {
+		/* "to=user@domain, relay=..." without brackets: not what
+		 * Postfix writes, but what log anonymisers and exports make
+		 * of it; the address then ends at the first ", ". */
+		q = find_lit(s + 3, end, ", ");
+		if (q == NULL) {
+			mxt_pass_unparsed(p, "delivery line without status=");
+			return;
+		}
+		ev.recipient = mxt_str_make(s + 3, (size_t)(q - s - 3));
+	} else if (!angle_addr(s + 3, end, &ev.recipient, &q)) {
 		mxt_pass_unparsed(p, "to=<...> address not closed (cut line?)");
 		return;
 	}
@@ -558,7 +568,7 @@ postfix_parse(struct mxt_pass *p, const struct mxt_logline *ll)
 		if (find_lit(s, end, "status=") != NULL &&
 		    find_lit(s, end, "to=<") != NULL)
 			mxt_pass_unparsed(p, "delivery line without queue id");
-	} else if (has_prefix(s, end, "to=<"))
+	} else if (has_prefix(s, end, "to=") && s + 3 < end)
 		delivery(p, ll, service, qid, s, end);
 	else if (has_prefix(s, end, "from=<") || has_prefix(s, end, "removed"))
 		qmgr(p, ll, service, qid, s, end);

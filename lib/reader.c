@@ -161,11 +161,13 @@ mxt_reader_next(struct mxt_reader *r, const char **line, size_t *len,
 			}
 			if (n > 0 && p[n - 1] == '\r')
 				n--;
+			*truncated = n > MXT_LINE_MAX;
+			if (*truncated)
+				n = MXT_LINE_MAX;
 			p[n] = '\0';
 			r->line_no++;
 			*line = p;
 			*len = n;
-			*truncated = false;
 			return 1;
 		}
 		if (r->skipping) {

@@ -1,2 +1,193 @@
+/*
+ * syslog_test.c - header parsing and year inference, one real line per
+ * header format (sources in testdata/SOURCES).
+ */
+#include "internal.h"
 #include "testutil.h"
-int main(void){return test_done();}
+
+#include <stdlib.h>
+
+struct header_case {
+	const char *name;
+	const char *tz;
+	int year;          /* --year, 0 = infer */
+	const char *ref;   /* reference time (file mtime), ISO, UTC */
+	const char *line;
+	enum mxt_header_kind kind;
+	const char *time;  /* as mxt_time_format prints it, "" = no time */
+	const char *host, *program, *pid, *msg;
+};
+
+static const struct header_case cases[] = {
+	{"traditional, padded day", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "Mar 24 13:58:01 5mail-gw01 postfix/smtp[25469]: 7EE668039: to=<admin@example.com>",
+	    MXT_HDR_TRADITIONAL, "2024-03-24T13:58:01Z", "5mail-gw01",
+	    "postfix/smtp", "25469", "7EE668039: to=<admin@example.com>"},
+	{"traditional, unpadded day", "UTC", 2019, "2024-04-01T00:00:00Z",
+	    "Mar 7 02:09:33 server postfix/smtpd[27246]: 1D8CC1CA0A7F: milter-reject: DATA",
+	    MXT_HDR_TRADITIONAL, "2019-03-07T02:09:33Z", "server",
+	    "postfix/smtpd", "27246", "1D8CC1CA0A7F: milter-reject: DATA"},
+	{"traditional, space-padded single digit", "UTC", 2021, "2024-04-01T00:00:00Z",
+	    "Jan  4 07:50:46 mailmaster postfix/policy-spf[9454]: : SPF permerror",
+	    MXT_HDR_TRADITIONAL, "2021-01-04T07:50:46Z", "mailmaster",
+	    "postfix/policy-spf", "9454", ": SPF permerror"},
+	{"traditional with <PRI>", "UTC", 2021, "2024-04-01T00:00:00Z",
+	    "<22>Jan  4 07:50:46 mailmaster postfix/policy-spf[9454]: : SPF permerror",
+	    MXT_HDR_TRADITIONAL, "2021-01-04T07:50:46Z", "mailmaster",
+	    "postfix/policy-spf", "9454", ": SPF permerror"},
+	{"Solaris [ID n fac.pri] tag", "UTC", 2015, "2024-04-01T00:00:00Z",
+	    "Jan 26 00:57:38 relay.cs.tcd.ie postfix/smtpd[9779]: [ID 197553 mail.info] 9F2183652: client=localhost[127.0.0.1]",
+	    MXT_HDR_TRADITIONAL, "2015-01-26T00:57:38Z", "relay.cs.tcd.ie",
+	    "postfix/smtpd", "9779", "9F2183652: client=localhost[127.0.0.1]"},
+	{"traditional in local zone (TZ)", "Europe/Berlin", 2024, "2024-12-01T00:00:00Z",
+	    "Mar 24 13:58:01 5mail-gw01 postfix/smtp[25469]: x",
+	    MXT_HDR_TRADITIONAL, "2024-03-24T13:58:01+01:00", "5mail-gw01",
+	    "postfix/smtp", "25469", "x"},
+	{"traditional in local summer time", "Europe/Berlin", 2024, "2024-12-01T00:00:00Z",
+	    "Jul  5 06:52:11 prd-mx1 postfix/smtp[22030]: x",
+	    MXT_HDR_TRADITIONAL, "2024-07-05T06:52:11+02:00", "prd-mx1",
+	    "postfix/smtp", "22030", "x"},
+	{"RFC3339 with microseconds", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2023-03-14T00:00:31.185246+01:00 mx postfix/smtpd[1]: connect from x",
+	    MXT_HDR_RFC3339, "2023-03-14T00:00:31.185246+01:00", "mx",
+	    "postfix/smtpd", "1", "connect from x"},
+	{"RFC3339 +00:00 no fraction", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2025-01-01T00:00:00+00:00 hostname postfix/qmgr[12345]: 123456789AB: removed",
+	    MXT_HDR_RFC3339, "2025-01-01T00:00:00Z", "hostname",
+	    "postfix/qmgr", "12345", "123456789AB: removed"},
+	{"RFC3339 Z with milliseconds", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2021-03-06T06:09:00.000Z mail postfix/smtp[9]: x",
+	    MXT_HDR_RFC3339, "2021-03-06T06:09:00.000Z", "mail",
+	    "postfix/smtp", "9", "x"},
+	{"journalctl -o short-iso (+hhmm)", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2026-11-23T10:00:01+0100 mx1 postfix/smtp[812]: x",
+	    MXT_HDR_RFC3339, "2026-11-23T10:00:01+01:00", "mx1",
+	    "postfix/smtp", "812", "x"},
+	{"journalctl -o short-iso-precise", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2026-11-23T10:00:01.123456-0500 mx1 postfix/smtp[812]: x",
+	    MXT_HDR_RFC3339, "2026-11-23T10:00:01.123456-05:00", "mx1",
+	    "postfix/smtp", "812", "x"},
+	{"RFC5424", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "<22>1 2011-03-03T15:27:06.501740+01:00 debian507x64 postfix 2454 - -  daemon started -- version 2.5.5",
+	    MXT_HDR_RFC5424, "2011-03-03T15:27:06.501740+01:00", "debian507x64",
+	    "postfix", "2454", " daemon started -- version 2.5.5"},
+	{"RFC5424 with structured data", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "<22>1 2026-11-23T10:00:01.123Z mx1 postfix/smtp 1234 - [meta x=\"a]b\"] 3F2A1C0D9: removed",
+	    MXT_HDR_RFC5424, "2026-11-23T10:00:01.123Z", "mx1",
+	    "postfix/smtp", "1234", "3F2A1C0D9: removed"},
+	{"Exim main log", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2017-07-30 18:51:05.712 [1234] 10HmaX-000000005vi-0000 <= CALLER@test.ex",
+	    MXT_HDR_EXIM, "2017-07-30T18:51:05.712Z", "", "exim", "1234",
+	    "10HmaX-000000005vi-0000 <= CALLER@test.ex"},
+	{"Exim main log with log_timezone", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2021-05-04 13:37:00 +0100 1leYqa-0005Sa-9h <= a@b.test",
+	    MXT_HDR_EXIM, "2021-05-04T13:37:00+01:00", "", "exim", "",
+	    "1leYqa-0005Sa-9h <= a@b.test"},
+	{"Exim main log in local zone", "Europe/Berlin", 0, "2024-04-01T00:00:00Z",
+	    "2021-05-04 13:37:00 1leYqa-0005Sa-9h Completed",
+	    MXT_HDR_EXIM, "2021-05-04T13:37:00+02:00", "", "exim", "",
+	    "1leYqa-0005Sa-9h Completed"},
+	{"not a log line", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "# Unsupported or malformed", MXT_HDR_NONE, "", "", "", "", ""},
+	{"template placeholder is not a date", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "%(day)s 11:06:54 server postfix/lmtp[31203]: x",
+	    MXT_HDR_NONE, "", "", "", "", ""},
+	{"bad month day", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "Mar 32 13:58:01 h postfix/smtp[1]: x", MXT_HDR_NONE, "", "", "",
+	    "", ""},
+};
+
+static time_t
+parse_ref(const char *iso)
+{
+	int y, mo, d, h, mi, s;
+	sscanf(iso, "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &h, &mi, &s);
+	return (time_t)(days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + s);
+}
+
+static void
+run_header_cases(void)
+{
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct header_case *c = &cases[i];
+		struct mxt_clock clock;
+		struct mxt_logline ll;
+		char buf[64];
+
+		setenv("TZ", c->tz, 1);
+		tzset();
+		mxt_clock_init(&clock, c->year, parse_ref(c->ref));
+		bool ok = mxt_syslog_parse(&clock, c->line, strlen(c->line), &ll);
+		test_int(c->name, "kind", ll.kind, c->kind);
+		test_ok(ok == (c->kind != MXT_HDR_NONE), c->name,
+		    "return value disagrees with kind");
+		if (c->kind == MXT_HDR_NONE)
+			continue;
+		mxt_time_format(&ll.time, buf, sizeof buf);
+		test_str(c->name, "time", buf, strlen(buf), c->time);
+		test_str(c->name, "host", ll.host.ptr, ll.host.len, c->host);
+		test_str(c->name, "program", ll.program.ptr, ll.program.len,
+		    c->program);
+		test_str(c->name, "pid", ll.pid.ptr, ll.pid.len, c->pid);
+		test_str(c->name, "msg", ll.msg.ptr, ll.msg.len, c->msg);
+	}
+}
+
+/* Year inference at the year boundary: lines without a year take the year
+ * of the reference time, unless that puts them more than a day after it. */
+struct year_case {
+	const char *name;
+	const char *ref;
+	const char *line;
+	const char *want;
+};
+
+static const struct year_case year_cases[] = {
+	{"December read in January is last year", "2027-01-02T08:00:00Z",
+	    "Dec 31 23:59:59 h postfix/smtp[1]: x", "2026-12-31T23:59:59Z"},
+	{"January read in January is this year", "2027-01-02T08:00:00Z",
+	    "Jan  1 00:00:01 h postfix/smtp[1]: x", "2027-01-01T00:00:01Z"},
+	{"a day of clock skew is tolerated", "2027-01-02T08:00:00Z",
+	    "Jan  3 07:00:00 h postfix/smtp[1]: x", "2027-01-03T07:00:00Z"},
+	{"more than a day ahead is last year", "2027-01-02T08:00:00Z",
+	    "Jan  3 09:00:00 h postfix/smtp[1]: x", "2026-01-03T09:00:00Z"},
+	{"same day in November", "2026-11-23T12:00:00Z",
+	    "Nov 23 10:00:01 h postfix/smtp[1]: x", "2026-11-23T10:00:01Z"},
+	{"leap day of the reference year", "2024-03-01T00:00:00Z",
+	    "Feb 29 12:00:00 h postfix/smtp[1]: x", "2024-02-29T12:00:00Z"},
+};
+
+static void
+run_year_cases(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (size_t i = 0; i < sizeof year_cases / sizeof year_cases[0]; i++) {
+		const struct year_case *c = &year_cases[i];
+		struct mxt_clock clock;
+		struct mxt_logline ll;
+		char buf[64];
+		mxt_clock_init(&clock, 0, parse_ref(c->ref));
+		mxt_syslog_parse(&clock, c->line, strlen(c->line), &ll);
+		mxt_time_format(&ll.time, buf, sizeof buf);
+		test_str(c->name, "time", buf, strlen(buf), c->want);
+	}
+	/* --year wins over inference, even for a future date */
+	struct mxt_clock clock;
+	struct mxt_logline ll;
+	char buf[64];
+	mxt_clock_init(&clock, 2030, parse_ref("2027-01-02T08:00:00Z"));
+	mxt_syslog_parse(&clock, "Dec 31 23:59:59 h p/s[1]: x", 27, &ll);
+	mxt_time_format(&ll.time, buf, sizeof buf);
+	test_str("--year is taken as given", "time", buf, strlen(buf),
+	    "2030-12-31T23:59:59Z");
+}
+
+int
+main(void)
+{
+	run_header_cases();
+	run_year_cases();
+	return test_done();
+}
