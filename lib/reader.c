@@ -118,9 +118,9 @@ fill(struct mxt_reader *r, struct mxt_error *err)
 		char text[256];
 		if (zerr == Z_ERRNO)
 			msg = strerror(errno);
-		snprintf(text, sizeof text, "%s%s (after line %ld)",
+		snprintf(text, sizeof text, "%s%s",
 		    r->is_gzip ? "gzip data is corrupt: " : "read error: ",
-		    msg, r->line_no);
+		    msg);
 		set_error(err, r->name, r->line_no, (long)gzoffset(r->gz),
 		    text);
 		return -1;
@@ -129,12 +129,9 @@ fill(struct mxt_reader *r, struct mxt_error *err)
 		int zerr;
 		gzerror(r->gz, &zerr);
 		if (zerr == Z_BUF_ERROR) {
-			char text[256];
-			snprintf(text, sizeof text,
-			    "gzip data ends early, the file is truncated "
-			    "(after line %ld)", r->line_no);
-			set_error(err, r->name, r->line_no,
-			    (long)gzoffset(r->gz), text);
+				set_error(err, r->name, r->line_no,
+			    (long)gzoffset(r->gz),
+			    "gzip data ends early: the file is truncated");
 			return -1;
 		}
 		r->eof = true;

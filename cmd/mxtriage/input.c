@@ -80,11 +80,15 @@ report_anomalies(const struct cli_input *in, const struct mxt_stats *st)
 		    "postfix/smtp[123]: ...' or Exim's main log",
 		    (unsigned long long)st->lines);
 	if (st->unparsed > 0 && in->unparsed_path == NULL)
-		warnx("%llu mail log lines were not understood; list them "
-		    "with --show-unparsed", (unsigned long long)st->unparsed);
+		warnx("%llu mail log %s not understood; list %s with "
+		    "--show-unparsed", (unsigned long long)st->unparsed,
+		    st->unparsed == 1 ? "line was" : "lines were",
+		    st->unparsed == 1 ? "it" : "them");
 	if (st->lines_truncated > 0)
-		warnx("%llu lines longer than %d bytes were cut at that length",
-		    (unsigned long long)st->lines_truncated, MXT_LINE_MAX);
+		warnx("%llu %s longer than %d bytes %s cut at that length",
+		    (unsigned long long)st->lines_truncated,
+		    st->lines_truncated == 1 ? "line" : "lines", MXT_LINE_MAX,
+		    st->lines_truncated == 1 ? "was" : "were");
 	if (st->track_overflow > 0)
 		warnx("%llu messages in flight were forgotten at the tracking "
 		    "cap; senders of their later lines are unknown",
@@ -121,9 +125,9 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 		struct mxt_error e;
 		if (mxt_pass_read(p, files[i], &e) < 0) {
 			if (e.line > 0 || e.column > 0)
-				warnx("%s: %s (byte %ld of the file); what was "
-				    "read before is in the report", e.source,
-				    e.text, e.column);
+				warnx("%s: %s, after line %ld (byte %ld of the "
+				    "file); the lines before it were read",
+				    e.source, e.text, e.line, e.column);
 			else
 				warnx("%s: %s", e.source, e.text);
 			status = MXT_EXIT_INPUT;

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Golden CLI tests: one folder per case under testdata/golden/.
+
+A case folder holds:
+  args        the arguments, one per line ('#' lines are comments)
+  stdin       optional: fed to standard input
+  env         optional: KEY=VALUE lines added to the fixed environment
+  stdout, stderr, status   the expected results (status: the exit code)
+  same-stdout-as           optional: name of another case whose stdout
+                           must be byte-identical to this one's
+  want.NAME                optional: the file NAME the run must leave in
+                           the case folder (removed after the check)
+
+mxtriage runs with the case folder as working directory, LC_ALL=C, TZ=UTC
+and nothing else from the caller's environment. A mismatch prints a unified
+diff. UPDATE_GOLDEN=1 rewrites the expected files instead: review the
+result like code before committing it.
+
+Usage: golden.py MXTRIAGE GOLDEN_DIR [CASE...]   (TAP output)
+"""
+import difflib
+import os
+import subprocess
+import sys
+
+
+def run_case(binary, case_dir):
+    with open(os.path.join(case_dir, "args")) as f:
+        args = [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+    env = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
+    env_file = os.path.join(case_dir, "env")
+    if os.path.exists(env_file):
+        with open(env_file) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    env[k] = v
+    stdin_path = os.path.join(case_dir, "stdin")
+    stdin = open(stdin_path, "rb") if os.path.exists(stdin_path) else subprocess.DEVNULL
+    try:
+        p = subprocess.run([binary] + args, cwd=case_dir, env=env, stdin=stdin,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        if stdin is not subprocess.DEVNULL:
+            stdin.close()
+    # the program name in messages is whatever path ran it
+    stderr = p.stderr.replace(binary.encode() + b":", b"mxtriage:")
+    return p.stdout, stderr, ("%d\n" % p.returncode).encode()
+
+
+def diff(name, got, want):
+    lines = difflib.unified_diff(
+        want.decode("utf-8", "replace").splitlines(True),
+        got.decode("utf-8", "replace").splitlines(True),
+        fromfile=name + " (expected)", tofile=name + " (got)")
+    return "".join("# " + l if l.endswith("\n") else "# " + l + "\n" for l in lines)
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    root = sys.argv[2]
+    names = sys.argv[3:] or sorted(
+        d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    update = os.environ.get("UPDATE_GOLDEN") == "1"
+    results = {}
+    failed = 0
+    print("1..%d" % len(names))
+    for i, name in enumerate(names, 1):
+        case_dir = os.path.join(root, name)
+        out = run_case(binary, case_dir)
+        results[name] = out
+        problems = []
+        for fname, got in zip(("stdout", "stderr", "status"), out):
+            path = os.path.join(case_dir, fname)
+            if update:
+                with open(path, "wb") as f:
+                    f.write(got)
+                continue
+            want = open(path, "rb").read() if os.path.exists(path) else b""
+            if got != want:
+                problems.append(diff(name + "/" + fname, got, want))
+        for want_name in sorted(os.listdir(case_dir)):
+            if not want_name.startswith("want."):
+                continue
+            made = os.path.join(case_dir, want_name[5:])
+            got = open(made, "rb").read() if os.path.exists(made) else b"(missing)\n"
+            if os.path.exists(made):
+                os.remove(made)
+            if update:
+                with open(os.path.join(case_dir, want_name), "wb") as f:
+                    f.write(got)
+            elif got != open(os.path.join(case_dir, want_name), "rb").read():
+                problems.append(diff(name + "/" + want_name[5:], got,
+                                     open(os.path.join(case_dir, want_name), "rb").read()))
+        same = os.path.join(case_dir, "same-stdout-as")
+        if os.path.exists(same):
+            other = open(same).read().strip()
+            other_out = results.get(other) or run_case(binary, os.path.join(root, other))
+            if other_out[0] != out[0]:
+                problems.append("# stdout differs from case %s\n" % other
+                                + diff(name + "/stdout", out[0], other_out[0]))
+        if problems:
+            failed += 1
+            print("not ok %d - %s" % (i, name))
+            sys.stdout.write("".join(problems))
+        else:
+            print("ok %d - %s" % (i, name))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
