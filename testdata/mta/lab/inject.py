@@ -188,8 +188,6 @@ def main():
         "postfix": make_plan("postfix", rng, vol["postfix_messages_early"], vol["postfix_messages_late"]),
         "exim": make_plan("exim", rng, vol["exim_messages_early"], vol["exim_messages_late"]),
     }
-    with open("%s/plan.json" % OUT, "w") as f:
-        json.dump(plans, f, indent=0, sort_keys=True)
     threads = [threading.Thread(target=run_plan, args=(mta, plans[mta], i)) for i, mta in enumerate(plans)]
     threads.append(threading.Thread(target=run_inbound))
     for th in threads:

@@ -45,6 +45,15 @@ mknod -m 666 /dev/random c 1 8; mknod -m 666 /dev/urandom c 1 9; mknod -m 666 /d
 ln -s /proc/self/fd /dev/fd; ln -s /proc/self/fd/0 /dev/stdin
 ln -s /proc/self/fd/1 /dev/stdout; ln -s /proc/self/fd/2 /dev/stderr
 mkdir /dev/shm && mount -t tmpfs -o mode=1777,size=16m labshm /dev/shm
+# /etc itself becomes a private overlay (writes land in $S/etc-upper, never on
+# the host), so the lab can add Exim's TRUSTED_CONFIG_LIST file: Debian's Exim
+# keeps root privilege for "-C FILE" only when FILE is listed there (otherwise
+# every re-exec logs "exim user lost privilege for using -C option").
+mkdir -p "$S/etc-upper" "$S/etc-work"
+mount -t overlay labetc -o lowerdir=/etc,upperdir="$S/etc-upper",workdir="$S/etc-work" /etc
+mkdir -p /etc/exim4
+echo "$S/exim.conf" > /etc/exim4/trusted_configs
+chmod 644 /etc/exim4/trusted_configs
 echo "nameserver $(jget addresses.dns)" > "$S/etc/resolv.conf"
 printf '127.0.0.1\tlocalhost\n' > "$S/etc/hosts"
 printf 'hosts: files dns\n' > "$S/etc/nsswitch.conf"
