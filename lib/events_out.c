@@ -28,6 +28,9 @@ struct mxt_event_writer {
 	bool header_done;
 	char *buf; /* UTF-8 repair, 3 bytes out per byte in at worst */
 	size_t bufsize;
+	char *json; /* one encoded event: jansson's json_dumpf would call
+		     * fwrite once per token, which dominated the run time */
+	size_t jsonsize;
 };
 
 struct mxt_event_writer *
@@ -48,6 +51,7 @@ mxt_event_writer_destroy(struct mxt_event_writer *w)
 	if (w == NULL)
 		return;
 	free(w->buf);
+	free(w->json);
 	free(w);
 }
 
@@ -124,12 +128,19 @@ write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 			j = json_stringn(v, len);
 		json_object_set_new(o, fields[i], j);
 	}
-	int rc = json_dumpf(o, w->fp, JSON_PRESERVE_ORDER | JSON_COMPACT |
-	    JSON_REAL_PRECISION(10));
+	size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT |
+	    JSON_REAL_PRECISION(10);
+	size_t n = json_dumpb(o, w->json, w->jsonsize, flags);
+	if (n >= w->jsonsize) {
+		w->jsonsize = n + 1024;
+		w->json = xrealloc(w->json, w->jsonsize);
+		n = json_dumpb(o, w->json, w->jsonsize, flags);
+	}
 	json_decref(o);
-	if (rc != 0 || putc('\n', w->fp) == EOF)
+	if (n == 0)
 		return -1;
-	return 0;
+	w->json[n++] = '\n';
+	return fwrite(w->json, 1, n, w->fp) == n ? 0 : -1;
 }
 
 /* A cell a spreadsheet would evaluate: starts with = + - @ or a control
