@@ -1,0 +1,130 @@
+/*
+ * classify_internal.h - what rules.c, classify.c, providers.c and their
+ * tests share: the compiled rule, the built-in tables and the rules-file
+ * loader. Not part of the public API.
+ */
+#ifndef MXT_CLASSIFY_INTERNAL_H
+#define MXT_CLASSIFY_INTERNAL_H
+
+#include "internal.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+/*
+ * A rule as written in the built-in table. Every condition that is not
+ * NULL must hold (AND); dir is an enum mxt_direction or -1 for either.
+ * code: "550", "5xx", "45x" or "none" (no reply received); dsn: "5.7.1",
+ * "5.7.*", "*.7.26" or "none"; contains: lower-case literals separated
+ * by '|', any one of which must occur in the text (cheap, tried before
+ * the pattern); pattern: pcre2, matched caseless against the text.
+ */
+struct rule_def {
+	const char *name;
+	enum mxt_cause cause;
+	int dir;
+	const char *code;
+	const char *dsn;
+	const char *contains;
+	const char *pattern;
+};
+
+extern const struct rule_def mxt_builtin_rules[];
+extern const size_t mxt_builtin_rule_count;
+
+/* A provider entry: name and one match pattern (see providers.c). */
+struct provider_def {
+	const char *name;
+	const char *match;
+};
+
+extern const struct provider_def mxt_builtin_providers[];
+extern const size_t mxt_builtin_provider_count;
+
+/* A compiled rule. Strings are owned by the rule. */
+struct rule {
+	char *name;
+	enum mxt_cause cause;
+	int dir;
+	char *code;           /* as written, NULL = any */
+	char code_pat[3];     /* digits or 'x' */
+	bool code_none;
+	char *dsn;            /* as written, NULL = any */
+	int dsn_part[3];      /* -1 = any */
+	bool dsn_none;
+	char **contains;      /* NULL-terminated, lower case; NULL = any */
+	size_t ncontains;
+	char *pattern;
+	pcre2_code *re;
+	pcre2_match_data *md; /* kept beside the code, reused per match */
+	const char *origin;   /* "builtin" or the rules file (borrowed) */
+	long line, column;
+};
+
+/* An event reduced to what rules look at, prepared once per lookup. */
+struct rule_subject {
+	int dir;
+	int code;
+	bool has_dsn;
+	int dsn[3];
+	const char *text;  /* original bytes */
+	size_t len;
+	const char *lower; /* lower-cased copy of text, same length */
+};
+
+/*
+ * Compiles one rule. contains is a NULL-terminated list (or NULL).
+ * Returns 0, or -1 with a message in errbuf (for pattern errors it names
+ * the pcre2 offset).
+ */
+int rule_compile(struct rule *r, const char *name, enum mxt_cause cause,
+    int dir, const char *code, const char *dsn, const char *const *contains,
+    const char *pattern, pcre2_match_context *mctx, char *errbuf,
+    size_t errsize);
+void rule_free(struct rule *r);
+bool rule_match(const struct rule *r, const struct rule_subject *s,
+    pcre2_match_context *mctx);
+
+/* Parses "X.Y.Z" into parts; false when it is not one. */
+bool dsn_split(const char *dsn, int part[3]);
+
+struct provider {
+	char *name;
+	char *match;
+	const char *origin;
+};
+
+/* Collections filled by the loader. */
+struct rule_set {
+	struct rule *v;
+	size_t n, cap;
+};
+struct provider_set {
+	struct provider *v;
+	size_t n, cap;
+};
+
+void rule_set_free(struct rule_set *rs);
+void provider_set_free(struct provider_set *ps);
+struct rule *rule_set_add(struct rule_set *rs);
+struct provider *provider_set_add(struct provider_set *ps);
+
+/*
+ * Loads the rules file at path: its rules are appended to rs, its
+ * providers to ps, each tagged with origin. Every error goes to on_error
+ * (which may be NULL). Returns the number of errors.
+ */
+int rules_load_file(const char *path, const char *origin,
+    struct rule_set *rs, struct provider_set *ps,
+    pcre2_match_context *mctx,
+    void (*on_error)(void *arg, const struct mxt_error *e), void *arg);
+
+/* Checks a provider match pattern; returns NULL or what is wrong. */
+const char *provider_pattern_error(const char *pat);
+/* Does pattern pat match host name (lower case, len bytes)? */
+bool provider_pattern_match(const char *pat, const char *name, size_t len);
+/* First provider in v[0..n) matching name (any case), or NULL. */
+const char *provider_find(const struct provider *v, size_t n,
+    const char *name, size_t len);
+
+#endif

@@ -1,0 +1,781 @@
+/*
+ * explain.c - what reply codes and enhanced status codes mean, for
+ * `mxtriage explain 451 4.3.0`, `explain 4.7.1`, `explain greylisting`.
+ *
+ * Two reference tables: every reply code of RFC 5321 plus the ones later
+ * RFCs added (AUTH in RFC 4954, null MX in RFC 7504), and the enhanced
+ * status codes of RFC 3463 with the additions in the IANA "SMTP Enhanced
+ * Status Codes" registry (RFC 3886, 4468, 4954, 5248, 6531, 6710, 7293,
+ * 7372, 7505, 8617, 8689). Meanings are paraphrased, not quoted. The
+ * likely causes link the codes to the cause table of causes.c.
+ *
+ * Output is built into a string (text or JSON via jansson) so the CLI
+ * only prints it.
+ */
+#include "internal.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct mxt_reply_code_info replies[] = {
+	{211, "System status or help reply.", "RFC 5321"},
+	{214, "Help message for a human reader.", "RFC 5321"},
+	{220, "Service ready: the server's greeting.", "RFC 5321"},
+	{221, "Service closing the connection (answer to QUIT).", "RFC 5321"},
+	{235, "Authentication succeeded.", "RFC 4954"},
+	{250, "Requested action completed: OK.", "RFC 5321"},
+	{251, "User not local; the server will forward the message.",
+	    "RFC 5321"},
+	{252, "Cannot verify the user, but the message will be accepted and "
+	    "delivery attempted.", "RFC 5321"},
+	{334, "Server challenge during authentication.", "RFC 4954"},
+	{354, "Start mail input; end it with <CRLF>.<CRLF>.", "RFC 5321"},
+	{421, "Service not available, the server is closing the connection: "
+	    "overloaded, shutting down, or refusing this client for now. "
+	    "Temporary; the client retries later.", "RFC 5321"},
+	{432, "A password transition is needed before this mechanism can be "
+	    "used.", "RFC 4954"},
+	{450, "Requested action not taken: mailbox unavailable for now "
+	    "(busy, or blocked by a temporary policy such as greylisting).",
+	    "RFC 5321"},
+	{451, "Requested action aborted: local error in processing. "
+	    "Temporary.", "RFC 5321"},
+	{452, "Requested action not taken: insufficient system storage "
+	    "(also used for \"too many recipients\"). Temporary.",
+	    "RFC 5321"},
+	{454, "Temporary authentication failure, or TLS not available for a "
+	    "temporary reason.", "RFC 4954, RFC 3207"},
+	{455, "Server unable to accommodate the parameters (of MAIL or RCPT) "
+	    "for now.", "RFC 5321"},
+	{500, "Syntax error, command unrecognised (or line too long).",
+	    "RFC 5321"},
+	{501, "Syntax error in parameters or arguments.", "RFC 5321"},
+	{502, "Command not implemented.", "RFC 5321"},
+	{503, "Bad sequence of commands.", "RFC 5321"},
+	{504, "Command parameter not implemented.", "RFC 5321"},
+	{521, "This host does not accept mail at all.", "RFC 7504"},
+	{523, "Encryption is required for the requested authentication "
+	    "mechanism (historic; see 538).", "RFC 4954"},
+	{530, "Authentication required.", "RFC 4954"},
+	{534, "Authentication mechanism is too weak.", "RFC 4954"},
+	{535, "Authentication credentials invalid.", "RFC 4954"},
+	{538, "Encryption required for the requested authentication "
+	    "mechanism.", "RFC 4954"},
+	{550, "Requested action not taken: mailbox unavailable (not found, no "
+	    "access, or refused by policy). Permanent.", "RFC 5321"},
+	{551, "User not local; the client should try the path given.",
+	    "RFC 5321"},
+	{552, "Requested mail action aborted: exceeded storage allocation "
+	    "(message too big, or mailbox full).", "RFC 5321"},
+	{553, "Requested action not taken: mailbox name not allowed "
+	    "(bad address syntax, or a sender not permitted).", "RFC 5321"},
+	{554, "Transaction failed (or, as a greeting, no SMTP service here). "
+	    "Permanent.", "RFC 5321"},
+	{555, "MAIL FROM or RCPT TO parameters not recognised or not "
+	    "implemented.", "RFC 5321"},
+	{556, "The recipient's domain does not accept mail (null MX).",
+	    "RFC 7504"},
+};
+
+static const char *const dsn_classes[] = {
+	['2' - '2'] = "Success: the action was completed.",
+	['4' - '2'] = "Persistent transient failure: the message is valid "
+	    "but a temporary condition stopped it; a later attempt may "
+	    "succeed.",
+	['5' - '2'] = "Permanent failure: resending the same message will "
+	    "not succeed without a change.",
+};
+
+static const char *const dsn_subjects[] = {
+	"Other or undefined status.",
+	"Addressing: the sender's or recipient's address.",
+	"Mailbox: the recipient's mailbox (full, disabled, ...).",
+	"Mail system: the receiving system (resources, capabilities, "
+	"size).",
+	"Network and routing: DNS, connections, routes, delays.",
+	"Mail delivery protocol: the SMTP conversation itself.",
+	"Message content or media: encoding and conversion.",
+	"Security or policy: authorisation, authentication, reputation, "
+	"encryption.",
+};
+
+static const struct mxt_dsn_info dsns[] = {
+	{"X.0.0", "Other undefined status", "No further detail is "
+	    "available; the text is the only clue.", "RFC 3463"},
+	{"X.1.0", "Other address status", "Something about an address is "
+	    "wrong.", "RFC 3463"},
+	{"X.1.1", "Bad destination mailbox address", "The mailbox does not "
+	    "exist at the destination.", "RFC 3463"},
+	{"X.1.2", "Bad destination system address", "The destination system "
+	    "(domain) does not exist or cannot take mail.", "RFC 3463"},
+	{"X.1.3", "Bad destination mailbox address syntax", "The recipient "
+	    "address is syntactically invalid.", "RFC 3463"},
+	{"X.1.4", "Destination mailbox address ambiguous", "The address "
+	    "matches more than one mailbox.", "RFC 3463"},
+	{"X.1.5", "Destination address valid", "The address is valid (a "
+	    "success detail).", "RFC 3463"},
+	{"X.1.6", "Destination mailbox has moved, no forwarding address",
+	    "The mailbox existed but is gone with no forwarding.",
+	    "RFC 3463"},
+	{"X.1.7", "Bad sender's mailbox address syntax", "The sender address "
+	    "is syntactically invalid.", "RFC 3463"},
+	{"X.1.8", "Bad sender's system address", "The sender's domain does "
+	    "not exist or cannot receive replies.", "RFC 3463"},
+	{"X.1.9", "Message relayed to non-compliant mailer", "The message "
+	    "went to a system that does not support delivery reports.",
+	    "RFC 3886"},
+	{"X.1.10", "Recipient address has null MX", "The recipient's domain "
+	    "publishes a null MX: it accepts no mail.", "RFC 7505"},
+	{"X.2.0", "Other or undefined mailbox status", "The mailbox exists "
+	    "but something about it prevents delivery.", "RFC 3463"},
+	{"X.2.1", "Mailbox disabled, not accepting messages", "The mailbox "
+	    "exists but is disabled.", "RFC 3463"},
+	{"X.2.2", "Mailbox full", "The mailbox is over its storage quota.",
+	    "RFC 3463"},
+	{"X.2.3", "Message length exceeds administrative limit", "The "
+	    "message is bigger than the mailbox's per-message limit.",
+	    "RFC 3463"},
+	{"X.2.4", "Mailing list expansion problem", "The recipient is a "
+	    "list that could not be expanded.", "RFC 3463"},
+	{"X.3.0", "Other or undefined mail system status", "The receiving "
+	    "system has a problem not covered elsewhere.", "RFC 3463"},
+	{"X.3.1", "Mail system full", "The receiving system is out of "
+	    "storage.", "RFC 3463"},
+	{"X.3.2", "System not accepting network messages", "The system is "
+	    "not taking mail now (shutting down, maintenance).", "RFC 3463"},
+	{"X.3.3", "System not capable of selected features", "A feature the "
+	    "message needs is not supported there.", "RFC 3463"},
+	{"X.3.4", "Message too big for system", "The message exceeds the "
+	    "system's size limit.", "RFC 3463"},
+	{"X.3.5", "System incorrectly configured", "The receiving system's "
+	    "configuration prevents delivery.", "RFC 3463"},
+	{"X.3.6", "Requested priority was changed", "The message was "
+	    "accepted with a different priority.", "RFC 6710"},
+	{"X.4.0", "Other or undefined network or routing status", "A "
+	    "network or routing problem not covered elsewhere.", "RFC 3463"},
+	{"X.4.1", "No answer from host", "The destination host did not "
+	    "answer the connection.", "RFC 3463"},
+	{"X.4.2", "Bad connection", "The connection was made but broke or "
+	    "misbehaved.", "RFC 3463"},
+	{"X.4.3", "Directory server failure", "A directory lookup, usually "
+	    "DNS, failed.", "RFC 3463"},
+	{"X.4.4", "Unable to route", "No route to the destination could be "
+	    "found (often: the domain has no usable MX or address).",
+	    "RFC 3463"},
+	{"X.4.5", "Mail system congestion", "The system is congested; try "
+	    "later.", "RFC 3463"},
+	{"X.4.6", "Routing loop detected", "The message is looping.",
+	    "RFC 3463"},
+	{"X.4.7", "Delivery time expired", "The message stayed queued too "
+	    "long and was given up.", "RFC 3463"},
+	{"X.5.0", "Other or undefined protocol status", "An SMTP protocol "
+	    "problem.", "RFC 3463"},
+	{"X.5.1", "Invalid command", "The command was not valid here.",
+	    "RFC 3463"},
+	{"X.5.2", "Syntax error", "The command could not be parsed.",
+	    "RFC 3463"},
+	{"X.5.3", "Too many recipients", "More recipients than the server "
+	    "takes in one message.", "RFC 3463"},
+	{"X.5.4", "Invalid command arguments", "A command argument was not "
+	    "valid.", "RFC 3463"},
+	{"X.5.5", "Wrong protocol version", "The protocol version is not "
+	    "supported.", "RFC 3463"},
+	{"X.5.6", "Authentication exchange line is too long", "An AUTH "
+	    "line was longer than allowed.", "RFC 4954"},
+	{"X.6.0", "Other or undefined media error", "A content or encoding "
+	    "problem.", "RFC 3463"},
+	{"X.6.1", "Media not supported", "The content type is not "
+	    "supported.", "RFC 3463"},
+	{"X.6.2", "Conversion required and prohibited", "Delivery needs a "
+	    "conversion the message forbids.", "RFC 3463"},
+	{"X.6.3", "Conversion required but not supported", "Delivery needs "
+	    "a conversion the system cannot do.", "RFC 3463"},
+	{"X.6.4", "Conversion with loss performed", "The message was "
+	    "converted and lost information.", "RFC 3463"},
+	{"X.6.5", "Conversion failed", "A needed conversion failed.",
+	    "RFC 3463"},
+	{"X.6.6", "Message content not available", "Referenced content "
+	    "could not be fetched.", "RFC 4468"},
+	{"X.6.7", "Non-ASCII addresses not permitted", "The sender or "
+	    "recipient cannot use internationalised addresses.", "RFC 6531"},
+	{"X.6.8", "UTF-8 string reply required but not permitted", "The "
+	    "reply needs UTF-8 the client did not ask for.", "RFC 6531"},
+	{"X.6.9", "UTF-8 header cannot be transferred", "A UTF-8 header "
+	    "message cannot go to some recipients.", "RFC 6531"},
+	{"X.6.10", "UTF-8 string reply required but not permitted",
+	    "Registered again with the meaning of X.6.8.", "RFC 6531"},
+	{"X.7.0", "Other or undefined security status", "A security or "
+	    "policy refusal with no more detail.", "RFC 3463"},
+	{"X.7.1", "Delivery not authorized, message refused", "The sender "
+	    "is not allowed to send to this recipient: a policy, block list "
+	    "or filter refused it.", "RFC 3463"},
+	{"X.7.2", "Mailing list expansion prohibited", "The sender may not "
+	    "send to this list.", "RFC 3463"},
+	{"X.7.3", "Security conversion required but not possible", "A "
+	    "security conversion could not be made.", "RFC 3463"},
+	{"X.7.4", "Security features not supported", "A required security "
+	    "feature is not supported.", "RFC 3463"},
+	{"X.7.5", "Cryptographic failure", "A signature or encryption could "
+	    "not be processed.", "RFC 3463"},
+	{"X.7.6", "Cryptographic algorithm not supported", "The algorithm "
+	    "used is not supported.", "RFC 3463"},
+	{"X.7.7", "Message integrity failure", "The message failed an "
+	    "integrity check.", "RFC 3463"},
+	{"X.7.8", "Authentication credentials invalid", "SMTP AUTH failed: "
+	    "wrong credentials.", "RFC 4954"},
+	{"X.7.9", "Authentication mechanism is too weak", "The AUTH "
+	    "mechanism is not accepted.", "RFC 4954"},
+	{"X.7.10", "Encryption needed", "TLS is required for this "
+	    "operation.", "RFC 5248"},
+	{"X.7.11", "Encryption required for requested authentication "
+	    "mechanism", "The AUTH mechanism needs TLS first.", "RFC 4954"},
+	{"X.7.12", "A password transition is needed", "The password must "
+	    "be changed before AUTH works.", "RFC 4954"},
+	{"X.7.13", "User account disabled", "The account used is "
+	    "disabled.", "RFC 5248"},
+	{"X.7.14", "Trust relationship required", "The server requires a "
+	    "trust relationship it does not have with the client.",
+	    "RFC 5248"},
+	{"X.7.15", "Priority level is too low", "The message's priority is "
+	    "too low to be accepted now.", "RFC 6710"},
+	{"X.7.16", "Message is too big for the specified priority", "Large "
+	    "messages need a higher priority.", "RFC 6710"},
+	{"X.7.17", "Mailbox owner has changed", "The mailbox changed owner "
+	    "since the sender's last contact.", "RFC 7293"},
+	{"X.7.18", "Domain owner has changed", "The domain changed owner.",
+	    "RFC 7293"},
+	{"X.7.19", "RRVS test cannot be completed", "The owner-change test "
+	    "could not be made.", "RFC 7293"},
+	{"X.7.20", "No passing DKIM signature found", "The message had no "
+	    "valid DKIM signature.", "RFC 7372"},
+	{"X.7.21", "No acceptable DKIM signature found", "No DKIM signature "
+	    "met the receiver's requirements.", "RFC 7372"},
+	{"X.7.22", "No valid author-matched DKIM signature found", "No valid "
+	    "DKIM signature matched the From: domain.", "RFC 7372"},
+	{"X.7.23", "SPF validation failed", "The sending address is not "
+	    "authorised by the domain's SPF record.", "RFC 7372"},
+	{"X.7.24", "SPF validation error", "The SPF check itself failed "
+	    "(DNS or record error).", "RFC 7372"},
+	{"X.7.25", "Reverse DNS validation failed", "The client's address "
+	    "has no matching PTR record.", "RFC 7372"},
+	{"X.7.26", "Multiple authentication checks failed", "Several "
+	    "authentication checks (SPF, DKIM, DMARC) failed together.",
+	    "RFC 7372"},
+	{"X.7.27", "Sender address has null MX", "The sender's domain "
+	    "publishes a null MX and cannot receive replies.", "RFC 7505"},
+	{"X.7.28", "Mail flood detected", "The message looks like part of "
+	    "a flood of similar messages (rate of unsolicited mail).",
+	    "IANA registry"},
+	{"X.7.29", "ARC validation failure", "The ARC chain of the message "
+	    "did not validate.", "RFC 8617"},
+	{"X.7.30", "REQUIRETLS support required", "The message requires TLS "
+	    "all the way but a hop cannot guarantee it.", "RFC 8689"},
+};
+
+const struct mxt_reply_code_info *
+mxt_explain_reply(int code)
+{
+	for (size_t i = 0; i < sizeof replies / sizeof replies[0]; i++)
+		if (replies[i].code == code)
+			return &replies[i];
+	return NULL;
+}
+
+const char *
+mxt_explain_dsn_class(char cls)
+{
+	if (cls != '2' && cls != '4' && cls != '5')
+		return NULL;
+	return dsn_classes[cls - '2'];
+}
+
+const char *
+mxt_explain_dsn_subject(int subject)
+{
+	if (subject < 0 || subject > 7)
+		return NULL;
+	return dsn_subjects[subject];
+}
+
+/* "4.7.1" -> class, subject, detail; also accepts "X.7.1". */
+static bool
+parse_dsn(const char *s, char *cls, int *subject, int *detail)
+{
+	if (s == NULL || !(s[0] == '2' || s[0] == '4' || s[0] == '5' ||
+	    s[0] == 'X' || s[0] == 'x') || s[1] != '.')
+		return false;
+	const char *p = s + 2;
+	int v[2];
+	for (int i = 0; i < 2; i++) {
+		int n = 0, d = 0;
+		while (*p >= '0' && *p <= '9' && d < 3) {
+			n = n * 10 + (*p - '0');
+			p++;
+			d++;
+		}
+		if (d == 0 || (i == 0 ? *p != '.' : *p != '\0'))
+			return false;
+		v[i] = n;
+		p++;
+	}
+	*cls = s[0] == 'x' ? 'X' : s[0];
+	*subject = v[0];
+	*detail = v[1];
+	return true;
+}
+
+const struct mxt_dsn_info *
+mxt_explain_dsn(const char *dsn)
+{
+	char cls, key[16];
+	int subj, det;
+	if (!parse_dsn(dsn, &cls, &subj, &det))
+		return NULL;
+	snprintf(key, sizeof key, "X.%d.%d", subj, det);
+	for (size_t i = 0; i < sizeof dsns / sizeof dsns[0]; i++)
+		if (strcmp(dsns[i].code, key) == 0)
+			return &dsns[i];
+	return NULL;
+}
+
+/*
+ * Likely causes, from the enhanced code when there is one (it is more
+ * precise), else from the reply code. Ordered by how often each is the
+ * answer in practice.
+ */
+static const struct {
+	const char *dsn; /* "X.7.1" or "X.7" for a whole subject */
+	enum mxt_cause causes[4];
+} dsn_causes[] = {
+	{"X.1.1", {MXT_CAUSE_UNKNOWN_USER}},
+	{"X.1.2", {MXT_CAUSE_BAD_DOMAIN}},
+	{"X.1.3", {MXT_CAUSE_UNKNOWN_USER}},
+	{"X.1.6", {MXT_CAUSE_UNKNOWN_USER}},
+	{"X.1.7", {MXT_CAUSE_SENDER_REJECTED}},
+	{"X.1.8", {MXT_CAUSE_SENDER_REJECTED}},
+	{"X.1.10", {MXT_CAUSE_BAD_DOMAIN}},
+	{"X.2.0", {MXT_CAUSE_GREYLISTING, MXT_CAUSE_UNKNOWN_USER}},
+	{"X.2.1", {MXT_CAUSE_UNKNOWN_USER}},
+	{"X.2.2", {MXT_CAUSE_MAILBOX_FULL}},
+	{"X.2.3", {MXT_CAUSE_MESSAGE_SIZE}},
+	{"X.3.4", {MXT_CAUSE_MESSAGE_SIZE}},
+	{"X.3", {MXT_CAUSE_SERVER_BUSY}},
+	{"X.4.1", {MXT_CAUSE_CONNECTION}},
+	{"X.4.2", {MXT_CAUSE_CONNECTION}},
+	{"X.4.3", {MXT_CAUSE_DNS}},
+	{"X.4.4", {MXT_CAUSE_BAD_DOMAIN, MXT_CAUSE_DNS, MXT_CAUSE_ROUTING}},
+	{"X.4.5", {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_RATE_LIMIT}},
+	{"X.4.6", {MXT_CAUSE_ROUTING}},
+	{"X.4.7", {MXT_CAUSE_EXPIRED}},
+	{"X.4", {MXT_CAUSE_ROUTING, MXT_CAUSE_CONNECTION}},
+	{"X.5.3", {MXT_CAUSE_RATE_LIMIT}},
+	{"X.6", {MXT_CAUSE_CONTENT}},
+	{"X.7.0", {MXT_CAUSE_POLICY, MXT_CAUSE_RATE_LIMIT,
+	    MXT_CAUSE_GREYLISTING, MXT_CAUSE_TLS}},
+	{"X.7.1", {MXT_CAUSE_POLICY, MXT_CAUSE_BLOCKLIST, MXT_CAUSE_CONTENT,
+	    MXT_CAUSE_RELAY_DENIED}},
+	{"X.7.8", {MXT_CAUSE_AUTH}},
+	{"X.7.9", {MXT_CAUSE_AUTH}},
+	{"X.7.10", {MXT_CAUSE_TLS}},
+	{"X.7.11", {MXT_CAUSE_TLS, MXT_CAUSE_AUTH}},
+	{"X.7.12", {MXT_CAUSE_AUTH}},
+	{"X.7.13", {MXT_CAUSE_AUTH}},
+	{"X.7.20", {MXT_CAUSE_SENDER_AUTH}},
+	{"X.7.21", {MXT_CAUSE_SENDER_AUTH}},
+	{"X.7.22", {MXT_CAUSE_SENDER_AUTH}},
+	{"X.7.23", {MXT_CAUSE_SENDER_AUTH}},
+	{"X.7.24", {MXT_CAUSE_SENDER_AUTH, MXT_CAUSE_DNS}},
+	{"X.7.25", {MXT_CAUSE_CLIENT_HOSTNAME}},
+	{"X.7.26", {MXT_CAUSE_SENDER_AUTH}},
+	{"X.7.27", {MXT_CAUSE_SENDER_REJECTED}},
+	{"X.7.28", {MXT_CAUSE_RATE_LIMIT, MXT_CAUSE_BLOCKLIST}},
+	{"X.7.29", {MXT_CAUSE_SENDER_AUTH}},
+	{"X.7.30", {MXT_CAUSE_TLS}},
+	{"X.7", {MXT_CAUSE_POLICY}},
+};
+
+static const struct {
+	int code;
+	enum mxt_cause causes[4];
+} reply_causes[] = {
+	{421, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_RATE_LIMIT,
+	    MXT_CAUSE_BLOCKLIST}},
+	{450, {MXT_CAUSE_GREYLISTING, MXT_CAUSE_POLICY,
+	    MXT_CAUSE_CLIENT_HOSTNAME, MXT_CAUSE_MAILBOX_FULL}},
+	{451, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_GREYLISTING,
+	    MXT_CAUSE_DNS}},
+	{452, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_RATE_LIMIT,
+	    MXT_CAUSE_MAILBOX_FULL}},
+	{454, {MXT_CAUSE_TLS, MXT_CAUSE_AUTH, MXT_CAUSE_RELAY_DENIED}},
+	{521, {MXT_CAUSE_BAD_DOMAIN, MXT_CAUSE_POLICY}},
+	{530, {MXT_CAUSE_AUTH, MXT_CAUSE_TLS}},
+	{534, {MXT_CAUSE_AUTH}},
+	{535, {MXT_CAUSE_AUTH}},
+	{538, {MXT_CAUSE_TLS, MXT_CAUSE_AUTH}},
+	{550, {MXT_CAUSE_UNKNOWN_USER, MXT_CAUSE_POLICY, MXT_CAUSE_BLOCKLIST,
+	    MXT_CAUSE_RELAY_DENIED}},
+	{551, {MXT_CAUSE_ROUTING}},
+	{552, {MXT_CAUSE_MESSAGE_SIZE, MXT_CAUSE_MAILBOX_FULL}},
+	{553, {MXT_CAUSE_SENDER_REJECTED, MXT_CAUSE_UNKNOWN_USER,
+	    MXT_CAUSE_RELAY_DENIED}},
+	{554, {MXT_CAUSE_POLICY, MXT_CAUSE_BLOCKLIST, MXT_CAUSE_CONTENT}},
+	{556, {MXT_CAUSE_BAD_DOMAIN}},
+};
+
+static size_t
+copy_causes(const enum mxt_cause *src, enum mxt_cause *out, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < 4 && src[i] != MXT_CAUSE_NONE && k < n; i++)
+		out[k++] = src[i];
+	return k;
+}
+
+size_t
+mxt_explain_likely_causes(int code, const char *dsn, enum mxt_cause *out,
+    size_t n)
+{
+	char cls;
+	int subj, det;
+	if (dsn != NULL && parse_dsn(dsn, &cls, &subj, &det)) {
+		char full[16], part[16];
+		snprintf(full, sizeof full, "X.%d.%d", subj, det);
+		snprintf(part, sizeof part, "X.%d", subj);
+		for (size_t i = 0; i < sizeof dsn_causes / sizeof dsn_causes[0];
+		    i++)
+			if (strcmp(dsn_causes[i].dsn, full) == 0)
+				return copy_causes(dsn_causes[i].causes, out, n);
+		for (size_t i = 0; i < sizeof dsn_causes / sizeof dsn_causes[0];
+		    i++)
+			if (strcmp(dsn_causes[i].dsn, part) == 0)
+				return copy_causes(dsn_causes[i].causes, out, n);
+	}
+	for (size_t i = 0; i < sizeof reply_causes / sizeof reply_causes[0];
+	    i++)
+		if (reply_causes[i].code == code)
+			return copy_causes(reply_causes[i].causes, out, n);
+	return 0;
+}
+
+/* ---- arguments ------------------------------------------------------- */
+
+static bool
+is_reply_code(const char *s, int *code)
+{
+	if (strlen(s) != 3 || s[0] < '2' || s[0] > '5' || s[1] < '0' ||
+	    s[1] > '9' || s[2] < '0' || s[2] > '9')
+		return false;
+	*code = atoi(s);
+	return true;
+}
+
+static bool
+is_dsn(const char *s, char dsn[16])
+{
+	char cls;
+	int subj, det;
+	if (strlen(s) >= 16 || !parse_dsn(s, &cls, &subj, &det))
+		return false;
+	snprintf(dsn, 16, "%c.%d.%d", cls, subj, det);
+	return true;
+}
+
+int
+mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
+    size_t max, struct mxt_error *err)
+{
+	size_t n = 0;
+	for (int i = 0; i < nargs; i++) {
+		struct mxt_explain_query q;
+		char a[64], b[64] = "";
+		memset(&q, 0, sizeof q);
+		snprintf(a, sizeof a, "%s", args[i]);
+		/* "451 4.3.0" as one argument */
+		char *sp = strchr(a, ' ');
+		if (sp != NULL) {
+			*sp = '\0';
+			snprintf(b, sizeof b, "%s", sp + 1);
+		}
+		int cause;
+		if (is_reply_code(a, &q.code)) {
+			q.kind = MXT_EXPLAIN_REPLY;
+			if (b[0] != '\0') {
+				if (!is_dsn(b, q.dsn))
+					goto bad;
+				q.kind = MXT_EXPLAIN_BOTH;
+			} else if (i + 1 < nargs && is_dsn(args[i + 1], q.dsn)) {
+				q.kind = MXT_EXPLAIN_BOTH;
+				i++;
+			}
+		} else if (b[0] == '\0' && is_dsn(a, q.dsn)) {
+			q.kind = MXT_EXPLAIN_DSN;
+		} else if (b[0] == '\0' && (cause = mxt_cause_lookup(a)) > 0) {
+			q.kind = MXT_EXPLAIN_CAUSE;
+			q.cause = (enum mxt_cause)cause;
+		} else {
+			goto bad;
+		}
+		if (n == max) {
+			snprintf(err->text, sizeof err->text,
+			    "too many arguments (at most %zu)", max);
+			return -1;
+		}
+		out[n++] = q;
+		continue;
+	bad:
+		memset(err, 0, sizeof *err);
+		snprintf(err->text, sizeof err->text, "'%.60s' is not a reply "
+		    "code (e.g. 451), an enhanced status code (e.g. 4.7.1) or a "
+		    "cause id (e.g. greylisting; see 'mxtriage rules')",
+		    args[i]);
+		return -1;
+	}
+	return (int)n;
+}
+
+/* ---- output -------------------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+bprintf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+bprintf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+}
+
+/* Writes s wrapped at 76 columns: the first line starts with first, the
+ * others with indent. */
+static void
+bwrap(struct buf *b, const char *indent, const char *first, const char *s)
+{
+	size_t col = strlen(first);
+	bool at_start = true;
+	bprintf(b, "%s", first);
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *w = s;
+		while (*s && *s != ' ')
+			s++;
+		size_t wl = (size_t)(s - w);
+		if (wl == 0)
+			break;
+		if (!at_start && col + 1 + wl > 76) {
+			bprintf(b, "\n%s", indent);
+			col = strlen(indent);
+			at_start = true;
+		}
+		if (!at_start) {
+			bprintf(b, " ");
+			col++;
+		}
+		bprintf(b, "%.*s", (int)wl, w);
+		col += wl;
+		at_start = false;
+	}
+	bprintf(b, "\n");
+}
+
+static void
+text_cause(struct buf *b, enum mxt_cause c)
+{
+	bprintf(b, "cause %s: %s (%s)\n", mxt_cause_id(c), mxt_cause_title(c),
+	    mxt_cause_kind_name(mxt_cause_kind(c)));
+	bwrap(b, "  ", "  ", mxt_cause_explanation(c));
+	for (int d = 0; d < MXT_DIR_COUNT; d++) {
+		const char *const *st = mxt_cause_steps(c, (enum mxt_direction)d);
+		if (st[0] == NULL)
+			continue;
+		bprintf(b, "  next steps when %s:\n", d == MXT_DIR_OUT ?
+		    "we are the sender (out)" : "we rejected a client (in)");
+		for (size_t i = 0; st[i] != NULL; i++)
+			bwrap(b, "      ", "    - ", st[i]);
+	}
+}
+
+static void
+text_query(struct buf *b, const struct mxt_explain_query *q)
+{
+	if (q->kind == MXT_EXPLAIN_CAUSE) {
+		text_cause(b, q->cause);
+		return;
+	}
+	if (q->code != 0) {
+		const struct mxt_reply_code_info *r = mxt_explain_reply(q->code);
+		char first[64];
+		snprintf(first, sizeof first, "%d: ", q->code);
+		if (r != NULL) {
+			char line[512];
+			snprintf(line, sizeof line, "%s [%s]", r->meaning,
+			    r->reference);
+			bwrap(b, "     ", first, line);
+		} else {
+			bprintf(b, "%d: not a registered reply code; class %c "
+			    "means %s.\n", q->code, '0' + q->code / 100,
+			    q->code / 100 == 4 ? "a temporary failure" :
+			    q->code / 100 == 5 ? "a permanent failure" :
+			    q->code / 100 == 2 ? "success" : "intermediate");
+		}
+	}
+	if (q->dsn[0] != '\0') {
+		const struct mxt_dsn_info *d = mxt_explain_dsn(q->dsn);
+		char cls = q->dsn[0];
+		int subj = atoi(q->dsn + 2);
+		bprintf(b, "%s:\n", q->dsn);
+		if (cls != 'X')
+			bwrap(b, "    ", "  class   ", mxt_explain_dsn_class(cls));
+		if (mxt_explain_dsn_subject(subj) != NULL)
+			bwrap(b, "    ", "  subject ", mxt_explain_dsn_subject(subj));
+		if (d != NULL) {
+			char line[512];
+			snprintf(line, sizeof line, "%s: %s [%s]", d->title,
+			    d->meaning, d->reference);
+			bwrap(b, "    ", "  detail  ", line);
+		} else {
+			bprintf(b, "  detail  not registered (a vendor's own "
+			    "code)\n");
+		}
+		if (q->code != 0 && cls != 'X' && cls != '0' + q->code / 100)
+			bprintf(b, "  note    the reply code class (%d) and the "
+			    "enhanced code class (%c) disagree\n", q->code / 100,
+			    cls);
+	}
+	enum mxt_cause lc[4];
+	size_t n = mxt_explain_likely_causes(q->code,
+	    q->dsn[0] ? q->dsn : NULL, lc, 4);
+	if (n > 0) {
+		bprintf(b, "likely causes:");
+		for (size_t i = 0; i < n; i++)
+			bprintf(b, "%s %s", i ? "," : "", mxt_cause_id(lc[i]));
+		bprintf(b, "\n");
+		for (size_t i = 0; i < n; i++) {
+			const char *const *st = mxt_cause_steps(lc[i],
+			    MXT_DIR_OUT);
+			char first[96];
+			snprintf(first, sizeof first, "  %s: ",
+			    mxt_cause_id(lc[i]));
+			if (st[0] != NULL)
+				bwrap(b, "      ", first, st[0]);
+		}
+		bprintf(b, "(the reply text decides; 'mxtriage explain CAUSE' "
+		    "for details)\n");
+	}
+}
+
+static json_t *
+json_steps(enum mxt_cause c, enum mxt_direction d)
+{
+	json_t *a = json_array();
+	const char *const *st = mxt_cause_steps(c, d);
+	for (size_t i = 0; st[i] != NULL; i++)
+		json_array_append_new(a, json_string(st[i]));
+	return a;
+}
+
+static json_t *
+json_cause(enum mxt_cause c)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:{s:o, s:o}}",
+	    "id", mxt_cause_id(c), "title", mxt_cause_title(c),
+	    "kind", mxt_cause_kind_name(mxt_cause_kind(c)),
+	    "explanation", mxt_cause_explanation(c),
+	    "repeat", mxt_cause_is_repeat(c),
+	    "steps", "out", json_steps(c, MXT_DIR_OUT),
+	    "in", json_steps(c, MXT_DIR_IN));
+}
+
+static json_t *
+json_query(const struct mxt_explain_query *q)
+{
+	static const char *const kinds[MXT_EXPLAIN_COUNT] = {"reply", "dsn",
+	    "reply+dsn", "cause"};
+	json_t *o = json_object();
+	json_object_set_new(o, "kind", json_string(kinds[q->kind]));
+	if (q->kind == MXT_EXPLAIN_CAUSE) {
+		json_object_set_new(o, "cause", json_cause(q->cause));
+		return o;
+	}
+	if (q->code != 0) {
+		const struct mxt_reply_code_info *r = mxt_explain_reply(q->code);
+		json_object_set_new(o, "code", json_pack("{s:i, s:s?, s:s?}",
+		    "code", q->code, "meaning", r ? r->meaning : NULL,
+		    "reference", r ? r->reference : NULL));
+	}
+	if (q->dsn[0] != '\0') {
+		const struct mxt_dsn_info *d = mxt_explain_dsn(q->dsn);
+		char cls[2] = {q->dsn[0], '\0'};
+		json_object_set_new(o, "dsn", json_pack(
+		    "{s:s, s:s?, s:s?, s:s?, s:s?, s:s?}",
+		    "dsn", q->dsn,
+		    "class", q->dsn[0] == 'X' ? NULL : cls,
+		    "class_meaning", mxt_explain_dsn_class(q->dsn[0]),
+		    "subject_meaning", mxt_explain_dsn_subject(atoi(q->dsn + 2)),
+		    "title", d ? d->title : NULL,
+		    "meaning", d ? d->meaning : NULL));
+		if (d != NULL)
+			json_object_set_new(json_object_get(o, "dsn"),
+			    "reference", json_string(d->reference));
+	}
+	enum mxt_cause lc[4];
+	size_t n = mxt_explain_likely_causes(q->code,
+	    q->dsn[0] ? q->dsn : NULL, lc, 4);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_cause(lc[i]));
+	json_object_set_new(o, "likely_causes", a);
+	return o;
+}
+
+char *
+mxt_explain_format(const struct mxt_explain_query *q, size_t n, bool json)
+{
+	if (json) {
+		json_t *items = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(items, json_query(&q[i]));
+		json_t *root = json_pack("{s:s, s:o}", "schema",
+		    "mxtriage.explain/1", "items", items);
+		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(root);
+		if (s == NULL)
+			abort();
+		size_t len = strlen(s);
+		char *out = xmalloc(len + 2);
+		memcpy(out, s, len);
+		out[len] = '\n';
+		out[len + 1] = '\0';
+		free(s);
+		return out;
+	}
+	struct buf b = {xmalloc(1024), 0, 1024};
+	b.p[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			bprintf(&b, "\n");
+		text_query(&b, &q[i]);
+	}
+	return b.p;
+}

@@ -1,0 +1,763 @@
+/*
+ * rules.c - the rule engine: compiling a rule (built-in or from the
+ * user's JSON file), matching one against an event, and loading the
+ * rules file with an error for every problem, each with its position.
+ *
+ * A rule is a conjunction of cheap conditions (direction, reply code or
+ * class, enhanced code with wildcards, literal substrings) and at most
+ * one pcre2 pattern. The cheap conditions are checked first so that most
+ * rules are rejected without running a regex; the pattern is compiled
+ * once, JIT-compiled when the platform allows, and its match data lives
+ * beside it so matching allocates nothing. Patterns are caseless and run
+ * without UTF checking: reply texts are attacker-controlled bytes and
+ * must never make a match fail with an encoding error.
+ *
+ * The rules file is JSON (parsed with jansson). jansson reports positions
+ * of syntax errors only, so a small scanner (element_positions) finds the
+ * line and column where each element of the top-level "rules" and
+ * "providers" arrays starts; semantic errors ("unknown cause") point
+ * there. Format:
+ *
+ *   {"rules": [{"name": "...", "cause": "rate_limit", "direction": "out",
+ *               "code": "4xx", "dsn": "4.7.*", "contains": ["..."],
+ *               "pattern": "...", "comment": "..."}],
+ *    "providers": [{"name": "acme", "match": ["acme-mx.net"]}]}
+ */
+#include "classify_internal.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool
+dsn_split(const char *dsn, int part[3])
+{
+	const char *p = dsn;
+	for (int i = 0; i < 3; i++) {
+		int v = 0, digits = 0;
+		while (*p >= '0' && *p <= '9' && digits < 4) {
+			v = v * 10 + (*p - '0');
+			p++;
+			digits++;
+		}
+		if (digits == 0 || (i < 2 ? *p != '.' : *p != '\0'))
+			return false;
+		part[i] = v;
+		if (i < 2)
+			p++;
+	}
+	return true;
+}
+
+/* "5.7.1", "5.7.*", "*.7.26", "x.7.1" -> parts with -1 for wildcards. */
+static bool
+dsn_pattern_split(const char *dsn, int part[3])
+{
+	const char *p = dsn;
+	for (int i = 0; i < 3; i++) {
+		if (*p == '*' || *p == 'x' || *p == 'X') {
+			part[i] = -1;
+			p++;
+		} else {
+			int v = 0, digits = 0;
+			while (*p >= '0' && *p <= '9' && digits < 4) {
+				v = v * 10 + (*p - '0');
+				p++;
+				digits++;
+			}
+			if (digits == 0)
+				return false;
+			part[i] = v;
+		}
+		if (i < 2 ? *p != '.' : *p != '\0')
+			return false;
+		if (i < 2)
+			p++;
+	}
+	if (part[0] != -1 && part[0] != 2 && part[0] != 4 && part[0] != 5)
+		return false;
+	return true;
+}
+
+static char *
+lower_dup(const char *s)
+{
+	size_t n = strlen(s);
+	char *d = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		d[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+	d[n] = '\0';
+	return d;
+}
+
+static char *
+sdup(const char *s)
+{
+	return s ? xstrndup(s, strlen(s)) : NULL;
+}
+
+int
+rule_compile(struct rule *r, const char *name, enum mxt_cause cause,
+    int dir, const char *code, const char *dsn, const char *const *contains,
+    const char *pattern, pcre2_match_context *mctx, char *errbuf,
+    size_t errsize)
+{
+	(void)mctx;
+	memset(r, 0, sizeof *r);
+	r->name = sdup(name);
+	r->cause = cause;
+	r->dir = dir;
+	r->dsn_part[0] = r->dsn_part[1] = r->dsn_part[2] = -1;
+	if (code != NULL) {
+		r->code = sdup(code);
+		if (strcmp(code, "none") == 0) {
+			r->code_none = true;
+		} else {
+			bool ok = strlen(code) == 3 && code[0] >= '2' &&
+			    code[0] <= '5';
+			for (int i = 0; ok && i < 3; i++) {
+				char c = code[i];
+				if (c == 'X')
+					c = 'x';
+				ok = (c >= '0' && c <= '9') || (c == 'x' && i > 0);
+				r->code_pat[i] = c;
+			}
+			if (!ok) {
+				snprintf(errbuf, errsize, "code \"%s\" is not a "
+				    "reply code (expected e.g. \"550\", \"5xx\", "
+				    "\"45x\" or \"none\")", code);
+				return -1;
+			}
+		}
+	}
+	if (dsn != NULL) {
+		r->dsn = sdup(dsn);
+		if (strcmp(dsn, "none") == 0) {
+			r->dsn_none = true;
+		} else if (!dsn_pattern_split(dsn, r->dsn_part)) {
+			snprintf(errbuf, errsize, "dsn \"%s\" is not an enhanced "
+			    "status code (expected e.g. \"5.7.1\", \"4.7.*\", "
+			    "\"*.7.26\" or \"none\")", dsn);
+			return -1;
+		}
+	}
+	if (contains != NULL && contains[0] != NULL) {
+		size_t n = 0;
+		while (contains[n] != NULL)
+			n++;
+		r->contains = xcalloc(n + 1, sizeof *r->contains);
+		for (size_t i = 0; i < n; i++) {
+			if (contains[i][0] == '\0') {
+				snprintf(errbuf, errsize,
+				    "contains: empty string");
+				return -1;
+			}
+			r->contains[i] = lower_dup(contains[i]);
+		}
+		r->ncontains = n;
+	}
+	if (pattern != NULL) {
+		int ec;
+		PCRE2_SIZE off;
+		r->pattern = sdup(pattern);
+		r->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+		    PCRE2_CASELESS, &ec, &off, NULL);
+		if (r->re == NULL) {
+			PCRE2_UCHAR msg[160];
+			pcre2_get_error_message(ec, msg, sizeof msg);
+			snprintf(errbuf, errsize, "pattern does not compile at "
+			    "offset %zu: %s", (size_t)off, (const char *)msg);
+			return -1;
+		}
+		/* JIT is an optimisation: without it, the interpreter runs. */
+		(void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+		r->md = pcre2_match_data_create(1, NULL);
+		if (r->md == NULL) {
+			snprintf(errbuf, errsize, "out of memory");
+			return -1;
+		}
+	}
+	if (r->code == NULL && r->dsn == NULL && r->contains == NULL &&
+	    r->pattern == NULL) {
+		snprintf(errbuf, errsize, "rule has no condition (give at least "
+		    "one of code, dsn, contains, pattern)");
+		return -1;
+	}
+	return 0;
+}
+
+void
+rule_free(struct rule *r)
+{
+	if (r == NULL)
+		return;
+	free(r->name);
+	free(r->code);
+	free(r->dsn);
+	if (r->contains != NULL)
+		for (size_t i = 0; r->contains[i] != NULL; i++)
+			free(r->contains[i]);
+	free(r->contains);
+	free(r->pattern);
+	pcre2_match_data_free(r->md);
+	pcre2_code_free(r->re);
+	memset(r, 0, sizeof *r);
+}
+
+bool
+rule_match(const struct rule *r, const struct rule_subject *s,
+    pcre2_match_context *mctx)
+{
+	if (r->dir >= 0 && r->dir != s->dir)
+		return false;
+	if (r->code_none) {
+		if (s->code != 0)
+			return false;
+	} else if (r->code != NULL) {
+		if (s->code < 100 || s->code > 999)
+			return false;
+		char c[3] = {(char)('0' + s->code / 100),
+		    (char)('0' + s->code / 10 % 10), (char)('0' + s->code % 10)};
+		for (int i = 0; i < 3; i++)
+			if (r->code_pat[i] != 'x' && r->code_pat[i] != c[i])
+				return false;
+	}
+	if (r->dsn_none) {
+		if (s->has_dsn)
+			return false;
+	} else if (r->dsn != NULL) {
+		if (!s->has_dsn)
+			return false;
+		for (int i = 0; i < 3; i++)
+			if (r->dsn_part[i] >= 0 && r->dsn_part[i] != s->dsn[i])
+				return false;
+	}
+	if (r->contains != NULL) {
+		bool any = false;
+		for (size_t i = 0; !any && i < r->ncontains; i++)
+			any = memmem(s->lower, s->len, r->contains[i],
+			    strlen(r->contains[i])) != NULL;
+		if (!any)
+			return false;
+	}
+	if (r->re != NULL) {
+		int rc = pcre2_match(r->re, (PCRE2_SPTR)s->text, s->len, 0, 0,
+		    r->md, mctx);
+		if (rc < 0) /* no match, or a match limit: not this rule */
+			return false;
+	}
+	return true;
+}
+
+struct rule *
+rule_set_add(struct rule_set *rs)
+{
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		rs->v = xrealloc(rs->v, rs->cap * sizeof *rs->v);
+	}
+	struct rule *r = &rs->v[rs->n++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+void
+rule_set_free(struct rule_set *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free(&rs->v[i]);
+	free(rs->v);
+	memset(rs, 0, sizeof *rs);
+}
+
+struct provider *
+provider_set_add(struct provider_set *ps)
+{
+	if (ps->n == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+		ps->v = xrealloc(ps->v, ps->cap * sizeof *ps->v);
+	}
+	struct provider *p = &ps->v[ps->n++];
+	memset(p, 0, sizeof *p);
+	return p;
+}
+
+void
+provider_set_free(struct provider_set *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		free(ps->v[i].name);
+		free(ps->v[i].match);
+	}
+	free(ps->v);
+	memset(ps, 0, sizeof *ps);
+}
+
+/* ---- the rules file ---------------------------------------------------- */
+
+struct pos {
+	long line, column;
+};
+
+struct positions {
+	struct pos *rules, *providers;
+	size_t nrules, nproviders;
+};
+
+static void
+pos_push(struct pos **v, size_t *n, long line, long col)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[*n].line = line;
+	(*v)[*n].column = col;
+	(*n)++;
+}
+
+/*
+ * Finds where each element of the top-level arrays "rules" and
+ * "providers" starts. Only called on text jansson has accepted, so the
+ * scanner can be simple: it tracks strings (with escapes), nesting depth
+ * and the last key seen in the root object.
+ */
+static void
+element_positions(const char *s, size_t n, struct positions *out)
+{
+	long line = 1, col = 0;
+	int depth = 0;
+	bool expect_key = false, want_elem = false;
+	int array_kind = 0; /* 1 rules, 2 providers, 0 other */
+	char key[32] = "";
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		col++;
+		if (c == '\n') {
+			line++;
+			col = 0;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\r')
+			continue;
+		if (depth == 2 && want_elem) {
+			want_elem = false;
+			if (c != ']') {
+				if (array_kind == 1)
+					pos_push(&out->rules, &out->nrules, line,
+					    col);
+				else if (array_kind == 2)
+					pos_push(&out->providers,
+					    &out->nproviders, line, col);
+			}
+		}
+		if (c == '"') {
+			size_t start = i + 1;
+			for (i++; i < n && s[i] != '"'; i++) {
+				if (s[i] == '\\')
+					i++;
+				col++;
+			}
+			col += 2;
+			if (depth == 1 && expect_key) {
+				size_t len = i - start;
+				if (len >= sizeof key)
+					len = sizeof key - 1;
+				memcpy(key, s + start, len);
+				key[len] = '\0';
+			}
+			continue;
+		}
+		switch (c) {
+		case '{':
+		case '[':
+			depth++;
+			if (depth == 1)
+				expect_key = c == '{';
+			if (depth == 2 && c == '[') {
+				array_kind = strcmp(key, "rules") == 0 ? 1 :
+				    strcmp(key, "providers") == 0 ? 2 : 0;
+				want_elem = true;
+			}
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		case ':':
+			if (depth == 1)
+				expect_key = false;
+			break;
+		case ',':
+			if (depth == 1)
+				expect_key = true;
+			if (depth == 2)
+				want_elem = true;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+struct loader {
+	const char *path;
+	void (*on_error)(void *arg, const struct mxt_error *e);
+	void *arg;
+	int errors;
+};
+
+static void
+report(struct loader *ld, long line, long col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+report(struct loader *ld, long line, long col, const char *fmt, ...)
+{
+	struct mxt_error e;
+	va_list ap;
+	memset(&e, 0, sizeof e);
+	snprintf(e.source, sizeof e.source, "%s", ld->path);
+	e.line = line > 0 ? line : 0;
+	e.column = col > 0 ? col : 0;
+	va_start(ap, fmt);
+	vsnprintf(e.text, sizeof e.text, fmt, ap);
+	va_end(ap);
+	ld->errors++;
+	if (ld->on_error != NULL)
+		ld->on_error(ld->arg, &e);
+}
+
+static const char *
+json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "?";
+}
+
+/* A string or an array of non-empty strings -> NULL-terminated list
+ * (borrowed strings). Returns false when the type is wrong. */
+static bool
+string_list(json_t *v, const char ***out)
+{
+	if (json_is_string(v)) {
+		*out = xcalloc(2, sizeof **out);
+		(*out)[0] = json_string_value(v);
+		return true;
+	}
+	if (!json_is_array(v) || json_array_size(v) == 0)
+		return false;
+	size_t n = json_array_size(v);
+	*out = xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(v, i);
+		if (!json_is_string(e)) {
+			free(*out);
+			*out = NULL;
+			return false;
+		}
+		(*out)[i] = json_string_value(e);
+	}
+	return true;
+}
+
+static void
+load_rule(struct loader *ld, json_t *obj, size_t idx, struct pos at,
+    const char *origin, struct rule_set *rs, size_t first,
+    pcre2_match_context *mctx)
+{
+	char where[160];
+	const char *name = NULL;
+	snprintf(where, sizeof where, "rules[%zu]", idx);
+	if (!json_is_object(obj)) {
+		report(ld, at.line, at.column, "%s: is %s, expected an object "
+		    "with name, cause and conditions", where,
+		    json_type_name(obj));
+		return;
+	}
+	json_t *jname = json_object_get(obj, "name");
+	if (json_is_string(jname) && json_string_length(jname) > 0) {
+		name = json_string_value(jname);
+		snprintf(where, sizeof where, "rules[%zu] \"%.100s\"", idx, name);
+	}
+	int errs = ld->errors;
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		static const char *const known[] = {"name", "cause",
+		    "direction", "code", "dsn", "contains", "pattern",
+		    "comment"};
+		bool ok = false;
+		for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+			ok = ok || strcmp(key, known[i]) == 0;
+		if (!ok)
+			report(ld, at.line, at.column, "%s: unknown key \"%.60s\" "
+			    "(expected name, cause, direction, code, dsn, "
+			    "contains, pattern, comment)", where, key);
+	}
+	if (jname == NULL)
+		report(ld, at.line, at.column, "%s: missing \"name\"", where);
+	else if (name == NULL)
+		report(ld, at.line, at.column, "%s: \"name\" is %s, expected a "
+		    "non-empty string", where, json_type_name(jname));
+	if (name != NULL)
+		for (size_t i = first; i < rs->n; i++)
+			if (strcmp(rs->v[i].name, name) == 0)
+				report(ld, at.line, at.column, "%s: name used "
+				    "twice in this file", where);
+
+	int cause = -1;
+	json_t *jc = json_object_get(obj, "cause");
+	if (jc == NULL) {
+		report(ld, at.line, at.column, "%s: missing \"cause\"", where);
+	} else if (!json_is_string(jc)) {
+		report(ld, at.line, at.column, "%s: \"cause\" is %s, expected a "
+		    "cause id string", where, json_type_name(jc));
+	} else {
+		cause = mxt_cause_lookup(json_string_value(jc));
+		if (cause <= MXT_CAUSE_NONE) {
+			char ids[400] = "";
+			for (int c = 1; c < MXT_CAUSE_COUNT; c++) {
+				strncat(ids, mxt_cause_id((enum mxt_cause)c),
+				    sizeof ids - strlen(ids) - 1);
+				if (c + 1 < MXT_CAUSE_COUNT)
+					strncat(ids, ", ",
+					    sizeof ids - strlen(ids) - 1);
+			}
+			report(ld, at.line, at.column, "%s: unknown cause "
+			    "\"%.40s\" (expected one of %s)", where,
+			    json_string_value(jc), ids);
+			cause = -1;
+		}
+	}
+
+	int dir = -1;
+	json_t *jd = json_object_get(obj, "direction");
+	if (jd != NULL) {
+		const char *d = json_is_string(jd) ? json_string_value(jd) : "";
+		if (strcmp(d, "in") == 0)
+			dir = MXT_DIR_IN;
+		else if (strcmp(d, "out") == 0)
+			dir = MXT_DIR_OUT;
+		else if (strcmp(d, "any") != 0)
+			report(ld, at.line, at.column, "%s: \"direction\" must "
+			    "be \"in\", \"out\" or \"any\"", where);
+	}
+
+	char codebuf[16];
+	const char *code = NULL;
+	json_t *jcode = json_object_get(obj, "code");
+	if (jcode != NULL) {
+		if (json_is_integer(jcode)) {
+			snprintf(codebuf, sizeof codebuf, "%lld",
+			    (long long)json_integer_value(jcode));
+			code = codebuf;
+		} else if (json_is_string(jcode)) {
+			code = json_string_value(jcode);
+		} else {
+			report(ld, at.line, at.column, "%s: \"code\" is %s, "
+			    "expected a string such as \"550\" or \"4xx\"",
+			    where, json_type_name(jcode));
+		}
+	}
+	const char *dsn = NULL;
+	json_t *jdsn = json_object_get(obj, "dsn");
+	if (jdsn != NULL) {
+		if (json_is_string(jdsn))
+			dsn = json_string_value(jdsn);
+		else
+			report(ld, at.line, at.column, "%s: \"dsn\" is %s, "
+			    "expected a string such as \"5.7.1\" or \"4.7.*\"",
+			    where, json_type_name(jdsn));
+	}
+	const char **contains = NULL;
+	json_t *jcon = json_object_get(obj, "contains");
+	if (jcon != NULL && !string_list(jcon, &contains))
+		report(ld, at.line, at.column, "%s: \"contains\" is %s, "
+		    "expected a string or a non-empty array of strings", where,
+		    json_type_name(jcon));
+	const char *pattern = NULL;
+	json_t *jpat = json_object_get(obj, "pattern");
+	if (jpat != NULL) {
+		if (json_is_string(jpat))
+			pattern = json_string_value(jpat);
+		else
+			report(ld, at.line, at.column, "%s: \"pattern\" is %s, "
+			    "expected a string", where, json_type_name(jpat));
+	}
+	json_t *jcom = json_object_get(obj, "comment");
+	if (jcom != NULL && !json_is_string(jcom))
+		report(ld, at.line, at.column, "%s: \"comment\" is %s, expected "
+		    "a string", where, json_type_name(jcom));
+
+	/* Compile even after errors, to report the pattern's own. */
+	struct rule r;
+	char eb[256];
+	if (rule_compile(&r, name ? name : "", cause < 0 ? MXT_CAUSE_OTHER :
+	    (enum mxt_cause)cause, dir, code, dsn, contains, pattern, mctx, eb,
+	    sizeof eb) != 0) {
+		report(ld, at.line, at.column, "%s: %s", where, eb);
+		rule_free(&r);
+	} else if (ld->errors != errs) {
+		rule_free(&r);
+	} else {
+		r.origin = origin;
+		r.line = at.line;
+		r.column = at.column;
+		*rule_set_add(rs) = r;
+	}
+	free(contains);
+}
+
+static void
+load_provider(struct loader *ld, json_t *obj, size_t idx, struct pos at,
+    const char *origin, struct provider_set *ps)
+{
+	char where[160];
+	snprintf(where, sizeof where, "providers[%zu]", idx);
+	if (!json_is_object(obj)) {
+		report(ld, at.line, at.column, "%s: is %s, expected an object "
+		    "with name and match", where, json_type_name(obj));
+		return;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		if (strcmp(key, "name") != 0 && strcmp(key, "match") != 0 &&
+		    strcmp(key, "comment") != 0)
+			report(ld, at.line, at.column, "%s: unknown key \"%.60s\" "
+			    "(expected name, match, comment)", where, key);
+	}
+	json_t *jn = json_object_get(obj, "name");
+	const char *name = NULL;
+	if (json_is_string(jn) && json_string_length(jn) > 0)
+		name = json_string_value(jn);
+	else
+		report(ld, at.line, at.column, "%s: \"name\" must be a "
+		    "non-empty string", where);
+	const char **list = NULL;
+	json_t *jm = json_object_get(obj, "match");
+	if (jm == NULL || !string_list(jm, &list)) {
+		report(ld, at.line, at.column, "%s: \"match\" must be a domain "
+		    "pattern or a non-empty array of them", where);
+		return;
+	}
+	for (size_t i = 0; list[i] != NULL; i++) {
+		const char *why = provider_pattern_error(list[i]);
+		if (why != NULL) {
+			report(ld, at.line, at.column, "%s: match \"%.80s\": %s",
+			    where, list[i], why);
+			continue;
+		}
+		if (name == NULL)
+			continue;
+		struct provider *p = provider_set_add(ps);
+		p->name = sdup(name);
+		p->match = lower_dup(list[i]);
+		p->origin = origin;
+	}
+	free(list);
+}
+
+int
+rules_load_file(const char *path, const char *origin, struct rule_set *rs,
+    struct provider_set *ps, pcre2_match_context *mctx,
+    void (*on_error)(void *arg, const struct mxt_error *e), void *arg)
+{
+	struct loader ld = {path, on_error, arg, 0};
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL) {
+		report(&ld, 0, 0, "cannot open rules file: %s", strerror(errno));
+		return ld.errors;
+	}
+	size_t cap = 65536, n = 0;
+	char *buf = xmalloc(cap);
+	size_t got;
+	while ((got = fread(buf + n, 1, cap - n, fp)) > 0) {
+		n += got;
+		if (n == cap) {
+			if (cap >= (size_t)64 << 20) {
+				report(&ld, 0, 0, "rules file is larger than "
+				    "64 MiB");
+				fclose(fp);
+				free(buf);
+				return ld.errors;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+	}
+	if (ferror(fp)) {
+		report(&ld, 0, 0, "cannot read rules file: %s", strerror(errno));
+		fclose(fp);
+		free(buf);
+		return ld.errors;
+	}
+	fclose(fp);
+
+	json_error_t je;
+	json_t *root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL) {
+		report(&ld, je.line, je.column, "invalid JSON: %s", je.text);
+		free(buf);
+		return ld.errors;
+	}
+	struct positions pos = {0};
+	element_positions(buf, n, &pos);
+	free(buf);
+
+	if (!json_is_object(root)) {
+		report(&ld, 1, 1, "the file is %s, expected an object with "
+		    "\"rules\" and/or \"providers\"", json_type_name(root));
+		json_decref(root);
+		return ld.errors;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(root, key, v) {
+		if (strcmp(key, "rules") != 0 && strcmp(key, "providers") != 0 &&
+		    strcmp(key, "comment") != 0)
+			report(&ld, 1, 1, "unknown top-level key \"%.60s\" "
+			    "(expected rules, providers, comment)", key);
+	}
+	json_t *jr = json_object_get(root, "rules");
+	if (jr != NULL && !json_is_array(jr)) {
+		report(&ld, 1, 1, "\"rules\" is %s, expected an array",
+		    json_type_name(jr));
+	} else if (jr != NULL) {
+		size_t first = rs->n;
+		for (size_t i = 0; i < json_array_size(jr); i++) {
+			struct pos at = {0, 0};
+			if (i < pos.nrules)
+				at = pos.rules[i];
+			load_rule(&ld, json_array_get(jr, i), i, at, origin, rs,
+			    first, mctx);
+		}
+	}
+	json_t *jp = json_object_get(root, "providers");
+	if (jp != NULL && !json_is_array(jp)) {
+		report(&ld, 1, 1, "\"providers\" is %s, expected an array",
+		    json_type_name(jp));
+	} else if (jp != NULL) {
+		for (size_t i = 0; i < json_array_size(jp); i++) {
+			struct pos at = {0, 0};
+			if (i < pos.nproviders)
+				at = pos.providers[i];
+			load_provider(&ld, json_array_get(jp, i), i, at, origin,
+			    ps);
+		}
+	}
+	free(pos.rules);
+	free(pos.providers);
+	json_decref(root);
+	return ld.errors;
+}
