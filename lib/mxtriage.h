@@ -293,4 +293,182 @@ size_t mxt_utf8_sanitize(const char *src, size_t len, char *dst, size_t size);
 /* ---- classification (causes.c, rules.c, classify.c, explain.c) -------- */
 /* (filled in by the classification work; keep this marker) */
 
+/*
+ * Causes. Each cause carries a stable id (the SPEC's), a title, whether
+ * it is temporary, permanent or either, a one-paragraph explanation and
+ * next steps, separately for "we are the sender" (out) and "we rejected
+ * a client" (in). All strings are static; nothing is ever freed.
+ */
+enum mxt_cause_kind {
+	MXT_KIND_TEMPORARY,
+	MXT_KIND_PERMANENT,
+	MXT_KIND_EITHER,
+	MXT_KIND_COUNT
+};
+
+const char *mxt_cause_kind_name(enum mxt_cause_kind k); /* "temporary"... */
+/* The id ("greylisting", ...); NULL for MXT_CAUSE_NONE and bad values. */
+const char *mxt_cause_id(enum mxt_cause c);
+/* id -> cause; "none" gives MXT_CAUSE_NONE; -1 when unknown. */
+int mxt_cause_lookup(const char *id);
+const char *mxt_cause_title(enum mxt_cause c);
+enum mxt_cause_kind mxt_cause_kind(enum mxt_cause c);
+const char *mxt_cause_explanation(enum mxt_cause c);
+/* Next steps, most useful first, as a NULL-terminated array (never NULL;
+ * empty for MXT_CAUSE_NONE). */
+const char *const *mxt_cause_steps(enum mxt_cause c, enum mxt_direction dir);
+/* True for causes that repeat an earlier failure (suspended): reports
+ * show them apart and never count them as fresh failures. */
+bool mxt_cause_is_repeat(enum mxt_cause c);
+
+/*
+ * The classifier: an ordered rule table (the user's rules from a JSON
+ * file first, then the built-in ones; first match wins), a cache of
+ * results keyed by (direction, code, dsn, text), and the provider table
+ * (user entries first). Not thread-safe: one per thread.
+ */
+struct mxt_classifier;
+
+/*
+ * Builds a classifier with the built-in rules and providers, plus those
+ * of the JSON file rules_path when it is not NULL. Returns NULL and fills
+ * err (file, line, column, text of the first error) when the file cannot
+ * be read or is invalid; mxt_rules_check() lists every error.
+ */
+struct mxt_classifier *mxt_classifier_create(const char *rules_path,
+    struct mxt_error *err);
+void mxt_classifier_destroy(struct mxt_classifier *c); /* accepts NULL */
+
+/*
+ * The cause of ev: MXT_CAUSE_NONE for delivered events, MXT_CAUSE_EXPIRED
+ * for expired ones, else the cause of the first rule that matches ev's
+ * direction, code, dsn and text, MXT_CAUSE_OTHER when none does.
+ */
+enum mxt_cause mxt_classify(struct mxt_classifier *c,
+    const struct mxt_event *ev);
+/* Same, and *rule gets the name of the rule that decided ("" when none;
+ * valid while c lives). */
+enum mxt_cause mxt_classify_rule(struct mxt_classifier *c,
+    const struct mxt_event *ev, const char **rule);
+
+/*
+ * The provider ("google", "microsoft", ...) that hosts the recipient
+ * domain, judged first by the relay (MX host name: a custom domain with
+ * Google's MX is google), then by the domain itself. NULL when unknown.
+ * The string lives as long as c.
+ */
+const char *mxt_provider_of(struct mxt_classifier *c, struct mxt_str domain,
+    struct mxt_str relay);
+
+/* Cache counters, for tests and --verbose output. */
+struct mxt_classify_stats {
+	uint64_t lookups;
+	uint64_t hits;
+	uint64_t entries; /* now in the cache, at most MXT_CLASSIFY_CACHE */
+};
+#define MXT_CLASSIFY_CACHE 8192
+void mxt_classifier_stats(const struct mxt_classifier *c,
+    struct mxt_classify_stats *out);
+
+/* One rule as `mxtriage rules` shows it. Strings are borrowed from c;
+ * NULL fields are conditions the rule does not have. */
+struct mxt_rule_info {
+	const char *name;
+	enum mxt_cause cause;
+	const char *origin;   /* "builtin" or the rules file */
+	long line, column;    /* in the rules file; 0 for built-in rules */
+	int direction;        /* enum mxt_direction, or -1 = either */
+	const char *code;     /* "550", "5xx", "45x", "none" */
+	const char *dsn;      /* "5.7.1", "5.7.*", "*.7.26" */
+	const char *const *contains; /* NULL-terminated, lower case */
+	const char *pattern;  /* pcre2, caseless */
+};
+size_t mxt_classifier_rule_count(const struct mxt_classifier *c);
+/* Fills out for rule i (0-based, in matching order); false past the end. */
+bool mxt_classifier_rule(const struct mxt_classifier *c, size_t i,
+    struct mxt_rule_info *out);
+
+struct mxt_provider_info {
+	const char *name;
+	const char *match;  /* "google.com" (and subdomains), "hotmail.*" */
+	const char *origin; /* "builtin" or the rules file */
+};
+size_t mxt_classifier_provider_count(const struct mxt_classifier *c);
+bool mxt_classifier_provider(const struct mxt_classifier *c, size_t i,
+    struct mxt_provider_info *out);
+
+/*
+ * Validates the rules file at path and reports every error found through
+ * on_error (source, line, column, text), in file order. Returns the
+ * number of errors (0 = valid).
+ */
+int mxt_rules_check(const char *path,
+    void (*on_error)(void *arg, const struct mxt_error *e), void *arg);
+
+/* The active rule and provider tables of c, in matching order, as an
+ * aligned text table or a JSON document ({"schema": "mxtriage.rules/1",
+ * "rules": [...], "providers": [...]}). malloc'd; the caller frees. */
+char *mxt_rules_format(const struct mxt_classifier *c, bool json);
+
+/*
+ * explain: the meaning of reply codes (RFC 5321 and extensions) and of
+ * enhanced status codes (RFC 3463 classes, subjects and details plus the
+ * IANA registry's additions).
+ */
+struct mxt_reply_code_info {
+	int code;
+	const char *meaning;
+	const char *reference; /* "RFC 5321", ... */
+};
+struct mxt_dsn_info {
+	const char *code;    /* "X.7.26": class left as X */
+	const char *title;
+	const char *meaning;
+	const char *reference;
+};
+/* NULL when the code is not registered. */
+const struct mxt_reply_code_info *mxt_explain_reply(int code);
+/* The subject-and-detail entry of "4.7.1" / "X.7.1" (NULL when unknown). */
+const struct mxt_dsn_info *mxt_explain_dsn(const char *dsn);
+/* Class ('2', '4', '5') and subject (0..7) texts; NULL when invalid. */
+const char *mxt_explain_dsn_class(char cls);
+const char *mxt_explain_dsn_subject(int subject);
+/* The causes a reply code and/or enhanced code (either may be 0 / NULL)
+ * usually point to: writes at most n into out, returns how many. */
+size_t mxt_explain_likely_causes(int code, const char *dsn,
+    enum mxt_cause *out, size_t n);
+
+enum mxt_explain_kind {
+	MXT_EXPLAIN_REPLY, /* "451" */
+	MXT_EXPLAIN_DSN,   /* "4.7.1" */
+	MXT_EXPLAIN_BOTH,  /* "451 4.3.0" (one argument or two) */
+	MXT_EXPLAIN_CAUSE, /* "greylisting" */
+	MXT_EXPLAIN_COUNT
+};
+
+/* One thing to explain. */
+struct mxt_explain_query {
+	enum mxt_explain_kind kind;
+	int code;      /* 0 when none */
+	char dsn[16];  /* "" when none */
+	enum mxt_cause cause;
+};
+
+/*
+ * Parses explain arguments into queries: a reply code followed by a dsn
+ * ("451" "4.3.0", or "451 4.3.0" as one argument) makes one query. Returns
+ * the number of queries (at most max), or -1 with err->text naming the
+ * argument that is none of code, dsn or cause id.
+ */
+int mxt_explain_parse(char *const *args, int nargs,
+    struct mxt_explain_query *out, size_t max, struct mxt_error *err);
+
+/*
+ * Formats the explanations of q[0..n) as text for a terminal, or as one
+ * JSON document ({"schema": "mxtriage.explain/1", "items": [...]}).
+ * Returns a malloc'd NUL-terminated string the caller frees.
+ */
+char *mxt_explain_format(const struct mxt_explain_query *q, size_t n,
+    bool json);
+
 #endif
