@@ -102,6 +102,8 @@ struct mxt_pass {
 	/* scratch storage for lower-cased domains of the current event */
 	char domain_buf[256];
 	char sender_domain_buf[256];
+	/* per-dialect state, owned by the dialect (freed by its destroy) */
+	void *dialect_state[MXT_MTA_COUNT];
 };
 
 /*
@@ -113,9 +115,16 @@ struct mxt_dialect {
 	/* Returns true when the line belongs to this MTA. */
 	bool (*claim)(const struct mxt_pass *p, const struct mxt_logline *ll);
 	void (*parse)(struct mxt_pass *p, const struct mxt_logline *ll);
+	/* Frees p->dialect_state[mta]; NULL when the dialect keeps none. */
+	void (*destroy)(struct mxt_pass *p);
 };
 
 extern const struct mxt_dialect mxt_dialect_postfix;
+extern const struct mxt_dialect mxt_dialect_exim;
+
+/* True for the lines Exim writes after a reject log entry (header dump,
+ * indented continuations): they have no header and are never events. */
+bool mxt_exim_dump_line(const char *line, size_t len);
 
 /* Completes ev (host, source, line, domains) and hands it to the caller. */
 void mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev);

@@ -13,6 +13,7 @@
 /* Registry of log dialects; the first whose claim() accepts a line wins. */
 static const struct mxt_dialect *const dialects[] = {
 	&mxt_dialect_postfix,
+	&mxt_dialect_exim,
 };
 
 struct mxt_pass *
@@ -32,6 +33,9 @@ mxt_pass_destroy(struct mxt_pass *p)
 {
 	if (p == NULL)
 		return;
+	for (size_t i = 0; i < sizeof dialects / sizeof dialects[0]; i++)
+		if (dialects[i]->destroy != NULL)
+			dialects[i]->destroy(p);
 	mxt_track_destroy(p->track);
 	free(p);
 }
@@ -48,6 +52,8 @@ static bool
 looks_like_mail_event(const char *line, size_t len)
 {
 	const char *end = line + len;
+	if (mxt_exim_dump_line(line, len))
+		return false;
 	return find_lit(line, end, "status=") != NULL ||
 	    find_lit(line, end, "reject: ") != NULL;
 }

@@ -428,6 +428,29 @@ parse_exim(struct mxt_clock *c, const char *p, const char *end,
 	return true;
 }
 
+/*
+ * Journal-style "host exim[pid]: 2021-07-17 23:20:49 msg": no syslog time,
+ * so the line is taken only when the message starts with Exim's own
+ * timestamp, which gives the time (kind MXT_HDR_EXIM, host and program
+ * from the tag).
+ */
+static bool
+parse_host_first(struct mxt_clock *c, const char *p, const char *end,
+    struct mxt_logline *out)
+{
+	struct mxt_logline tag = {0}, inner = {0};
+	if (!host_and_tag(p, end, &tag) || tag.msg.len < 19 ||
+	    !is_digit(tag.msg.ptr[0]) || tag.msg.ptr[10] != ' ' ||
+	    !parse_exim(c, tag.msg.ptr, end, &inner))
+		return false;
+	*out = inner;
+	out->host = tag.host;
+	out->program = tag.program;
+	if (out->pid.len == 0)
+		out->pid = tag.pid;
+	return true;
+}
+
 bool
 mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
     struct mxt_logline *out)
@@ -450,7 +473,8 @@ mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
 			return parse_rfc3339(p, end, out);
 		if (end - p > 10 && p[10] == ' ')
 			return parse_exim(c, p, end, out);
-		return false;
+		return parse_host_first(c, p, end, out);
 	}
-	return parse_traditional(c, p, end, out);
+	return parse_traditional(c, p, end, out) ||
+	    parse_host_first(c, p, end, out);
 }

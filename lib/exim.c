@@ -1,0 +1,1361 @@
+/*
+ * exim.c - Exim log messages -> events.
+ *
+ * Headers (syslog.c does the splitting): Exim's own main log and reject
+ * log ("2026-11-23 10:00:01[.mmm] [+zone] [[pid]] msg", program "exim"),
+ * syslog lines from exim[pid]/exim4[pid] with or without Exim's own
+ * timestamp inside the message (when present, its time replaces the
+ * year-less syslog time), the host-first journal form "host exim[pid]:
+ * 2021-07-17 23:20:49 msg", and two oddities seen in real collections:
+ * "2019-10-22 03:39:17 host exim[pid]: msg" and a "[pid] " repeated
+ * inside the message.
+ *
+ * Lines handled (everything else from Exim is recognised and ignored):
+ *   ID <= sender ... H=name (helo) [ip] ... P=proto ...    arrival: the
+ *                     sender and client are kept per message id
+ *   ID => addr [<top>] [F=<s>] R=r T=t [H=name [ip]] [C="..."] [QT=] [DT=]
+ *   ID -> addr ...    another address of the same delivery
+ *   ID *> addr ...    delivery suppressed by -N (status delivered, and the
+ *                     text says so)
+ *   ID >> addr ...    cutthrough delivery, done while receiving
+ *   ID == addr [<top>] [R=r] [T=t|routing] defer (errno)[: strerror]
+ *                     [H=name [ip]] [DT=]: message          deferral
+ *   ID ** addr [<top>] [F=<s>] [R=r] [T=t] [H=name [ip]] [X=...]
+ *                     (: | " : ") message [DT=]             failure;
+ *                     status expired when Exim gave up on retry time
+ *                     ("retry timeout exceeded", "have been failing for a
+ *                     long time", "after a long failure period")
+ *   ID Completed      the message is gone: its state is dropped
+ *   [ID] [fields] [temporarily ]rejected WHAT[: text]        rejections we
+ *                     issued (ACL, local_scan, non-SMTP ACL, protocol
+ *                     level "rejected HELO from ...", "rejected MAIL
+ *                     from ..."), "SMTP protocol synchronization error
+ *                     (...): rejected ...", "H=... dropped by 'connect'
+ *                     ACL: ...", "too many recipients: excess
+ *                     temporarily rejected".
+ * A line with a message id and a flag, or with the rejection shape, that
+ * cannot be read is reported as unparsed with the reason.
+ *
+ * Recipient: Exim writes "addr <top>" when the delivered address differs
+ * from the envelope recipient the message arrived with (aliases, forwards,
+ * local deliveries). The delivered address is what Postfix logs as to=, so
+ * it is the recipient when it has a domain; local deliveries (log_as_local
+ * routers, pipes, files, :blackhole:) log only a local part or a path,
+ * and then the original <top> address, which has the domain, is used.
+ *
+ * Reject log and duplicates: Exim writes every rejection to the main log
+ * and to the reject log (log_reject_target = main:reject), and with
+ * syslog_duplication (the default) twice to syslog, the second copy right
+ * after the first. Reading the reject log alone gives the rejections; read
+ * beside the main log each must count once. A rejection is keyed by a
+ * 64-bit hash of its time (with fraction), pid and message text; the last
+ * DEDUPE_CAP keys are kept in a ring with a hash index (bounded memory,
+ * grown on demand). A new rejection whose key matches a kept, unmatched
+ * one is the other copy and gives no event when the kept one came from a
+ * different input (main log + reject log), or from the same syslog input
+ * a few lines before (syslog_duplication). Identical rejections within
+ * one Exim log file (a client repeating a RCPT in the same second) are
+ * all kept. Limits, stated: a reject log whose main-log twin lies more
+ * than DEDUPE_CAP rejections back is counted twice; in syslog with
+ * syslog_duplication off, the same rejection repeated within
+ * SYSLOG_DUP_WINDOW lines by one process counts once.
+ * The header dump the reject log writes after a rejection (Envelope-from:,
+ * "P Received:", indented continuations) has no log header and is neither
+ * an event nor "unparsed" (mxt_exim_dump_line, used by pass.c).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+#define DEDUPE_CAP (1u << 18)  /* rejections remembered for dedupe */
+#define DEDUPE_MIN 1024
+#define SYSLOG_DUP_WINDOW 8    /* lines between syslog twins */
+
+struct dedupe_entry {
+	uint64_t key;
+	uint64_t source;  /* hash of the input name */
+	long line_no;
+	uint32_t next;    /* hash chain, index + 1; 0 ends it */
+	bool matched;     /* its twin was seen */
+	bool used;
+};
+
+struct exim_state {
+	struct dedupe_entry *ring;
+	uint32_t *buckets;  /* index + 1 of the first entry; 0 = empty */
+	uint32_t size;      /* ring slots, power of two */
+	uint32_t head;      /* next slot to fill */
+	uint32_t count;
+	char text[MXT_LINE_MAX]; /* composed reason text of the current line */
+};
+
+static struct exim_state *
+state_of(struct mxt_pass *p)
+{
+	if (p->dialect_state[MXT_MTA_EXIM] == NULL)
+		p->dialect_state[MXT_MTA_EXIM] = xcalloc(1, sizeof(struct exim_state));
+	return p->dialect_state[MXT_MTA_EXIM];
+}
+
+static void
+exim_destroy(struct mxt_pass *p)
+{
+	struct exim_state *st = p->dialect_state[MXT_MTA_EXIM];
+	if (st == NULL)
+		return;
+	free(st->ring);
+	free(st->buckets);
+	free(st);
+	p->dialect_state[MXT_MTA_EXIM] = NULL;
+}
+
+static uint64_t
+fnv64(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *s = data;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ull;
+	return h;
+}
+
+#define FNV64_INIT 14695981039346656037ull
+
+static void
+dedupe_unlink(struct exim_state *st, uint32_t i)
+{
+	uint32_t *pp = &st->buckets[st->ring[i].key & (st->size - 1)];
+	while (*pp != 0) {
+		if (*pp == i + 1) {
+			*pp = st->ring[i].next;
+			return;
+		}
+		pp = &st->ring[*pp - 1].next;
+	}
+}
+
+/* Rebuilds the ring at twice the size, keeping the entries in age order. */
+static void
+dedupe_grow(struct exim_state *st)
+{
+	uint32_t nsize = st->size ? st->size * 2 : DEDUPE_MIN;
+	struct dedupe_entry *ring = xcalloc(nsize, sizeof *ring);
+	uint32_t *buckets = xcalloc(nsize, sizeof *buckets);
+	uint32_t n = 0;
+	for (uint32_t k = 0; k < st->count; k++) {
+		struct dedupe_entry *e =
+		    &st->ring[(st->head - st->count + k) & (st->size - 1)];
+		ring[n] = *e;
+		uint32_t b = (uint32_t)(e->key & (nsize - 1));
+		ring[n].next = buckets[b];
+		buckets[b] = n + 1;
+		n++;
+	}
+	free(st->ring);
+	free(st->buckets);
+	st->ring = ring;
+	st->buckets = buckets;
+	st->size = nsize;
+	st->head = n & (nsize - 1);
+}
+
+/*
+ * Returns true when this rejection is the second copy of one already
+ * counted (see the design comment); otherwise remembers it.
+ */
+static bool
+dedupe_seen(struct mxt_pass *p, const struct mxt_logline *ll,
+    const struct mxt_time *t, const char *msg, const char *end)
+{
+	struct exim_state *st = state_of(p);
+	uint64_t key = FNV64_INIT;
+	key = fnv64(key, &t->sec, sizeof t->sec);
+	key = fnv64(key, &t->frac, sizeof t->frac);
+	key = fnv64(key, ll->pid.ptr, ll->pid.len);
+	key = fnv64(key, "|", 1);
+	key = fnv64(key, msg, (size_t)(end - msg));
+	const char *src = p->source ? p->source : "";
+	uint64_t source = fnv64(FNV64_INIT, src, strlen(src));
+	bool syslog = ll->kind != MXT_HDR_EXIM;
+
+	if (st->size != 0) {
+		uint32_t i = st->buckets[key & (st->size - 1)];
+		for (; i != 0; i = st->ring[i - 1].next) {
+			struct dedupe_entry *e = &st->ring[i - 1];
+			if (e->key != key || e->matched)
+				continue;
+			if (e->source != source || (syslog &&
+			    p->line_no > e->line_no &&
+			    p->line_no - e->line_no <= SYSLOG_DUP_WINDOW)) {
+				e->matched = true;
+				return true;
+			}
+		}
+	}
+	if (st->count == st->size && st->size < DEDUPE_CAP)
+		dedupe_grow(st);
+	uint32_t slot = st->head;
+	struct dedupe_entry *e = &st->ring[slot];
+	if (e->used) {
+		dedupe_unlink(st, slot);
+		st->count--;
+	}
+	uint32_t b = (uint32_t)(key & (st->size - 1));
+	*e = (struct dedupe_entry){.key = key, .source = source,
+	    .line_no = p->line_no, .next = st->buckets[b], .used = true};
+	st->buckets[b] = slot + 1;
+	st->head = (slot + 1) & (st->size - 1);
+	st->count++;
+	return false;
+}
+
+/* ---- small scanners -------------------------------------------------- */
+
+static inline bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static const char *
+skip_spaces(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+static const char *
+token_end(const char *p, const char *end)
+{
+	while (p < end && *p != ' ')
+		p++;
+	return p;
+}
+
+/* Exim message ids: 6-6-2 ("1rAbCd-0001Xy-AB") and, from Exim 4.97,
+ * 6-11-4 ("1rAbCd-000000001Xy-ABCD"); base-62 characters. */
+static bool
+is_message_id(const char *p, size_t n)
+{
+	size_t d2;
+	if (n == 16)
+		d2 = 13;
+	else if (n == 23)
+		d2 = 18;
+	else
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 6 || i == d2) {
+			if (p[i] != '-')
+				return false;
+		} else if (!is_alnum(p[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+has_at(struct mxt_str s)
+{
+	return s.len > 0 && memchr(s.ptr, '@', s.len) != NULL;
+}
+
+/*
+ * "<addr>" at p, for addresses that may hold spaces and '>' in quoted
+ * local parts: it ends at the first '>' followed by a space, ':' or the
+ * end. *after points past the '>'.
+ */
+static bool
+angle_addr(const char *p, const char *end, struct mxt_str *addr,
+    const char **after)
+{
+	if (p >= end || *p != '<')
+		return false;
+	for (const char *q = p + 1; q < end; q++) {
+		if (*q == '>' && (q + 1 == end || q[1] == ' ' || q[1] == ':')) {
+			*addr = mxt_str_make(p + 1, (size_t)(q - p - 1));
+			*after = q + 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Exim times: "1w2d3h4m5s", "3.2s", "0s" (readconf_printtime and the
+ * millisecond form of string_timediff). */
+static bool
+parse_duration(const char *p, const char *end, double *out)
+{
+	double total = 0;
+	bool any = false;
+	while (p < end && is_digit(*p)) {
+		double v = 0, scale = 1;
+		while (p < end && is_digit(*p))
+			v = v * 10 + (*p++ - '0');
+		if (p < end && *p == '.') {
+			p++;
+			while (p < end && is_digit(*p)) {
+				scale /= 10;
+				v += (*p++ - '0') * scale;
+			}
+		}
+		if (p >= end)
+			return false;
+		switch (*p++) {
+		case 'w': total += v * 604800; break;
+		case 'd': total += v * 86400; break;
+		case 'h': total += v * 3600; break;
+		case 'm': total += v * 60; break;
+		case 's': total += v; break;
+		default: return false;
+		}
+		any = true;
+	}
+	if (!any || p != end)
+		return false;
+	*out = total;
+	return true;
+}
+
+/* ---- fields ------------------------------------------------------------ */
+
+struct fields {
+	struct mxt_str router, transport, sender, conf, qt, dt;
+	struct mxt_str host, ip;
+	int port;
+	bool has_sender, has_host;
+};
+
+/*
+ * H= value: "name [ip]:port", "name (helo) [ip]", "(helo) [ip]", "[ip]",
+ * or "name" alone (local transports); a trailing '*' marks DNSSEC. Returns
+ * the end of what belongs to it; *colon is set when the value ended with
+ * "...: " (the message follows).
+ */
+static const char *
+parse_host(const char *p, const char *end, struct mxt_str *name,
+    struct mxt_str *ip, int *port, bool *colon)
+{
+	const char *q = p;
+	*name = mxt_str_make("", 0);
+	*ip = mxt_str_make("", 0);
+	*port = 0;
+	*colon = false;
+	if (q < end && *q != '(' && *q != '[') {
+		const char *e = token_end(q, end);
+		*name = mxt_str_make(q, (size_t)(e - q));
+		if (name->len > 0 && name->ptr[name->len - 1] == ':' &&
+		    (e == end || *e == ' ')) {
+			name->len--;
+			*colon = true;
+			return e;
+		}
+		q = e;
+		if (q + 1 < end && (q[1] == '(' || q[1] == '['))
+			q++;
+		else
+			return q;
+	}
+	if (q < end && *q == '(') {
+		/* the HELO name; it may hold spaces, ends at ") " or ")" end */
+		const char *r = q + 1;
+		while (r < end && !(*r == ')' && (r + 1 == end || r[1] == ' ')))
+			r++;
+		if (r >= end)
+			return q;
+		q = r + 1;
+		if (q + 1 < end && q[1] == '[')
+			q++;
+		else
+			return q;
+	}
+	if (q < end && *q == '[') {
+		const char *rb = memchr(q, ']', (size_t)(end - q));
+		if (rb == NULL)
+			return q;
+		*ip = mxt_str_make(q + 1, (size_t)(rb - q - 1));
+		q = rb + 1;
+		if (q < end && *q == ':' && q + 1 < end && is_alnum(q[1])) {
+			int v = 0;
+			const char *d = q + 1;
+			while (d < end && is_digit(*d) && v < 100000)
+				v = v * 10 + (*d++ - '0');
+			if (v > 0 && v < 65536 && (d == end || !is_alnum(*d)))
+				*port = v;
+			while (d < end && (is_alnum(*d) || *d == '_'))
+				d++; /* the test suite's "PORT_D" */
+			q = d;
+		}
+		if (q < end && *q == '*')
+			q++;
+		if (q < end && *q == ':' && (q + 1 == end || q[1] == ' ')) {
+			*colon = true;
+			q++;
+		}
+	}
+	return q;
+}
+
+/* Bare flags Exim writes among the fields of delivery lines. */
+static bool
+bare_flag(const char *p, const char *e)
+{
+	static const char *const flags[] = {"K", "L", "L*", "PRDR", "TFO",
+	    "TFO*", "DS", "*"};
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+		if ((size_t)(e - p) == strlen(flags[i]) &&
+		    memcmp(p, flags[i], (size_t)(e - p)) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Reads " KEY=value" fields from p. Stops at the message separator (a
+ * lone ":" or a value ending in ':'), returning where the message starts
+ * in *msg, or at the first token that is not a field (*stop; *msg NULL).
+ */
+static void
+scan_fields(const char *p, const char *end, struct fields *f,
+    const char **msg, const char **stop)
+{
+	*msg = NULL;
+	for (;;) {
+		p = skip_spaces(p, end);
+		*stop = p;
+		if (p >= end)
+			return;
+		if (*p == ':' && (p + 1 == end || p[1] == ' ')) {
+			*msg = skip_spaces(p + 1, end);
+			return;
+		}
+		const char *k = p;
+		while (p < end && is_alnum(*p))
+			p++;
+		if (p == k || p >= end || *p != '=') {
+			const char *e = token_end(k, end);
+			if (bare_flag(k, e)) {
+				p = e;
+				continue;
+			}
+			return; /* not a field */
+		}
+		size_t klen = (size_t)(p - k);
+		const char *v = ++p, *ve;
+		bool colon = false;
+		if (klen == 1 && *k == 'H') {
+			ve = parse_host(v, end, &f->host, &f->ip, &f->port,
+			    &colon);
+			f->has_host = true;
+			p = ve;
+		} else if (v < end && *v == '"') {
+			/* quoted: C="...", DN="...", T="subject" */
+			const char *q = v + 1;
+			while (q < end && *q != '"') {
+				if (*q == '\\' && q + 1 < end)
+					q++;
+				q++;
+			}
+			ve = q < end ? q + 1 : end;
+			p = ve;
+			if (p < end && *p == ':' && (p + 1 == end || p[1] == ' ')) {
+				colon = true;
+				p++;
+			}
+		} else {
+			ve = token_end(v, end);
+			p = ve;
+			if (ve > v && ve[-1] == ':') {
+				ve--;
+				colon = true;
+			}
+		}
+		struct mxt_str val = mxt_str_make(v, (size_t)(ve - v));
+		if (klen == 1) {
+			switch (*k) {
+			case 'R': f->router = val; break;
+			case 'T': f->transport = val; break;
+			case 'C':
+				if (val.len >= 2 && val.ptr[0] == '"')
+					f->conf = mxt_str_make(val.ptr + 1,
+					    val.len - 2);
+				break;
+			case 'F':
+				f->has_sender = true;
+				f->sender = val;
+				if (val.len >= 2 && val.ptr[0] == '<' &&
+				    val.ptr[val.len - 1] == '>')
+					f->sender = mxt_str_make(val.ptr + 1,
+					    val.len - 2);
+				break;
+			}
+		} else if (klen == 2 && k[0] == 'Q' && k[1] == 'T') {
+			f->qt = val;
+		} else if (klen == 2 && k[0] == 'D' && k[1] == 'T') {
+			f->dt = val;
+		}
+		if (colon) {
+			*msg = skip_spaces(p, end);
+			return;
+		}
+	}
+}
+
+/* A " KEY=" field, the lone ":" separator or the deferral's "defer (" at p. */
+static bool
+field_follows(const char *p, const char *end)
+{
+	const char *k = p;
+	if (p < end && *p == ':' && (p + 1 == end || p[1] == ' '))
+		return true;
+	if (has_prefix(p, end, "defer (") || has_prefix(p, end, "routing defer"))
+		return true;
+	while (p < end && is_alnum(*p))
+		p++;
+	return p > k && p < end && *p == '=';
+}
+
+/*
+ * "addr [(parents)] [<top>]" after a flag. *msg is set when the address
+ * part ends with ':' (old failure lines: "** addr: reason"). Pipes, files
+ * and :fail: texts may hold spaces ("|/bin/cat /etc/aliases <a@b>",
+ * "save inbox <a@b>"): when the first word is not followed by what may
+ * follow an address, the address runs to the first " <top>" that is.
+ */
+static bool
+parse_addresses(const char *p, const char *end, struct mxt_str *addr,
+    struct mxt_str *top, const char **after, const char **msg)
+{
+	const char *q;
+	p = skip_spaces(p, end);
+	*msg = NULL;
+	*top = mxt_str_make("", 0);
+	if (p >= end)
+		return false;
+	const char *e = token_end(p, end);
+	*addr = mxt_str_make(p, (size_t)(e - p));
+	if (addr->len > 1 && addr->ptr[addr->len - 1] == ':' &&
+	    addr->ptr[0] != ':') {
+		addr->len--;
+		*msg = skip_spaces(e, end);
+		*after = e;
+		return true;
+	}
+	if (e < end && e[1] != '<' && e[1] != '(' && !field_follows(e + 1, end)) {
+		for (q = e; (q = find_lit(q, end, " <")) != NULL; q++) {
+			const char *a;
+			struct mxt_str t;
+			if (angle_addr(q + 1, end, &t, &a)) {
+				*addr = mxt_str_make(p, (size_t)(q - p));
+				e = q;
+				break;
+			}
+		}
+	}
+	p = e;
+	if (p + 1 < end && p[1] == '(') {
+		/* all_parents / pipe, file and reply parents: "(a, b)" */
+		const char *r = memchr(p, ')', (size_t)(end - p));
+		if (r != NULL)
+			p = r + 1;
+	}
+	if (p + 1 < end && p[1] == '<' && angle_addr(p + 1, end, top, &q)) {
+		p = q;
+		if (p < end && *p == ':') {
+			*msg = skip_spaces(p + 1, end);
+			p++;
+		}
+	}
+	*after = p;
+	return true;
+}
+
+/* The recipient rule of the design comment. */
+static struct mxt_str
+pick_recipient(struct mxt_str addr, struct mxt_str top)
+{
+	if (has_at(addr) || top.len == 0)
+		return addr;
+	return top;
+}
+
+/* ---- reasons: phase, code, relay --------------------------------------- */
+
+struct phase_word {
+	const char *text;
+	enum mxt_phase phase;
+};
+
+/* The command after "after " / "in response to " in Exim's reasons
+ * (transport smtp.c); first match wins, "pipelined " already skipped. */
+static const struct phase_word phase_words[] = {
+	{"initial connection", MXT_PHASE_GREETING},
+	{"end of data", MXT_PHASE_EOD},
+	{"sending data block", MXT_PHASE_EOD},
+	{"DATA PRDR", MXT_PHASE_EOD},
+	{"RCPT TO", MXT_PHASE_RCPT},
+	{"MAIL FROM", MXT_PHASE_MAIL},
+	{"DATA", MXT_PHASE_DATA},
+	{"BDAT", MXT_PHASE_DATA},
+	{"EHLO", MXT_PHASE_HELO},
+	{"HELO", MXT_PHASE_HELO},
+	{"LHLO", MXT_PHASE_HELO},
+	{"STARTTLS", MXT_PHASE_STARTTLS},
+};
+
+static enum mxt_phase
+phase_at(const char *p, const char *end)
+{
+	if (has_prefix(p, end, "pipelined "))
+		p += 10;
+	for (size_t i = 0; i < sizeof phase_words / sizeof phase_words[0]; i++)
+		if (has_prefix(p, end, phase_words[i].text))
+			return phase_words[i].phase;
+	return MXT_PHASE_NONE;
+}
+
+/* Local errors (errno text) that mean the connection never came up. */
+static const char *const connect_errors[] = {
+	"Connection refused",
+	"Connection timed out",
+	"Operation timed out",
+	"No route to host",
+	"Network is unreachable",
+	"Host is unreachable",
+};
+
+/*
+ * Fills phase, code, dsn and (for the old "host NAME [IP]: " form) the
+ * relay from a deferral or failure reason.
+ */
+static void
+analyse_reason(struct mxt_event *ev)
+{
+	const char *p = ev->text.ptr, *end = p + ev->text.len;
+	const char *q, *cmd = NULL;
+
+	if ((q = find_lit(p, end, " after ")) != NULL)
+		cmd = q + 7;
+	else if ((q = find_lit(p, end, "in response to ")) != NULL)
+		cmd = q + 15;
+	if (cmd != NULL)
+		ev->phase = phase_at(cmd, end);
+
+	/* "Remote host NAME [IP] closed connection" (older Exim) and
+	 * "SMTP timeout while connected to NAME [IP] after" */
+	const char *h = NULL;
+	if ((q = find_lit(p, end, "Remote host ")) != NULL)
+		h = q + 12;
+	else if ((q = find_lit(p, end, "while connected to ")) != NULL)
+		h = q + 19;
+	if (h != NULL && ev->relay.len == 0 && ev->relay_ip.len == 0) {
+		const char *rb = memchr(h, ']', (size_t)(end - h));
+		if (rb != NULL && memchr(h, '[', (size_t)(rb - h)) != NULL)
+			mxt_parse_hostaddr(h, rb + 1, &ev->relay, &ev->relay_ip,
+			    &ev->relay_port);
+	}
+
+	bool remote_error = find_lit(p, end, "error from remote mail") != NULL ||
+	    has_prefix(p, end, "LMTP error after ") ||
+	    find_lit(p, end, "PRDR error after ") != NULL;
+	if (remote_error && cmd != NULL) {
+		/* "...after RCPT TO:<a>: [host NAME [IP]: ]451 4.7.1 text" */
+		const char *s = cmd;
+		while ((q = find_lit(s, end, ": ")) != NULL) {
+			s = q + 2;
+			if (has_prefix(s, end, "host ")) {
+				const char *rb = find_lit(s, end, "]: ");
+				if (rb == NULL)
+					break;
+				if (ev->relay.len == 0 && ev->relay_ip.len == 0)
+					mxt_parse_hostaddr(s + 5, rb + 1,
+					    &ev->relay, &ev->relay_ip,
+					    &ev->relay_port);
+				s = rb + 3;
+			}
+			if ((ev->code = mxt_parse_reply_code(s, end,
+			    ev->dsn)) != 0)
+				break;
+		}
+	}
+	if (ev->phase == MXT_PHASE_NONE) {
+		for (size_t i = 0;
+		    i < sizeof connect_errors / sizeof connect_errors[0]; i++)
+			if (has_prefix(p, end, connect_errors[i]) &&
+			    (p + strlen(connect_errors[i]) == end ||
+			    p[strlen(connect_errors[i])] == ':')) {
+				ev->phase = MXT_PHASE_CONNECT;
+				break;
+			}
+	}
+	if (ev->phase == MXT_PHASE_NONE &&
+	    (has_prefix(p, end, "TLS session") ||
+	    has_prefix(p, end, "TLS error") ||
+	    find_lit(p, end, "STARTTLS") != NULL))
+		ev->phase = MXT_PHASE_STARTTLS;
+}
+
+static void
+set_delay(struct mxt_event *ev, const struct fields *f)
+{
+	/* QT= (time on queue) is what Postfix's delay= means: from arrival
+	 * to this attempt; DT= (the attempt alone) only when QT= is absent. */
+	if (f->qt.len > 0)
+		ev->has_delay = parse_duration(f->qt.ptr, f->qt.ptr + f->qt.len,
+		    &ev->delay);
+	if (!ev->has_delay && f->dt.len > 0)
+		ev->has_delay = parse_duration(f->dt.ptr, f->dt.ptr + f->dt.len,
+		    &ev->delay);
+}
+
+/* Fills the fields every outbound event shares. */
+static void
+outbound(struct mxt_pass *p, struct mxt_event *ev, struct mxt_str id,
+    const struct fields *f)
+{
+	ev->queue_id = id;
+	ev->direction = MXT_DIR_OUT;
+	ev->service = f->transport.len > 0 ? f->transport : f->router;
+	if (f->has_host) {
+		ev->relay = f->host;
+		ev->relay_ip = f->ip;
+		ev->relay_port = f->port;
+	}
+	if (f->has_sender) {
+		ev->sender = f->sender;
+	} else {
+		struct mxt_msg *m = mxt_track_get(p->track, id.ptr, id.len);
+		if (m != NULL && m->sender != NULL)
+			ev->sender = mxt_str_make(m->sender, strlen(m->sender));
+	}
+	set_delay(ev, f);
+}
+
+/* ---- line shapes --------------------------------------------------------- */
+
+/* "<= sender fields... [for rcpt...]" */
+static void
+arrival(struct mxt_pass *p, struct mxt_str id, const char *s, const char *end)
+{
+	s = skip_spaces(s, end);
+	const char *e = token_end(s, end);
+	struct mxt_str sender = mxt_str_make(s, (size_t)(e - s));
+	if (sender.len == 2 && sender.ptr[0] == '<' && sender.ptr[1] == '>')
+		sender.len = 0;
+	struct fields f = {0};
+	const char *msg, *stop;
+	scan_fields(e, end, &f, &msg, &stop);
+	struct mxt_msg *m = mxt_track_add(p->track, id.ptr, id.len);
+	if (m == NULL)
+		return;
+	mxt_msg_set(&m->sender, sender.ptr, sender.len);
+	if (f.has_host) {
+		mxt_msg_set(&m->client_name, f.host.ptr, f.host.len);
+		mxt_msg_set(&m->client_ip, f.ip.ptr, f.ip.len);
+	}
+}
+
+/* "=> addr [<top>] fields", also "->", "*>", ">>" */
+static void
+delivery(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+    char flag, const char *s, const char *end)
+{
+	struct mxt_event ev;
+	struct mxt_str addr, top;
+	const char *after, *msg, *stop;
+	struct fields f = {0};
+
+	if (!parse_addresses(s, end, &addr, &top, &after, &msg)) {
+		mxt_pass_unparsed(p, "delivery line without an address");
+		return;
+	}
+	scan_fields(after, end, &f, &msg, &stop);
+	mxt_event_init(&ev, ll, MXT_MTA_EXIM);
+	outbound(p, &ev, id, &f);
+	ev.status = MXT_STATUS_DELIVERED;
+	ev.recipient = pick_recipient(addr, top);
+	if (flag == '*') {
+		ev.text = mxt_str_make("delivery suppressed (-N)", 24);
+	} else if (f.conf.len > 0) {
+		ev.text = f.conf;
+		if (mxt_parse_reply_code(f.conf.ptr, f.conf.ptr + f.conf.len,
+		    ev.dsn) == 0)
+			ev.dsn[0] = '\0';
+	}
+	mxt_pass_emit(p, &ev);
+}
+
+/* Joins a and b as "a: b" in the state's buffer when both are set. */
+static struct mxt_str
+join_reason(struct mxt_pass *p, struct mxt_str a, struct mxt_str b)
+{
+	if (a.len == 0)
+		return b;
+	if (b.len == 0)
+		return a;
+	struct exim_state *st = state_of(p);
+	size_t n = a.len < sizeof st->text ? a.len : sizeof st->text;
+	memcpy(st->text, a.ptr, n);
+	if (n + 2 < sizeof st->text) {
+		memcpy(st->text + n, ": ", 2);
+		n += 2;
+		size_t m = b.len < sizeof st->text - n ? b.len : sizeof st->text - n;
+		memcpy(st->text + n, b.ptr, m);
+		n += m;
+	}
+	return mxt_str_make(st->text, n);
+}
+
+/* "== addr [<top>] [R=r] [T=t] defer (errno)[: strerror] [H=h [ip]]
+ * [DT=t][: message]" */
+static void
+deferral(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+    const char *s, const char *end)
+{
+	struct mxt_event ev;
+	struct mxt_str addr, top, errtext = {"", 0}, message = {"", 0};
+	const char *after, *msg, *stop, *q;
+	struct fields f = {0};
+
+	if (!parse_addresses(s, end, &addr, &top, &after, &msg)) {
+		mxt_pass_unparsed(p, "deferral without an address");
+		return;
+	}
+	scan_fields(after, end, &f, &msg, &stop);
+	q = stop;
+	if (has_prefix(q, end, "routing "))
+		q += 8;
+	if (msg != NULL || !has_prefix(q, end, "defer (")) {
+		mxt_pass_unparsed(p, "deferral without \"defer (errno)\"");
+		return;
+	}
+	q += 7;
+	const char *rp = memchr(q, ')', (size_t)(end - q));
+	if (rp == NULL) {
+		mxt_pass_unparsed(p, "deferral without \"defer (errno)\"");
+		return;
+	}
+	/* errno > 0 adds its strerror text; the test suite writes "dd" */
+	bool has_errno_text = *q != '-' && !(rp - q == 1 && *q == '0');
+	q = rp + 1;
+	if (has_errno_text && has_prefix(q, end, ": ")) {
+		const char *t = q + 2, *te = end, *x;
+		if ((x = find_lit(t, te, " H=")) != NULL)
+			te = x;
+		if ((x = find_lit(t, te, " DT=")) != NULL)
+			te = x;
+		if ((x = find_lit(t, te, ": ")) != NULL)
+			te = x;
+		errtext = mxt_str_make(t, (size_t)(te - t));
+		q = te;
+	}
+	if (has_prefix(q, end, " H=") || has_prefix(q, end, " DT=")) {
+		struct fields g = {0};
+		scan_fields(q, end, &g, &msg, &stop);
+		if (g.has_host) {
+			f.host = g.host;
+			f.ip = g.ip;
+			f.port = g.port;
+			f.has_host = true;
+		}
+		if (g.dt.len > 0)
+			f.dt = g.dt;
+		if (msg != NULL)
+			message = mxt_str_make(msg, (size_t)(end - msg));
+	} else if (has_prefix(q, end, ": ")) {
+		message = mxt_str_make(q + 2, (size_t)(end - q - 2));
+	}
+	mxt_event_init(&ev, ll, MXT_MTA_EXIM);
+	outbound(p, &ev, id, &f);
+	ev.status = MXT_STATUS_DEFERRED;
+	ev.recipient = pick_recipient(addr, top);
+	ev.text = join_reason(p, errtext, message);
+	analyse_reason(&ev);
+	mxt_pass_emit(p, &ev);
+}
+
+/* Failures that are Exim giving up on retry time: expiry, not a reply. */
+static const char *const expiry_texts[] = {
+	"retry timeout exceeded",
+	"have been failing for a long time",
+	"retry time not reached for any host after a long failure period",
+};
+
+/* "** addr [<top>] fields: [strerror: ]message [DT=t]" */
+static void
+failure(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+    const char *s, const char *end)
+{
+	struct mxt_event ev;
+	struct mxt_str addr, top;
+	const char *after, *msg, *stop;
+	struct fields f = {0};
+
+	if (!parse_addresses(s, end, &addr, &top, &after, &msg)) {
+		mxt_pass_unparsed(p, "failure without an address");
+		return;
+	}
+	if (msg == NULL)
+		scan_fields(after, end, &f, &msg, &stop);
+	else
+		stop = msg;
+	if (msg == NULL && stop < end) {
+		/* mua_wrapper: "** a@x.y routing yielded a local delivery" */
+		if (!has_at(addr) || f.router.len > 0 || f.transport.len > 0) {
+			mxt_pass_unparsed(p, "failure line not understood");
+			return;
+		}
+		msg = stop;
+	}
+	const char *te = end;
+	if (msg != NULL) {
+		/* failure_log puts DT= after the message */
+		const char *dt = NULL, *x = msg;
+		while ((x = find_lit(x, end, " DT=")) != NULL)
+			dt = x++;
+		double d;
+		if (dt != NULL && parse_duration(dt + 4, end, &d)) {
+			f.dt = mxt_str_make(dt + 4, (size_t)(end - dt - 4));
+			te = dt;
+		}
+	}
+	mxt_event_init(&ev, ll, MXT_MTA_EXIM);
+	outbound(p, &ev, id, &f);
+	ev.status = MXT_STATUS_BOUNCED;
+	ev.recipient = pick_recipient(addr, top);
+	if (msg != NULL)
+		ev.text = mxt_str_make(msg, (size_t)(te - msg));
+	for (size_t i = 0; i < sizeof expiry_texts / sizeof expiry_texts[0]; i++)
+		if (find_lit(ev.text.ptr, ev.text.ptr + ev.text.len,
+		    expiry_texts[i]) != NULL)
+			ev.status = MXT_STATUS_EXPIRED;
+	analyse_reason(&ev);
+	mxt_pass_emit(p, &ev);
+}
+
+/* ---- rejections ---------------------------------------------------------- */
+
+struct reject_what {
+	const char *word;
+	enum mxt_phase phase;
+	bool from;  /* "WHAT from HOST: text" (smtp_in.c protocol rejects) */
+};
+
+/* What follows "rejected "; first match wins (longer words first). */
+static const struct reject_what reject_whats[] = {
+	{"RCPT ", MXT_PHASE_RCPT, false},
+	{"MAIL from ", MXT_PHASE_MAIL, true},
+	{"MAIL FROM:", MXT_PHASE_MAIL, false},
+	{"MAIL command", MXT_PHASE_MAIL, false},
+	{"MAIL ", MXT_PHASE_MAIL, false},
+	{"connection", MXT_PHASE_CONNECT, false},
+	{"EHLO or HELO", MXT_PHASE_HELO, false},
+	{"EHLO from ", MXT_PHASE_HELO, true},
+	{"HELO from ", MXT_PHASE_HELO, true},
+	{"after DATA", MXT_PHASE_EOD, false},
+	{"DATA", MXT_PHASE_DATA, false},
+	{"during MIME ACL checks", MXT_PHASE_EOD, false},
+	{"DKIM", MXT_PHASE_EOD, false},
+	{"by local_scan()", MXT_PHASE_EOD, false},
+	{"by non-SMTP ACL", MXT_PHASE_NONE, false},
+	{"from <", MXT_PHASE_EOD, false}, /* message too big, while reading */
+	{"STARTTLS", MXT_PHASE_STARTTLS, false},
+	{"AUTH", MXT_PHASE_NONE, false},
+	{"VRFY", MXT_PHASE_NONE, false},
+	{"EXPN", MXT_PHASE_NONE, false},
+	{"ETRN", MXT_PHASE_NONE, false},
+	{"ATRN", MXT_PHASE_NONE, false},
+	{"XCLIENT from ", MXT_PHASE_NONE, true},
+	{"WELLKNOWN", MXT_PHASE_NONE, false},
+};
+
+
+/* Starts a rejection event from the fields before "rejected". */
+static void
+rejection_init(struct mxt_event *ev, const struct mxt_logline *ll,
+    struct mxt_str id, const struct fields *f)
+{
+	mxt_event_init(ev, ll, MXT_MTA_EXIM);
+	ev->queue_id = id;
+	ev->direction = MXT_DIR_IN;
+	ev->status = MXT_STATUS_REJECTED;
+	ev->service = mxt_str_make("smtp", 4);
+	if (f->has_host) {
+		ev->relay = f->host;
+		ev->relay_ip = f->ip;
+		ev->relay_port = f->port;
+	}
+	if (f->has_sender)
+		ev->sender = f->sender;
+}
+
+/*
+ * Hands a rejection on unless it is the second copy of one already
+ * counted; msg is the whole message after the header, the dedupe key.
+ */
+static void
+emit_rejection(struct mxt_pass *p, const struct mxt_logline *ll,
+    struct mxt_event *ev, const char *msg, const char *end)
+{
+	if (dedupe_seen(p, ll, &ev->time, msg, end))
+		return;
+	/* the code only where Exim logged one: an ACL message may start
+	 * with it ("550 5.7.1 ..."); Exim's default codes are not logged */
+	const char *t = ev->text.ptr, *te = t + ev->text.len;
+	if (ev->text.len == 0 ||
+	    (ev->code = mxt_parse_reply_code(t, te, ev->dsn)) == 0)
+		ev->dsn[0] = '\0';
+	mxt_pass_emit(p, ev);
+}
+
+/* Text after the first ": " in [p, end), or empty. */
+static struct mxt_str
+text_after_colon(const char *p, const char *end)
+{
+	const char *q = find_lit(p, end, ": ");
+	if (q == NULL)
+		return mxt_str_make("", 0);
+	return mxt_str_make(q + 2, (size_t)(end - q - 2));
+}
+
+/*
+ * "[fields] [temporarily ]rejected WHAT[: text]": kw points at WHAT,
+ * [msg, end) is the whole message for the dedupe key.
+ */
+static void
+rejection(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+    const struct fields *f, const char *msg, const char *kw, const char *end)
+{
+	struct mxt_event ev;
+	const struct reject_what *w = NULL;
+	const char *q, *after;
+
+	for (size_t i = 0; i < sizeof reject_whats / sizeof reject_whats[0]; i++)
+		if (has_prefix(kw, end, reject_whats[i].word)) {
+			w = &reject_whats[i];
+			break;
+		}
+	if (w == NULL) {
+		mxt_pass_unparsed(p, "rejection of an unknown kind");
+		return;
+	}
+	rejection_init(&ev, ll, id, f);
+	ev.phase = w->phase;
+	q = kw + strlen(w->word);
+	if (q[-1] == '<')
+		q--; /* "from <s>": the address starts there */
+
+	if (w->phase == MXT_PHASE_RCPT) {
+		/* "RCPT <addr>: text", older "RCPT addr: text" */
+		if (angle_addr(q, end, &ev.recipient, &after)) {
+			q = after;
+		} else {
+			const char *e = token_end(q, end);
+			ev.recipient = mxt_str_make(q, (size_t)(e - q));
+			if (ev.recipient.len > 0 &&
+			    ev.recipient.ptr[ev.recipient.len - 1] == ':') {
+				ev.recipient.len--;
+				e--;
+			}
+			q = e;
+		}
+		ev.text = text_after_colon(q, end);
+	} else if (w->from) {
+		/* "HELO from HOST: text": the host ends at "]: " or ": " */
+		const char *ce = find_lit(q, end, "]: ");
+		const char *c2 = find_lit(q, end, ": ");
+		if (ce != NULL && memchr(q, '[', (size_t)(ce - q)) != NULL &&
+		    (c2 == NULL || memchr(q, '[', (size_t)(c2 - q)) != NULL))
+			ce += 1;
+		else
+			ce = c2;
+		if (ce == NULL)
+			ce = end;
+		if (!f->has_host) {
+			bool colon;
+			parse_host(q, ce, &ev.relay, &ev.relay_ip,
+			    &ev.relay_port, &colon);
+		}
+		ev.text = ce < end ? mxt_str_make(ce + 2,
+		    (size_t)(end - ce - 2)) : mxt_str_make("", 0);
+	} else if (kw[0] == 'M' || kw[0] == 'f') {
+		/* "MAIL <s>: text", "MAIL FROM:<s> U=u: text",
+		 * "from <s> H=h [ip]: message too big: ..." */
+		struct mxt_str s;
+		if (angle_addr(q, end, &s, &after)) {
+			if (!f->has_sender)
+				ev.sender = s;
+			q = after;
+			struct fields g = {0};
+			const char *m, *stop;
+			scan_fields(q, end, &g, &m, &stop);
+			if (g.has_host && !f->has_host) {
+				ev.relay = g.host;
+				ev.relay_ip = g.ip;
+				ev.relay_port = g.port;
+			}
+			if (m != NULL)
+				ev.text = mxt_str_make(m, (size_t)(end - m));
+			else
+				ev.text = text_after_colon(q, end);
+		} else {
+			ev.text = text_after_colon(q, end);
+		}
+	} else {
+		ev.text = text_after_colon(q, end);
+	}
+	emit_rejection(p, ll, &ev, msg, end);
+}
+
+/*
+ * "SMTP protocol synchronization error (why): rejected connection from
+ * H=[ip] input=..." or "...: rejected "CMD" H=name [ip] ...": Exim
+ * answered 554 and dropped the client.
+ */
+static void
+sync_error(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+    const char *msg, const char *s, const char *end)
+{
+	struct mxt_event ev;
+	struct fields f = {0};
+	const char *kw = find_lit(s, end, "): rejected ");
+	if (kw == NULL) {
+		mxt_pass_unparsed(p, "synchronization error without rejection");
+		return;
+	}
+	const char *h = find_lit(kw, end, " H=");
+	if (h != NULL) {
+		const char *m, *stop;
+		scan_fields(h, end, &f, &m, &stop);
+	}
+	rejection_init(&ev, ll, id, &f);
+	ev.phase = has_prefix(kw + 12, end, "connection") ? MXT_PHASE_CONNECT :
+	    MXT_PHASE_NONE;
+	ev.text = mxt_str_make(s, (size_t)(kw + 1 - s));
+	emit_rejection(p, ll, &ev, msg, end);
+}
+
+/* Lines that carry the rejection shape without "rejected WHAT". */
+static bool
+other_rejection(struct mxt_pass *p, const struct mxt_logline *ll,
+    struct mxt_str id, const struct fields *f, const char *msg,
+    const char *stop, const char *end)
+{
+	struct mxt_event ev;
+	if (has_prefix(stop, end, "dropped by '")) {
+		/* "H=[ip] dropped by 'connect' ACL: text" */
+		rejection_init(&ev, ll, id, f);
+		if (has_prefix(stop + 12, end, "connect'"))
+			ev.phase = MXT_PHASE_CONNECT;
+		ev.text = text_after_colon(stop, end);
+		emit_rejection(p, ll, &ev, msg, end);
+		return true;
+	}
+	if (has_prefix(stop, end, "too many recipients: excess temporarily "
+	    "rejected")) {
+		/* "...: sender=<s> H=h [ip]": the RCPTs over the limit */
+		struct fields g = {0};
+		const char *q = find_lit(stop, end, "sender=<");
+		rejection_init(&ev, ll, id, f);
+		ev.phase = MXT_PHASE_RCPT;
+		ev.text = mxt_str_make(stop, 48);
+		const char *after, *m, *st;
+		if (q != NULL && angle_addr(q + 7, end, &ev.sender, &after)) {
+			scan_fields(after, end, &g, &m, &st);
+			if (g.has_host) {
+				ev.relay = g.host;
+				ev.relay_ip = g.ip;
+				ev.relay_port = g.port;
+			}
+		}
+		emit_rejection(p, ll, &ev, msg, end);
+		return true;
+	}
+	return false;
+}
+
+/* ---- the dialect ----------------------------------------------------------- */
+
+/* Program "exim" (Exim's own files, and syslog's default ident), "exim4"
+ * (Debian), or "exim" followed by digits. */
+static bool
+exim_claim(const struct mxt_pass *p, const struct mxt_logline *ll)
+{
+	const char *s = ll->program.ptr;
+	size_t n = ll->program.len;
+	if (n < 4 || memcmp(s, "exim", 4) != 0)
+		return false;
+	for (size_t i = 4; i < n; i++)
+		if (!is_digit(s[i]))
+			return false;
+	return true;
+}
+
+/* "HOST exim[pid]: " at the start of a message. */
+static const char *
+host_tag_prefix(const char *s, const char *end, struct mxt_str *host)
+{
+	const char *he = token_end(s, end);
+	if (he == s || he + 6 >= end || !has_prefix(he + 1, end, "exim"))
+		return NULL;
+	const char *q = he + 5;
+	while (q < end && is_digit(*q))
+		q++;
+	if (q >= end || *q != '[')
+		return NULL;
+	q++;
+	const char *d = q;
+	while (q < end && is_digit(*q))
+		q++;
+	if (q == d || !has_prefix(q, end, "]: "))
+		return NULL;
+	*host = mxt_str_make(s, (size_t)(he - s));
+	return q + 3;
+}
+
+static void
+exim_parse(struct mxt_pass *p, const struct mxt_logline *outer)
+{
+	struct mxt_logline inner, ll = *outer;
+	const char *s = ll.msg.ptr, *end = s + ll.msg.len;
+	const char *q;
+
+	if (ll.kind != MXT_HDR_EXIM) {
+		/* write_syslog splits long or multi-line entries into
+		 * "[1/3] ", "[2/3] " ...: the continuations are reject log
+		 * header dumps or cut tails, never entries */
+		if (s < end && *s == '[' && (q = memchr(s, ']', (size_t)(end -
+		    s))) != NULL && q - s < 12 && q + 1 < end && q[1] == ' ') {
+			const char *sl = s + 1;
+			while (sl < q && is_digit(*sl))
+				sl++;
+			if (sl > s + 1 && sl < q && (*sl == '/' || *sl == '\\')) {
+				if (!(sl == s + 2 && s[1] == '1'))
+					return;
+				s = q + 2;
+			}
+		}
+		/* Exim's own timestamp inside: it has the year and zone */
+		if (end - s >= 19 && is_digit(*s) && s[4] == '-' &&
+		    mxt_syslog_parse(&p->clock, s, (size_t)(end - s), &inner) &&
+		    inner.kind == MXT_HDR_EXIM) {
+			if (inner.time.valid)
+				ll.time = inner.time;
+			if (inner.pid.len > 0)
+				ll.pid = inner.pid;
+			s = inner.msg.ptr;
+		}
+	} else if ((q = host_tag_prefix(s, end, &ll.host)) != NULL) {
+		s = q;
+	}
+	/* "[pid] " when the pid is logged inside a syslog message */
+	if (s < end && *s == '[' && (q = memchr(s, ']', (size_t)(end - s))) !=
+	    NULL && q + 1 < end && q[1] == ' ') {
+		const char *d = s + 1;
+		while (d < q && is_digit(*d))
+			d++;
+		if (d == q && q > s + 1)
+			s = q + 2;
+	}
+	ll.msg = mxt_str_make(s, (size_t)(end - s));
+	const char *msg = s;
+
+	struct mxt_str id = {"", 0};
+	const char *e = token_end(s, end);
+	if (is_message_id(s, (size_t)(e - s))) {
+		id = mxt_str_make(s, (size_t)(e - s));
+		s = skip_spaces(e, end);
+		if (end - s >= 2 && s[1] == '>' && (end - s == 2 || s[2] == ' ')) {
+			switch (s[0]) {
+			case '=': case '-': case '*': case '>':
+				delivery(p, &ll, id, s[0], s + 2, end);
+				return;
+			}
+		}
+		if (end - s >= 2 && (end - s == 2 || s[2] == ' ')) {
+			if (s[0] == '<' && s[1] == '=') {
+				arrival(p, id, s + 2, end);
+				return;
+			}
+			if (s[0] == '=' && s[1] == '=') {
+				deferral(p, &ll, id, s + 2, end);
+				return;
+			}
+			if (s[0] == '*' && s[1] == '*') {
+				failure(p, &ll, id, s + 2, end);
+				return;
+			}
+		}
+		if (has_prefix(s, end, "Completed") &&
+		    (end - s == 9 || s[9] == ' ')) {
+			mxt_track_remove(p->track, id.ptr, id.len);
+			return;
+		}
+	}
+	if (has_prefix(s, end, "SMTP protocol synchronization error (")) {
+		sync_error(p, &ll, id, msg, s, end);
+		return;
+	}
+	/* rejections: only fields before "[temporarily ]rejected " */
+	if (find_lit(s, end, "rejected") == NULL &&
+	    find_lit(s, end, "dropped by '") == NULL)
+		return;
+	struct fields f = {0};
+	const char *m, *stop;
+	scan_fields(s, end, &f, &m, &stop);
+	if (m != NULL)
+		return;
+	if (has_prefix(stop, end, "rejected "))
+		rejection(p, &ll, id, &f, msg, stop + 9, end);
+	else if (has_prefix(stop, end, "temporarily rejected "))
+		rejection(p, &ll, id, &f, msg, stop + 21, end);
+	else
+		other_rejection(p, &ll, id, &f, msg, stop, end);
+}
+
+/* "Name:" at p: a header field name and its colon. */
+static bool
+header_name(const char *p, const char *end)
+{
+	const char *q = p;
+	while (q < end && (is_alnum(*q) || *q == '-' || *q == '_'))
+		q++;
+	return q > p && q < end && *q == ':';
+}
+
+/*
+ * The reject log's header dump: "Envelope-from: <s>", "Envelope-to: <r>",
+ * then each header with a one-character flag or two spaces ("P Received:
+ * ...", "I Message-Id: ...", "* X-Old: ...", "  Date: ...") and folded
+ * continuations led by a tab. Other indented lines are not claimed: a
+ * headerless mail line with a leading space must still be reported.
+ */
+bool
+mxt_exim_dump_line(const char *line, size_t len)
+{
+	const char *end = line + len;
+	if (len < 3)
+		return false;
+	if (line[0] == '\t')
+		return true;
+	if (has_prefix(line, end, "Envelope-from: ") ||
+	    has_prefix(line, end, "Envelope-to: "))
+		return true;
+	if (line[1] == ' ' && ((line[0] >= 'A' && line[0] <= 'Z') ||
+	    line[0] == '*' || line[0] == ' '))
+		return header_name(line + 2, end);
+	return false;
+}
+
+const struct mxt_dialect mxt_dialect_exim = {
+	.mta = MXT_MTA_EXIM,
+	.claim = exim_claim,
+	.parse = exim_parse,
+	.destroy = exim_destroy,
+};
