@@ -630,6 +630,19 @@ static const char *const connect_errors[] = {
 	"Host is unreachable",
 };
 
+/* "NAME [IP]" at h inside a reason: the relay, unless H= gave one. */
+static void
+relay_in_text(struct mxt_event *ev, const char *h, const char *end)
+{
+	const char *rb = memchr(h, ']', (size_t)(end - h));
+	bool colon;
+	if (ev->relay.len > 0 || ev->relay_ip.len > 0 || rb == NULL ||
+	    memchr(h, '[', (size_t)(rb - h)) == NULL)
+		return;
+	parse_host(h, rb + 1, &ev->relay, &ev->relay_ip, &ev->relay_port,
+	    &colon);
+}
+
 /*
  * Fills phase, code, dsn and (for the old "host NAME [IP]: " form) the
  * relay from a deferral or failure reason.
@@ -654,12 +667,8 @@ analyse_reason(struct mxt_event *ev)
 		h = q + 12;
 	else if ((q = find_lit(p, end, "while connected to ")) != NULL)
 		h = q + 19;
-	if (h != NULL && ev->relay.len == 0 && ev->relay_ip.len == 0) {
-		const char *rb = memchr(h, ']', (size_t)(end - h));
-		if (rb != NULL && memchr(h, '[', (size_t)(rb - h)) != NULL)
-			mxt_parse_hostaddr(h, rb + 1, &ev->relay, &ev->relay_ip,
-			    &ev->relay_port);
-	}
+	if (h != NULL)
+		relay_in_text(ev, h, end);
 
 	bool remote_error = find_lit(p, end, "error from remote mail") != NULL ||
 	    has_prefix(p, end, "LMTP error after ") ||
@@ -673,10 +682,7 @@ analyse_reason(struct mxt_event *ev)
 				const char *rb = find_lit(s, end, "]: ");
 				if (rb == NULL)
 					break;
-				if (ev->relay.len == 0 && ev->relay_ip.len == 0)
-					mxt_parse_hostaddr(s + 5, rb + 1,
-					    &ev->relay, &ev->relay_ip,
-					    &ev->relay_port);
+				relay_in_text(ev, s + 5, rb + 1);
 				s = rb + 3;
 			}
 			if ((ev->code = mxt_parse_reply_code(s, end,
@@ -737,7 +743,7 @@ outbound(struct mxt_pass *p, struct mxt_event *ev, struct mxt_str id,
 	set_delay(ev, f);
 }
 
-/* ---- line shapes --------------------------------------------------------- */
+/* ---- line shapes ------------------------------------------------------ */
 
 /* "<= sender fields... [for rcpt...]" */
 static void
@@ -939,7 +945,7 @@ failure(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	mxt_pass_emit(p, &ev);
 }
 
-/* ---- rejections ---------------------------------------------------------- */
+/* ---- rejections ------------------------------------------------------- */
 
 struct reject_what {
 	const char *word;
@@ -1180,7 +1186,7 @@ other_rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 	return false;
 }
 
-/* ---- the dialect ----------------------------------------------------------- */
+/* ---- the dialect ------------------------------------------------------ */
 
 /* Program "exim" (Exim's own files, and syslog's default ident), "exim4"
  * (Debian), or "exim" followed by digits. */
