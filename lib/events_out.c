@@ -16,9 +16,10 @@
 /* Column order of both formats: SPEC section 2. */
 static const char *const fields[] = {
 	"time", "host", "mta", "service", "queue_id", "direction", "status",
-	"recipient", "domain", "sender", "sender_domain", "relay", "relay_ip",
-	"code", "dsn", "phase", "text", "delay",
+	"recipient", "domain", "provider", "sender", "sender_domain", "relay",
+	"relay_ip", "code", "dsn", "phase", "cause", "text", "delay",
 };
+enum { F_CODE = 14, F_DELAY = 19 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
 struct mxt_event_writer {
@@ -78,28 +79,40 @@ field_text(struct mxt_event_writer *w, const struct mxt_event *ev, size_t i,
 		return mxt_status_name(ev->status);
 	case 7: s = ev->recipient; break;
 	case 8: s = ev->domain; break;
-	case 9: s = ev->sender; break;
-	case 10: s = ev->sender_domain; break;
-	case 11: s = ev->relay; break;
-	case 12: s = ev->relay_ip; break;
-	case 13:
+	case 9:
+		if (ev->provider == NULL)
+			return NULL;
+		*len = strlen(ev->provider);
+		return ev->provider;
+	case 10: s = ev->sender; break;
+	case 11: s = ev->sender_domain; break;
+	case 12: s = ev->relay; break;
+	case 13: s = ev->relay_ip; break;
+	case F_CODE:
 		if (ev->code == 0)
 			return NULL;
 		*len = (size_t)snprintf(tmp, tmpsize, "%d", ev->code);
 		return tmp;
-	case 14:
+	case 15:
 		if (ev->dsn[0] == '\0')
 			return NULL;
 		*len = strlen(ev->dsn);
 		return ev->dsn;
-	case 15: {
+	case 16: {
 		const char *ph = mxt_phase_name(ev->phase);
 		if (ph != NULL)
 			*len = strlen(ph);
 		return ph;
 	}
-	case 16: s = ev->text; break;
-	case 17:
+	case 17: {
+		/* delivered events have no cause: null, not a placeholder */
+		const char *id = mxt_cause_id(ev->cause);
+		if (id != NULL)
+			*len = strlen(id);
+		return id;
+	}
+	case 18: s = ev->text; break;
+	case F_DELAY:
 		if (!ev->has_delay)
 			return NULL;
 		*len = (size_t)snprintf(tmp, tmpsize, "%g", ev->delay);
@@ -120,9 +133,9 @@ write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 		json_t *j;
 		if (v == NULL)
 			j = json_null();
-		else if (i == 13)
+		else if (i == F_CODE)
 			j = json_integer(ev->code);
-		else if (i == 17)
+		else if (i == F_DELAY)
 			j = json_real(ev->delay);
 		else
 			j = json_stringn(v, len);
@@ -152,23 +165,29 @@ is_formula(const char *v, size_t len)
 	    v[0] == '@' || v[0] == '\t' || v[0] == '\r');
 }
 
-static int
-write_cell(struct mxt_event_writer *w, const char *v, size_t len, bool first)
+int
+mxt_csv_cell(FILE *fp, const char *v, size_t len, bool first, bool raw)
 {
-	if (!first && putc(',', w->fp) == EOF)
+	if (!first && putc(',', fp) == EOF)
 		return -1;
 	if (v == NULL)
 		return 0;
-	if (!w->csv_raw && is_formula(v, len)) {
+	if (!raw && is_formula(v, len)) {
 		/* csv_fwrite quotes one buffer: build "'" + value */
 		char *cell = xmalloc(len + 2);
 		cell[0] = '\'';
 		memcpy(cell + 1, v, len);
-		int rc = csv_fwrite(w->fp, cell, len + 1);
+		int rc = csv_fwrite(fp, cell, len + 1);
 		free(cell);
 		return rc;
 	}
-	return csv_fwrite(w->fp, v, len);
+	return csv_fwrite(fp, v, len);
+}
+
+static int
+write_cell(struct mxt_event_writer *w, const char *v, size_t len, bool first)
+{
+	return mxt_csv_cell(w->fp, v, len, first, w->csv_raw);
 }
 
 static int

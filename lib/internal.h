@@ -44,8 +44,40 @@ const char *find_lit_ci(const char *p, const char *end, const char *lit);
 /* Copies s into dst lower-cased (ASCII), cut at size - 1; returns length. */
 size_t lower_copy(char *dst, size_t size, const char *s, size_t n);
 
+/* Writes one CSV cell (quoted by libcsv; preceded by ',' unless first;
+ * NULL = empty). Unless raw, a cell a spreadsheet would run as a formula
+ * gets a leading apostrophe. Returns 0 or -1. */
+int mxt_csv_cell(FILE *fp, const char *v, size_t len, bool first, bool raw);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/* ---- strmap.c: string -> value, for aggregation ---------------------- */
+
+struct mxt_strmap_slot {
+	char *key; /* NUL-terminated copy; NULL = empty slot */
+	size_t len;
+	uint64_t hash;
+	uint64_t value;
+	void *ptr; /* optional payload owned by the caller */
+};
+
+struct mxt_strmap {
+	struct mxt_strmap_slot *slots;
+	size_t size;  /* power of two */
+	size_t count;
+	size_t cap;   /* 0 = no cap on distinct keys */
+};
+
+void mxt_strmap_init(struct mxt_strmap *m, size_t cap);
+void mxt_strmap_finish(struct mxt_strmap *m); /* frees keys, not ptr */
+struct mxt_strmap_slot *mxt_strmap_get(const struct mxt_strmap *m,
+    const char *key, size_t len);
+/* Finds or adds key (*added tells); NULL when the cap refuses a new key.
+ * Slot pointers are valid until the next put. */
+struct mxt_strmap_slot *mxt_strmap_put(struct mxt_strmap *m, const char *key,
+    size_t len, bool *added);
+void mxt_strmap_remove(struct mxt_strmap *m, struct mxt_strmap_slot *s);
 
 /* ---- track.c: messages in flight, keyed by queue id / message id ------ */
 

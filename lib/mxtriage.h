@@ -141,6 +141,8 @@ struct mxt_event {
 	struct mxt_str text;      /* remote reply or local reason, as logged */
 	double delay;             /* seconds */
 	bool has_delay;
+	enum mxt_cause cause;     /* MXT_CAUSE_NONE until classified */
+	const char *provider;     /* "google", ...; NULL when unknown */
 	/* Where the event came from, for drill-down and error messages. */
 	const char *source;
 	long line_no;
@@ -230,12 +232,17 @@ struct mxt_stats {
 	uint64_t reject_warnings;  /* reject_warning: would-be rejections */
 	uint64_t track_overflow;   /* messages dropped from correlation (cap) */
 	uint64_t inputs_failed;
+	struct mxt_time first, last; /* of recognised lines */
 };
+
+struct mxt_classifier; /* below, with the classification API */
 
 struct mxt_pass_config {
 	int year;                 /* --year, 0 = infer */
 	const char *syslog_name;  /* --syslog-name, NULL = any NAME/SERVICE */
 	size_t track_cap;         /* messages in flight, 0 = default */
+	/* Fills cause and provider of each event when not NULL. */
+	struct mxt_classifier *classifier;
 	/* Receives each event, with event_arg. Required. */
 	void (*on_event)(void *event_arg, const struct mxt_event *ev);
 	void *event_arg;
@@ -289,6 +296,114 @@ int mxt_event_format_lookup(const char *name);
 /* Copies src into dst (size >= 1) replacing each invalid UTF-8 sequence by
  * U+FFFD; returns the length written (output is cut at size - 1). */
 size_t mxt_utf8_sanitize(const char *src, size_t len, char *dst, size_t size);
+
+/* ---- summary: events -> groups, causes, retry outcomes ----------------- */
+
+/* Grouping keys of --by. */
+enum mxt_key {
+	MXT_KEY_DOMAIN,
+	MXT_KEY_CAUSE,
+	MXT_KEY_CODE,
+	MXT_KEY_RELAY,
+	MXT_KEY_SENDER,
+	MXT_KEY_SENDER_DOMAIN,
+	MXT_KEY_HOST,
+	MXT_KEY_MTA,
+	MXT_KEY_DIRECTION,
+	MXT_KEY_PROVIDER,
+	MXT_KEY_HOUR,
+	MXT_KEY_DAY,
+	MXT_KEY_COUNT
+};
+#define MXT_MAX_KEYS 4
+const char *mxt_key_name(enum mxt_key k);
+int mxt_key_lookup(const char *name); /* -1 when unknown */
+
+/* Which events count. Times are seconds since the epoch, [since, until). */
+struct mxt_filter {
+	bool has_since, has_until;
+	int64_t since, until;
+	const char *domain_glob;   /* fnmatch(3), case-insensitive; NULL = any */
+	int codes[32];             /* exact codes, or 4 / 5 for a class "4xx" */
+	size_t ncodes;
+	bool causes[MXT_CAUSE_COUNT];
+	bool any_cause;            /* causes[] is ignored when true */
+	bool statuses[MXT_STATUS_COUNT];
+	bool any_status;
+	int direction;             /* enum mxt_direction, or -1 = both */
+};
+void mxt_filter_init(struct mxt_filter *f); /* everything passes */
+bool mxt_filter_in_window(const struct mxt_filter *f, const struct mxt_time *t);
+bool mxt_filter_match(const struct mxt_filter *f, const struct mxt_event *ev);
+
+struct mxt_summary_config {
+	enum mxt_key by[MXT_MAX_KEYS];
+	size_t nby;
+	struct mxt_filter filter;
+};
+
+struct mxt_summary;
+
+struct mxt_summary *mxt_summary_create(const struct mxt_summary_config *cfg);
+void mxt_summary_destroy(struct mxt_summary *s); /* accepts NULL */
+/* Counts one event (events outside the filter still feed retry tracking). */
+void mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev);
+/* Ends the input: the pass statistics go into the header; pending retries
+ * are aged against the last time seen. */
+void mxt_summary_finish(struct mxt_summary *s, const struct mxt_stats *st);
+
+enum mxt_report_format {
+	MXT_REPORT_TABLE,
+	MXT_REPORT_JSON,
+	MXT_REPORT_CSV,
+	MXT_REPORT_COUNT
+};
+int mxt_report_format_lookup(const char *name);
+
+struct mxt_report_options {
+	enum mxt_report_format format;
+	size_t top;          /* rows per section; 0 = all */
+	int width;           /* table width in columns */
+	bool color;          /* table: ANSI colour */
+	bool utf8;           /* table: may print "…" */
+	bool csv_raw;        /* csv: do not neutralise formulas */
+	const char *const *inputs; /* names of the inputs, for the header */
+	size_t ninputs;
+};
+
+/* Writes the report; returns 0, or -1 when writing failed (errno set). */
+int mxt_report_write(const struct mxt_summary *s,
+    const struct mxt_report_options *o, FILE *fp);
+
+/* ---- --fail-on conditions --------------------------------------------- */
+
+struct mxt_failon;
+
+/*
+ * Parses "METRIC OP VALUE" (see mxtriage(1)): deferred>100,
+ * bounce_rate>2%, cause:blocklist>0, pending_age>4h. NULL with err->text
+ * and err->column (1-based position in expr) when it is not valid.
+ */
+struct mxt_failon *mxt_failon_parse(const char *expr, struct mxt_error *err);
+void mxt_failon_destroy(struct mxt_failon *f);
+/* True when the condition holds; why gets "deferred=120 > 100". */
+bool mxt_failon_eval(const struct mxt_failon *f, const struct mxt_summary *s,
+    char *why, size_t size);
+
+/* ---- times on the command line ------------------------------------------ */
+
+/*
+ * Parses a --since/--until value: "2026-11-23", "2026-11-23T10:30[:00]",
+ * "2026-11-23 10:30", "10:30" (today), "today", "yesterday", "now", or a
+ * duration back from now ("2h", "30m", "1d", "90s"). Dates and times
+ * without a zone are local time (TZ). Returns 0 or -1 with err->text.
+ */
+int mxt_time_parse(const char *s, time_t now, int64_t *out,
+    struct mxt_error *err);
+/* --day today|yesterday: the local calendar day, [start, next start),
+ * 23 or 25 hours long across DST changes. */
+int mxt_day_range(const char *day, time_t now, int64_t *since,
+    int64_t *until, struct mxt_error *err);
 
 /* ---- classification (causes.c, rules.c, classify.c, explain.c) -------- */
 /* (filled in by the classification work; keep this marker) */

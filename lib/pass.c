@@ -83,6 +83,14 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 		const struct mxt_dialect *d = dialects[i];
 		if (d->claim(p, &ll)) {
 			p->stats.lines_mta[d->mta]++;
+			if (ll.time.valid) {
+				if (!p->stats.first.valid ||
+				    ll.time.sec < p->stats.first.sec)
+					p->stats.first = ll.time;
+				if (!p->stats.last.valid ||
+				    ll.time.sec >= p->stats.last.sec)
+					p->stats.last = ll.time;
+			}
 			d->parse(p, &ll);
 			return;
 		}
@@ -162,6 +170,11 @@ mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev)
 		    sizeof p->domain_buf);
 	ev->sender_domain = domain_of(ev->sender, p->sender_domain_buf,
 	    sizeof p->sender_domain_buf);
+	if (p->cfg.classifier != NULL) {
+		ev->cause = mxt_classify(p->cfg.classifier, ev);
+		ev->provider = mxt_provider_of(p->cfg.classifier, ev->domain,
+		    ev->relay);
+	}
 	p->stats.events[ev->status]++;
 	p->cfg.on_event(p->cfg.event_arg, ev);
 }

@@ -46,7 +46,11 @@ int cli_input_option(struct cli_input *in, int opt, const char *arg);
  * MXT_EXIT_OK or MXT_EXIT_INPUT.
  */
 int cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg,
-    char **files, int nfiles);
+    char **files, int nfiles, struct mxt_stats *stats);
+
+/* The classifier with the built-in rules and those of rules_path (may be
+ * NULL); prints the error and returns NULL when the file is not valid. */
+struct mxt_classifier *cli_classifier(const char *rules_path);
 
 /* Opens -o FILE for writing, or returns stdout for NULL/"-". Exits with
  * a message on failure. */
@@ -55,5 +59,6 @@ FILE *cli_open_output(const char *path);
 int cli_close_output(FILE *out, const char *path);
 
 int cmd_events(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const char usage_text[] =
     "\n"
     "  -f, --format FMT        jsonl (default) or csv\n"
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "      --rules FILE        classification rules tried before the built-in ones\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
     "      --year YYYY         year of traditional syslog lines (default:\n"
     "                          from the file's modification time)\n"
@@ -43,13 +44,14 @@ cmd_events(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"output", required_argument, NULL, 'o'},
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+		{"rules", required_argument, NULL, OPT_FIRST_FREE},
 		{"help", no_argument, NULL, 'h'},
 		CLI_INPUT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_input in = {0};
 	enum mxt_event_format fmt = MXT_EVFMT_JSONL;
-	const char *output = NULL;
+	const char *output = NULL, *rules = NULL;
 	bool csv_raw = false;
 	int c, r;
 
@@ -74,6 +76,9 @@ cmd_events(int argc, char **argv)
 		case OPT_CSV_RAW:
 			csv_raw = true;
 			break;
+		case OPT_FIRST_FREE:
+			rules = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return MXT_EXIT_OK;
@@ -83,15 +88,20 @@ cmd_events(int argc, char **argv)
 		}
 	}
 
+	struct mxt_classifier *cls = cli_classifier(rules);
+	if (cls == NULL)
+		return MXT_EXIT_USAGE;
 	FILE *out = cli_open_output(output);
 	struct events_ctx ctx = {mxt_event_writer_create(out, fmt, csv_raw),
 	    false};
 	struct mxt_pass_config cfg = {
 		.on_event = on_event,
 		.event_arg = &ctx,
+		.classifier = cls,
 	};
-	int status = cli_run_pass(&in, &cfg, argv + optind, argc - optind);
+	int status = cli_run_pass(&in, &cfg, argv + optind, argc - optind, NULL);
 	mxt_event_writer_destroy(ctx.w);
+	mxt_classifier_destroy(cls);
 	if (cli_close_output(out, output) != 0 || ctx.write_failed)
 		return status == MXT_EXIT_OK ? MXT_EXIT_INPUT : status;
 	return status;

@@ -95,9 +95,25 @@ report_anomalies(const struct cli_input *in, const struct mxt_stats *st)
 		    (unsigned long long)st->track_overflow);
 }
 
+struct mxt_classifier *
+cli_classifier(const char *rules_path)
+{
+	struct mxt_error e;
+	struct mxt_classifier *c = mxt_classifier_create(rules_path, &e);
+	if (c == NULL) {
+		if (e.line > 0)
+			warnx("%s:%ld:%ld: %s", e.source, e.line, e.column,
+			    e.text);
+		else
+			warnx("%s: %s", e.source[0] ? e.source : rules_path,
+			    e.text);
+	}
+	return c;
+}
+
 int
 cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
-    int nfiles)
+    int nfiles, struct mxt_stats *stats)
 {
 	static char *stdin_only[] = {"-"};
 	int status = MXT_EXIT_OK;
@@ -135,6 +151,8 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	}
 	mxt_pass_finish(p);
 	report_anomalies(in, mxt_pass_stats(p));
+	if (stats != NULL)
+		*stats = *mxt_pass_stats(p);
 	mxt_pass_destroy(p);
 	if (in->unparsed_fp != NULL && in->unparsed_fp != stderr &&
 	    fclose(in->unparsed_fp) != 0) {

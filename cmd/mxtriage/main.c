@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct subcommand {
 	const char *name;
@@ -18,13 +19,14 @@ struct subcommand {
 
 /* Looked up by name; the table is the list --help prints. */
 static const struct subcommand subcommands[] = {
+	{"summary", cmd_summary, "the report (the default command)"},
 	{"events", cmd_events, "one event per delivery attempt or rejection"},
 };
 
 static void
 usage(FILE *fp)
 {
-	fputs("usage: mxtriage COMMAND [OPTIONS] [FILE...]\n"
+	fputs("usage: mxtriage [COMMAND] [OPTIONS] [FILE...]\n"
 	      "\n"
 	      "Analyse Postfix and Exim mail logs: every delivery attempt and\n"
 	      "every rejection, by recipient domain and cause.\n"
@@ -34,6 +36,8 @@ usage(FILE *fp)
 		fprintf(fp, "  %-10s %s\n", subcommands[i].name,
 		    subcommands[i].summary);
 	fputs("\n"
+	      "Without a COMMAND, mxtriage prints the summary report.\n"
+	      "\n"
 	      "  -h, --help      show this help ('mxtriage COMMAND --help' for "
 	      "a command)\n"
 	      "  -V, --version   show the version\n"
@@ -45,11 +49,7 @@ int
 main(int argc, char **argv)
 {
 	setlocale(LC_CTYPE, "");
-	if (argc < 2) {
-		usage(stderr);
-		return MXT_EXIT_USAGE;
-	}
-	const char *name = argv[1];
+	const char *name = argc > 1 ? argv[1] : "";
 	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
 		usage(stdout);
 		return MXT_EXIT_OK;
@@ -61,6 +61,13 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
 		if (strcmp(name, subcommands[i].name) == 0)
 			return subcommands[i].run(argc - 1, argv + 1);
-	warnx("'%s' is not a command; try 'mxtriage --help'", name);
-	return MXT_EXIT_USAGE;
+	/* No command: the report. A word that is neither an option nor a
+	 * file is a mistyped command, not a log to read. */
+	if (name[0] != '\0' && name[0] != '-' && strchr(name, '/') == NULL &&
+	    strchr(name, '.') == NULL && access(name, F_OK) != 0) {
+		warnx("'%s' is not a command or a file; try 'mxtriage --help'",
+		    name);
+		return MXT_EXIT_USAGE;
+	}
+	return cmd_summary(argc, argv);
 }

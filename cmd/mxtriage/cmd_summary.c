@@ -1,0 +1,400 @@
+/*
+ * cmd_summary.c - `mxtriage [summary]`: the report, the default command.
+ */
+#include "cli.h"
+
+#include <err.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: mxtriage [summary] [OPTIONS] [FILE...]\n"
+    "\n"
+    "Report deliveries, deferrals, bounces and rejections by recipient domain\n"
+    "and cause, with what to do, retry outcomes and the messages still stuck.\n"
+    "FILE may be gzip-compressed; none or '-' reads standard input.\n"
+    "\n"
+    "  -f, --format FMT        table (default), json or csv\n"
+    "      --by KEY[,KEY...]   group failures by: domain, cause, code, relay,\n"
+    "                          sender, sender-domain, host, mta, direction,\n"
+    "                          provider, hour, day (default domain,cause)\n"
+    "      --since TIME        only events at or after TIME: 2026-11-23,\n"
+    "                          '2026-11-23 10:30', 10:30, today, yesterday, 2h\n"
+    "      --until TIME        only events before TIME\n"
+    "      --day DAY           one local calendar day: today, yesterday, YYYY-MM-DD\n"
+    "      --domain GLOB       only recipient domains matching GLOB\n"
+    "      --code LIST         only these reply codes (421,450 or 4xx)\n"
+    "      --cause LIST        only these causes (greylisting,rate_limit,...)\n"
+    "      --status LIST       only these statuses (deferred,bounced,...)\n"
+    "      --direction DIR     out (our deliveries) or in (our rejections)\n"
+    "      --top N             rows per section (table default 20; 0 = all)\n"
+    "      --fail-on COND      exit 1 when COND holds, e.g. 'deferred>100',\n"
+    "                          'bounce_rate>2%', 'cause:blocklist>0',\n"
+    "                          'pending_age>4h' (repeatable)\n"
+    "      --rules FILE        classification rules tried before the built-in ones\n"
+    "      --color WHEN        auto (default), always or never\n"
+    "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "  -o, --output FILE       write to FILE instead of standard output\n"
+    "      --year YYYY         year of traditional syslog lines\n"
+    "      --syslog-name NAME  only Postfix lines logged as NAME/service\n"
+    "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
+    "  -h, --help              show this help\n";
+
+enum {
+	OPT_BY = OPT_FIRST_FREE, OPT_SINCE, OPT_UNTIL, OPT_DAY, OPT_DOMAIN,
+	OPT_CODE, OPT_CAUSE, OPT_STATUS, OPT_DIRECTION, OPT_TOP, OPT_FAIL_ON,
+	OPT_RULES, OPT_COLOR,
+};
+
+#define MAX_FAILON 16
+
+struct summary_opts {
+	struct mxt_summary_config cfg;
+	enum mxt_report_format format;
+	const char *output, *rules, *color;
+	long top;
+	bool csv_raw;
+	const char *since, *until, *day;
+	struct mxt_failon *failon[MAX_FAILON];
+	size_t nfailon;
+};
+
+/* Splits a comma list and calls one(item) for each; false on the first
+ * item one() refuses. */
+static bool
+each_item(const char *list, const char *opt, bool (*one)(struct summary_opts *,
+    const char *, const char *), struct summary_opts *o)
+{
+	char *copy = strdup(list), *save = NULL;
+	bool ok = copy != NULL;
+	for (char *t = strtok_r(copy, ",", &save); ok && t;
+	    t = strtok_r(NULL, ",", &save))
+		ok = one(o, t, opt);
+	free(copy);
+	return ok;
+}
+
+static bool
+add_key(struct summary_opts *o, const char *name, const char *opt)
+{
+	int k = mxt_key_lookup(name);
+	if (k < 0) {
+		warnx("%s: '%s' is not a grouping key (domain, cause, code, "
+		    "relay, sender, sender-domain, host, mta, direction, "
+		    "provider, hour, day)", opt, name);
+		return false;
+	}
+	if (o->cfg.nby == MXT_MAX_KEYS) {
+		warnx("%s: at most %d keys", opt, MXT_MAX_KEYS);
+		return false;
+	}
+	o->cfg.by[o->cfg.nby++] = (enum mxt_key)k;
+	return true;
+}
+
+static bool
+add_code(struct summary_opts *o, const char *s, const char *opt)
+{
+	struct mxt_filter *f = &o->cfg.filter;
+	int v = 0;
+	if (strlen(s) == 3 && (s[0] == '2' || s[0] == '4' || s[0] == '5') &&
+	    strcmp(s + 1, "xx") == 0)
+		v = s[0] - '0';
+	else if (strlen(s) == 3 && s[0] >= '2' && s[0] <= '5' &&
+	    strspn(s, "0123456789") == 3)
+		v = atoi(s);
+	if (v == 0 || f->ncodes == sizeof f->codes / sizeof f->codes[0]) {
+		warnx("%s: '%s' is not a reply code (like 421) or class (4xx)",
+		    opt, s);
+		return false;
+	}
+	f->codes[f->ncodes++] = v;
+	return true;
+}
+
+static bool
+add_cause(struct summary_opts *o, const char *s, const char *opt)
+{
+	int c = mxt_cause_lookup(s);
+	if (c <= 0) {
+		warnx("%s: '%s' is not a cause id (see mxtriage(1))", opt, s);
+		return false;
+	}
+	o->cfg.filter.any_cause = false;
+	o->cfg.filter.causes[c] = true;
+	return true;
+}
+
+static bool
+add_status(struct summary_opts *o, const char *s, const char *opt)
+{
+	int st = mxt_status_lookup(s);
+	if (st < 0) {
+		warnx("%s: '%s' is not a status (delivered, deferred, bounced, "
+		    "expired, rejected)", opt, s);
+		return false;
+	}
+	o->cfg.filter.any_status = false;
+	o->cfg.filter.statuses[st] = true;
+	return true;
+}
+
+/* MXTRIAGE_NOW (seconds since the epoch) fixes "now" for tests. */
+static time_t
+now(void)
+{
+	const char *e = getenv("MXTRIAGE_NOW");
+	return e && *e ? (time_t)strtoll(e, NULL, 10) : time(NULL);
+}
+
+static bool
+resolve_window(struct summary_opts *o)
+{
+	struct mxt_filter *f = &o->cfg.filter;
+	struct mxt_error e;
+	if (o->day && (o->since || o->until)) {
+		warnx("--day cannot be combined with --since or --until");
+		return false;
+	}
+	if (o->day) {
+		if (mxt_day_range(o->day, now(), &f->since, &f->until, &e) < 0) {
+			warnx("--day: %s", e.text);
+			return false;
+		}
+		f->has_since = f->has_until = true;
+	}
+	if (o->since) {
+		if (mxt_time_parse(o->since, now(), &f->since, &e) < 0) {
+			warnx("--since: %s", e.text);
+			return false;
+		}
+		f->has_since = true;
+	}
+	if (o->until) {
+		if (mxt_time_parse(o->until, now(), &f->until, &e) < 0) {
+			warnx("--until: %s", e.text);
+			return false;
+		}
+		f->has_until = true;
+	}
+	if (f->has_since && f->has_until && f->until <= f->since) {
+		warnx("--until must be later than --since");
+		return false;
+	}
+	return true;
+}
+
+static int
+terminal_width(FILE *out)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+	if (c && atoi(c) > 0)
+		return atoi(c);
+	if (out == stdout && isatty(STDOUT_FILENO) &&
+	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+static bool
+want_color(const char *when, FILE *out)
+{
+	if (strcmp(when, "always") == 0)
+		return true;
+	if (strcmp(when, "never") == 0)
+		return false;
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	return out == stdout && isatty(STDOUT_FILENO) && !(nc && *nc) &&
+	    !(term && strcmp(term, "dumb") == 0);
+}
+
+static void
+on_event(void *arg, const struct mxt_event *ev)
+{
+	mxt_summary_add(arg, ev);
+}
+
+static int
+parse_options(int argc, char **argv, struct summary_opts *o,
+    struct cli_input *in)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{"by", required_argument, NULL, OPT_BY},
+		{"since", required_argument, NULL, OPT_SINCE},
+		{"until", required_argument, NULL, OPT_UNTIL},
+		{"day", required_argument, NULL, OPT_DAY},
+		{"domain", required_argument, NULL, OPT_DOMAIN},
+		{"code", required_argument, NULL, OPT_CODE},
+		{"cause", required_argument, NULL, OPT_CAUSE},
+		{"status", required_argument, NULL, OPT_STATUS},
+		{"direction", required_argument, NULL, OPT_DIRECTION},
+		{"top", required_argument, NULL, OPT_TOP},
+		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+		{"rules", required_argument, NULL, OPT_RULES},
+		{"color", required_argument, NULL, OPT_COLOR},
+		{"colour", required_argument, NULL, OPT_COLOR},
+		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+		CLI_INPUT_LONGOPTS,
+		{NULL, 0, NULL, 0},
+	};
+	int c, r;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+		if ((r = cli_input_option(in, c, optarg)) != 0) {
+			if (r < 0)
+				return MXT_EXIT_USAGE;
+			continue;
+		}
+		switch (c) {
+		case 'f':
+			if ((r = mxt_report_format_lookup(optarg)) < 0) {
+				warnx("--format: '%s' is not a report format "
+				    "(table, json, csv)", optarg);
+				return MXT_EXIT_USAGE;
+			}
+			o->format = (enum mxt_report_format)r;
+			break;
+		case 'o': o->output = optarg; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case OPT_BY:
+			o->cfg.nby = 0;
+			if (!each_item(optarg, "--by", add_key, o))
+				return MXT_EXIT_USAGE;
+			break;
+		case OPT_SINCE: o->since = optarg; break;
+		case OPT_UNTIL: o->until = optarg; break;
+		case OPT_DAY: o->day = optarg; break;
+		case OPT_DOMAIN: o->cfg.filter.domain_glob = optarg; break;
+		case OPT_CODE:
+			if (!each_item(optarg, "--code", add_code, o))
+				return MXT_EXIT_USAGE;
+			break;
+		case OPT_CAUSE:
+			if (!each_item(optarg, "--cause", add_cause, o))
+				return MXT_EXIT_USAGE;
+			break;
+		case OPT_STATUS:
+			if (!each_item(optarg, "--status", add_status, o))
+				return MXT_EXIT_USAGE;
+			break;
+		case OPT_DIRECTION:
+			if ((o->cfg.filter.direction = mxt_direction_lookup(optarg)) < 0) {
+				warnx("--direction: '%s' is not in or out", optarg);
+				return MXT_EXIT_USAGE;
+			}
+			break;
+		case OPT_TOP:
+			o->top = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o->top < 0) {
+				warnx("--top: '%s' is not a count (0 = all)", optarg);
+				return MXT_EXIT_USAGE;
+			}
+			break;
+		case OPT_FAIL_ON: {
+			struct mxt_error e;
+			if (o->nfailon == MAX_FAILON) {
+				warnx("--fail-on: at most %d conditions", MAX_FAILON);
+				return MXT_EXIT_USAGE;
+			}
+			if ((o->failon[o->nfailon] = mxt_failon_parse(optarg, &e)) == NULL) {
+				warnx("--fail-on: '%s': %s (at character %ld)",
+				    optarg, e.text, e.column);
+				return MXT_EXIT_USAGE;
+			}
+			o->nfailon++;
+			break;
+		}
+		case OPT_RULES: o->rules = optarg; break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
+			    strcmp(optarg, "never")) {
+				warnx("--color: '%s' is not auto, always or never",
+				    optarg);
+				return MXT_EXIT_USAGE;
+			}
+			o->color = optarg;
+			break;
+		case OPT_CSV_RAW: o->csv_raw = true; break;
+		default:
+			fputs(usage_text, stderr);
+			return MXT_EXIT_USAGE;
+		}
+	}
+	return resolve_window(o) ? MXT_EXIT_OK : MXT_EXIT_USAGE;
+}
+
+int
+cmd_summary(int argc, char **argv)
+{
+	struct summary_opts o = {.top = -1, .color = "auto"};
+	struct cli_input in = {0};
+	int status;
+
+	mxt_filter_init(&o.cfg.filter);
+	o.cfg.by[0] = MXT_KEY_DOMAIN;
+	o.cfg.by[1] = MXT_KEY_CAUSE;
+	o.cfg.nby = 2;
+	if ((status = parse_options(argc, argv, &o, &in)) != MXT_EXIT_OK) {
+		for (size_t i = 0; i < o.nfailon; i++)
+			mxt_failon_destroy(o.failon[i]);
+		return status < 0 ? MXT_EXIT_OK : status;
+	}
+	struct mxt_classifier *cls = cli_classifier(o.rules);
+	if (cls == NULL)
+		return MXT_EXIT_USAGE;
+	if (optind == argc && isatty(STDIN_FILENO))
+		warnx("reading the log from standard input (a terminal); give "
+		    "a FILE or pipe a log in, or see 'mxtriage --help'");
+
+	FILE *out = cli_open_output(o.output);
+	struct mxt_summary *s = mxt_summary_create(&o.cfg);
+	struct mxt_pass_config cfg = {
+		.on_event = on_event,
+		.event_arg = s,
+		.classifier = cls,
+	};
+	struct mxt_stats stats;
+	status = cli_run_pass(&in, &cfg, argv + optind, argc - optind, &stats);
+	mxt_summary_finish(s, &stats);
+
+	static const char *const stdin_name[] = {"-"};
+	struct mxt_report_options ro = {
+		.format = o.format,
+		.top = o.top >= 0 ? (size_t)o.top :
+		    o.format == MXT_REPORT_TABLE ? 20 : 0,
+		.width = terminal_width(out),
+		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
+		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
+		.csv_raw = o.csv_raw,
+		.inputs = optind < argc ? (const char *const *)argv + optind :
+		    stdin_name,
+		.ninputs = optind < argc ? (size_t)(argc - optind) : 1,
+	};
+	bool write_failed = mxt_report_write(s, &ro, out) != 0;
+	if (cli_close_output(out, o.output) != 0 || write_failed)
+		status = status == MXT_EXIT_OK ? MXT_EXIT_INPUT : status;
+
+	for (size_t i = 0; i < o.nfailon; i++) {
+		char why[256];
+		if (mxt_failon_eval(o.failon[i], s, why, sizeof why)) {
+			warnx("alert: %s", why);
+			if (status == MXT_EXIT_OK)
+				status = MXT_EXIT_ALERT;
+		}
+		mxt_failon_destroy(o.failon[i]);
+	}
+	mxt_summary_destroy(s);
+	mxt_classifier_destroy(cls);
+	return status;
+}
