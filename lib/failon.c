@@ -187,6 +187,12 @@ mxt_failon_eval(const struct mxt_failon *f, const struct mxt_summary *s,
 	case OP_EQ: hold = v == f->value; break;
 	case OP_NE: hold = v != f->value; break;
 	}
-	snprintf(why, size, "%s (value %.10g)", f->text, v);
+	if (f->metric == M_PENDING_AGE) {
+		char d[32];
+		snprintf(why, size, "%s (oldest pending: %s)", f->text,
+		    mxt_duration_format((int64_t)v, d, sizeof d));
+	} else {
+		snprintf(why, size, "%s (value %.10g)", f->text, v);
+	}
 	return hold;
 }

@@ -66,10 +66,10 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	char buf[64];
 	const struct mxt_filter *f = &s->cfg.filter;
 	json_object_set_new(window, "since", f->has_since ?
-	    json_string(mxt_summary_time(s, f->since, buf, sizeof buf)) :
+	    json_string(mxt_local_time(f->since, buf, sizeof buf)) :
 	    json_null());
 	json_object_set_new(window, "until", f->has_until ?
-	    json_string(mxt_summary_time(s, f->until, buf, sizeof buf)) :
+	    json_string(mxt_local_time(f->until, buf, sizeof buf)) :
 	    json_null());
 
 	json_t *h = json_object();

@@ -295,8 +295,8 @@ header(struct out *w, const struct mxt_summary *s)
 	const struct mxt_filter *f = &s->cfg.filter;
 	if (f->has_since || f->has_until)
 		put(w, "Window:   %s .. %s\n",
-		    f->has_since ? mxt_summary_time(s, f->since, a, sizeof a) : "start",
-		    f->has_until ? mxt_summary_time(s, f->until, b, sizeof b) : "end");
+		    f->has_since ? mxt_local_time(f->since, a, sizeof a) : "start",
+		    f->has_until ? mxt_local_time(f->until, b, sizeof b) : "end");
 	n = thousands(st->lines);
 	put(w, "Lines:    %s read", n);
 	free(n);

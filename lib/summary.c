@@ -602,6 +602,17 @@ mxt_summary_time(const struct mxt_summary *s, int64_t sec, char *buf,
 }
 
 char *
+mxt_local_time(int64_t sec, char *buf, size_t size)
+{
+	struct tm tm;
+	time_t tt = (time_t)sec;
+	localtime_r(&tt, &tm);
+	struct mxt_time t = {.sec = sec, .valid = true,
+	    .utcoff = (int32_t)tm.tm_gmtoff};
+	return mxt_time_format(&t, buf, size);
+}
+
+char *
 mxt_duration_format(int64_t sec, char *buf, size_t size)
 {
 	if (sec < 0)

@@ -87,6 +87,10 @@ int64_t mxt_summary_oldest_pending_age(const struct mxt_summary *s);
 /* Formats seconds since the epoch in the offset of the input's end. */
 char *mxt_summary_time(const struct mxt_summary *s, int64_t sec, char *buf,
     size_t size);
+/* Formats seconds since the epoch in the local zone (TZ), with the
+ * offset in force then: for the window given on the command line. */
+char *mxt_local_time(int64_t sec, char *buf, size_t size);
+
 /* The writers of report.c's registry, one file each. */
 int mxt_report_table(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp);

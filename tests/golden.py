@@ -8,6 +8,8 @@ A case folder holds:
   stdout, stderr, status   the expected results (status: the exit code)
   same-stdout-as           optional: name of another case whose stdout
                            must be byte-identical to this one's
+  twice                    optional: run the case a second time; the
+                           outputs must be byte-identical (determinism)
   want.NAME                optional: the file NAME the run must leave in
                            the case folder (removed after the check)
 
@@ -92,6 +94,11 @@ def main():
             elif got != open(os.path.join(case_dir, want_name), "rb").read():
                 problems.append(diff(name + "/" + want_name[5:], got,
                                      open(os.path.join(case_dir, want_name), "rb").read()))
+        if os.path.exists(os.path.join(case_dir, "twice")):
+            again = run_case(binary, case_dir)
+            if again != out:
+                problems.append("# a second run gave different output\n"
+                                + diff(name + "/stdout (second run)", again[0], out[0]))
         same = os.path.join(case_dir, "same-stdout-as")
         if os.path.exists(same):
             other = open(same).read().strip()
