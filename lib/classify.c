@@ -20,6 +20,8 @@
  *      "policy" and "try again later" families;
  *   6. enhanced status code fallbacks (RFC 3463 subject and detail);
  *   7. reply code fallbacks (RFC 5321).
+ * Fallbacks exist only where a real reply text needs them; the meaning
+ * of every enhanced code is in explain.c either way.
  *
  * Every built-in rule has at least one real reply text in
  * testdata/classify/ that it decides; classify_test fails otherwise.
@@ -78,23 +80,26 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "pass authentication checks|sender is unauthenticated|"
 	    "pass spf or dkim", NULL},
 	{"google-policy-prohibited", MXT_CAUSE_POLICY, A, NULL, NULL,
-	    "has a policy that prohibited the mail", NULL},
+	    "has a policy that",
+	    "has a policy that (?:\\d{3}[ -]\\d\\.\\d\\.\\d+ )?prohibited"},
 	{"google-account-disabled", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL,
 	    "account that you tried to reach is disabled|"
 	    "account that you tried to reach is inactive", NULL},
 	/* Microsoft (Outlook.com, Exchange Online Protection): */
 	{"microsoft-block-list", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, NULL,
-	    "\\(S3\\d{3}\\)|part of their network is on our block list"},
+	    "\\(S31[45]0\\)|part of their network is on our block list"},
 	{"microsoft-banned-sender", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
 	    "banned sending ip|banned sender", NULL},
 	{"microsoft-ip-reputation", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
 	    "rate limited due to ip reputation|temporarily rate limited", NULL},
-	{"microsoft-server-busy", MXT_CAUSE_RATE_LIMIT, A, NULL, "4.7.*",
-	    "server busy", NULL},
+	/* 4.7.500-699: EOP throttling a sender ("Server busy", "Access
+	 * denied, please try again later"), not an overloaded server. */
+	{"microsoft-throttling", MXT_CAUSE_RATE_LIMIT, A, NULL, "4.7.500-699",
+	    NULL, NULL},
+	{"microsoft-banned-ip-dsn", MXT_CAUSE_BLOCKLIST, A, NULL,
+	    "5.7.606-649", NULL, NULL},
 	{"microsoft-dbeb", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL,
 	    "as(201806281)", NULL},
-	{"microsoft-as-policy", MXT_CAUSE_POLICY, A, NULL, NULL, "as(",
-	    "\\bAS\\(\\d{3,}\\)"},
 	{"microsoft-recipient-not-found", MXT_CAUSE_UNKNOWN_USER, A, NULL,
 	    NULL, "recipnotfound|recipientnotfound|"
 	    "recipient not found by smtp address lookup", NULL},
@@ -107,6 +112,8 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "\\[(?:TS01|TS02|TSS02|TSS04|TSS05|TSS11)\\]"},
 	{"yahoo-permanently-deferred", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
 	    NULL, "\\[(?:TS03|TS06|TSS07|TSS09)\\]|permanently deferred"},
+	{"yahoo-excessive-unknown", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
+	    "excessive unknown recipients", NULL},
 	{"yahoo-blocklisted", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, "[bl",
 	    "\\[BL2\\d\\]"},
 	{"yahoo-phishing", MXT_CAUSE_CONTENT, A, NULL, NULL, "[ph01]", NULL},
@@ -150,7 +157,16 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "has been rejected", NULL},
 	{"netease-spam", MXT_CAUSE_CONTENT, A, NULL, NULL, "dt:spm", NULL},
 
-	/* 4. The MTAs' own texts. */
+	/* 4. The MTAs' own texts. Local configuration and delivery errors
+	 * first: no remote said anything, and their words ("Permission
+	 * denied", "cannot use ... in ACL") must not look like a policy. */
+	{"mta-config-error", MXT_CAUSE_OTHER, A, "none", NULL,
+	    "permission denied|failed to expand|expansion of|"
+	    "error in filter file|error in redirect data|is not absolute|"
+	    "tainted|transport filter|_transport unset|no command specified|"
+	    "never_users|cannot test|cannot use|acl error|unknown acl|"
+	    "invalid \"condition\"|filter autoreply|child process of|"
+	    "unable to execute|failed to open|failed to lock mailbox", NULL},
 	{"mail-loop", MXT_CAUSE_ROUTING, A, NULL, NULL,
 	    "mail forwarding loop|loops back to myself|too many hops|"
 	    "hop count exceeded|routing loop|mail loop|"
@@ -175,13 +191,15 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "lookup did not complete|dns timeout|failed to lookup ip address|"
 	    "malformed dns server reply|unable to look up|"
 	    "temporary failure in name resolution|servfail|"
-	    "lookup defer|lookup of host", NULL},
+	    "lookup of host", NULL},
 	{"connection", MXT_CAUSE_CONNECTION, A, NULL, NULL, NULL,
 	    "connection (?:refused|timed out|reset)|no route to host|"
 	    "network (?:is )?unreachable|lost connection with|"
 	    "conversation with .* timed out|remote host closed connection|"
 	    "(?:smtp|lmtp) timeout after|netwk addr not available|"
 	    "broken pipe|malformed smtp reply"},
+	{"unroutable", MXT_CAUSE_ROUTING, A, NULL, NULL, NULL,
+	    "can'?t route|cannot route|unable to route|no route to (?!host)"},
 	{"smtp-auth", MXT_CAUSE_AUTH, A, NULL, NULL, NULL,
 	    "authentication (?:failed|required|credentials invalid|"
 	    "unsuccessful|attempt\\(s\\) failed)|smtp auth is required|"
@@ -194,7 +212,7 @@ const struct rule_def mxt_builtin_rules[] = {
 	{"server-ports-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL,
 	    "ports busy|ports are busy", NULL},
 	{"mailbox-full", MXT_CAUSE_MAILBOX_FULL, A, NULL, NULL, NULL,
-	    "mailbox (?:is )?full|over ?quota|quota (?:exceeded|exceeds|"
+	    "mailbox (?:is )?full|over[ -]?quota|quota (?:exceeded|exceeds|"
 	    "full|verification failure)|exceeded storage allocation|"
 	    "out of storage space|mailbox size limit|inbox is full|"
 	    "disk quota|mailbox (?:has )?exceeded"},
@@ -220,7 +238,7 @@ const struct rule_def mxt_builtin_rules[] = {
 	{"client-hostname", MXT_CAUSE_CLIENT_HOSTNAME, A, NULL, NULL, NULL,
 	    "cannot find your (?:reverse )?hostname|reverse (?:dns|hostname|"
 	    "lookup)|\\bptr\\b|\\brdns\\b|helo command rejected: (?:host not "
-	    "found|need fully-qualified hostname|invalid name)|"
+	    "found|need fully-qualified ?hostname|invalid name)|"
 	    "syntactically invalid argument"},
 	{"sender-auth", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL, NULL,
 	    "\\bspf\\b|\\bdkim\\b|\\bdmarc\\b|designated mail ?server|"
@@ -235,7 +253,7 @@ const struct rule_def mxt_builtin_rules[] = {
 	{"bad-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL, NULL,
 	    "domain not found|domain (?:does not|doesn't) exist|"
 	    "no such domain|unrouteable domain|\\bnxdomain\\b|"
-	    "unknown domain"},
+	    "unknown domain|missing mx"},
 	{"unknown-user", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL, NULL,
 	    "user unknown|unknown user|no such (?:user|person|recipient|"
 	    "mailbox|address)|(?:user|mailbox|address|account|recipient|"
@@ -255,7 +273,7 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "\\bhits=|\\bscore=|looks like spam|suspicious|phish|"
 	    "rejected by local_scan\\(\\): rejected|bcc recipient detected|"
 	    "body contains|banned (?:attachment|file)|its content presents|"
-	    "junk ?mail|missing or malformed|malformed address|"
+	    "junk ?mail|spamassassin|amavis|missing or malformed|malformed address|"
 	    "unqualified address not permitted|missing at end of address"},
 	{"service-unavailable-temp", MXT_CAUSE_SERVER_BUSY, A, "4xx", NULL,
 	    NULL, "service (?:is )?(?:temporarily |currently )?"
@@ -264,8 +282,9 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "polic(?:y|ies)|administrative prohibition|not authori[sz]ed|"
 	    "access denied|prohibited|not allowed|\\bdenied\\b|"
 	    "command rejected|service (?:is )?(?:not available|unavailable)|"
-	    "\\bforbidden\\b|\\bblocked\\b|go away|not wanted|"
-	    "don'?t like|disliked|testing deny"},
+	    "\\bforbidden\\b|\\bblocked\\b|\\bbanned\\b|\\bdeny\\b|go away|"
+	    "(?:not|isn'?t) wanted|closed mailing list|don'?t like|"
+	    "do not like you|dislike"},
 	{"server-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL, NULL,
 	    "try (?:again )?later|please try again|temporar(?:il)?y "
 	    "(?:unavailable|rejected|deferred|failure|not available)|"
@@ -276,37 +295,17 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "temp(?:orary)? ?error|\\btemp problem"},
 
 	/* 6. Enhanced status code fallbacks (RFC 3463 and the registry). */
-	{"dsn-bad-mailbox", MXT_CAUSE_UNKNOWN_USER, A, NULL, "*.1.1", NULL,
-	    NULL},
-	{"dsn-bad-system", MXT_CAUSE_BAD_DOMAIN, A, NULL, "*.1.2", NULL,
-	    NULL},
-	{"dsn-bad-sender", MXT_CAUSE_SENDER_REJECTED, A, NULL, "*.1.8", NULL,
-	    NULL},
-	{"dsn-mailbox-disabled", MXT_CAUSE_UNKNOWN_USER, A, NULL, "*.2.1",
+	{"dsn-bad-sender-syntax", MXT_CAUSE_SENDER_REJECTED, A, NULL, "*.1.7",
 	    NULL, NULL},
-	{"dsn-mailbox-full", MXT_CAUSE_MAILBOX_FULL, A, NULL, "*.2.2", NULL,
-	    NULL},
 	{"dsn-message-length", MXT_CAUSE_MESSAGE_SIZE, A, NULL, "*.2.3", NULL,
 	    NULL},
-	{"dsn-message-too-big", MXT_CAUSE_MESSAGE_SIZE, A, NULL, "*.3.4",
-	    NULL, NULL},
-	{"dsn-mail-system", MXT_CAUSE_SERVER_BUSY, A, NULL, "*.3.*", NULL,
-	    NULL},
-	{"dsn-no-answer", MXT_CAUSE_CONNECTION, A, NULL, "*.4.1", NULL, NULL},
-	{"dsn-bad-connection", MXT_CAUSE_CONNECTION, A, NULL, "*.4.2", NULL,
-	    NULL},
-	{"dsn-congestion", MXT_CAUSE_SERVER_BUSY, A, NULL, "*.4.5", NULL,
-	    NULL},
-	{"dsn-routing", MXT_CAUSE_ROUTING, A, NULL, "*.4.*", NULL, NULL},
 	{"dsn-too-many-recipients", MXT_CAUSE_RATE_LIMIT, A, NULL, "*.5.3",
 	    NULL, NULL},
-	{"dsn-media", MXT_CAUSE_CONTENT, A, NULL, "*.6.*", NULL, NULL},
 	{"dsn-security", MXT_CAUSE_POLICY, A, NULL, "*.7.*", NULL, NULL},
 
 	/* 7. Reply code fallbacks (RFC 5321). */
 	{"code-421", MXT_CAUSE_SERVER_BUSY, A, "421", NULL, NULL, NULL},
 	{"code-451", MXT_CAUSE_SERVER_BUSY, A, "451", NULL, NULL, NULL},
-	{"code-452", MXT_CAUSE_SERVER_BUSY, A, "452", NULL, NULL, NULL},
 };
 
 const size_t mxt_builtin_rule_count =

@@ -15,7 +15,7 @@
  * A rule as written in the built-in table. Every condition that is not
  * NULL must hold (AND); dir is an enum mxt_direction or -1 for either.
  * code: "550", "5xx", "45x" or "none" (no reply received); dsn: "5.7.1",
- * "5.7.*", "*.7.26" or "none"; contains: lower-case literals separated
+ * "5.7.*", "*.7.26", "4.7.500-699" (a range in one part) or "none"; contains: lower-case literals separated
  * by '|', any one of which must occur in the text (cheap, tried before
  * the pattern); pattern: pcre2, matched caseless against the text.
  */
@@ -50,7 +50,8 @@ struct rule {
 	char code_pat[3];     /* digits or 'x' */
 	bool code_none;
 	char *dsn;            /* as written, NULL = any */
-	int dsn_part[3];      /* -1 = any */
+	int dsn_lo[3];        /* per part: -1 = any, else lo..hi */
+	int dsn_hi[3];
 	bool dsn_none;
 	char **contains;      /* NULL-terminated, lower case; NULL = any */
 	size_t ncontains;

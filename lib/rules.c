@@ -52,32 +52,43 @@ dsn_split(const char *dsn, int part[3])
 	return true;
 }
 
-/* "5.7.1", "5.7.*", "*.7.26", "x.7.1" -> parts with -1 for wildcards. */
+/* "5.7.1", "5.7.*", "*.7.26", "x.7.1", "4.7.500-699" -> per part a range
+ * lo..hi, lo = -1 for a wildcard. */
 static bool
-dsn_pattern_split(const char *dsn, int part[3])
+dsn_pattern_split(const char *dsn, int lo[3], int hi[3])
 {
 	const char *p = dsn;
 	for (int i = 0; i < 3; i++) {
 		if (*p == '*' || *p == 'x' || *p == 'X') {
-			part[i] = -1;
+			lo[i] = hi[i] = -1;
 			p++;
 		} else {
-			int v = 0, digits = 0;
-			while (*p >= '0' && *p <= '9' && digits < 4) {
-				v = v * 10 + (*p - '0');
+			for (int k = 0; k < 2; k++) {
+				int v = 0, digits = 0;
+				while (*p >= '0' && *p <= '9' && digits < 4) {
+					v = v * 10 + (*p - '0');
+					p++;
+					digits++;
+				}
+				if (digits == 0)
+					return false;
+				if (k == 0)
+					lo[i] = hi[i] = v;
+				else
+					hi[i] = v;
+				if (k == 1 || *p != '-' || i == 0)
+					break;
 				p++;
-				digits++;
 			}
-			if (digits == 0)
+			if (hi[i] < lo[i])
 				return false;
-			part[i] = v;
 		}
 		if (i < 2 ? *p != '.' : *p != '\0')
 			return false;
 		if (i < 2)
 			p++;
 	}
-	if (part[0] != -1 && part[0] != 2 && part[0] != 4 && part[0] != 5)
+	if (lo[0] != -1 && lo[0] != 2 && lo[0] != 4 && lo[0] != 5)
 		return false;
 	return true;
 }
@@ -110,7 +121,8 @@ rule_compile(struct rule *r, const char *name, enum mxt_cause cause,
 	r->name = sdup(name);
 	r->cause = cause;
 	r->dir = dir;
-	r->dsn_part[0] = r->dsn_part[1] = r->dsn_part[2] = -1;
+	for (int i = 0; i < 3; i++)
+		r->dsn_lo[i] = r->dsn_hi[i] = -1;
 	if (code != NULL) {
 		r->code = sdup(code);
 		if (strcmp(code, "none") == 0) {
@@ -137,10 +149,10 @@ rule_compile(struct rule *r, const char *name, enum mxt_cause cause,
 		r->dsn = sdup(dsn);
 		if (strcmp(dsn, "none") == 0) {
 			r->dsn_none = true;
-		} else if (!dsn_pattern_split(dsn, r->dsn_part)) {
+		} else if (!dsn_pattern_split(dsn, r->dsn_lo, r->dsn_hi)) {
 			snprintf(errbuf, errsize, "dsn \"%s\" is not an enhanced "
 			    "status code (expected e.g. \"5.7.1\", \"4.7.*\", "
-			    "\"*.7.26\" or \"none\")", dsn);
+			    "\"*.7.26\", \"4.7.500-699\" or \"none\")", dsn);
 			return -1;
 		}
 	}
@@ -232,7 +244,8 @@ rule_match(const struct rule *r, const struct rule_subject *s,
 		if (!s->has_dsn)
 			return false;
 		for (int i = 0; i < 3; i++)
-			if (r->dsn_part[i] >= 0 && r->dsn_part[i] != s->dsn[i])
+			if (r->dsn_lo[i] >= 0 && (s->dsn[i] < r->dsn_lo[i] ||
+			    s->dsn[i] > r->dsn_hi[i]))
 				return false;
 	}
 	if (r->contains != NULL) {
@@ -354,11 +367,13 @@ element_positions(const char *s, size_t n, struct positions *out)
 		if (c == '"') {
 			size_t start = i + 1;
 			for (i++; i < n && s[i] != '"'; i++) {
-				if (s[i] == '\\')
+				if (s[i] == '\\') {
 					i++;
+					col++;
+				}
 				col++;
 			}
-			col += 2;
+			col++; /* the closing quote */
 			if (depth == 1 && expect_key) {
 				size_t len = i - start;
 				if (len >= sizeof key)

@@ -1,0 +1,195 @@
+/*
+ * classify_test.c - runs the classification corpus (testdata/classify/,
+ * format in its README) through the built-in rules: every record must get
+ * its cause, and every built-in rule must decide at least one record.
+ * Also checks the status shortcuts and the result cache.
+ */
+#include "classify_internal.h"
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct mxt_event
+make_event(enum mxt_status st, enum mxt_direction dir, int code,
+    const char *dsn, const char *text)
+{
+	struct mxt_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.status = st;
+	ev.direction = dir;
+	ev.code = code;
+	if (dsn != NULL)
+		snprintf(ev.dsn, sizeof ev.dsn, "%s", dsn);
+	ev.text = mxt_str_make(text, strlen(text));
+	return ev;
+}
+
+static void
+run_corpus(struct mxt_classifier *c)
+{
+	const char *path = TESTDATA "/classify/corpus.txt";
+	FILE *fp = fopen(path, "r");
+	if (!test_ok(fp != NULL, "corpus: open", "cannot open %s", path))
+		return;
+	size_t nrules = mxt_classifier_rule_count(c);
+	unsigned *used = calloc(nrules, sizeof *used);
+	char line[MXT_LINE_MAX + 256];
+	long lineno = 0, records = 0, bad = 0, other = 0;
+	while (fgets(line, sizeof line, fp) != NULL) {
+		lineno++;
+		size_t n = strlen(line);
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		char *f[5], *p = line;
+		int k;
+		for (k = 0; k < 4; k++) {
+			f[k] = p;
+			p = strchr(p, '\t');
+			if (p == NULL)
+				break;
+			*p++ = '\0';
+		}
+		if (k < 4) {
+			test_ok(false, "corpus: record format",
+			    "line %ld: fewer than five TAB-separated fields",
+			    lineno);
+			bad++;
+			continue;
+		}
+		f[4] = p;
+		int want = mxt_cause_lookup(f[0]);
+		if (want < 0) {
+			test_ok(false, "corpus: cause id", "line %ld: unknown "
+			    "cause '%s'", lineno, f[0]);
+			bad++;
+			continue;
+		}
+		records++;
+		struct mxt_event ev = make_event(MXT_STATUS_DEFERRED,
+		    strcmp(f[3], "in") == 0 ? MXT_DIR_IN : MXT_DIR_OUT,
+		    strcmp(f[1], "-") == 0 ? 0 : atoi(f[1]),
+		    strcmp(f[2], "-") == 0 ? NULL : f[2], f[4]);
+		const char *rule;
+		enum mxt_cause got = mxt_classify_rule(c, &ev, &rule);
+		if (got == MXT_CAUSE_OTHER)
+			other++;
+		for (size_t i = 0; i < nrules; i++) {
+			struct mxt_rule_info ri;
+			mxt_classifier_rule(c, i, &ri);
+			if (strcmp(ri.name, rule) == 0)
+				used[i]++;
+		}
+		if ((int)got != want) {
+			bad++;
+			char name[80];
+			snprintf(name, sizeof name, "corpus line %ld", lineno);
+			test_ok(false, name, "got %s (rule %s), want %s: %.200s",
+			    mxt_cause_id(got), rule[0] ? rule : "none", f[0],
+			    f[4]);
+		}
+	}
+	fclose(fp);
+	test_ok(bad == 0, "corpus: every record gets its cause",
+	    "%ld of %ld records wrong", bad, records);
+	test_ok(records >= 300, "corpus: at least 300 records", "got %ld",
+	    records);
+	printf("# corpus: %ld records, %ld classified other (%.1f%%)\n",
+	    records, other, records ? 100.0 * (double)other / (double)records :
+	    0.0);
+	for (size_t i = 0; i < nrules; i++) {
+		struct mxt_rule_info ri;
+		mxt_classifier_rule(c, i, &ri);
+		char name[120];
+		snprintf(name, sizeof name, "rule %s has a corpus line",
+		    ri.name);
+		test_ok(used[i] > 0, name, "got 0 records decided by rule %s, "
+		    "want at least 1 (add a real line to testdata/classify/)",
+		    ri.name);
+	}
+	free(used);
+}
+
+static void
+status_shortcuts(struct mxt_classifier *c)
+{
+	struct mxt_event ev = make_event(MXT_STATUS_EXPIRED, MXT_DIR_OUT, 450,
+	    "4.7.1", "Greylisted, see http://postgrey.schweikert.ch/");
+	test_str("expired status", "cause", mxt_cause_id(mxt_classify(c, &ev)),
+	    7, "expired");
+	ev.status = MXT_STATUS_DELIVERED;
+	test_int("delivered status", "cause", mxt_classify(c, &ev),
+	    MXT_CAUSE_NONE);
+	ev = make_event(MXT_STATUS_BOUNCED, MXT_DIR_OUT, 0, NULL, "");
+	test_int("empty text", "cause", mxt_classify(c, &ev),
+	    MXT_CAUSE_OTHER);
+}
+
+static void
+cache(void)
+{
+	struct mxt_error err;
+	struct mxt_classifier *c = mxt_classifier_create(NULL, &err);
+	struct mxt_classify_stats st;
+	struct mxt_event ev = make_event(MXT_STATUS_DEFERRED, MXT_DIR_OUT, 421,
+	    "4.7.0", "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily "
+	    "deferred due to unexpected volume or user complaints");
+	for (int i = 0; i < 5; i++)
+		mxt_classify(c, &ev);
+	mxt_classifier_stats(c, &st);
+	test_int("cache", "lookups", (long long)st.lookups, 5);
+	test_int("cache", "hits", (long long)st.hits, 4);
+	test_int("cache", "entries", (long long)st.entries, 1);
+	/* Same text, other direction or code: a different key. */
+	ev.direction = MXT_DIR_IN;
+	test_int("cache key has direction", "cause", mxt_classify(c, &ev),
+	    MXT_CAUSE_RATE_LIMIT);
+	ev.code = 0;
+	mxt_classify(c, &ev);
+	mxt_classifier_stats(c, &st);
+	test_int("cache key has code", "hits", (long long)st.hits, 4);
+	/* Bounded: many distinct texts never grow it past the table. */
+	char text[128];
+	for (int i = 0; i < 3 * MXT_CLASSIFY_CACHE; i++) {
+		snprintf(text, sizeof text, "550 5.1.1 <u%d@example.com>: "
+		    "Recipient address rejected: User unknown", i);
+		struct mxt_event e = make_event(MXT_STATUS_BOUNCED, MXT_DIR_OUT,
+		    550, "5.1.1", text);
+		if (mxt_classify(c, &e) != MXT_CAUSE_UNKNOWN_USER) {
+			test_ok(false, "cache churn", "text %s misclassified",
+			    text);
+			break;
+		}
+	}
+	mxt_classifier_stats(c, &st);
+	test_ok(st.entries <= MXT_CLASSIFY_CACHE, "cache is bounded",
+	    "got %llu entries, want at most %d",
+	    (unsigned long long)st.entries, MXT_CLASSIFY_CACHE);
+	/* A hit gives the same answer as a miss. */
+	ev = make_event(MXT_STATUS_DEFERRED, MXT_DIR_OUT, 0, "4.4.1",
+	    "connect to mx.example.com[192.0.2.9]:25: Connection refused");
+	const char *r1, *r2;
+	enum mxt_cause a = mxt_classify_rule(c, &ev, &r1);
+	enum mxt_cause b = mxt_classify_rule(c, &ev, &r2);
+	test_ok(a == b && strcmp(r1, r2) == 0 && a == MXT_CAUSE_CONNECTION,
+	    "cache hit equals miss", "got %s/%s then %s/%s", mxt_cause_id(a),
+	    r1, mxt_cause_id(b), r2);
+	mxt_classifier_destroy(c);
+}
+
+int
+main(void)
+{
+	struct mxt_error err;
+	struct mxt_classifier *c = mxt_classifier_create(NULL, &err);
+	if (!test_ok(c != NULL, "built-in rules compile", "%s", err.text))
+		return test_done();
+	run_corpus(c);
+	status_shortcuts(c);
+	mxt_classifier_destroy(c);
+	cache();
+	return test_done();
+}

@@ -1,0 +1,113 @@
+/*
+ * providers_test.c - the provider roll-up: by MX/relay host first, then
+ * by recipient domain; pattern forms; pattern validation.
+ */
+#include "classify_internal.h"
+#include "testutil.h"
+
+#include <string.h>
+
+static const struct {
+	const char *name, *domain, *relay, *want; /* want NULL = unknown */
+} cases[] = {
+	{"gmail", "gmail.com", "", "google"},
+	{"googlemail", "googlemail.com", "", "google"},
+	{"workspace by MX", "example.org", "aspmx.l.google.com", "google"},
+	{"workspace alt MX upper case", "example.org", "ALT2.ASPMX.L.GOOGLE.com",
+	    "google"},
+	{"gmail MX", "gmail.com", "gmail-smtp-in.l.google.com", "google"},
+	{"exchange online by MX", "contoso.com",
+	    "contoso-com.mail.protection.outlook.com", "microsoft"},
+	{"outlook.com MX", "hotmail.com",
+	    "hotmail-com.olc.protection.outlook.com", "microsoft"},
+	{"hotmail.co.uk", "hotmail.co.uk", "", "microsoft"},
+	{"hotmail.fr", "hotmail.fr", "", "microsoft"},
+	{"live.com", "live.com", "", "microsoft"},
+	{"outlook.de", "outlook.de", "", "microsoft"},
+	{"msn", "msn.com", "", "microsoft"},
+	{"live.* is not any name", "live.example.org", "", NULL},
+	{"hotmail.* not three labels", "hotmail.evil.example.com", "", NULL},
+	{"yahoo", "yahoo.com", "", "yahoo"},
+	{"yahoo.co.uk", "yahoo.co.uk", "", "yahoo"},
+	{"yahoo japan is separate", "yahoo.co.jp", "", "yahoo-japan"},
+	{"aol by MX", "aol.com", "mx-aol.mail.gm0.yahoodns.net", "yahoo"},
+	{"ymail", "ymail.com", "", "yahoo"},
+	{"icloud", "icloud.com", "mx01.mail.icloud.com", "apple"},
+	{"me.com", "me.com", "", "apple"},
+	{"mac.com", "mac.com", "", "apple"},
+	{"gmx.de", "gmx.de", "", "gmx"},
+	{"gmx.net MX", "example.de", "mx00.emig.gmx.net", "gmx"},
+	{"web.de", "web.de", "mx-ha03.web.de", "gmx"},
+	{"orange", "orange.fr", "smtp-in.orange.fr", "orange"},
+	{"wanadoo", "wanadoo.fr", "", "orange"},
+	{"comcast", "comcast.net", "mx1a1.comcast.net", "comcast"},
+	{"mimecast by MX", "example.co.uk", "eu-smtp-inbound-1.mimecast.com",
+	    "mimecast"},
+	{"proofpoint by MX", "example.com", "mxa-001.pphosted.com",
+	    "proofpoint"},
+	{"barracuda by MX", "example.com",
+	    "d123.a.ess.barracudanetworks.com", "barracuda"},
+	{"ironport by MX", "example.com", "mx1.hc1234-56.iphmx.com", "cisco"},
+	{"relay none falls back to domain", "gmail.com", "none", "google"},
+	{"trailing dot", "example.org", "aspmx.l.google.com.", "google"},
+	{"unknown", "example.org", "mx.example.org", NULL},
+	{"lookalike is not google", "notgoogle.com", "", NULL},
+	{"empty", "", "", NULL},
+};
+
+static const struct {
+	const char *pat;
+	bool ok;
+} patterns[] = {
+	{"google.com", true},
+	{"*.google.com", true},
+	{"hotmail.*", true},
+	{"*.outlook.*", true},
+	{"", false},
+	{"*", false},
+	{"*.", false},
+	{"goo*gle.com", false},
+	{"google..com", false},
+	{".google.com", false},
+	{"Google.com", false},
+	{"google com", false},
+};
+
+int
+main(void)
+{
+	struct mxt_error err;
+	struct mxt_classifier *c = mxt_classifier_create(NULL, &err);
+	if (!test_ok(c != NULL, "classifier", "%s", err.text))
+		return test_done();
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = mxt_provider_of(c,
+		    mxt_str_make(cases[i].domain, strlen(cases[i].domain)),
+		    mxt_str_make(cases[i].relay, strlen(cases[i].relay)));
+		test_ok(got == cases[i].want || (got && cases[i].want &&
+		    strcmp(got, cases[i].want) == 0), cases[i].name,
+		    "got %s, want %s", got ? got : "(none)",
+		    cases[i].want ? cases[i].want : "(none)");
+	}
+	for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+		const char *why = provider_pattern_error(patterns[i].pat);
+		test_ok((why == NULL) == patterns[i].ok, patterns[i].pat,
+		    "got %s, want %s", why ? why : "valid",
+		    patterns[i].ok ? "valid" : "an error");
+	}
+	/* Every built-in pattern is valid. */
+	for (size_t i = 0; i < mxt_builtin_provider_count; i++) {
+		const char *why =
+		    provider_pattern_error(mxt_builtin_providers[i].match);
+		if (why != NULL)
+			test_ok(false, mxt_builtin_providers[i].match,
+			    "built-in pattern: %s", why);
+	}
+	/* "*.x" matches only below x. */
+	test_ok(!provider_pattern_match("*.google.com", "google.com", 10),
+	    "*. excludes the name itself", "matched");
+	test_ok(provider_pattern_match("*.google.com", "a.google.com", 12),
+	    "*. includes subdomains", "did not match");
+	mxt_classifier_destroy(c);
+	return test_done();
+}
