@@ -7,9 +7,10 @@ from=, one to three recipients with deliveries, deferrals (with retries),
 bounces, plus NOQUEUE rejections and noise from other programs, in the
 proportions of a busy relay.
 
-Usage: gen_postfix.py OUT_FILE SIZE_MB [SEED]
+Usage: gen_postfix.py OUT_FILE SIZE_MB [SEED [START_SECONDS]]
 """
 import random
+import re
 import sys
 
 DOMAINS = ["gmail.com", "outlook.com", "yahoo.com", "example.org", "web.de",
@@ -36,7 +37,7 @@ def main():
     rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
     limit = int(size_mb * 1024 * 1024)
     written = 0
-    t = 0
+    t = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     qn = 0x10000
     with open(out, "w") as f:
         def w(prog, msg):
@@ -73,6 +74,11 @@ def main():
                 else:
                     status, dsn, text = "bounced", "5.1.1", rnd.choice(BOUNCE)
                 text = text.format(h=h, ip=mip, r=r, d=d)
+                m = re.search(r" said: \d{3}[ -](\d\.\d{1,3}\.\d{1,3})", text)
+                if m:
+                    dsn = m.group(1)
+                elif status == "deferred":
+                    dsn = "4.4.1" if text.startswith("connect") else "4.4.3"
                 relay = "none" if text.startswith(("connect", "Host or")) else "%s[%s]:25" % (h, mip)
                 w("postfix/smtp", "%s: to=<%s>, relay=%s, delay=%.1f, delays=0.1/0/0.3/0.4, dsn=%s, status=%s (%s)" % (
                     q, r, relay, rnd.random() * 5, dsn, status, text))

@@ -991,7 +991,8 @@ rejection_init(struct mxt_event *ev, const struct mxt_logline *ll,
 	ev->queue_id = id;
 	ev->direction = MXT_DIR_IN;
 	ev->status = MXT_STATUS_REJECTED;
-	ev->service = mxt_str_make("smtp", 4);
+	/* service stays empty: Exim names no transport for what it receives,
+	 * and "smtp" would read as the outbound transport of that name */
 	if (f->has_host) {
 		ev->relay = f->host;
 		ev->relay_ip = f->ip;
