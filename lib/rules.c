@@ -540,17 +540,12 @@ load_rule(struct loader *ld, json_t *obj, size_t idx, struct pos at,
 	} else {
 		cause = mxt_cause_lookup(json_string_value(jc));
 		if (cause <= MXT_CAUSE_NONE) {
-			char ids[400] = "";
-			for (int c = 1; c < MXT_CAUSE_COUNT; c++) {
-				strncat(ids, mxt_cause_id((enum mxt_cause)c),
-				    sizeof ids - strlen(ids) - 1);
-				if (c + 1 < MXT_CAUSE_COUNT)
-					strncat(ids, ", ",
-					    sizeof ids - strlen(ids) - 1);
-			}
+			/* The id list does not fit an error line: point to
+			 * where it is printed. */
 			report(ld, at.line, at.column, "%s: unknown cause "
-			    "\"%.40s\" (expected one of %s)", where,
-			    json_string_value(jc), ids);
+			    "\"%.40s\" (expected a cause id such as "
+			    "rate_limit; 'mxtriage explain --help' lists them)",
+			    where, json_string_value(jc));
 			cause = -1;
 		}
 	}

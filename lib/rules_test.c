@@ -194,7 +194,7 @@ static const struct {
 	    "rules[0]: is an integer"},
 	{"unknown cause", "{\"rules\": [\n\n  {\"name\": \"s\", \"cause\": "
 	    "\"spam\", \"contains\": \"x\"}]}", 1, 3, 3,
-	    "unknown cause \"spam\" (expected one of greylisting"},
+	    "unknown cause \"spam\" (expected a cause id"},
 	{"cause none", "{\"rules\": [{\"name\": \"s\", \"cause\": \"none\", "
 	    "\"contains\": \"x\"}]}", 1, 1, 12, "unknown cause \"none\""},
 	{"cause wrong type", "{\"rules\": [{\"name\": \"s\", \"cause\": 5, "
