@@ -26,6 +26,8 @@
  *                     ("retry timeout exceeded", "have been failing for a
  *                     long time", "after a long failure period")
  *   ID Completed      the message is gone: its state is dropped
+ *   ID => blackhole (RCPT ACL discarded recipients)   an ACL "discard":
+ *                     no recipient, no attempt, no event
  *   [ID] [fields] [temporarily ]rejected WHAT[: text]        rejections we
  *                     issued (ACL, local_scan, non-SMTP ACL, protocol
  *                     level "rejected HELO from ...", "rejected MAIL
@@ -782,6 +784,12 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 		return;
 	}
 	scan_fields(after, end, &f, &msg, &stop);
+	if (f.router.len == 0 && f.transport.len == 0) {
+		/* delivery_log always writes T= (R= for :blackhole:) */
+		mxt_pass_unparsed(p, "delivery without R= or T= (cut or wrapped "
+		    "line?)");
+		return;
+	}
 	mxt_event_init(&ev, ll, MXT_MTA_EXIM);
 	outbound(p, &ev, id, &f);
 	ev.status = MXT_STATUS_DELIVERED;
@@ -911,7 +919,12 @@ failure(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 		scan_fields(after, end, &f, &msg, &stop);
 	else
 		stop = msg;
-	if (msg == NULL && stop < end) {
+	if (msg == NULL && stop == end) {
+		mxt_pass_unparsed(p, "failure without a reason (cut or wrapped "
+		    "line?)");
+		return;
+	}
+	if (msg == NULL) {
 		/* mua_wrapper: "** a@x.y routing yielded a local delivery" */
 		if (!has_at(addr) || f.router.len > 0 || f.transport.len > 0) {
 			mxt_pass_unparsed(p, "failure line not understood");
@@ -1279,6 +1292,11 @@ exim_parse(struct mxt_pass *p, const struct mxt_logline *outer)
 		id = mxt_str_make(s, (size_t)(e - s));
 		s = skip_spaces(e, end);
 		if (end - s >= 2 && s[1] == '>' && (end - s == 2 || s[2] == ' ')) {
+			/* "=> blackhole (RCPT ACL discarded recipients)": an
+			 * ACL discard, no recipient and no attempt */
+			if (has_prefix(s, end, "=> blackhole (") &&
+			    find_lit(s, end, "discarded recipients)") != NULL)
+				return;
 			switch (s[0]) {
 			case '=': case '-': case '*': case '>':
 				delivery(p, &ll, id, s[0], s + 2, end);

@@ -239,6 +239,8 @@ static const struct exim_case cases[] = {
 	    "\t(envelope-from <userx@test1>)",
 	    "  Date: Tue, 2 Mar 1999 09:44:33 +0000"},
 	    {NULL}, 0, 0},
+	{"ACL discard names no recipient: no event", {"1999-03-02 09:44:33 10HmbA-000000005vi-0000 => blackhole (RCPT ACL discarded recipients)"},
+	    {NULL}, 0, 0},
 	{"host-first journal line without event", {"mail.example.com exim[3751842]: 2021-07-17 23:20:49 plain_server authenticator failed for ([192.0.2.17]) [192.0.2.27]: 535 Incorrect authentication data"},
 	    {NULL}, 0, 0},
 
@@ -247,7 +249,11 @@ static const struct exim_case cases[] = {
 	    {NULL}, 0, 1},
 	{"deferral without defer (errno)", {"2002-12-19 16:20:23 16aiQz-0002Q5-00 == marvin@endrest.example"},
 	    {NULL}, 0, 1},
-	{"failure without a reason", {"1999-03-02 09:44:33 10HmbH-000000005vi-0000 ** mua_wrapper is set but recipients cannot all be delivered in one transaction"},
+	{"delivery without R= or T= (wrapped example)", {"2002-10-31 08:59:13 16ZCW1-0005MB-00 => marv"},
+	    {NULL}, 0, 1},
+	{"failure without a reason (wrapped example)", {"1995-12-19 16:20:23 0tRiQz-0002Q5-00 ** jim@trek99.example"},
+	    {NULL}, 0, 1},
+	{"failure of unknown shape", {"1999-03-02 09:44:33 10HmbH-000000005vi-0000 ** mua_wrapper is set but recipients cannot all be delivered in one transaction"},
 	    {NULL}, 0, 1},
 };
 

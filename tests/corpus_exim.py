@@ -6,7 +6,8 @@ C parser) of the Exim delivery-attempt lines (=> -> *> >> == **, after a
 message id) and of the rejection lines must equal the events mxtriage
 emits, or the difference must be exactly the counted lines it lists as
 unparsed. Arrivals (<=) are not events: they only give later events their
-sender. mxtriage may list more lines as unparsed than the count holds:
+sender; nor are ACL discards ("=> blackhole (RCPT ACL discarded
+recipients)"), which name no recipient and attempt nothing. mxtriage may list more lines as unparsed than the count holds:
 those are reported, not failed.
 
 Rejection lines are those with only log fields (H=, F=, U=, I=, X=, ...)
@@ -39,6 +40,9 @@ SYSLOG = (rb"(?:<\d+>)?(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\dT
 HEADER = re.compile(rb"^(?:" + SYSLOG + rb"(?:" + EXIM_TS + rb")?|" + EXIM_TS + rb")")
 MSGID = rb"[0-9A-Za-z]{6}-(?:[0-9A-Za-z]{6}-[0-9A-Za-z]{2}|[0-9A-Za-z]{11}-[0-9A-Za-z]{4})"
 ATTEMPT = re.compile(MSGID + rb" (?:=>|->|\*>|>>|==|\*\*)(?: |$)")
+# An ACL "discard" is logged as a delivery to "blackhole" without any
+# recipient: nothing was attempted, so it is no event.
+DISCARD = re.compile(MSGID + rb" => blackhole \([^)]* discarded recipients\)")
 FIELD = (rb"(?:H=(?:[^ (\[]\S*)?(?: ?\([^)]*\))?(?: ?\[[^\]]*\]\S*)?"
          rb"|[A-Za-z0-9]+=(?:\"(?:[^\"\\]|\\.)*\"|\S+)|DS)")
 REJECT = re.compile(
@@ -64,7 +68,7 @@ def independent_count(path):
             msg = message(line.rstrip(b"\r\n"))
             if msg is None:
                 continue
-            if ATTEMPT.match(msg):
+            if ATTEMPT.match(msg) and not DISCARD.match(msg):
                 attempts.add(no)
             elif REJECT.match(msg):
                 rejects.add(no)
