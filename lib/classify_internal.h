@@ -54,6 +54,7 @@ struct rule {
 	int dsn_hi[3];
 	bool dsn_none;
 	char **contains;      /* NULL-terminated, lower case; NULL = any */
+	size_t *contains_len;
 	size_t ncontains;
 	char *pattern;
 	pcre2_code *re;
