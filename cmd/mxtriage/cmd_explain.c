@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cmd_explain(int argc, char **argv);
-
 static const char usage_text[] =
     "usage: mxtriage explain [-f table|json] CODE|DSN|CAUSE ...\n"
     "\n"

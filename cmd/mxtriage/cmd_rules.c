@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cmd_rules(int argc, char **argv);
-
 static const char usage_text[] =
     "usage: mxtriage rules [--rules FILE] [-f table|json]\n"
     "       mxtriage rules --check FILE\n"
