@@ -85,7 +85,7 @@ def message(mta, m):
 
 def submit(mta, m, rng):
     body = message(mta, m)
-    rec = {"mta": mta, "tag": m["tag"], "phase": m["phase"], "planned_rel": m["rel"],
+    rec = {"mta": mta, "tag": m["tag"], "phase": m["phase"],
            "sender": m["sender"], "rcpts": m["rcpts"]}
     t = time.time()
     method = rng.choices(["smtp", "local"], [60, 40] if mta == "postfix" else [70, 30])[0]
@@ -110,7 +110,7 @@ def submit(mta, m, rng):
         rec["result"] = "failed %r" % (e,)
     rec["t"] = iso(t)
     rec["rel"] = round(t - T0, 3)
-    inj.write(json.dumps(rec, sort_keys=True) + "\n")
+    inj.write(json.dumps(rec, separators=(",", ":")) + "\n")
 
 
 def run_plan(mta, plan, seed):
@@ -159,7 +159,7 @@ def swaks(mta, case, n):
     else:
         rec.update({"result": "accepted" if p.returncode == 0 else "error", "final_reply": final})
     with lock:
-        inb.write(json.dumps(rec, sort_keys=True) + "\n")
+        inb.write(json.dumps(rec, separators=(",", ":")) + "\n")
 
 
 def run_inbound():

@@ -69,7 +69,7 @@ for _ in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
 [ -S /dev/log ] || { log "FATAL: rsyslog did not create /dev/log"; exit 1; }
 
 # --- 4. DNS: dnsmasq with no upstream, plus the SERVFAIL/REFUSED stub ------
-python3 "$LAB/dns.py" conf "$SCEN" "$OUT/dns/dnsmasq-queries.log" > "$S/dnsmasq.conf"
+python3 "$LAB/dns.py" conf "$SCEN" "$S/dnsmasq-queries.log" > "$S/dnsmasq.conf"
 cp "$S/dnsmasq.conf" "$OUT/dns/dnsmasq.conf"
 python3 "$LAB/dns.py" stub "$SCEN" "$S/stub.ready" & STUB=$!
 dnsmasq -k -u root -C "$S/dnsmasq.conf" & DNSMASQ=$!
@@ -161,6 +161,7 @@ with open(sys.argv[2], "w") as o:
     o.write("CHECK %s\n" % ("PASSED" if bad == 0 else "FAILED"))
 sys.exit(1 if bad else 0)
 EOF
+python3 "$LAB/dnssum.py" "$S/dnsmasq-queries.log" "$OUT/proof/dns.txt"
 {
   echo "# network namespace of the lab, recorded at the end ($(date -u +%FT%TZ))"
   ip -d link; ip -s link; ip route show table all

@@ -87,13 +87,14 @@ class Session:
         code = int(lines[-1][:3]) if lines else None
         m = ENH.match(lines[-1]) if lines else None
         rec = {"t": now_iso(t), "rel": round(t - T0, 3), "peer": self.s["domain"],
-               "listen": self.s["ip"], "client": self.client, "mta": self.mta,
-               "session": self.sid, "phase": phase, "command": command,
-               "sender": self.sender, "recipient": recipient, "code": code,
+               "client": self.client, "mta": self.mta, "session": self.sid,
+               "phase": phase, "command": command, "code": code,
                "enhanced": m.group(1) if m else None, "text": text}
+        if recipient is not None:
+            rec["recipient"] = recipient
         if extra:
             rec.update(extra)
-        OUT.write(json.dumps(rec, sort_keys=True) + "\n")
+        OUT.write(json.dumps(rec, separators=(",", ":")) + "\n")
 
     async def send(self, phase, command, lines, recipient=None, extra=None):
         self.record(phase, command, lines, recipient, extra)
