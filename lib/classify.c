@@ -328,7 +328,12 @@ struct mxt_classifier {
 	char *keybuf; /* scratch: cache key */
 	struct cache_slot *cache;
 	struct mxt_classify_stats stats;
+	/* relay \x1f domain -> provider name (ptr, NULL = none): the
+	 * provider patterns are tried one by one, and every event asks */
+	struct mxt_strmap provider_cache;
 };
+
+#define PROVIDER_CACHE_MAX 65536
 
 /* Texts longer than this are classified but not cached. */
 #define CACHE_KEY_MAX 2048
@@ -411,6 +416,7 @@ struct mxt_classifier *
 mxt_classifier_create(const char *rules_path, struct mxt_error *err)
 {
 	struct mxt_classifier *c = xcalloc(1, sizeof *c);
+	mxt_strmap_init(&c->provider_cache, PROVIDER_CACHE_MAX);
 	c->mctx = pcre2_match_context_create(NULL);
 	if (c->mctx == NULL)
 		abort();
@@ -447,6 +453,7 @@ mxt_classifier_destroy(struct mxt_classifier *c)
 		return;
 	rule_set_free(&c->rules);
 	provider_set_free(&c->providers);
+	mxt_strmap_finish(&c->provider_cache);
 	for (size_t i = 0; c->cache != NULL && i < MXT_CLASSIFY_CACHE; i++)
 		free(c->cache[i].key);
 	free(c->cache);
@@ -543,8 +550,8 @@ mxt_classify(struct mxt_classifier *c, const struct mxt_event *ev)
 	return mxt_classify_rule(c, ev, NULL);
 }
 
-const char *
-mxt_provider_of(struct mxt_classifier *c, struct mxt_str domain,
+static const char *
+provider_lookup(struct mxt_classifier *c, struct mxt_str domain,
     struct mxt_str relay)
 {
 	const char *p = NULL;
@@ -555,6 +562,30 @@ mxt_provider_of(struct mxt_classifier *c, struct mxt_str domain,
 	if (p == NULL && domain.len > 0 && domain.ptr != NULL)
 		p = provider_find(c->providers.v, c->providers.n, domain.ptr,
 		    domain.len);
+	return p;
+}
+
+const char *
+mxt_provider_of(struct mxt_classifier *c, struct mxt_str domain,
+    struct mxt_str relay)
+{
+	char key[512];
+	bool added;
+	if (relay.len + domain.len + 1 >= sizeof key)
+		return provider_lookup(c, domain, relay);
+	if (relay.len > 0)
+		memcpy(key, relay.ptr, relay.len);
+	key[relay.len] = '\x1f';
+	if (domain.len > 0)
+		memcpy(key + relay.len + 1, domain.ptr, domain.len);
+	size_t n = relay.len + 1 + domain.len;
+	struct mxt_strmap_slot *slot = mxt_strmap_get(&c->provider_cache, key, n);
+	if (slot != NULL)
+		return slot->ptr;
+	const char *p = provider_lookup(c, domain, relay);
+	slot = mxt_strmap_put(&c->provider_cache, key, n, &added);
+	if (slot != NULL) /* NULL when the cache is full: not cached */
+		slot->ptr = (void *)p;
 	return p;
 }
 
