@@ -213,31 +213,9 @@ dedupe_seen(struct mxt_pass *p, const struct mxt_logline *ll,
 /* ---- small scanners -------------------------------------------------- */
 
 static inline bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline bool
 is_alnum(char c)
 {
 	return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static const char *
-skip_spaces(const char *p, const char *end)
-{
-	while (p < end && *p == ' ')
-		p++;
-	return p;
-}
-
-static const char *
-token_end(const char *p, const char *end)
-{
-	while (p < end && *p != ' ')
-		p++;
-	return p;
 }
 
 /* Exim message ids: 6-6-2 ("1rAbCd-0001Xy-AB") and, from Exim 4.97,

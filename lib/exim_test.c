@@ -11,21 +11,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-struct want {
-	const char *status; /* NULL = no event expected */
-	const char *service, *queue_id, *direction, *recipient, *domain;
-	const char *sender, *relay, *relay_ip;
-	int port, code;
-	const char *dsn, *phase, *text;
-	const char *time;   /* ISO form, NULL = not checked */
-	const char *host;   /* NULL = not checked */
-	double delay;       /* < 0: none logged */
-};
-
 struct exim_case {
 	const char *name;
 	const char *lines[4]; /* fed in order; the last event is checked */
-	struct want w;
+	struct test_want w;
 	int events;      /* events the lines must give */
 	int unparsed;    /* lines reported as not understood */
 };
@@ -257,69 +246,24 @@ static const struct exim_case cases[] = {
 	    {NULL}, 0, 1},
 };
 
-struct capture {
-	int events, unparsed;
-	struct mxt_event last;
-	char text[4096], recipient[512], domain[256], sender[512];
-	char relay[256], relay_ip[128], service[128], queue_id[64], host[128];
-	const char *reason;
-};
-
-static void
-keep(char *dst, size_t size, struct mxt_str *s)
-{
-	size_t n = s->len < size - 1 ? s->len : size - 1;
-	memcpy(dst, s->ptr ? s->ptr : "", n);
-	dst[n] = '\0';
-	s->ptr = dst;
-	s->len = n;
-}
-
-static void
-on_event(void *arg, const struct mxt_event *ev)
-{
-	struct capture *c = arg;
-	c->events++;
-	c->last = *ev;
-	keep(c->text, sizeof c->text, &c->last.text);
-	keep(c->recipient, sizeof c->recipient, &c->last.recipient);
-	keep(c->domain, sizeof c->domain, &c->last.domain);
-	keep(c->sender, sizeof c->sender, &c->last.sender);
-	keep(c->relay, sizeof c->relay, &c->last.relay);
-	keep(c->relay_ip, sizeof c->relay_ip, &c->last.relay_ip);
-	keep(c->service, sizeof c->service, &c->last.service);
-	keep(c->queue_id, sizeof c->queue_id, &c->last.queue_id);
-	keep(c->host, sizeof c->host, &c->last.host);
-}
-
-static void
-on_unparsed(void *arg, const char *source, long line_no, const char *reason,
-    const char *line, size_t len)
-{
-	struct capture *c = arg;
-	c->unparsed++;
-	c->reason = reason;
-}
-
 static struct mxt_pass *
-new_pass(struct capture *cap)
+new_pass(struct test_capture *cap)
 {
 	struct mxt_pass_config cfg = {
 		.year = 2024,
-		.on_event = on_event,
+		.on_event = test_capture_event,
 		.event_arg = cap,
-		.on_unparsed = on_unparsed,
+		.on_unparsed = test_capture_unparsed,
 		.unparsed_arg = cap,
 	};
 	return mxt_pass_create(&cfg);
 }
 
-#define STR(f) test_str(c->name, #f, ev->f.ptr, ev->f.len, c->w.f)
 
 static void
 run_case(const struct exim_case *c)
 {
-	struct capture cap = {0};
+	struct test_capture cap = {0};
 	struct mxt_pass *p = new_pass(&cap);
 	for (int i = 0; i < 4 && c->lines[i]; i++)
 		mxt_pass_line(p, "test", i + 1, 0, c->lines[i],
@@ -337,32 +281,7 @@ run_case(const struct exim_case *c)
 	const struct mxt_event *ev = &cap.last;
 	test_str(c->name, "mta", mxt_mta_name(ev->mta),
 	    strlen(mxt_mta_name(ev->mta)), "exim");
-	const char *s = mxt_status_name(ev->status);
-	test_str(c->name, "status", s, strlen(s), c->w.status);
-	const char *dir = mxt_direction_name(ev->direction);
-	test_str(c->name, "direction", dir, strlen(dir), c->w.direction);
-	STR(service);
-	STR(queue_id);
-	STR(recipient);
-	STR(domain);
-	STR(sender);
-	STR(relay);
-	STR(relay_ip);
-	test_int(c->name, "port", ev->relay_port, c->w.port);
-	test_int(c->name, "code", ev->code, c->w.code);
-	test_str(c->name, "dsn", ev->dsn, strlen(ev->dsn), c->w.dsn);
-	const char *ph = mxt_phase_name(ev->phase);
-	test_str(c->name, "phase", ph ? ph : "", ph ? strlen(ph) : 0,
-	    c->w.phase ? c->w.phase : "");
-	if (c->w.text != NULL)
-		STR(text);
-	if (c->w.host != NULL)
-		STR(host);
-	if (c->w.time != NULL) {
-		char buf[64];
-		mxt_time_format(&ev->time, buf, sizeof buf);
-		test_str(c->name, "time", buf, strlen(buf), c->w.time);
-	}
+	test_event_fields(c->name, ev, &c->w);
 	if (c->w.delay < 0)
 		test_ok(!ev->has_delay, c->name, "delay %g, want none",
 		    ev->delay);
@@ -377,7 +296,7 @@ run_case(const struct exim_case *c)
 static int
 feed(const char *const (*lines)[2], size_t n)
 {
-	struct capture cap = {0};
+	struct test_capture cap = {0};
 	struct mxt_pass *p = new_pass(&cap);
 	for (size_t i = 0; i < n; i++)
 		mxt_pass_line(p, lines[i][0], (long)i + 1, 0, lines[i][1],
@@ -423,7 +342,7 @@ run_dedupe(void)
 	    FEED(syslog_twice), 2);
 
 	/* far more rejections than the initial ring: it grows */
-	struct capture cap = {0};
+	struct test_capture cap = {0};
 	struct mxt_pass *p = new_pass(&cap);
 	char line[256];
 	for (int pass = 0; pass < 2; pass++)
@@ -441,7 +360,7 @@ run_dedupe(void)
 static void
 run_completed(void)
 {
-	struct capture cap = {0};
+	struct test_capture cap = {0};
 	struct mxt_pass *p = new_pass(&cap);
 	const char *lines[] = {
 	    "2017-04-10 00:00:31 1cxKso-0001GQ-1R <= kd123456@abcdrfg.managed.com H=abcdrfg.managed.com [62.138.219.130] P=esmtp S=671 id=20170409220030.5BCED80909@ma60655.psmanaged.com",
@@ -462,7 +381,7 @@ run_completed(void)
 static void
 run_mixed(void)
 {
-	struct capture cap = {0};
+	struct test_capture cap = {0};
 	struct mxt_pass *p = new_pass(&cap);
 	const char *lines[] = {
 	    "Jun 29 14:34:58 server exim[1234]: H=imfo.test.biz [1.2.3.4]:35328 X=TLS1.2:ECDHE-RSA-AES256-GCM-SHA384:256 CV=no F=<jack@test.biz> rejected RCPT <sales@toto.com.au>: No Such User Here",

@@ -36,6 +36,29 @@ has_prefix(const char *p, const char *end, const char *lit)
 	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
 }
 
+static inline bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline const char *
+skip_spaces(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+/* The end of the token at p: the next space, or end. */
+static inline const char *
+token_end(const char *p, const char *end)
+{
+	while (p < end && *p != ' ')
+		p++;
+	return p;
+}
+
 /* memmem over [p, end) for a literal; NULL when absent. */
 const char *find_lit(const char *p, const char *end, const char *lit);
 /* Case-insensitive ASCII variant. */

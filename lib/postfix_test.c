@@ -8,18 +8,10 @@
 
 #include <stdlib.h>
 
-struct want {
-	const char *status; /* NULL = no event expected */
-	const char *service, *queue_id, *direction, *recipient, *domain;
-	const char *sender, *relay, *relay_ip;
-	int port, code;
-	const char *dsn, *phase, *text;
-};
-
 struct pf_case {
 	const char *name;
 	const char *lines[4]; /* fed in order; the last event is checked */
-	struct want w;
+	struct test_want w;
 	int events;      /* events the lines must give */
 	int unparsed;    /* lines reported as not understood */
 };
@@ -28,11 +20,11 @@ static const struct pf_case cases[] = {
 	{"smtp sent", {"Mar 24 13:58:01 5mail-gw01 postfix/smtp[25469]: 0D9633D: to=<jos@example.com>, orig_to=<bestuur@example.com>, relay=mail1.example.net[10.74.103.11]:25, delay=11, delays=5.4/0.06/5.1/0.03, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as F12DF84004)"},
 	    {"delivered", "smtp", "0D9633D", "out", "jos@example.com",
 	    "example.com", "", "mail1.example.net", "10.74.103.11", 25, 0,
-	    "2.0.0", NULL, "250 2.0.0 Ok: queued as F12DF84004"}, 1, 0},
+	    "2.0.0", NULL, "250 2.0.0 Ok: queued as F12DF84004", NULL, NULL, -1}, 1, 0},
 	{"lmtp to a unix socket", {"Mar 24 13:58:01 5mail-gw01 postfix/smtp[25469]: AD6E41CDC05C: to=<admin@example.com>, relay=sub1.example.com[private/dovecot-lmtp], delay=0.15, delays=0.04/0/0.02/0.08, dsn=2.0.0, status=sent (250 2.0.0 <admin@example.com> qYyyBMsl9FRuZQAAA15QOA Saved)"},
 	    {"delivered", "smtp", "AD6E41CDC05C", "out", "admin@example.com",
 	    "example.com", "", "sub1.example.com", "private/dovecot-lmtp", 0,
-	    0, "2.0.0", NULL, "250 2.0.0 <admin@example.com> qYyyBMsl9FRuZQAAA15QOA Saved"}, 1, 0},
+	    0, "2.0.0", NULL, "250 2.0.0 <admin@example.com> qYyyBMsl9FRuZQAAA15QOA Saved", NULL, NULL, -1}, 1, 0},
 	{"deferred with remote reply, sender from qmgr", {
 	    "Mar 24 13:58:01 5mail-gw01 postfix/qmgr[25469]: A0E85200BD: from=<list-bounces@Lists.Example.ORG>, size=4113, nrcpt=1 (queue active)",
 	    "Mar 24 13:58:01 5mail-gw01 postfix/smtp[25469]: A0E85200BD: to=<whatever-user@lists.example.org>, relay=open.example.nl[10.49.140.10]:25, delay=2.3, delays=0.25/0.05/2/0.04, dsn=4.2.0, status=deferred (host open.example.nl[10.49.140.10] said: 450 4.2.0 <whatever-user@lists.example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/lists.example.org.html (in reply to RCPT TO command))"},
@@ -40,76 +32,76 @@ static const struct pf_case cases[] = {
 	    "whatever-user@lists.example.org", "lists.example.org",
 	    "list-bounces@Lists.Example.ORG", "open.example.nl", "10.49.140.10",
 	    25, 450, "4.2.0", "rcpt",
-	    "host open.example.nl[10.49.140.10] said: 450 4.2.0 <whatever-user@lists.example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/lists.example.org.html (in reply to RCPT TO command)"}, 1, 0},
+	    "host open.example.nl[10.49.140.10] said: 450 4.2.0 <whatever-user@lists.example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/lists.example.org.html (in reply to RCPT TO command)", NULL, NULL, -1}, 1, 0},
 	{"bounced after end of data", {"Dec 29 03:03:48 mail postfix/smtp[8492]: 732BB407C3: to=<redacted@domain.com>, relay=mail.domain.com[1.1.1.1]:25, delay=582, delays=563/16/1.7/0.81, dsn=5.0.0, status=bounced (host mail.domain.com[1.1.1.1] said: 554 DT:SPM 163 mx9, please see http://mail.example/ (in reply to end of DATA command))"},
 	    {"bounced", "smtp", "732BB407C3", "out", "redacted@domain.com",
 	    "domain.com", "", "mail.domain.com", "1.1.1.1", 25, 554, "5.0.0",
-	    "eod", NULL}, 1, 0},
+	    "eod", NULL, NULL, NULL, -1}, 1, 0},
 	{"connect timeout, relay from the text", {"2025-11-05T04:52:10.949801+00:00 hostname postfix/relay/smtp[34266]: D7B9C40064: to=<to-user@example.com>, relay=none, delay=52835, delays=52715/0.01/120/0, dsn=4.4.1, status=deferred (connect to some.host.com[111.111.68.12]:25: Connection timed out)"},
 	    {"deferred", "smtp", "D7B9C40064", "out", "to-user@example.com",
 	    "example.com", "", "some.host.com", "111.111.68.12", 25, 0,
 	    "4.4.1", "connect",
-	    "connect to some.host.com[111.111.68.12]:25: Connection timed out"}, 1, 0},
+	    "connect to some.host.com[111.111.68.12]:25: Connection timed out", NULL, NULL, -1}, 1, 0},
 	{"cached suspension has no reply code", {"Mar 24 13:58:01 5mail-gw01 postfix/error[25469]: 2DC5552A34: to=<user@yahoo.com>, relay=none, delay=63495, delays=63350/144/0/0, dsn=4.4.2, status=deferred (delivery temporarily suspended: lost connection with mta7.am0.yahoodns.net[98.136.216.22] while sending RCPT TO)"},
 	    {"deferred", "error", "2DC5552A34", "out", "user@yahoo.com",
 	    "yahoo.com", "", "mta7.am0.yahoodns.net", "98.136.216.22", 0, 0,
-	    "4.4.2", "rcpt", NULL}, 1, 0},
+	    "4.4.2", "rcpt", NULL, NULL, NULL, -1}, 1, 0},
 	{"address verification probe is no delivery", {"Mar 24 13:58:01 5mail-gw01 postfix/error[25469]: 3E29030F8637E: to=<user@yahoo.com>, relay=none, delay=0.01, delays=0.01/0/0/0, dsn=5.1.1, status=undeliverable-but-not-cached (User unknown in virtual alias table)"},
 	    {NULL}, 0, 0},
 	{"pre-2.3 line without dsn=", {"Jun  1 10:00:00 mx postfix/smtp[8909]: 774C14AEF2: to=<rj-bounces@spacedelic.com.br>, relay=127.0.0.1[127.0.0.1], delay=423, status=deferred (host 127.0.0.1[127.0.0.1] said: 451 Local Error (in reply to end of DATA command))"},
 	    {"deferred", "smtp", "774C14AEF2", "out", "rj-bounces@spacedelic.com.br",
 	    "spacedelic.com.br", "", "127.0.0.1", "127.0.0.1", 0, 451, "",
-	    "eod", NULL}, 1, 0},
+	    "eod", NULL, NULL, NULL, -1}, 1, 0},
 	{"greeting refused", {"Nov 23 10:00:01 mx1 postfix/smtp[101]: 3F2A1C0D9: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=4.3.0, status=deferred (host mx.b.example[192.0.2.1] refused to talk to me: 421 4.3.0 Service not available)"},
 	    {"deferred", "smtp", "3F2A1C0D9", "out", "a@b.example", "b.example",
 	    "", "mx.b.example", "192.0.2.1", 25, 421, "4.3.0", "greeting",
-	    NULL}, 1, 0},
+	    NULL, NULL, NULL, -1}, 1, 0},
 	{"expired per deferred recipient", {
 	    "Nov 23 10:00:01 mx1 postfix/qmgr[100]: 3F2A1C0D9: from=<s@x.example>, size=10, nrcpt=1 (queue active)",
 	    "Nov 23 10:00:02 mx1 postfix/smtp[101]: 3F2A1C0D9: to=<a@b.example>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.b.example[192.0.2.1]:25: Connection refused)",
 	    "Nov 28 10:00:02 mx1 postfix/qmgr[100]: 3F2A1C0D9: from=<s@x.example>, status=expired, returned to sender"},
 	    {"expired", "qmgr", "3F2A1C0D9", "out", "a@b.example", "b.example",
 	    "s@x.example", "", "", 0, 0, "4.4.1", NULL,
-	    "connect to mx.b.example[192.0.2.1]:25: Connection refused"}, 2, 0},
+	    "connect to mx.b.example[192.0.2.1]:25: Connection refused", NULL, NULL, -1}, 2, 0},
 	{"expired with no deferral seen", {"Mar 24 13:58:01 5mail-gw01 postfix/qmgr[25469]: 66C15648577B: from=<uvnhbl@yahoo.com.tw>, status=expired, returned to sender"},
 	    {"expired", "qmgr", "66C15648577B", "out", "", "", "uvnhbl@yahoo.com.tw",
-	    "", "", 0, 0, "", NULL, "message expired, returned to sender"}, 1, 0},
+	    "", "", 0, 0, "", NULL, "message expired, returned to sender", NULL, NULL, -1}, 1, 0},
 	{"smtpd NOQUEUE reject", {"Mar 24 13:58:01 5mail-gw01 postfix/smtpd[25469]: NOQUEUE: reject: RCPT from 061238241086.static.ctinets.com[61.238.241.86]: 550 5.1.1 <toernooicommissie@example.com>: Recipient address rejected: User unknown in virtual mailbox table; from=<wumt5@cchfdc.com> to=<toernooicommissie@example.com> proto=ESMTP helo=<ecsolved.com>"},
 	    {"rejected", "smtpd", "", "in", "toernooicommissie@example.com",
 	    "example.com", "wumt5@cchfdc.com", "061238241086.static.ctinets.com",
 	    "61.238.241.86", 0, 550, "5.1.1", "rcpt",
-	    "550 5.1.1 <toernooicommissie@example.com>: Recipient address rejected: User unknown in virtual mailbox table"}, 1, 0},
+	    "550 5.1.1 <toernooicommissie@example.com>: Recipient address rejected: User unknown in virtual mailbox table", NULL, NULL, -1}, 1, 0},
 	{"postscreen reject with port and commas", {"Feb 24 16:18:40 letterman postfix/postscreen[1234]: NOQUEUE: reject: RCPT from [1.2.3.4]:5678: 550 5.7.1 Service unavailable; client [1.2.3.4] blocked using zen.spamhaus.org; from=<a@b.com>, to=<c@d.com>, proto=ESMTP, helo=<x>"},
 	    {"rejected", "postscreen", "", "in", "c@d.com", "d.com", "a@b.com",
 	    "", "1.2.3.4", 5678, 550, "5.7.1", "rcpt",
-	    "550 5.7.1 Service unavailable; client [1.2.3.4] blocked using zen.spamhaus.org"}, 1, 0},
+	    "550 5.7.1 Service unavailable; client [1.2.3.4] blocked using zen.spamhaus.org", NULL, NULL, -1}, 1, 0},
 	{"postscreen CONNECT reject without code", {"Feb 24 16:18:40 letterman postfix/postscreen[1234]: NOQUEUE: reject: CONNECT from [1.2.3.4]:5678: too many connections"},
 	    {"rejected", "postscreen", "", "in", "", "", "", "", "1.2.3.4",
-	    5678, 0, "", "connect", "too many connections"}, 1, 0},
+	    5678, 0, "", "connect", "too many connections", NULL, NULL, -1}, 1, 0},
 	{"milter-reject with queue id", {"Mar 7 02:09:33 server postfix/smtpd[27246]: 1D8CC1CA0A7F: milter-reject: DATA from 66-220-155-151.mail-mail.facebook.com[192.0.2.151]: 550 5.7.1 Command rejected; from=<security@mail.example.com> to=<hostmaster@example.com> proto=ESMTP helo=<192-0-2-151.mail-mail.example.com>"},
 	    {"rejected", "smtpd", "1D8CC1CA0A7F", "in", "hostmaster@example.com",
 	    "example.com", "security@mail.example.com",
 	    "66-220-155-151.mail-mail.facebook.com", "192.0.2.151", 0, 550,
-	    "5.7.1", "data", "550 5.7.1 Command rejected"}, 1, 0},
+	    "5.7.1", "data", "550 5.7.1 Command rejected", NULL, NULL, -1}, 1, 0},
 	{"proxy-reject without client", {"Mar 24 13:58:01 5mail-gw01 postfix/smtpd[25469]: proxy-reject: END-OF-MESSAGE: 554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam; from=<> to=<user2@example2.com> proto=SMTP helo=<17.33.12.53>"},
 	    {"rejected", "smtpd", "", "in", "user2@example2.com", "example2.com",
 	    "", "", "", 0, 554, "5.7.0", "eod",
-	    "554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam"}, 1, 0},
+	    "554 5.7.0 Reject, contact postmaster@example.com, id=31619-02 - spam", NULL, NULL, -1}, 1, 0},
 	{"cleanup header reject, client from smtpd", {
 	    "Nov 23 10:00:01 mx1 postfix/smtpd[5]: 4B4D2100AE: client=mail.x.example[192.0.2.9]",
 	    "Nov 23 10:00:02 mx1 postfix/cleanup[6]: 4B4D2100AE: reject: header Subject: win big from mail.x.example[192.0.2.9]; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<mail.x.example>: 5.7.1 message content rejected"},
 	    {"rejected", "cleanup", "4B4D2100AE", "in", "b@y.example", "y.example",
 	    "a@x.example", "mail.x.example", "192.0.2.9", 0, 0, "5.7.1", "eod",
-	    "5.7.1 message content rejected"}, 1, 0},
+	    "5.7.1 message content rejected", NULL, NULL, -1}, 1, 0},
 	{"reject_warning is no rejection", {"Mar 24 13:58:01 5mail-gw01 postfix/smtpd[25469]: NOQUEUE: reject_warning: RCPT from example.com[93.184.216.34]: 553 5.7.1 <sender@example.com>: Sender address rejected: not owned by user ph123; from=<sender@example.com> to=<recipient@example.com> proto=ESMTP helo=<example.com>"},
 	    {NULL}, 0, 0},
 	{"multi-instance program name", {"Nov 23 10:00:01 mx1 postfix-out/smtp[101]: 3F2A1C0D9: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=2.0.0, status=sent (250 ok)"},
 	    {"delivered", "smtp", "3F2A1C0D9", "out", "a@b.example", "b.example",
-	    "", "mx.b.example", "192.0.2.1", 25, 0, "2.0.0", NULL, "250 ok"}, 1, 0},
+	    "", "mx.b.example", "192.0.2.1", 25, 0, "2.0.0", NULL, "250 ok", NULL, NULL, -1}, 1, 0},
 	{"long queue id, submission instance", {"Jul  5 06:52:11 prd-mx1 postfix/submission/smtpd[22030]: 3mPVKl0Mhjz7sXv: reject: RCPT from unknown[192.0.2.5]: 454 4.7.1 <a@b.test>: Relay access denied; from=<x@y.test> to=<a@b.test> proto=ESMTP helo=<h>"},
 	    {"rejected", "smtpd", "3mPVKl0Mhjz7sXv", "in", "a@b.test", "b.test",
 	    "x@y.test", "unknown", "192.0.2.5", 0, 454, "4.7.1", "rcpt",
-	    "454 4.7.1 <a@b.test>: Relay access denied"}, 1, 0},
+	    "454 4.7.1 <a@b.test>: Relay access denied", NULL, NULL, -1}, 1, 0},
 	{"cut line is unparsed, not dropped", {"Jul  5 06:52:11 prd-mx1 postfix/smtp[22030]: 3mPVKl0Mhjz7sXv: to=<56597@con"},
 	    {NULL}, 0, 1},
 	{"delivery without recipient field is unparsed", {"Jan 1 00:00:00 hostname postfix/smtp[12345]: 123456789AB: user@example.com, relay=example.com[123.45.67.89]:25, delay=2, delays=2/2/2/2, dsn=1.2.3, status=deferred (host example.com[123.45.67.89] said: 12 Malformed (in reply to RCPT TO command))"},
@@ -120,59 +112,15 @@ static const struct pf_case cases[] = {
 	    {NULL}, 0, 0},
 };
 
-struct capture {
-	int events;
-	int unparsed;
-	struct mxt_event last;
-	char text[4096], recipient[512], domain[256], sender[512], relay[512],
-	    relay_ip[128], service[64], queue_id[64];
-};
-
-static void
-keep(char *dst, size_t size, struct mxt_str *s)
-{
-	size_t n = s->len < size - 1 ? s->len : size - 1;
-	memcpy(dst, s->ptr ? s->ptr : "", n);
-	dst[n] = '\0';
-	s->ptr = dst;
-	s->len = n;
-}
-
-static void
-on_event(void *arg, const struct mxt_event *ev)
-{
-	struct capture *c = arg;
-	c->events++;
-	c->last = *ev;
-	keep(c->text, sizeof c->text, &c->last.text);
-	keep(c->recipient, sizeof c->recipient, &c->last.recipient);
-	keep(c->domain, sizeof c->domain, &c->last.domain);
-	keep(c->sender, sizeof c->sender, &c->last.sender);
-	keep(c->relay, sizeof c->relay, &c->last.relay);
-	keep(c->relay_ip, sizeof c->relay_ip, &c->last.relay_ip);
-	keep(c->service, sizeof c->service, &c->last.service);
-	keep(c->queue_id, sizeof c->queue_id, &c->last.queue_id);
-}
-
-static void
-on_unparsed(void *arg, const char *source, long line_no, const char *reason,
-    const char *line, size_t len)
-{
-	struct capture *c = arg;
-	c->unparsed++;
-}
-
-#define STR(f) test_str(c->name, #f, ev->f.ptr, ev->f.len, c->w.f)
-
 static void
 run_case(const struct pf_case *c)
 {
-	struct capture cap = {0};
+	struct test_capture cap = {0};
 	struct mxt_pass_config cfg = {
 		.year = 2024,
-		.on_event = on_event,
+		.on_event = test_capture_event,
 		.event_arg = &cap,
-		.on_unparsed = on_unparsed,
+		.on_unparsed = test_capture_unparsed,
 		.unparsed_arg = &cap,
 	};
 	struct mxt_pass *p = mxt_pass_create(&cfg);
@@ -185,26 +133,7 @@ run_case(const struct pf_case *c)
 	test_int(c->name, "unparsed", cap.unparsed, c->unparsed);
 	if (c->w.status == NULL || cap.events == 0)
 		return;
-	const struct mxt_event *ev = &cap.last;
-	const char *st = mxt_status_name(ev->status);
-	test_str(c->name, "status", st, strlen(st), c->w.status);
-	const char *dir = mxt_direction_name(ev->direction);
-	test_str(c->name, "direction", dir, strlen(dir), c->w.direction);
-	STR(service);
-	STR(queue_id);
-	STR(recipient);
-	STR(domain);
-	STR(sender);
-	STR(relay);
-	STR(relay_ip);
-	test_int(c->name, "port", ev->relay_port, c->w.port);
-	test_int(c->name, "code", ev->code, c->w.code);
-	test_str(c->name, "dsn", ev->dsn, strlen(ev->dsn), c->w.dsn);
-	const char *ph = mxt_phase_name(ev->phase);
-	test_str(c->name, "phase", ph ? ph : "", ph ? strlen(ph) : 0,
-	    c->w.phase ? c->w.phase : "");
-	if (c->w.text != NULL)
-		STR(text);
+	test_event_fields(c->name, &cap.last, &c->w);
 }
 
 /* The tracking table is bounded: at the cap the oldest message goes and
@@ -212,8 +141,8 @@ run_case(const struct pf_case *c)
 static void
 run_track_cap(void)
 {
-	struct capture cap = {0};
-	struct mxt_pass_config cfg = {.year = 2024, .on_event = on_event,
+	struct test_capture cap = {0};
+	struct mxt_pass_config cfg = {.year = 2024, .on_event = test_capture_event,
 	    .event_arg = &cap, .track_cap = 2};
 	struct mxt_pass *p = mxt_pass_create(&cfg);
 	const char *lines[] = {
@@ -245,8 +174,8 @@ run_track_cap(void)
 static void
 run_syslog_name(void)
 {
-	struct capture cap = {0};
-	struct mxt_pass_config cfg = {.year = 2024, .on_event = on_event,
+	struct test_capture cap = {0};
+	struct mxt_pass_config cfg = {.year = 2024, .on_event = test_capture_event,
 	    .event_arg = &cap, .syslog_name = "postfix-out"};
 	struct mxt_pass *p = mxt_pass_create(&cfg);
 	const char *a = "Nov 23 10:00:01 mx1 postfix-out/smtp[101]: 3F2A1C0D9: to=<a@b.example>, relay=none, delay=1, dsn=4.4.1, status=deferred (x)";

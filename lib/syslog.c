@@ -41,12 +41,6 @@ month_of(const char *p)
 	return 0;
 }
 
-static inline bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 /* Reads exactly n digits at *pp; -1 when they are not all digits. */
 static int
 digits(const char **pp, const char *end, int n)
@@ -203,22 +197,6 @@ traditional_time(struct mxt_clock *c, int mo, int d, int h, int mi, int s,
 	 * previous year: December lines read in January. */
 	if (t->sec > (int64_t)c->reference + 86400)
 		local_seconds(c, y - 1, mo, d, h, mi, s, t);
-}
-
-static const char *
-skip_spaces(const char *p, const char *end)
-{
-	while (p < end && *p == ' ')
-		p++;
-	return p;
-}
-
-static const char *
-token_end(const char *p, const char *end)
-{
-	while (p < end && *p != ' ')
-		p++;
-	return p;
 }
 
 /*
