@@ -367,11 +367,13 @@ run_completed(void)
 	    "2017-04-10 00:00:31 1cxKso-0001GQ-1R Completed",
 	    "2017-04-10 00:00:31 1cxKso-0001GQ-1R => sarah@tele.com R=internal_gw T=remote_smtp H=192.168.1.11 [192.168.1.11] C=\"250 OK id=1cxKsp-0002iR-QJ\"",
 	};
-	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
 		mxt_pass_line(p, "test", (long)i + 1, 0, lines[i],
 		    strlen(lines[i]));
-	test_int("Completed drops the message", "tracked",
-	    (long long)mxt_track_count(p->track), 0);
+		if (i == 1)
+			test_int("Completed drops the message", "tracked",
+			    (long long)mxt_track_count(p->track), 0);
+	}
 	test_str("Completed drops the message", "sender", cap.last.sender.ptr,
 	    cap.last.sender.len, "");
 	mxt_pass_destroy(p);

@@ -123,6 +123,7 @@ struct mxt_msg {
 	char *client_name;
 	char *client_ip;
 	struct mxt_pending_rcpt *pending; /* deferred, not yet final */
+	uint8_t marks; /* the event consumer's, see mxt_event.message_marks */
 };
 
 struct mxt_track *mxt_track_create(size_t cap, uint64_t *overflow_counter);

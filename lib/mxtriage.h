@@ -141,6 +141,12 @@ struct mxt_event {
 	struct mxt_str text;      /* remote reply or local reason, as logged */
 	double delay;             /* seconds */
 	bool has_delay;
+	/* A byte that belongs to the consumer of the events and lives with the
+	 * message (queue id) while it is in flight, starting at 0; NULL when
+	 * the event has no queue id. The summary marks in it the statuses it
+	 * counted, to count distinct messages without keeping every queue id
+	 * ever seen. Valid during the callback only. */
+	uint8_t *message_marks;
 	enum mxt_cause cause;     /* MXT_CAUSE_NONE until classified */
 	const char *provider;     /* "google", ...; NULL when unknown */
 	/* Where the event came from, for drill-down and error messages. */

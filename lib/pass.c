@@ -170,6 +170,12 @@ mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev)
 		    sizeof p->domain_buf);
 	ev->sender_domain = domain_of(ev->sender, p->sender_domain_buf,
 	    sizeof p->sender_domain_buf);
+	if (ev->queue_id.len > 0) {
+		/* also for a message whose first lines were not in the log */
+		struct mxt_msg *m = mxt_track_add(p->track, ev->queue_id.ptr,
+		    ev->queue_id.len);
+		ev->message_marks = m != NULL ? &m->marks : NULL;
+	}
 	if (p->cfg.classifier != NULL) {
 		ev->cause = mxt_classify(p->cfg.classifier, ev);
 		ev->provider = mxt_provider_of(p->cfg.classifier, ev->domain,

@@ -55,7 +55,7 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	for (int i = 0; i < MXT_STATUS_COUNT; i++) {
 		json_object_set_new(events, mxt_status_name(i), jint(s->events[i]));
 		json_object_set_new(messages, mxt_status_name(i),
-		    jint(s->messages_by_status[i].count));
+		    jint(s->messages[i]));
 	}
 	json_object_set_new(events, "cached_repeats", jint(s->repeats));
 

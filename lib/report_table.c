@@ -314,7 +314,7 @@ header(struct out *w, const struct mxt_summary *s)
 		"\033[32m", "\033[33m", "\033[31m", "\033[31m", "\033[35m"};
 	for (int i = 0; i < MXT_STATUS_COUNT; i++) {
 		n = thousands(s->events[i]);
-		char *m = thousands(s->messages_by_status[i].count);
+		char *m = thousands(s->messages[i]);
 		put(w, "%s %s%s %s%s", i ? "," : "", s->events[i] ?
 		    sgr(w, colors[i]) : "", n, mxt_status_name(i),
 		    s->events[i] ? sgr(w, "\033[0m") : "");

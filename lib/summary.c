@@ -111,8 +111,6 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 	mxt_strmap_init(&s->group_index, 0);
 	mxt_strmap_init(&s->retries, 0);
 	mxt_strmap_init(&s->clients, 0);
-	for (int i = 0; i < MXT_STATUS_COUNT; i++)
-		mxt_strmap_init(&s->messages_by_status[i], 0);
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_init(&s->causes[i].domains, 0);
 	return s;
@@ -155,8 +153,6 @@ mxt_summary_destroy(struct mxt_summary *s)
 	mxt_strmap_finish(&s->group_index);
 	mxt_strmap_finish(&s->retries);
 	mxt_strmap_finish(&s->clients);
-	for (int i = 0; i < MXT_STATUS_COUNT; i++)
-		mxt_strmap_finish(&s->messages_by_status[i]);
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_finish(&s->causes[i].domains);
 	free(s->delays);
@@ -400,7 +396,11 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 	s->events[ev->status]++;
 	if (mxt_cause_is_repeat(ev->cause))
 		s->repeats++;
-	set_add(&s->messages_by_status[ev->status], ev->queue_id);
+	uint8_t bit = (uint8_t)(1u << ev->status);
+	if (ev->message_marks != NULL && !(*ev->message_marks & bit)) {
+		*ev->message_marks |= bit;
+		s->messages[ev->status]++;
+	}
 	if (ev->status == MXT_STATUS_REJECTED)
 		count_rejection(s, ev);
 	else if (ev->status != MXT_STATUS_DELIVERED)

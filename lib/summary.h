@@ -53,7 +53,7 @@ struct mxt_summary {
 	struct mxt_stats stats;     /* from the pass */
 	uint64_t events[MXT_STATUS_COUNT]; /* counted, after filters */
 	uint64_t repeats;           /* of which cached repeats */
-	struct mxt_strmap messages_by_status[MXT_STATUS_COUNT];
+	uint64_t messages[MXT_STATUS_COUNT]; /* distinct, see first_of_message */
 	struct mxt_strmap group_index; /* key -> index + 1 */
 	struct group *groups;
 	size_t ngroups, groups_alloc;

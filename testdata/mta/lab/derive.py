@@ -28,9 +28,11 @@ Counting model
     temporary failures, expired or pending from its age at the end of the run
     against the MTA's queue lifetime / retry cutoff (timing in scenarios.json).
 """
+import calendar
 import collections
 import json
 import sys
+import time
 
 SCEN = json.load(open(sys.argv[1]))
 OUT = sys.argv[2]
@@ -45,7 +47,21 @@ def load(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+T0 = json.load(open("%s/run.json" % OUT))["t0"]
+MTA_BY_CLIENT = {SCEN["addresses"]["postfix_smtp_bind"]: "postfix",
+                 SCEN["addresses"]["exim_smtp_interface"]: "exim"}
+
+
+def rel_time(iso):
+    return calendar.timegm(time.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + iso[19:-1]) - T0
+
+
 peers = load("%s/transcripts/peers.jsonl" % OUT)
+for r in peers:
+    r["peer"] = r["session"].split("#")[0]
+    r["mta"] = MTA_BY_CLIENT.get(r["client"], "other")
+    r["rel"] = rel_time(r["t"])
+    r.setdefault("enhanced", None)
 inbound = load("%s/transcripts/inbound.jsonl" % OUT)
 injections = load("%s/injections.jsonl" % OUT)
 
@@ -154,8 +170,11 @@ for mta in MTAS:
             earlier = any(s == "deferred" and t < t_del for t, s in h)
             if earlier:
                 final = "delivered_after_deferral"
-            elif sc.get("greeting_rules") or sc.get("starttls") or sc.get("silent"):
-                final = "delivered_unknown_deferral"  # a session-level refusal may have hit it
+            elif sc["level"] == "session":
+                # a session-level refusal names no recipient, and it makes the MTA
+                # cache the failure (Postfix dead destination, Exim host retry
+                # record): other messages may have been deferred without contact
+                final = "delivered_unknown_deferral"
             else:
                 final = "delivered_first_try"
         elif any(s == "bounced" for _, s in h):
@@ -217,6 +236,12 @@ for mta in MTAS:
                                   "min": n_min, "note": rule["note"]}]
             if rule["status"] == "deferred" and mta in RULES and RULES[mta].get("expiry_bounce_line"):
                 pass
+        if sc["cause"] is not None and sc["level"] in ("session", "connect", "dns"):
+            entry["cached_repeats"] = {
+                "count": None,
+                "note": "not derivable: after a failure at this level the MTA caches it (Postfix 'delivery "
+                        "temporarily suspended', Exim 'retry time not reached') and logs deferrals that never "
+                        "reach a peer; they are not in 'attempts' and their number is unknown here"}
         if unattributed[mta][dom]:
             entry["notes"].append("%d attempt(s) were refused before any recipient was named (greeting, "
                                   "STARTTLS or silence); each concerns the one recipient of this domain in "
@@ -237,13 +262,13 @@ for mta in MTAS:
         if r["mta"] != mta:
             continue
         if r["result"] == "rejected":
-            rej[(r["phase"], r["code"], r["enhanced"], r["expected_cause"], r["case"])] += 1
+            rej[(r["phase"], r["code"], r["enhanced"], r["expected_cause"], r["case"], r["client"], r["to"])] += 1
         elif r["result"] == "accepted":
             acc += 1
     expected["inbound"][mta] = {
         "rejections": [{"phase": p, "code": c, "dsn": d, "count": n, "cause": cause, "case": case,
-                        "code_in_log": RULES[mta]["inbound_code_in_log"]}
-                       for (p, c, d, cause, case), n in sorted(rej.items(), key=lambda kv: str(kv[0]))],
+                        "client": cl, "recipient": to, "code_in_log": RULES[mta]["inbound_code_in_log"]}
+                       for (p, c, d, cause, case, cl, to), n in sorted(rej.items(), key=lambda kv: str(kv[0]))],
         "accepted_by_test_client": acc,
     }
     if not RULES[mta]["inbound_code_in_log"]:

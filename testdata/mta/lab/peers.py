@@ -86,10 +86,15 @@ class Session:
         text = "\n".join(lines) if lines is not None else None
         code = int(lines[-1][:3]) if lines else None
         m = ENH.match(lines[-1]) if lines else None
-        rec = {"t": now_iso(t), "rel": round(t - T0, 3), "peer": self.s["domain"],
-               "client": self.client, "mta": self.mta, "session": self.sid,
-               "phase": phase, "command": command, "code": code,
-               "enhanced": m.group(1) if m else None, "text": text}
+        # compact on purpose (the transcript is committed): the peer is the part
+        # of "session" before '#', the MTA follows from "client"; null fields
+        # other than code and text are left out
+        rec = {"t": now_iso(t), "session": self.sid, "client": self.client,
+               "phase": phase, "code": code, "text": text}
+        if command is not None:
+            rec["command"] = command
+        if m:
+            rec["enhanced"] = m.group(1)
         if recipient is not None:
             rec["recipient"] = recipient
         if extra:
