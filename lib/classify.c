@@ -50,6 +50,16 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "retry timeout exceeded|have been failing for a long time", NULL},
 	{"exim-retry-not-reached", MXT_CAUSE_SUSPENDED, A, NULL, NULL,
 	    "retry time not", "retry time not (?:yet )?reached"},
+	/* Exim held the message for a later queue run by configuration
+	 * (queue_smtp_domains, -odqs, control=queue): nothing was tried, so
+	 * like a cached repeat it is no fresh failure. */
+	{"exim-queued-only", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
+	    "queue_smtp_domains|smtp delivery explicitly queued", NULL},
+	/* A router or ACL of ours said :defer: (local policy). */
+	{"exim-forced-defer", MXT_CAUSE_POLICY, A, NULL, NULL,
+	    "forced defer|forced to defer|forcibly deferred",
+	    "^(?:forced defer|forced to defer|forcibly deferred)|"
+	    "has been forced to defer"},
 
 	/* 2. Greylisting. */
 	{"greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
@@ -195,9 +205,15 @@ const struct rule_def mxt_builtin_rules[] = {
 	{"connection", MXT_CAUSE_CONNECTION, A, NULL, NULL, NULL,
 	    "connection (?:refused|timed out|reset)|no route to host|"
 	    "network (?:is )?unreachable|lost connection with|"
-	    "conversation with .* timed out|remote host closed connection|"
+	    "conversation with .* timed out|"
+	    "remote host (?:\\S+ (?:\\[[^]]*\\] )?)?closed connection|"
 	    "(?:smtp|lmtp) timeout after|netwk addr not available|"
 	    "broken pipe|malformed smtp reply"},
+	{"network-error", MXT_CAUSE_CONNECTION, A, NULL, NULL,
+	    "network error|operation timed out", NULL},
+	/* Our server refused a client that talked before its turn. */
+	{"smtp-synchronization", MXT_CAUSE_POLICY, IN, NULL, NULL,
+	    "synchronization error", NULL},
 	{"unroutable", MXT_CAUSE_ROUTING, A, NULL, NULL, NULL,
 	    "can'?t route|cannot route|unable to route|no route to (?!host)"},
 	{"smtp-auth", MXT_CAUSE_AUTH, A, NULL, NULL, NULL,
@@ -209,6 +225,10 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "authenticator failed"},
 
 	/* 5. Common reply wordings, specific before broad. */
+	/* Exim's "rejected RCPT <a@b>" with no text: an ACL deny of ours
+	 * without a message. */
+	{"acl-deny-without-message", MXT_CAUSE_POLICY, IN, NULL, NULL, NULL,
+	    "^\\s*$"},
 	{"server-ports-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL,
 	    "ports busy|ports are busy", NULL},
 	{"mailbox-full", MXT_CAUSE_MAILBOX_FULL, A, NULL, NULL, NULL,
@@ -253,8 +273,14 @@ const struct rule_def mxt_builtin_rules[] = {
 	{"bad-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL, NULL,
 	    "domain not found|domain (?:does not|doesn't) exist|"
 	    "no such domain|unrouteable domain|\\bnxdomain\\b|"
-	    "unknown domain|missing mx"},
+	    "unknown domain|missing mx|"
+	    "all relevant mx records point to non-existent hosts"},
+	/* RFC 5321's own wording for 550; receivers use it for
+	 * addresses they do not have. */
+	{"mailbox-unavailable", MXT_CAUSE_UNKNOWN_USER, A, "55x", NULL,
+	    "mailbox unavailable|mailbox not found", NULL},
 	{"unknown-user", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL, NULL,
+	    "account has been disabled or discontinued|"
 	    "user unknown|unknown user|no such (?:user|person|recipient|"
 	    "mailbox|address)|(?:user|mailbox|address|account|recipient|"
 	    "email account) (?:that you tried to reach )?(?:does not|"
