@@ -246,6 +246,9 @@ struct mxt_classifier; /* below, with the classification API */
 struct mxt_pass_config {
 	int year;                 /* --year, 0 = infer */
 	const char *syslog_name;  /* --syslog-name, NULL = any NAME/SERVICE */
+	/* --mta: a bit (1u << enum mxt_mta) per MTA whose lines are read;
+	 * 0 = all, recognised line by line. */
+	unsigned mtas;
 	size_t track_cap;         /* messages in flight, 0 = default */
 	/* Fills cause and provider of each event when not NULL. */
 	struct mxt_classifier *classifier;

@@ -81,6 +81,8 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	}
 	for (size_t i = 0; i < sizeof dialects / sizeof dialects[0]; i++) {
 		const struct mxt_dialect *d = dialects[i];
+		if (p->cfg.mtas && !(p->cfg.mtas & (1u << d->mta)))
+			continue;
 		if (d->claim(p, &ll)) {
 			p->stats.lines_mta[d->mta]++;
 			if (ll.time.valid) {

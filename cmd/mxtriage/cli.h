@@ -18,6 +18,7 @@ enum mxt_exit {
 struct cli_input {
 	int year;
 	const char *syslog_name;
+	unsigned mtas; /* --mta */
 	const char *unparsed_path; /* --show-unparsed[=FILE]; "-" = stderr */
 	FILE *unparsed_fp;
 };
@@ -28,12 +29,14 @@ enum {
 	OPT_SYSLOG_NAME,
 	OPT_SHOW_UNPARSED,
 	OPT_CSV_RAW,
+	OPT_MTA,
 	OPT_FIRST_FREE,
 };
 
 #define CLI_INPUT_LONGOPTS                                                  \
 	{"year", required_argument, NULL, OPT_YEAR},                        \
 	{"syslog-name", required_argument, NULL, OPT_SYSLOG_NAME},          \
+	{"mta", required_argument, NULL, OPT_MTA},                          \
 	{"show-unparsed", optional_argument, NULL, OPT_SHOW_UNPARSED}
 
 /* Handles a shared option; returns 1 when it was one, 0 when not, -1 on a

@@ -41,6 +41,8 @@ static const char usage_text[] =
     "  -o, --output FILE       write to FILE instead of standard output\n"
     "      --year YYYY         year of traditional syslog lines\n"
     "      --syslog-name NAME  only Postfix lines logged as NAME/service\n"
+    "      --mta MTA           only postfix or only exim lines (default: both,\n"
+    "                          recognised line by line)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "  -h, --help              show this help\n";
 

@@ -33,6 +33,14 @@ cli_input_option(struct cli_input *in, int opt, const char *arg)
 		}
 		in->syslog_name = arg;
 		return 1;
+	case OPT_MTA:
+		for (int m = 0; m < MXT_MTA_COUNT; m++)
+			if (strcmp(arg, mxt_mta_name(m)) == 0) {
+				in->mtas = 1u << m;
+				return 1;
+			}
+		warnx("--mta: '%s' is not postfix or exim", arg);
+		return -1;
 	case OPT_SHOW_UNPARSED:
 		in->unparsed_path = arg ? arg : "-";
 		return 1;
@@ -129,6 +137,7 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	}
 	cfg->year = in->year;
 	cfg->syslog_name = in->syslog_name;
+	cfg->mtas = in->mtas;
 	cfg->on_unparsed = on_unparsed;
 	cfg->unparsed_arg = in;
 	struct mxt_pass *p = mxt_pass_create(cfg);
