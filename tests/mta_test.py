@@ -41,10 +41,11 @@ class Tap:
 
     def emit(self):
         print("1..%d" % len(self.results))
-        failed = 0
+        failed = skipped = 0
         for i, (name, ok, diag, skip) in enumerate(self.results, 1):
             if skip:
                 print("ok %d - %s # SKIP %s" % (i, name, skip))
+                skipped += 1
                 continue
             print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
             if not ok:
@@ -53,8 +54,8 @@ class Tap:
                     print("# " + d)
                 if len(diag) > 40:
                     print("# ... %d more" % (len(diag) - 40))
-        passed = len(self.results) - failed
-        print("# %d passed, %d failed" % (passed, failed))
+        passed = len(self.results) - failed - skipped
+        print("mta_test: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
         return failed
 
 
