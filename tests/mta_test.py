@@ -29,7 +29,7 @@ import subprocess
 import sys
 
 SUSPENDED_TEXT = re.compile(r"delivery temporarily suspended|retry time not reached", re.I)
-EXPIRY_TEXT = re.compile(r"retry timeout exceeded|message has expired|expired|long failure period", re.I)
+EXPIRY_TEXT = re.compile(r"retry timeout exceeded|message has expired|expired|have been failing for a long time", re.I)
 
 
 class Tap:
