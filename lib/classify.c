@@ -201,7 +201,8 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "lookup did not complete|dns timeout|failed to lookup ip address|"
 	    "malformed dns server reply|unable to look up|"
 	    "temporary failure in name resolution|servfail|"
-	    "lookup of host", NULL},
+	    "lookup of host|"
+	    "all relevant mx records point to non-existent hosts", NULL},
 	{"connection", MXT_CAUSE_CONNECTION, A, NULL, NULL, NULL,
 	    "connection (?:refused|timed out|reset)|no route to host|"
 	    "network (?:is )?unreachable|lost connection with|"
@@ -217,7 +218,7 @@ const struct rule_def mxt_builtin_rules[] = {
 	{"unroutable", MXT_CAUSE_ROUTING, A, NULL, NULL, NULL,
 	    "can'?t route|cannot route|unable to route|no route to (?!host)"},
 	{"smtp-auth", MXT_CAUSE_AUTH, A, NULL, NULL, NULL,
-	    "authentication (?:failed|required|credentials invalid|"
+	    "authentication (?:failed|failure|required|credentials invalid|"
 	    "unsuccessful|attempt\\(s\\) failed)|smtp auth is required|"
 	    "\\bauth(?:entication)? required|not authenticated|"
 	    "invalid login|username and password not accepted|"
@@ -273,12 +274,18 @@ const struct rule_def mxt_builtin_rules[] = {
 	{"bad-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL, NULL,
 	    "domain not found|domain (?:does not|doesn't) exist|"
 	    "no such domain|unrouteable domain|\\bnxdomain\\b|"
-	    "unknown domain|missing mx|"
-	    "all relevant mx records point to non-existent hosts"},
+	    "unknown domain|missing mx"},
 	/* RFC 5321's own wording for 550; receivers use it for
 	 * addresses they do not have. */
 	{"mailbox-unavailable", MXT_CAUSE_UNKNOWN_USER, A, "55x", NULL,
 	    "mailbox unavailable|mailbox not found", NULL},
+	/* Exim says "Unrouteable address" both for a local part no router
+	 * accepts and for a remote domain that does not resolve. Unknown
+	 * local users are normally refused at RCPT time (in); on a delivery
+	 * attempt (out) the domain is the usual reason, which the MTA lab
+	 * shows for an NXDOMAIN domain. */
+	{"exim-unrouteable-out", MXT_CAUSE_BAD_DOMAIN, OUT, NULL, NULL,
+	    "unrouteable address", "^unrouteable address$"},
 	{"unknown-user", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL, NULL,
 	    "account has been disabled or discontinued|"
 	    "user unknown|unknown user|no such (?:user|person|recipient|"

@@ -775,9 +775,11 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	if (flag == '*') {
 		ev.text = mxt_str_make("delivery suppressed (-N)", 24);
 	} else if (f.conf.len > 0) {
+		/* the server's 250 reply is the code of the attempt */
 		ev.text = f.conf;
-		if (mxt_parse_reply_code(f.conf.ptr, f.conf.ptr + f.conf.len,
-		    ev.dsn) == 0)
+		ev.code = mxt_parse_reply_code(f.conf.ptr,
+		    f.conf.ptr + f.conf.len, ev.dsn);
+		if (ev.code == 0)
 			ev.dsn[0] = '\0';
 	}
 	mxt_pass_emit(p, &ev);
@@ -1006,9 +1008,13 @@ emit_rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 	/* the code only where Exim logged one: an ACL message may start
 	 * with it ("550 5.7.1 ..."); Exim's default codes are not logged */
 	const char *t = ev->text.ptr, *te = t + ev->text.len;
-	if (ev->text.len == 0 ||
-	    (ev->code = mxt_parse_reply_code(t, te, ev->dsn)) == 0)
+	ev->dsn[0] = '\0';
+	if (ev->text.len > 0 &&
+	    (ev->code = mxt_parse_reply_code(t, te, ev->dsn)) == 0) {
+		/* or with the enhanced code alone ("4.7.1 Rate limit ...") */
 		ev->dsn[0] = '\0';
+		mxt_parse_dsn(t, te, ev->dsn, NULL);
+	}
 	mxt_pass_emit(p, ev);
 }
 

@@ -175,6 +175,17 @@ analyse_delivery_text(struct mxt_event *ev, bool suspended)
 			mxt_parse_hostaddr(h, q, &ev->relay, &ev->relay_ip,
 			    &ev->relay_port);
 		ev->phase = phase_in(q ? q : h, end);
+	} else if (has_prefix(p, end, "TLS is required, but host ") &&
+	    (q = find_lit(p, end, " refused to start TLS: ")) != NULL) {
+		/* the server answered STARTTLS with an error */
+		const char *h = p + strlen("TLS is required, but host ");
+		if (ev->relay.len == 0 || mxt_str_eq(ev->relay, "none"))
+			mxt_parse_hostaddr(h, q, &ev->relay, &ev->relay_ip,
+			    &ev->relay_port);
+		q += strlen(" refused to start TLS: ");
+		if (!suspended)
+			ev->code = mxt_parse_reply_code(q, end, dsn);
+		ev->phase = MXT_PHASE_STARTTLS;
 	} else if (find_lit(p, end, "TLS") != NULL &&
 	    (has_prefix(p, end, "TLS is required") ||
 	    has_prefix(p, end, "Cannot start TLS") ||
@@ -310,6 +321,9 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 	}
 	if (ev.status != MXT_STATUS_DELIVERED)
 		analyse_delivery_text(&ev, false);
+	else /* "250 2.0.0 Ok: queued as ...": the server's reply */
+		ev.code = mxt_parse_reply_code(ev.text.ptr,
+		    ev.text.ptr + ev.text.len, NULL);
 	if (mxt_str_eq(ev.relay, "none"))
 		ev.relay = mxt_str_make("", 0);
 

@@ -19,12 +19,12 @@ struct pf_case {
 static const struct pf_case cases[] = {
 	{"smtp sent", {"Mar 24 13:58:01 5mail-gw01 postfix/smtp[25469]: 0D9633D: to=<jos@example.com>, orig_to=<bestuur@example.com>, relay=mail1.example.net[10.74.103.11]:25, delay=11, delays=5.4/0.06/5.1/0.03, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as F12DF84004)"},
 	    {"delivered", "smtp", "0D9633D", "out", "jos@example.com",
-	    "example.com", "", "mail1.example.net", "10.74.103.11", 25, 0,
+	    "example.com", "", "mail1.example.net", "10.74.103.11", 25, 250,
 	    "2.0.0", NULL, "250 2.0.0 Ok: queued as F12DF84004", NULL, NULL, -1}, 1, 0},
 	{"lmtp to a unix socket", {"Mar 24 13:58:01 5mail-gw01 postfix/smtp[25469]: AD6E41CDC05C: to=<admin@example.com>, relay=sub1.example.com[private/dovecot-lmtp], delay=0.15, delays=0.04/0/0.02/0.08, dsn=2.0.0, status=sent (250 2.0.0 <admin@example.com> qYyyBMsl9FRuZQAAA15QOA Saved)"},
 	    {"delivered", "smtp", "AD6E41CDC05C", "out", "admin@example.com",
 	    "example.com", "", "sub1.example.com", "private/dovecot-lmtp", 0,
-	    0, "2.0.0", NULL, "250 2.0.0 <admin@example.com> qYyyBMsl9FRuZQAAA15QOA Saved", NULL, NULL, -1}, 1, 0},
+	    250, "2.0.0", NULL, "250 2.0.0 <admin@example.com> qYyyBMsl9FRuZQAAA15QOA Saved", NULL, NULL, -1}, 1, 0},
 	{"deferred with remote reply, sender from qmgr", {
 	    "Mar 24 13:58:01 5mail-gw01 postfix/qmgr[25469]: A0E85200BD: from=<list-bounces@Lists.Example.ORG>, size=4113, nrcpt=1 (queue active)",
 	    "Mar 24 13:58:01 5mail-gw01 postfix/smtp[25469]: A0E85200BD: to=<whatever-user@lists.example.org>, relay=open.example.nl[10.49.140.10]:25, delay=2.3, delays=0.25/0.05/2/0.04, dsn=4.2.0, status=deferred (host open.example.nl[10.49.140.10] said: 450 4.2.0 <whatever-user@lists.example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/lists.example.org.html (in reply to RCPT TO command))"},
@@ -97,7 +97,7 @@ static const struct pf_case cases[] = {
 	    {NULL}, 0, 0},
 	{"multi-instance program name", {"Nov 23 10:00:01 mx1 postfix-out/smtp[101]: 3F2A1C0D9: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, delay=1, delays=0/0/1/0, dsn=2.0.0, status=sent (250 ok)"},
 	    {"delivered", "smtp", "3F2A1C0D9", "out", "a@b.example", "b.example",
-	    "", "mx.b.example", "192.0.2.1", 25, 0, "2.0.0", NULL, "250 ok", NULL, NULL, -1}, 1, 0},
+	    "", "mx.b.example", "192.0.2.1", 25, 250, "2.0.0", NULL, "250 ok", NULL, NULL, -1}, 1, 0},
 	{"long queue id, submission instance", {"Jul  5 06:52:11 prd-mx1 postfix/submission/smtpd[22030]: 3mPVKl0Mhjz7sXv: reject: RCPT from unknown[192.0.2.5]: 454 4.7.1 <a@b.test>: Relay access denied; from=<x@y.test> to=<a@b.test> proto=ESMTP helo=<h>"},
 	    {"rejected", "smtpd", "3mPVKl0Mhjz7sXv", "in", "a@b.test", "b.test",
 	    "x@y.test", "unknown", "192.0.2.5", 0, 454, "4.7.1", "rcpt",
