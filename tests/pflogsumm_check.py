@@ -92,6 +92,10 @@ def main():
         print("1..0 # SKIP pflogsumm is not installed (apt-get install pflogsumm)")
         return 0
     files = [("sample", os.path.join(testdata, "sample", "mail.log"))]
+    for name in ("mail.log", "mail-rfc3339.log"):
+        path = os.path.join(testdata, "mta", "out", "postfix", name)
+        if os.path.exists(path):
+            files.append(("mta/" + name, path))
     if os.path.isdir(corpus):
         for root, _, names in os.walk(corpus):
             for n in sorted(names):
