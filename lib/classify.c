@@ -692,33 +692,6 @@ mxt_rules_check(const char *path,
 #include <jansson.h>
 #include <stdarg.h>
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	for (;;) {
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->cap + (size_t)n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-}
 
 static const char *
 dir_name(int dir)
@@ -779,40 +752,40 @@ mxt_rules_format(const struct mxt_classifier *c, bool json)
 {
 	if (json)
 		return rules_json(c);
-	struct sbuf b = {xmalloc(4096), 0, 4096};
+	struct mxt_buf b = {xmalloc(4096), 0, 4096};
 	b.p[0] = '\0';
-	sb_printf(&b, "# rules, first match wins (%zu)\n",
+	mxt_buf_printf(&b, "# rules, first match wins (%zu)\n",
 	    mxt_classifier_rule_count(c));
-	sb_printf(&b, "%-4s %-30s %-16s %-4s %-5s %-7s %s\n", "#", "NAME",
+	mxt_buf_printf(&b, "%-4s %-30s %-16s %-4s %-5s %-7s %s\n", "#", "NAME",
 	    "CAUSE", "DIR", "CODE", "DSN", "MATCH");
 	struct mxt_rule_info ri;
 	for (size_t i = 0; mxt_classifier_rule(c, i, &ri); i++) {
-		sb_printf(&b, "%-4zu %-30s %-16s %-4s %-5s %-7s ", i + 1,
+		mxt_buf_printf(&b, "%-4zu %-30s %-16s %-4s %-5s %-7s ", i + 1,
 		    ri.name, mxt_cause_id(ri.cause), dir_name(ri.direction),
 		    ri.code ? ri.code : "-", ri.dsn ? ri.dsn : "-");
 		bool any = false;
 		if (ri.contains) {
-			sb_printf(&b, "contains ");
+			mxt_buf_printf(&b, "contains ");
 			for (size_t k = 0; ri.contains[k]; k++)
-				sb_printf(&b, "%s\"%s\"", k ? "|" : "",
+				mxt_buf_printf(&b, "%s\"%s\"", k ? "|" : "",
 				    ri.contains[k]);
 			any = true;
 		}
 		if (ri.pattern) {
-			sb_printf(&b, "%s/%s/i", any ? " and " : "", ri.pattern);
+			mxt_buf_printf(&b, "%s/%s/i", any ? " and " : "", ri.pattern);
 			any = true;
 		}
 		if (!any)
-			sb_printf(&b, "-");
+			mxt_buf_printf(&b, "-");
 		if (ri.line > 0)
-			sb_printf(&b, "  (%s:%ld)", ri.origin, ri.line);
-		sb_printf(&b, "\n");
+			mxt_buf_printf(&b, "  (%s:%ld)", ri.origin, ri.line);
+		mxt_buf_printf(&b, "\n");
 	}
-	sb_printf(&b, "\n# providers, first match wins (%zu)\n",
+	mxt_buf_printf(&b, "\n# providers, first match wins (%zu)\n",
 	    mxt_classifier_provider_count(c));
-	sb_printf(&b, "%-16s %-28s %s\n", "PROVIDER", "MATCH", "ORIGIN");
+	mxt_buf_printf(&b, "%-16s %-28s %s\n", "PROVIDER", "MATCH", "ORIGIN");
 	struct mxt_provider_info pi;
 	for (size_t i = 0; mxt_classifier_provider(c, i, &pi); i++)
-		sb_printf(&b, "%-16s %-28s %s\n", pi.name, pi.match, pi.origin);
+		mxt_buf_printf(&b, "%-16s %-28s %s\n", pi.name, pi.match, pi.origin);
 	return b.p;
 }

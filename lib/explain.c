@@ -538,42 +538,15 @@ mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
 
 /* ---- output -------------------------------------------------------- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-bprintf(struct buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-bprintf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	for (;;) {
-		va_start(ap, fmt);
-		int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->cap + (size_t)n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-}
 
 /* Writes s wrapped at 76 columns: the first line starts with first, the
  * others with indent. */
 static void
-bwrap(struct buf *b, const char *indent, const char *first, const char *s)
+bwrap(struct mxt_buf *b, const char *indent, const char *first, const char *s)
 {
 	size_t col = strlen(first);
 	bool at_start = true;
-	bprintf(b, "%s", first);
+	mxt_buf_printf(b, "%s", first);
 	while (*s) {
 		while (*s == ' ')
 			s++;
@@ -584,32 +557,32 @@ bwrap(struct buf *b, const char *indent, const char *first, const char *s)
 		if (wl == 0)
 			break;
 		if (!at_start && col + 1 + wl > 76) {
-			bprintf(b, "\n%s", indent);
+			mxt_buf_printf(b, "\n%s", indent);
 			col = strlen(indent);
 			at_start = true;
 		}
 		if (!at_start) {
-			bprintf(b, " ");
+			mxt_buf_printf(b, " ");
 			col++;
 		}
-		bprintf(b, "%.*s", (int)wl, w);
+		mxt_buf_printf(b, "%.*s", (int)wl, w);
 		col += wl;
 		at_start = false;
 	}
-	bprintf(b, "\n");
+	mxt_buf_printf(b, "\n");
 }
 
 static void
-text_cause(struct buf *b, enum mxt_cause c)
+text_cause(struct mxt_buf *b, enum mxt_cause c)
 {
-	bprintf(b, "cause %s: %s (%s)\n", mxt_cause_id(c), mxt_cause_title(c),
+	mxt_buf_printf(b, "cause %s: %s (%s)\n", mxt_cause_id(c), mxt_cause_title(c),
 	    mxt_cause_kind_name(mxt_cause_kind(c)));
 	bwrap(b, "  ", "  ", mxt_cause_explanation(c));
 	for (int d = 0; d < MXT_DIR_COUNT; d++) {
 		const char *const *st = mxt_cause_steps(c, (enum mxt_direction)d);
 		if (st[0] == NULL)
 			continue;
-		bprintf(b, "  next steps when %s:\n", d == MXT_DIR_OUT ?
+		mxt_buf_printf(b, "  next steps when %s:\n", d == MXT_DIR_OUT ?
 		    "we are the sender (out)" : "we rejected a client (in)");
 		for (size_t i = 0; st[i] != NULL; i++)
 			bwrap(b, "      ", "    - ", st[i]);
@@ -617,7 +590,7 @@ text_cause(struct buf *b, enum mxt_cause c)
 }
 
 static void
-text_query(struct buf *b, const struct mxt_explain_query *q)
+text_query(struct mxt_buf *b, const struct mxt_explain_query *q)
 {
 	if (q->kind == MXT_EXPLAIN_CAUSE) {
 		text_cause(b, q->cause);
@@ -633,7 +606,7 @@ text_query(struct buf *b, const struct mxt_explain_query *q)
 			    r->reference);
 			bwrap(b, "     ", first, line);
 		} else {
-			bprintf(b, "%d: not a registered reply code; class %c "
+			mxt_buf_printf(b, "%d: not a registered reply code; class %c "
 			    "means %s.\n", q->code, '0' + q->code / 100,
 			    q->code / 100 == 4 ? "a temporary failure" :
 			    q->code / 100 == 5 ? "a permanent failure" :
@@ -644,7 +617,7 @@ text_query(struct buf *b, const struct mxt_explain_query *q)
 		const struct mxt_dsn_info *d = mxt_explain_dsn(q->dsn);
 		char cls = q->dsn[0];
 		int subj = atoi(q->dsn + 2);
-		bprintf(b, "%s:\n", q->dsn);
+		mxt_buf_printf(b, "%s:\n", q->dsn);
 		if (cls != 'X')
 			bwrap(b, "    ", "  class   ", mxt_explain_dsn_class(cls));
 		if (mxt_explain_dsn_subject(subj) != NULL)
@@ -655,11 +628,11 @@ text_query(struct buf *b, const struct mxt_explain_query *q)
 			    d->meaning, d->reference);
 			bwrap(b, "    ", "  detail  ", line);
 		} else {
-			bprintf(b, "  detail  not registered (a vendor's own "
+			mxt_buf_printf(b, "  detail  not registered (a vendor's own "
 			    "code)\n");
 		}
 		if (q->code != 0 && cls != 'X' && cls != '0' + q->code / 100)
-			bprintf(b, "  note    the reply code class (%d) and the "
+			mxt_buf_printf(b, "  note    the reply code class (%d) and the "
 			    "enhanced code class (%c) disagree\n", q->code / 100,
 			    cls);
 	}
@@ -667,10 +640,10 @@ text_query(struct buf *b, const struct mxt_explain_query *q)
 	size_t n = mxt_explain_likely_causes(q->code,
 	    q->dsn[0] ? q->dsn : NULL, lc, 4);
 	if (n > 0) {
-		bprintf(b, "likely causes:");
+		mxt_buf_printf(b, "likely causes:");
 		for (size_t i = 0; i < n; i++)
-			bprintf(b, "%s %s", i ? "," : "", mxt_cause_id(lc[i]));
-		bprintf(b, "\n");
+			mxt_buf_printf(b, "%s %s", i ? "," : "", mxt_cause_id(lc[i]));
+		mxt_buf_printf(b, "\n");
 		for (size_t i = 0; i < n; i++) {
 			const char *const *st = mxt_cause_steps(lc[i],
 			    MXT_DIR_OUT);
@@ -680,7 +653,7 @@ text_query(struct buf *b, const struct mxt_explain_query *q)
 			if (st[0] != NULL)
 				bwrap(b, "      ", first, st[0]);
 		}
-		bprintf(b, "(the reply text decides; 'mxtriage explain CAUSE' "
+		mxt_buf_printf(b, "(the reply text decides; 'mxtriage explain CAUSE' "
 		    "for details)\n");
 	}
 }
@@ -770,11 +743,11 @@ mxt_explain_format(const struct mxt_explain_query *q, size_t n, bool json)
 		free(s);
 		return out;
 	}
-	struct buf b = {xmalloc(1024), 0, 1024};
+	struct mxt_buf b = {xmalloc(1024), 0, 1024};
 	b.p[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
-			bprintf(&b, "\n");
+			mxt_buf_printf(&b, "\n");
 		text_query(&b, &q[i]);
 	}
 	return b.p;

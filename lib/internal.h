@@ -67,6 +67,15 @@ const char *find_lit_ci(const char *p, const char *end, const char *lit);
 /* Copies s into dst lower-cased (ASCII), cut at size - 1; returns length. */
 size_t lower_copy(char *dst, size_t size, const char *s, size_t n);
 
+/* A growable text buffer; p is malloc'd (NULL until the first write) and
+ * NUL-terminated after each write; the owner frees p. */
+struct mxt_buf {
+	char *p;
+	size_t len, cap;
+};
+void mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Writes one CSV cell (quoted by libcsv; preceded by ',' unless first;
  * NULL = empty). Unless raw, a cell a spreadsheet would run as a formula
  * gets a leading apostrophe. Returns 0 or -1. */

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -214,4 +215,24 @@ mxt_utf8_sanitize(const char *src, size_t len, char *dst, size_t size)
 	}
 	dst[o] = '\0';
 	return o;
+}
+
+void
+mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	for (;;) {
+		va_start(ap, fmt);
+		int n = vsnprintf(b->p ? b->p + b->len : NULL,
+		    b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->p != NULL && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
 }
