@@ -30,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 
+from corpus_files import corpus_logs
+
 # Exim's own timestamp: date, time, optional fraction, zone and [pid].
 EXIM_TS = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [+-]\d{4})?(?: \[\d+\])? "
 # Syslog forms: "Mmm dd hh:mm:ss host exim[pid]: " (optionally <PRI>),
@@ -126,16 +128,7 @@ def main():
     if not os.path.isdir(corpus):
         print("1..0 # SKIP corpus not found at %s (../shared is absent)" % corpus)
         return 0
-    files = []
-    for root, _, names in os.walk(corpus):
-        for name in names:
-            path = os.path.join(root, name)
-            if name.endswith(".md") or name.endswith(".msg.log"):
-                continue  # message-only files have no header to read
-            with open(path, "rb") as f:
-                if EXIM_FILE.search(f.read()):
-                    files.append(path)
-    files.sort()
+    files = corpus_logs(corpus, EXIM_FILE)
     print("1..%d" % (len(files) + 1))
     failed = 0
     total = [0, 0, 0]

@@ -22,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 
+from corpus_files import corpus_logs
+
 PROGRAM = re.compile(rb"postfix[-\w.]*(?:/[-\w.]+)+\[\d+\]: ")
 DELIVERY = re.compile(rb" status=(?:sent|deferred|bounced|expired|force-expired|SOFTBOUNCE)\b")
 REJECT = re.compile(rb"(?:^|[ :])(?:reject|milter-reject|proxy-reject): ")
@@ -66,16 +68,7 @@ def main():
     if not os.path.isdir(corpus):
         print("1..0 # SKIP corpus not found at %s (../shared is absent)" % corpus)
         return 0
-    files = []
-    for root, _, names in os.walk(corpus):
-        for name in names:
-            path = os.path.join(root, name)
-            if name.endswith((".md",)) or name.endswith(".msg.log"):
-                continue  # message-only files have no header to read
-            with open(path, "rb") as f:
-                if PROGRAM.search(f.read()):
-                    files.append(path)
-    files.sort()
+    files = corpus_logs(corpus, PROGRAM)
     print("1..%d" % len(files))
     failed = 0
     total = [0, 0, 0]

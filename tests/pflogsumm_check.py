@@ -20,6 +20,8 @@ import shutil
 import subprocess
 import sys
 
+from corpus_files import corpus_logs
+
 BRACKETLESS = "pflogsumm needs to=<...>; these lines have to=addr (anonymised or exported logs)"
 INSTANCE = "pflogsumm reads only programs named postfix/...; these lines come from multi-instance names (postfix-239.58.50.50/smtp, postfix-smo/...)"
 MILTER = "pflogsumm counts neither milter-reject nor proxy-reject lines as rejections"
@@ -97,13 +99,8 @@ def main():
         if os.path.exists(path):
             files.append(("mta/" + name, path))
     if os.path.isdir(corpus):
-        for root, _, names in os.walk(corpus):
-            for n in sorted(names):
-                p = os.path.join(root, n)
-                if n.endswith(".msg.log") or n.endswith(".md"):
-                    continue
-                if b"postfix/" in open(p, "rb").read():
-                    files.append((os.path.relpath(p, corpus), p))
+        files += [(os.path.relpath(p, corpus), p)
+                  for p in corpus_logs(corpus, re.compile(rb"postfix/"))]
     files.sort()
     print("1..%d" % len(files))
     failed = 0

@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 
+from corpus_files import corpus_logs
+
 ENV = {"LC_ALL": "C", "TZ": "UTC"}
 
 
@@ -62,9 +64,7 @@ def main():
     binary, testdata, corpus = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
     paths = [os.path.join(testdata, "sample", "mail.log")]
     if os.path.isdir(corpus):
-        for root, _, names in os.walk(corpus):
-            paths += [os.path.join(root, n) for n in names
-                      if not n.endswith(".md") and not n.endswith(".msg.log")]
+        paths += corpus_logs(corpus)
     else:
         print("# corpus not found at %s: only the sample is checked" % corpus)
     paths.sort()
