@@ -735,16 +735,7 @@ rules_json(const struct mxt_classifier *c)
 	json_t *root = json_pack("{s:s, s:s, s:o, s:o}", "schema",
 	    "mxtriage.rules/1", "order", "first match wins; user rules first",
 	    "rules", rules, "providers", provs);
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (s == NULL)
-		abort();
-	size_t n = strlen(s);
-	char *out = xmalloc(n + 2);
-	memcpy(out, s, n);
-	memcpy(out + n, "\n", 2);
-	free(s);
-	return out;
+	return mxt_json_text(root);
 }
 
 char *

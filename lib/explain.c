@@ -731,17 +731,7 @@ mxt_explain_format(const struct mxt_explain_query *q, size_t n, bool json)
 			json_array_append_new(items, json_query(&q[i]));
 		json_t *root = json_pack("{s:s, s:o}", "schema",
 		    "mxtriage.explain/1", "items", items);
-		char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		json_decref(root);
-		if (s == NULL)
-			abort();
-		size_t len = strlen(s);
-		char *out = xmalloc(len + 2);
-		memcpy(out, s, len);
-		out[len] = '\n';
-		out[len + 1] = '\0';
-		free(s);
-		return out;
+		return mxt_json_text(root);
 	}
 	struct mxt_buf b = {xmalloc(1024), 0, 1024};
 	b.p[0] = '\0';

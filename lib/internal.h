@@ -76,6 +76,11 @@ struct mxt_buf {
 void mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The JSON document root (a json_t, consumed) as indented text ending
+ * in a newline; malloc'd, the caller frees it. */
+struct json_t;
+char *mxt_json_text(struct json_t *root);
+
 /* Writes one CSV cell (quoted by libcsv; preceded by ',' unless first;
  * NULL = empty). Unless raw, a cell a spreadsheet would run as a formula
  * gets a leading apostrophe. Returns 0 or -1. */

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,4 +236,19 @@ mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
 		b->cap = (b->cap + (size_t)n + 1) * 2;
 		b->p = xrealloc(b->p, b->cap);
 	}
+}
+
+char *
+mxt_json_text(json_t *root)
+{
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (s == NULL)
+		out_of_memory(0);
+	size_t n = strlen(s);
+	char *out = xmalloc(n + 2);
+	memcpy(out, s, n);
+	memcpy(out + n, "\n", 2);
+	free(s);
+	return out;
 }
