@@ -275,11 +275,11 @@ count_failure(struct mxt_summary *s, const struct mxt_event *ev)
 		g->first = ev->time;
 	if (!g->last.valid || ev->time.sec >= g->last.sec)
 		g->last = ev->time;
-	int n = snprintf(code, sizeof code, "%s%s%s",
-	    ev->code ? "" : "none", ev->dsn[0] ? " " : "", ev->dsn);
+	char num[8] = "none";
 	if (ev->code)
-		n = snprintf(code, sizeof code, "%d%s%s", ev->code,
-		    ev->dsn[0] ? " " : "", ev->dsn);
+		snprintf(num, sizeof num, "%d", ev->code);
+	int n = snprintf(code, sizeof code, "%s%s%s", num,
+	    ev->dsn[0] ? " " : "", ev->dsn);
 	struct mxt_strmap_slot *slot = mxt_strmap_put(&g->codes, code,
 	    (size_t)n, &added);
 	if (slot)
@@ -407,6 +407,13 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 		count_failure(s, ev);
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
 void
 mxt_summary_finish(struct mxt_summary *s, const struct mxt_stats *st)
 {
@@ -420,6 +427,7 @@ mxt_summary_finish(struct mxt_summary *s, const struct mxt_stats *st)
 		if (s->retries.slots[i].key && r->in_window)
 			s->retry_total++;
 	}
+	qsort(s->delays, s->ndelays, sizeof *s->delays, cmp_double);
 	s->finished = true;
 }
 
@@ -430,21 +438,12 @@ mxt_summary_pending_count(const struct mxt_summary *s)
 	    s->retry_expired;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 double
 mxt_summary_delay_percentile(const struct mxt_summary *s, double p)
 {
 	if (s->ndelays == 0)
 		return -1;
-	/* sorting a const summary's array in place is harmless: order is
-	 * not part of its state */
-	qsort(s->delays, s->ndelays, sizeof *s->delays, cmp_double);
+	/* s->delays was sorted by mxt_summary_finish */
 	size_t rank = (size_t)((p / 100.0) * (double)s->ndelays + 0.999999);
 	if (rank < 1)
 		rank = 1;

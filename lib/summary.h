@@ -60,7 +60,8 @@ struct mxt_summary {
 	struct cause_row causes[MXT_CAUSE_COUNT];
 	struct mxt_strmap retries;  /* qid\\x1frcpt -> struct retry (ptr) */
 	uint64_t retry_total, retry_delivered, retry_bounced, retry_expired;
-	double *delays;             /* first deferral -> delivery, seconds */
+	double *delays;             /* first deferral -> delivery, seconds;
+				     * sorted by mxt_summary_finish */
 	size_t ndelays, delays_alloc;
 	struct mxt_strmap clients;  /* client ip -> struct client_row (ptr) */
 	int64_t end;                /* last time seen: pending ages end here */
