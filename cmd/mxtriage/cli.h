@@ -51,6 +51,10 @@ int cli_input_option(struct cli_input *in, int opt, const char *arg);
 int cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg,
     char **files, int nfiles, struct mxt_stats *stats);
 
+/* Reads the -f value of a command that prints table or json: sets *json
+ * and returns 0, or prints a message naming the command and returns -1. */
+int cli_table_or_json(const char *command, const char *value, bool *json);
+
 /* The classifier with the built-in rules and those of rules_path (may be
  * NULL); prints the error and returns NULL when the file is not valid. */
 struct mxt_classifier *cli_classifier(const char *rules_path);

@@ -40,16 +40,11 @@ cmd_explain(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "json") == 0) {
-				json = true;
-			} else if (strcmp(optarg, "table") == 0 ||
-			    strcmp(optarg, "text") == 0) {
+			/* "text" is an older name of table */
+			if (strcmp(optarg, "text") == 0)
 				json = false;
-			} else {
-				warnx("--format: '%s' is not an explain format "
-				    "(table, json)", optarg);
+			else if (cli_table_or_json("explain", optarg, &json) < 0)
 				return MXT_EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -63,15 +63,8 @@ cmd_rules(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "json") == 0) {
-				json = true;
-			} else if (strcmp(optarg, "table") == 0) {
-				json = false;
-			} else {
-				warnx("--format: '%s' is not a rules format "
-				    "(table, json)", optarg);
+			if (cli_table_or_json("rules", optarg, &json) < 0)
 				return MXT_EXIT_USAGE;
-			}
 			break;
 		case OPT_RULES:
 			rules = optarg;

@@ -103,6 +103,18 @@ report_anomalies(const struct cli_input *in, const struct mxt_stats *st)
 		    (unsigned long long)st->track_overflow);
 }
 
+int
+cli_table_or_json(const char *command, const char *value, bool *json)
+{
+	if (strcmp(value, "json") == 0 || strcmp(value, "table") == 0) {
+		*json = value[0] == 'j';
+		return 0;
+	}
+	warnx("--format: '%s' is not %s %s format (table, json)", value,
+	    command[0] == 'e' ? "an" : "a", command);
+	return -1;
+}
+
 struct mxt_classifier *
 cli_classifier(const char *rules_path)
 {
