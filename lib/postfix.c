@@ -129,11 +129,12 @@ phase_in(const char *p, const char *end)
  * phase and the relay when the relay= field did not name one.
  */
 static void
-analyse_delivery_text(struct mxt_event *ev, bool suspended)
+analyse_delivery_text(struct mxt_event *ev)
 {
 	const char *p = ev->text.ptr, *end = p + ev->text.len;
 	const char *q;
 	char dsn[16] = "";
+	bool suspended = false; /* a cached repeat: no reply this time */
 
 	if (has_prefix(p, end, "delivery temporarily suspended: ")) {
 		suspended = true;
@@ -152,8 +153,6 @@ analyse_delivery_text(struct mxt_event *ev, bool suspended)
 		const char *r = find_lit(q, end, "(in reply to ");
 		ev->phase = greeting ? MXT_PHASE_GREETING :
 		    r ? phase_in(r, end) : MXT_PHASE_NONE;
-		if (greeting && ev->code == 0 && !suspended)
-			ev->code = mxt_parse_reply_code(q, end, dsn);
 	} else if (has_prefix(p, end, "connect to ")) {
 		q = find_lit(p, end, ": ");
 		/* "connect to host[ip]:25: Connection timed out" */
@@ -320,12 +319,10 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 		ev.text = mxt_str_make(after + 2, (size_t)(te - after - 2));
 	}
 	if (ev.status != MXT_STATUS_DELIVERED)
-		analyse_delivery_text(&ev, false);
+		analyse_delivery_text(&ev);
 	else /* "250 2.0.0 Ok: queued as ...": the server's reply */
 		ev.code = mxt_parse_reply_code(ev.text.ptr,
 		    ev.text.ptr + ev.text.len, NULL);
-	if (mxt_str_eq(ev.relay, "none"))
-		ev.relay = mxt_str_make("", 0);
 
 	struct mxt_msg *m = ev.status == MXT_STATUS_DEFERRED ?
 	    mxt_track_add(p->track, qid.ptr, qid.len) :

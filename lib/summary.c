@@ -428,7 +428,6 @@ mxt_summary_finish(struct mxt_summary *s, const struct mxt_stats *st)
 			s->retry_total++;
 	}
 	qsort(s->delays, s->ndelays, sizeof *s->delays, cmp_double);
-	s->finished = true;
 }
 
 uint64_t

@@ -66,7 +66,6 @@ struct mxt_summary {
 	struct mxt_strmap clients;  /* client ip -> struct client_row (ptr) */
 	int64_t end;                /* last time seen: pending ages end here */
 	int32_t end_utcoff;
-	bool finished;
 };
 
 /* Sorted views for the writers; malloc'd arrays the caller frees. */
