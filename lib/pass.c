@@ -172,8 +172,9 @@ mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev)
 		    sizeof p->domain_buf);
 	ev->sender_domain = domain_of(ev->sender, p->sender_domain_buf,
 	    sizeof p->sender_domain_buf);
-	if (ev->queue_id.len > 0) {
-		/* also for a message whose first lines were not in the log */
+	if (ev->message_marks == NULL && ev->queue_id.len > 0) {
+		/* also for a message whose first lines were not in the log;
+		 * a dialect that holds the entry already has set the marks */
 		struct mxt_msg *m = mxt_track_add(p->track, ev->queue_id.ptr,
 		    ev->queue_id.len);
 		ev->message_marks = m != NULL ? &m->marks : NULL;

@@ -324,10 +324,10 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 		ev.code = mxt_parse_reply_code(ev.text.ptr,
 		    ev.text.ptr + ev.text.len, NULL);
 
-	struct mxt_msg *m = ev.status == MXT_STATUS_DEFERRED ?
-	    mxt_track_add(p->track, qid.ptr, qid.len) :
-	    mxt_track_get(p->track, qid.ptr, qid.len);
+	/* added, not just looked up: mxt_pass_emit would add it anyway */
+	struct mxt_msg *m = mxt_track_add(p->track, qid.ptr, qid.len);
 	if (m != NULL) {
+		ev.message_marks = &m->marks;
 		if (m->sender != NULL)
 			ev.sender = mxt_str_make(m->sender, strlen(m->sender));
 		if (ev.status == MXT_STATUS_DEFERRED)
