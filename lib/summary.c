@@ -427,7 +427,8 @@ mxt_summary_finish(struct mxt_summary *s, const struct mxt_stats *st)
 		if (s->retries.slots[i].key && r->in_window)
 			s->retry_total++;
 	}
-	qsort(s->delays, s->ndelays, sizeof *s->delays, cmp_double);
+	if (s->ndelays > 0) /* qsort must not see a NULL array */
+		qsort(s->delays, s->ndelays, sizeof *s->delays, cmp_double);
 }
 
 uint64_t
