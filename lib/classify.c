@@ -44,12 +44,18 @@
 /* {name, cause, direction, code, dsn, contains, pattern} */
 const struct rule_def mxt_builtin_rules[] = {
 	/* 1. Consequences of an earlier failure. */
-	{"postfix-suspended", MXT_CAUSE_SUSPENDED, A, NULL, NULL,
-	    "delivery temporarily suspended", NULL},
-	{"exim-retry-timeout", MXT_CAUSE_EXPIRED, A, NULL, NULL,
-	    "retry timeout exceeded|have been failing for a long time", NULL},
-	{"exim-retry-not-reached", MXT_CAUSE_SUSPENDED, A, NULL, NULL,
-	    "retry time not", "retry time not (?:yet )?reached"},
+	/* Only outbound, and only where the MTA itself starts the text with
+	 * them: a remote reply or a client's address holding these words
+	 * must never turn a line into a repeat (issue 9). */
+	{"postfix-suspended", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
+	    "delivery temporarily suspended",
+	    "^delivery temporarily suspended:"},
+	{"exim-retry-timeout", MXT_CAUSE_EXPIRED, OUT, NULL, NULL,
+	    "retry timeout exceeded|have been failing for a long time",
+	    "^(?:retry timeout exceeded|all hosts for '[^']*' have been "
+	    "failing for a long time)"},
+	{"exim-retry-not-reached", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
+	    "retry time not", "^retry time not (?:yet )?reached"},
 	/* Exim held the message for a later queue run by configuration
 	 * (queue_smtp_domains, -odqs, control=queue): nothing was tried, so
 	 * like a cached repeat it is no fresh failure. */

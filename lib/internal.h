@@ -75,6 +75,8 @@ struct mxt_buf {
 };
 void mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Appends n bytes of data (any bytes, NUL included). */
+void mxt_buf_append(struct mxt_buf *b, const void *data, size_t n);
 
 /* The JSON document root (a json_t, consumed) as indented text ending
  * in a newline; malloc'd, the caller frees it. */

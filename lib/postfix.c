@@ -136,6 +136,8 @@ analyse_delivery_text(struct mxt_event *ev)
 	char dsn[16] = "";
 	bool suspended = false; /* a cached repeat: no reply this time */
 
+	if (p == NULL) /* "status=deferred" with no text after it */
+		return;
 	if (has_prefix(p, end, "delivery temporarily suspended: ")) {
 		suspended = true;
 		p += strlen("delivery temporarily suspended: ");
@@ -147,7 +149,9 @@ analyse_delivery_text(struct mxt_event *ev)
 			mxt_parse_hostaddr(p + 5, q, &ev->relay, &ev->relay_ip,
 			    &ev->relay_port);
 		bool greeting = q[1] == 'r';
-		q = (const char *)memchr(q + 1, ':', (size_t)(end - q - 1)) + 2;
+		/* past the ": " that ends " said: " or "... to me: " */
+		q += greeting ? strlen(" refused to talk to me: ") :
+		    strlen(" said: ");
 		if (!suspended && q < end)
 			ev->code = mxt_parse_reply_code(q, end, dsn);
 		const char *r = find_lit(q, end, "(in reply to ");
@@ -476,12 +480,13 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 	}
 	ev.phase = cmd->phase;
 
-	const char *trailer = find_last(s, end, "; from=<");
-	if (trailer == NULL)
-		trailer = find_last(s, end, "; to=<");
+	const char *trailer;
 	const char *text, *text_end, *client;
 	if (cmd->word[0] == 'h' || cmd->word[0] == 'b') {
 		/* cleanup: the client comes before the trailer, text after */
+		trailer = find_last(s, end, "; from=<");
+		if (trailer == NULL)
+			trailer = find_last(s, end, "; to=<");
 		if (trailer == NULL) {
 			mxt_pass_unparsed(p, "content reject without envelope");
 			return;
@@ -527,6 +532,12 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 		}
 		while (text < end && *text == ' ')
 			text++;
+		/* the envelope trailer follows the reply text; one found
+		 * before it (inside the client part: "from ; from=<]: ")
+		 * is no trailer */
+		trailer = find_last(text, end, "; from=<");
+		if (trailer == NULL)
+			trailer = find_last(text, end, "; to=<");
 		text_end = trailer ? trailer : end;
 		if (trailer)
 			envelope(trailer, end, &ev);
@@ -539,6 +550,12 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 		if (m && m->client_ip)
 			ev.relay_ip = mxt_str_make(m->client_ip,
 			    strlen(m->client_ip));
+	}
+	if (text >= text_end && client != NULL) {
+		/* smtpd always logs the reply it sent (proxy-reject may
+		 * have none: "END-OF-MESSAGE: ; from=<...>") */
+		mxt_pass_unparsed(p, "reject without reply text");
+		return;
 	}
 	ev.text = mxt_str_make(text, (size_t)(text_end - text));
 	ev.code = mxt_parse_reply_code(text, text_end, ev.dsn);

@@ -156,79 +156,83 @@ mxt_summary_destroy(struct mxt_summary *s)
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_finish(&s->causes[i].domains);
 	free(s->delays);
+	free(s->keybuf.p);
 	free(s);
 }
 
 /* Appends the value of key k for ev to buf at *n (bounded). */
+/* The value of key k for ev: *v (len *len) points into ev or into tmp. */
 static void
-key_value(const struct mxt_event *ev, enum mxt_key k, char *buf, size_t size,
-    size_t *n)
+key_value(const struct mxt_event *ev, enum mxt_key k, char tmp[64],
+    const char **v, size_t *len)
 {
-	char tmp[64];
-	const char *v = NULL;
-	size_t len = 0;
 	struct mxt_str s = {NULL, 0};
 
+	*v = NULL;
 	switch (k) {
-	case MXT_KEY_DOMAIN: s = ev->domain; v = "(none)"; break;
+	case MXT_KEY_DOMAIN: s = ev->domain; *v = "(none)"; break;
 	case MXT_KEY_CAUSE:
-		v = ev->cause == MXT_CAUSE_NONE ? "unclassified" :
+		*v = ev->cause == MXT_CAUSE_NONE ? "unclassified" :
 		    mxt_cause_id(ev->cause);
 		break;
 	case MXT_KEY_CODE:
 		if (ev->code) {
-			snprintf(tmp, sizeof tmp, "%d", ev->code);
-			v = tmp;
+			snprintf(tmp, 64, "%d", ev->code);
+			*v = tmp;
 		} else {
-			v = "none";
+			*v = "none";
 		}
 		break;
 	case MXT_KEY_RELAY:
 		s = ev->relay.len ? ev->relay : ev->relay_ip;
-		v = "(none)";
+		*v = "(none)";
 		break;
-	case MXT_KEY_SENDER: s = ev->sender; v = "<>"; break;
-	case MXT_KEY_SENDER_DOMAIN: s = ev->sender_domain; v = "(none)"; break;
-	case MXT_KEY_HOST: s = ev->host; v = "(none)"; break;
-	case MXT_KEY_MTA: v = mxt_mta_name(ev->mta); break;
-	case MXT_KEY_DIRECTION: v = mxt_direction_name(ev->direction); break;
-	case MXT_KEY_PROVIDER: v = ev->provider ? ev->provider : "(other)"; break;
+	case MXT_KEY_SENDER: s = ev->sender; *v = "<>"; break;
+	case MXT_KEY_SENDER_DOMAIN: s = ev->sender_domain; *v = "(none)"; break;
+	case MXT_KEY_HOST: s = ev->host; *v = "(none)"; break;
+	case MXT_KEY_MTA: *v = mxt_mta_name(ev->mta); break;
+	case MXT_KEY_DIRECTION: *v = mxt_direction_name(ev->direction); break;
+	case MXT_KEY_PROVIDER: *v = ev->provider ? ev->provider : "(other)"; break;
 	case MXT_KEY_HOUR:
 	case MXT_KEY_DAY:
-		mxt_time_format(&ev->time, tmp, sizeof tmp);
+		mxt_time_format(&ev->time, tmp, 64);
 		tmp[k == MXT_KEY_HOUR ? 13 : 10] = '\0';
-		v = tmp;
+		*v = tmp;
 		break;
 	case MXT_KEY_COUNT:
 		break;
 	}
 	if (s.len > 0) {
-		v = s.ptr;
-		len = s.len;
+		*v = s.ptr;
+		*len = s.len;
 	} else {
-		len = strlen(v);
+		*len = *v != NULL ? strlen(*v) : 0;
 	}
-	if (*n + len + 1 >= size)
-		len = size - *n - 2;
-	memcpy(buf + *n, v, len);
-	*n += len;
 }
 
+/*
+ * The group of ev. The map key is the values of the --by keys, each as a
+ * 4-byte length and its bytes, built in a growable buffer: any value
+ * (addresses of any length, any bytes) gives a distinct, exact key, and
+ * nothing is cut.
+ */
 static struct group *
 group_for(struct mxt_summary *s, const struct mxt_event *ev)
 {
-	char key[2048];
-	size_t n = 0, starts[MXT_MAX_KEYS + 1];
+	const char *vals[MXT_MAX_KEYS];
+	size_t lens[MXT_MAX_KEYS];
+	char tmp[MXT_MAX_KEYS][64];
 	bool added;
 
+	s->keybuf.len = 0;
 	for (size_t k = 0; k < s->cfg.nby; k++) {
-		starts[k] = n;
-		key_value(ev, s->cfg.by[k], key, sizeof key, &n);
-		key[n++] = '\x1f';
+		key_value(ev, s->cfg.by[k], tmp[k], &vals[k], &lens[k]);
+		uint32_t n32 = (uint32_t)lens[k];
+		mxt_buf_append(&s->keybuf, &n32, sizeof n32);
+		mxt_buf_append(&s->keybuf, vals[k], lens[k]);
 	}
-	starts[s->cfg.nby] = n;
-	struct mxt_strmap_slot *slot = mxt_strmap_put(&s->group_index, key, n,
-	    &added);
+	struct mxt_strmap_slot *slot = mxt_strmap_put(&s->group_index,
+	    s->keybuf.p != NULL ? s->keybuf.p : "", s->keybuf.len, &added);
 	if (!added)
 		return &s->groups[slot->value - 1];
 	if (s->ngroups == s->groups_alloc) {
@@ -240,8 +244,7 @@ group_for(struct mxt_summary *s, const struct mxt_event *ev)
 	memset(g, 0, sizeof *g);
 	slot->value = s->ngroups;
 	for (size_t k = 0; k < s->cfg.nby; k++)
-		g->values[k] = xstrndup(key + starts[k],
-		    starts[k + 1] - starts[k] - 1);
+		g->values[k] = xstrndup(vals[k], lens[k]);
 	mxt_strmap_init(&g->recipients, 0);
 	mxt_strmap_init(&g->messages, 0);
 	mxt_strmap_init(&g->codes, GROUP_CODES_MAX);
@@ -323,17 +326,19 @@ count_rejection(struct mxt_summary *s, const struct mxt_event *ev)
 static void
 track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 {
-	char key[1024];
 	bool added;
 
 	if (ev->direction != MXT_DIR_OUT || ev->queue_id.len == 0 ||
 	    !ev->time.valid)
 		return;
-	size_t n = (size_t)snprintf(key, sizeof key, "%.*s\x1f%.*s",
-	    (int)ev->queue_id.len, ev->queue_id.ptr, (int)ev->recipient.len,
-	    ev->recipient.ptr);
-	if (n >= sizeof key)
-		n = sizeof key - 1;
+	/* queue ids hold no 0x1f: the key is exact for any recipient */
+	s->keybuf.len = 0;
+	mxt_buf_append(&s->keybuf, ev->queue_id.ptr, ev->queue_id.len);
+	mxt_buf_append(&s->keybuf, "\x1f", 1);
+	mxt_buf_append(&s->keybuf, ev->recipient.ptr != NULL ?
+	    ev->recipient.ptr : "", ev->recipient.len);
+	const char *key = s->keybuf.p;
+	size_t n = s->keybuf.len;
 
 	if (ev->status == MXT_STATUS_DEFERRED) {
 		struct mxt_strmap_slot *slot = mxt_strmap_put(&s->retries, key,
@@ -394,7 +399,11 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 	if (!counted)
 		return;
 	s->events[ev->status]++;
-	if (mxt_cause_is_repeat(ev->cause))
+	/* a repeat is a failure that repeats an earlier one: only failures
+	 * count, so failures - repeats can never go below zero */
+	if (mxt_cause_is_repeat(ev->cause) &&
+	    ev->status != MXT_STATUS_REJECTED &&
+	    ev->status != MXT_STATUS_DELIVERED)
 		s->repeats++;
 	uint8_t bit = (uint8_t)(1u << ev->status);
 	if (ev->message_marks != NULL && !(*ev->message_marks & bit)) {

@@ -64,6 +64,7 @@ struct mxt_summary {
 				     * sorted by mxt_summary_finish */
 	size_t ndelays, delays_alloc;
 	struct mxt_strmap clients;  /* client ip -> struct client_row (ptr) */
+	struct mxt_buf keybuf;      /* scratch: the group key being built */
 	int64_t end;                /* last time seen: pending ages end here */
 	int32_t end_utcoff;
 };

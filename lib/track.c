@@ -159,7 +159,8 @@ mxt_track_count(const struct mxt_track *t)
 void
 mxt_msg_set(char **field, const char *s, size_t n)
 {
-	if (*field != NULL && strlen(*field) == n && memcmp(*field, s, n) == 0)
+	if (*field != NULL && strlen(*field) == n &&
+	    (n == 0 || memcmp(*field, s, n) == 0))
 		return;
 	free(*field);
 	*field = xstrndup(s, n);

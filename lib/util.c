@@ -53,7 +53,8 @@ char *
 xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
-	memcpy(p, s, n);
+	if (n > 0) /* s may be NULL for an empty string */
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }
@@ -236,6 +237,19 @@ mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
 		b->cap = (b->cap + (size_t)n + 1) * 2;
 		b->p = xrealloc(b->p, b->cap);
 	}
+}
+
+void
+mxt_buf_append(struct mxt_buf *b, const void *data, size_t n)
+{
+	if (b->p == NULL || b->cap - b->len < n + 1) {
+		size_t want = b->len + n + 1;
+		b->cap = want < 64 ? 64 : want * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
 }
 
 char *
