@@ -727,7 +727,8 @@ outbound(struct mxt_pass *p, struct mxt_event *ev, struct mxt_str id,
 
 /* "<= sender fields... [for rcpt...]" */
 static void
-arrival(struct mxt_pass *p, struct mxt_str id, const char *s, const char *end)
+arrival(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+    const char *s, const char *end)
 {
 	s = skip_spaces(s, end);
 	const char *e = token_end(s, end);
@@ -738,6 +739,11 @@ arrival(struct mxt_pass *p, struct mxt_str id, const char *s, const char *end)
 	const char *msg, *stop;
 	scan_fields(e, end, &f, &msg, &stop);
 	struct mxt_msg *m = mxt_track_add(p->track, id.ptr, id.len);
+	if (m != NULL && m->start_seen)
+		/* the id came back (test suites and clock resets reuse
+		 * ids): what was kept belongs to another message */
+		mxt_pass_message_end(p, ll, id);
+	m = mxt_pass_message_start(p, ll, id);
 	if (m == NULL)
 		return;
 	mxt_msg_set(&m->sender, sender.ptr, sender.len);
@@ -1289,7 +1295,7 @@ exim_parse(struct mxt_pass *p, const struct mxt_logline *outer)
 		}
 		if (end - s >= 2 && (end - s == 2 || s[2] == ' ')) {
 			if (s[0] == '<' && s[1] == '=') {
-				arrival(p, id, s + 2, end);
+				arrival(p, &ll, id, s + 2, end);
 				return;
 			}
 			if (s[0] == '=' && s[1] == '=') {
@@ -1303,7 +1309,7 @@ exim_parse(struct mxt_pass *p, const struct mxt_logline *outer)
 		}
 		if (has_prefix(s, end, "Completed") &&
 		    (end - s == 9 || s[9] == ' ')) {
-			mxt_track_remove(p->track, id.ptr, id.len);
+			mxt_pass_message_end(p, &ll, id);
 			return;
 		}
 	}

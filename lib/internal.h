@@ -139,7 +139,8 @@ struct mxt_msg {
 	char *client_name;
 	char *client_ip;
 	struct mxt_pending_rcpt *pending; /* deferred, not yet final */
-	uint8_t marks; /* the event consumer's, see mxt_event.message_marks */
+	bool start_seen; /* the message's first line was read, see
+			  * mxt_event.msg_start_seen */
 };
 
 struct mxt_track *mxt_track_create(size_t cap, uint64_t *overflow_counter);
@@ -200,6 +201,14 @@ bool mxt_exim_dump_line(const char *line, size_t len);
 
 /* Completes ev (host, source, line, domains) and hands it to the caller. */
 void mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev);
+/* The message id of the current line left the queue: tells the
+ * consumer, then drops the tracker's entry. */
+void mxt_pass_message_end(struct mxt_pass *p, const struct mxt_logline *ll,
+    struct mxt_str id);
+/* The message id of the current line starts here: marks the tracker's
+ * entry (returned, NULL at a full table) and tells the consumer. */
+struct mxt_msg *mxt_pass_message_start(struct mxt_pass *p,
+    const struct mxt_logline *ll, struct mxt_str id);
 /* Reports the current line as not understood. */
 void mxt_pass_unparsed(struct mxt_pass *p, const char *reason);
 /* Starts an event with the defaults of the current line. */

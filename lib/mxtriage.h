@@ -141,12 +141,12 @@ struct mxt_event {
 	struct mxt_str text;      /* remote reply or local reason, as logged */
 	double delay;             /* seconds */
 	bool has_delay;
-	/* A byte that belongs to the consumer of the events and lives with the
-	 * message (queue id) while it is in flight, starting at 0; NULL when
-	 * the event has no queue id. The summary marks in it the statuses it
-	 * counted, to count distinct messages without keeping every queue id
-	 * ever seen. Valid during the callback only. */
-	uint8_t *message_marks;
+	/* True when this run read the message's first line (Postfix cleanup
+	 * "message-id=", smtpd "client=", pickup "uid="; Exim "<="); false
+	 * for a message met already in progress (its first lines were in
+	 * an earlier input) and for events without a queue id. Summaries use
+	 * it to join the two sides of a cut when they are merged. */
+	bool msg_start_seen;
 	enum mxt_cause cause;     /* MXT_CAUSE_NONE until classified */
 	const char *provider;     /* "google", ...; NULL when unknown */
 	/* Where the event came from, for drill-down and error messages. */
@@ -255,6 +255,15 @@ struct mxt_pass_config {
 	/* Receives each event, with event_arg. Required. */
 	void (*on_event)(void *event_arg, const struct mxt_event *ev);
 	void *event_arg;
+	/* Told when a message leaves the MTA's queue (Postfix "removed",
+	 * Exim "Completed"): state kept per message can go. Optional. */
+	void (*on_message_end)(void *event_arg, struct mxt_str host,
+	    struct mxt_str queue_id);
+	/* Told when a message's first line is read (Postfix cleanup
+	 * "message-id=", smtpd "client=", pickup "uid="; Exim "<="): an id
+	 * that comes back names a new message. Optional. */
+	void (*on_message_start)(void *event_arg, struct mxt_str host,
+	    struct mxt_str queue_id);
 	/* Receives each unparsed line with a short reason. Optional. */
 	void (*on_unparsed)(void *unparsed_arg, const char *source,
 	    long line_no, const char *reason, const char *line, size_t len);
@@ -360,6 +369,33 @@ void mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev);
 /* Ends the input: the pass statistics go into the header; pending retries
  * are aged against the last time seen. */
 void mxt_summary_finish(struct mxt_summary *s, const struct mxt_stats *st);
+/* The message (host, queue id) left the queue: what the summary kept for
+ * it can go (wire it to mxt_pass_config.on_message_end). */
+void mxt_summary_message_end(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str queue_id);
+/* The message (host, queue id) starts (mxt_pass_config.on_message_start). */
+void mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str queue_id);
+/* Records an input and the span of its lines, for the header. */
+void mxt_summary_add_input(struct mxt_summary *s, const char *name,
+    const struct mxt_time *first, const struct mxt_time *last,
+    uint64_t lines);
+
+/*
+ * Merging: a summary written as JSON (schema mxtriage.summary/2) is read
+ * back with mxt_summary_load and added to another with mxt_summary_merge.
+ * src must cover a later or the same stretch of time as dst (or other
+ * hosts): the messages still open at the end of dst are joined with those
+ * src met in progress. c classifies the expiries a join expands (built-in
+ * rules when NULL). src is left unchanged. Returns 0, or -1 with err set
+ * (err may be NULL) when the two cannot be merged (other --by keys).
+ */
+struct mxt_classifier;
+struct mxt_summary *mxt_summary_load(const char *path, struct mxt_error *err);
+int mxt_summary_merge(struct mxt_summary *dst, const struct mxt_summary *src,
+    struct mxt_classifier *c, struct mxt_error *err);
+/* The first time of the summary's span (0 when none), for ordering. */
+int64_t mxt_summary_first_time(const struct mxt_summary *s);
 
 enum mxt_report_format {
 	MXT_REPORT_TABLE,

@@ -172,12 +172,11 @@ mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev)
 		    sizeof p->domain_buf);
 	ev->sender_domain = domain_of(ev->sender, p->sender_domain_buf,
 	    sizeof p->sender_domain_buf);
-	if (ev->message_marks == NULL && ev->queue_id.len > 0) {
-		/* also for a message whose first lines were not in the log;
-		 * a dialect that holds the entry already has set the marks */
+	if (ev->queue_id.len > 0) {
+		/* also for a message whose first lines were not in the log */
 		struct mxt_msg *m = mxt_track_add(p->track, ev->queue_id.ptr,
 		    ev->queue_id.len);
-		ev->message_marks = m != NULL ? &m->marks : NULL;
+		ev->msg_start_seen = m != NULL && m->start_seen;
 	}
 	if (p->cfg.classifier != NULL) {
 		ev->cause = mxt_classify(p->cfg.classifier, ev);
@@ -186,6 +185,28 @@ mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev)
 	}
 	p->stats.events[ev->status]++;
 	p->cfg.on_event(p->cfg.event_arg, ev);
+}
+
+void
+mxt_pass_message_end(struct mxt_pass *p, const struct mxt_logline *ll,
+    struct mxt_str id)
+{
+	if (p->cfg.on_message_end != NULL)
+		p->cfg.on_message_end(p->cfg.event_arg, ll->host, id);
+	mxt_track_remove(p->track, id.ptr, id.len);
+}
+
+struct mxt_msg *
+mxt_pass_message_start(struct mxt_pass *p, const struct mxt_logline *ll,
+    struct mxt_str id)
+{
+	struct mxt_msg *m = mxt_track_add(p->track, id.ptr, id.len);
+	if (m != NULL && !m->start_seen) {
+		m->start_seen = true;
+		if (p->cfg.on_message_start != NULL)
+			p->cfg.on_message_start(p->cfg.event_arg, ll->host, id);
+	}
+	return m;
 }
 
 void

@@ -331,7 +331,6 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 	/* added, not just looked up: mxt_pass_emit would add it anyway */
 	struct mxt_msg *m = mxt_track_add(p->track, qid.ptr, qid.len);
 	if (m != NULL) {
-		ev.message_marks = &m->marks;
 		if (m->sender != NULL)
 			ev.sender = mxt_str_make(m->sender, strlen(m->sender));
 		if (ev.status == MXT_STATUS_DEFERRED)
@@ -382,7 +381,7 @@ qmgr(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str service,
     struct mxt_str qid, const char *s, const char *end)
 {
 	if (has_prefix(s, end, "removed")) {
-		mxt_track_remove(p->track, qid.ptr, qid.len);
+		mxt_pass_message_end(p, ll, qid);
 		return;
 	}
 	if (!has_prefix(s, end, "from=<"))
@@ -600,8 +599,13 @@ postfix_parse(struct mxt_pass *p, const struct mxt_logline *ll)
 		delivery(p, ll, service, qid, s, end);
 	else if (has_prefix(s, end, "from=<") || has_prefix(s, end, "removed"))
 		qmgr(p, ll, service, qid, s, end);
-	else if (has_prefix(s, end, "client=")) {
-		struct mxt_msg *m = mxt_track_add(p->track, qid.ptr, qid.len);
+	else if (has_prefix(s, end, "message-id=") ||
+	    has_prefix(s, end, "uid=")) {
+		/* cleanup logs message-id= for every new message, pickup
+		 * uid= for local submissions: the message starts here */
+		mxt_pass_message_start(p, ll, qid);
+	} else if (has_prefix(s, end, "client=")) {
+		struct mxt_msg *m = mxt_pass_message_start(p, ll, qid);
 		const char *ce = find_lit(s, end, ", ");
 		struct mxt_str name, ip;
 		int port;

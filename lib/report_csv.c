@@ -35,7 +35,7 @@ mxt_report_csv(const struct mxt_summary *s, const struct mxt_report_options *o,
 	rc |= fputs("\r\n", fp) == EOF;
 
 	struct group **v = mxt_summary_sorted_groups(s);
-	for (size_t i = 0; i < s->ngroups && (!o->top || i < o->top); i++) {
+	for (size_t i = 0; v[i] != NULL && (!o->top || i < o->top); i++) {
 		const struct group *g = v[i];
 		char first[64], last[64];
 		for (size_t k = 0; k < s->cfg.nby; k++)
@@ -44,8 +44,8 @@ mxt_report_csv(const struct mxt_summary *s, const struct mxt_report_options *o,
 		rc |= num(fp, g->repeats);
 		for (int st = MXT_STATUS_DEFERRED; st <= MXT_STATUS_EXPIRED; st++)
 			rc |= num(fp, g->by_status[st]);
-		rc |= num(fp, g->recipients.count);
-		rc |= num(fp, g->messages.count);
+		rc |= num(fp, g->recipients);
+		rc |= num(fp, g->messages);
 		rc |= cell(fp, mxt_time_format(&g->first, first, sizeof first),
 		    false, true);
 		rc |= cell(fp, mxt_time_format(&g->last, last, sizeof last),

@@ -1,6 +1,15 @@
 /*
  * report_json.c - the summary as one JSON document, schema
- * "mxtriage.summary/1" (documented field by field in mxtriage(1)).
+ * "mxtriage.summary/2" (documented field by field in mxtriage(1)).
+ *
+ * The document is made to be merged (summary_load.c reads it back): it
+ * holds sums, the histograms behind each "top" value, the delivery delays
+ * in fixed buckets, the whole pending list, the domains behind each
+ * cause's count, and "in_flight": the messages still open at the end of
+ * the input and those met in progress, with what a merge needs to join
+ * the two sides of a cut. With --top a list is cut, "complete" is false
+ * and merge refuses the document.
+ *
  * Built with jansson's stealing calls and freed once at the root; strings
  * from the log are repaired to valid UTF-8 first. Numbers are exact.
  */
@@ -10,14 +19,19 @@
 #include <stdlib.h>
 
 static json_t *
-jstr(const char *s)
+jstrn(const char *s, size_t len)
 {
-	size_t len = strlen(s);
 	char *buf = xmalloc(3 * len + 1);
 	size_t n = mxt_utf8_sanitize(s, len, buf, 3 * len + 1);
 	json_t *j = json_stringn(buf, n);
 	free(buf);
 	return j;
+}
+
+static json_t *
+jstr(const char *s)
+{
+	return jstrn(s, strlen(s));
 }
 
 static json_t *
@@ -29,9 +43,80 @@ jtime(const struct mxt_time *t)
 }
 
 static json_t *
+jsec(int64_t sec, int32_t utcoff)
+{
+	struct mxt_time t = {.sec = sec, .valid = true, .utcoff = utcoff};
+	return jtime(&t);
+}
+
+static json_t *
 jint(uint64_t v)
 {
 	return json_integer((json_int_t)v);
+}
+
+static json_t *
+jcause(enum mxt_cause c)
+{
+	const char *id = mxt_cause_id(c);
+	return json_string(id ? id : "unclassified");
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of a map as a sorted JSON array of strings. */
+static json_t *
+key_list(const struct mxt_strmap *m)
+{
+	const char **v = xcalloc(m->count + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < m->size; i++)
+		if (m->slots[i].key)
+			v[n++] = m->slots[i].key;
+	qsort(v, n, sizeof *v, cmp_str);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, jstr(v[i]));
+	free(v);
+	return a;
+}
+
+static int
+cmp_slot(const void *a, const void *b)
+{
+	const struct mxt_strmap_slot *x = *(const struct mxt_strmap_slot *const *)a;
+	const struct mxt_strmap_slot *y = *(const struct mxt_strmap_slot *const *)b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->key, y->key, n);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* A histogram map as an object, keys sorted (JSON_SORT_KEYS is not used
+ * for the whole document: its order is the documented one). */
+static json_t *
+histogram(const struct mxt_strmap *m)
+{
+	const struct mxt_strmap_slot **v = xcalloc(m->count + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < m->size; i++)
+		if (m->slots[i].key)
+			v[n++] = &m->slots[i];
+	qsort(v, n, sizeof *v, cmp_slot);
+	json_t *o = json_object();
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->value == 0) /* taken back by a merge */
+			continue;
+		/* keys from the log: repaired like every other string */
+		json_t *k = jstrn(v[i]->key, v[i]->len);
+		json_object_set_new(o, json_string_value(k), jint(v[i]->value));
+		json_decref(k);
+	}
+	free(v);
+	return o;
 }
 
 static json_t *
@@ -39,8 +124,25 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 {
 	const struct mxt_stats *st = &s->stats;
 	json_t *inputs = json_array();
-	for (size_t i = 0; i < o->ninputs; i++)
-		json_array_append_new(inputs, jstr(o->inputs[i]));
+	if (s->ninputs > 0) {
+		for (size_t i = 0; i < s->ninputs; i++) {
+			json_t *in = json_object();
+			json_object_set_new(in, "name", jstr(s->inputs[i].name));
+			json_object_set_new(in, "first", jtime(&s->inputs[i].first));
+			json_object_set_new(in, "last", jtime(&s->inputs[i].last));
+			json_object_set_new(in, "lines", jint(s->inputs[i].lines));
+			json_array_append_new(inputs, in);
+		}
+	} else {
+		for (size_t i = 0; i < o->ninputs; i++) {
+			json_t *in = json_object();
+			json_object_set_new(in, "name", jstr(o->inputs[i]));
+			json_object_set_new(in, "first", json_null());
+			json_object_set_new(in, "last", json_null());
+			json_object_set_new(in, "lines", json_null());
+			json_array_append_new(inputs, in);
+		}
+	}
 	json_t *lines = json_object();
 	json_object_set_new(lines, "read", jint(st->lines));
 	for (int m = 0; m < MXT_MTA_COUNT; m++)
@@ -71,24 +173,34 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	json_object_set_new(window, "until", f->has_until ?
 	    json_string(mxt_local_time(f->until, buf, sizeof buf)) :
 	    json_null());
+	json_t *overflow = json_object();
+	json_object_set_new(overflow, "groups", jint(s->overflow_groups));
+	json_object_set_new(overflow, "tracked_messages", jint(st->track_overflow));
 
 	json_t *h = json_object();
 	json_object_set_new(h, "inputs", inputs);
+	json_object_set_new(h, "hosts", key_list(&s->hosts));
 	json_object_set_new(h, "span", span);
 	json_object_set_new(h, "window", window);
 	json_object_set_new(h, "lines", lines);
 	json_object_set_new(h, "events", events);
 	json_object_set_new(h, "messages", messages);
+	json_object_set_new(h, "overflow", overflow);
 	return h;
 }
 
+/* pos[internal group index] = position in the document, or UINT32_MAX */
 static json_t *
-groups(const struct mxt_summary *s, const struct mxt_report_options *o)
+groups(const struct mxt_summary *s, const struct mxt_report_options *o,
+    uint32_t *pos)
 {
 	json_t *a = json_array();
 	struct group **v = mxt_summary_sorted_groups(s);
-	for (size_t i = 0; i < s->ngroups && (!o->top || i < o->top); i++) {
+	for (size_t i = 0; i < s->ngroups; i++)
+		pos[i] = UINT32_MAX;
+	for (size_t i = 0; v[i] != NULL && (!o->top || i < o->top); i++) {
 		const struct group *g = v[i];
+		pos[g - s->groups] = (uint32_t)i;
 		json_t *j = json_object(), *keys = json_object();
 		for (size_t k = 0; k < s->cfg.nby; k++)
 			json_object_set_new(keys, mxt_key_name(s->cfg.by[k]),
@@ -99,16 +211,20 @@ groups(const struct mxt_summary *s, const struct mxt_report_options *o)
 		for (int st = MXT_STATUS_DEFERRED; st <= MXT_STATUS_EXPIRED; st++)
 			json_object_set_new(j, mxt_status_name(st),
 			    jint(g->by_status[st]));
-		json_object_set_new(j, "recipients", jint(g->recipients.count));
-		json_object_set_new(j, "messages", jint(g->messages.count));
+		json_object_set_new(j, "recipients", jint(g->recipients));
+		json_object_set_new(j, "messages", jint(g->messages));
 		json_object_set_new(j, "first", jtime(&g->first));
 		json_object_set_new(j, "last", jtime(&g->last));
 		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
 		const struct mxt_strmap_slot *text = mxt_strmap_top(&g->texts);
 		json_object_set_new(j, "top_reply", code ? jstr(code->key) : json_null());
 		json_object_set_new(j, "top_reply_events", jint(code ? code->value : 0));
-		json_object_set_new(j, "top_text", text ? jstr(text->key) : json_null());
+		json_object_set_new(j, "top_text", text ?
+		    jstrn(text->key, text->len) : json_null());
 		json_object_set_new(j, "top_text_events", jint(text ? text->value : 0));
+		json_object_set_new(j, "replies", histogram(&g->codes));
+		json_object_set_new(j, "texts", histogram(&g->texts));
+		json_object_set_new(j, "texts_unnamed", jint(g->texts_unnamed));
 		json_array_append_new(a, j);
 	}
 	free(v);
@@ -125,8 +241,7 @@ causes(const struct mxt_summary *s)
 		enum mxt_cause c = order[i];
 		const struct cause_row *r = &s->causes[c];
 		json_t *j = json_object();
-		const char *id = mxt_cause_id(c);
-		json_object_set_new(j, "cause", json_string(id ? id : "unclassified"));
+		json_object_set_new(j, "cause", jcause(c));
 		json_object_set_new(j, "title", json_string(mxt_cause_title(c) ?
 		    mxt_cause_title(c) : ""));
 		json_object_set_new(j, "kind", json_string(
@@ -138,43 +253,63 @@ causes(const struct mxt_summary *s)
 		    r->events >= r->rejections ? MXT_DIR_OUT : MXT_DIR_IN);
 		json_object_set_new(j, "next_step", steps[0] ?
 		    json_string(steps[0]) : json_null());
+		json_object_set_new(j, "domain_list", key_list(&r->domains));
 		json_array_append_new(a, j);
 	}
 	return a;
 }
 
 static json_t *
+delay(const struct mxt_summary *s, double p)
+{
+	bool open;
+	int64_t v = mxt_summary_delay_percentile(s, p, &open);
+	return v < 0 ? json_null() : json_integer((json_int_t)v);
+}
+
+static json_t *
 retries(const struct mxt_summary *s, const struct mxt_report_options *o)
 {
 	json_t *j = json_object();
-	char buf[64];
-	json_object_set_new(j, "deferred_recipients", jint(s->retry_total));
+	json_object_set_new(j, "deferred_recipients",
+	    jint(mxt_summary_deferred_recipients(s)));
 	json_object_set_new(j, "delivered_later", jint(s->retry_delivered));
 	json_object_set_new(j, "bounced", jint(s->retry_bounced));
 	json_object_set_new(j, "expired", jint(s->retry_expired));
 	json_object_set_new(j, "pending", jint(mxt_summary_pending_count(s)));
-	double med = mxt_summary_delay_percentile(s, 50);
-	double p90 = mxt_summary_delay_percentile(s, 90);
-	json_object_set_new(j, "delivery_delay_median",
-	    med < 0 ? json_null() : json_integer((json_int_t)med));
-	json_object_set_new(j, "delivery_delay_p90",
-	    p90 < 0 ? json_null() : json_integer((json_int_t)p90));
+	json_object_set_new(j, "delivery_delay_median", delay(s, 50));
+	json_object_set_new(j, "delivery_delay_p90", delay(s, 90));
+	json_t *buckets = json_array();
+	for (size_t b = 0; b < DELAY_BUCKETS; b++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "le", b < DELAY_BUCKETS - 1 ?
+		    json_integer(mxt_delay_bounds[b]) : json_null());
+		json_object_set_new(e, "count", jint(s->delays[b]));
+		json_array_append_new(buckets, e);
+	}
+	json_object_set_new(j, "delay_buckets", buckets);
 	size_t n;
-	struct retry **v = mxt_summary_sorted_pending(s, &n);
+	struct retry **v = mxt_summary_sorted_pending_all(s, &n);
 	json_t *a = json_array();
 	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
 		const struct retry *r = v[i];
 		json_t *p = json_object();
-		const char *id = mxt_cause_id(r->cause);
+		json_object_set_new(p, "host", jstr(r->host));
 		json_object_set_new(p, "recipient", jstr(r->recipient));
 		json_object_set_new(p, "domain", jstr(r->domain));
 		json_object_set_new(p, "queue_id", jstr(r->queue_id));
-		json_object_set_new(p, "cause", json_string(id ? id : "unclassified"));
+		json_object_set_new(p, "cause", jcause(r->cause));
 		json_object_set_new(p, "attempts", jint(r->attempts));
 		json_object_set_new(p, "first_deferred", jtime(&r->first_time));
-		json_object_set_new(p, "last_deferred", json_string(
-		    mxt_summary_time(s, r->last_deferred, buf, sizeof buf)));
+		json_object_set_new(p, "last_deferred",
+		    jsec(r->last_deferred, s->end_utcoff));
 		json_object_set_new(p, "age", json_integer(s->end - r->first_deferred));
+		json_object_set_new(p, "in_window", json_boolean(r->in_window));
+		json_object_set_new(p, "code", r->code ? json_integer(r->code) :
+		    json_null());
+		json_object_set_new(p, "dsn", r->dsn[0] ? json_string(r->dsn) :
+		    json_null());
+		json_object_set_new(p, "text", jstr(r->text ? r->text : ""));
 		json_array_append_new(a, p);
 	}
 	free(v);
@@ -190,17 +325,97 @@ rejections(const struct mxt_summary *s, const struct mxt_report_options *o)
 	struct client_row **v = mxt_summary_sorted_clients(s, &n);
 	json_object_set_new(j, "total", jint(s->events[MXT_STATUS_REJECTED]));
 	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
-		json_t *c = json_object();
-		const char *id = mxt_cause_id(v[i]->top_cause);
+		json_t *c = json_object(), *bc = json_object();
 		json_object_set_new(c, "client", jstr(v[i]->key));
 		json_object_set_new(c, "name", jstr(v[i]->name));
 		json_object_set_new(c, "rejections", jint(v[i]->rejections));
-		json_object_set_new(c, "top_cause", json_string(id ? id : "unclassified"));
+		json_object_set_new(c, "top_cause", jcause(v[i]->top_cause));
+		for (int k = 0; k < MXT_CAUSE_COUNT; k++)
+			if (v[i]->by_cause[k])
+				json_object_set_new(bc, mxt_cause_id(k) ?
+				    mxt_cause_id(k) : "unclassified",
+				    jint(v[i]->by_cause[k]));
+		json_object_set_new(c, "by_cause", bc);
 		json_array_append_new(a, c);
 	}
 	free(v);
 	json_object_set_new(j, "by_client", a);
 	return j;
+}
+
+static int
+cmp_flight(const void *a, const void *b)
+{
+	const struct flight *x = *(struct flight *const *)a;
+	const struct flight *y = *(struct flight *const *)b;
+	int c = strcmp(x->host, y->host);
+	return c ? c : strcmp(x->queue_id, y->queue_id);
+}
+
+/* The messages a merge may join: open at the end, or met in progress. */
+static json_t *
+in_flight(const struct mxt_summary *s, const uint32_t *pos)
+{
+	const struct flight **v = xcalloc(s->flights.count + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < s->flights.size; i++)
+		if (s->flights.slots[i].key)
+			v[n++] = s->flights.slots[i].ptr;
+	qsort(v, n, sizeof *v, cmp_flight);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct flight *f = v[i];
+		if (f->ended && !f->in_progress)
+			continue;
+		json_t *j = json_object(), *st = json_array();
+		json_object_set_new(j, "host", jstr(f->host));
+		json_object_set_new(j, "queue_id", jstr(f->queue_id));
+		json_object_set_new(j, "open", json_boolean(!f->ended));
+		json_object_set_new(j, "in_progress", json_boolean(f->in_progress));
+		for (int k = 0; k < MXT_STATUS_COUNT; k++)
+			if (f->marks & (1u << k))
+				json_array_append_new(st,
+				    json_string(mxt_status_name(k)));
+		json_object_set_new(j, "statuses", st);
+		json_t *t = json_array();
+		for (size_t k = 0; k < f->ntouch; k++) {
+			if (pos[f->touch[k].group] == UINT32_MAX)
+				continue;
+			json_t *e = json_object();
+			json_object_set_new(e, "group",
+			    jint(pos[f->touch[k].group]));
+			json_object_set_new(e, "recipient", jstr(f->touch[k].rcpt));
+			json_array_append_new(t, e);
+		}
+		json_object_set_new(j, "touched", t);
+		json_t *out = json_array();
+		for (size_t k = 0; k < f->nout; k++) {
+			const struct outcome *o = &f->out[k];
+			json_t *e = json_object();
+			json_object_set_new(e, "recipient", jstr(o->rcpt));
+			json_object_set_new(e, "status",
+			    json_string(mxt_status_name(o->status)));
+			json_object_set_new(e, "time", jsec(o->time, o->utcoff));
+			json_object_set_new(e, "first_deferred",
+			    o->first_deferred < 0 ? json_null() :
+			    jsec(o->first_deferred, o->utcoff));
+			json_object_set_new(e, "attempts", jint(o->attempts));
+			json_object_set_new(e, "group", o->group == UINT32_MAX ||
+			    pos[o->group] == UINT32_MAX ? json_null() :
+			    jint(pos[o->group]));
+			json_object_set_new(e, "sender", o->sender ?
+			    jstr(o->sender) : json_null());
+			json_object_set_new(e, "cause", o->text ?
+			    jcause(o->cause) : json_null());
+			json_object_set_new(e, "text", o->text ?
+			    jstr(o->text) : json_null());
+			json_array_append_new(out, e);
+		}
+		json_object_set_new(j, "outcomes", out);
+		json_array_append_new(a, j);
+	}
+	free(v);
+	return a;
 }
 
 int
@@ -211,13 +426,21 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	json_t *by = json_array();
 	for (size_t k = 0; k < s->cfg.nby; k++)
 		json_array_append_new(by, json_string(mxt_key_name(s->cfg.by[k])));
-	json_object_set_new(root, "schema", json_string("mxtriage.summary/1"));
+	uint32_t *pos = xcalloc(s->ngroups + 1, sizeof *pos);
+	json_t *gen = json_object();
+	json_object_set_new(gen, "name", json_string("mxtriage"));
+	json_object_set_new(gen, "version", json_string(MXT_VERSION));
+	json_object_set_new(root, "schema", json_string(MXT_SUMMARY_SCHEMA));
+	json_object_set_new(root, "generator", gen);
+	json_object_set_new(root, "complete", json_boolean(o->top == 0));
 	json_object_set_new(root, "header", header(s, o));
 	json_object_set_new(root, "by", by);
-	json_object_set_new(root, "groups", groups(s, o));
+	json_object_set_new(root, "groups", groups(s, o, pos));
 	json_object_set_new(root, "causes", causes(s));
 	json_object_set_new(root, "retries", retries(s, o));
 	json_object_set_new(root, "rejections", rejections(s, o));
+	json_object_set_new(root, "in_flight", in_flight(s, pos));
+	free(pos);
 	int rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (rc != 0 || putc('\n', fp) == EOF)

@@ -352,7 +352,7 @@ groups(struct out *w, const struct mxt_summary *s)
 		table_col(&t, xstrndup(upper, i), false, 0, true);
 	}
 	heading(w, title, "(outbound deferrals, bounces, expiries)");
-	if (s->ngroups == 0) {
+	if (mxt_summary_ngroups(s) == 0) {
 		put(w, "none\n");
 		for (int i = 0; i < t.ncols; i++)
 			free((char *)t.cols[i].title);
@@ -368,7 +368,7 @@ groups(struct out *w, const struct mxt_summary *s)
 	table_col(&t, "REPLY", false, 5, false);
 	struct group **v = mxt_summary_sorted_groups(s);
 	size_t top = w->o->top;
-	for (size_t i = 0; i < s->ngroups && (!top || i < top); i++) {
+	for (size_t i = 0; v[i] != NULL && (!top || i < top); i++) {
 		const struct group *g = v[i];
 		char *cells[MAX_COLS] = {0};
 		int c = 0;
@@ -376,8 +376,8 @@ groups(struct out *w, const struct mxt_summary *s)
 			cells[c++] = escape(g->values[k], strlen(g->values[k]));
 		cells[c++] = thousands(g->events);
 		cells[c++] = thousands(g->repeats);
-		cells[c++] = thousands(g->recipients.count);
-		cells[c++] = thousands(g->messages.count);
+		cells[c++] = thousands(g->recipients);
+		cells[c++] = thousands(g->messages);
 		cells[c++] = short_time(&g->first);
 		cells[c++] = short_time(&g->last);
 		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
@@ -386,8 +386,8 @@ groups(struct out *w, const struct mxt_summary *s)
 		table_row(&t, cells, text && text->len ?
 		    escape(text->key, text->len) : NULL);
 	}
-	if (top && s->ngroups > top)
-		put(w, "(top %zu of %zu groups)\n", top, s->ngroups);
+	if (top && mxt_summary_ngroups(s) > top)
+		put(w, "(top %zu of %zu groups)\n", top, mxt_summary_ngroups(s));
 	free(v);
 	table_print(w, &t);
 	for (size_t k = 0; k < s->cfg.nby; k++)
@@ -437,18 +437,26 @@ retries(struct out *w, const struct mxt_summary *s)
 {
 	char a[32], b[32];
 	heading(w, "Retry outcome", "(outbound recipients deferred at least once)");
-	if (s->retry_total == 0) {
+	uint64_t total = mxt_summary_deferred_recipients(s);
+	if (total == 0) {
 		put(w, "none\n");
 		return;
 	}
-	char *tot = thousands(s->retry_total), *del = thousands(s->retry_delivered);
+	char *tot = thousands(total), *del = thousands(s->retry_delivered);
 	char *bou = thousands(s->retry_bounced), *exp = thousands(s->retry_expired);
 	char *pen = thousands(mxt_summary_pending_count(s));
 	put(w, "%s deferred: %s delivered later", tot, del);
-	if (s->ndelays)
-		put(w, " (median %s, 90%% within %s)",
-		    mxt_duration_format((int64_t)mxt_summary_delay_percentile(s, 50), a, sizeof a),
-		    mxt_duration_format((int64_t)mxt_summary_delay_percentile(s, 90), b, sizeof b));
+	if (mxt_summary_delays_count(s) > 0) {
+		/* the delays are kept in fixed buckets: bounds, not values */
+		bool open50, open90;
+		int64_t p50 = mxt_summary_delay_percentile(s, 50, &open50);
+		int64_t p90 = mxt_summary_delay_percentile(s, 90, &open90);
+		put(w, " (half within %s%s, 90%% within %s%s)",
+		    open50 ? "more than " : "",
+		    mxt_duration_format(p50, a, sizeof a),
+		    open90 ? "more than " : "",
+		    mxt_duration_format(p90, b, sizeof b));
+	}
 	put(w, ", %s bounced, %s expired, %s%s still pending%s\n", bou, exp,
 	    mxt_summary_pending_count(s) ? sgr(w, "\033[33m") : "", pen,
 	    mxt_summary_pending_count(s) ? sgr(w, "\033[0m") : "");

@@ -110,19 +110,41 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 	s->cfg = *cfg;
 	mxt_strmap_init(&s->group_index, 0);
 	mxt_strmap_init(&s->retries, 0);
+	mxt_strmap_init(&s->flights, 0);
+	mxt_strmap_init(&s->pending_msgs, 0);
 	mxt_strmap_init(&s->clients, 0);
+	mxt_strmap_init(&s->hosts, 0);
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_init(&s->causes[i].domains, 0);
 	return s;
 }
 
-static void
-free_retry(struct retry *r)
+void
+mxt_summary_free_retry(struct retry *r)
 {
+	free(r->host);
 	free(r->recipient);
 	free(r->domain);
 	free(r->queue_id);
+	free(r->text);
 	free(r);
+}
+
+void
+mxt_summary_free_flight(struct flight *f)
+{
+	for (size_t i = 0; i < f->ntouch; i++)
+		free(f->touch[i].rcpt);
+	for (size_t i = 0; i < f->nout; i++) {
+		free(f->out[i].rcpt);
+		free(f->out[i].sender);
+		free(f->out[i].text);
+	}
+	free(f->touch);
+	free(f->out);
+	free(f->host);
+	free(f->queue_id);
+	free(f);
 }
 
 void
@@ -134,15 +156,16 @@ mxt_summary_destroy(struct mxt_summary *s)
 		struct group *g = &s->groups[i];
 		for (size_t k = 0; k < s->cfg.nby; k++)
 			free(g->values[k]);
-		mxt_strmap_finish(&g->recipients);
-		mxt_strmap_finish(&g->messages);
 		mxt_strmap_finish(&g->codes);
 		mxt_strmap_finish(&g->texts);
 	}
 	free(s->groups);
 	for (size_t i = 0; i < s->retries.size; i++)
 		if (s->retries.slots[i].key)
-			free_retry(s->retries.slots[i].ptr);
+			mxt_summary_free_retry(s->retries.slots[i].ptr);
+	for (size_t i = 0; i < s->flights.size; i++)
+		if (s->flights.slots[i].key)
+			mxt_summary_free_flight(s->flights.slots[i].ptr);
 	for (size_t i = 0; i < s->clients.size; i++)
 		if (s->clients.slots[i].key) {
 			struct client_row *c = s->clients.slots[i].ptr;
@@ -150,17 +173,21 @@ mxt_summary_destroy(struct mxt_summary *s)
 			free(c->name);
 			free(c);
 		}
+	for (size_t i = 0; i < s->ninputs; i++)
+		free(s->inputs[i].name);
+	free(s->inputs);
 	mxt_strmap_finish(&s->group_index);
 	mxt_strmap_finish(&s->retries);
+	mxt_strmap_finish(&s->flights);
+	mxt_strmap_finish(&s->pending_msgs);
 	mxt_strmap_finish(&s->clients);
+	mxt_strmap_finish(&s->hosts);
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_finish(&s->causes[i].domains);
-	free(s->delays);
 	free(s->keybuf.p);
 	free(s);
 }
 
-/* Appends the value of key k for ev to buf at *n (bounded). */
 /* The value of key k for ev: *v (len *len) points into ev or into tmp. */
 static void
 key_value(const struct mxt_event *ev, enum mxt_key k, char tmp[64],
@@ -211,30 +238,32 @@ key_value(const struct mxt_event *ev, enum mxt_key k, char tmp[64],
 }
 
 /*
- * The group of ev. The map key is the values of the --by keys, each as a
- * 4-byte length and its bytes, built in a growable buffer: any value
- * (addresses of any length, any bytes) gives a distinct, exact key, and
- * nothing is cut.
+ * The group of the key values vals: the map key is each value as a
+ * 4-byte length and its bytes, built in a growable buffer, so any value
+ * (addresses of any length, any bytes) gives a distinct, exact key and
+ * nothing is cut. Returns the group's index, or UINT32_MAX when a new
+ * group would pass SUMMARY_GROUPS_MAX.
  */
-static struct group *
-group_for(struct mxt_summary *s, const struct mxt_event *ev)
+uint32_t
+mxt_summary_group_index(struct mxt_summary *s, const char *const *vals,
+    const size_t *lens)
 {
-	const char *vals[MXT_MAX_KEYS];
-	size_t lens[MXT_MAX_KEYS];
-	char tmp[MXT_MAX_KEYS][64];
 	bool added;
 
 	s->keybuf.len = 0;
 	for (size_t k = 0; k < s->cfg.nby; k++) {
-		key_value(ev, s->cfg.by[k], tmp[k], &vals[k], &lens[k]);
 		uint32_t n32 = (uint32_t)lens[k];
 		mxt_buf_append(&s->keybuf, &n32, sizeof n32);
 		mxt_buf_append(&s->keybuf, vals[k], lens[k]);
 	}
-	struct mxt_strmap_slot *slot = mxt_strmap_put(&s->group_index,
-	    s->keybuf.p != NULL ? s->keybuf.p : "", s->keybuf.len, &added);
-	if (!added)
-		return &s->groups[slot->value - 1];
+	const char *key = s->keybuf.p != NULL ? s->keybuf.p : "";
+	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->group_index, key,
+	    s->keybuf.len);
+	if (slot != NULL)
+		return (uint32_t)(slot->value - 1);
+	if (s->ngroups >= SUMMARY_GROUPS_MAX)
+		return UINT32_MAX;
+	slot = mxt_strmap_put(&s->group_index, key, s->keybuf.len, &added);
 	if (s->ngroups == s->groups_alloc) {
 		s->groups_alloc = s->groups_alloc ? s->groups_alloc * 2 : 64;
 		s->groups = xrealloc(s->groups,
@@ -245,11 +274,21 @@ group_for(struct mxt_summary *s, const struct mxt_event *ev)
 	slot->value = s->ngroups;
 	for (size_t k = 0; k < s->cfg.nby; k++)
 		g->values[k] = xstrndup(vals[k], lens[k]);
-	mxt_strmap_init(&g->recipients, 0);
-	mxt_strmap_init(&g->messages, 0);
 	mxt_strmap_init(&g->codes, GROUP_CODES_MAX);
 	mxt_strmap_init(&g->texts, GROUP_TEXTS_MAX);
-	return g;
+	return (uint32_t)(s->ngroups - 1);
+}
+
+static uint32_t
+group_of_event(struct mxt_summary *s, const struct mxt_event *ev)
+{
+	const char *vals[MXT_MAX_KEYS];
+	size_t lens[MXT_MAX_KEYS];
+	char tmp[MXT_MAX_KEYS][64];
+
+	for (size_t k = 0; k < s->cfg.nby; k++)
+		key_value(ev, s->cfg.by[k], tmp[k], &vals[k], &lens[k]);
+	return mxt_summary_group_index(s, vals, lens);
 }
 
 static void
@@ -260,20 +299,119 @@ set_add(struct mxt_strmap *m, struct mxt_str v)
 		mxt_strmap_put(m, v.ptr, v.len, &added);
 }
 
+/* The key host\x1fqueue id (and \x1frecipient) in s->keybuf. */
 static void
-count_failure(struct mxt_summary *s, const struct mxt_event *ev)
+message_key(struct mxt_summary *s, struct mxt_str host, struct mxt_str qid,
+    const struct mxt_str *rcpt)
 {
-	struct group *g = group_for(s, ev);
+	s->keybuf.len = 0;
+	mxt_buf_append(&s->keybuf, host.ptr != NULL ? host.ptr : "", host.len);
+	mxt_buf_append(&s->keybuf, "\x1f", 1);
+	mxt_buf_append(&s->keybuf, qid.ptr != NULL ? qid.ptr : "", qid.len);
+	if (rcpt != NULL) {
+		mxt_buf_append(&s->keybuf, "\x1f", 1);
+		mxt_buf_append(&s->keybuf, rcpt->ptr != NULL ? rcpt->ptr : "",
+		    rcpt->len);
+	}
+}
+
+struct flight *
+mxt_summary_flight(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid, bool create)
+{
+	bool added;
+	message_key(s, host, qid, NULL);
+	if (!create) {
+		struct mxt_strmap_slot *slot = mxt_strmap_get(&s->flights,
+		    s->keybuf.p, s->keybuf.len);
+		return slot != NULL ? slot->ptr : NULL;
+	}
+	struct mxt_strmap_slot *slot = mxt_strmap_put(&s->flights, s->keybuf.p,
+	    s->keybuf.len, &added);
+	if (added) {
+		struct flight *f = xcalloc(1, sizeof *f);
+		f->host = xstrndup(host.ptr, host.len);
+		f->queue_id = xstrndup(qid.ptr, qid.len);
+		slot->ptr = f;
+	}
+	return slot->ptr;
+}
+
+/* Records that message f failed in group gi for rcpt; true when the pair
+ * and (*new_msg) the group are new for the message. */
+bool
+mxt_flight_touch(struct flight *f, uint32_t gi, const char *rcpt, size_t len,
+    bool *new_msg)
+{
+	*new_msg = true;
+	for (size_t i = 0; i < f->ntouch; i++) {
+		if (f->touch[i].group != gi)
+			continue;
+		*new_msg = false;
+		if (strlen(f->touch[i].rcpt) == len &&
+		    (len == 0 || memcmp(f->touch[i].rcpt, rcpt, len) == 0))
+			return false;
+	}
+	if (f->ntouch == f->touch_alloc) {
+		f->touch_alloc = f->touch_alloc ? f->touch_alloc * 2 : 4;
+		f->touch = xrealloc(f->touch, f->touch_alloc * sizeof *f->touch);
+	}
+	f->touch[f->ntouch].group = gi;
+	f->touch[f->ntouch].rcpt = xstrndup(rcpt, len);
+	f->ntouch++;
+	return true;
+}
+
+struct outcome *
+mxt_flight_outcome(struct flight *f)
+{
+	if (f->nout == f->out_alloc) {
+		f->out_alloc = f->out_alloc ? f->out_alloc * 2 : 4;
+		f->out = xrealloc(f->out, f->out_alloc * sizeof *f->out);
+	}
+	struct outcome *o = &f->out[f->nout++];
+	memset(o, 0, sizeof *o);
+	o->group = UINT32_MAX;
+	o->first_deferred = -1;
+	return o;
+}
+
+/* Counts one outbound failure in its group; returns the group index or
+ * UINT32_MAX when it could not be grouped. */
+uint32_t
+mxt_summary_count_failure(struct mxt_summary *s, const struct mxt_event *ev,
+    struct flight *f)
+{
 	bool added;
 	char code[40];
 
+	struct cause_row *c = &s->causes[ev->cause];
+	c->events++;
+	set_add(&c->domains, ev->domain);
+
+	uint32_t gi = group_of_event(s, ev);
+	if (gi == UINT32_MAX) {
+		s->overflow_groups++;
+		return gi;
+	}
+	struct group *g = &s->groups[gi];
 	if (mxt_cause_is_repeat(ev->cause))
 		g->repeats++;
 	else
 		g->events++;
 	g->by_status[ev->status]++;
-	set_add(&g->recipients, ev->recipient);
-	set_add(&g->messages, ev->queue_id);
+	if (f != NULL) {
+		bool new_msg;
+		if (mxt_flight_touch(f, gi, ev->recipient.ptr, ev->recipient.len,
+		    &new_msg))
+			g->recipients++;
+		if (new_msg)
+			g->messages++;
+	} else {
+		/* no queue id: every event is a message of its own */
+		g->recipients++;
+		g->messages++;
+	}
 	if (!g->first.valid || ev->time.sec < g->first.sec)
 		g->first = ev->time;
 	if (!g->last.valid || ev->time.sec >= g->last.sec)
@@ -293,10 +431,7 @@ count_failure(struct mxt_summary *s, const struct mxt_event *ev)
 		slot->value++;
 	else
 		g->texts_unnamed++;
-
-	struct cause_row *c = &s->causes[ev->cause];
-	c->events++;
-	set_add(&c->domains, ev->domain);
+	return gi;
 }
 
 static void
@@ -322,21 +457,45 @@ count_rejection(struct mxt_summary *s, const struct mxt_event *ev)
 	c->by_cause[ev->cause]++;
 }
 
-/* Outbound retries: joined by (queue id, recipient). */
-static void
+const int64_t mxt_delay_bounds[DELAY_BUCKETS - 1] = {
+	60, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400,
+	172800, 259200, 432000, 604800,
+};
+
+void
+mxt_summary_add_delay(struct mxt_summary *s, int64_t sec, int64_t n)
+{
+	size_t b = 0;
+	while (b < DELAY_BUCKETS - 1 && sec > mxt_delay_bounds[b])
+		b++;
+	s->delays[b] = (uint64_t)((int64_t)s->delays[b] + n);
+}
+
+/* A recipient reached a final status after deferrals: counted. */
+void
+mxt_summary_resolve(struct mxt_summary *s, enum mxt_status st, int64_t delay)
+{
+	s->retry_total++;
+	if (st == MXT_STATUS_DELIVERED) {
+		s->retry_delivered++;
+		/* a clock that went backwards is no negative delay */
+		mxt_summary_add_delay(s, delay < 0 ? 0 : delay, 1);
+	} else if (st == MXT_STATUS_BOUNCED) {
+		s->retry_bounced++;
+	} else {
+		s->retry_expired++;
+	}
+}
+
+/* Outbound retries: joined by (host, queue id, recipient). Returns the
+ * retry record of a recipient deferred before (removed from the map when
+ * the event is final: the caller frees it), else NULL. */
+static struct retry *
 track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 {
 	bool added;
 
-	if (ev->direction != MXT_DIR_OUT || ev->queue_id.len == 0 ||
-	    !ev->time.valid)
-		return;
-	/* queue ids hold no 0x1f: the key is exact for any recipient */
-	s->keybuf.len = 0;
-	mxt_buf_append(&s->keybuf, ev->queue_id.ptr, ev->queue_id.len);
-	mxt_buf_append(&s->keybuf, "\x1f", 1);
-	mxt_buf_append(&s->keybuf, ev->recipient.ptr != NULL ?
-	    ev->recipient.ptr : "", ev->recipient.len);
+	message_key(s, ev->host, ev->queue_id, &ev->recipient);
 	const char *key = s->keybuf.p;
 	size_t n = s->keybuf.len;
 
@@ -344,7 +503,11 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 		struct mxt_strmap_slot *slot = mxt_strmap_put(&s->retries, key,
 		    n, &added);
 		if (added) {
+			message_key(s, ev->host, ev->queue_id, NULL);
+			mxt_strmap_put(&s->pending_msgs, s->keybuf.p,
+			    s->keybuf.len, &added);
 			struct retry *r = xcalloc(1, sizeof *r);
+			r->host = xstrndup(ev->host.ptr, ev->host.len);
 			r->recipient = xstrndup(ev->recipient.ptr, ev->recipient.len);
 			r->domain = xstrndup(ev->domain.ptr, ev->domain.len);
 			r->queue_id = xstrndup(ev->queue_id.ptr, ev->queue_id.len);
@@ -358,69 +521,174 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 		if (!mxt_cause_is_repeat(ev->cause) || r->cause == MXT_CAUSE_NONE)
 			r->cause = ev->cause;
 		r->in_window |= counted;
-		return;
+		/* as the tracker keeps it for an expiry (track.c) */
+		r->code = ev->code;
+		memcpy(r->dsn, ev->dsn, sizeof r->dsn);
+		size_t tl = ev->text.len > RETRY_TEXT_MAX ? RETRY_TEXT_MAX :
+		    ev->text.len;
+		free(r->text);
+		r->text = xstrndup(ev->text.ptr, tl);
+		return NULL;
 	}
 	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->retries, key, n);
 	if (slot == NULL)
-		return; /* never deferred: not a retry */
+		return NULL; /* never deferred: not a retry */
 	struct retry *r = slot->ptr;
-	if (counted || r->in_window) {
-		s->retry_total++;
-		if (ev->status == MXT_STATUS_DELIVERED) {
-			s->retry_delivered++;
-			if (s->ndelays == s->delays_alloc) {
-				s->delays_alloc = s->delays_alloc ?
-				    s->delays_alloc * 2 : 256;
-				s->delays = xrealloc(s->delays,
-				    s->delays_alloc * sizeof *s->delays);
-			}
-			s->delays[s->ndelays++] =
-			    (double)(ev->time.sec - r->first_deferred);
-		} else if (ev->status == MXT_STATUS_BOUNCED) {
-			s->retry_bounced++;
-		} else {
-			s->retry_expired++;
-		}
-	}
-	free_retry(r);
+	if (counted || r->in_window)
+		mxt_summary_resolve(s, ev->status,
+		    ev->time.sec - r->first_deferred);
 	mxt_strmap_remove(&s->retries, slot);
+	return r;
 }
 
 void
 mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 {
 	bool counted = mxt_filter_match(&s->cfg.filter, ev);
+	bool added;
 
 	if (ev->time.valid && ev->time.sec >= s->end) {
 		s->end = ev->time.sec;
 		s->end_utcoff = ev->time.utcoff;
 	}
-	track_retry(s, ev, counted);
-	if (!counted)
-		return;
-	s->events[ev->status]++;
-	/* a repeat is a failure that repeats an earlier one: only failures
-	 * count, so failures - repeats can never go below zero */
-	if (mxt_cause_is_repeat(ev->cause) &&
-	    ev->status != MXT_STATUS_REJECTED &&
-	    ev->status != MXT_STATUS_DELIVERED)
-		s->repeats++;
-	uint8_t bit = (uint8_t)(1u << ev->status);
-	if (ev->message_marks != NULL && !(*ev->message_marks & bit)) {
-		*ev->message_marks |= bit;
-		s->messages[ev->status]++;
+	if (ev->host.len > 0)
+		mxt_strmap_put(&s->hosts, ev->host.ptr, ev->host.len, &added);
+	struct flight *f = NULL;
+	if (ev->queue_id.len > 0) {
+		f = mxt_summary_flight(s, ev->host, ev->queue_id, true);
+		if (f->marks == 0 && f->ntouch == 0 && f->nout == 0 &&
+		    !ev->msg_start_seen)
+			f->in_progress = true;
 	}
-	if (ev->status == MXT_STATUS_REJECTED)
-		count_rejection(s, ev);
-	else if (ev->status != MXT_STATUS_DELIVERED)
-		count_failure(s, ev);
+	struct retry *r = NULL;
+	if (ev->direction == MXT_DIR_OUT && ev->queue_id.len > 0 &&
+	    ev->time.valid)
+		r = track_retry(s, ev, counted);
+	uint32_t gi = UINT32_MAX;
+	if (counted) {
+		s->events[ev->status]++;
+		/* a repeat is a failure that repeats an earlier one: only
+		 * failures count, so failures - repeats never goes below 0 */
+		if (mxt_cause_is_repeat(ev->cause) &&
+		    ev->status != MXT_STATUS_REJECTED &&
+		    ev->status != MXT_STATUS_DELIVERED)
+			s->repeats++;
+		uint8_t bit = (uint8_t)(1u << ev->status);
+		if (f != NULL && !(f->marks & bit)) {
+			f->marks |= bit;
+			s->messages[ev->status]++;
+		}
+		if (ev->status == MXT_STATUS_REJECTED)
+			count_rejection(s, ev);
+		else if (ev->status != MXT_STATUS_DELIVERED)
+			gi = mxt_summary_count_failure(s, ev, f);
+	}
+	/* a final outcome of a message met in progress: a merge with the
+	 * summary before this one may join it to a deferral there */
+	if (f != NULL && f->in_progress && ev->direction == MXT_DIR_OUT &&
+	    ev->status != MXT_STATUS_DEFERRED && ev->time.valid &&
+	    (counted || (r != NULL && r->in_window))) {
+		struct outcome *o = mxt_flight_outcome(f);
+		o->rcpt = xstrndup(ev->recipient.ptr, ev->recipient.len);
+		o->status = ev->status;
+		o->time = ev->time.sec;
+		o->utcoff = ev->time.utcoff;
+		if (r != NULL) {
+			o->first_deferred = r->first_deferred;
+			o->attempts = r->attempts;
+		}
+		if (ev->recipient.len == 0) {
+			o->group = gi;
+			o->cause = ev->cause;
+			o->sender = xstrndup(ev->sender.ptr, ev->sender.len);
+			o->text = xstrndup(ev->text.ptr, ev->text.len);
+		}
+	}
+	if (r != NULL)
+		mxt_summary_free_retry(r);
 }
 
-static int
-cmp_double(const void *a, const void *b)
+void
+mxt_summary_message_end(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
+	message_key(s, host, qid, NULL);
+	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->flights, s->keybuf.p,
+	    s->keybuf.len);
+	if (slot == NULL)
+		return;
+	struct flight *f = slot->ptr;
+	if (f->in_progress) {
+		/* kept: a merge joins it to the summary before */
+		f->ended = true;
+		return;
+	}
+	mxt_summary_free_flight(f);
+	mxt_strmap_remove(&s->flights, slot);
+}
+
+void
+mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid)
+{
+	/* an entry still here is of an earlier message with the same id */
+	message_key(s, host, qid, NULL);
+	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->flights, s->keybuf.p,
+	    s->keybuf.len);
+	if (slot != NULL) {
+		mxt_summary_free_flight(slot->ptr);
+		mxt_strmap_remove(&s->flights, slot);
+	}
+	mxt_summary_detach_pending(s, host, qid);
+}
+
+/*
+ * Recipients still pending of an earlier message with this id: a later
+ * event of the new message must not resolve them, so they move to a key
+ * of their own (they stay pending: nothing more is known of them). A
+ * count per message keeps this from scanning the pending map at every
+ * message start.
+ */
+void
+mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid)
+{
+	bool added;
+	message_key(s, host, qid, NULL);
+	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->pending_msgs,
+	    s->keybuf.p, s->keybuf.len);
+	if (slot == NULL)
+		return;
+	mxt_strmap_remove(&s->pending_msgs, slot);
+	struct retry **v = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < s->retries.size; i++) {
+		struct retry *r = s->retries.slots[i].ptr;
+		if (s->retries.slots[i].key == NULL ||
+		    strlen(r->host) != host.len || strlen(r->queue_id) != qid.len ||
+		    memcmp(r->host, host.ptr, host.len) != 0 ||
+		    memcmp(r->queue_id, qid.ptr, qid.len) != 0 ||
+		    memchr(s->retries.slots[i].key, '\x1e',
+		    s->retries.slots[i].len) != NULL)
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof *v);
+		v[n++] = r;
+	}
+	/* moved by key: a removal moves other entries of the map */
+	for (size_t i = 0; i < n; i++) {
+		struct mxt_str rc = mxt_str_make(v[i]->recipient,
+		    strlen(v[i]->recipient));
+		message_key(s, host, qid, &rc);
+		slot = mxt_strmap_get(&s->retries, s->keybuf.p, s->keybuf.len);
+		if (slot != NULL)
+			mxt_strmap_remove(&s->retries, slot);
+		mxt_buf_printf(&s->keybuf, "\x1e%llu",
+		    (unsigned long long)++s->detached);
+		slot = mxt_strmap_put(&s->retries, s->keybuf.p, s->keybuf.len,
+		    &added);
+		slot->ptr = v[i];
+	}
+	free(v);
 }
 
 void
@@ -431,49 +699,83 @@ mxt_summary_finish(struct mxt_summary *s, const struct mxt_stats *st)
 		s->end = st->last.sec;
 		s->end_utcoff = st->last.utcoff;
 	}
-	for (size_t i = 0; i < s->retries.size; i++) {
-		struct retry *r = s->retries.slots[i].ptr;
-		if (s->retries.slots[i].key && r->in_window)
-			s->retry_total++;
-	}
-	if (s->ndelays > 0) /* qsort must not see a NULL array */
-		qsort(s->delays, s->ndelays, sizeof *s->delays, cmp_double);
+}
+
+size_t
+mxt_summary_ngroups(const struct mxt_summary *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (s->groups[i].events + s->groups[i].repeats > 0)
+			n++;
+	return n;
 }
 
 uint64_t
 mxt_summary_pending_count(const struct mxt_summary *s)
 {
-	return s->retry_total - s->retry_delivered - s->retry_bounced -
-	    s->retry_expired;
+	uint64_t n = 0;
+	for (size_t i = 0; i < s->retries.size; i++) {
+		const struct retry *r = s->retries.slots[i].ptr;
+		if (s->retries.slots[i].key && r->in_window)
+			n++;
+	}
+	return n;
 }
 
-double
-mxt_summary_delay_percentile(const struct mxt_summary *s, double p)
+/* Recipients deferred at least once: resolved plus still pending. */
+uint64_t
+mxt_summary_deferred_recipients(const struct mxt_summary *s)
 {
-	if (s->ndelays == 0)
+	return s->retry_total + mxt_summary_pending_count(s);
+}
+
+uint64_t
+mxt_summary_delays_count(const struct mxt_summary *s)
+{
+	uint64_t n = 0;
+	for (size_t b = 0; b < DELAY_BUCKETS; b++)
+		n += s->delays[b];
+	return n;
+}
+
+int64_t
+mxt_summary_delay_percentile(const struct mxt_summary *s, double p,
+    bool *open)
+{
+	uint64_t n = mxt_summary_delays_count(s);
+	*open = false;
+	if (n == 0)
 		return -1;
-	/* s->delays was sorted by mxt_summary_finish */
-	size_t rank = (size_t)((p / 100.0) * (double)s->ndelays + 0.999999);
+	uint64_t rank = (uint64_t)((p / 100.0) * (double)n + 0.999999);
 	if (rank < 1)
 		rank = 1;
-	if (rank > s->ndelays)
-		rank = s->ndelays;
-	return s->delays[rank - 1];
+	uint64_t seen = 0;
+	for (size_t b = 0; b < DELAY_BUCKETS; b++) {
+		seen += s->delays[b];
+		if (seen >= rank) {
+			if (b == DELAY_BUCKETS - 1) {
+				*open = true;
+				return mxt_delay_bounds[b - 1];
+			}
+			return mxt_delay_bounds[b];
+		}
+	}
+	return -1;
 }
 
 /* Sorting: most events first, then by key values: output is deterministic. */
-static size_t sort_nby;
-
 static int
-cmp_group(const void *a, const void *b)
+cmp_group(const void *a, const void *b, void *arg)
 {
 	const struct group *x = *(struct group *const *)a;
 	const struct group *y = *(struct group *const *)b;
+	size_t nby = *(const size_t *)arg;
 	if (x->events != y->events)
 		return x->events > y->events ? -1 : 1;
 	if (x->repeats != y->repeats)
 		return x->repeats > y->repeats ? -1 : 1;
-	for (size_t k = 0; k < sort_nby; k++) {
+	for (size_t k = 0; k < nby; k++) {
 		int c = strcmp(x->values[k], y->values[k]);
 		if (c)
 			return c;
@@ -485,10 +787,13 @@ struct group **
 mxt_summary_sorted_groups(const struct mxt_summary *s)
 {
 	struct group **v = xcalloc(s->ngroups + 1, sizeof *v);
+	size_t n = 0;
+	/* a merge that expands an expiry may leave a group with nothing */
 	for (size_t i = 0; i < s->ngroups; i++)
-		v[i] = &s->groups[i];
-	sort_nby = s->cfg.nby;
-	qsort(v, s->ngroups, sizeof *v, cmp_group);
+		if (s->groups[i].events + s->groups[i].repeats > 0)
+			v[n++] = &s->groups[i];
+	size_t nby = s->cfg.nby;
+	qsort_r(v, n, sizeof *v, cmp_group, &nby);
 	return v;
 }
 
@@ -499,22 +804,36 @@ cmp_pending(const void *a, const void *b)
 	const struct retry *y = *(struct retry *const *)b;
 	if (x->first_deferred != y->first_deferred)
 		return x->first_deferred < y->first_deferred ? -1 : 1;
-	int c = strcmp(x->queue_id, y->queue_id);
+	int c = strcmp(x->host, y->host);
+	if (c == 0)
+		c = strcmp(x->queue_id, y->queue_id);
 	return c ? c : strcmp(x->recipient, y->recipient);
 }
 
-struct retry **
-mxt_summary_sorted_pending(const struct mxt_summary *s, size_t *n)
+static struct retry **
+sorted_pending(const struct mxt_summary *s, size_t *n, bool all)
 {
 	struct retry **v = xcalloc(s->retries.count + 1, sizeof *v);
 	*n = 0;
 	for (size_t i = 0; i < s->retries.size; i++) {
 		struct retry *r = s->retries.slots[i].ptr;
-		if (s->retries.slots[i].key && r->in_window)
+		if (s->retries.slots[i].key && (all || r->in_window))
 			v[(*n)++] = r;
 	}
 	qsort(v, *n, sizeof *v, cmp_pending);
 	return v;
+}
+
+struct retry **
+mxt_summary_sorted_pending(const struct mxt_summary *s, size_t *n)
+{
+	return sorted_pending(s, n, false);
+}
+
+struct retry **
+mxt_summary_sorted_pending_all(const struct mxt_summary *s, size_t *n)
+{
+	return sorted_pending(s, n, true);
 }
 
 int64_t
@@ -637,4 +956,22 @@ mxt_duration_format(int64_t sec, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%llds", (long long)sec);
 	return buf;
+}
+
+void
+mxt_summary_add_input(struct mxt_summary *s, const char *name,
+    const struct mxt_time *first, const struct mxt_time *last, uint64_t lines)
+{
+	s->inputs = xrealloc(s->inputs, (s->ninputs + 1) * sizeof *s->inputs);
+	struct input_span *in = &s->inputs[s->ninputs++];
+	in->name = xstrndup(name, strlen(name));
+	in->first = *first;
+	in->last = *last;
+	in->lines = lines;
+}
+
+int64_t
+mxt_summary_first_time(const struct mxt_summary *s)
+{
+	return s->stats.first.valid ? s->stats.first.sec : 0;
 }

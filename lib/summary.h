@@ -11,13 +11,20 @@
 #define GROUP_TEXTS_MAX 64
 #define GROUP_CODES_MAX 32
 
+/* Groups kept at most; the events of further groups are counted in the
+ * header and causes but not grouped (summary.overflow_groups says how
+ * many), so memory stays bounded on a log of a million failing domains. */
+#define SUMMARY_GROUPS_MAX 200000
+
 /* One group of outbound failures (deferred, bounced, expired). */
 struct group {
 	char *values[MXT_MAX_KEYS];
 	uint64_t events;       /* fresh failures: attempts, not messages */
 	uint64_t repeats;      /* cached repeats (cause suspended) */
 	uint64_t by_status[MXT_STATUS_COUNT];
-	struct mxt_strmap recipients, messages;
+	/* distinct (message, recipient) pairs and distinct messages; kept
+	 * as counts, made exact by the in-flight entries (struct flight) */
+	uint64_t recipients, messages;
 	struct mxt_strmap codes;  /* "451 4.7.1" -> events */
 	struct mxt_strmap texts;  /* reply text -> events */
 	uint64_t texts_unnamed;   /* events whose text did not fit */
@@ -30,14 +37,61 @@ struct cause_row {
 	struct mxt_strmap domains;  /* outbound domains affected */
 };
 
-/* A recipient deferred at least once: (queue id, recipient). */
+/* A recipient deferred at least once: (host, queue id, recipient). */
 struct retry {
-	char *recipient, *domain, *queue_id;
+	char *host, *recipient, *domain, *queue_id;
 	enum mxt_cause cause;      /* of the last deferral */
 	uint64_t attempts;
 	int64_t first_deferred, last_deferred;
 	bool in_window;            /* any of its events fell in the window */
 	struct mxt_time first_time;
+	/* the last deferral, for an expiry that a later summary reports
+	 * without its recipients (see struct flight) */
+	int code;
+	char dsn[16];
+	char *text;
+};
+
+/* A group a message touched, with the recipient that failed there. */
+struct touch {
+	uint32_t group;
+	char *rcpt;
+};
+
+/* A final outcome of a recipient of a message met in progress. */
+struct outcome {
+	char *rcpt;                /* "" for an expiry without recipients */
+	enum mxt_status status;    /* delivered, bounced, expired */
+	int64_t time;
+	int64_t first_deferred;    /* in this summary; -1 = not deferred here */
+	uint64_t attempts;         /* deferrals in this summary */
+	/* for "": the expiry event as counted, so a merge can replace it
+	 * by one expiry per recipient the earlier summary knows */
+	uint32_t group;            /* UINT32_MAX = not grouped */
+	enum mxt_cause cause;
+	char *sender, *text;
+	int32_t utcoff;
+};
+
+/*
+ * A message as the summary saw it, keyed by (host, queue id): which
+ * statuses it was counted under (distinct messages per status), which
+ * groups and (group, recipient) pairs it touched. An entry is dropped when
+ * the message leaves the queue, so memory follows the messages in flight.
+ * Two kinds are kept to the end, for merging summaries of consecutive
+ * inputs: messages still open at the end of the input, and messages met
+ * in progress (first line not read); merge joins the open ones of the
+ * earlier summary with the in-progress ones of the later summary.
+ */
+struct flight {
+	char *host, *queue_id;
+	uint8_t marks;             /* 1 << status counted */
+	bool in_progress;          /* first line not read */
+	bool ended;                /* left the queue */
+	struct touch *touch;
+	size_t ntouch, touch_alloc;
+	struct outcome *out;       /* only when in_progress */
+	size_t nout, out_alloc;
 };
 
 struct client_row {
@@ -48,31 +102,79 @@ struct client_row {
 	uint64_t by_cause[MXT_CAUSE_COUNT];
 };
 
+/* Time from first deferral to delivery, in fixed buckets (upper bounds
+ * in seconds; the last bucket is open): merged summaries add them. */
+#define DELAY_BUCKETS 16
+extern const int64_t mxt_delay_bounds[DELAY_BUCKETS - 1];
+
+/* An input and the span of its recognised lines. */
+struct input_span {
+	char *name;
+	struct mxt_time first, last;
+	uint64_t lines;
+};
+
 struct mxt_summary {
 	struct mxt_summary_config cfg;
-	struct mxt_stats stats;     /* from the pass */
+	struct mxt_stats stats;     /* from the pass (sums when merged) */
 	uint64_t events[MXT_STATUS_COUNT]; /* counted, after filters */
 	uint64_t repeats;           /* of which cached repeats */
-	uint64_t messages[MXT_STATUS_COUNT]; /* distinct, see first_of_message */
+	uint64_t messages[MXT_STATUS_COUNT]; /* distinct (host, queue id) */
 	struct mxt_strmap group_index; /* key -> index + 1 */
 	struct group *groups;
 	size_t ngroups, groups_alloc;
+	uint64_t overflow_groups;   /* events not grouped: cap reached */
 	struct cause_row causes[MXT_CAUSE_COUNT];
-	struct mxt_strmap retries;  /* qid\\x1frcpt -> struct retry (ptr) */
+	struct mxt_strmap retries;  /* host\x1fqid\x1frcpt -> struct retry */
 	uint64_t retry_total, retry_delivered, retry_bounced, retry_expired;
-	double *delays;             /* first deferral -> delivery, seconds;
-				     * sorted by mxt_summary_finish */
-	size_t ndelays, delays_alloc;
+	uint64_t delays[DELAY_BUCKETS];
+	struct mxt_strmap flights;  /* host\x1fqid -> struct flight */
+	/* host\x1fqid of messages that may have pending retries */
+	struct mxt_strmap pending_msgs;
+	uint64_t detached;          /* pending of an id that came back */
 	struct mxt_strmap clients;  /* client ip -> struct client_row (ptr) */
-	struct mxt_buf keybuf;      /* scratch: the group key being built */
+	struct mxt_strmap hosts;    /* logging hosts seen */
+	struct input_span *inputs;
+	size_t ninputs;
+	bool merged;                /* made by mxt_summary_merge */
+	struct mxt_buf keybuf;      /* scratch: the key being built */
 	int64_t end;                /* last time seen: pending ages end here */
 	int32_t end_utcoff;
 };
 
+/* Reply texts kept per pending recipient (as track.c keeps them). */
+#define RETRY_TEXT_MAX 1024
+
+/* ---- inside the summary modules (summary.c, summary_merge.c, ...) ---- */
+uint32_t mxt_summary_group_index(struct mxt_summary *s,
+    const char *const *vals, const size_t *lens);
+struct flight *mxt_summary_flight(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid, bool create);
+bool mxt_flight_touch(struct flight *f, uint32_t gi, const char *rcpt,
+    size_t len, bool *new_msg);
+struct outcome *mxt_flight_outcome(struct flight *f);
+uint32_t mxt_summary_count_failure(struct mxt_summary *s,
+    const struct mxt_event *ev, struct flight *f);
+void mxt_summary_add_delay(struct mxt_summary *s, int64_t sec, int64_t n);
+void mxt_summary_resolve(struct mxt_summary *s, enum mxt_status st,
+    int64_t delay);
+void mxt_summary_free_retry(struct retry *r);
+void mxt_summary_free_flight(struct flight *f);
+uint64_t mxt_summary_deferred_recipients(const struct mxt_summary *s);
+void mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid);
+
+/* Groups with events (what the writers show). */
+size_t mxt_summary_ngroups(const struct mxt_summary *s);
 /* Sorted views for the writers; malloc'd arrays the caller frees. */
 struct group **mxt_summary_sorted_groups(const struct mxt_summary *s);
 struct retry **mxt_summary_sorted_pending(const struct mxt_summary *s,
     size_t *n);
+/* Also those whose events all fell outside the window (a merge needs them). */
+struct retry **mxt_summary_sorted_pending_all(const struct mxt_summary *s,
+    size_t *n);
+
+#define MXT_SUMMARY_SCHEMA "mxtriage.summary/2"
 struct client_row **mxt_summary_sorted_clients(const struct mxt_summary *s,
     size_t *n);
 /* Causes in report order (most events first); returns how many. */
@@ -80,8 +182,12 @@ size_t mxt_summary_sorted_causes(const struct mxt_summary *s,
     enum mxt_cause out[MXT_CAUSE_COUNT]);
 /* The most frequent entry of a histogram (ties: smallest key). */
 const struct mxt_strmap_slot *mxt_strmap_top(const struct mxt_strmap *m);
-/* Percentile p (0..100) of the delivery delays; -1 when there are none. */
-double mxt_summary_delay_percentile(const struct mxt_summary *s, double p);
+/* The upper bound (seconds) of the delay bucket that holds percentile p
+ * (0..100) of the delivery delays; -1 when there are none; for the open
+ * last bucket, its lower bound. *open tells which. */
+int64_t mxt_summary_delay_percentile(const struct mxt_summary *s, double p,
+    bool *open);
+uint64_t mxt_summary_delays_count(const struct mxt_summary *s);
 uint64_t mxt_summary_pending_count(const struct mxt_summary *s);
 /* Seconds since the oldest pending deferral, at the end of the input. */
 int64_t mxt_summary_oldest_pending_age(const struct mxt_summary *s);

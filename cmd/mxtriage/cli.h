@@ -67,6 +67,7 @@ int cli_close_output(FILE *out, const char *path);
 
 int cmd_events(int argc, char **argv);
 int cmd_summary(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 

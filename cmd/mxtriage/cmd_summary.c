@@ -1,5 +1,8 @@
 /*
- * cmd_summary.c - `mxtriage [summary]`: the report, the default command.
+ * cmd_summary.c - `mxtriage [summary]`: the report, the default command;
+ * and `mxtriage merge`: the same report from saved JSON summaries added
+ * up (the same output options; the filters were applied when they were
+ * written).
  */
 #include "cli.h"
 
@@ -46,6 +49,22 @@ static const char usage_text[] =
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "  -h, --help              show this help\n";
 
+static const char merge_usage_text[] =
+    "usage: mxtriage merge [OPTIONS] FILE.json...\n"
+    "\n"
+    "Add up JSON summaries written by 'mxtriage -f json' (schema\n"
+    "mxtriage.summary/2: other hosts, other days, consecutive pieces of one\n"
+    "log) and write the report of the whole. '-' reads one from standard input.\n"
+    "\n"
+    "  -f, --format FMT        table (default), json or csv\n"
+    "      --top N             rows per section (table default 20; 0 = all)\n"
+    "      --fail-on COND      exit 1 when COND holds (as for the report)\n"
+    "      --rules FILE        rules for the expiries a merge completes\n"
+    "      --color WHEN        auto (default), always or never\n"
+    "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "  -o, --output FILE       write to FILE instead of standard output\n"
+    "  -h, --help              show this help\n";
+
 enum {
 	OPT_BY = OPT_FIRST_FREE, OPT_SINCE, OPT_UNTIL, OPT_DAY, OPT_DOMAIN,
 	OPT_CODE, OPT_CAUSE, OPT_STATUS, OPT_DIRECTION, OPT_TOP, OPT_FAIL_ON,
@@ -63,6 +82,8 @@ struct summary_opts {
 	const char *since, *until, *day;
 	struct mxt_failon *failon[MAX_FAILON];
 	size_t nfailon;
+	bool merge;      /* `mxtriage merge` */
+	bool filtered;   /* a filter or --by was given */
 };
 
 /* Splits a comma list and calls one(item) for each; false on the first
@@ -221,6 +242,18 @@ on_event(void *arg, const struct mxt_event *ev)
 	mxt_summary_add(arg, ev);
 }
 
+static void
+on_message_end(void *arg, struct mxt_str host, struct mxt_str qid)
+{
+	mxt_summary_message_end(arg, host, qid);
+}
+
+static void
+on_message_start(void *arg, struct mxt_str host, struct mxt_str qid)
+{
+	mxt_summary_message_start(arg, host, qid);
+}
+
 static int
 parse_options(int argc, char **argv, struct summary_opts *o,
     struct cli_input *in)
@@ -267,7 +300,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			break;
 		case 'o': o->output = optarg; break;
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(o->merge ? merge_usage_text : usage_text, stdout);
 			return -1;
 		case OPT_BY:
 			o->cfg.nby = 0;
@@ -329,17 +362,102 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			break;
 		case OPT_CSV_RAW: o->csv_raw = true; break;
 		default:
-			fputs(usage_text, stderr);
+			fputs(o->merge ? merge_usage_text : usage_text, stderr);
 			return MXT_EXIT_USAGE;
 		}
+		if (c == OPT_BY || c == OPT_SINCE || c == OPT_UNTIL ||
+		    c == OPT_DAY || c == OPT_DOMAIN || c == OPT_CODE ||
+		    c == OPT_CAUSE || c == OPT_STATUS || c == OPT_DIRECTION ||
+		    (c >= OPT_YEAR && c < OPT_FIRST_FREE && c != OPT_CSV_RAW))
+			o->filtered = true;
+	}
+	if (o->merge && o->filtered) {
+		warnx("merge: filters, --by and input options apply when the "
+		    "summaries are written, not when they are merged");
+		return MXT_EXIT_USAGE;
 	}
 	return resolve_window(o) ? MXT_EXIT_OK : MXT_EXIT_USAGE;
 }
 
+struct loaded {
+	struct mxt_summary *s;
+	const char *path;
+};
+
+static int
+cmp_loaded(const void *a, const void *b)
+{
+	const struct loaded *x = a, *y = b;
+	int64_t tx = mxt_summary_first_time(x->s), ty = mxt_summary_first_time(y->s);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/*
+ * The summaries of files added up, in time order (by the first time of
+ * each, then by name: the result does not depend on the order given).
+ * A file that cannot be read or is not a complete summary/2 document is
+ * reported and left out, and *status says so.
+ */
+static struct mxt_summary *
+merge_files(char **files, int n, struct mxt_classifier *cls, int *status)
+{
+	struct loaded *v = calloc((size_t)n + 1, sizeof *v);
+	size_t k = 0;
+	if (v == NULL)
+		err(MXT_EXIT_INPUT, "merge");
+	for (int i = 0; i < n; i++) {
+		struct mxt_error e;
+		struct mxt_summary *s = mxt_summary_load(files[i], &e);
+		if (s == NULL) {
+			if (e.line > 0)
+				warnx("%s:%ld:%ld: %s", files[i], e.line,
+				    e.column, e.text);
+			else
+				warnx("%s: %s", files[i], e.text);
+			*status = MXT_EXIT_INPUT;
+			continue;
+		}
+		v[k].s = s;
+		v[k++].path = files[i];
+	}
+	qsort(v, k, sizeof *v, cmp_loaded);
+	struct mxt_summary *all = NULL;
+	for (size_t i = 0; i < k; i++) {
+		struct mxt_error e;
+		if (all == NULL) {
+			all = v[i].s;
+			continue;
+		}
+		if (mxt_summary_merge(all, v[i].s, cls, &e) != 0) {
+			warnx("%s: %s", v[i].path, e.text);
+			*status = MXT_EXIT_INPUT;
+		}
+		mxt_summary_destroy(v[i].s);
+	}
+	free(v);
+	return all;
+}
+
+static int run(int argc, char **argv, bool merge);
+
 int
 cmd_summary(int argc, char **argv)
 {
-	struct summary_opts o = {.top = -1, .color = "auto"};
+	return run(argc, argv, false);
+}
+
+int
+cmd_merge(int argc, char **argv)
+{
+	return run(argc, argv, true);
+}
+
+static int
+run(int argc, char **argv, bool merge)
+{
+	struct summary_opts o = {.top = -1, .color = "auto", .merge = merge};
 	struct cli_input in = {0};
 	int status;
 
@@ -355,20 +473,40 @@ cmd_summary(int argc, char **argv)
 	struct mxt_classifier *cls = cli_classifier(o.rules);
 	if (cls == NULL)
 		return MXT_EXIT_USAGE;
+	if (merge && optind == argc) {
+		warnx("merge: name the JSON summaries to add up "
+		    "(see 'mxtriage merge --help')");
+		mxt_classifier_destroy(cls);
+		return MXT_EXIT_USAGE;
+	}
 	if (optind == argc && isatty(STDIN_FILENO))
 		warnx("reading the log from standard input (a terminal); give "
 		    "a FILE or pipe a log in, or see 'mxtriage --help'");
 
 	FILE *out = cli_open_output(o.output);
-	struct mxt_summary *s = mxt_summary_create(&o.cfg);
-	struct mxt_pass_config cfg = {
-		.on_event = on_event,
-		.event_arg = s,
-		.classifier = cls,
-	};
-	struct mxt_stats stats;
-	status = cli_run_pass(&in, &cfg, argv + optind, argc - optind, &stats);
-	mxt_summary_finish(s, &stats);
+	struct mxt_summary *s;
+	if (merge) {
+		s = merge_files(argv + optind, argc - optind, cls, &status);
+		if (s == NULL) {
+			warnx("merge: no summary could be read");
+			cli_close_output(out, o.output);
+			mxt_classifier_destroy(cls);
+			return MXT_EXIT_INPUT;
+		}
+	} else {
+		s = mxt_summary_create(&o.cfg);
+		struct mxt_pass_config cfg = {
+			.on_event = on_event,
+			.on_message_end = on_message_end,
+		.on_message_start = on_message_start,
+			.event_arg = s,
+			.classifier = cls,
+		};
+		struct mxt_stats stats;
+		status = cli_run_pass(&in, &cfg, argv + optind, argc - optind,
+		    &stats);
+		mxt_summary_finish(s, &stats);
+	}
 
 	static const char *const stdin_name[] = {"-"};
 	struct mxt_report_options ro = {

@@ -1,0 +1,543 @@
+/*
+ * summary_merge.c - two summaries added into one, exactly.
+ *
+ * Counts are sums. The distinct counts (messages per status, and per
+ * group the messages and (message, recipient) pairs) are sums too, except
+ * for a message whose lines fall on both sides of a cut: the earlier
+ * summary keeps it as "open" at its end, the later one as "in progress"
+ * (its first line was not read), and the join below takes away what was
+ * counted twice. The same join resolves retries: a recipient still pending
+ * at the end of the earlier summary and delivered, bounced or expired in
+ * the later one is a retry outcome of the merge, with its delay measured
+ * from its first deferral; a Postfix expiry that the later summary could
+ * only report without recipients ("message expired") becomes one expiry
+ * per recipient the earlier one had pending, classified like the pass
+ * classifies it. Both sides of a cut are bounded by the messages in flight
+ * at the cut, not by the log.
+ */
+#include "summary.h"
+
+#include <stdlib.h>
+
+static void
+merge_stats(struct mxt_stats *d, const struct mxt_stats *s)
+{
+	d->lines += s->lines;
+	d->bytes += s->bytes;
+	d->lines_truncated += s->lines_truncated;
+	d->lines_no_header += s->lines_no_header;
+	for (int m = 0; m < MXT_MTA_COUNT; m++)
+		d->lines_mta[m] += s->lines_mta[m];
+	for (int k = 0; k < MXT_STATUS_COUNT; k++)
+		d->events[k] += s->events[k];
+	d->unparsed += s->unparsed;
+	d->probes += s->probes;
+	d->reject_warnings += s->reject_warnings;
+	d->track_overflow += s->track_overflow;
+	d->inputs_failed += s->inputs_failed;
+	if (s->first.valid && (!d->first.valid || s->first.sec < d->first.sec))
+		d->first = s->first;
+	if (s->last.valid && (!d->last.valid || s->last.sec >= d->last.sec))
+		d->last = s->last;
+}
+
+static void
+merge_histogram(struct mxt_strmap *d, const struct mxt_strmap *s,
+    uint64_t *unnamed)
+{
+	bool added;
+	for (size_t i = 0; i < s->size; i++) {
+		const struct mxt_strmap_slot *sl = &s->slots[i];
+		if (sl->key == NULL)
+			continue;
+		struct mxt_strmap_slot *x = mxt_strmap_put(d, sl->key, sl->len,
+		    &added);
+		if (x != NULL)
+			x->value += sl->value;
+		else if (unnamed != NULL)
+			*unnamed += sl->value;
+	}
+}
+
+/* gmap[i] = dst index of src group i (UINT32_MAX: over the cap). */
+static uint32_t *
+merge_groups(struct mxt_summary *d, const struct mxt_summary *s)
+{
+	uint32_t *gmap = xcalloc(s->ngroups + 1, sizeof *gmap);
+	for (size_t i = 0; i < s->ngroups; i++) {
+		const struct group *g = &s->groups[i];
+		const char *vals[MXT_MAX_KEYS];
+		size_t lens[MXT_MAX_KEYS];
+		for (size_t k = 0; k < s->cfg.nby; k++) {
+			vals[k] = g->values[k];
+			lens[k] = strlen(g->values[k]);
+		}
+		uint32_t gi = mxt_summary_group_index(d, vals, lens);
+		gmap[i] = gi;
+		if (gi == UINT32_MAX) {
+			d->overflow_groups += g->events + g->repeats;
+			continue;
+		}
+		struct group *x = &d->groups[gi];
+		x->events += g->events;
+		x->repeats += g->repeats;
+		for (int k = 0; k < MXT_STATUS_COUNT; k++)
+			x->by_status[k] += g->by_status[k];
+		x->recipients += g->recipients;
+		x->messages += g->messages;
+		merge_histogram(&x->codes, &g->codes, NULL);
+		merge_histogram(&x->texts, &g->texts, &x->texts_unnamed);
+		x->texts_unnamed += g->texts_unnamed;
+		if (g->first.valid && (!x->first.valid ||
+		    g->first.sec < x->first.sec))
+			x->first = g->first;
+		if (g->last.valid && (!x->last.valid ||
+		    g->last.sec >= x->last.sec))
+			x->last = g->last;
+	}
+	return gmap;
+}
+
+static void
+merge_clients(struct mxt_summary *d, const struct mxt_summary *s)
+{
+	bool added;
+	for (size_t i = 0; i < s->clients.size; i++) {
+		if (s->clients.slots[i].key == NULL)
+			continue;
+		const struct client_row *c = s->clients.slots[i].ptr;
+		struct mxt_strmap_slot *slot = mxt_strmap_put(&d->clients,
+		    c->key, strlen(c->key), &added);
+		if (added) {
+			struct client_row *n = xcalloc(1, sizeof *n);
+			n->key = xstrndup(c->key, strlen(c->key));
+			n->name = xstrndup(c->name, strlen(c->name));
+			slot->ptr = n;
+		}
+		struct client_row *x = slot->ptr;
+		if (x->name[0] == '\0' && c->name[0] != '\0') {
+			free(x->name);
+			x->name = xstrndup(c->name, strlen(c->name));
+		}
+		x->rejections += c->rejections;
+		for (int k = 0; k < MXT_CAUSE_COUNT; k++)
+			x->by_cause[k] += c->by_cause[k];
+	}
+}
+
+static struct retry *
+copy_retry(const struct retry *r)
+{
+	struct retry *x = xcalloc(1, sizeof *x);
+	*x = *r;
+	x->host = xstrndup(r->host, strlen(r->host));
+	x->recipient = xstrndup(r->recipient, strlen(r->recipient));
+	x->domain = xstrndup(r->domain, strlen(r->domain));
+	x->queue_id = xstrndup(r->queue_id, strlen(r->queue_id));
+	x->text = r->text ? xstrndup(r->text, strlen(r->text)) : NULL;
+	return x;
+}
+
+static void
+retry_key(struct mxt_buf *b, const char *host, const char *qid,
+    const char *rcpt)
+{
+	b->len = 0;
+	mxt_buf_append(b, host, strlen(host));
+	mxt_buf_append(b, "\x1f", 1);
+	mxt_buf_append(b, qid, strlen(qid));
+	mxt_buf_append(b, "\x1f", 1);
+	mxt_buf_append(b, rcpt, strlen(rcpt));
+}
+
+/* Takes dst's pending retry of (host, qid, rcpt) out of the map. */
+static struct retry *
+take_retry(struct mxt_summary *d, struct mxt_buf *kb, const char *host,
+    const char *qid, const char *rcpt)
+{
+	retry_key(kb, host, qid, rcpt);
+	struct mxt_strmap_slot *slot = mxt_strmap_get(&d->retries, kb->p,
+	    kb->len);
+	if (slot == NULL)
+		return NULL;
+	struct retry *r = slot->ptr;
+	mxt_strmap_remove(&d->retries, slot);
+	return r;
+}
+
+static bool
+has_touch(const struct flight *f, uint32_t gi, const char *rcpt)
+{
+	for (size_t i = 0; i < f->ntouch; i++)
+		if (f->touch[i].group == gi &&
+		    (rcpt == NULL || strcmp(f->touch[i].rcpt, rcpt) == 0))
+			return true;
+	return false;
+}
+
+static void
+drop_touch(struct flight *f, uint32_t gi, const char *rcpt)
+{
+	for (size_t i = 0; i < f->ntouch; i++)
+		if (f->touch[i].group == gi &&
+		    strcmp(f->touch[i].rcpt, rcpt) == 0) {
+			free(f->touch[i].rcpt);
+			f->touch[i] = f->touch[--f->ntouch];
+			return;
+		}
+}
+
+static void
+keep_outcome(struct flight *f, const struct outcome *o, uint32_t group,
+    int64_t first_deferred, uint64_t attempts)
+{
+	struct outcome *n = mxt_flight_outcome(f);
+	*n = *o;
+	n->rcpt = xstrndup(o->rcpt, strlen(o->rcpt));
+	n->sender = o->sender ? xstrndup(o->sender, strlen(o->sender)) : NULL;
+	n->text = o->text ? xstrndup(o->text, strlen(o->text)) : NULL;
+	n->group = group;
+	n->first_deferred = first_deferred;
+	n->attempts = attempts;
+}
+
+/*
+ * A Postfix expiry the later summary counted once, without recipients,
+ * for a message the earlier summary still had recipients pending for:
+ * one expiry per such recipient, as one pass over both inputs gives.
+ */
+static bool
+expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
+    uint32_t gi, struct mxt_classifier *cls)
+{
+	struct retry **pend = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < d->retries.size; i++) {
+		struct retry *r = d->retries.slots[i].ptr;
+		if (d->retries.slots[i].key && strcmp(r->host, D->host) == 0 &&
+		    strcmp(r->queue_id, D->queue_id) == 0) {
+			pend = xrealloc(pend, (n + 1) * sizeof *pend);
+			pend[n++] = r;
+		}
+	}
+	if (n == 0)
+		return false;
+	/* take back what the recipient-less expiry counted */
+	d->events[MXT_STATUS_EXPIRED]--;
+	d->stats.events[MXT_STATUS_EXPIRED]--;
+	d->causes[o->cause].events--;
+	if (gi != UINT32_MAX) {
+		struct group *g = &d->groups[gi];
+		if (mxt_cause_is_repeat(o->cause))
+			g->repeats--;
+		else
+			g->events--;
+		g->by_status[MXT_STATUS_EXPIRED]--;
+		struct mxt_strmap_slot *sl = mxt_strmap_get(&g->codes, "none", 4);
+		if (sl != NULL && sl->value > 0)
+			sl->value--;
+		sl = mxt_strmap_get(&g->texts, o->text ? o->text : "",
+		    o->text ? strlen(o->text) : 0);
+		if (sl != NULL && sl->value > 0)
+			sl->value--;
+		if (has_touch(D, gi, "")) {
+			drop_touch(D, gi, "");
+			g->recipients--;
+			if (!has_touch(D, gi, NULL))
+				g->messages--;
+		}
+	}
+	struct mxt_buf kb = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct retry *r = pend[i];
+		struct mxt_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.time.sec = o->time;
+		ev.time.utcoff = o->utcoff;
+		ev.time.valid = true;
+		ev.mta = MXT_MTA_POSTFIX;
+		ev.direction = MXT_DIR_OUT;
+		ev.status = MXT_STATUS_EXPIRED;
+		ev.host = mxt_str_make(D->host, strlen(D->host));
+		ev.service = mxt_str_make("qmgr", 4);
+		ev.queue_id = mxt_str_make(D->queue_id, strlen(D->queue_id));
+		ev.recipient = mxt_str_make(r->recipient, strlen(r->recipient));
+		ev.domain = mxt_str_make(r->domain, strlen(r->domain));
+		if (o->sender != NULL) {
+			ev.sender = mxt_str_make(o->sender, strlen(o->sender));
+			const char *at = strrchr(o->sender, '@');
+			ev.sender_domain = at ? mxt_str_make(at + 1, strlen(at + 1)) :
+			    mxt_str_make("", 0);
+		}
+		ev.code = r->code;
+		memcpy(ev.dsn, r->dsn, sizeof ev.dsn);
+		ev.text = mxt_str_make(r->text ? r->text : "",
+		    r->text ? strlen(r->text) : 0);
+		ev.relay = mxt_str_make("", 0);
+		ev.cause = mxt_classify(cls, &ev);
+		ev.provider = mxt_provider_of(cls, ev.domain, ev.relay);
+		d->events[MXT_STATUS_EXPIRED]++;
+		d->stats.events[MXT_STATUS_EXPIRED]++;
+		mxt_summary_count_failure(d, &ev, D);
+		mxt_summary_resolve(d, MXT_STATUS_EXPIRED, 0);
+		if (D->in_progress) {
+			struct outcome x = *o;
+			x.rcpt = r->recipient;
+			keep_outcome(D, &x, UINT32_MAX, r->first_deferred,
+			    r->attempts);
+		}
+		struct retry *t = take_retry(d, &kb, r->host, r->queue_id,
+		    r->recipient);
+		mxt_summary_free_retry(t);
+	}
+	free(kb.p);
+	free(pend);
+	return true;
+}
+
+/* F (of src) continues D (of dst): take away what both counted. */
+static void
+join(struct mxt_summary *d, struct flight *D, const struct flight *F,
+    const uint32_t *gmap, struct mxt_classifier *cls)
+{
+	for (int k = 0; k < MXT_STATUS_COUNT; k++)
+		if (D->marks & F->marks & (1u << k))
+			d->messages[k]--;
+	/* groups both touched, then pairs both touched */
+	for (size_t i = 0; i < F->ntouch; i++) {
+		uint32_t gi = gmap[F->touch[i].group];
+		if (gi == UINT32_MAX)
+			continue;
+		bool first_of_group = true;
+		for (size_t j = 0; j < i; j++)
+			if (gmap[F->touch[j].group] == gi)
+				first_of_group = false;
+		if (first_of_group && has_touch(D, gi, NULL))
+			d->groups[gi].messages--;
+	}
+	for (size_t i = 0; i < F->ntouch; i++) {
+		uint32_t gi = gmap[F->touch[i].group];
+		if (gi == UINT32_MAX)
+			continue;
+		bool new_msg;
+		if (!mxt_flight_touch(D, gi, F->touch[i].rcpt,
+		    strlen(F->touch[i].rcpt), &new_msg))
+			d->groups[gi].recipients--;
+	}
+	D->marks |= F->marks;
+	D->ended = F->ended;
+
+	struct mxt_buf kb = {0};
+	for (size_t i = 0; i < F->nout; i++) {
+		const struct outcome *o = &F->out[i];
+		uint32_t og = o->group == UINT32_MAX ? UINT32_MAX : gmap[o->group];
+		if (o->rcpt[0] == '\0' && o->status == MXT_STATUS_EXPIRED &&
+		    expand_expiry(d, D, o, og, cls))
+			continue;
+		struct retry *r = take_retry(d, &kb, D->host, D->queue_id,
+		    o->rcpt);
+		if (r == NULL) {
+			if (D->in_progress)
+				keep_outcome(D, o, og, o->first_deferred,
+				    o->attempts);
+			continue;
+		}
+		if (o->first_deferred >= 0) {
+			/* src counted it from its own first deferral */
+			if (o->status == MXT_STATUS_DELIVERED) {
+				int64_t a = o->time - o->first_deferred;
+				int64_t b = o->time - r->first_deferred;
+				mxt_summary_add_delay(d, a < 0 ? 0 : a, -1);
+				mxt_summary_add_delay(d, b < 0 ? 0 : b, 1);
+			}
+		} else {
+			mxt_summary_resolve(d, o->status,
+			    o->time - r->first_deferred);
+		}
+		if (D->in_progress)
+			keep_outcome(D, o, og, r->first_deferred,
+			    r->attempts + o->attempts);
+		mxt_summary_free_retry(r);
+	}
+	free(kb.p);
+}
+
+static struct flight *
+copy_flight(const struct flight *F, const uint32_t *gmap)
+{
+	struct flight *n = xcalloc(1, sizeof *n);
+	n->host = xstrndup(F->host, strlen(F->host));
+	n->queue_id = xstrndup(F->queue_id, strlen(F->queue_id));
+	n->marks = F->marks;
+	n->in_progress = F->in_progress;
+	n->ended = F->ended;
+	for (size_t i = 0; i < F->ntouch; i++) {
+		bool new_msg;
+		if (gmap[F->touch[i].group] != UINT32_MAX)
+			mxt_flight_touch(n, gmap[F->touch[i].group],
+			    F->touch[i].rcpt, strlen(F->touch[i].rcpt), &new_msg);
+	}
+	for (size_t i = 0; i < F->nout; i++) {
+		const struct outcome *o = &F->out[i];
+		keep_outcome(n, o, o->group == UINT32_MAX ? UINT32_MAX :
+		    gmap[o->group], o->first_deferred, o->attempts);
+	}
+	return n;
+}
+
+static void
+merge_flights(struct mxt_summary *d, const struct mxt_summary *s,
+    const uint32_t *gmap, struct mxt_classifier *cls, struct mxt_strmap *joined)
+{
+	bool added;
+	for (size_t i = 0; i < s->flights.size; i++) {
+		const struct mxt_strmap_slot *sl = &s->flights.slots[i];
+		if (sl->key == NULL)
+			continue;
+		const struct flight *F = sl->ptr;
+		struct mxt_strmap_slot *ds = mxt_strmap_put(&d->flights, sl->key,
+		    sl->len, &added);
+		if (added) {
+			ds->ptr = copy_flight(F, gmap);
+			continue;
+		}
+		struct flight *D = ds->ptr;
+		if (!D->ended && F->in_progress) {
+			join(d, D, F, gmap, cls);
+			mxt_strmap_put(joined, sl->key, sl->len, &added);
+		} else if (!F->ended) {
+			/* the same id again, a message of its own: what a
+			 * later merge can join is the open one */
+			mxt_summary_free_flight(D);
+			ds->ptr = copy_flight(F, gmap);
+		}
+		if (D != ds->ptr)
+			continue;
+		if (D->ended && !D->in_progress) {
+			mxt_summary_free_flight(D);
+			mxt_strmap_remove(&d->flights, ds);
+		}
+	}
+}
+
+/* src's pending recipients: new ones copied; one dst also had pending is
+ * one recipient, deferred since dst's first deferral. */
+static void
+merge_pending(struct mxt_summary *d, const struct mxt_summary *s,
+    const struct mxt_strmap *joined)
+{
+	bool added;
+	struct mxt_buf kb = {0};
+	for (size_t i = 0; i < s->retries.size; i++) {
+		const struct mxt_strmap_slot *sl = &s->retries.slots[i];
+		if (sl->key == NULL)
+			continue;
+		const struct retry *r = sl->ptr;
+		kb.len = 0;
+		mxt_buf_printf(&kb, "%s\x1f%s", r->host, r->queue_id);
+		mxt_strmap_put(&d->pending_msgs, kb.p, kb.len, &added);
+		struct mxt_strmap_slot *ds = mxt_strmap_get(&d->retries, sl->key,
+		    sl->len);
+		if (ds != NULL && memchr(sl->key, '\x1e', sl->len) == NULL &&
+		    mxt_strmap_get(joined, kb.p, kb.len) == NULL) {
+			/* the same id, another message: dst's is detached */
+			mxt_summary_detach_pending(d, mxt_str_make(r->host,
+			    strlen(r->host)), mxt_str_make(r->queue_id,
+			    strlen(r->queue_id)));
+			mxt_strmap_put(&d->pending_msgs, kb.p, kb.len, &added);
+			ds = NULL;
+		}
+		if (ds == NULL) {
+			if (memchr(sl->key, '\x1e', sl->len) != NULL) {
+				/* detached in src: a key of its own in dst */
+				kb.len = 0;
+				mxt_buf_printf(&kb, "%.*s\x1e%llu",
+				    (int)(strchr(sl->key, '\x1e') - sl->key),
+				    sl->key, (unsigned long long)++d->detached);
+				ds = mxt_strmap_put(&d->retries, kb.p, kb.len,
+				    &added);
+			} else {
+				ds = mxt_strmap_put(&d->retries, sl->key,
+				    sl->len, &added);
+			}
+			ds->ptr = copy_retry(r);
+			continue;
+		}
+		struct retry *x = ds->ptr;
+		struct retry *n = copy_retry(r);
+		n->first_deferred = x->first_deferred;
+		n->first_time = x->first_time;
+		n->attempts += x->attempts;
+		n->in_window |= x->in_window;
+		if (mxt_cause_is_repeat(n->cause) && !mxt_cause_is_repeat(x->cause))
+			n->cause = x->cause;
+		mxt_summary_free_retry(x);
+		ds->ptr = n;
+	}
+	free(kb.p);
+}
+
+int
+mxt_summary_merge(struct mxt_summary *d, const struct mxt_summary *s,
+    struct mxt_classifier *cls, struct mxt_error *err)
+{
+	bool same = d->cfg.nby == s->cfg.nby;
+	for (size_t k = 0; same && k < d->cfg.nby; k++)
+		same = d->cfg.by[k] == s->cfg.by[k];
+	if (!same) {
+		if (err != NULL) {
+			memset(err, 0, sizeof *err);
+			snprintf(err->text, sizeof err->text, "grouped by other "
+			    "--by keys: summaries merge only with the same keys");
+		}
+		return -1;
+	}
+	bool added;
+	merge_stats(&d->stats, &s->stats);
+	if (s->end > d->end || d->ngroups + d->retries.count == 0) {
+		d->end = s->end;
+		d->end_utcoff = s->end_utcoff;
+	}
+	for (size_t i = 0; i < s->ninputs; i++)
+		mxt_summary_add_input(d, s->inputs[i].name, &s->inputs[i].first,
+		    &s->inputs[i].last, s->inputs[i].lines);
+	for (size_t i = 0; i < s->hosts.size; i++)
+		if (s->hosts.slots[i].key)
+			mxt_strmap_put(&d->hosts, s->hosts.slots[i].key,
+			    s->hosts.slots[i].len, &added);
+	for (int k = 0; k < MXT_STATUS_COUNT; k++) {
+		d->events[k] += s->events[k];
+		d->messages[k] += s->messages[k];
+	}
+	d->repeats += s->repeats;
+	d->overflow_groups += s->overflow_groups;
+	uint32_t *gmap = merge_groups(d, s);
+	for (int c = 0; c < MXT_CAUSE_COUNT; c++) {
+		d->causes[c].events += s->causes[c].events;
+		d->causes[c].rejections += s->causes[c].rejections;
+		merge_histogram(&d->causes[c].domains, &s->causes[c].domains,
+		    NULL);
+	}
+	merge_clients(d, s);
+	d->retry_total += s->retry_total;
+	d->retry_delivered += s->retry_delivered;
+	d->retry_bounced += s->retry_bounced;
+	d->retry_expired += s->retry_expired;
+	for (size_t b = 0; b < DELAY_BUCKETS; b++)
+		d->delays[b] += s->delays[b];
+	/* the window of the whole: only as wide as both say */
+	struct mxt_filter *df = &d->cfg.filter;
+	const struct mxt_filter *sf = &s->cfg.filter;
+	df->has_since = df->has_since && sf->has_since;
+	df->since = sf->since < df->since ? sf->since : df->since;
+	df->has_until = df->has_until && sf->has_until;
+	df->until = sf->until > df->until ? sf->until : df->until;
+	struct mxt_strmap joined;
+	mxt_strmap_init(&joined, 0);
+	merge_flights(d, s, gmap, cls, &joined);
+	merge_pending(d, s, &joined);
+	mxt_strmap_finish(&joined);
+	free(gmap);
+	d->merged = true;
+	return 0;
+}
