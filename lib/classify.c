@@ -350,12 +350,18 @@ const struct rule_def mxt_builtin_rules[] = {
 const size_t mxt_builtin_rule_count =
     sizeof mxt_builtin_rules / sizeof mxt_builtin_rules[0];
 
+/* "No rule decided": an index no rule set can reach. */
+#define NO_RULE SIZE_MAX
+
 struct cache_slot {
 	uint64_t hash;
 	char *key; /* dir, code, dsn, text as hashed; NULL = empty */
 	size_t klen;
-	int16_t cause;
-	int16_t rule; /* index into rules, -1 = none matched */
+	enum mxt_cause cause;
+	/* index into rules, NO_RULE when none matched: a size_t like the
+	 * rule count itself, so no number of rules can make it name
+	 * another rule */
+	size_t rule;
 };
 
 struct mxt_classifier {
@@ -363,6 +369,9 @@ struct mxt_classifier {
 	struct provider_set providers;
 	char *origin; /* the rules file's path, or NULL */
 	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit_stack;
+	void (*on_warning)(void *arg, const struct mxt_error *e);
+	void *warning_arg;
 	char *lower;  /* scratch: lower-cased text */
 	char *keybuf; /* scratch: cache key */
 	struct cache_slot *cache;
@@ -451,17 +460,43 @@ add_builtin(struct mxt_classifier *c, struct mxt_error *err)
 	return 0;
 }
 
+/*
+ * The match context every pattern runs with. A user pattern with
+ * catastrophic backtracking ("(a+)+$" against a long run of 'a') must not
+ * stall the run, and reply texts are chosen by strangers: each match gets
+ * a budget of backtracking steps (match limit, which JIT counts too), of
+ * nesting (depth limit) and of heap for the interpreter's frames (heap
+ * limit, in KiB). A pattern that runs out of one is reported by
+ * mxt_classify_rule(), never taken silently as "no match". JIT code runs
+ * on its own stack, allocated once here and grown up to JIT_STACK_MAX
+ * (the default 32 KiB machine stack fails on long texts that need more).
+ */
+#define MATCH_LIMIT 200000
+#define DEPTH_LIMIT 10000
+#define HEAP_LIMIT_KIB (64 * 1024)
+#define JIT_STACK_START (32 * 1024)
+#define JIT_STACK_MAX (1024 * 1024)
+
+static pcre2_match_context *
+match_context_create(pcre2_jit_stack **stack)
+{
+	pcre2_match_context *m = pcre2_match_context_create(NULL);
+	*stack = pcre2_jit_stack_create(JIT_STACK_START, JIT_STACK_MAX, NULL);
+	if (m == NULL || *stack == NULL)
+		abort(); /* out of memory, as xmalloc */
+	pcre2_set_match_limit(m, MATCH_LIMIT);
+	pcre2_set_depth_limit(m, DEPTH_LIMIT);
+	pcre2_set_heap_limit(m, HEAP_LIMIT_KIB);
+	pcre2_jit_stack_assign(m, NULL, *stack);
+	return m;
+}
+
 struct mxt_classifier *
 mxt_classifier_create(const char *rules_path, struct mxt_error *err)
 {
 	struct mxt_classifier *c = xcalloc(1, sizeof *c);
 	mxt_strmap_init(&c->provider_cache, PROVIDER_CACHE_MAX);
-	c->mctx = pcre2_match_context_create(NULL);
-	if (c->mctx == NULL)
-		abort();
-	/* A user pattern with catastrophic backtracking must not stall the
-	 * whole run: beyond this it counts as not matching. */
-	pcre2_set_match_limit(c->mctx, 200000);
+	c->mctx = match_context_create(&c->jit_stack);
 	c->lower = xmalloc(MXT_LINE_MAX + 1);
 	c->keybuf = xmalloc(CACHE_KEY_MAX + 64);
 	c->cache = xcalloc(MXT_CLASSIFY_CACHE, sizeof *c->cache);
@@ -500,7 +535,16 @@ mxt_classifier_destroy(struct mxt_classifier *c)
 	free(c->keybuf);
 	free(c->origin);
 	pcre2_match_context_free(c->mctx);
+	pcre2_jit_stack_free(c->jit_stack);
 	free(c);
+}
+
+void
+mxt_classifier_set_warning(struct mxt_classifier *c,
+    void (*on_warning)(void *arg, const struct mxt_error *e), void *arg)
+{
+	c->on_warning = on_warning;
+	c->warning_arg = arg;
 }
 
 static uint64_t
@@ -514,7 +558,36 @@ fnv1a(const char *p, size_t n)
 	return h;
 }
 
-static int
+/* Rule r could not decide on ev's text (pcre2 error rc): count it, and
+ * the first time for this rule, warn naming the rule and the text's
+ * line, so a slow pattern is not mistaken for one that never matches. */
+static void
+limit_hit(struct mxt_classifier *c, struct rule *r, int rc,
+    const struct mxt_event *ev)
+{
+	c->stats.limit_hits++;
+	if (r->limit_hits++ > 0 || c->on_warning == NULL)
+		return;
+	PCRE2_UCHAR msg[120];
+	if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
+		snprintf((char *)msg, sizeof msg, "error %d", rc);
+	struct mxt_error e;
+	memset(&e, 0, sizeof e);
+	snprintf(e.source, sizeof e.source, "%s", r->origin);
+	e.line = r->line;
+	e.column = r->column;
+	char where[100] = "";
+	if (ev->source != NULL && ev->line_no > 0)
+		snprintf(where, sizeof where, " (%.60s line %ld)", ev->source,
+		    ev->line_no);
+	snprintf(e.text, sizeof e.text, "rule \"%.40s\": the pattern gave up "
+	    "on a reply text%s: %.50s; taken as no match (said once per rule)",
+	    r->name, where, (char *)msg);
+	c->on_warning(c->warning_arg, &e);
+}
+
+/* The index of the first rule that matches ev, NO_RULE when none does. */
+static size_t
 match_rules(struct mxt_classifier *c, const struct mxt_event *ev)
 {
 	struct rule_subject s;
@@ -528,10 +601,14 @@ match_rules(struct mxt_classifier *c, const struct mxt_event *ev)
 	s.len = len;
 	lower_copy(c->lower, MXT_LINE_MAX + 1, s.text, len);
 	s.lower = c->lower;
-	for (size_t i = 0; i < c->rules.n; i++)
-		if (rule_match(&c->rules.v[i], &s, c->mctx))
-			return (int)i;
-	return -1;
+	for (size_t i = 0; i < c->rules.n; i++) {
+		int rc = rule_match(&c->rules.v[i], &s, c->mctx);
+		if (rc > 0)
+			return i;
+		if (rc < 0)
+			limit_hit(c, &c->rules.v[i], rc, ev);
+	}
+	return NO_RULE;
 }
 
 enum mxt_cause
@@ -560,9 +637,9 @@ mxt_classify_rule(struct mxt_classifier *c, const struct mxt_event *ev,
 		if (slot->key != NULL && slot->hash == h && slot->klen == klen &&
 		    memcmp(slot->key, c->keybuf, klen) == 0) {
 			c->stats.hits++;
-			if (rule != NULL && slot->rule >= 0)
+			if (rule != NULL && slot->rule != NO_RULE)
 				*rule = c->rules.v[slot->rule].name;
-			return (enum mxt_cause)slot->cause;
+			return slot->cause;
 		}
 		if (slot->key == NULL)
 			c->stats.entries++;
@@ -572,13 +649,14 @@ mxt_classify_rule(struct mxt_classifier *c, const struct mxt_event *ev,
 		slot->klen = klen;
 		slot->hash = h;
 	}
-	int i = match_rules(c, ev);
-	enum mxt_cause cause = i >= 0 ? c->rules.v[i].cause : MXT_CAUSE_OTHER;
+	size_t i = match_rules(c, ev);
+	enum mxt_cause cause = i != NO_RULE ? c->rules.v[i].cause :
+	    MXT_CAUSE_OTHER;
 	if (slot != NULL) {
-		slot->cause = (int16_t)cause;
-		slot->rule = (int16_t)i;
+		slot->cause = cause;
+		slot->rule = i;
 	}
-	if (rule != NULL && i >= 0)
+	if (rule != NULL && i != NO_RULE)
 		*rule = c->rules.v[i].name;
 	return cause;
 }
@@ -658,6 +736,7 @@ mxt_classifier_rule(const struct mxt_classifier *c, size_t i,
 	out->dsn = r->dsn;
 	out->contains = (const char *const *)r->contains;
 	out->pattern = r->pattern;
+	out->limit_hits = r->limit_hits;
 	return true;
 }
 
@@ -685,11 +764,13 @@ mxt_rules_check(const char *path,
 {
 	struct rule_set rs = {0};
 	struct provider_set ps = {0};
-	pcre2_match_context *mctx = pcre2_match_context_create(NULL);
+	pcre2_jit_stack *stack;
+	pcre2_match_context *mctx = match_context_create(&stack);
 	int n = rules_load_file(path, path, &rs, &ps, mctx, on_error, arg);
 	rule_set_free(&rs);
 	provider_set_free(&ps);
 	pcre2_match_context_free(mctx);
+	pcre2_jit_stack_free(stack);
 	return n;
 }
 

@@ -58,9 +58,14 @@ struct rule {
 	size_t ncontains;
 	char *pattern;
 	pcre2_code *re;
-	pcre2_match_data *md; /* kept beside the code, reused per match */
+	/* kept beside the code, reused per match; NULL until the first
+	 * match, which also JIT-compiles re */
+	pcre2_match_data *md;
 	const char *origin;   /* "builtin" or the rules file (borrowed) */
 	long line, column;
+	/* texts on which the pattern hit a limit of the match context
+	 * (counted by the classifier; they count as not matching) */
+	uint64_t limit_hits;
 };
 
 /* An event reduced to what rules look at, prepared once per lookup. */
@@ -84,7 +89,13 @@ int rule_compile(struct rule *r, const char *name, enum mxt_cause cause,
     const char *pattern, pcre2_match_context *mctx, char *errbuf,
     size_t errsize);
 void rule_free(struct rule *r);
-bool rule_match(const struct rule *r, const struct rule_subject *s,
+/*
+ * Does r hold for s? Returns 1 (match), 0 (no match), or a negative pcre2
+ * error code when the pattern could not decide: a limit of mctx was hit
+ * (PCRE2_ERROR_MATCHLIMIT, _DEPTHLIMIT, _HEAPLIMIT, _JIT_STACKLIMIT) or
+ * another matching error. The caller decides what that counts as.
+ */
+int rule_match(struct rule *r, const struct rule_subject *s,
     pcre2_match_context *mctx);
 
 /* Parses "X.Y.Z" into parts; false when it is not one. */

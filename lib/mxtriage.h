@@ -520,11 +520,26 @@ enum mxt_cause mxt_classify_rule(struct mxt_classifier *c,
 const char *mxt_provider_of(struct mxt_classifier *c, struct mxt_str domain,
     struct mxt_str relay);
 
+/*
+ * Warnings of the classifier reach the caller through on_warning (NULL =
+ * none): today one kind, a rule whose pattern gave up on a reply text
+ * (it hit the match, depth or heap limit that bounds every match). That
+ * text counts as not matching the rule, the next rules are tried, and
+ * the hit is counted (mxt_classify_stats.limit_hits, and per rule in
+ * mxt_rule_info.limit_hits); on_warning is called the first time for
+ * each rule only. e->source, line and column are the rule's place in its
+ * rules file ("builtin", 0, 0 for built-in rules); e->text names the rule
+ * and the log line of the text.
+ */
+void mxt_classifier_set_warning(struct mxt_classifier *c,
+    void (*on_warning)(void *arg, const struct mxt_error *e), void *arg);
+
 /* Cache counters, for tests and --verbose output. */
 struct mxt_classify_stats {
 	uint64_t lookups;
 	uint64_t hits;
 	uint64_t entries; /* now in the cache, at most MXT_CLASSIFY_CACHE */
+	uint64_t limit_hits; /* patterns that gave up on a text (see above) */
 };
 #define MXT_CLASSIFY_CACHE 8192
 void mxt_classifier_stats(const struct mxt_classifier *c,
@@ -542,6 +557,7 @@ struct mxt_rule_info {
 	const char *dsn;      /* "5.7.1", "5.7.*", "*.7.26" */
 	const char *const *contains; /* NULL-terminated, lower case */
 	const char *pattern;  /* pcre2, caseless */
+	uint64_t limit_hits;  /* texts the pattern gave up on, so far */
 };
 size_t mxt_classifier_rule_count(const struct mxt_classifier *c);
 /* Fills out for rule i (0-based, in matching order); false past the end. */

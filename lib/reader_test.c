@@ -1,10 +1,15 @@
 /*
  * reader_test.c - bytes -> lines: terminators, NUL bytes, over-long lines,
- * a missing final newline, gzip by content, and a truncated gzip file.
+ * a missing final newline, gzip by content, concatenated gzip members,
+ * damaged gzip files (bad CRC or length trailer, truncated at many
+ * points, corrupt data, trailing garbage) whose every line before the
+ * damage must arrive, and a pipe whose lines arrive as they are written.
+ * The gzip files are made here at run time.
  */
 #include "internal.h"
 #include "testutil.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -61,6 +66,279 @@ read_all(const char *path)
 	}
 	mxt_reader_close(r);
 	return g;
+}
+
+/* ---- damaged gzip ----------------------------------------------------- */
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	long size = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	char *p = malloc((size_t)size + 1);
+	*n = fread(p, 1, (size_t)size, fp);
+	fclose(fp);
+	return p;
+}
+
+static void
+spit(const char *path, const char *p, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+	fwrite(p, 1, n, fp);
+	fclose(fp);
+}
+
+/* The reference: how many bytes of text zlib decompresses from the
+ * (damaged) gzip data z[0..n) before it stops -- what zcat writes. */
+static size_t
+inflate_prefix(const char *z, size_t n, char *out, size_t cap)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return 0;
+	zs.next_in = (Bytef *)z;
+	zs.avail_in = (uInt)n;
+	zs.next_out = (Bytef *)out;
+	zs.avail_out = (uInt)cap;
+	while (inflate(&zs, Z_NO_FLUSH) == Z_OK && zs.avail_in > 0)
+		;
+	size_t made = cap - zs.avail_out;
+	inflateEnd(&zs);
+	return made;
+}
+
+/* Reads path; checks every line it returns against the lines of
+ * want[0..wn) in order. Returns the line count (-1 when a line differs);
+ * *rc and *err get the end. */
+static int
+read_compare(const char *path, const char *want, size_t wn, int *rc,
+    struct mxt_error *err)
+{
+	memset(err, 0, sizeof *err);
+	struct mxt_reader *r = mxt_reader_open(path, err);
+	if (r == NULL) {
+		*rc = -2;
+		return 0;
+	}
+	const char *line;
+	size_t len, off = 0;
+	bool trunc;
+	int lines = 0, bad = 0;
+	while ((*rc = mxt_reader_next(r, &line, &len, &trunc, err)) > 0) {
+		const char *nl = off < wn ? memchr(want + off, '\n', wn - off) :
+		    NULL;
+		size_t wl = nl ? (size_t)(nl - (want + off)) : wn - off;
+		if (off >= wn || wl != len || memcmp(want + off, line, len) != 0)
+			bad = 1;
+		off += wl + 1;
+		lines++;
+	}
+	mxt_reader_close(r);
+	return bad ? -1 : lines;
+}
+
+static int
+count_lines(const char *p, size_t n)
+{
+	int k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += p[i] == '\n';
+	return k;
+}
+
+/*
+ * A gzip file whose only fault is its trailer (CRC or length), or that is
+ * cut short at many points, or corrupt inside: every complete line that
+ * zlib decompresses before the damage arrives, in order and intact, then
+ * an error naming the last good line and a byte offset within the file.
+ * Two sizes: one under the reader's 256 KiB chunk (all of it was lost
+ * before) and one over several chunks.
+ */
+static void
+damaged_gzip(void)
+{
+	static const size_t sizes[] = {150000, 900000};
+	for (size_t si = 0; si < 2; si++) {
+		size_t cap = sizes[si] + 100, n = 0;
+		char *text = malloc(cap);
+		for (unsigned i = 0; n < sizes[si]; i++)
+			n += (size_t)snprintf(text + n, cap - n,
+			    "Nov 23 10:00:01 mx postfix/qmgr[1]: %08X: removed "
+			    "%u\n", i * 2654435761u, i);
+		int all = count_lines(text, n);
+		char good[600], name[200];
+		snprintf(good, sizeof good, "%s/good-%zu.gz", dir, si);
+		{
+			gzFile gz = gzopen(good, "wb");
+			gzwrite(gz, text, (unsigned)n);
+			gzclose(gz);
+		}
+		size_t zn = 0;
+		char *z = slurp(good, &zn);
+		if (z == NULL || zn < 100) {
+			test_ok(false, "gzip made", "cannot read %s", good);
+			return;
+		}
+		char *work = malloc(zn + 16), *out = malloc(n + 1);
+		char path[600];
+		snprintf(path, sizeof path, "%s/damaged.gz", dir);
+		int rc;
+		struct mxt_error err;
+
+		/* the trailer: CRC (zn-8..zn-4), then length (zn-4..zn) */
+		static const struct {
+			const char *name;
+			size_t from_end;
+			const char *want;
+		} trailer[] = {
+			{"bad CRC", 8, "incorrect data check"},
+			{"bad length", 3, "incorrect length check"},
+		};
+		for (size_t k = 0; k < 2; k++) {
+			memcpy(work, z, zn);
+			work[zn - trailer[k].from_end] ^= 0x5a;
+			spit(path, work, zn);
+			int got = read_compare(path, text, n, &rc, &err);
+			snprintf(name, sizeof name, "%s (%zu bytes of text)",
+			    trailer[k].name, n);
+			test_int(name, "every line arrives", got, all);
+			test_int(name, "then an error", rc, -1);
+			test_int(name, "error names the last good line",
+			    err.line, all);
+			test_ok(err.column > (long)zn - 16 &&
+			    err.column <= (long)zn, name,
+			    "damage at byte %ld, want near the end (%zu)",
+			    err.column, zn);
+			test_ok(strstr(err.text, trailer[k].want) != NULL, name,
+			    "got '%s'", err.text);
+		}
+
+		/* cut short at many points, from inside the header to one
+		 * byte short of the end */
+		size_t cuts[] = {1, 5, 10, 11, 100, zn / 7, zn / 3, zn / 2,
+		    zn - 5000, zn - 9, zn - 8, zn - 4, zn - 1};
+		for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+			size_t cut = cuts[k];
+			spit(path, z, cut);
+			size_t made = inflate_prefix(z, cut, out, n + 1);
+			int want = count_lines(out, made);
+			int got = read_compare(path, text, n, &rc, &err);
+			snprintf(name, sizeof name, "gzip of %zu bytes cut at %zu",
+			    zn, cut);
+			if (cut == 1) {
+				/* one byte is no gzip magic: plain text */
+				got = read_compare(path, z, 1, &rc, &err);
+				test_int(name, "read as a plain line", got, 1);
+				test_int(name, "end", rc, 0);
+				continue;
+			}
+			test_int(name, "lines before the cut", got, want);
+			test_int(name, "then an error", rc, -1);
+			test_int(name, "error names the last good line",
+			    err.line, want);
+			test_int(name, "error names the end of the file",
+			    err.column, (long long)cut);
+			test_ok(strstr(err.text, "truncated") != NULL, name,
+			    "got '%s'", err.text);
+		}
+
+		/* corrupt deflate data in the middle: the lines before the
+		 * corruption arrive, at least those of the first third */
+		memcpy(work, z, zn);
+		for (size_t i = zn / 2; i < zn / 2 + 64; i++)
+			work[i] = (char)0xff;
+		spit(path, work, zn);
+		size_t made = inflate_prefix(work, zn, out, n + 1);
+		int want = count_lines(out, made);
+		/* inflate may write some garbage before it sees the damage:
+		 * the reference is what zlib gives, not the original */
+		int got = read_compare(path, out, made, &rc, &err);
+		snprintf(name, sizeof name, "corrupt in the middle (%zu)", zn);
+		test_ok(got == want && got >= all / 3, name,
+		    "got %d lines, zlib gives %d of %d", got, want, all);
+		test_ok(rc == -1 && strstr(err.text, "corrupt") != NULL &&
+		    err.line == want && err.column > (long)zn / 2 &&
+		    err.column < (long)zn, name, "got rc %d, '%s' line %ld "
+		    "byte %ld", rc, err.text, err.line, err.column);
+
+		/* concatenated members, then zero padding: all, no error */
+		memcpy(work, z, zn);
+		char *cat = malloc(2 * zn + 1024);
+		memcpy(cat, z, zn);
+		memcpy(cat + zn, z, zn);
+		memset(cat + 2 * zn, 0, 1024);
+		spit(path, cat, 2 * zn + 1024);
+		char *twice = malloc(2 * n);
+		memcpy(twice, text, n);
+		memcpy(twice + n, text, n);
+		got = read_compare(path, twice, 2 * n, &rc, &err);
+		test_int("two gzip members and zero padding", "lines", got,
+		    2 * all);
+		test_int("two gzip members and zero padding", "end", rc, 0);
+		/* garbage after the data: every line, then the error */
+		memcpy(cat + zn, "garbage\n", 8);
+		spit(path, cat, zn + 8);
+		got = read_compare(path, text, n, &rc, &err);
+		test_int("trailing garbage", "lines", got, all);
+		test_ok(rc == -1 && strstr(err.text, "not gzip") &&
+		    err.column == (long)zn, "trailing garbage is reported",
+		    "got rc %d, '%s' at byte %ld", rc, err.text, err.column);
+		free(twice);
+		free(cat);
+		free(work);
+		free(out);
+		free(z);
+		free(text);
+	}
+}
+
+/*
+ * Plain bytes from a pipe: a line arrives as soon as its newline does,
+ * while the writer keeps the pipe open (the old reader waited for 256 KiB
+ * or the end). alarm() ends a reader that waits for ever: the test fails.
+ */
+static void
+pipe_lines_arrive(void)
+{
+	int fds[2], saved = dup(STDIN_FILENO);
+	if (pipe(fds) != 0 || saved < 0) {
+		test_ok(false, "pipe", "cannot make a pipe");
+		return;
+	}
+	dup2(fds[0], STDIN_FILENO);
+	close(fds[0]);
+	struct mxt_error err;
+	struct mxt_reader *r = mxt_reader_open("-", &err);
+	const char *line;
+	size_t len;
+	bool trunc;
+	static const char *const sent[] = {"first line", "second", "x"};
+	alarm(20);
+	for (size_t i = 0; i < 3; i++) {
+		char buf[64];
+		int n = snprintf(buf, sizeof buf, "%s\n", sent[i]);
+		if (write(fds[1], buf, (size_t)n) != n)
+			break;
+		int rc = mxt_reader_next(r, &line, &len, &trunc, &err);
+		test_ok(rc == 1 && len == strlen(sent[i]) &&
+		    memcmp(line, sent[i], len) == 0,
+		    "a pipe's line arrives before the writer closes it",
+		    "line %zu: rc %d '%.*s'", i, rc, (int)(rc == 1 ? len : 0),
+		    rc == 1 ? line : "");
+	}
+	close(fds[1]);
+	test_int("pipe closed", "end", mxt_reader_next(r, &line, &len, &trunc,
+	    &err), 0);
+	alarm(0);
+	mxt_reader_close(r);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
 }
 
 int
@@ -131,6 +409,9 @@ main(void)
 	    "got line %ld, want %d", g.err.line, g.lines);
 	test_ok(strstr(g.err.text, "truncated") != NULL,
 	    "truncated gzip: error says so", "got '%s'", g.err.text);
+
+	damaged_gzip();
+	pipe_lines_arrive();
 
 	g = read_all("/nonexistent/mail.log");
 	test_int("missing file", "open fails", g.rc, -2);

@@ -115,11 +115,24 @@ cli_table_or_json(const char *command, const char *value, bool *json)
 	return -1;
 }
 
+/* A warning of the classifier (a pattern that gave up on a text). */
+static void
+on_classifier_warning(void *arg, const struct mxt_error *e)
+{
+	(void)arg;
+	if (e->line > 0)
+		warnx("%s:%ld:%ld: %s", e->source, e->line, e->column, e->text);
+	else
+		warnx("%s: %s", e->source, e->text);
+}
+
 struct mxt_classifier *
 cli_classifier(const char *rules_path)
 {
 	struct mxt_error e;
 	struct mxt_classifier *c = mxt_classifier_create(rules_path, &e);
+	if (c != NULL)
+		mxt_classifier_set_warning(c, on_classifier_warning, NULL);
 	if (c == NULL) {
 		if (e.line > 0)
 			warnx("%s:%ld:%ld: %s", e.source, e.line, e.column,
