@@ -92,6 +92,11 @@ mxt_key_list_parse(const char *list, enum mxt_key out[MXT_MAX_KEYS],
 		if (*p == '\0')
 			break;
 	}
+	if (n == 0) {
+		/* a report grouped by nothing has one nameless group */
+		snprintf(err->text, sizeof err->text, "no grouping key given");
+		return -1;
+	}
 	return (int)n;
 }
 
