@@ -336,6 +336,14 @@ enum mxt_key {
 #define MXT_MAX_KEYS 4
 const char *mxt_key_name(enum mxt_key k);
 int mxt_key_lookup(const char *name); /* -1 when unknown */
+/*
+ * Parses a --by list ("domain,cause"; empty items are skipped) into out.
+ * Returns the number of keys, or -1 with err->text and err->column
+ * (1-based position in list) for an unknown key, more than MXT_MAX_KEYS
+ * keys, or none.
+ */
+int mxt_key_list_parse(const char *list, enum mxt_key out[MXT_MAX_KEYS],
+    struct mxt_error *err);
 
 /* Which events count. Times are seconds since the epoch, [since, until). */
 struct mxt_filter {

@@ -131,13 +131,14 @@ phase_in(const char *p, const char *end)
 static void
 analyse_delivery_text(struct mxt_event *ev)
 {
-	const char *p = ev->text.ptr, *end = p + ev->text.len;
+	const char *p = ev->text.ptr, *end;
 	const char *q;
 	char dsn[16] = "";
 	bool suspended = false; /* a cached repeat: no reply this time */
 
 	if (p == NULL) /* "status=deferred" with no text after it */
 		return;
+	end = p + ev->text.len; /* not before: NULL + 0 is undefined too */
 	if (has_prefix(p, end, "delivery temporarily suspended: ")) {
 		suspended = true;
 		p += strlen("delivery temporarily suspended: ");

@@ -42,13 +42,62 @@ mxt_key_name(enum mxt_key k)
 	return key_names[k];
 }
 
+static int
+key_lookup_n(const char *name, size_t len)
+{
+	for (int i = 0; i < MXT_KEY_COUNT; i++)
+		if (strlen(key_names[i]) == len &&
+		    memcmp(key_names[i], name, len) == 0)
+			return i;
+	return -1;
+}
+
 int
 mxt_key_lookup(const char *name)
 {
-	for (int i = 0; i < MXT_KEY_COUNT; i++)
-		if (strcmp(key_names[i], name) == 0)
-			return i;
-	return -1;
+	return key_lookup_n(name, strlen(name));
+}
+
+int
+mxt_key_list_parse(const char *list, enum mxt_key out[MXT_MAX_KEYS],
+    struct mxt_error *err)
+{
+	size_t n = 0;
+	memset(err, 0, sizeof *err);
+	for (const char *p = list;; p++) {
+		size_t len = strcspn(p, ",");
+		if (len > 0) {
+			int k = key_lookup_n(p, len);
+			if (k < 0) {
+				char names[256] = "";
+				for (int i = 0; i < MXT_KEY_COUNT; i++)
+					snprintf(names + strlen(names),
+					    sizeof names - strlen(names), "%s%s",
+					    i ? ", " : "", key_names[i]);
+				err->column = (long)(p - list) + 1;
+				snprintf(err->text, sizeof err->text,
+				    "'%.*s' is not a grouping key (%s)",
+				    len > 64 ? 64 : (int)len, p, names);
+				return -1;
+			}
+			if (n == MXT_MAX_KEYS) {
+				err->column = (long)(p - list) + 1;
+				snprintf(err->text, sizeof err->text,
+				    "at most %d keys", MXT_MAX_KEYS);
+				return -1;
+			}
+			out[n++] = (enum mxt_key)k;
+		}
+		p += len;
+		if (*p == '\0')
+			break;
+	}
+	if (n == 0) {
+		/* a report grouped by nothing has one nameless group */
+		snprintf(err->text, sizeof err->text, "no grouping key given");
+		return -1;
+	}
+	return (int)n;
 }
 
 void

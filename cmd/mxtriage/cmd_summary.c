@@ -102,24 +102,6 @@ each_item(const char *list, const char *opt, bool (*one)(struct summary_opts *,
 }
 
 static bool
-add_key(struct summary_opts *o, const char *name, const char *opt)
-{
-	int k = mxt_key_lookup(name);
-	if (k < 0) {
-		warnx("%s: '%s' is not a grouping key (domain, cause, code, "
-		    "relay, sender, sender-domain, host, mta, direction, "
-		    "provider, hour, day)", opt, name);
-		return false;
-	}
-	if (o->cfg.nby == MXT_MAX_KEYS) {
-		warnx("%s: at most %d keys", opt, MXT_MAX_KEYS);
-		return false;
-	}
-	o->cfg.by[o->cfg.nby++] = (enum mxt_key)k;
-	return true;
-}
-
-static bool
 add_code(struct summary_opts *o, const char *s, const char *opt)
 {
 	struct mxt_filter *f = &o->cfg.filter;
@@ -302,11 +284,15 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		case 'h':
 			fputs(o->merge ? merge_usage_text : usage_text, stdout);
 			return -1;
-		case OPT_BY:
-			o->cfg.nby = 0;
-			if (!each_item(optarg, "--by", add_key, o))
+		case OPT_BY: {
+			struct mxt_error e;
+			if ((r = mxt_key_list_parse(optarg, o->cfg.by, &e)) < 0) {
+				warnx("--by: %s", e.text);
 				return MXT_EXIT_USAGE;
+			}
+			o->cfg.nby = (size_t)r;
 			break;
+		}
 		case OPT_SINCE: o->since = optarg; break;
 		case OPT_UNTIL: o->until = optarg; break;
 		case OPT_DAY: o->day = optarg; break;
