@@ -402,10 +402,14 @@ bool mxt_failon_eval(const struct mxt_failon *f, const struct mxt_summary *s,
 /* ---- times on the command line ------------------------------------------ */
 
 /*
- * Parses a --since/--until value: "2026-11-23", "2026-11-23T10:30[:00]",
- * "2026-11-23 10:30", "10:30" (today), "today", "yesterday", "now", or a
- * duration back from now ("2h", "30m", "1d", "90s"). Dates and times
- * without a zone are local time (TZ). Returns 0 or -1 with err->text.
+ * Parses a --since/--until value: "2026-11-23" (the start of that local
+ * day), "2026-11-23T10:30[:00]", "2026-11-23 10:30", the same with a
+ * fraction and a zone as mxtriage prints them ("2026-11-23T10:30:00Z",
+ * "+01:00", "+0100"), "10:30" (today), "today", "yesterday", "now", or a
+ * duration back from now ("2h", "30m", "1d", "90s", "1w"). Dates are
+ * checked against the calendar; times without a zone are local (TZ) and
+ * must exist there. Nothing else is accepted. Returns 0 or -1 with
+ * err->text; never overflows.
  */
 int mxt_time_parse(const char *s, time_t now, int64_t *out,
     struct mxt_error *err);
