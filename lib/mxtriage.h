@@ -13,6 +13,7 @@
 #ifndef MXTRIAGE_H
 #define MXTRIAGE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -259,6 +260,10 @@ struct mxt_pass_config {
 	void (*on_unparsed)(void *unparsed_arg, const char *source,
 	    long line_no, const char *reason, const char *line, size_t len);
 	void *unparsed_arg;
+	/* When not NULL, mxt_pass_read stops before the next line once *stop
+	 * is non-zero (set from a signal handler, or by a consumer whose
+	 * output failed) and returns 0: the caller knows why it stopped. */
+	volatile sig_atomic_t *stop;
 };
 
 struct mxt_pass;
@@ -268,7 +273,7 @@ void mxt_pass_destroy(struct mxt_pass *p); /* accepts NULL */
 
 /*
  * Reads one whole input through the pass. Returns 0 when it was read to
- * its end, -1 when it could not be opened or read completely (err names
+ * its end (or stopped by cfg->stop), -1 when it could not be opened or read completely (err names
  * the input and the position; what was read before still counts).
  */
 int mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err);

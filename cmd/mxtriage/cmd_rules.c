@@ -73,8 +73,8 @@ cmd_rules(int argc, char **argv)
 			check = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return MXT_EXIT_OK;
+			cli_print(usage_text);
+			return cli_stdout_done();
 		default:
 			fputs(usage_text, stderr);
 			return MXT_EXIT_USAGE;
@@ -98,17 +98,14 @@ cmd_rules(int argc, char **argv)
 			return MXT_EXIT_USAGE;
 		}
 		printf("%s: valid\n", check);
-		return cli_close_output(stdout, NULL) != 0 ? MXT_EXIT_INPUT :
-		    MXT_EXIT_OK;
+		return cli_stdout_done();
 	}
 	struct mxt_classifier *cls = cli_classifier(rules);
 	if (cls == NULL)
 		return MXT_EXIT_USAGE;
 	char *text = mxt_rules_format(cls, json);
-	fputs(text, stdout);
+	cli_print(text);
 	free(text);
 	mxt_classifier_destroy(cls);
-	if (cli_close_output(stdout, NULL) != 0)
-		return MXT_EXIT_INPUT;
-	return MXT_EXIT_OK;
+	return cli_stdout_done();
 }
