@@ -311,6 +311,22 @@ int mxt_event_format_lookup(const char *name);
  * U+FFFD; returns the length written (output is cut at size - 1). */
 size_t mxt_utf8_sanitize(const char *src, size_t len, char *dst, size_t size);
 
+/*
+ * The one escaping of text from a log (or any untrusted file) before it is
+ * shown on a terminal: the table report, --show-unparsed, rules and the
+ * messages of rules --check. The result is valid UTF-8 that can neither
+ * drive the terminal nor reorder the line: each byte of invalid UTF-8,
+ * each C0 control and DEL becomes \xNN; C1 controls (U+0080..U+009F),
+ * bidi controls (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069)
+ * and U+2028/U+2029 become \uNNNN. With MXT_ESCAPE_BACKSLASH a backslash
+ * becomes \\, so that the original bytes can be recovered exactly (for
+ * --show-unparsed; a report keeps "\" readable in texts and patterns).
+ * src may hold NUL bytes. Returns a malloc'd, NUL-terminated string the
+ * caller frees; never NULL.
+ */
+#define MXT_ESCAPE_BACKSLASH 1u
+char *mxt_escape_terminal(const char *src, size_t len, unsigned flags);
+
 /* ---- summary: events -> groups, causes, retry outcomes ----------------- */
 
 /* Grouping keys of --by. */

@@ -36,13 +36,19 @@ report_error(void *arg, const struct mxt_error *e)
 {
 	struct check_ctx *ctx = arg;
 	ctx->errors++;
+	/* Messages quote the file (keys, patterns, values): escaped like log
+	 * text, so a rules file cannot drive the terminal either. */
+	char *src = mxt_escape_terminal(e->source, strlen(e->source), 0);
+	char *text = mxt_escape_terminal(e->text, strlen(e->text), 0);
 	if (e->line > 0 && e->column > 0)
-		fprintf(stderr, "%s:%ld:%ld: %s\n", e->source, e->line,
-		    e->column, e->text);
+		fprintf(stderr, "%s:%ld:%ld: %s\n", src, e->line, e->column,
+		    text);
 	else if (e->line > 0)
-		fprintf(stderr, "%s:%ld: %s\n", e->source, e->line, e->text);
+		fprintf(stderr, "%s:%ld: %s\n", src, e->line, text);
 	else
-		fprintf(stderr, "%s: %s\n", e->source, e->text);
+		fprintf(stderr, "%s: %s\n", src, text);
+	free(src);
+	free(text);
 }
 
 int
@@ -93,8 +99,10 @@ cmd_rules(int argc, char **argv)
 		struct check_ctx ctx = {0};
 		int n = mxt_rules_check(check, report_error, &ctx);
 		if (n != 0) {
-			fprintf(stderr, "%s: %d error%s\n", check, n,
+			char *name = mxt_escape_terminal(check, strlen(check), 0);
+			fprintf(stderr, "%s: %d error%s\n", name, n,
 			    n == 1 ? "" : "s");
+			free(name);
 			return MXT_EXIT_USAGE;
 		}
 		printf("%s: valid\n", check);

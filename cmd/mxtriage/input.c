@@ -48,20 +48,14 @@ cli_input_option(struct cli_input *in, int opt, const char *arg)
 	return 0;
 }
 
-/* Writes the line with control characters and invalid UTF-8 made
- * visible, so a listed line cannot drive the terminal. */
+/* Writes the line through mxt_escape_terminal, so a listed line can
+ * neither drive the terminal nor reorder what is shown. */
 static void
 put_escaped(FILE *fp, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\x%02x", c);
-		else if (c == '\\')
-			fputs("\\\\", fp);
-		else
-			putc(c, fp);
-	}
+	char *e = mxt_escape_terminal(s, len, MXT_ESCAPE_BACKSLASH);
+	fputs(e, fp);
+	free(e);
 }
 
 static void
@@ -128,12 +122,16 @@ cli_classifier(const char *rules_path)
 	struct mxt_error e;
 	struct mxt_classifier *c = mxt_classifier_create(rules_path, &e);
 	if (c == NULL) {
+		/* the message may quote the file: escaped like log text */
+		const char *name = e.source[0] ? e.source : rules_path;
+		char *src = mxt_escape_terminal(name, strlen(name), 0);
+		char *text = mxt_escape_terminal(e.text, strlen(e.text), 0);
 		if (e.line > 0)
-			warnx("%s:%ld:%ld: %s", e.source, e.line, e.column,
-			    e.text);
+			warnx("%s:%ld:%ld: %s", src, e.line, e.column, text);
 		else
-			warnx("%s: %s", e.source[0] ? e.source : rules_path,
-			    e.text);
+			warnx("%s: %s", src, text);
+		free(src);
+		free(text);
 	}
 	return c;
 }
