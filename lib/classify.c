@@ -825,6 +825,15 @@ rules_json(const struct mxt_classifier *c)
 	return mxt_json_text(root);
 }
 
+/* A string of a rules file for the text table: escaped like log text
+ * (a rule name or pattern could carry terminal controls). Freed by the
+ * caller. */
+static char *
+esc(const char *s)
+{
+	return mxt_escape_terminal(s, strlen(s), 0);
+}
+
 char *
 mxt_rules_format(const struct mxt_classifier *c, bool json)
 {
@@ -838,32 +847,46 @@ mxt_rules_format(const struct mxt_classifier *c, bool json)
 	    "CAUSE", "DIR", "CODE", "DSN", "MATCH");
 	struct mxt_rule_info ri;
 	for (size_t i = 0; mxt_classifier_rule(c, i, &ri); i++) {
+		char *name = esc(ri.name);
 		mxt_buf_printf(&b, "%-4zu %-30s %-16s %-4s %-5s %-7s ", i + 1,
-		    ri.name, mxt_cause_id(ri.cause), dir_name(ri.direction),
+		    name, mxt_cause_id(ri.cause), dir_name(ri.direction),
 		    ri.code ? ri.code : "-", ri.dsn ? ri.dsn : "-");
+		free(name);
 		bool any = false;
 		if (ri.contains) {
 			mxt_buf_printf(&b, "contains ");
-			for (size_t k = 0; ri.contains[k]; k++)
-				mxt_buf_printf(&b, "%s\"%s\"", k ? "|" : "",
-				    ri.contains[k]);
+			for (size_t k = 0; ri.contains[k]; k++) {
+				char *e = esc(ri.contains[k]);
+				mxt_buf_printf(&b, "%s\"%s\"", k ? "|" : "", e);
+				free(e);
+			}
 			any = true;
 		}
 		if (ri.pattern) {
-			mxt_buf_printf(&b, "%s/%s/i", any ? " and " : "", ri.pattern);
+			char *e = esc(ri.pattern);
+			mxt_buf_printf(&b, "%s/%s/i", any ? " and " : "", e);
+			free(e);
 			any = true;
 		}
 		if (!any)
 			mxt_buf_printf(&b, "-");
-		if (ri.line > 0)
-			mxt_buf_printf(&b, "  (%s:%ld)", ri.origin, ri.line);
+		if (ri.line > 0) {
+			char *e = esc(ri.origin);
+			mxt_buf_printf(&b, "  (%s:%ld)", e, ri.line);
+			free(e);
+		}
 		mxt_buf_printf(&b, "\n");
 	}
 	mxt_buf_printf(&b, "\n# providers, first match wins (%zu)\n",
 	    mxt_classifier_provider_count(c));
 	mxt_buf_printf(&b, "%-16s %-28s %s\n", "PROVIDER", "MATCH", "ORIGIN");
 	struct mxt_provider_info pi;
-	for (size_t i = 0; mxt_classifier_provider(c, i, &pi); i++)
-		mxt_buf_printf(&b, "%-16s %-28s %s\n", pi.name, pi.match, pi.origin);
+	for (size_t i = 0; mxt_classifier_provider(c, i, &pi); i++) {
+		char *n = esc(pi.name), *m = esc(pi.match), *o = esc(pi.origin);
+		mxt_buf_printf(&b, "%-16s %-28s %s\n", n, m, o);
+		free(n);
+		free(m);
+		free(o);
+	}
 	return b.p;
 }

@@ -165,6 +165,39 @@ is_formula(const char *v, size_t len)
 	    v[0] == '@' || v[0] == '\t' || v[0] == '\r');
 }
 
+/* Whether a cell needs repair: a NUL byte or a byte >= 0x80 (which may be
+ * invalid UTF-8); the common ASCII cell is written as it is. */
+static bool
+needs_repair(const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (v[i] == '\0' || (unsigned char)v[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/* v as valid UTF-8 without NUL bytes (each becomes U+FFFD, as invalid
+ * UTF-8 does): spreadsheets and CSV readers cut or refuse cells at a NUL.
+ * Returns a malloc'd copy and its length in *out_len. */
+static char *
+repaired(const char *v, size_t len, size_t *out_len)
+{
+	char *utf8 = xmalloc(3 * len + 1);
+	size_t n = mxt_utf8_sanitize(v, len, utf8, 3 * len + 1);
+	char *out = xmalloc(3 * n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		if (utf8[i] == '\0') {
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+		} else {
+			*o++ = utf8[i];
+		}
+	}
+	free(utf8);
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
 int
 mxt_csv_cell(FILE *fp, const char *v, size_t len, bool first, bool raw)
 {
@@ -172,16 +205,24 @@ mxt_csv_cell(FILE *fp, const char *v, size_t len, bool first, bool raw)
 		return -1;
 	if (v == NULL)
 		return 0;
+	/* Every cell, group keys included, is repaired here: callers pass
+	 * log text as it is. --csv-raw keeps formulas, never bad bytes. */
+	char *fixed = NULL;
+	if (needs_repair(v, len))
+		v = fixed = repaired(v, len, &len);
+	int rc;
 	if (!raw && is_formula(v, len)) {
 		/* csv_fwrite quotes one buffer: build "'" + value */
 		char *cell = xmalloc(len + 2);
 		cell[0] = '\'';
 		memcpy(cell + 1, v, len);
-		int rc = csv_fwrite(fp, cell, len + 1);
+		rc = csv_fwrite(fp, cell, len + 1);
 		free(cell);
-		return rc;
+	} else {
+		rc = csv_fwrite(fp, v, len);
 	}
-	return csv_fwrite(fp, v, len);
+	free(fixed);
+	return rc;
 }
 
 static int

@@ -84,8 +84,9 @@ struct json_t;
 char *mxt_json_text(struct json_t *root);
 
 /* Writes one CSV cell (quoted by libcsv; preceded by ',' unless first;
- * NULL = empty). Unless raw, a cell a spreadsheet would run as a formula
- * gets a leading apostrophe. Returns 0 or -1. */
+ * NULL = empty), repaired to valid UTF-8 with each NUL byte as U+FFFD.
+ * Unless raw, a cell a spreadsheet would run as a formula gets a leading
+ * apostrophe. Returns 0 or -1. */
 int mxt_csv_cell(FILE *fp, const char *v, size_t len, bool first, bool raw);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */

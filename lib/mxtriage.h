@@ -13,6 +13,7 @@
 #ifndef MXTRIAGE_H
 #define MXTRIAGE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -268,6 +269,10 @@ struct mxt_pass_config {
 	void (*on_unparsed)(void *unparsed_arg, const char *source,
 	    long line_no, const char *reason, const char *line, size_t len);
 	void *unparsed_arg;
+	/* When not NULL, mxt_pass_read stops before the next line once *stop
+	 * is non-zero (set from a signal handler, or by a consumer whose
+	 * output failed) and returns 0: the caller knows why it stopped. */
+	volatile sig_atomic_t *stop;
 };
 
 struct mxt_pass;
@@ -277,7 +282,7 @@ void mxt_pass_destroy(struct mxt_pass *p); /* accepts NULL */
 
 /*
  * Reads one whole input through the pass. Returns 0 when it was read to
- * its end, -1 when it could not be opened or read completely (err names
+ * its end (or stopped by cfg->stop), -1 when it could not be opened or read completely (err names
  * the input and the position; what was read before still counts).
  */
 int mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err);
@@ -314,6 +319,22 @@ int mxt_event_format_lookup(const char *name);
 /* Copies src into dst (size >= 1) replacing each invalid UTF-8 sequence by
  * U+FFFD; returns the length written (output is cut at size - 1). */
 size_t mxt_utf8_sanitize(const char *src, size_t len, char *dst, size_t size);
+
+/*
+ * The one escaping of text from a log (or any untrusted file) before it is
+ * shown on a terminal: the table report, --show-unparsed, rules and the
+ * messages of rules --check. The result is valid UTF-8 that can neither
+ * drive the terminal nor reorder the line: each byte of invalid UTF-8,
+ * each C0 control and DEL becomes \xNN; C1 controls (U+0080..U+009F),
+ * bidi controls (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069)
+ * and U+2028/U+2029 become \uNNNN. With MXT_ESCAPE_BACKSLASH a backslash
+ * becomes \\, so that the original bytes can be recovered exactly (for
+ * --show-unparsed; a report keeps "\" readable in texts and patterns).
+ * src may hold NUL bytes. Returns a malloc'd, NUL-terminated string the
+ * caller frees; never NULL.
+ */
+#define MXT_ESCAPE_BACKSLASH 1u
+char *mxt_escape_terminal(const char *src, size_t len, unsigned flags);
 
 /* ---- summary: events -> groups, causes, retry outcomes ----------------- */
 
@@ -446,10 +467,14 @@ bool mxt_failon_eval(const struct mxt_failon *f, const struct mxt_summary *s,
 /* ---- times on the command line ------------------------------------------ */
 
 /*
- * Parses a --since/--until value: "2026-11-23", "2026-11-23T10:30[:00]",
- * "2026-11-23 10:30", "10:30" (today), "today", "yesterday", "now", or a
- * duration back from now ("2h", "30m", "1d", "90s"). Dates and times
- * without a zone are local time (TZ). Returns 0 or -1 with err->text.
+ * Parses a --since/--until value: "2026-11-23" (the start of that local
+ * day), "2026-11-23T10:30[:00]", "2026-11-23 10:30", the same with a
+ * fraction and a zone as mxtriage prints them ("2026-11-23T10:30:00Z",
+ * "+01:00", "+0100"), "10:30" (today), "today", "yesterday", "now", or a
+ * duration back from now ("2h", "30m", "1d", "90s", "1w"). Dates are
+ * checked against the calendar; times without a zone are local (TZ) and
+ * must exist there. Nothing else is accepted. Returns 0 or -1 with
+ * err->text; never overflows.
  */
 int mxt_time_parse(const char *s, time_t now, int64_t *out,
     struct mxt_error *err);

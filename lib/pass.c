@@ -106,7 +106,7 @@ mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 	const char *line;
 	size_t len;
 	bool truncated;
-	int rc;
+	int rc = 0;
 
 	if (r == NULL) {
 		p->stats.inputs_failed++;
@@ -115,7 +115,11 @@ mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 	time_t ref = mxt_reader_mtime(r);
 	if (ref == 0)
 		ref = time(NULL);
-	while ((rc = mxt_reader_next(r, &line, &len, &truncated, err)) > 0) {
+	/* The stop flag is polled once per line: a signal handler only sets
+	 * it, and the line being parsed is finished first, so every event
+	 * handed out is whole. */
+	while (!(p->cfg.stop != NULL && *p->cfg.stop) &&
+	    (rc = mxt_reader_next(r, &line, &len, &truncated, err)) > 0) {
 		if (truncated)
 			p->stats.lines_truncated++;
 		mxt_pass_line(p, mxt_reader_name(r), mxt_reader_line_no(r),

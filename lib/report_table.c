@@ -6,8 +6,9 @@
  * dropped in a fixed order and then shrinkable ones are cut with an
  * ellipsis, so nothing wraps at 80 columns. The most frequent reply text
  * of each group goes on its own indented line, shortened to the width.
- * Every string from the log is escaped first (control characters as
- * \xNN): a reply text cannot drive the terminal. Numbers get thousands
+ * Every string from the log goes through mxt_escape_terminal first
+ * (controls, C1 controls, bidi controls and invalid UTF-8 made visible):
+ * a reply text can neither drive the terminal nor reorder the line. Numbers get thousands
  * separators. Colour only when o->color.
  */
 #include "summary.h"
@@ -59,23 +60,11 @@ sgr(const struct out *w, const char *code)
 	return w->o->color ? code : "";
 }
 
-/* Escapes control bytes and repairs UTF-8: the result is safe to print. */
+/* A C string from the log as a cell: escaped for the terminal. */
 static char *
-escape(const char *s, size_t len)
+text_cell(const char *s)
 {
-	char *fixed = xmalloc(3 * len + 1);
-	size_t n = mxt_utf8_sanitize(s, len, fixed, 3 * len + 1);
-	char *out = xmalloc(4 * n + 1), *p = out;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)fixed[i];
-		if (c < 0x20 || c == 0x7f)
-			p += sprintf(p, "\\x%02x", c);
-		else
-			*p++ = (char)c;
-	}
-	*p = '\0';
-	free(fixed);
-	return out;
+	return mxt_escape_terminal(s, strlen(s), 0);
 }
 
 /* Display columns of valid UTF-8: one per code point. */
@@ -284,7 +273,7 @@ header(struct out *w, const struct mxt_summary *s)
 	put(w, "%smxtriage report%s\n", sgr(w, "\033[1m"), sgr(w, "\033[0m"));
 	put(w, "Inputs:   ");
 	for (size_t i = 0; i < o->ninputs; i++) {
-		char *e = escape(o->inputs[i], strlen(o->inputs[i]));
+		char *e = text_cell(o->inputs[i]);
 		put(w, "%s%s", i ? ", " : "", e);
 		free(e);
 	}
@@ -373,7 +362,7 @@ groups(struct out *w, const struct mxt_summary *s)
 		char *cells[MAX_COLS] = {0};
 		int c = 0;
 		for (size_t k = 0; k < s->cfg.nby; k++)
-			cells[c++] = escape(g->values[k], strlen(g->values[k]));
+			cells[c++] = text_cell(g->values[k]);
 		cells[c++] = thousands(g->events);
 		cells[c++] = thousands(g->repeats);
 		cells[c++] = thousands(g->recipients);
@@ -381,10 +370,11 @@ groups(struct out *w, const struct mxt_summary *s)
 		cells[c++] = short_time(&g->first);
 		cells[c++] = short_time(&g->last);
 		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
-		cells[c++] = code ? escape(code->key, code->len) : NULL;
+		cells[c++] = code ?
+		    mxt_escape_terminal(code->key, code->len, 0) : NULL;
 		const struct mxt_strmap_slot *text = mxt_strmap_top(&g->texts);
 		table_row(&t, cells, text && text->len ?
-		    escape(text->key, text->len) : NULL);
+		    mxt_escape_terminal(text->key, text->len, 0) : NULL);
 	}
 	if (top && mxt_summary_ngroups(s) > top)
 		put(w, "(top %zu of %zu groups)\n", top, mxt_summary_ngroups(s));
@@ -482,12 +472,12 @@ retries(struct out *w, const struct mxt_summary *s)
 			char *cells[MAX_COLS] = {0};
 			mxt_duration_format(s->end - v[i]->first_deferred, a, sizeof a);
 			cells[0] = xstrndup(a, strlen(a));
-			cells[1] = escape(v[i]->domain, strlen(v[i]->domain));
+			cells[1] = text_cell(v[i]->domain);
 			cells[2] = xstrndup(cause_name(v[i]->cause),
 			    strlen(cause_name(v[i]->cause)));
 			cells[3] = thousands(v[i]->attempts);
-			cells[4] = escape(v[i]->queue_id, strlen(v[i]->queue_id));
-			cells[5] = escape(v[i]->recipient, strlen(v[i]->recipient));
+			cells[4] = text_cell(v[i]->queue_id);
+			cells[5] = text_cell(v[i]->recipient);
 			table_row(&t, cells, NULL);
 		}
 		if (top && n > top)
@@ -515,8 +505,8 @@ rejections(struct out *w, const struct mxt_summary *s)
 	size_t top = w->o->top;
 	for (size_t i = 0; i < n && (!top || i < top); i++) {
 		char *cells[MAX_COLS] = {0};
-		cells[0] = escape(v[i]->key, strlen(v[i]->key));
-		cells[1] = escape(v[i]->name, strlen(v[i]->name));
+		cells[0] = text_cell(v[i]->key);
+		cells[1] = text_cell(v[i]->name);
 		cells[2] = thousands(v[i]->rejections);
 		cells[3] = xstrndup(cause_name(v[i]->top_cause),
 		    strlen(cause_name(v[i]->top_cause)));

@@ -219,6 +219,80 @@ mxt_utf8_sanitize(const char *src, size_t len, char *dst, size_t size)
 	return o;
 }
 
+/*
+ * Code points that are valid UTF-8 but must not reach a terminal raw: C1
+ * controls, which terminals that accept them as UTF-8 obey like their
+ * ESC forms (U+009B is CSI, U+009D OSC, U+0090 DCS), and the characters
+ * that reorder or break the displayed line (bidi overrides, embeddings,
+ * isolates and marks, "Trojan Source"; line and paragraph separators).
+ * Ordered by code point.
+ */
+static const struct {
+	uint32_t lo, hi;
+} unsafe_ranges[] = {
+	{0x0080, 0x009F}, /* C1 controls */
+	{0x061C, 0x061C}, /* ARABIC LETTER MARK */
+	{0x200E, 0x200F}, /* LEFT-TO-RIGHT MARK, RIGHT-TO-LEFT MARK */
+	{0x2028, 0x2029}, /* LINE SEPARATOR, PARAGRAPH SEPARATOR */
+	{0x202A, 0x202E}, /* LRE RLE PDF LRO RLO */
+	{0x2066, 0x2069}, /* LRI RLI FSI PDI */
+};
+
+static bool
+unsafe_code_point(uint32_t c)
+{
+	for (size_t i = 0; i < sizeof unsafe_ranges / sizeof unsafe_ranges[0];
+	    i++)
+		if (c >= unsafe_ranges[i].lo && c <= unsafe_ranges[i].hi)
+			return true;
+	return false;
+}
+
+char *
+mxt_escape_terminal(const char *src, size_t len, unsigned flags)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)src;
+	/* at worst 4 bytes out per byte in: "\xNN" for 1 byte; "\u0080" is
+	 * 6 for 2, "\u202e" 6 for 3, "\\" 2 for 1 */
+	char *out = xmalloc(4 * len + 1), *o = out;
+
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(s + i, len - i);
+		uint32_t c = s[i];
+		if (k == 2)
+			c = (uint32_t)(s[i] & 0x1F) << 6 | (s[i + 1] & 0x3F);
+		else if (k == 3)
+			c = (uint32_t)(s[i] & 0x0F) << 12 |
+			    (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+		if (k == 0 || (k == 1 && (c < 0x20 || c == 0x7F))) {
+			/* a byte of invalid UTF-8, a C0 control, DEL */
+			*o++ = '\\';
+			*o++ = 'x';
+			*o++ = hex[s[i] >> 4];
+			*o++ = hex[s[i] & 0xF];
+			i++;
+		} else if (k == 1 && c == (uint32_t)'\\' &&
+		    (flags & MXT_ESCAPE_BACKSLASH)) {
+			*o++ = '\\';
+			*o++ = '\\';
+			i++;
+		} else if (k > 1 && k < 4 && unsafe_code_point(c)) {
+			*o++ = '\\';
+			*o++ = 'u';
+			for (int shift = 12; shift >= 0; shift -= 4)
+				*o++ = hex[(c >> shift) & 0xF];
+			i += k;
+		} else {
+			memcpy(o, s + i, k);
+			o += k;
+			i += k;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 void
 mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
 {

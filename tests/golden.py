@@ -12,6 +12,18 @@ A case folder holds:
                            outputs must be byte-identical (determinism)
   want.NAME                optional: the file NAME the run must leave in
                            the case folder (removed after the check)
+  stdout-to                optional: where standard output goes instead of
+                           a pipe: a path (/dev/full) or the word 'closed'
+                           (the descriptor is closed); stdout is then empty
+  rlimit-fsize             optional: RLIMIT_FSIZE in bytes, with SIGXFSZ
+                           ignored, so that writing a file fails with EFBIG
+                           as on a full disk
+  unchanged                optional: names of files in the case folder (one
+                           a line) that the run must leave byte for byte
+                           as they were (they are restored after a failure)
+
+Every case also checks that the run leaves no other file behind in the
+case folder (a temporary file of -o, say) than its want.NAME files.
 
 mxtriage runs with the case folder as working directory, LC_ALL=C, TZ=UTC
 and nothing else from the caller's environment. A mismatch prints a unified
@@ -22,6 +34,8 @@ Usage: golden.py MXTRIAGE GOLDEN_DIR [CASE...]   (TAP output)
 """
 import difflib
 import os
+import resource
+import signal
 import subprocess
 import sys
 
@@ -39,15 +53,68 @@ def run_case(binary, case_dir):
                     env[k] = v
     stdin_path = os.path.join(case_dir, "stdin")
     stdin = open(stdin_path, "rb") if os.path.exists(stdin_path) else subprocess.DEVNULL
+    stdout = subprocess.PIPE
+    stdout_to = read_word(case_dir, "stdout-to")
+    if stdout_to not in (None, "closed"):
+        stdout = open(stdout_to, "wb")
+    fsize = read_word(case_dir, "rlimit-fsize")
+
+    def child_setup():
+        if stdout_to == "closed":
+            os.close(1)
+        if fsize is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (int(fsize), int(fsize)))
+
     try:
         p = subprocess.run([binary] + args, cwd=case_dir, env=env, stdin=stdin,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                           stdout=stdout, stderr=subprocess.PIPE, timeout=120,
+                           preexec_fn=child_setup)
     finally:
         if stdin is not subprocess.DEVNULL:
             stdin.close()
+        if stdout is not subprocess.PIPE:
+            stdout.close()
     # the program name in messages is whatever path ran it
     stderr = p.stderr.replace(binary.encode() + b":", b"mxtriage:")
-    return p.stdout, stderr, ("%d\n" % p.returncode).encode()
+    return p.stdout or b"", stderr, ("%d\n" % p.returncode).encode()
+
+
+def read_word(case_dir, name):
+    path = os.path.join(case_dir, name)
+    if not os.path.exists(path):
+        return None
+    return open(path).read().strip()
+
+
+def snapshot(case_dir):
+    """The files of the case folder and, for those listed in 'unchanged',
+    their bytes."""
+    keep = read_word(case_dir, "unchanged")
+    names = keep.split() if keep else []
+    return (set(os.listdir(case_dir)),
+            {n: open(os.path.join(case_dir, n), "rb").read() for n in names})
+
+
+def check_left(case_dir, before):
+    """Problems with what the run left in the case folder; restores the
+    files it should not have touched."""
+    files, kept = before
+    problems = []
+    for n, data in kept.items():
+        path = os.path.join(case_dir, n)
+        now = open(path, "rb").read() if os.path.exists(path) else None
+        if now != data:
+            problems.append("# the run changed %s (%s bytes, was %d)\n" % (
+                n, "no file" if now is None else len(now), len(data)))
+            with open(path, "wb") as f:
+                f.write(data)
+    made = set(os.listdir(case_dir)) - files
+    wanted = {n[5:] for n in files if n.startswith("want.")}
+    for n in sorted(made - wanted):
+        problems.append("# the run left a file behind: %s\n" % n)
+        os.remove(os.path.join(case_dir, n))
+    return problems
 
 
 def diff(name, got, want):
@@ -69,9 +136,10 @@ def main():
     print("1..%d" % len(names))
     for i, name in enumerate(names, 1):
         case_dir = os.path.join(root, name)
+        before = snapshot(case_dir)
         out = run_case(binary, case_dir)
         results[name] = out
-        problems = []
+        problems = check_left(case_dir, before)
         for fname, got in zip(("stdout", "stderr", "status"), out):
             path = os.path.join(case_dir, fname)
             if update:

@@ -28,15 +28,20 @@ static const char usage_text[] =
 
 struct events_ctx {
 	struct mxt_event_writer *w;
-	bool write_failed;
+	struct cli_output *out;
 };
 
+/* Writes one whole event; when writing fails, the pass is stopped: there
+ * is no point reading on. */
 static void
 on_event(void *arg, const struct mxt_event *ev)
 {
 	struct events_ctx *c = arg;
-	if (!c->write_failed && mxt_event_writer_write(c->w, ev) != 0)
-		c->write_failed = true;
+	if (c->out->error == 0 && mxt_event_writer_write(c->w, ev) != 0) {
+		cli_output_failed(c->out);
+		if (!cli_stop)
+			cli_stop = CLI_STOP_WRITE;
+	}
 }
 
 int
@@ -82,29 +87,50 @@ cmd_events(int argc, char **argv)
 			rules = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return MXT_EXIT_OK;
+			cli_print(usage_text);
+			return cli_stdout_done();
 		default:
 			fputs(usage_text, stderr);
 			return MXT_EXIT_USAGE;
 		}
 	}
 
+	char **files = argv + optind;
+	int nfiles = argc - optind;
+	if (cli_check_outputs(&in, output, files, nfiles) < 0)
+		return MXT_EXIT_USAGE;
 	struct mxt_classifier *cls = cli_classifier(rules);
 	if (cls == NULL)
 		return MXT_EXIT_USAGE;
-	FILE *out = cli_open_output(output);
-	struct events_ctx ctx = {mxt_event_writer_create(out, fmt, csv_raw),
-	    false};
+	struct cli_output out;
+	if (cli_output_open(&out, output, stdout) < 0) {
+		mxt_classifier_destroy(cls);
+		return MXT_EXIT_WRITE;
+	}
+	cli_signals_install();
+	struct events_ctx ctx = {mxt_event_writer_create(out.fp, fmt, csv_raw),
+	    &out};
 	struct mxt_pass_config cfg = {
 		.on_event = on_event,
 		.event_arg = &ctx,
 		.classifier = cls,
 	};
-	int status = cli_run_pass(&in, &cfg, argv + optind, argc - optind, NULL);
+	struct mxt_stats stats;
+	int status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
 	mxt_event_writer_destroy(ctx.w);
 	mxt_classifier_destroy(cls);
-	if (cli_close_output(out, output) != 0 || ctx.write_failed)
-		return status == MXT_EXIT_OK ? MXT_EXIT_INPUT : status;
+
+	/* Interrupted: the events written to standard output are whole
+	 * lines and are flushed; -o FILE is left as it was. */
+	int stopped = cli_stopped_status();
+	bool via_temporary = out.tmp != NULL;
+	status = cli_worst(status, cli_output_close(&out, stopped == 0));
+	if (stopped) {
+		warnx("stopped by %s after %llu lines%s%s", cli_stop_name(),
+		    (unsigned long long)stats.lines,
+		    via_temporary ? "; left unchanged: " : "",
+		    via_temporary ? output : "");
+		status = cli_worst(status, stopped);
+	}
 	return status;
 }

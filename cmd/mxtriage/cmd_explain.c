@@ -47,8 +47,8 @@ cmd_explain(int argc, char **argv)
 				return MXT_EXIT_USAGE;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return MXT_EXIT_OK;
+			cli_print(usage_text);
+			return cli_stdout_done();
 		default:
 			fputs(usage_text, stderr);
 			return MXT_EXIT_USAGE;
@@ -73,10 +73,8 @@ cmd_explain(int argc, char **argv)
 		return MXT_EXIT_USAGE;
 	}
 	char *text = mxt_explain_format(q, (size_t)n, json);
-	fputs(text, stdout);
+	cli_print(text);
 	free(text);
 	free(q);
-	if (cli_close_output(stdout, NULL) != 0)
-		return MXT_EXIT_INPUT;
-	return MXT_EXIT_OK;
+	return cli_stdout_done();
 }

@@ -36,13 +36,19 @@ report_error(void *arg, const struct mxt_error *e)
 {
 	struct check_ctx *ctx = arg;
 	ctx->errors++;
+	/* Messages quote the file (keys, patterns, values): escaped like log
+	 * text, so a rules file cannot drive the terminal either. */
+	char *src = mxt_escape_terminal(e->source, strlen(e->source), 0);
+	char *text = mxt_escape_terminal(e->text, strlen(e->text), 0);
 	if (e->line > 0 && e->column > 0)
-		fprintf(stderr, "%s:%ld:%ld: %s\n", e->source, e->line,
-		    e->column, e->text);
+		fprintf(stderr, "%s:%ld:%ld: %s\n", src, e->line, e->column,
+		    text);
 	else if (e->line > 0)
-		fprintf(stderr, "%s:%ld: %s\n", e->source, e->line, e->text);
+		fprintf(stderr, "%s:%ld: %s\n", src, e->line, text);
 	else
-		fprintf(stderr, "%s: %s\n", e->source, e->text);
+		fprintf(stderr, "%s: %s\n", src, text);
+	free(src);
+	free(text);
 }
 
 int
@@ -73,8 +79,8 @@ cmd_rules(int argc, char **argv)
 			check = optarg;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return MXT_EXIT_OK;
+			cli_print(usage_text);
+			return cli_stdout_done();
 		default:
 			fputs(usage_text, stderr);
 			return MXT_EXIT_USAGE;
@@ -93,22 +99,21 @@ cmd_rules(int argc, char **argv)
 		struct check_ctx ctx = {0};
 		int n = mxt_rules_check(check, report_error, &ctx);
 		if (n != 0) {
-			fprintf(stderr, "%s: %d error%s\n", check, n,
+			char *name = mxt_escape_terminal(check, strlen(check), 0);
+			fprintf(stderr, "%s: %d error%s\n", name, n,
 			    n == 1 ? "" : "s");
+			free(name);
 			return MXT_EXIT_USAGE;
 		}
 		printf("%s: valid\n", check);
-		return cli_close_output(stdout, NULL) != 0 ? MXT_EXIT_INPUT :
-		    MXT_EXIT_OK;
+		return cli_stdout_done();
 	}
 	struct mxt_classifier *cls = cli_classifier(rules);
 	if (cls == NULL)
 		return MXT_EXIT_USAGE;
 	char *text = mxt_rules_format(cls, json);
-	fputs(text, stdout);
+	cli_print(text);
 	free(text);
 	mxt_classifier_destroy(cls);
-	if (cli_close_output(stdout, NULL) != 0)
-		return MXT_EXIT_INPUT;
-	return MXT_EXIT_OK;
+	return cli_stdout_done();
 }

@@ -26,7 +26,8 @@ static const char usage_text[] =
     "                          sender, sender-domain, host, mta, direction,\n"
     "                          provider, hour, day (default domain,cause)\n"
     "      --since TIME        only events at or after TIME: 2026-11-23,\n"
-    "                          '2026-11-23 10:30', 10:30, today, yesterday, 2h\n"
+    "                          '2026-11-23 10:30', 2026-11-23T10:30:00+01:00,\n"
+    "                          10:30, today, yesterday, now, 2h (see mxtriage(1))\n"
     "      --until TIME        only events before TIME\n"
     "      --day DAY           one local calendar day: today, yesterday, YYYY-MM-DD\n"
     "      --domain GLOB       only recipient domains matching GLOB\n"
@@ -218,22 +219,53 @@ want_color(const char *when, FILE *out)
 	    !(term && strcmp(term, "dumb") == 0);
 }
 
+struct summary_ctx {
+	struct mxt_summary *s;
+	const struct mxt_filter *f;
+	uint64_t events, in_window; /* to say when the window holds none */
+};
+
 static void
 on_event(void *arg, const struct mxt_event *ev)
 {
-	mxt_summary_add(arg, ev);
+	struct summary_ctx *c = arg;
+	c->events++;
+	if (mxt_filter_in_window(c->f, &ev->time))
+		c->in_window++;
+	mxt_summary_add(c->s, ev);
+}
+
+/* Says on stderr when the time window given holds no event: the report
+ * of an empty window looks like a quiet day. */
+static void
+report_empty_window(const struct summary_opts *o, const struct summary_ctx *c)
+{
+	const struct mxt_filter *f = &o->cfg.filter;
+	if (!(f->has_since || f->has_until) || c->in_window > 0)
+		return;
+	char window[512];
+	if (o->day)
+		snprintf(window, sizeof window, "--day %s", o->day);
+	else
+		snprintf(window, sizeof window, "%s%s%s%s%s",
+		    o->since ? "--since " : "", o->since ? o->since : "",
+		    o->since && o->until ? " " : "",
+		    o->until ? "--until " : "", o->until ? o->until : "");
+	warnx("no event in the window %s (%llu %s outside it)", window,
+	    (unsigned long long)c->events, c->events == 1 ? "event lies" :
+	    "events lie");
 }
 
 static void
 on_message_end(void *arg, struct mxt_str host, struct mxt_str qid)
 {
-	mxt_summary_message_end(arg, host, qid);
+	mxt_summary_message_end(((struct summary_ctx *)arg)->s, host, qid);
 }
 
 static void
 on_message_start(void *arg, struct mxt_str host, struct mxt_str qid)
 {
-	mxt_summary_message_start(arg, host, qid);
+	mxt_summary_message_start(((struct summary_ctx *)arg)->s, host, qid);
 }
 
 static int
@@ -282,8 +314,8 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			break;
 		case 'o': o->output = optarg; break;
 		case 'h':
-			fputs(o->merge ? merge_usage_text : usage_text, stdout);
-			return -1;
+			cli_print(o->merge ? merge_usage_text : usage_text);
+			return -1 - cli_stdout_done();
 		case OPT_BY: {
 			struct mxt_error e;
 			if ((r = mxt_key_list_parse(optarg, o->cfg.by, &e)) < 0) {
@@ -454,7 +486,15 @@ run(int argc, char **argv, bool merge)
 	if ((status = parse_options(argc, argv, &o, &in)) != MXT_EXIT_OK) {
 		for (size_t i = 0; i < o.nfailon; i++)
 			mxt_failon_destroy(o.failon[i]);
-		return status < 0 ? MXT_EXIT_OK : status;
+		/* -1 - status: --help was printed */
+		return status < 0 ? -1 - status : status;
+	}
+	char **files = argv + optind;
+	int nfiles = argc - optind;
+	if (cli_check_outputs(&in, o.output, files, nfiles) < 0) {
+		for (size_t i = 0; i < o.nfailon; i++)
+			mxt_failon_destroy(o.failon[i]);
+		return MXT_EXIT_USAGE;
 	}
 	struct mxt_classifier *cls = cli_classifier(o.rules);
 	if (cls == NULL)
@@ -469,30 +509,54 @@ run(int argc, char **argv, bool merge)
 		warnx("reading the log from standard input (a terminal); give "
 		    "a FILE or pipe a log in, or see 'mxtriage --help'");
 
-	FILE *out = cli_open_output(o.output);
+	struct cli_output output;
+	if (cli_output_open(&output, o.output, stdout) < 0) {
+		mxt_classifier_destroy(cls);
+		for (size_t i = 0; i < o.nfailon; i++)
+			mxt_failon_destroy(o.failon[i]);
+		return MXT_EXIT_WRITE;
+	}
+	FILE *out = output.fp;
+	cli_signals_install();
+	struct summary_ctx ctx = {NULL, &o.cfg.filter, 0, 0};
 	struct mxt_summary *s;
+	struct mxt_stats stats = {0};
 	if (merge) {
-		s = merge_files(argv + optind, argc - optind, cls, &status);
+		s = merge_files(files, nfiles, cls, &status);
 		if (s == NULL) {
 			warnx("merge: no summary could be read");
-			cli_close_output(out, o.output);
+			cli_output_close(&output, false);
+			for (size_t i = 0; i < o.nfailon; i++)
+				mxt_failon_destroy(o.failon[i]);
 			mxt_classifier_destroy(cls);
 			return MXT_EXIT_INPUT;
 		}
 	} else {
-		s = mxt_summary_create(&o.cfg);
+		s = ctx.s = mxt_summary_create(&o.cfg);
 		struct mxt_pass_config cfg = {
 			.on_event = on_event,
 			.on_message_end = on_message_end,
-		.on_message_start = on_message_start,
-			.event_arg = s,
+			.on_message_start = on_message_start,
+			.event_arg = &ctx,
 			.classifier = cls,
 		};
-		struct mxt_stats stats;
-		status = cli_run_pass(&in, &cfg, argv + optind, argc - optind,
-		    &stats);
+		status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
 		mxt_summary_finish(s, &stats);
 	}
+	if (cli_stop) {
+		/* Interrupted while reading: a report of part of the input
+		 * would pass for the whole; none is written. */
+		warnx("stopped by %s after %llu lines; no report written",
+		    cli_stop_name(), (unsigned long long)stats.lines);
+		cli_output_close(&output, false);
+		for (size_t i = 0; i < o.nfailon; i++)
+			mxt_failon_destroy(o.failon[i]);
+		mxt_summary_destroy(s);
+		mxt_classifier_destroy(cls);
+		return cli_worst(status, cli_stopped_status());
+	}
+	if (!merge)
+		report_empty_window(&o, &ctx);
 
 	static const char *const stdin_name[] = {"-"};
 	struct mxt_report_options ro = {
@@ -507,16 +571,25 @@ run(int argc, char **argv, bool merge)
 		    stdin_name,
 		.ninputs = optind < argc ? (size_t)(argc - optind) : 1,
 	};
-	bool write_failed = mxt_report_write(s, &ro, out) != 0;
-	if (cli_close_output(out, o.output) != 0 || write_failed)
-		status = status == MXT_EXIT_OK ? MXT_EXIT_INPUT : status;
+	if (mxt_report_write(s, &ro, out) != 0)
+		cli_output_failed(&output);
+	/* A signal while the report was written: -o FILE is left as it
+	 * was (what reached standard output cannot be taken back). */
+	int stopped = cli_stopped_status();
+	bool via_temporary = output.tmp != NULL;
+	status = cli_worst(status, cli_output_close(&output, stopped == 0));
+	if (stopped) {
+		warnx("stopped by %s while writing the report%s%s",
+		    cli_stop_name(), via_temporary ? "; left unchanged: " : "",
+		    via_temporary ? o.output : "");
+		status = cli_worst(status, stopped);
+	}
 
 	for (size_t i = 0; i < o.nfailon; i++) {
 		char why[256];
 		if (mxt_failon_eval(o.failon[i], s, why, sizeof why)) {
 			warnx("alert: %s", why);
-			if (status == MXT_EXIT_OK)
-				status = MXT_EXIT_ALERT;
+			status = cli_worst(status, MXT_EXIT_ALERT);
 		}
 		mxt_failon_destroy(o.failon[i]);
 	}

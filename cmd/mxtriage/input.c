@@ -48,20 +48,14 @@ cli_input_option(struct cli_input *in, int opt, const char *arg)
 	return 0;
 }
 
-/* Writes the line with control characters and invalid UTF-8 made
- * visible, so a listed line cannot drive the terminal. */
+/* Writes the line through mxt_escape_terminal, so a listed line can
+ * neither drive the terminal nor reorder what is shown. */
 static void
 put_escaped(FILE *fp, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\x%02x", c);
-		else if (c == '\\')
-			fputs("\\\\", fp);
-		else
-			putc(c, fp);
-	}
+	char *e = mxt_escape_terminal(s, len, MXT_ESCAPE_BACKSLASH);
+	fputs(e, fp);
+	free(e);
 }
 
 static void
@@ -77,11 +71,18 @@ on_unparsed(void *arg, const char *source, long line_no, const char *reason,
 }
 
 static void
-report_anomalies(const struct cli_input *in, const struct mxt_stats *st)
+report_anomalies(const struct cli_input *in, const struct mxt_stats *st,
+    int ninputs)
 {
 	uint64_t recognised = 0;
 	for (int m = 0; m < MXT_MTA_COUNT; m++)
 		recognised += st->lines_mta[m];
+	/* An empty input gives an all-zero report that looks like a quiet
+	 * day; say it (inputs that failed were named already). */
+	if (st->lines == 0 && st->inputs_failed < (uint64_t)ninputs)
+		warnx("no line was read: %s", ninputs == 1 ? "the input is empty" :
+		    st->inputs_failed ? "the inputs that could be read are empty" :
+		    "the inputs are empty");
 	if (st->lines > 0 && recognised == 0)
 		warnx("read %llu lines but none was a Postfix or Exim log "
 		    "line; expected syslog lines like 'Nov 23 10:00:01 host "
@@ -134,14 +135,29 @@ cli_classifier(const char *rules_path)
 	if (c != NULL)
 		mxt_classifier_set_warning(c, on_classifier_warning, NULL);
 	if (c == NULL) {
+		/* the message may quote the file: escaped like log text */
+		const char *name = e.source[0] ? e.source : rules_path;
+		char *src = mxt_escape_terminal(name, strlen(name), 0);
+		char *text = mxt_escape_terminal(e.text, strlen(e.text), 0);
 		if (e.line > 0)
-			warnx("%s:%ld:%ld: %s", e.source, e.line, e.column,
-			    e.text);
+			warnx("%s:%ld:%ld: %s", src, e.line, e.column, text);
 		else
-			warnx("%s: %s", e.source[0] ? e.source : rules_path,
-			    e.text);
+			warnx("%s: %s", src, text);
+		free(src);
+		free(text);
 	}
 	return c;
+}
+
+int
+cli_check_outputs(const struct cli_input *in, const char *output,
+    char *const *files, int nfiles)
+{
+	if (cli_output_check("--output", output, files, nfiles) < 0 ||
+	    cli_output_check("--show-unparsed", in->unparsed_path, files,
+	    nfiles) < 0)
+		return -1;
+	return 0;
 }
 
 int
@@ -149,29 +165,27 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
     int nfiles, struct mxt_stats *stats)
 {
 	static char *stdin_only[] = {"-"};
+	struct cli_output unparsed = {0};
 	int status = MXT_EXIT_OK;
 
 	if (in->unparsed_path != NULL) {
-		if (strcmp(in->unparsed_path, "-") == 0) {
-			in->unparsed_fp = stderr;
-		} else if ((in->unparsed_fp = fopen(in->unparsed_path, "w")) ==
-		    NULL) {
-			warn("%s", in->unparsed_path);
-			return MXT_EXIT_USAGE;
-		}
+		if (cli_output_open(&unparsed, in->unparsed_path, stderr) < 0)
+			return MXT_EXIT_WRITE;
+		in->unparsed_fp = unparsed.fp;
 	}
 	cfg->year = in->year;
 	cfg->syslog_name = in->syslog_name;
 	cfg->mtas = in->mtas;
 	cfg->on_unparsed = on_unparsed;
 	cfg->unparsed_arg = in;
+	cfg->stop = &cli_stop;
 	struct mxt_pass *p = mxt_pass_create(cfg);
 
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
 	}
-	for (int i = 0; i < nfiles; i++) {
+	for (int i = 0; i < nfiles && !cli_stop; i++) {
 		struct mxt_error e;
 		if (mxt_pass_read(p, files[i], &e) < 0) {
 			if (e.line > 0 || e.column > 0)
@@ -184,38 +198,32 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 		}
 	}
 	mxt_pass_finish(p);
-	report_anomalies(in, mxt_pass_stats(p));
+	/* A run stopped early says so itself; its counts are partial. */
+	if (!cli_stop)
+		report_anomalies(in, mxt_pass_stats(p), nfiles);
 	if (stats != NULL)
 		*stats = *mxt_pass_stats(p);
 	mxt_pass_destroy(p);
-	if (in->unparsed_fp != NULL && in->unparsed_fp != stderr &&
-	    fclose(in->unparsed_fp) != 0) {
-		warn("%s", in->unparsed_path);
-		status = MXT_EXIT_INPUT;
+	if (in->unparsed_path != NULL) {
+		in->unparsed_fp = NULL;
+		status = cli_worst(status, cli_output_close(&unparsed,
+		    cli_stopped_status() == 0));
 	}
 	return status;
 }
 
-FILE *
-cli_open_output(const char *path)
-{
-	if (path == NULL || strcmp(path, "-") == 0)
-		return stdout;
-	FILE *fp = fopen(path, "w");
-	if (fp == NULL)
-		err(MXT_EXIT_USAGE, "%s", path);
-	return fp;
-}
-
 int
-cli_close_output(FILE *out, const char *path)
+cli_worst(int a, int b)
 {
-	int rc = fflush(out);
-	if (out != stdout)
-		rc |= fclose(out);
-	if (rc != 0 && errno != EPIPE) {
-		warn("%s", path ? path : "standard output");
-		return -1;
+	/* a signal, then a write error, an unreadable input, an alert */
+	static const int order[] = {MXT_EXIT_OK, MXT_EXIT_ALERT,
+	    MXT_EXIT_INPUT, MXT_EXIT_WRITE};
+	int ra = a >= MXT_EXIT_SIGNAL ? 9 : 0, rb = b >= MXT_EXIT_SIGNAL ? 9 : 0;
+	for (int i = 0; i < 4; i++) {
+		if (order[i] == a)
+			ra = i;
+		if (order[i] == b)
+			rb = i;
 	}
-	return 0;
+	return ra >= rb ? a : b;
 }

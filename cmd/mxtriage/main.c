@@ -55,11 +55,11 @@ main(int argc, char **argv)
 	const char *name = argc > 1 ? argv[1] : "";
 	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
 		usage(stdout);
-		return MXT_EXIT_OK;
+		return cli_stdout_done();
 	}
 	if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
 		printf("mxtriage %s\n", MXT_VERSION);
-		return MXT_EXIT_OK;
+		return cli_stdout_done();
 	}
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
 		if (strcmp(name, subcommands[i].name) == 0)

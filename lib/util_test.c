@@ -1,0 +1,93 @@
+/*
+ * util_test.c - mxt_escape_terminal, the one escaping of untrusted text
+ * before a terminal: every class of byte and code point it must escape,
+ * and those it must leave alone, compared byte for byte.
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	const char *in;
+	size_t len; /* 0 = strlen(in) */
+	unsigned flags;
+	const char *want;
+} cases[] = {
+	{.name = "plain ASCII", .in = "550 5.1.1 user unknown",
+	    .want = "550 5.1.1 user unknown"},
+	{.name = "empty", .in = "", .want = ""},
+	{.name = "ESC CSI", .in = "a\x1b[31mred", .want = "a\\x1b[31mred"},
+	{.name = "OSC 52 with BEL", .in = "\x1b]52;c;SGVsbG8=\x07",
+	    .want = "\\x1b]52;c;SGVsbG8=\\x07"},
+	{.name = "OSC 8 with ST", .in = "\x1b]8;;http://x\x1b\\link",
+	    .want = "\\x1b]8;;http://x\\x1b\\link"},
+	{.name = "OSC 8 with ST, backslash escaped",
+	    .in = "\x1b]8;;http://x\x1b\\link", .flags = MXT_ESCAPE_BACKSLASH,
+	    .want = "\\x1b]8;;http://x\\x1b\\\\link"},
+	{.name = "CR overwrite", .in = "ok\rEVIL", .want = "ok\\x0dEVIL"},
+	{.name = "tab and newline", .in = "a\tb\nc", .want = "a\\x09b\\x0ac"},
+	{.name = "DEL", .in = "a\x7f", .want = "a\\x7f"},
+	{.name = "NUL inside", .in = "a\0b", .len = 3, .want = "a\\x00b"},
+	{.name = "backslash kept", .in = "C:\\dir /\\btls\\b/",
+	    .want = "C:\\dir /\\btls\\b/"},
+	{.name = "backslash escaped", .in = "C:\\dir",
+	    .flags = MXT_ESCAPE_BACKSLASH, .want = "C:\\\\dir"},
+	{.name = "a literal \\x1b is not an ESC", .in = "\\x1b\x1b",
+	    .flags = MXT_ESCAPE_BACKSLASH, .want = "\\\\x1b\\x1b"},
+	{.name = "C1 CSI as UTF-8", .in = "a\xc2\x9b" "31mred",
+	    .want = "a\\u009b31mred"},
+	{.name = "C1 OSC as UTF-8", .in = "\xc2\x9d" "52;c;x\xc2\x9c",
+	    .want = "\\u009d52;c;x\\u009c"},
+	{.name = "first C1", .in = "\xc2\x80", .want = "\\u0080"},
+	{.name = "last C1", .in = "\xc2\x9f", .want = "\\u009f"},
+	{.name = "U+00A0 is printable", .in = "\xc2\xa0", .want = "\xc2\xa0"},
+	{.name = "Latin-1 letter kept", .in = "M\xc3\xbcller",
+	    .want = "M\xc3\xbcller"},
+	{.name = "RLO", .in = "user\xe2\x80\xaegpj.exe",
+	    .want = "user\\u202egpj.exe"},
+	{.name = "LRE..RLO", .in = "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac"
+	    "\xe2\x80\xad\xe2\x80\xae",
+	    .want = "\\u202a\\u202b\\u202c\\u202d\\u202e"},
+	{.name = "isolates", .in = "\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8"
+	    "\xe2\x81\xa9", .want = "\\u2066\\u2067\\u2068\\u2069"},
+	{.name = "U+2065 and U+206A are not bidi", .in = "\xe2\x81\xa5"
+	    "\xe2\x81\xaa", .want = "\xe2\x81\xa5\xe2\x81\xaa"},
+	{.name = "marks", .in = "\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c",
+	    .want = "\\u200e\\u200f\\u061c"},
+	{.name = "line and paragraph separators", .in = "\xe2\x80\xa8"
+	    "\xe2\x80\xa9", .want = "\\u2028\\u2029"},
+	{.name = "U+2029 neighbours kept", .in = "\xe2\x80\xa7\xe2\x80\xaf",
+	    .want = "\xe2\x80\xa7\xe2\x80\xaf"},
+	{.name = "CJK kept", .in = "\xe4\xb8\xad", .want = "\xe4\xb8\xad"},
+	{.name = "emoji kept", .in = "\xf0\x9f\x93\xa7",
+	    .want = "\xf0\x9f\x93\xa7"},
+	{.name = "lone C1 byte is invalid UTF-8", .in = "\x9b" "31m",
+	    .want = "\\x9b31m"},
+	{.name = "overlong C1", .in = "\xe0\x82\x9b",
+	    .want = "\\xe0\\x82\\x9b"},
+	{.name = "overlong ESC", .in = "\xc0\x9b", .want = "\\xc0\\x9b"},
+	{.name = "surrogate", .in = "\xed\xa0\x80",
+	    .want = "\\xed\\xa0\\x80"},
+	{.name = "cut sequence at the end", .in = "ab\xe2\x80",
+	    .want = "ab\\xe2\\x80"},
+	{.name = "cut C1 at the end", .in = "ab\xc2", .want = "ab\\xc2"},
+	{.name = "above U+10FFFF", .in = "\xf4\x90\x80\x80",
+	    .want = "\\xf4\\x90\\x80\\x80"},
+	{.name = "Latin-1 byte", .in = "caf\xe9", .want = "caf\\xe9"},
+};
+
+int
+main(void)
+{
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
+		char *got = mxt_escape_terminal(cases[i].in, len,
+		    cases[i].flags);
+		test_str(cases[i].name, "escaped", got, strlen(got),
+		    cases[i].want);
+		free(got);
+	}
+	return test_done();
+}
