@@ -240,6 +240,10 @@ struct mxt_stats {
 	uint64_t track_overflow;   /* messages dropped from correlation (cap) */
 	uint64_t inputs_failed;
 	struct mxt_time first, last; /* of recognised lines */
+	/* the times of the first and the last recognised line as they
+	 * come: they order the pieces of a log whose lines are a little
+	 * out of time order (merge) */
+	struct mxt_time first_line, last_line;
 };
 
 struct mxt_classifier; /* below, with the classification API */

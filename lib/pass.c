@@ -92,6 +92,9 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 				if (!p->stats.last.valid ||
 				    ll.time.sec >= p->stats.last.sec)
 					p->stats.last = ll.time;
+				if (!p->stats.first_line.valid)
+					p->stats.first_line = ll.time;
+				p->stats.last_line = ll.time;
 			}
 			d->parse(p, &ll);
 			return;

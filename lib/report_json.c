@@ -164,6 +164,8 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	json_t *span = json_object();
 	json_object_set_new(span, "first", jtime(&st->first));
 	json_object_set_new(span, "last", jtime(&st->last));
+	json_object_set_new(span, "first_line", jtime(&st->first_line));
+	json_object_set_new(span, "last_line", jtime(&st->last_line));
 	json_t *window = json_object();
 	char buf[64];
 	const struct mxt_filter *f = &s->cfg.filter;

@@ -1022,5 +1022,9 @@ mxt_summary_add_input(struct mxt_summary *s, const char *name,
 int64_t
 mxt_summary_first_time(const struct mxt_summary *s)
 {
+	/* the first line as it came, not the earliest time: a log's pieces
+	 * keep their order even where its lines are a little out of order */
+	if (s->stats.first_line.valid)
+		return s->stats.first_line.sec;
 	return s->stats.first.valid ? s->stats.first.sec : 0;
 }

@@ -195,6 +195,8 @@ load_header(struct loader *l, struct mxt_summary *s, json_t *h)
 	json_t *span = member(l, h, "span", JSON_OBJECT, "header");
 	st->first = time_of(l, span, "first", "header.span");
 	st->last = time_of(l, span, "last", "header.span");
+	st->first_line = time_of(l, span, "first_line", "header.span");
+	st->last_line = time_of(l, span, "last_line", "header.span");
 	json_t *lines = member(l, h, "lines", JSON_OBJECT, "header");
 	st->lines = count(l, lines, "read", "header.lines");
 	for (int m = 0; m < MXT_MTA_COUNT; m++)

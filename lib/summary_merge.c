@@ -39,6 +39,11 @@ merge_stats(struct mxt_stats *d, const struct mxt_stats *s)
 		d->first = s->first;
 	if (s->last.valid && (!d->last.valid || s->last.sec >= d->last.sec))
 		d->last = s->last;
+	/* merged in order: the first line is dst's, the last src's */
+	if (!d->first_line.valid)
+		d->first_line = s->first_line;
+	if (s->last_line.valid)
+		d->last_line = s->last_line;
 }
 
 static void

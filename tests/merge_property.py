@@ -78,7 +78,7 @@ def main():
     # lines are not in time order, so pieces cannot be put back in order)
     # and Exim's test-suite log (thousands of runs that reuse the same
     # message ids within one second).
-    for rel in ("ddgrey/mainlog",):
+    for rel in ("ddgrey/mainlog", "exim-testtask-maillog/maillog-sample.log"):
         if corpus and os.path.exists(os.path.join(corpus, rel)):
             logs.append((os.path.join(corpus, rel), []))
     tests = []
