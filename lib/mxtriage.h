@@ -427,6 +427,18 @@ struct mxt_classifier;
 struct mxt_summary *mxt_summary_load(const char *path, struct mxt_error *err);
 int mxt_summary_merge(struct mxt_summary *dst, const struct mxt_summary *src,
     struct mxt_classifier *c, struct mxt_error *err);
+/* What the summary's caps refused (see summary.h): events not grouped,
+ * deferred recipients not followed, events of messages not kept, cause
+ * domains not counted; all 0 on an ordinary log. */
+#define MXT_SUMMARY_GROUPS_MAX 50000
+#define MXT_SUMMARY_RETRIES_MAX 500000
+#define MXT_SUMMARY_FLIGHTS_MAX 500000
+#define MXT_SUMMARY_DOMAINS_MAX 100000
+struct mxt_summary_overflow {
+	uint64_t groups, retries, messages, domains;
+};
+void mxt_summary_overflow(const struct mxt_summary *s,
+    struct mxt_summary_overflow *out);
 /* The first time of the summary's span (0 when none), for ordering. */
 int64_t mxt_summary_first_time(const struct mxt_summary *s);
 

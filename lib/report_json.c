@@ -18,6 +18,11 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+/* Stand-ins for the lists written entry by entry (see stream_array): a
+ * control character no log string keeps raw, so the mark is unique. */
+#define PENDING_MARK "\001pending\001"
+#define FLIGHT_MARK "\001in_flight\001"
+
 static json_t *
 jstrn(const char *s, size_t len)
 {
@@ -177,6 +182,9 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	    json_null());
 	json_t *overflow = json_object();
 	json_object_set_new(overflow, "groups", jint(s->overflow_groups));
+	json_object_set_new(overflow, "retries", jint(s->overflow_retries));
+	json_object_set_new(overflow, "messages", jint(s->overflow_messages));
+	json_object_set_new(overflow, "domains", jint(s->overflow_domains));
 	json_object_set_new(overflow, "tracked_messages", jint(st->track_overflow));
 
 	json_t *h = json_object();
@@ -290,34 +298,35 @@ retries(const struct mxt_summary *s, const struct mxt_report_options *o)
 		json_array_append_new(buckets, e);
 	}
 	json_object_set_new(j, "delay_buckets", buckets);
-	size_t n;
-	struct retry **v = mxt_summary_sorted_pending_all(s, &n);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
-		const struct retry *r = v[i];
-		json_t *p = json_object();
-		json_object_set_new(p, "host", jstr(r->host));
-		json_object_set_new(p, "recipient", jstr(r->recipient));
-		json_object_set_new(p, "domain", jstr(r->domain));
-		json_object_set_new(p, "queue_id", jstr(r->queue_id));
-		json_object_set_new(p, "cause", jcause(r->cause));
-		json_object_set_new(p, "attempts", jint(r->attempts));
-		json_object_set_new(p, "first_deferred", jtime(&r->first_time));
-		json_object_set_new(p, "last_deferred",
-		    jsec(r->last_deferred, s->end_utcoff));
-		json_object_set_new(p, "age", json_integer(s->end - r->first_deferred));
-		json_object_set_new(p, "in_window", json_boolean(r->in_window));
-		json_object_set_new(p, "code", r->code ? json_integer(r->code) :
-		    json_null());
-		json_object_set_new(p, "dsn", r->dsn[0] ? json_string(r->dsn) :
-		    json_null());
-		json_object_set_new(p, "text", jstr(r->text ? r->text : ""));
-		json_array_append_new(a, p);
-	}
-	free(v);
-	json_object_set_new(j, "pending_list", a);
+	/* written one entry at a time by mxt_report_json: a pending list
+	 * of 500,000 as one jansson tree would take gigabytes */
+	json_object_set_new(j, "pending_list", json_string(PENDING_MARK));
 	return j;
 }
+
+static json_t *
+pending_entry(const struct mxt_summary *s, const struct retry *r)
+{
+	json_t *p = json_object();
+	json_object_set_new(p, "host", jstr(r->host));
+	json_object_set_new(p, "recipient", jstr(r->recipient));
+	json_object_set_new(p, "domain", jstr(r->domain));
+	json_object_set_new(p, "queue_id", jstr(r->queue_id));
+	json_object_set_new(p, "cause", jcause(r->cause));
+	json_object_set_new(p, "attempts", jint(r->attempts));
+	json_object_set_new(p, "first_deferred", jtime(&r->first_time));
+	json_object_set_new(p, "last_deferred",
+	    jsec(r->last_deferred, s->end_utcoff));
+	json_object_set_new(p, "age", json_integer(s->end - r->first_deferred));
+	json_object_set_new(p, "in_window", json_boolean(r->in_window));
+	json_object_set_new(p, "code", r->code ? json_integer(r->code) :
+	    json_null());
+	json_object_set_new(p, "dsn", r->dsn[0] ? json_string(r->dsn) :
+	    json_null());
+	json_object_set_new(p, "text", jstr(r->text ? r->text : ""));
+	return p;
+}
+
 
 static json_t *
 rejections(const struct mxt_summary *s, const struct mxt_report_options *o)
@@ -354,70 +363,122 @@ cmp_flight(const void *a, const void *b)
 	return c ? c : strcmp(x->queue_id, y->queue_id);
 }
 
-/* The messages a merge may join: open at the end, or met in progress. */
+/* A message a merge may join (open at the end, or met in progress), as
+ * an entry of "in_flight"; NULL for one that is neither. */
 static json_t *
-in_flight(const struct mxt_summary *s, const uint32_t *pos)
+flight_entry(const struct flight *f, const uint32_t *pos)
 {
-	const struct flight **v = xcalloc(s->flights.count + 1, sizeof *v);
-	size_t n = 0;
-	for (size_t i = 0; i < s->flights.size; i++)
-		if (s->flights.slots[i].key)
-			v[n++] = s->flights.slots[i].ptr;
-	qsort(v, n, sizeof *v, cmp_flight);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++) {
-		const struct flight *f = v[i];
-		if (f->ended && !f->in_progress)
+	if (f->ended && !f->in_progress)
+		return NULL;
+	json_t *j = json_object(), *st = json_array();
+	json_object_set_new(j, "host", jstr(f->host));
+	json_object_set_new(j, "queue_id", jstr(f->queue_id));
+	json_object_set_new(j, "open", json_boolean(!f->ended));
+	json_object_set_new(j, "in_progress", json_boolean(f->in_progress));
+	for (int k = 0; k < MXT_STATUS_COUNT; k++)
+		if (f->marks & (1u << k))
+			json_array_append_new(st, json_string(mxt_status_name(k)));
+	json_object_set_new(j, "statuses", st);
+	json_t *t = json_array();
+	for (size_t k = 0; k < f->ntouch; k++) {
+		if (pos[f->touch[k].group] == UINT32_MAX)
 			continue;
-		json_t *j = json_object(), *st = json_array();
-		json_object_set_new(j, "host", jstr(f->host));
-		json_object_set_new(j, "queue_id", jstr(f->queue_id));
-		json_object_set_new(j, "open", json_boolean(!f->ended));
-		json_object_set_new(j, "in_progress", json_boolean(f->in_progress));
-		for (int k = 0; k < MXT_STATUS_COUNT; k++)
-			if (f->marks & (1u << k))
-				json_array_append_new(st,
-				    json_string(mxt_status_name(k)));
-		json_object_set_new(j, "statuses", st);
-		json_t *t = json_array();
-		for (size_t k = 0; k < f->ntouch; k++) {
-			if (pos[f->touch[k].group] == UINT32_MAX)
-				continue;
-			json_t *e = json_object();
-			json_object_set_new(e, "group",
-			    jint(pos[f->touch[k].group]));
-			json_object_set_new(e, "recipient", jstr(f->touch[k].rcpt));
-			json_array_append_new(t, e);
-		}
-		json_object_set_new(j, "touched", t);
-		json_t *out = json_array();
-		for (size_t k = 0; k < f->nout; k++) {
-			const struct outcome *o = &f->out[k];
-			json_t *e = json_object();
-			json_object_set_new(e, "recipient", jstr(o->rcpt));
-			json_object_set_new(e, "status",
-			    json_string(mxt_status_name(o->status)));
-			json_object_set_new(e, "time", jsec(o->time, o->utcoff));
-			json_object_set_new(e, "first_deferred",
-			    o->first_deferred < 0 ? json_null() :
-			    jsec(o->first_deferred, o->utcoff));
-			json_object_set_new(e, "attempts", jint(o->attempts));
-			json_object_set_new(e, "group", o->group == UINT32_MAX ||
-			    pos[o->group] == UINT32_MAX ? json_null() :
-			    jint(pos[o->group]));
-			json_object_set_new(e, "sender", o->sender ?
-			    jstr(o->sender) : json_null());
-			json_object_set_new(e, "cause", o->text ?
-			    jcause(o->cause) : json_null());
-			json_object_set_new(e, "text", o->text ?
-			    jstr(o->text) : json_null());
-			json_array_append_new(out, e);
-		}
-		json_object_set_new(j, "outcomes", out);
-		json_array_append_new(a, j);
+		json_t *e = json_object();
+		json_object_set_new(e, "group", jint(pos[f->touch[k].group]));
+		json_object_set_new(e, "recipient", jstr(f->touch[k].rcpt));
+		json_array_append_new(t, e);
 	}
-	free(v);
-	return a;
+	json_object_set_new(j, "touched", t);
+	json_t *out = json_array();
+	for (size_t k = 0; k < f->nout; k++) {
+		const struct outcome *o = &f->out[k];
+		json_t *e = json_object();
+		json_object_set_new(e, "recipient", jstr(o->rcpt));
+		json_object_set_new(e, "status",
+		    json_string(mxt_status_name(o->status)));
+		json_object_set_new(e, "time", jsec(o->time, o->utcoff));
+		json_object_set_new(e, "first_deferred",
+		    o->first_deferred < 0 ? json_null() :
+		    jsec(o->first_deferred, o->utcoff));
+		json_object_set_new(e, "attempts", jint(o->attempts));
+		json_object_set_new(e, "group", o->group == UINT32_MAX ||
+		    pos[o->group] == UINT32_MAX ? json_null() :
+		    jint(pos[o->group]));
+		json_object_set_new(e, "sender", o->sender ?
+		    jstr(o->sender) : json_null());
+		json_object_set_new(e, "cause", o->text ?
+		    jcause(o->cause) : json_null());
+		json_object_set_new(e, "text", o->text ?
+		    jstr(o->text) : json_null());
+		json_array_append_new(out, e);
+	}
+	json_object_set_new(j, "outcomes", out);
+	return j;
+}
+
+/*
+ * Writes one big array entry by entry, laid out as jansson lays out the
+ * document (JSON_INDENT(2)): the array stands at column indent. Entries
+ * are built and freed one at a time, so memory does not grow with the
+ * array. Returns 0 or -1.
+ */
+struct entries {
+	size_t n, i;
+	json_t *(*next)(struct entries *);
+	const struct mxt_summary *s;
+	const uint32_t *pos;
+	void **v;
+	size_t top;
+};
+
+static json_t *
+next_pending(struct entries *e)
+{
+	if (e->i >= e->n || (e->top && e->i >= e->top))
+		return NULL;
+	return pending_entry(e->s, e->v[e->i++]);
+}
+
+static json_t *
+next_flight(struct entries *e)
+{
+	while (e->i < e->n) {
+		json_t *j = flight_entry(e->v[e->i++], e->pos);
+		if (j != NULL)
+			return j;
+	}
+	return NULL;
+}
+
+static int
+stream_array(FILE *fp, struct entries *e, size_t indent)
+{
+	json_t *j = e->next(e);
+	if (j == NULL)
+		return fputs("[]", fp) == EOF ? -1 : 0;
+	int rc = fputs("[", fp) == EOF;
+	for (bool first = true; j != NULL; j = e->next(e), first = false) {
+		char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(j);
+		if (text == NULL)
+			return -1;
+		rc |= fprintf(fp, "%s\n%*s", first ? "" : ",", (int)indent + 2,
+		    "") < 0;
+		for (const char *p = text; *p; p++) {
+			rc |= putc(*p, fp) == EOF;
+			if (*p == '\n')
+				rc |= fprintf(fp, "%*s", (int)indent + 2, "") < 0;
+		}
+		free(text);
+	}
+	rc |= fprintf(fp, "\n%*s]", (int)indent, "") < 0;
+	return rc ? -1 : 0;
+}
+
+static int
+cmp_flight_ptr(const void *a, const void *b)
+{
+	return cmp_flight(a, b);
 }
 
 int
@@ -441,11 +502,55 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	json_object_set_new(root, "causes", causes(s));
 	json_object_set_new(root, "retries", retries(s, o));
 	json_object_set_new(root, "rejections", rejections(s, o));
-	json_object_set_new(root, "in_flight", in_flight(s, pos));
-	free(pos);
-	int rc = json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_object_set_new(root, "in_flight", json_string(FLIGHT_MARK));
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
-	if (rc != 0 || putc('\n', fp) == EOF)
+	if (text == NULL) {
+		free(pos);
 		return -1;
-	return 0;
+	}
+
+	/* the two lists that grow with the input replace their marks */
+	size_t n;
+	struct retry **pv = mxt_summary_sorted_pending_all(s, &n);
+	struct entries pending = {n, 0, next_pending, s, pos, (void **)pv,
+	    o->top};
+	const struct flight **fv = xcalloc(s->flights.count + 1, sizeof *fv);
+	size_t nf = 0;
+	for (size_t i = 0; i < s->flights.size; i++)
+		if (s->flights.slots[i].key)
+			fv[nf++] = s->flights.slots[i].ptr;
+	qsort(fv, nf, sizeof *fv, cmp_flight_ptr);
+	struct entries flights = {nf, 0, next_flight, s, pos, (void **)fv, 0};
+
+	int rc = 0;
+	const char *p = text;
+	for (int k = 0; k < 2; k++) {
+		/* key and value with unescaped quotes: no string from the
+		 * log can hold this sequence (its quotes are escaped) */
+		const char *key = k == 0 ? "\"pending_list\": " :
+		    "\"in_flight\": ";
+		const char *mark = k == 0 ?
+		    "\"pending_list\": \"\\u0001pending\\u0001\"" :
+		    "\"in_flight\": \"\\u0001in_flight\\u0001\"";
+		const char *m = strstr(p, mark);
+		if (m == NULL) { /* cannot be: the marks were set above */
+			rc = -1;
+			break;
+		}
+		const char *bol = m;
+		while (bol > text && bol[-1] != '\n')
+			bol--;
+		m += strlen(key);
+		rc |= fwrite(p, 1, (size_t)(m - p), fp) != (size_t)(m - p);
+		rc |= stream_array(fp, k == 0 ? &pending : &flights,
+		    (size_t)(strspn(bol, " ")));
+		p = m + strlen(mark) - strlen(key);
+	}
+	rc |= fputs(p, fp) == EOF || putc('\n', fp) == EOF;
+	free(text);
+	free(pv);
+	free(fv);
+	free(pos);
+	return rc ? -1 : 0;
 }

@@ -164,7 +164,7 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 	mxt_strmap_init(&s->clients, 0);
 	mxt_strmap_init(&s->hosts, 0);
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
-		mxt_strmap_init(&s->causes[i].domains, 0);
+		mxt_strmap_init(&s->causes[i].domains, SUMMARY_DOMAINS_MAX);
 	return s;
 }
 
@@ -340,12 +340,12 @@ group_of_event(struct mxt_summary *s, const struct mxt_event *ev)
 	return mxt_summary_group_index(s, vals, lens);
 }
 
-static void
+/* Adds v to a capped set; false when the cap refused it. */
+static bool
 set_add(struct mxt_strmap *m, struct mxt_str v)
 {
 	bool added;
-	if (v.len > 0)
-		mxt_strmap_put(m, v.ptr, v.len, &added);
+	return v.len == 0 || mxt_strmap_put(m, v.ptr, v.len, &added) != NULL;
 }
 
 /* The key host\x1fqueue id (and \x1frecipient) in s->keybuf. */
@@ -370,6 +370,11 @@ mxt_summary_flight(struct mxt_summary *s, struct mxt_str host,
 {
 	bool added;
 	message_key(s, host, qid, NULL);
+	if (create && s->flights.count >= SUMMARY_FLIGHTS_MAX &&
+	    mxt_strmap_get(&s->flights, s->keybuf.p, s->keybuf.len) == NULL) {
+		s->overflow_messages++;
+		return NULL;
+	}
 	if (!create) {
 		struct mxt_strmap_slot *slot = mxt_strmap_get(&s->flights,
 		    s->keybuf.p, s->keybuf.len);
@@ -436,7 +441,8 @@ mxt_summary_count_failure(struct mxt_summary *s, const struct mxt_event *ev,
 
 	struct cause_row *c = &s->causes[ev->cause];
 	c->events++;
-	set_add(&c->domains, ev->domain);
+	if (!set_add(&c->domains, ev->domain))
+		s->overflow_domains++;
 
 	uint32_t gi = group_of_event(s, ev);
 	if (gi == UINT32_MAX) {
@@ -549,6 +555,11 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 	size_t n = s->keybuf.len;
 
 	if (ev->status == MXT_STATUS_DEFERRED) {
+		if (s->retries.count >= SUMMARY_RETRIES_MAX &&
+		    mxt_strmap_get(&s->retries, key, n) == NULL) {
+			s->overflow_retries++;
+			return NULL;
+		}
 		struct mxt_strmap_slot *slot = mxt_strmap_put(&s->retries, key,
 		    n, &added);
 		if (added) {
@@ -605,7 +616,7 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 	struct flight *f = NULL;
 	if (ev->queue_id.len > 0) {
 		f = mxt_summary_flight(s, ev->host, ev->queue_id, true);
-		if (f->marks == 0 && f->ntouch == 0 && f->nout == 0 &&
+		if (f != NULL && f->marks == 0 && f->ntouch == 0 && f->nout == 0 &&
 		    !ev->msg_start_seen)
 			f->in_progress = true;
 	}
@@ -626,6 +637,8 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 		if (f != NULL && !(f->marks & bit)) {
 			f->marks |= bit;
 			s->messages[ev->status]++;
+		} else if (f == NULL && ev->queue_id.len > 0) {
+			s->messages[ev->status]++; /* past the cap */
 		}
 		if (ev->status == MXT_STATUS_REJECTED)
 			count_rejection(s, ev);
@@ -1027,4 +1040,14 @@ mxt_summary_first_time(const struct mxt_summary *s)
 	if (s->stats.first_line.valid)
 		return s->stats.first_line.sec;
 	return s->stats.first.valid ? s->stats.first.sec : 0;
+}
+
+void
+mxt_summary_overflow(const struct mxt_summary *s,
+    struct mxt_summary_overflow *out)
+{
+	out->groups = s->overflow_groups;
+	out->retries = s->overflow_retries;
+	out->messages = s->overflow_messages;
+	out->domains = s->overflow_domains;
 }

@@ -11,10 +11,24 @@
 #define GROUP_TEXTS_MAX 64
 #define GROUP_CODES_MAX 32
 
-/* Groups kept at most; the events of further groups are counted in the
- * header and causes but not grouped (summary.overflow_groups says how
- * many), so memory stays bounded on a log of a million failing domains. */
-#define SUMMARY_GROUPS_MAX 200000
+/*
+ * Caps: what the summary keeps grows with distinct keys, never with the
+ * length of the log, and each kind of key has a cap so that a hostile or
+ * broken log cannot take all memory. What a cap refuses is counted (the
+ * header's "overflow", and a note on stderr), and the rest stays exact:
+ *   groups           the events of further groups are counted in the
+ *                    header and causes, not grouped;
+ *   pending retries  further deferred recipients are not followed to
+ *                    their outcome;
+ *   messages         further messages in flight are counted as messages
+ *                    of their own event by event;
+ *   domains          further domains of a cause are not counted in its
+ *                    "domains".
+ */
+#define SUMMARY_GROUPS_MAX MXT_SUMMARY_GROUPS_MAX
+#define SUMMARY_RETRIES_MAX MXT_SUMMARY_RETRIES_MAX
+#define SUMMARY_FLIGHTS_MAX MXT_SUMMARY_FLIGHTS_MAX
+#define SUMMARY_DOMAINS_MAX MXT_SUMMARY_DOMAINS_MAX
 
 /* One group of outbound failures (deferred, bounced, expired). */
 struct group {
@@ -124,6 +138,9 @@ struct mxt_summary {
 	struct group *groups;
 	size_t ngroups, groups_alloc;
 	uint64_t overflow_groups;   /* events not grouped: cap reached */
+	uint64_t overflow_retries;  /* deferred recipients not followed */
+	uint64_t overflow_messages; /* events of messages not kept in flight */
+	uint64_t overflow_domains;  /* cause domains not counted */
 	struct cause_row causes[MXT_CAUSE_COUNT];
 	struct mxt_strmap retries;  /* host\x1fqid\x1frcpt -> struct retry */
 	uint64_t retry_total, retry_delivered, retry_bounced, retry_expired;

@@ -217,6 +217,9 @@ load_header(struct loader *l, struct mxt_summary *s, json_t *h)
 	s->repeats = count(l, ev, "cached_repeats", "header.events");
 	json_t *ov = member(l, h, "overflow", JSON_OBJECT, "header");
 	s->overflow_groups = count(l, ov, "groups", "header.overflow");
+	s->overflow_retries = count(l, ov, "retries", "header.overflow");
+	s->overflow_messages = count(l, ov, "messages", "header.overflow");
+	s->overflow_domains = count(l, ov, "domains", "header.overflow");
 	st->track_overflow = count(l, ov, "tracked_messages", "header.overflow");
 	if (st->last.valid) {
 		s->end = st->last.sec;
@@ -387,6 +390,11 @@ load_flights(struct loader *l, struct mxt_summary *s, json_t *a)
 		const char *q = string(l, e, "queue_id", w);
 		struct flight *f = mxt_summary_flight(s,
 		    mxt_str_make(h, strlen(h)), mxt_str_make(q, strlen(q)), true);
+		if (f == NULL) {
+			fail(l, "in_flight: more than %d messages",
+			    SUMMARY_FLIGHTS_MAX);
+			return;
+		}
 		f->ended = !json_is_true(json_object_get(e, "open"));
 		f->in_progress = json_is_true(json_object_get(e, "in_progress"));
 		json_t *st = member(l, e, "statuses", JSON_ARRAY, w);

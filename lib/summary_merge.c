@@ -516,6 +516,9 @@ mxt_summary_merge(struct mxt_summary *d, const struct mxt_summary *s,
 	}
 	d->repeats += s->repeats;
 	d->overflow_groups += s->overflow_groups;
+	d->overflow_retries += s->overflow_retries;
+	d->overflow_messages += s->overflow_messages;
+	d->overflow_domains += s->overflow_domains;
 	uint32_t *gmap = merge_groups(d, s);
 	for (int c = 0; c < MXT_CAUSE_COUNT; c++) {
 		d->causes[c].events += s->causes[c].events;

@@ -256,6 +256,31 @@ report_empty_window(const struct summary_opts *o, const struct summary_ctx *c)
 	    "events lie");
 }
 
+/* Says on stderr what the summary's caps left out (never on an ordinary
+ * log): the report is exact about the rest. */
+static void
+report_overflow(const struct mxt_summary *s)
+{
+	struct mxt_summary_overflow ov;
+	mxt_summary_overflow(s, &ov);
+	if (ov.groups)
+		warnx("note: %llu failures in groups past the cap of %d groups "
+		    "are counted in the header and causes but not grouped",
+		    (unsigned long long)ov.groups, MXT_SUMMARY_GROUPS_MAX);
+	if (ov.retries)
+		warnx("note: %llu deferred recipients past the cap of %d "
+		    "pending were not followed to their outcome",
+		    (unsigned long long)ov.retries, MXT_SUMMARY_RETRIES_MAX);
+	if (ov.messages)
+		warnx("note: %llu events of messages past the cap of %d in "
+		    "flight were counted as messages of their own",
+		    (unsigned long long)ov.messages, MXT_SUMMARY_FLIGHTS_MAX);
+	if (ov.domains)
+		warnx("note: %llu failures past the cap of %d domains per "
+		    "cause are not in the causes' domain counts",
+		    (unsigned long long)ov.domains, MXT_SUMMARY_DOMAINS_MAX);
+}
+
 static void
 on_message_end(void *arg, struct mxt_str host, struct mxt_str qid)
 {
@@ -557,6 +582,7 @@ run(int argc, char **argv, bool merge)
 	}
 	if (!merge)
 		report_empty_window(&o, &ctx);
+	report_overflow(s);
 
 	static const char *const stdin_name[] = {"-"};
 	struct mxt_report_options ro = {
