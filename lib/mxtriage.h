@@ -286,8 +286,9 @@ void mxt_pass_destroy(struct mxt_pass *p); /* accepts NULL */
 
 /*
  * Reads one whole input through the pass. Returns 0 when it was read to
- * its end (or stopped by cfg->stop), -1 when it could not be opened or read completely (err names
- * the input and the position; what was read before still counts).
+ * its end (or stopped by cfg->stop), -1 when it could not be opened or
+ * read completely (err names the input and the position; what was read
+ * before still counts).
  */
 int mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err);
 

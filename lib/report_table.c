@@ -13,6 +13,7 @@
  */
 #include "summary.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 
@@ -78,6 +79,17 @@ display_width(const char *s)
 	return w;
 }
 
+/* Length of the \xNN or \uNNNN escape at p, else 0. */
+static int
+escape_len(const char *p)
+{
+	int n = p[0] != '\\' ? 0 : p[1] == 'x' ? 2 : p[1] == 'u' ? 4 : 0;
+	for (int i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)p[2 + i]))
+			return 0;
+	return n ? n + 2 : 0;
+}
+
 /* Writes s cut to at most width columns, with an ellipsis when cut. */
 static void
 put_cut(struct out *w, const char *s, int width, bool pad_left, bool pad)
@@ -96,13 +108,22 @@ put_cut(struct out *w, const char *s, int width, bool pad_left, bool pad)
 	if (keep < 0)
 		keep = 0;
 	const char *p = s;
-	while (*p && cols < keep) {
-		p++;
-		while (((unsigned char)*p & 0xC0) == 0x80)
+	while (*p) {
+		/* an escape of mxt_escape_terminal is cut whole or not at
+		 * all: "\u0..." would look like a different escape */
+		int n = escape_len(p), step = n ? n : 1;
+		if (cols + step > keep)
+			break;
+		p += n ? (size_t)n : 1;
+		while (!n && ((unsigned char)*p & 0xC0) == 0x80)
 			p++;
-		cols++;
+		cols += step;
 	}
+	if (pad && pad_left)
+		put(w, "%*s", keep - cols, "");
 	put(w, "%.*s%s", (int)(p - s), s, width >= 3 ? ell : "");
+	if (pad && !pad_left)
+		put(w, "%*s", keep - cols, "");
 }
 
 static char *
