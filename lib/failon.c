@@ -20,22 +20,11 @@
 #include <ctype.h>
 #include <stdlib.h>
 
-enum metric {
-	M_STATUS, /* + status */
-	M_FAILURES,
-	M_UNPARSED,
-	M_PENDING,
-	M_PENDING_AGE,
-	M_BOUNCE_RATE,
-	M_DEFER_RATE,
-	M_CAUSE, /* + cause */
-};
-
 enum op { OP_GT, OP_GE, OP_LT, OP_LE, OP_EQ, OP_NE };
 
 struct mxt_failon {
 	char text[128];
-	enum metric metric;
+	const struct mxt_metric *metric;
 	int arg;
 	enum op op;
 	double value;
@@ -67,30 +56,10 @@ mxt_failon_parse(const char *expr, struct mxt_error *err)
 		    "deferred, bounce_rate, pending_age or cause:ID");
 	memcpy(metric, name, nlen);
 	metric[nlen] = '\0';
-	int st;
-	if ((st = mxt_status_lookup(metric)) >= 0) {
-		f.metric = M_STATUS;
-		f.arg = st;
-	} else if (strcmp(metric, "failures") == 0) {
-		f.metric = M_FAILURES;
-	} else if (strcmp(metric, "unparsed") == 0) {
-		f.metric = M_UNPARSED;
-	} else if (strcmp(metric, "pending") == 0) {
-		f.metric = M_PENDING;
-	} else if (strcmp(metric, "pending_age") == 0) {
-		f.metric = M_PENDING_AGE;
-	} else if (strcmp(metric, "bounce_rate") == 0) {
-		f.metric = M_BOUNCE_RATE;
-	} else if (strcmp(metric, "defer_rate") == 0) {
-		f.metric = M_DEFER_RATE;
-	} else if (strncmp(metric, "cause:", 6) == 0) {
-		int c = mxt_cause_lookup(metric + 6);
-		if (c <= 0)
+	if ((f.metric = mxt_metric_lookup(metric, &f.arg)) == NULL) {
+		if (strncmp(metric, "cause:", 6) == 0)
 			return bad(err, expr, name + 6, "unknown cause id "
 			    "(see 'mxtriage explain' or mxtriage(1))");
-		f.metric = M_CAUSE;
-		f.arg = c;
-	} else {
 		return bad(err, expr, name, "unknown metric (delivered, "
 		    "deferred, bounced, expired, rejected, failures, unparsed, "
 		    "pending, pending_age, bounce_rate, defer_rate, cause:ID)");
@@ -122,13 +91,14 @@ mxt_failon_parse(const char *expr, struct mxt_error *err)
 	if (end == p || f.value < 0)
 		return bad(err, expr, numat, "expected a number");
 	p = end;
-	bool rate = f.metric == M_BOUNCE_RATE || f.metric == M_DEFER_RATE;
+	bool rate = f.metric->unit == MXT_UNIT_PERCENT;
+	bool duration = f.metric->unit == MXT_UNIT_SECONDS;
 	if (*p == '%') {
 		if (!rate)
 			return bad(err, expr, p, "'%' goes with bounce_rate and "
 			    "defer_rate only");
 		p++;
-	} else if (f.metric == M_PENDING_AGE && *p && strchr("smhd", *p)) {
+	} else if (duration && *p && strchr("smhd", *p)) {
 		f.value *= *p == 's' ? 1 : *p == 'm' ? 60 : *p == 'h' ? 3600 :
 		    86400;
 		p++;
@@ -136,7 +106,7 @@ mxt_failon_parse(const char *expr, struct mxt_error *err)
 	while (isspace((unsigned char)*p))
 		p++;
 	if (*p != '\0')
-		return bad(err, expr, p, f.metric == M_PENDING_AGE ?
+		return bad(err, expr, p, duration ?
 		    "unexpected text (a duration takes s, m, h or d)" :
 		    "unexpected text after the value");
 	snprintf(f.text, sizeof f.text, "%s", expr);
@@ -155,29 +125,7 @@ bool
 mxt_failon_eval(const struct mxt_failon *f, const struct mxt_summary *s,
     char *why, size_t size)
 {
-	const uint64_t *e = s->events;
-	double attempts = (double)(e[MXT_STATUS_DELIVERED] +
-	    e[MXT_STATUS_DEFERRED] + e[MXT_STATUS_BOUNCED] + e[MXT_STATUS_EXPIRED]);
-	double v = 0;
-	switch (f->metric) {
-	case M_STATUS: v = (double)e[f->arg]; break;
-	case M_FAILURES:
-		v = (double)(e[MXT_STATUS_DEFERRED] + e[MXT_STATUS_BOUNCED] +
-		    e[MXT_STATUS_EXPIRED] - s->repeats);
-		break;
-	case M_UNPARSED: v = (double)s->stats.unparsed; break;
-	case M_PENDING: v = (double)mxt_summary_pending_count(s); break;
-	case M_PENDING_AGE: v = (double)mxt_summary_oldest_pending_age(s); break;
-	case M_BOUNCE_RATE:
-		v = attempts ? 100.0 * (double)e[MXT_STATUS_BOUNCED] / attempts : 0;
-		break;
-	case M_DEFER_RATE:
-		v = attempts ? 100.0 * (double)e[MXT_STATUS_DEFERRED] / attempts : 0;
-		break;
-	case M_CAUSE:
-		v = (double)(s->causes[f->arg].events + s->causes[f->arg].rejections);
-		break;
-	}
+	double v = mxt_metric_value(f->metric, s, f->arg);
 	bool hold = false;
 	switch (f->op) {
 	case OP_GT: hold = v > f->value; break;
@@ -187,7 +135,7 @@ mxt_failon_eval(const struct mxt_failon *f, const struct mxt_summary *s,
 	case OP_EQ: hold = v == f->value; break;
 	case OP_NE: hold = v != f->value; break;
 	}
-	if (f->metric == M_PENDING_AGE) {
+	if (f->metric->unit == MXT_UNIT_SECONDS) {
 		char d[32];
 		snprintf(why, size, "%s (oldest pending: %s)", f->text,
 		    mxt_duration_format((int64_t)v, d, sizeof d));

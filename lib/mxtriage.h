@@ -468,6 +468,28 @@ int mxt_report_write(const struct mxt_summary *s,
 
 /* ---- --fail-on conditions --------------------------------------------- */
 
+/*
+ * The summary's numbers, one table (metrics.c): what --fail-on compares
+ * and exporters write. A metric may take an argument: none, the status
+ * its name is, or a cause id ("cause:blocklist").
+ */
+enum mxt_metric_unit { MXT_UNIT_COUNT, MXT_UNIT_PERCENT, MXT_UNIT_SECONDS };
+enum mxt_metric_arg { MXT_ARG_NONE, MXT_ARG_STATUS, MXT_ARG_CAUSE };
+struct mxt_metric {
+	const char *name;
+	const char *help;
+	enum mxt_metric_unit unit;
+	enum mxt_metric_arg arg;
+	double (*value)(const struct mxt_summary *s, int arg);
+};
+/* The whole table, in documentation order. */
+const struct mxt_metric *mxt_metric_table(size_t *n);
+/* "deferred", "bounce_rate", "cause:ID"...; NULL when unknown (or a cause
+ * id that does not exist); *arg gets the argument. */
+const struct mxt_metric *mxt_metric_lookup(const char *name, int *arg);
+double mxt_metric_value(const struct mxt_metric *m,
+    const struct mxt_summary *s, int arg);
+
 struct mxt_failon;
 
 /*

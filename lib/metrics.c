@@ -1,0 +1,144 @@
+/*
+ * metrics.c - the one table of the summary's numbers: name, help text,
+ * unit and how each is computed from the summary. --fail-on reads its
+ * metrics from here, and so will exporters (Prometheus): a number has one
+ * definition. FIRST MATCH WINS in lookups; "cause:ID" takes a cause id.
+ */
+#include "summary.h"
+
+static uint64_t
+ev(const struct mxt_summary *s, enum mxt_status st)
+{
+	return s->events[st];
+}
+
+/* outbound attempts: delivered + deferred + bounced + expired */
+static double
+attempts(const struct mxt_summary *s)
+{
+	return (double)(ev(s, MXT_STATUS_DELIVERED) + ev(s, MXT_STATUS_DEFERRED) +
+	    ev(s, MXT_STATUS_BOUNCED) + ev(s, MXT_STATUS_EXPIRED));
+}
+
+static double
+m_status(const struct mxt_summary *s, int arg)
+{
+	return (double)ev(s, (enum mxt_status)arg);
+}
+
+static double
+m_failures(const struct mxt_summary *s, int arg)
+{
+	(void)arg;
+	/* repeats are failures too, so this cannot go below zero */
+	return (double)(ev(s, MXT_STATUS_DEFERRED) + ev(s, MXT_STATUS_BOUNCED) +
+	    ev(s, MXT_STATUS_EXPIRED) - s->repeats);
+}
+
+static double
+m_unparsed(const struct mxt_summary *s, int arg)
+{
+	(void)arg;
+	return (double)s->stats.unparsed;
+}
+
+static double
+m_pending(const struct mxt_summary *s, int arg)
+{
+	(void)arg;
+	return (double)mxt_summary_pending_count(s);
+}
+
+static double
+m_pending_age(const struct mxt_summary *s, int arg)
+{
+	(void)arg;
+	return (double)mxt_summary_oldest_pending_age(s);
+}
+
+static double
+m_bounce_rate(const struct mxt_summary *s, int arg)
+{
+	(void)arg;
+	double a = attempts(s);
+	return a ? 100.0 * (double)ev(s, MXT_STATUS_BOUNCED) / a : 0;
+}
+
+static double
+m_defer_rate(const struct mxt_summary *s, int arg)
+{
+	(void)arg;
+	double a = attempts(s);
+	return a ? 100.0 * (double)ev(s, MXT_STATUS_DEFERRED) / a : 0;
+}
+
+static double
+m_cause(const struct mxt_summary *s, int arg)
+{
+	return (double)(s->causes[arg].events + s->causes[arg].rejections);
+}
+
+static const struct mxt_metric metrics[] = {
+	{"delivered", "outbound deliveries (events)", MXT_UNIT_COUNT,
+	    MXT_ARG_STATUS, m_status},
+	{"deferred", "outbound deferrals (events, cached repeats included)",
+	    MXT_UNIT_COUNT, MXT_ARG_STATUS, m_status},
+	{"bounced", "outbound bounces (events)", MXT_UNIT_COUNT,
+	    MXT_ARG_STATUS, m_status},
+	{"expired", "recipients given up after the queue lifetime",
+	    MXT_UNIT_COUNT, MXT_ARG_STATUS, m_status},
+	{"rejected", "rejections we issued (events)", MXT_UNIT_COUNT,
+	    MXT_ARG_STATUS, m_status},
+	{"failures", "deferrals, bounces and expiries without cached repeats",
+	    MXT_UNIT_COUNT, MXT_ARG_NONE, m_failures},
+	{"unparsed", "mail log lines not understood", MXT_UNIT_COUNT,
+	    MXT_ARG_NONE, m_unparsed},
+	{"pending", "recipients still deferred at the end of the input",
+	    MXT_UNIT_COUNT, MXT_ARG_NONE, m_pending},
+	{"pending_age", "age of the oldest recipient still deferred",
+	    MXT_UNIT_SECONDS, MXT_ARG_NONE, m_pending_age},
+	{"bounce_rate", "bounces per 100 outbound attempts", MXT_UNIT_PERCENT,
+	    MXT_ARG_NONE, m_bounce_rate},
+	{"defer_rate", "deferrals per 100 outbound attempts", MXT_UNIT_PERCENT,
+	    MXT_ARG_NONE, m_defer_rate},
+	{"cause", "failures and rejections of one cause (cause:ID)",
+	    MXT_UNIT_COUNT, MXT_ARG_CAUSE, m_cause},
+};
+
+const struct mxt_metric *
+mxt_metric_table(size_t *n)
+{
+	*n = sizeof metrics / sizeof metrics[0];
+	return metrics;
+}
+
+const struct mxt_metric *
+mxt_metric_lookup(const char *name, int *arg)
+{
+	const char *colon = strchr(name, ':');
+	size_t nlen = colon ? (size_t)(colon - name) : strlen(name);
+	for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++) {
+		const struct mxt_metric *m = &metrics[i];
+		if (strlen(m->name) != nlen || memcmp(m->name, name, nlen) != 0)
+			continue;
+		switch (m->arg) {
+		case MXT_ARG_NONE:
+			*arg = 0;
+			return colon ? NULL : m;
+		case MXT_ARG_STATUS:
+			*arg = mxt_status_lookup(m->name);
+			return colon ? NULL : m;
+		case MXT_ARG_CAUSE:
+			*arg = colon ? mxt_cause_lookup(colon + 1) : -1;
+			return *arg > 0 ? m : NULL;
+		}
+	}
+	return NULL;
+}
+
+double
+mxt_metric_value(const struct mxt_metric *m, const struct mxt_summary *s,
+    int arg)
+{
+	return m->value(s, arg);
+}
