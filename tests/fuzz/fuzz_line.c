@@ -72,14 +72,32 @@ on_event(void *arg, const struct mxt_event *ev)
 	touch_str(ev->text);
 	if (ev->provider != NULL)
 		fuzz_touch(ev->provider, strlen(ev->provider));
-	if (ev->message_marks != NULL)
-		fuzz_touch(ev->message_marks, 1);
 
 	r->events[ev->status]++;
 	for (int i = 0; i < 3; i++)
 		mxt_summary_add(r->sum[i], ev);
 	mxt_event_writer_write(jsonl, ev);
 	mxt_event_writer_write(csv, ev);
+}
+
+static void
+on_message_end(void *arg, struct mxt_str host, struct mxt_str queue_id)
+{
+	struct run *r = arg;
+	touch_str(host);
+	touch_str(queue_id);
+	for (int i = 0; i < 3; i++)
+		mxt_summary_message_end(r->sum[i], host, queue_id);
+}
+
+static void
+on_message_start(void *arg, struct mxt_str host, struct mxt_str queue_id)
+{
+	struct run *r = arg;
+	touch_str(host);
+	touch_str(queue_id);
+	for (int i = 0; i < 3; i++)
+		mxt_summary_message_start(r->sum[i], host, queue_id);
 }
 
 static void
@@ -148,6 +166,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.classifier = classifier,
 		.on_event = on_event,
 		.event_arg = &r,
+		.on_message_end = on_message_end,
+		.on_message_start = on_message_start,
 		.on_unparsed = on_unparsed,
 		/* a small tracker: cheap to make, and it overflows (the
 		 * default one is 2 MB of buckets per input) */
