@@ -2,8 +2,8 @@
 # Runs the libFuzzer targets of tests/fuzz for a fixed time each.
 #
 # usage: tests/fuzz/run.sh [SECONDS_PER_TARGET [TARGET...]]
-#   SECONDS_PER_TARGET  default 60; TARGET default: all seven
-#     (line reader rules explain failon timespec by)
+#   SECONDS_PER_TARGET  default 60; TARGET default: all eight
+#     (line reader rules explain failon timespec by merge)
 # environment:
 #   FUZZ_JOBS=N    targets run N at a time (default 1; 2 on two cores)
 #   FUZZ_BUILD=DIR the clang build (default build-fuzz, set up if missing)
@@ -27,7 +27,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(line reader rules explain failon timespec by)
+[ ${#targets[@]} -gt 0 ] || targets=(line reader rules explain failon timespec by merge)
 build=${FUZZ_BUILD:-build-fuzz}
 work=${FUZZ_WORK:-$build/fuzz}
 jobs=${FUZZ_JOBS:-1}
@@ -37,11 +37,13 @@ if [ ! -f "$build/build.ninja" ]; then
 		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null ||
 		{ echo "fuzz: meson setup failed (is clang installed?)"; exit 2; }
 fi
-ninja -C "$build" $(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}") >/dev/null ||
+ninja -C "$build" cmd/mxtriage/mxtriage \
+	$(printf 'tests/fuzz/fuzz_%s ' "${targets[@]}") >/dev/null ||
 	{ echo "fuzz: build failed"; exit 2; }
 
 rm -rf "$work/seeds"
-python3 tests/fuzz/seeds.py "$work/seeds" ${CORPUS:+"$CORPUS"} 2>/dev/null ||
+MXTRIAGE=$build/cmd/mxtriage/mxtriage \
+	python3 tests/fuzz/seeds.py "$work/seeds" ${CORPUS:+"$CORPUS"} 2>/dev/null ||
 	{ echo "fuzz: seeds.py failed"; exit 2; }
 
 # dictionary and longest input per target
@@ -50,6 +52,7 @@ options() {
 	line) echo "-dict=tests/fuzz/log.dict -max_len=16384" ;;
 	reader) echo "-dict=tests/fuzz/log.dict -max_len=140000" ;;
 	rules) echo "-dict=tests/fuzz/rules.dict -max_len=16384" ;;
+	merge) echo "-dict=tests/fuzz/merge.dict -max_len=32768" ;;
 	*) echo "-dict=tests/fuzz/$1.dict -max_len=512" ;;
 	esac
 }

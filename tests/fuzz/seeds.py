@@ -5,7 +5,9 @@ log corpus, at run time (nothing of it is committed).
 Usage: seeds.py OUT_DIR [CORPUS_DIR]
   OUT_DIR/<target>/  one file per seed, named by its SHA-1 (as libFuzzer
                      names its own), for the targets line, reader, rules,
-                     explain, failon, timespec and by.
+                     explain, failon, timespec, by and merge.
+  MXTRIAGE=PROG      the program, to write JSON summaries for merge's seeds
+                     (without it, only those of testdata/golden)
   CORPUS_DIR         default: ../shared/corpus beside the source tree;
                      skipped with a note when absent.
 
@@ -19,6 +21,7 @@ import gzip
 import hashlib
 import os
 import re
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -129,6 +132,31 @@ def rules_seeds(out):
         b'"dsn": "*.7.26", "pattern": "(a+)+$"}], "comment": "c"}')
 
 
+def merge_seeds(out, corpus):
+    """JSON summaries: those of the golden cases, and when MXTRIAGE names
+    the program, summaries of a few logs with several --by keys."""
+    for d, _, files in os.walk(os.path.join(TESTDATA, "golden")):
+        for n in files:
+            p = os.path.join(d, n)
+            if n.endswith(".json"):
+                with open(p, "rb") as f:
+                    data = f.read()
+                if b"mxtriage.summary/" in data:
+                    put(out, "merge", data)
+    prog = os.environ.get("MXTRIAGE")
+    if not prog:
+        return
+    logs = [os.path.join(TESTDATA, "sample", "mail.log"),
+            os.path.join(TESTDATA, "mta", "out", "exim", "mainlog"),
+            os.path.join(TESTDATA, "mta", "out", "postfix", "mail.log")]
+    for by in ("domain,cause", "sender,relay,hour", "provider,code,host,day"):
+        for log in logs:
+            r = subprocess.run([prog, "-f", "json", "--by", by, log],
+                               capture_output=True, env={"TZ": "UTC", "LC_ALL": "C"})
+            if r.returncode == 0:
+                put(out, "merge", r.stdout)
+
+
 EXPLAIN = ["451", "4.7.1", "451 4.3.0", "550\x005.1.1", "X.7.26", "greylisting",
            "blocklist\x00rate_limit\x00421", "5.7.0", "2.0.0", "554 5.7.1", "999"]
 FAILON = ["deferred>100", "bounce_rate>2%", "cause:blocklist>0", "pending_age>4h",
@@ -152,6 +180,7 @@ def main():
     line_seeds(out, corpus)
     reader_seeds(out, corpus)
     rules_seeds(out)
+    merge_seeds(out, corpus)
     for target, seeds in (("explain", EXPLAIN), ("failon", FAILON),
                           ("timespec", TIMESPEC), ("by", BY)):
         for s in seeds:
