@@ -323,9 +323,11 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 			te--;
 		ev.text = mxt_str_make(after + 2, (size_t)(te - after - 2));
 	}
+	/* A delivery's text ("250 2.0.0 Ok: queued as ...") is the server's
+	 * reply; "status=sent" may have no text at all (no NULL + 0). */
 	if (ev.status != MXT_STATUS_DELIVERED)
 		analyse_delivery_text(&ev);
-	else /* "250 2.0.0 Ok: queued as ...": the server's reply */
+	else if (ev.text.ptr != NULL)
 		ev.code = mxt_parse_reply_code(ev.text.ptr,
 		    ev.text.ptr + ev.text.len, NULL);
 
