@@ -580,8 +580,7 @@ postfix_parse(void *state, struct mxt_sink *sink,
 	const char *colon = memchr(s, ':', (size_t)(end - s));
 	if (colon != NULL && colon + 1 < end && colon[1] == ' ') {
 		size_t n = (size_t)(colon - s);
-		if (mxt_has_bytes(s, colon, "NOQUEUE", n) &&
-		    n == MXT_LIT_LEN("NOQUEUE")) {
+		if (n == MXT_LIT_LEN("NOQUEUE") && has_lit(s, colon, "NOQUEUE")) {
 			s = colon + 2;
 		} else if (is_queue_id(s, n)) {
 			qid = mxt_str_make(s, n);

@@ -102,7 +102,7 @@ slot(struct mxt_track *t, uint32_t h, struct mxt_str host, struct mxt_str id)
 		struct mxt_msg *m = *pp;
 		if (m->hash == h && strncmp(m->id, id.ptr, id.len) == 0 &&
 		    m->id[id.len] == '\0' && m->host_len == host.len &&
-		    memcmp(m->host, host.ptr, host.len) == 0)
+		    (host.len == 0 || memcmp(m->host, host.ptr, host.len) == 0))
 			return pp;
 	}
 	return pp;
