@@ -11,6 +11,20 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+/* Exported as mxt_ names (tests/symbols.py); short names inside lib/. */
+#define dsn_split mxt_dsn_split
+#define rule_compile mxt_rule_compile
+#define rule_free mxt_rule_free
+#define rule_match mxt_rule_match
+#define rule_set_add mxt_rule_set_add
+#define rule_set_free mxt_rule_set_free
+#define rules_load_file mxt_rules_load_file
+#define provider_set_add mxt_provider_set_add
+#define provider_set_free mxt_provider_set_free
+#define provider_find mxt_provider_find
+#define provider_pattern_error mxt_provider_pattern_error
+#define provider_pattern_match mxt_provider_pattern_match
+
 /*
  * A rule as written in the built-in table. Every condition that is not
  * NULL must hold (AND); dir is an enum mxt_direction or -1 for either.

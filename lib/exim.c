@@ -50,7 +50,8 @@
  * syslog_duplication (the default) twice to syslog, the second copy right
  * after the first. Reading the reject log alone gives the rejections; read
  * beside the main log each must count once. A rejection is keyed by a
- * 64-bit hash of its time (with fraction), pid and message text; the last
+ * 64-bit hash of its time (with fraction), host, pid and message text;
+ * the last
  * DEDUPE_CAP keys are kept in a ring with a hash index (bounded memory,
  * grown on demand). A new rejection whose key matches a kept, unmatched
  * one is the other copy and gives no event when the kept one came from a
@@ -63,9 +64,11 @@
  * SYSLOG_DUP_WINDOW lines by one process counts once.
  * The header dump the reject log writes after a rejection (Envelope-from:,
  * "P Received:", indented continuations) has no log header and is neither
- * an event nor "unparsed" (mxt_exim_dump_line, used by pass.c).
+ * an event nor "unparsed" (exim_dump_line, the dialect's headerless()).
  */
-#include "internal.h"
+#include "dialect.h"
+#include "framing.h"
+#include "smtp.h"
 
 #include <stdlib.h>
 
@@ -89,26 +92,24 @@ struct exim_state {
 	uint32_t head;      /* next slot to fill */
 	uint32_t count;
 	char text[MXT_LINE_MAX]; /* composed reason text of the current line */
+	struct mxt_sink *sink;   /* of the line being parsed (borrowed) */
 };
 
-static struct exim_state *
-state_of(struct mxt_pass *p)
+static void *
+exim_create(const struct mxt_dialect_options *o)
 {
-	if (p->dialect_state[MXT_MTA_EXIM] == NULL)
-		p->dialect_state[MXT_MTA_EXIM] = xcalloc(1, sizeof(struct exim_state));
-	return p->dialect_state[MXT_MTA_EXIM];
+	return xcalloc(1, sizeof(struct exim_state));
 }
 
 static void
-exim_destroy(struct mxt_pass *p)
+exim_destroy(void *state)
 {
-	struct exim_state *st = p->dialect_state[MXT_MTA_EXIM];
+	struct exim_state *st = state;
 	if (st == NULL)
 		return;
 	free(st->ring);
 	free(st->buckets);
 	free(st);
-	p->dialect_state[MXT_MTA_EXIM] = NULL;
 }
 
 static uint64_t
@@ -165,17 +166,19 @@ dedupe_grow(struct exim_state *st)
  * counted (see the design comment); otherwise remembers it.
  */
 static bool
-dedupe_seen(struct mxt_pass *p, const struct mxt_logline *ll,
+dedupe_seen(struct exim_state *st, const struct mxt_logline *ll,
     const struct mxt_time *t, const char *msg, const char *end)
 {
-	struct exim_state *st = state_of(p);
+	const struct mxt_sink *k = st->sink;
 	uint64_t key = FNV64_INIT;
 	key = fnv64(key, &t->sec, sizeof t->sec);
 	key = fnv64(key, &t->frac, sizeof t->frac);
+	key = fnv64(key, ll->host.ptr, ll->host.len);
+	key = fnv64(key, "|", 1);
 	key = fnv64(key, ll->pid.ptr, ll->pid.len);
 	key = fnv64(key, "|", 1);
 	key = fnv64(key, msg, (size_t)(end - msg));
-	const char *src = p->source ? p->source : "";
+	const char *src = k->source ? k->source : "";
 	uint64_t source = fnv64(FNV64_INIT, src, strlen(src));
 	bool syslog = ll->kind != MXT_HDR_EXIM;
 
@@ -186,8 +189,8 @@ dedupe_seen(struct mxt_pass *p, const struct mxt_logline *ll,
 			if (e->key != key || e->matched)
 				continue;
 			if (e->source != source || (syslog &&
-			    p->line_no > e->line_no &&
-			    p->line_no - e->line_no <= SYSLOG_DUP_WINDOW)) {
+			    k->line_no > e->line_no &&
+			    k->line_no - e->line_no <= SYSLOG_DUP_WINDOW)) {
 				e->matched = true;
 				return true;
 			}
@@ -203,7 +206,7 @@ dedupe_seen(struct mxt_pass *p, const struct mxt_logline *ll,
 	}
 	uint32_t b = (uint32_t)(key & (st->size - 1));
 	*e = (struct dedupe_entry){.key = key, .source = source,
-	    .line_no = p->line_no, .next = st->buckets[b], .used = true};
+	    .line_no = k->line_no, .next = st->buckets[b], .used = true};
 	st->buckets[b] = slot + 1;
 	st->head = (slot + 1) & (st->size - 1);
 	st->count++;
@@ -245,27 +248,6 @@ static bool
 has_at(struct mxt_str s)
 {
 	return s.len > 0 && memchr(s.ptr, '@', s.len) != NULL;
-}
-
-/*
- * "<addr>" at p, for addresses that may hold spaces and '>' in quoted
- * local parts: it ends at the first '>' followed by a space, ':' or the
- * end. *after points past the '>'.
- */
-static bool
-angle_addr(const char *p, const char *end, struct mxt_str *addr,
-    const char **after)
-{
-	if (p >= end || *p != '<')
-		return false;
-	for (const char *q = p + 1; q < end; q++) {
-		if (*q == '>' && (q + 1 == end || q[1] == ' ' || q[1] == ':')) {
-			*addr = mxt_str_make(p + 1, (size_t)(q - p - 1));
-			*after = q + 1;
-			return true;
-		}
-	}
-	return false;
 }
 
 /* Exim times: "1w2d3h4m5s", "3.2s", "0s" (readconf_printtime and the
@@ -387,11 +369,15 @@ parse_host(const char *p, const char *end, struct mxt_str *name,
 static bool
 bare_flag(const char *p, const char *e)
 {
-	static const char *const flags[] = {"K", "L", "L*", "PRDR", "TFO",
-	    "TFO*", "DS", "*"};
+	static const struct {
+		const char *text;
+		size_t len;
+	} flags[] = {{MXT_LIT("K")}, {MXT_LIT("L")}, {MXT_LIT("L*")},
+	    {MXT_LIT("PRDR")}, {MXT_LIT("TFO")}, {MXT_LIT("TFO*")},
+	    {MXT_LIT("DS")}, {MXT_LIT("*")}};
 	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-		if ((size_t)(e - p) == strlen(flags[i]) &&
-		    memcmp(p, flags[i], (size_t)(e - p)) == 0)
+		if ((size_t)(e - p) == flags[i].len &&
+		    memcmp(p, flags[i].text, flags[i].len) == 0)
 			return true;
 	return false;
 }
@@ -494,7 +480,7 @@ field_follows(const char *p, const char *end)
 	const char *k = p;
 	if (p < end && *p == ':' && (p + 1 == end || p[1] == ' '))
 		return true;
-	if (has_prefix(p, end, "defer (") || has_prefix(p, end, "routing defer"))
+	if (has_lit(p, end, "defer (") || has_lit(p, end, "routing defer"))
 		return true;
 	while (p < end && is_alnum(*p))
 		p++;
@@ -531,7 +517,7 @@ parse_addresses(const char *p, const char *end, struct mxt_str *addr,
 		for (q = e; (q = find_lit(q, end, " <")) != NULL; q++) {
 			const char *a;
 			struct mxt_str t;
-			if (angle_addr(q + 1, end, &t, &a)) {
+			if (mxt_smtp_angle_addr(q + 1, end, &t, &a)) {
 				*addr = mxt_str_make(p, (size_t)(q - p));
 				e = q;
 				break;
@@ -545,7 +531,7 @@ parse_addresses(const char *p, const char *end, struct mxt_str *addr,
 		if (r != NULL)
 			p = r + 1;
 	}
-	if (p + 1 < end && p[1] == '<' && angle_addr(p + 1, end, top, &q)) {
+	if (p + 1 < end && p[1] == '<' && mxt_smtp_angle_addr(p + 1, end, top, &q)) {
 		p = q;
 		if (p < end && *p == ':') {
 			*msg = skip_spaces(p + 1, end);
@@ -569,45 +555,50 @@ pick_recipient(struct mxt_str addr, struct mxt_str top)
 
 struct phase_word {
 	const char *text;
+	size_t len;
 	enum mxt_phase phase;
 };
 
 /* The command after "after " / "in response to " in Exim's reasons
  * (transport smtp.c); first match wins, "pipelined " already skipped. */
 static const struct phase_word phase_words[] = {
-	{"initial connection", MXT_PHASE_GREETING},
-	{"end of data", MXT_PHASE_EOD},
-	{"sending data block", MXT_PHASE_EOD},
-	{"DATA PRDR", MXT_PHASE_EOD},
-	{"RCPT TO", MXT_PHASE_RCPT},
-	{"MAIL FROM", MXT_PHASE_MAIL},
-	{"DATA", MXT_PHASE_DATA},
-	{"BDAT", MXT_PHASE_DATA},
-	{"EHLO", MXT_PHASE_HELO},
-	{"HELO", MXT_PHASE_HELO},
-	{"LHLO", MXT_PHASE_HELO},
-	{"STARTTLS", MXT_PHASE_STARTTLS},
+	{MXT_LIT("initial connection"), MXT_PHASE_GREETING},
+	{MXT_LIT("end of data"), MXT_PHASE_EOD},
+	{MXT_LIT("sending data block"), MXT_PHASE_EOD},
+	{MXT_LIT("DATA PRDR"), MXT_PHASE_EOD},
+	{MXT_LIT("RCPT TO"), MXT_PHASE_RCPT},
+	{MXT_LIT("MAIL FROM"), MXT_PHASE_MAIL},
+	{MXT_LIT("DATA"), MXT_PHASE_DATA},
+	{MXT_LIT("BDAT"), MXT_PHASE_DATA},
+	{MXT_LIT("EHLO"), MXT_PHASE_HELO},
+	{MXT_LIT("HELO"), MXT_PHASE_HELO},
+	{MXT_LIT("LHLO"), MXT_PHASE_HELO},
+	{MXT_LIT("STARTTLS"), MXT_PHASE_STARTTLS},
 };
 
 static enum mxt_phase
 phase_at(const char *p, const char *end)
 {
-	if (has_prefix(p, end, "pipelined "))
-		p += 10;
+	if (has_lit(p, end, "pipelined "))
+		p += MXT_LIT_LEN("pipelined ");
 	for (size_t i = 0; i < sizeof phase_words / sizeof phase_words[0]; i++)
-		if (has_prefix(p, end, phase_words[i].text))
+		if (mxt_has_bytes(p, end, phase_words[i].text,
+		    phase_words[i].len))
 			return phase_words[i].phase;
 	return MXT_PHASE_NONE;
 }
 
 /* Local errors (errno text) that mean the connection never came up. */
-static const char *const connect_errors[] = {
-	"Connection refused",
-	"Connection timed out",
-	"Operation timed out",
-	"No route to host",
-	"Network is unreachable",
-	"Host is unreachable",
+static const struct {
+	const char *text;
+	size_t len;
+} connect_errors[] = {
+	{MXT_LIT("Connection refused")},
+	{MXT_LIT("Connection timed out")},
+	{MXT_LIT("Operation timed out")},
+	{MXT_LIT("No route to host")},
+	{MXT_LIT("Network is unreachable")},
+	{MXT_LIT("Host is unreachable")},
 };
 
 /* "NAME [IP]" at h inside a reason: the relay, unless H= gave one. */
@@ -631,58 +622,54 @@ static void
 analyse_reason(struct mxt_event *ev)
 {
 	const char *p = ev->text.ptr, *end = p + ev->text.len;
-	const char *q, *cmd = NULL;
+	const char *cmd;
 
-	if ((q = find_lit(p, end, " after ")) != NULL)
-		cmd = q + 7;
-	else if ((q = find_lit(p, end, "in response to ")) != NULL)
-		cmd = q + 15;
+	if ((cmd = find_after(p, end, " after ")) == NULL)
+		cmd = find_after(p, end, "in response to ");
 	if (cmd != NULL)
 		ev->phase = phase_at(cmd, end);
 
 	/* "Remote host NAME [IP] closed connection" (older Exim) and
 	 * "SMTP timeout while connected to NAME [IP] after" */
-	const char *h = NULL;
-	if ((q = find_lit(p, end, "Remote host ")) != NULL)
-		h = q + 12;
-	else if ((q = find_lit(p, end, "while connected to ")) != NULL)
-		h = q + 19;
+	const char *h = find_after(p, end, "Remote host ");
+	if (h == NULL)
+		h = find_after(p, end, "while connected to ");
 	if (h != NULL)
 		relay_in_text(ev, h, end);
 
 	bool remote_error = find_lit(p, end, "error from remote mail") != NULL ||
-	    has_prefix(p, end, "LMTP error after ") ||
+	    has_lit(p, end, "LMTP error after ") ||
 	    find_lit(p, end, "PRDR error after ") != NULL;
 	if (remote_error && cmd != NULL) {
 		/* "...after RCPT TO:<a>: [host NAME [IP]: ]451 4.7.1 text" */
 		const char *s = cmd;
-		while ((q = find_lit(s, end, ": ")) != NULL) {
-			s = q + 2;
-			if (has_prefix(s, end, "host ")) {
-				const char *rb = find_lit(s, end, "]: ");
+		while ((s = find_after(s, end, ": ")) != NULL) {
+			const char *hn = skip_lit(s, end, "host ");
+			if (hn != NULL) {
+				const char *rb = find_lit(hn, end, "]: ");
 				if (rb == NULL)
 					break;
-				relay_in_text(ev, s + 5, rb + 1);
-				s = rb + 3;
+				relay_in_text(ev, hn, rb + 1);
+				s = rb + MXT_LIT_LEN("]: ");
 			}
-			if ((ev->code = mxt_parse_reply_code(s, end,
-			    ev->dsn)) != 0)
+			if ((ev->code = mxt_smtp_reply(s, end, ev->dsn)) != 0)
 				break;
 		}
 	}
 	if (ev->phase == MXT_PHASE_NONE) {
 		for (size_t i = 0;
 		    i < sizeof connect_errors / sizeof connect_errors[0]; i++)
-			if (has_prefix(p, end, connect_errors[i]) &&
-			    (p + strlen(connect_errors[i]) == end ||
-			    p[strlen(connect_errors[i])] == ':')) {
+			if (mxt_has_bytes(p, end, connect_errors[i].text,
+			    connect_errors[i].len) &&
+			    (p + connect_errors[i].len == end ||
+			    p[connect_errors[i].len] == ':')) {
 				ev->phase = MXT_PHASE_CONNECT;
 				break;
 			}
 	}
 	if (ev->phase == MXT_PHASE_NONE &&
-	    (has_prefix(p, end, "TLS session") ||
-	    has_prefix(p, end, "TLS error") ||
+	    (has_lit(p, end, "TLS session") ||
+	    has_lit(p, end, "TLS error") ||
 	    find_lit(p, end, "STARTTLS") != NULL))
 		ev->phase = MXT_PHASE_STARTTLS;
 }
@@ -702,7 +689,7 @@ set_delay(struct mxt_event *ev, const struct fields *f)
 
 /* Fills the fields every outbound event shares. */
 static void
-outbound(struct mxt_pass *p, struct mxt_event *ev, struct mxt_str id,
+outbound(struct exim_state *ex, struct mxt_event *ev, struct mxt_str id,
     const struct fields *f)
 {
 	ev->queue_id = id;
@@ -716,7 +703,7 @@ outbound(struct mxt_pass *p, struct mxt_event *ev, struct mxt_str id,
 	if (f->has_sender) {
 		ev->sender = f->sender;
 	} else {
-		struct mxt_msg *m = mxt_track_get(p->track, id.ptr, id.len);
+		struct mxt_msg *m = mxt_sink_msg_get(ex->sink, ev->host, id);
 		if (m != NULL && m->sender != NULL)
 			ev->sender = mxt_str_make(m->sender, strlen(m->sender));
 	}
@@ -727,7 +714,7 @@ outbound(struct mxt_pass *p, struct mxt_event *ev, struct mxt_str id,
 
 /* "<= sender fields... [for rcpt...]" */
 static void
-arrival(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+arrival(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
     const char *s, const char *end)
 {
 	s = skip_spaces(s, end);
@@ -738,12 +725,12 @@ arrival(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	struct fields f = {0};
 	const char *msg, *stop;
 	scan_fields(e, end, &f, &msg, &stop);
-	struct mxt_msg *m = mxt_track_add(p->track, id.ptr, id.len);
+	struct mxt_msg *m = mxt_sink_msg_get(ex->sink, ll->host, id);
 	if (m != NULL && m->start_seen)
 		/* the id came back (test suites and clock resets reuse
 		 * ids): what was kept belongs to another message */
-		mxt_pass_message_end(p, ll, id);
-	m = mxt_pass_message_start(p, ll, id);
+		mxt_sink_msg_end(ex->sink, ll->host, id);
+	m = mxt_sink_msg_start(ex->sink, ll->host, id);
 	if (m == NULL)
 		return;
 	mxt_msg_set(&m->sender, sender.ptr, sender.len);
@@ -755,7 +742,7 @@ arrival(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 
 /* "=> addr [<top>] fields", also "->", "*>", ">>" */
 static void
-delivery(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+delivery(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
     char flag, const char *s, const char *end)
 {
 	struct mxt_event ev;
@@ -764,18 +751,18 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	struct fields f = {0};
 
 	if (!parse_addresses(s, end, &addr, &top, &after, &msg)) {
-		mxt_pass_unparsed(p, "delivery line without an address");
+		mxt_sink_unparsed(ex->sink, "delivery line without an address");
 		return;
 	}
 	scan_fields(after, end, &f, &msg, &stop);
 	if (f.router.len == 0 && f.transport.len == 0) {
 		/* delivery_log always writes T= (R= for :blackhole:) */
-		mxt_pass_unparsed(p, "delivery without R= or T= (cut or wrapped "
+		mxt_sink_unparsed(ex->sink, "delivery without R= or T= (cut or wrapped "
 		    "line?)");
 		return;
 	}
 	mxt_event_init(&ev, ll, MXT_MTA_EXIM);
-	outbound(p, &ev, id, &f);
+	outbound(ex, &ev, id, &f);
 	ev.status = MXT_STATUS_DELIVERED;
 	ev.recipient = pick_recipient(addr, top);
 	if (flag == '*') {
@@ -783,23 +770,22 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	} else if (f.conf.len > 0) {
 		/* the server's 250 reply is the code of the attempt */
 		ev.text = f.conf;
-		ev.code = mxt_parse_reply_code(f.conf.ptr,
-		    f.conf.ptr + f.conf.len, ev.dsn);
+		ev.code = mxt_smtp_reply(f.conf.ptr, f.conf.ptr + f.conf.len,
+		    ev.dsn);
 		if (ev.code == 0)
 			ev.dsn[0] = '\0';
 	}
-	mxt_pass_emit(p, &ev);
+	mxt_sink_emit(ex->sink, &ev, NULL);
 }
 
 /* Joins a and b as "a: b" in the state's buffer when both are set. */
 static struct mxt_str
-join_reason(struct mxt_pass *p, struct mxt_str a, struct mxt_str b)
+join_reason(struct exim_state *st, struct mxt_str a, struct mxt_str b)
 {
 	if (a.len == 0)
 		return b;
 	if (b.len == 0)
 		return a;
-	struct exim_state *st = state_of(p);
 	size_t n = a.len < sizeof st->text ? a.len : sizeof st->text;
 	memcpy(st->text, a.ptr, n);
 	if (n + 2 < sizeof st->text) {
@@ -815,7 +801,7 @@ join_reason(struct mxt_pass *p, struct mxt_str a, struct mxt_str b)
 /* "== addr [<top>] [R=r] [T=t] defer (errno)[: strerror] [H=h [ip]]
  * [DT=t][: message]" */
 static void
-deferral(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+deferral(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
     const char *s, const char *end)
 {
 	struct mxt_event ev;
@@ -824,27 +810,27 @@ deferral(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	struct fields f = {0};
 
 	if (!parse_addresses(s, end, &addr, &top, &after, &msg)) {
-		mxt_pass_unparsed(p, "deferral without an address");
+		mxt_sink_unparsed(ex->sink, "deferral without an address");
 		return;
 	}
 	scan_fields(after, end, &f, &msg, &stop);
 	q = stop;
-	if (has_prefix(q, end, "routing "))
+	if (has_lit(q, end, "routing "))
 		q += 8;
-	if (msg != NULL || !has_prefix(q, end, "defer (")) {
-		mxt_pass_unparsed(p, "deferral without \"defer (errno)\"");
+	if (msg != NULL || !has_lit(q, end, "defer (")) {
+		mxt_sink_unparsed(ex->sink, "deferral without \"defer (errno)\"");
 		return;
 	}
 	q += 7;
 	const char *rp = memchr(q, ')', (size_t)(end - q));
 	if (rp == NULL) {
-		mxt_pass_unparsed(p, "deferral without \"defer (errno)\"");
+		mxt_sink_unparsed(ex->sink, "deferral without \"defer (errno)\"");
 		return;
 	}
 	/* errno > 0 adds its strerror text; the test suite writes "dd" */
 	bool has_errno_text = *q != '-' && !(rp - q == 1 && *q == '0');
 	q = rp + 1;
-	if (has_errno_text && has_prefix(q, end, ": ")) {
+	if (has_errno_text && has_lit(q, end, ": ")) {
 		const char *t = q + 2, *te = end, *x;
 		if ((x = find_lit(t, te, " H=")) != NULL)
 			te = x;
@@ -855,7 +841,7 @@ deferral(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 		errtext = mxt_str_make(t, (size_t)(te - t));
 		q = te;
 	}
-	if (has_prefix(q, end, " H=") || has_prefix(q, end, " DT=")) {
+	if (has_lit(q, end, " H=") || has_lit(q, end, " DT=")) {
 		struct fields g = {0};
 		scan_fields(q, end, &g, &msg, &stop);
 		if (g.has_host) {
@@ -868,16 +854,16 @@ deferral(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 			f.dt = g.dt;
 		if (msg != NULL)
 			message = mxt_str_make(msg, (size_t)(end - msg));
-	} else if (has_prefix(q, end, ": ")) {
+	} else if (has_lit(q, end, ": ")) {
 		message = mxt_str_make(q + 2, (size_t)(end - q - 2));
 	}
 	mxt_event_init(&ev, ll, MXT_MTA_EXIM);
-	outbound(p, &ev, id, &f);
+	outbound(ex, &ev, id, &f);
 	ev.status = MXT_STATUS_DEFERRED;
 	ev.recipient = pick_recipient(addr, top);
-	ev.text = join_reason(p, errtext, message);
+	ev.text = join_reason(ex, errtext, message);
 	analyse_reason(&ev);
-	mxt_pass_emit(p, &ev);
+	mxt_sink_emit(ex->sink, &ev, NULL);
 }
 
 /* Failures that are Exim giving up on retry time: expiry, not a reply. */
@@ -889,7 +875,7 @@ static const char *const expiry_texts[] = {
 
 /* "** addr [<top>] fields: [strerror: ]message [DT=t]" */
 static void
-failure(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+failure(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
     const char *s, const char *end)
 {
 	struct mxt_event ev;
@@ -898,7 +884,7 @@ failure(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	struct fields f = {0};
 
 	if (!parse_addresses(s, end, &addr, &top, &after, &msg)) {
-		mxt_pass_unparsed(p, "failure without an address");
+		mxt_sink_unparsed(ex->sink, "failure without an address");
 		return;
 	}
 	if (msg == NULL)
@@ -906,14 +892,14 @@ failure(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	else
 		stop = msg;
 	if (msg == NULL && stop == end) {
-		mxt_pass_unparsed(p, "failure without a reason (cut or wrapped "
+		mxt_sink_unparsed(ex->sink, "failure without a reason (cut or wrapped "
 		    "line?)");
 		return;
 	}
 	if (msg == NULL) {
 		/* mua_wrapper: "** a@x.y routing yielded a local delivery" */
 		if (!has_at(addr) || f.router.len > 0 || f.transport.len > 0) {
-			mxt_pass_unparsed(p, "failure line not understood");
+			mxt_sink_unparsed(ex->sink, "failure line not understood");
 			return;
 		}
 		msg = stop;
@@ -925,59 +911,61 @@ failure(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 		while ((x = find_lit(x, end, " DT=")) != NULL)
 			dt = x++;
 		double d;
-		if (dt != NULL && parse_duration(dt + 4, end, &d)) {
-			f.dt = mxt_str_make(dt + 4, (size_t)(end - dt - 4));
+		const char *dv = dt ? dt + MXT_LIT_LEN(" DT=") : NULL;
+		if (dv != NULL && parse_duration(dv, end, &d)) {
+			f.dt = mxt_str_make(dv, (size_t)(end - dv));
 			te = dt;
 		}
 	}
 	mxt_event_init(&ev, ll, MXT_MTA_EXIM);
-	outbound(p, &ev, id, &f);
+	outbound(ex, &ev, id, &f);
 	ev.status = MXT_STATUS_BOUNCED;
 	ev.recipient = pick_recipient(addr, top);
 	if (msg != NULL)
 		ev.text = mxt_str_make(msg, (size_t)(te - msg));
 	for (size_t i = 0; i < sizeof expiry_texts / sizeof expiry_texts[0]; i++)
-		if (find_lit(ev.text.ptr, ev.text.ptr + ev.text.len,
+		if (find_str(ev.text.ptr, ev.text.ptr + ev.text.len,
 		    expiry_texts[i]) != NULL)
 			ev.status = MXT_STATUS_EXPIRED;
 	analyse_reason(&ev);
-	mxt_pass_emit(p, &ev);
+	mxt_sink_emit(ex->sink, &ev, NULL);
 }
 
 /* ---- rejections ------------------------------------------------------- */
 
 struct reject_what {
 	const char *word;
+	size_t len;
 	enum mxt_phase phase;
 	bool from;  /* "WHAT from HOST: text" (smtp_in.c protocol rejects) */
 };
 
 /* What follows "rejected "; first match wins (longer words first). */
 static const struct reject_what reject_whats[] = {
-	{"RCPT ", MXT_PHASE_RCPT, false},
-	{"MAIL from ", MXT_PHASE_MAIL, true},
-	{"MAIL FROM:", MXT_PHASE_MAIL, false},
-	{"MAIL command", MXT_PHASE_MAIL, false},
-	{"MAIL ", MXT_PHASE_MAIL, false},
-	{"connection", MXT_PHASE_CONNECT, false},
-	{"EHLO or HELO", MXT_PHASE_HELO, false},
-	{"EHLO from ", MXT_PHASE_HELO, true},
-	{"HELO from ", MXT_PHASE_HELO, true},
-	{"after DATA", MXT_PHASE_EOD, false},
-	{"DATA", MXT_PHASE_DATA, false},
-	{"during MIME ACL checks", MXT_PHASE_EOD, false},
-	{"DKIM", MXT_PHASE_EOD, false},
-	{"by local_scan()", MXT_PHASE_EOD, false},
-	{"by non-SMTP ACL", MXT_PHASE_NONE, false},
-	{"from <", MXT_PHASE_EOD, false}, /* message too big, while reading */
-	{"STARTTLS", MXT_PHASE_STARTTLS, false},
-	{"AUTH", MXT_PHASE_NONE, false},
-	{"VRFY", MXT_PHASE_NONE, false},
-	{"EXPN", MXT_PHASE_NONE, false},
-	{"ETRN", MXT_PHASE_NONE, false},
-	{"ATRN", MXT_PHASE_NONE, false},
-	{"XCLIENT from ", MXT_PHASE_NONE, true},
-	{"WELLKNOWN", MXT_PHASE_NONE, false},
+	{MXT_LIT("RCPT "), MXT_PHASE_RCPT, false},
+	{MXT_LIT("MAIL from "), MXT_PHASE_MAIL, true},
+	{MXT_LIT("MAIL FROM:"), MXT_PHASE_MAIL, false},
+	{MXT_LIT("MAIL command"), MXT_PHASE_MAIL, false},
+	{MXT_LIT("MAIL "), MXT_PHASE_MAIL, false},
+	{MXT_LIT("connection"), MXT_PHASE_CONNECT, false},
+	{MXT_LIT("EHLO or HELO"), MXT_PHASE_HELO, false},
+	{MXT_LIT("EHLO from "), MXT_PHASE_HELO, true},
+	{MXT_LIT("HELO from "), MXT_PHASE_HELO, true},
+	{MXT_LIT("after DATA"), MXT_PHASE_EOD, false},
+	{MXT_LIT("DATA"), MXT_PHASE_DATA, false},
+	{MXT_LIT("during MIME ACL checks"), MXT_PHASE_EOD, false},
+	{MXT_LIT("DKIM"), MXT_PHASE_EOD, false},
+	{MXT_LIT("by local_scan()"), MXT_PHASE_EOD, false},
+	{MXT_LIT("by non-SMTP ACL"), MXT_PHASE_NONE, false},
+	{MXT_LIT("from <"), MXT_PHASE_EOD, false}, /* message too big, while reading */
+	{MXT_LIT("STARTTLS"), MXT_PHASE_STARTTLS, false},
+	{MXT_LIT("AUTH"), MXT_PHASE_NONE, false},
+	{MXT_LIT("VRFY"), MXT_PHASE_NONE, false},
+	{MXT_LIT("EXPN"), MXT_PHASE_NONE, false},
+	{MXT_LIT("ETRN"), MXT_PHASE_NONE, false},
+	{MXT_LIT("ATRN"), MXT_PHASE_NONE, false},
+	{MXT_LIT("XCLIENT from "), MXT_PHASE_NONE, true},
+	{MXT_LIT("WELLKNOWN"), MXT_PHASE_NONE, false},
 };
 
 
@@ -1006,22 +994,22 @@ rejection_init(struct mxt_event *ev, const struct mxt_logline *ll,
  * counted; msg is the whole message after the header, the dedupe key.
  */
 static void
-emit_rejection(struct mxt_pass *p, const struct mxt_logline *ll,
+emit_rejection(struct exim_state *ex, const struct mxt_logline *ll,
     struct mxt_event *ev, const char *msg, const char *end)
 {
-	if (dedupe_seen(p, ll, &ev->time, msg, end))
+	if (dedupe_seen(ex, ll, &ev->time, msg, end))
 		return;
 	/* the code only where Exim logged one: an ACL message may start
 	 * with it ("550 5.7.1 ..."); Exim's default codes are not logged */
 	const char *t = ev->text.ptr, *te = t + ev->text.len;
 	ev->dsn[0] = '\0';
 	if (ev->text.len > 0 &&
-	    (ev->code = mxt_parse_reply_code(t, te, ev->dsn)) == 0) {
+	    (ev->code = mxt_smtp_reply(t, te, ev->dsn)) == 0) {
 		/* or with the enhanced code alone ("4.7.1 Rate limit ...") */
 		ev->dsn[0] = '\0';
-		mxt_parse_dsn(t, te, ev->dsn, NULL);
+		mxt_smtp_dsn(t, te, 0, NULL, ev->dsn);
 	}
-	mxt_pass_emit(p, ev);
+	mxt_sink_emit(ex->sink, ev, NULL);
 }
 
 /* Text after the first ": " in [p, end), or empty. */
@@ -1039,7 +1027,7 @@ text_after_colon(const char *p, const char *end)
  * [msg, end) is the whole message for the dedupe key.
  */
 static void
-rejection(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+rejection(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
     const struct fields *f, const char *msg, const char *kw, const char *end)
 {
 	struct mxt_event ev;
@@ -1047,23 +1035,24 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	const char *q, *after;
 
 	for (size_t i = 0; i < sizeof reject_whats / sizeof reject_whats[0]; i++)
-		if (has_prefix(kw, end, reject_whats[i].word)) {
+		if (mxt_has_bytes(kw, end, reject_whats[i].word,
+		    reject_whats[i].len)) {
 			w = &reject_whats[i];
 			break;
 		}
 	if (w == NULL) {
-		mxt_pass_unparsed(p, "rejection of an unknown kind");
+		mxt_sink_unparsed(ex->sink, "rejection of an unknown kind");
 		return;
 	}
 	rejection_init(&ev, ll, id, f);
 	ev.phase = w->phase;
-	q = kw + strlen(w->word);
+	q = kw + w->len;
 	if (q[-1] == '<')
 		q--; /* "from <s>": the address starts there */
 
 	if (w->phase == MXT_PHASE_RCPT) {
 		/* "RCPT <addr>: text", older "RCPT addr: text" */
-		if (angle_addr(q, end, &ev.recipient, &after)) {
+		if (mxt_smtp_angle_addr(q, end, &ev.recipient, &after)) {
 			q = after;
 		} else {
 			const char *e = token_end(q, end);
@@ -1098,7 +1087,7 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 		/* "MAIL <s>: text", "MAIL FROM:<s> U=u: text",
 		 * "from <s> H=h [ip]: message too big: ..." */
 		struct mxt_str s;
-		if (angle_addr(q, end, &s, &after)) {
+		if (mxt_smtp_angle_addr(q, end, &s, &after)) {
 			if (!f->has_sender)
 				ev.sender = s;
 			q = after;
@@ -1120,7 +1109,7 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 	} else {
 		ev.text = text_after_colon(q, end);
 	}
-	emit_rejection(p, ll, &ev, msg, end);
+	emit_rejection(ex, ll, &ev, msg, end);
 }
 
 /*
@@ -1129,14 +1118,14 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
  * answered 554 and dropped the client.
  */
 static void
-sync_error(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
+sync_error(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
     const char *msg, const char *s, const char *end)
 {
 	struct mxt_event ev;
 	struct fields f = {0};
 	const char *kw = find_lit(s, end, "): rejected ");
 	if (kw == NULL) {
-		mxt_pass_unparsed(p, "synchronization error without rejection");
+		mxt_sink_unparsed(ex->sink, "synchronization error without rejection");
 		return;
 	}
 	const char *h = find_lit(kw, end, " H=");
@@ -1145,38 +1134,40 @@ sync_error(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str id,
 		scan_fields(h, end, &f, &m, &stop);
 	}
 	rejection_init(&ev, ll, id, &f);
-	ev.phase = has_prefix(kw + 12, end, "connection") ? MXT_PHASE_CONNECT :
-	    MXT_PHASE_NONE;
+	ev.phase = has_lit(kw + MXT_LIT_LEN("): rejected "), end, "connection") ?
+	    MXT_PHASE_CONNECT : MXT_PHASE_NONE;
 	ev.text = mxt_str_make(s, (size_t)(kw + 1 - s));
-	emit_rejection(p, ll, &ev, msg, end);
+	emit_rejection(ex, ll, &ev, msg, end);
 }
 
 /* Lines that carry the rejection shape without "rejected WHAT". */
 static bool
-other_rejection(struct mxt_pass *p, const struct mxt_logline *ll,
+other_rejection(struct exim_state *ex, const struct mxt_logline *ll,
     struct mxt_str id, const struct fields *f, const char *msg,
     const char *stop, const char *end)
 {
 	struct mxt_event ev;
-	if (has_prefix(stop, end, "dropped by '")) {
+	const char *q;
+	if ((q = skip_lit(stop, end, "dropped by '")) != NULL) {
 		/* "H=[ip] dropped by 'connect' ACL: text" */
 		rejection_init(&ev, ll, id, f);
-		if (has_prefix(stop + 12, end, "connect'"))
+		if (has_lit(q, end, "connect'"))
 			ev.phase = MXT_PHASE_CONNECT;
 		ev.text = text_after_colon(stop, end);
-		emit_rejection(p, ll, &ev, msg, end);
+		emit_rejection(ex, ll, &ev, msg, end);
 		return true;
 	}
-	if (has_prefix(stop, end, "too many recipients: excess temporarily "
-	    "rejected")) {
+#define TOO_MANY "too many recipients: excess temporarily rejected"
+	if (has_lit(stop, end, TOO_MANY)) {
 		/* "...: sender=<s> H=h [ip]": the RCPTs over the limit */
 		struct fields g = {0};
-		const char *q = find_lit(stop, end, "sender=<");
+		q = find_lit(stop, end, "sender=<");
 		rejection_init(&ev, ll, id, f);
 		ev.phase = MXT_PHASE_RCPT;
-		ev.text = mxt_str_make(stop, 48);
+		ev.text = mxt_str_make(stop, MXT_LIT_LEN(TOO_MANY));
 		const char *after, *m, *st;
-		if (q != NULL && angle_addr(q + 7, end, &ev.sender, &after)) {
+		if (q != NULL && mxt_smtp_angle_addr(q + MXT_LIT_LEN("sender="),
+		    end, &ev.sender, &after)) {
 			scan_fields(after, end, &g, &m, &st);
 			if (g.has_host) {
 				ev.relay = g.host;
@@ -1184,7 +1175,7 @@ other_rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 				ev.relay_port = g.port;
 			}
 		}
-		emit_rejection(p, ll, &ev, msg, end);
+		emit_rejection(ex, ll, &ev, msg, end);
 		return true;
 	}
 	return false;
@@ -1195,85 +1186,20 @@ other_rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 /* Program "exim" (Exim's own files, and syslog's default ident), "exim4"
  * (Debian), or "exim" followed by digits. */
 static bool
-exim_claim(const struct mxt_pass *p, const struct mxt_logline *ll)
+exim_claim(void *state, const struct mxt_logline *ll)
 {
-	const char *s = ll->program.ptr;
-	size_t n = ll->program.len;
-	if (n < 4 || memcmp(s, "exim", 4) != 0)
-		return false;
-	for (size_t i = 4; i < n; i++)
-		if (!is_digit(s[i]))
-			return false;
-	return true;
-}
-
-/* "HOST exim[pid]: " at the start of a message. */
-static const char *
-host_tag_prefix(const char *s, const char *end, struct mxt_str *host)
-{
-	const char *he = token_end(s, end);
-	if (he == s || he + 6 >= end || !has_prefix(he + 1, end, "exim"))
-		return NULL;
-	const char *q = he + 5;
-	while (q < end && is_digit(*q))
-		q++;
-	if (q >= end || *q != '[')
-		return NULL;
-	q++;
-	const char *d = q;
-	while (q < end && is_digit(*q))
-		q++;
-	if (q == d || !has_prefix(q, end, "]: "))
-		return NULL;
-	*host = mxt_str_make(s, (size_t)(he - s));
-	return q + 3;
+	return mxt_framing_is_exim(ll->program);
 }
 
 static void
-exim_parse(struct mxt_pass *p, const struct mxt_logline *outer)
+exim_parse(void *state, struct mxt_sink *sink, const struct mxt_logline *ll0)
 {
-	struct mxt_logline inner, ll = *outer;
+	struct exim_state *ex = state;
+	struct mxt_logline ll = *ll0;
 	const char *s = ll.msg.ptr, *end = s + ll.msg.len;
 	const char *q;
 
-	if (ll.kind != MXT_HDR_EXIM) {
-		/* write_syslog splits long or multi-line entries into
-		 * "[1/3] ", "[2/3] " ...: the continuations are reject log
-		 * header dumps or cut tails, never entries */
-		if (s < end && *s == '[' && (q = memchr(s, ']', (size_t)(end -
-		    s))) != NULL && q - s < 12 && q + 1 < end && q[1] == ' ') {
-			const char *sl = s + 1;
-			while (sl < q && is_digit(*sl))
-				sl++;
-			if (sl > s + 1 && sl < q && (*sl == '/' || *sl == '\\')) {
-				if (!(sl == s + 2 && s[1] == '1'))
-					return;
-				s = q + 2;
-			}
-		}
-		/* Exim's own timestamp inside: it has the year and zone */
-		if (end - s >= 19 && is_digit(*s) && s[4] == '-' &&
-		    mxt_syslog_parse(&p->clock, s, (size_t)(end - s), &inner) &&
-		    inner.kind == MXT_HDR_EXIM) {
-			if (inner.time.valid)
-				ll.time = inner.time;
-			if (inner.pid.len > 0)
-				ll.pid = inner.pid;
-			s = inner.msg.ptr;
-		}
-	} else if ((q = host_tag_prefix(s, end, &ll.host)) != NULL) {
-		s = q;
-	}
-	/* "[pid] " when the pid is logged inside a syslog message */
-	if (s < end && *s == '[' && (q = memchr(s, ']', (size_t)(end - s))) !=
-	    NULL && q + 1 < end && q[1] == ' ') {
-		const char *d = s + 1;
-		while (d < q && is_digit(*d))
-			d++;
-		if (d == q && q > s + 1)
-			s = q + 2;
-	}
-	ll.msg = mxt_str_make(s, (size_t)(end - s));
+	ex->sink = sink;
 	const char *msg = s;
 
 	struct mxt_str id = {"", 0};
@@ -1284,37 +1210,37 @@ exim_parse(struct mxt_pass *p, const struct mxt_logline *outer)
 		if (end - s >= 2 && s[1] == '>' && (end - s == 2 || s[2] == ' ')) {
 			/* "=> blackhole (RCPT ACL discarded recipients)": an
 			 * ACL discard, no recipient and no attempt */
-			if (has_prefix(s, end, "=> blackhole (") &&
+			if (has_lit(s, end, "=> blackhole (") &&
 			    find_lit(s, end, "discarded recipients)") != NULL)
 				return;
 			switch (s[0]) {
 			case '=': case '-': case '*': case '>':
-				delivery(p, &ll, id, s[0], s + 2, end);
+				delivery(ex, &ll, id, s[0], s + 2, end);
 				return;
 			}
 		}
 		if (end - s >= 2 && (end - s == 2 || s[2] == ' ')) {
 			if (s[0] == '<' && s[1] == '=') {
-				arrival(p, &ll, id, s + 2, end);
+				arrival(ex, &ll, id, s + 2, end);
 				return;
 			}
 			if (s[0] == '=' && s[1] == '=') {
-				deferral(p, &ll, id, s + 2, end);
+				deferral(ex, &ll, id, s + 2, end);
 				return;
 			}
 			if (s[0] == '*' && s[1] == '*') {
-				failure(p, &ll, id, s + 2, end);
+				failure(ex, &ll, id, s + 2, end);
 				return;
 			}
 		}
-		if (has_prefix(s, end, "Completed") &&
+		if (has_lit(s, end, "Completed") &&
 		    (end - s == 9 || s[9] == ' ')) {
-			mxt_pass_message_end(p, &ll, id);
+			mxt_sink_msg_end(ex->sink, ll.host, id);
 			return;
 		}
 	}
-	if (has_prefix(s, end, "SMTP protocol synchronization error (")) {
-		sync_error(p, &ll, id, msg, s, end);
+	if (has_lit(s, end, "SMTP protocol synchronization error (")) {
+		sync_error(ex, &ll, id, msg, s, end);
 		return;
 	}
 	/* rejections: only fields before "[temporarily ]rejected " */
@@ -1326,12 +1252,11 @@ exim_parse(struct mxt_pass *p, const struct mxt_logline *outer)
 	scan_fields(s, end, &f, &m, &stop);
 	if (m != NULL)
 		return;
-	if (has_prefix(stop, end, "rejected "))
-		rejection(p, &ll, id, &f, msg, stop + 9, end);
-	else if (has_prefix(stop, end, "temporarily rejected "))
-		rejection(p, &ll, id, &f, msg, stop + 21, end);
+	if ((q = skip_lit(stop, end, "rejected ")) != NULL ||
+	    (q = skip_lit(stop, end, "temporarily rejected ")) != NULL)
+		rejection(ex, &ll, id, &f, msg, q, end);
 	else
-		other_rejection(p, &ll, id, &f, msg, stop, end);
+		other_rejection(ex, &ll, id, &f, msg, stop, end);
 }
 
 /* "Name:" at p: a header field name and its colon. */
@@ -1351,16 +1276,16 @@ header_name(const char *p, const char *end)
  * continuations led by a tab. Other indented lines are not claimed: a
  * headerless mail line with a leading space must still be reported.
  */
-bool
-mxt_exim_dump_line(const char *line, size_t len)
+static bool
+exim_dump_line(const char *line, size_t len)
 {
 	const char *end = line + len;
 	if (len < 3)
 		return false;
 	if (line[0] == '\t')
 		return true;
-	if (has_prefix(line, end, "Envelope-from: ") ||
-	    has_prefix(line, end, "Envelope-to: "))
+	if (has_lit(line, end, "Envelope-from: ") ||
+	    has_lit(line, end, "Envelope-to: "))
 		return true;
 	if (line[1] == ' ' && ((line[0] >= 'A' && line[0] <= 'Z') ||
 	    line[0] == '*' || line[0] == ' '))
@@ -1369,8 +1294,11 @@ mxt_exim_dump_line(const char *line, size_t len)
 }
 
 const struct mxt_dialect mxt_dialect_exim = {
+	.name = "exim",
 	.mta = MXT_MTA_EXIM,
+	.create = exim_create,
+	.destroy = exim_destroy,
 	.claim = exim_claim,
 	.parse = exim_parse,
-	.destroy = exim_destroy,
+	.headerless = exim_dump_line,
 };

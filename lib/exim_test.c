@@ -5,7 +5,7 @@
  * and the few lines whose header was rewritten, are listed in
  * testdata/exim/SOURCES.
  */
-#include "internal.h"
+#include "pass.h"
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -372,10 +372,55 @@ run_completed(void)
 		    strlen(lines[i]));
 		if (i == 1)
 			test_int("Completed drops the message", "tracked",
-			    (long long)mxt_track_count(p->track), 0);
+			    (long long)mxt_pass_tracked(p), 0);
 	}
 	test_str("Completed drops the message", "sender", cap.last.sender.ptr,
 	    cap.last.sender.len, "");
+	mxt_pass_destroy(p);
+}
+
+/*
+ * --host names the host of Exim's own log lines: events carry it and
+ * messages are tracked under it, so an id of the main log meets the same
+ * id of a syslog line only from that host. A message seen from its "<="
+ * has msg_start_seen; one met in progress has not.
+ */
+static void
+run_default_host(void)
+{
+	struct test_capture cap = {0};
+	struct mxt_pass_config cfg = {.year = 2024,
+	    .on_event = test_capture_event, .event_arg = &cap,
+	    .default_host = "mx1.example"};
+	struct mxt_pass *p = mxt_pass_create(&cfg);
+	const char *lines[] = {
+	    "2017-04-10 00:00:31 1cxKso-0001GQ-1R <= kd@abcdrfg.managed.com H=abcdrfg.managed.com [62.138.219.130] P=esmtp S=671",
+	    "2017-04-10 00:00:31 1cxKso-0001GQ-1R => sarah@tele.com R=internal_gw T=remote_smtp H=192.168.1.11 [192.168.1.11] C=\"250 OK id=1\"",
+	    "Apr 10 00:00:32 other exim[12]: 1cxKso-0001GQ-1R => sam@tele.com R=internal_gw T=remote_smtp H=192.168.1.11 [192.168.1.11] C=\"250 OK id=2\"",
+	    "Apr 10 00:00:32 mx1.example exim[12]: 1cxKso-0001GQ-1R => tom@tele.com R=internal_gw T=remote_smtp H=192.168.1.11 [192.168.1.11] C=\"250 OK id=3\"",
+	};
+	static const struct {
+		const char *host, *sender;
+		bool start;
+	} want[] = {
+	    {NULL, NULL, false},
+	    {"mx1.example", "kd@abcdrfg.managed.com", true},
+	    {"other", "", false},
+	    {"mx1.example", "kd@abcdrfg.managed.com", true},
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		mxt_pass_line(p, "test", (long)i + 1, 0, lines[i],
+		    strlen(lines[i]));
+		if (want[i].host == NULL)
+			continue;
+		test_str("--host", "host", cap.last.host.ptr,
+		    cap.last.host.len, want[i].host);
+		test_str("--host", "sender", cap.last.sender.ptr,
+		    cap.last.sender.len, want[i].sender);
+		test_int("--host", "msg_start_seen", cap.last.msg_start_seen,
+		    want[i].start);
+	}
+	test_int("--host", "events", cap.events, 3);
 	mxt_pass_destroy(p);
 }
 
@@ -410,6 +455,7 @@ main(void)
 		run_case(&cases[i]);
 	run_dedupe();
 	run_completed();
+	run_default_host();
 	run_mixed();
 	return test_done();
 }

@@ -12,7 +12,7 @@
  * Output is built into a string (text or JSON via jansson) so the CLI
  * only prints it.
  */
-#include "internal.h"
+#include "smtp.h"
 
 #include <jansson.h>
 #include <stdarg.h>
@@ -300,30 +300,20 @@ mxt_explain_dsn_subject(int subject)
 	return dsn_subjects[subject];
 }
 
-/* "4.7.1" -> class, subject, detail; also accepts "X.7.1". */
+/* "4.7.1" -> class, subject, detail; also accepts "X.7.1". The whole
+ * string must be the code (smtp.c parses it). */
 static bool
 parse_dsn(const char *s, char *cls, int *subject, int *detail)
 {
-	if (s == NULL || !(s[0] == '2' || s[0] == '4' || s[0] == '5' ||
-	    s[0] == 'X' || s[0] == 'x') || s[1] != '.')
+	struct mxt_dsn d;
+	if (s == NULL)
 		return false;
-	const char *p = s + 2;
-	int v[2];
-	for (int i = 0; i < 2; i++) {
-		int n = 0, d = 0;
-		while (*p >= '0' && *p <= '9' && d < 3) {
-			n = n * 10 + (*p - '0');
-			p++;
-			d++;
-		}
-		if (d == 0 || (i == 0 ? *p != '.' : *p != '\0'))
-			return false;
-		v[i] = n;
-		p++;
-	}
-	*cls = s[0] == 'x' ? 'X' : s[0];
-	*subject = v[0];
-	*detail = v[1];
+	const char *end = s + strlen(s);
+	if (mxt_smtp_dsn(s, end, MXT_DSN_ANY_CLASS, &d, NULL) != end)
+		return false;
+	*cls = d.cls;
+	*subject = d.subject;
+	*detail = d.detail;
 	return true;
 }
 
@@ -465,10 +455,11 @@ mxt_explain_likely_causes(int code, const char *dsn, enum mxt_cause *out,
 static bool
 is_reply_code(const char *s, int *code)
 {
-	if (strlen(s) != 3 || s[0] < '2' || s[0] > '5' || s[1] < '0' ||
-	    s[1] > '9' || s[2] < '0' || s[2] > '9')
+	const char *end = s + strlen(s), *after;
+	int c = mxt_smtp_reply_code(s, end, &after);
+	if (c == 0 || after != end)
 		return false;
-	*code = atoi(s);
+	*code = c;
 	return true;
 }
 
@@ -487,6 +478,9 @@ int
 mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
     size_t max, struct mxt_error *err)
 {
+	struct mxt_error scratch; /* err may be NULL (mxtriage.h) */
+	if (err == NULL)
+		err = &scratch;
 	size_t n = 0;
 	for (int i = 0; i < nargs; i++) {
 		struct mxt_explain_query q;

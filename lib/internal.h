@@ -8,6 +8,16 @@
 
 #include <string.h>
 
+/* The library exports only mxt_ names (tests/symbols.py checks it): the
+ * helpers every module calls keep their short names here. */
+#define xmalloc mxt_xmalloc
+#define xcalloc mxt_xcalloc
+#define xrealloc mxt_xrealloc
+#define xstrndup mxt_xstrndup
+#define find_lit_ci mxt_find_lit_ci
+#define lower_copy mxt_lower_copy
+#define days_from_civil mxt_days_from_civil
+
 /* Allocation wrappers that never return NULL: they abort on exhaustion
  * (OpenSMTPD xmalloc), so callers need no error path for memory. */
 void *xmalloc(size_t n);
@@ -22,18 +32,38 @@ mxt_str_make(const char *p, size_t n)
 	return s;
 }
 
-static inline bool
-mxt_str_eq(struct mxt_str s, const char *lit)
-{
-	size_t n = strlen(lit);
-	return s.len == n && memcmp(s.ptr, lit, n) == 0;
-}
+/*
+ * Literals: their length comes from sizeof, never from counting by hand
+ * or strlen at run time. ("" lit "") makes anything but a string literal
+ * a compile error.
+ */
+#define MXT_LIT_LEN(lit) (sizeof("" lit "") - 1)
+/* A literal and its length, for tables of words: {MXT_LIT("RCPT"), ...} */
+#define MXT_LIT(lit) ("" lit ""), MXT_LIT_LEN(lit)
 
 static inline bool
-has_prefix(const char *p, const char *end, const char *lit)
+mxt_str_eq_bytes(struct mxt_str s, const char *b, size_t n)
 {
-	size_t n = strlen(lit);
-	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+	return s.len == n && (n == 0 || memcmp(s.ptr, b, n) == 0);
+}
+#define mxt_str_eq(s, lit) mxt_str_eq_bytes((s), "" lit "", MXT_LIT_LEN(lit))
+
+/* True when [p, end) starts with the n bytes at b. */
+static inline bool
+mxt_has_bytes(const char *p, const char *end, const char *b, size_t n)
+{
+	return (size_t)(end - p) >= n && memcmp(p, b, n) == 0;
+}
+#define has_lit(p, end, lit) \
+	mxt_has_bytes((p), (end), "" lit "", MXT_LIT_LEN(lit))
+/* Past lit when [p, end) starts with it, else NULL. */
+#define skip_lit(p, end, lit) \
+	(has_lit((p), (end), lit) ? (p) + MXT_LIT_LEN(lit) : NULL)
+/* A prefix that is not a literal (table entries): its length is counted. */
+static inline bool
+has_prefix(const char *p, const char *end, const char *s)
+{
+	return mxt_has_bytes(p, end, s, strlen(s));
 }
 
 static inline bool
@@ -59,8 +89,26 @@ token_end(const char *p, const char *end)
 	return p;
 }
 
-/* memmem over [p, end) for a literal; NULL when absent. */
-const char *find_lit(const char *p, const char *end, const char *lit);
+/* memmem over [p, end) for n bytes; NULL when absent. */
+const char *mxt_find_bytes(const char *p, const char *end, const char *b,
+    size_t n);
+#define find_lit(p, end, lit) \
+	mxt_find_bytes((p), (end), "" lit "", MXT_LIT_LEN(lit))
+/* Past the first lit in [p, end), or NULL. */
+#define find_after(p, end, lit) mxt_find_after((p), (end), "" lit "", \
+	MXT_LIT_LEN(lit))
+static inline const char *
+mxt_find_after(const char *p, const char *end, const char *b, size_t n)
+{
+	const char *q = mxt_find_bytes(p, end, b, n);
+	return q != NULL ? q + n : NULL;
+}
+/* The same for a string that is not a literal (table entries). */
+static inline const char *
+find_str(const char *p, const char *end, const char *s)
+{
+	return mxt_find_bytes(p, end, s, strlen(s));
+}
 /* Case-insensitive ASCII variant. */
 const char *find_lit_ci(const char *p, const char *end, const char *lit);
 
@@ -92,6 +140,51 @@ int mxt_csv_cell(FILE *fp, const char *v, size_t len, bool first, bool raw);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* ---- framing: line -> header + message (framing.h has the registry) -- */
+
+enum mxt_header_kind {
+	MXT_HDR_NONE, /* not a log line we know */
+	MXT_HDR_TRADITIONAL,
+	MXT_HDR_RFC3339,
+	MXT_HDR_RFC5424,
+	MXT_HDR_EXIM, /* Exim's own log file */
+	MXT_HDR_COUNT
+};
+
+struct mxt_logline {
+	enum mxt_header_kind kind;
+	struct mxt_time time;
+	struct mxt_str host;
+	struct mxt_str program; /* "postfix/smtp", "exim", ... */
+	struct mxt_str pid;
+	struct mxt_str msg;     /* the message after "prog[pid]: " */
+};
+
+/*
+ * Year inference for year-less traditional lines: the year is `year` when
+ * fixed, otherwise the year of `reference` (file mtime or now), minus one
+ * when the result would lie more than a day after `reference`.
+ */
+struct mxt_clock {
+	int year;         /* 0 = infer */
+	time_t reference; /* time the log was last written, or now */
+	/* cache of local-time conversions, private */
+	int64_t cache_key;
+	int64_t cache_base;
+	int32_t cache_off;
+	int64_t ucache_key;
+	int64_t ucache_base;
+};
+
+void mxt_clock_init(struct mxt_clock *c, int year, time_t reference);
+
+/* Splits a line into header and message, with the first framing of the
+ * registry (framing.c) that reads it; an Exim message wrapped in syslog
+ * is unwrapped (framing_exim.c). Returns false when the line has no
+ * header mxtriage knows (out->kind is then MXT_HDR_NONE). */
+bool mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
+    struct mxt_logline *out);
+
 /* ---- strmap.c: string -> value, for aggregation ---------------------- */
 
 struct mxt_strmap_slot {
@@ -118,111 +211,5 @@ struct mxt_strmap_slot *mxt_strmap_get(const struct mxt_strmap *m,
 struct mxt_strmap_slot *mxt_strmap_put(struct mxt_strmap *m, const char *key,
     size_t len, bool *added);
 void mxt_strmap_remove(struct mxt_strmap *m, struct mxt_strmap_slot *s);
-
-/* ---- track.c: messages in flight, keyed by queue id / message id ------ */
-
-struct mxt_track;
-
-struct mxt_pending_rcpt {
-	struct mxt_pending_rcpt *next;
-	char *addr;
-	char *text;  /* last deferral reason */
-	int code;
-	char dsn[16];
-};
-
-struct mxt_msg {
-	struct mxt_msg *hnext; /* hash chain */
-	struct mxt_msg *older, *newer; /* age list, for eviction at the cap */
-	uint32_t hash;
-	char id[40];
-	char *sender;      /* NULL = not seen; "" = null sender <> */
-	char *client_name;
-	char *client_ip;
-	struct mxt_pending_rcpt *pending; /* deferred, not yet final */
-	bool start_seen; /* the message's first line was read, see
-			  * mxt_event.msg_start_seen */
-};
-
-struct mxt_track *mxt_track_create(size_t cap, uint64_t *overflow_counter);
-void mxt_track_destroy(struct mxt_track *t);
-struct mxt_msg *mxt_track_get(struct mxt_track *t, const char *id, size_t len);
-/* Finds or creates the entry; at the cap the oldest entry is dropped and
- * counted in *overflow_counter. */
-struct mxt_msg *mxt_track_add(struct mxt_track *t, const char *id, size_t len);
-void mxt_track_remove(struct mxt_track *t, const char *id, size_t len);
-size_t mxt_track_count(const struct mxt_track *t);
-
-void mxt_msg_set(char **field, const char *s, size_t n);
-/* Records rcpt as deferred (or refreshes its reason). */
-void mxt_msg_defer(struct mxt_msg *m, const char *rcpt, size_t rlen,
-    const char *text, size_t tlen, int code, const char *dsn);
-/* The recipient reached a final status: forget it. */
-void mxt_msg_final(struct mxt_msg *m, const char *rcpt, size_t rlen);
-
-/* ---- pass.c: the shared state every dialect writes into ---------------- */
-
-struct mxt_pass {
-	struct mxt_pass_config cfg;
-	struct mxt_stats stats;
-	struct mxt_clock clock;
-	struct mxt_track *track;
-	size_t syslog_name_len;
-	/* the line being processed */
-	const char *source;
-	long line_no;
-	const char *line;
-	size_t line_len;
-	/* scratch storage for lower-cased domains of the current event */
-	char domain_buf[256];
-	char sender_domain_buf[256];
-	/* per-dialect state, owned by the dialect (freed by its destroy) */
-	void *dialect_state[MXT_MTA_COUNT];
-};
-
-/*
- * A log dialect: decides whether a line is its own and turns it into
- * events. Registry in pass.c; first dialect whose claim() accepts wins.
- */
-struct mxt_dialect {
-	enum mxt_mta mta;
-	/* Returns true when the line belongs to this MTA. */
-	bool (*claim)(const struct mxt_pass *p, const struct mxt_logline *ll);
-	void (*parse)(struct mxt_pass *p, const struct mxt_logline *ll);
-	/* Frees p->dialect_state[mta]; NULL when the dialect keeps none. */
-	void (*destroy)(struct mxt_pass *p);
-};
-
-extern const struct mxt_dialect mxt_dialect_postfix;
-extern const struct mxt_dialect mxt_dialect_exim;
-
-/* True for the lines Exim writes after a reject log entry (header dump,
- * indented continuations): they have no header and are never events. */
-bool mxt_exim_dump_line(const char *line, size_t len);
-
-/* Completes ev (host, source, line, domains) and hands it to the caller. */
-void mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev);
-/* The message id of the current line left the queue: tells the
- * consumer, then drops the tracker's entry. */
-void mxt_pass_message_end(struct mxt_pass *p, const struct mxt_logline *ll,
-    struct mxt_str id);
-/* The message id of the current line starts here: marks the tracker's
- * entry (returned, NULL at a full table) and tells the consumer. */
-struct mxt_msg *mxt_pass_message_start(struct mxt_pass *p,
-    const struct mxt_logline *ll, struct mxt_str id);
-/* Reports the current line as not understood. */
-void mxt_pass_unparsed(struct mxt_pass *p, const char *reason);
-/* Starts an event with the defaults of the current line. */
-void mxt_event_init(struct mxt_event *ev, const struct mxt_logline *ll,
-    enum mxt_mta mta);
-
-/* Parses "name[ip]:port" or "name[ip]" at [p, end): fills relay fields. */
-void mxt_parse_hostaddr(const char *p, const char *end, struct mxt_str *name,
-    struct mxt_str *ip, int *port);
-/* Finds "NNN X.Y.Z" (or "NNN-X.Y.Z") reply code at the start of [p, end). */
-int mxt_parse_reply_code(const char *p, const char *end, char dsn[16]);
-/* Checks s is a dsn "X.Y.Z" with X in 2,4,5; copies it into dsn[16]. */
-bool mxt_parse_dsn(const char *p, const char *end, char dsn[16],
-    const char **after);
 
 #endif

@@ -9,6 +9,13 @@
  *
  * Ownership: strings inside an event are borrowed; they stay valid only
  * during the callback that receives them.
+ *
+ * Errors: every function that takes a `struct mxt_error *err` accepts
+ * NULL there (the detail is then dropped; the return value still says
+ * that it failed). When not NULL, err is filled on failure only.
+ *
+ * Names: everything this library exports starts with mxt_ (or MXT_ for
+ * macros and enum values); tests/symbols.py checks the built library.
  */
 #ifndef MXTRIAGE_H
 #define MXTRIAGE_H
@@ -20,7 +27,13 @@
 #include <stdio.h>
 #include <time.h>
 
+/* The version of this header; mxt_version() is that of the library linked
+ * in. Kept equal to the meson project version (tests/symbols.py). */
+#define MXT_VERSION_MAJOR 0
+#define MXT_VERSION_MINOR 1
+#define MXT_VERSION_PATCH 0
 #define MXT_VERSION "0.1.0"
+const char *mxt_version(void); /* "0.1.0" */
 
 /* Longest line handled whole; longer lines are cut here and counted. */
 #define MXT_LINE_MAX 65536
@@ -182,49 +195,6 @@ long mxt_reader_line_no(const struct mxt_reader *r);
 time_t mxt_reader_mtime(const struct mxt_reader *r);
 bool mxt_reader_is_gzip(const struct mxt_reader *r);
 
-/* ---- syslog: line -> header + message --------------------------------- */
-
-enum mxt_header_kind {
-	MXT_HDR_NONE, /* not a log line we know */
-	MXT_HDR_TRADITIONAL,
-	MXT_HDR_RFC3339,
-	MXT_HDR_RFC5424,
-	MXT_HDR_EXIM, /* Exim's own log file */
-	MXT_HDR_COUNT
-};
-
-struct mxt_logline {
-	enum mxt_header_kind kind;
-	struct mxt_time time;
-	struct mxt_str host;
-	struct mxt_str program; /* "postfix/smtp", "exim", ... */
-	struct mxt_str pid;
-	struct mxt_str msg;     /* the message after "prog[pid]: " */
-};
-
-/*
- * Year inference for year-less traditional lines: the year is `year` when
- * fixed, otherwise the year of `reference` (file mtime or now), minus one
- * when the result would lie more than a day after `reference`.
- */
-struct mxt_clock {
-	int year;         /* 0 = infer */
-	time_t reference; /* time the log was last written, or now */
-	/* cache of local-time conversions, private */
-	int64_t cache_key;
-	int64_t cache_base;
-	int32_t cache_off;
-	int64_t ucache_key;
-	int64_t ucache_base;
-};
-
-void mxt_clock_init(struct mxt_clock *c, int year, time_t reference);
-
-/* Splits a line into header and message. Returns false when the line has
- * no header mxtriage knows (out->kind is then MXT_HDR_NONE). */
-bool mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
-    struct mxt_logline *out);
-
 /* ---- the pass: lines -> events ----------------------------------------- */
 
 struct mxt_stats {
@@ -269,6 +239,10 @@ struct mxt_pass_config {
 	 * that comes back names a new message. Optional. */
 	void (*on_message_start)(void *event_arg, struct mxt_str host,
 	    struct mxt_str queue_id);
+	/* The host of lines that name none (Exim's own main and reject
+	 * logs, RFC 5424 "-"): events get it as host, and messages are
+	 * tracked under it. NULL = none (host stays empty). */
+	const char *default_host;
 	/* Receives each unparsed line with a short reason. Optional. */
 	void (*on_unparsed)(void *unparsed_arg, const char *source,
 	    long line_no, const char *reason, const char *line, size_t len);

@@ -71,3 +71,9 @@ mxt_event_format_lookup(const char *name)
 {
 	return lookup(evfmt_names, MXT_EVFMT_COUNT, name);
 }
+
+const char *
+mxt_version(void)
+{
+	return MXT_VERSION;
+}

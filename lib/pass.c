@@ -1,30 +1,55 @@
 /*
  * pass.c - one pass over the inputs: lines -> header -> dialect -> events.
  *
- * The pass owns the state shared by all dialects (statistics, the clock
- * for year inference, the message tracker) and the registry of dialects.
- * Each line is offered to the dialects in order; the first that claims it
- * parses it. Nothing here allocates per line.
+ * The pass owns what no dialect may touch (statistics, the clock for year
+ * inference, the message tracker) and hands each dialect only a sink
+ * (dialect.h): emit, unparsed, the message entry of (host, id), a named
+ * counter. The header framings (framing.c) and the dialects (dialects.c)
+ * are registries of their own. Each line is offered to the dialects in
+ * order; the first that claims it parses it. Nothing here allocates per
+ * line.
  */
-#include "internal.h"
+#include "pass.h"
 
+#include <assert.h>
 #include <stdlib.h>
 
-/* Registry of log dialects; the first whose claim() accepts a line wins. */
-static const struct mxt_dialect *const dialects[] = {
-	&mxt_dialect_postfix,
-	&mxt_dialect_exim,
-};
+#define dialects mxt_dialects
+
+static void sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m);
+static void sink_unparsed(void *ctx, const char *reason);
+static struct mxt_msg *sink_msg_get(void *ctx, struct mxt_str host,
+    struct mxt_str id);
+static struct mxt_msg *sink_msg_add(void *ctx, struct mxt_str host,
+    struct mxt_str id);
+static struct mxt_msg *sink_msg_start(void *ctx, struct mxt_str host,
+    struct mxt_str id);
+static void sink_msg_end(void *ctx, struct mxt_str host, struct mxt_str id);
+static void sink_count(void *ctx, enum mxt_counter c);
 
 struct mxt_pass *
 mxt_pass_create(const struct mxt_pass_config *cfg)
 {
 	struct mxt_pass *p = xcalloc(1, sizeof *p);
 	p->cfg = *cfg;
-	if (cfg->syslog_name != NULL)
-		p->syslog_name_len = strlen(cfg->syslog_name);
-	p->track = mxt_track_create(cfg->track_cap, &p->stats.track_overflow);
+	if (cfg->default_host != NULL)
+		p->default_host = mxt_str_make(cfg->default_host,
+		    strlen(cfg->default_host));
+	/* eviction at the cap is counted, not told: the message did not
+	 * leave the queue (a summary keeps it open for a merge) */
+	p->track = mxt_track_create(cfg->track_cap, &p->stats.track_overflow,
+	    NULL, NULL);
 	mxt_clock_init(&p->clock, cfg->year, 0);
+	p->sink = (struct mxt_sink){.ctx = p, .emit = sink_emit,
+	    .unparsed = sink_unparsed, .msg_get = sink_msg_get,
+	    .msg_add = sink_msg_add, .msg_start = sink_msg_start,
+	    .msg_end = sink_msg_end,
+	    .count = sink_count};
+	struct mxt_dialect_options o = {.syslog_name = cfg->syslog_name};
+	assert(mxt_dialect_count <= MXT_MTA_COUNT);
+	for (size_t i = 0; i < mxt_dialect_count; i++)
+		if (dialects[i]->create != NULL)
+			p->dialect_state[i] = dialects[i]->create(&o);
 	return p;
 }
 
@@ -33,9 +58,9 @@ mxt_pass_destroy(struct mxt_pass *p)
 {
 	if (p == NULL)
 		return;
-	for (size_t i = 0; i < sizeof dialects / sizeof dialects[0]; i++)
+	for (size_t i = 0; i < mxt_dialect_count; i++)
 		if (dialects[i]->destroy != NULL)
-			dialects[i]->destroy(p);
+			dialects[i]->destroy(p->dialect_state[i]);
 	mxt_track_destroy(p->track);
 	free(p);
 }
@@ -52,8 +77,10 @@ static bool
 looks_like_mail_event(const char *line, size_t len)
 {
 	const char *end = line + len;
-	if (mxt_exim_dump_line(line, len))
-		return false;
+	for (size_t i = 0; i < mxt_dialect_count; i++)
+		if (dialects[i]->headerless != NULL &&
+		    dialects[i]->headerless(line, len))
+			return false;
 	return find_lit(line, end, "status=") != NULL ||
 	    find_lit(line, end, "reject: ") != NULL;
 }
@@ -70,20 +97,24 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	p->line_no = line_no;
 	p->line = line;
 	p->line_len = len;
+	p->sink.source = source;
+	p->sink.line_no = line_no;
 	p->stats.lines++;
 	p->stats.bytes += len + 1;
 
 	if (!mxt_syslog_parse(&p->clock, line, len, &ll)) {
 		p->stats.lines_no_header++;
 		if (looks_like_mail_event(line, len))
-			mxt_pass_unparsed(p, "no log header mxtriage knows");
+			sink_unparsed(p, "no log header mxtriage knows");
 		return;
 	}
-	for (size_t i = 0; i < sizeof dialects / sizeof dialects[0]; i++) {
+	if (ll.host.len == 0)
+		ll.host = p->default_host;
+	for (size_t i = 0; i < mxt_dialect_count; i++) {
 		const struct mxt_dialect *d = dialects[i];
 		if (p->cfg.mtas && !(p->cfg.mtas & (1u << d->mta)))
 			continue;
-		if (d->claim(p, &ll)) {
+		if (d->claim(p->dialect_state[i], &ll)) {
 			p->stats.lines_mta[d->mta]++;
 			if (ll.time.valid) {
 				if (!p->stats.first.valid ||
@@ -96,7 +127,7 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 					p->stats.first_line = ll.time;
 				p->stats.last_line = ll.time;
 			}
-			d->parse(p, &ll);
+			d->parse(p->dialect_state[i], &p->sink, &ll);
 			return;
 		}
 	}
@@ -142,16 +173,6 @@ mxt_pass_finish(struct mxt_pass *p)
 	(void)p;
 }
 
-void
-mxt_event_init(struct mxt_event *ev, const struct mxt_logline *ll,
-    enum mxt_mta mta)
-{
-	memset(ev, 0, sizeof *ev);
-	ev->time = ll->time;
-	ev->host = ll->host;
-	ev->mta = mta;
-}
-
 /* The domain of an address: after the last '@', lower-cased. */
 static struct mxt_str
 domain_of(struct mxt_str addr, char *buf, size_t size)
@@ -169,9 +190,12 @@ domain_of(struct mxt_str addr, char *buf, size_t size)
 	return mxt_str_make(buf, n);
 }
 
-void
-mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev)
+/* ---- the sink the dialects write into (dialect.h) ------------------- */
+
+static void
+sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 {
+	struct mxt_pass *p = ctx;
 	ev->source = p->source;
 	ev->line_no = p->line_no;
 	if (ev->domain.ptr == NULL)
@@ -180,9 +204,12 @@ mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev)
 	ev->sender_domain = domain_of(ev->sender, p->sender_domain_buf,
 	    sizeof p->sender_domain_buf);
 	if (ev->queue_id.len > 0) {
-		/* also for a message whose first lines were not in the log */
-		struct mxt_msg *m = mxt_track_add(p->track, ev->queue_id.ptr,
-		    ev->queue_id.len);
+		/* Every message with an event has an entry, also one whose
+		 * first lines were not in the log: so on_message_end reaches
+		 * the consumer for each message it met. A dialect that holds
+		 * the entry hands it over (no second lookup). */
+		if (m == NULL)
+			m = mxt_track_add(p->track, ev->host, ev->queue_id);
 		ev->msg_start_seen = m != NULL && m->start_seen;
 	}
 	if (p->cfg.classifier != NULL) {
@@ -194,100 +221,70 @@ mxt_pass_emit(struct mxt_pass *p, struct mxt_event *ev)
 	p->cfg.on_event(p->cfg.event_arg, ev);
 }
 
-void
-mxt_pass_message_end(struct mxt_pass *p, const struct mxt_logline *ll,
-    struct mxt_str id)
+static void
+sink_unparsed(void *ctx, const char *reason)
 {
-	if (p->cfg.on_message_end != NULL)
-		p->cfg.on_message_end(p->cfg.event_arg, ll->host, id);
-	mxt_track_remove(p->track, id.ptr, id.len);
-}
-
-struct mxt_msg *
-mxt_pass_message_start(struct mxt_pass *p, const struct mxt_logline *ll,
-    struct mxt_str id)
-{
-	struct mxt_msg *m = mxt_track_add(p->track, id.ptr, id.len);
-	if (m != NULL && !m->start_seen) {
-		m->start_seen = true;
-		if (p->cfg.on_message_start != NULL)
-			p->cfg.on_message_start(p->cfg.event_arg, ll->host, id);
-	}
-	return m;
-}
-
-void
-mxt_pass_unparsed(struct mxt_pass *p, const char *reason)
-{
+	struct mxt_pass *p = ctx;
 	p->stats.unparsed++;
 	if (p->cfg.on_unparsed)
 		p->cfg.on_unparsed(p->cfg.unparsed_arg, p->source, p->line_no, reason,
 		    p->line, p->line_len);
 }
 
-void
-mxt_parse_hostaddr(const char *p, const char *end, struct mxt_str *name,
-    struct mxt_str *ip, int *port)
+static struct mxt_msg *
+sink_msg_get(void *ctx, struct mxt_str host, struct mxt_str id)
 {
-	const char *lb = memchr(p, '[', (size_t)(end - p));
-	*port = 0;
-	if (lb == NULL) {
-		*name = mxt_str_make(p, (size_t)(end - p));
-		*ip = mxt_str_make("", 0);
-		return;
+	struct mxt_pass *p = ctx;
+	return mxt_track_get(p->track, host, id);
+}
+
+static struct mxt_msg *
+sink_msg_add(void *ctx, struct mxt_str host, struct mxt_str id)
+{
+	struct mxt_pass *p = ctx;
+	return mxt_track_add(p->track, host, id);
+}
+
+static struct mxt_msg *
+sink_msg_start(void *ctx, struct mxt_str host, struct mxt_str id)
+{
+	struct mxt_pass *p = ctx;
+	struct mxt_msg *m = mxt_track_add(p->track, host, id);
+	if (m != NULL && !m->start_seen) {
+		m->start_seen = true;
+		if (p->cfg.on_message_start != NULL)
+			p->cfg.on_message_start(p->cfg.event_arg, host, id);
 	}
-	const char *rb = memchr(lb, ']', (size_t)(end - lb));
-	if (rb == NULL)
-		rb = end;
-	*name = mxt_str_make(p, (size_t)(lb - p));
-	*ip = mxt_str_make(lb + 1, (size_t)(rb - lb - 1));
-	if (rb + 1 < end && rb[1] == ':') {
-		int v = 0;
-		const char *q = rb + 2;
-		while (q < end && *q >= '0' && *q <= '9' && v < 100000)
-			v = v * 10 + (*q++ - '0');
-		if (v > 0 && v < 65536)
-			*port = v;
+	return m;
+}
+
+static void
+sink_msg_end(void *ctx, struct mxt_str host, struct mxt_str id)
+{
+	struct mxt_pass *p = ctx;
+	if (p->cfg.on_message_end != NULL)
+		p->cfg.on_message_end(p->cfg.event_arg, host, id);
+	mxt_track_remove(p->track, host, id);
+}
+
+static void
+sink_count(void *ctx, enum mxt_counter c)
+{
+	struct mxt_pass *p = ctx;
+	switch (c) {
+	case MXT_COUNTER_PROBES:
+		p->stats.probes++;
+		break;
+	case MXT_COUNTER_REJECT_WARNINGS:
+		p->stats.reject_warnings++;
+		break;
+	case MXT_COUNTER_COUNT:
+		assert(!"not a counter");
 	}
 }
 
-bool
-mxt_parse_dsn(const char *p, const char *end, char dsn[16], const char **after)
+size_t
+mxt_pass_tracked(const struct mxt_pass *p)
 {
-	const char *q = p;
-	if (q >= end || (*q != '2' && *q != '4' && *q != '5'))
-		return false;
-	q++;
-	for (int part = 0; part < 2; part++) {
-		if (q >= end || *q != '.')
-			return false;
-		q++;
-		const char *s = q;
-		while (q < end && *q >= '0' && *q <= '9' && q - s < 3)
-			q++;
-		if (q == s)
-			return false;
-	}
-	if (q < end && *q >= '0' && *q <= '9')
-		return false;
-	size_t n = (size_t)(q - p);
-	memcpy(dsn, p, n);
-	dsn[n] = '\0';
-	if (after)
-		*after = q;
-	return true;
-}
-
-int
-mxt_parse_reply_code(const char *p, const char *end, char dsn[16])
-{
-	if (end - p < 3 || p[0] < '2' || p[0] > '5' || p[1] < '0' ||
-	    p[1] > '9' || p[2] < '0' || p[2] > '9')
-		return 0;
-	if (end - p > 3 && p[3] != ' ' && p[3] != '-')
-		return 0;
-	int code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-	if (dsn != NULL && end - p > 4)
-		mxt_parse_dsn(p + 4, end, dsn, NULL);
-	return code;
+	return mxt_track_count(p->track);
 }

@@ -12,7 +12,9 @@
  *   qmgr              QID: from=<s>, size=...   (sender of the message)
  *                     QID: from=<s>, status=expired, returned to sender
  *                     QID: removed              (end of the message)
- *   smtpd             QID: client=name[ip]
+ *   smtpd             QID: client=name[ip]   (first line of a message)
+ *   cleanup, pickup   QID: message-id=<id>, QID: uid=N from=<s>  (first
+ *                     line of a message, whichever comes first)
  *   smtpd/postscreen  NOQUEUE|QID: reject: CMD from client: text; from=<> to=<>
  *   cleanup           QID: reject: header|body ... from client; from=<>
  *                     to=<> proto=P helo=<h>: text
@@ -21,26 +23,45 @@
  * Lines that carry status= or a reject verb but do not have these shapes
  * are reported as unparsed with the reason.
  *
- * Postfix joins lines of one message by queue id; so do we (track.c):
+ * Postfix joins lines of one message by queue id; so do we (track.c),
+ * keyed by (host, queue id) since ids are unique per host only:
  * sender from qmgr, client from smtpd, deferred recipients so that an
  * expiry can be reported per recipient.
  */
-#include "internal.h"
+#include "dialect.h"
+#include "smtp.h"
 
 #include <stdlib.h>
+
+struct postfix_state {
+	const char *syslog_name; /* NULL = any NAME */
+	size_t syslog_name_len;
+};
+
+static void *
+postfix_create(const struct mxt_dialect_options *o)
+{
+	struct postfix_state *st = xcalloc(1, sizeof *st);
+	st->syslog_name = o->syslog_name;
+	if (o->syslog_name != NULL)
+		st->syslog_name_len = strlen(o->syslog_name);
+	return st;
+}
+
 
 /* Program "NAME/SERVICE" or "NAME/SUB/SERVICE": the service is the last
  * component; with --syslog-name the first must equal it. */
 static bool
-postfix_claim(const struct mxt_pass *p, const struct mxt_logline *ll)
+postfix_claim(void *state, const struct mxt_logline *ll)
 {
+	const struct postfix_state *st = state;
 	const char *s = ll->program.ptr, *end = s + ll->program.len;
 	const char *slash = memchr(s, '/', ll->program.len);
 	if (slash == NULL || slash == s || slash + 1 >= end)
 		return false;
-	if (p->cfg.syslog_name != NULL)
-		return (size_t)(slash - s) == p->syslog_name_len &&
-		    memcmp(s, p->cfg.syslog_name, p->syslog_name_len) == 0;
+	if (st->syslog_name != NULL)
+		return (size_t)(slash - s) == st->syslog_name_len &&
+		    memcmp(s, st->syslog_name, st->syslog_name_len) == 0;
 	return true;
 }
 
@@ -68,57 +89,35 @@ is_queue_id(const char *p, size_t n)
 	return true;
 }
 
-/* "<addr>" at p: the address without brackets; *after past the '>'.
- * The address ends at the first ">" followed by a separator or the end,
- * since addresses may hold '>' in quoted local parts. */
-static bool
-angle_addr(const char *p, const char *end, struct mxt_str *addr,
-    const char **after)
-{
-	if (p >= end || *p != '<')
-		return false;
-	const char *q = p + 1;
-	for (;;) {
-		const char *gt = memchr(q, '>', (size_t)(end - q));
-		if (gt == NULL)
-			return false;
-		if (gt + 1 == end || gt[1] == ',' || gt[1] == ' ' ||
-		    gt[1] == ';' || gt[1] == ':') {
-			*addr = mxt_str_make(p + 1, (size_t)(gt - p - 1));
-			*after = gt + 1;
-			return true;
-		}
-		q = gt + 1;
-	}
-}
-
 struct phase_word {
 	const char *text;
+	size_t len;
 	enum mxt_phase phase;
 };
 
 /* "(in reply to X command)" and "while sending X" wordings, most specific
  * first: "end of DATA" before "DATA". */
 static const struct phase_word phase_words[] = {
-	{"end of DATA", MXT_PHASE_EOD},
-	{"end of data", MXT_PHASE_EOD},
-	{"message body", MXT_PHASE_EOD},
-	{"RCPT TO", MXT_PHASE_RCPT},
-	{"MAIL FROM", MXT_PHASE_MAIL},
-	{"DATA", MXT_PHASE_DATA},
-	{"EHLO", MXT_PHASE_HELO},
-	{"HELO", MXT_PHASE_HELO},
-	{"LHLO", MXT_PHASE_HELO},
-	{"STARTTLS", MXT_PHASE_STARTTLS},
-	{"initial server greeting", MXT_PHASE_GREETING},
-	{"BDAT", MXT_PHASE_DATA},
+	{MXT_LIT("end of DATA"), MXT_PHASE_EOD},
+	{MXT_LIT("end of data"), MXT_PHASE_EOD},
+	{MXT_LIT("message body"), MXT_PHASE_EOD},
+	{MXT_LIT("RCPT TO"), MXT_PHASE_RCPT},
+	{MXT_LIT("MAIL FROM"), MXT_PHASE_MAIL},
+	{MXT_LIT("DATA"), MXT_PHASE_DATA},
+	{MXT_LIT("EHLO"), MXT_PHASE_HELO},
+	{MXT_LIT("HELO"), MXT_PHASE_HELO},
+	{MXT_LIT("LHLO"), MXT_PHASE_HELO},
+	{MXT_LIT("STARTTLS"), MXT_PHASE_STARTTLS},
+	{MXT_LIT("initial server greeting"), MXT_PHASE_GREETING},
+	{MXT_LIT("BDAT"), MXT_PHASE_DATA},
 };
 
 static enum mxt_phase
 phase_in(const char *p, const char *end)
 {
 	for (size_t i = 0; i < sizeof phase_words / sizeof phase_words[0]; i++)
-		if (find_lit(p, end, phase_words[i].text) != NULL)
+		if (mxt_find_bytes(p, end, phase_words[i].text,
+		    phase_words[i].len) != NULL)
 			return phase_words[i].phase;
 	return MXT_PHASE_NONE;
 }
@@ -132,67 +131,65 @@ static void
 analyse_delivery_text(struct mxt_event *ev)
 {
 	const char *p = ev->text.ptr, *end;
-	const char *q;
-	char dsn[16] = "";
+	const char *q, *h, *r;
+	char dsn[MXT_DSN_SIZE] = "";
 	bool suspended = false; /* a cached repeat: no reply this time */
 
 	if (p == NULL) /* "status=deferred" with no text after it */
 		return;
 	end = p + ev->text.len; /* not before: NULL + 0 is undefined too */
-	if (has_prefix(p, end, "delivery temporarily suspended: ")) {
+	if ((q = skip_lit(p, end, "delivery temporarily suspended: ")) != NULL) {
 		suspended = true;
-		p += strlen("delivery temporarily suspended: ");
+		p = q;
 	}
-	if (has_prefix(p, end, "host ") &&
-	    ((q = find_lit(p, end, " said: ")) != NULL ||
-	    (q = find_lit(p, end, " refused to talk to me: ")) != NULL)) {
-		if (ev->relay.len == 0 || mxt_str_eq(ev->relay, "none"))
-			mxt_parse_hostaddr(p + 5, q, &ev->relay, &ev->relay_ip,
+	bool no_relay = ev->relay.len == 0 || mxt_str_eq(ev->relay, "none");
+	if ((h = skip_lit(p, end, "host ")) != NULL &&
+	    ((q = find_lit(h, end, " said: ")) != NULL ||
+	    (q = find_lit(h, end, " refused to talk to me: ")) != NULL)) {
+		if (no_relay)
+			mxt_smtp_hostaddr(h, q, &ev->relay, &ev->relay_ip,
 			    &ev->relay_port);
-		bool greeting = q[1] == 'r';
 		/* past the ": " that ends " said: " or "... to me: " */
-		q += greeting ? strlen(" refused to talk to me: ") :
-		    strlen(" said: ");
+		bool greeting = (r = skip_lit(q, end, " said: ")) == NULL;
+		q = greeting ? q + MXT_LIT_LEN(" refused to talk to me: ") : r;
 		if (!suspended && q < end)
-			ev->code = mxt_parse_reply_code(q, end, dsn);
-		const char *r = find_lit(q, end, "(in reply to ");
+			ev->code = mxt_smtp_reply(q, end, dsn);
+		r = find_lit(q, end, "(in reply to ");
 		ev->phase = greeting ? MXT_PHASE_GREETING :
 		    r ? phase_in(r, end) : MXT_PHASE_NONE;
-	} else if (has_prefix(p, end, "connect to ")) {
-		q = find_lit(p, end, ": ");
-		/* "connect to host[ip]:25: Connection timed out" */
-		const char *colon = q;
+	} else if ((h = skip_lit(p, end, "connect to ")) != NULL) {
+		/* "connect to host[ip]:25: Connection timed out": the host
+		 * ends at the last ": " */
+		const char *colon = find_lit(p, end, ": ");
 		while (colon && colon + 2 < end &&
 		    (q = find_lit(colon + 2, end, ": ")) != NULL)
 			colon = q;
-		if (colon && (ev->relay.len == 0 || mxt_str_eq(ev->relay, "none")))
-			mxt_parse_hostaddr(p + 11, colon, &ev->relay,
+		if (colon && no_relay)
+			mxt_smtp_hostaddr(h, colon, &ev->relay,
 			    &ev->relay_ip, &ev->relay_port);
 		ev->phase = MXT_PHASE_CONNECT;
-	} else if (has_prefix(p, end, "lost connection with ") ||
-	    has_prefix(p, end, "conversation with ")) {
-		const char *h = has_prefix(p, end, "lost") ? p + 21 : p + 18;
+	} else if ((h = skip_lit(p, end, "lost connection with ")) != NULL ||
+	    (h = skip_lit(p, end, "conversation with ")) != NULL) {
 		q = find_lit(h, end, " while ");
 		if (q == NULL)
 			q = find_lit(h, end, " timed out");
-		if (q && (ev->relay.len == 0 || mxt_str_eq(ev->relay, "none")))
-			mxt_parse_hostaddr(h, q, &ev->relay, &ev->relay_ip,
+		if (q && no_relay)
+			mxt_smtp_hostaddr(h, q, &ev->relay, &ev->relay_ip,
 			    &ev->relay_port);
 		ev->phase = phase_in(q ? q : h, end);
-	} else if (has_prefix(p, end, "TLS is required, but host ") &&
-	    (q = find_lit(p, end, " refused to start TLS: ")) != NULL) {
+	} else if ((h = skip_lit(p, end, "TLS is required, but host ")) != NULL &&
+	    (q = find_lit(h, end, " refused to start TLS: ")) != NULL) {
 		/* the server answered STARTTLS with an error */
-		const char *h = p + strlen("TLS is required, but host ");
-		if (ev->relay.len == 0 || mxt_str_eq(ev->relay, "none"))
-			mxt_parse_hostaddr(h, q, &ev->relay, &ev->relay_ip,
+		if (no_relay)
+			mxt_smtp_hostaddr(h, q, &ev->relay, &ev->relay_ip,
 			    &ev->relay_port);
-		q += strlen(" refused to start TLS: ");
+		q += MXT_LIT_LEN(" refused to start TLS: ");
 		if (!suspended)
-			ev->code = mxt_parse_reply_code(q, end, dsn);
+			ev->code = mxt_smtp_reply(q, end, dsn);
 		ev->phase = MXT_PHASE_STARTTLS;
 	} else if (find_lit(p, end, "TLS") != NULL &&
-	    (has_prefix(p, end, "TLS is required") ||
-	    has_prefix(p, end, "Cannot start TLS") ||
+	    (has_lit(p, end, "TLS is required") ||
+	    has_lit(p, end, "Cannot start TLS") ||
 	    find_lit(p, end, "STARTTLS") != NULL)) {
 		ev->phase = MXT_PHASE_STARTTLS;
 	}
@@ -225,24 +222,25 @@ agent_status(const char *p, const char *end, const char **after)
 {
 	static const struct {
 		const char *word;
+		size_t len;
 		enum agent_status st;
 	} words[] = {
-		{"sent", AS_SENT},
-		{"deferred", AS_DEFERRED},
-		{"bounced", AS_BOUNCED},
-		{"expired", AS_EXPIRED},
-		{"SOFTBOUNCE", AS_DEFERRED}, /* soft_bounce = yes */
-		{"deliverable", AS_PROBE},
-		{"undeliverable", AS_PROBE},
-		{"undeliverable-but-not-cached", AS_PROBE},
+		{MXT_LIT("sent"), AS_SENT},
+		{MXT_LIT("deferred"), AS_DEFERRED},
+		{MXT_LIT("bounced"), AS_BOUNCED},
+		{MXT_LIT("expired"), AS_EXPIRED},
+		{MXT_LIT("SOFTBOUNCE"), AS_DEFERRED}, /* soft_bounce = yes */
+		{MXT_LIT("deliverable"), AS_PROBE},
+		{MXT_LIT("undeliverable"), AS_PROBE},
+		{MXT_LIT("undeliverable-but-not-cached"), AS_PROBE},
 	};
 	const char *w = p;
 	while (p < end && *p != ' ' && *p != ',')
 		p++;
 	*after = p;
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-		if ((size_t)(p - w) == strlen(words[i].word) &&
-		    memcmp(w, words[i].word, (size_t)(p - w)) == 0)
+		if ((size_t)(p - w) == words[i].len &&
+		    memcmp(w, words[i].word, words[i].len) == 0)
 			return words[i].st;
 	return AS_UNKNOWN;
 }
@@ -254,37 +252,38 @@ static const enum mxt_status status_of[] = {
 	[AS_EXPIRED] = MXT_STATUS_EXPIRED,
 };
 
-/* "to=<r>, [orig_to=<o>,] relay=R, ... status=S (text)" after "QID: ". */
+/* "to=<r>, [orig_to=<o>,] relay=R, ... status=S (text)" after "QID: ";
+ * a points past "to=". */
 static void
-delivery(struct mxt_pass *p, const struct mxt_logline *ll,
-    struct mxt_str service, struct mxt_str qid, const char *s,
+delivery(struct mxt_sink *sink, const struct mxt_logline *ll,
+    struct mxt_str service, struct mxt_str qid, const char *a,
     const char *end)
 {
 	struct mxt_event ev;
-	const char *q;
+	const char *q, *v;
 
 	mxt_event_init(&ev, ll, MXT_MTA_POSTFIX);
 	ev.service = service;
 	ev.queue_id = qid;
 	ev.direction = MXT_DIR_OUT;
-	if (s[3] != '<') {
+	if (*a != '<') {
 		/* "to=user@domain, relay=..." without brackets: not what
 		 * Postfix writes, but what log anonymisers and exports make
 		 * of it; the address then ends at the first ", ". */
-		q = find_lit(s + 3, end, ", ");
+		q = find_lit(a, end, ", ");
 		if (q == NULL) {
-			mxt_pass_unparsed(p, "delivery line without status=");
+			mxt_sink_unparsed(sink, "delivery line without status=");
 			return;
 		}
-		ev.recipient = mxt_str_make(s + 3, (size_t)(q - s - 3));
-	} else if (!angle_addr(s + 3, end, &ev.recipient, &q)) {
-		mxt_pass_unparsed(p, "to=<...> address not closed (cut line?)");
+		ev.recipient = mxt_str_make(a, (size_t)(q - a));
+	} else if (!mxt_smtp_angle_addr(a, end, &ev.recipient, &q)) {
+		mxt_sink_unparsed(sink, "to=<...> address not closed (cut line?)");
 		return;
 	}
 	/* key=value fields up to status= */
 	const char *st = find_lit(q, end, " status=");
 	if (st == NULL) {
-		mxt_pass_unparsed(p, "delivery line without status=");
+		mxt_sink_unparsed(sink, "delivery line without status=");
 		return;
 	}
 	while (q < st) {
@@ -293,27 +292,27 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 		const char *fe = find_lit(q, st, ", ");
 		if (fe == NULL)
 			fe = st;
-		if (has_prefix(q, fe, "relay=")) {
-			mxt_parse_hostaddr(q + 6, fe, &ev.relay, &ev.relay_ip,
+		if ((v = skip_lit(q, fe, "relay=")) != NULL)
+			mxt_smtp_hostaddr(v, fe, &ev.relay, &ev.relay_ip,
 			    &ev.relay_port);
-		} else if (has_prefix(q, fe, "delay=")) {
-			ev.has_delay = parse_number(q + 6, fe, &ev.delay);
-		} else if (has_prefix(q, fe, "dsn=")) {
-			mxt_parse_dsn(q + 4, fe, ev.dsn, NULL);
-		}
+		else if ((v = skip_lit(q, fe, "delay=")) != NULL)
+			ev.has_delay = parse_number(v, fe, &ev.delay);
+		else if ((v = skip_lit(q, fe, "dsn=")) != NULL)
+			mxt_smtp_dsn(v, fe, 0, NULL, ev.dsn);
 		q = fe;
 	}
 	if (mxt_str_eq(ev.relay, "none"))
 		ev.relay = mxt_str_make("", 0);
 
 	const char *after;
-	enum agent_status as = agent_status(st + 8, end, &after);
+	enum agent_status as = agent_status(st + MXT_LIT_LEN(" status="), end,
+	    &after);
 	if (as == AS_UNKNOWN) {
-		mxt_pass_unparsed(p, "unknown delivery status");
+		mxt_sink_unparsed(sink, "unknown delivery status");
 		return;
 	}
 	if (as == AS_PROBE) {
-		p->stats.probes++;
+		mxt_sink_count(sink, MXT_COUNTER_PROBES);
 		return;
 	}
 	ev.status = status_of[as];
@@ -328,11 +327,11 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 	if (ev.status != MXT_STATUS_DELIVERED)
 		analyse_delivery_text(&ev);
 	else if (ev.text.ptr != NULL)
-		ev.code = mxt_parse_reply_code(ev.text.ptr,
+		ev.code = mxt_smtp_reply(ev.text.ptr,
 		    ev.text.ptr + ev.text.len, NULL);
 
-	/* added, not just looked up: mxt_pass_emit would add it anyway */
-	struct mxt_msg *m = mxt_track_add(p->track, qid.ptr, qid.len);
+	/* added, not just looked up: the sink would add it anyway */
+	struct mxt_msg *m = mxt_sink_msg_add(sink, ev.host, qid);
 	if (m != NULL) {
 		if (m->sender != NULL)
 			ev.sender = mxt_str_make(m->sender, strlen(m->sender));
@@ -342,13 +341,13 @@ delivery(struct mxt_pass *p, const struct mxt_logline *ll,
 		else
 			mxt_msg_final(m, ev.recipient.ptr, ev.recipient.len);
 	}
-	mxt_pass_emit(p, &ev);
+	mxt_sink_emit(sink, &ev, m);
 }
 
 /* qmgr "from=<s>, status=expired, returned to sender": one expired event
  * per recipient still deferred, with its last reason. */
 static void
-expired(struct mxt_pass *p, const struct mxt_logline *ll,
+expired(struct mxt_sink *sink, const struct mxt_logline *ll,
     struct mxt_str service, struct mxt_str qid, struct mxt_msg *m,
     struct mxt_str sender)
 {
@@ -361,9 +360,9 @@ expired(struct mxt_pass *p, const struct mxt_logline *ll,
 	ev.status = MXT_STATUS_EXPIRED;
 	ev.sender = sender;
 	if (m == NULL || m->pending == NULL) {
-		ev.text = mxt_str_make("message expired, returned to sender",
-		    35);
-		mxt_pass_emit(p, &ev);
+		static const char why[] = "message expired, returned to sender";
+		ev.text = mxt_str_make(why, sizeof why - 1);
+		mxt_sink_emit(sink, &ev, m);
 		return;
 	}
 	while (m->pending != NULL) {
@@ -374,57 +373,58 @@ expired(struct mxt_pass *p, const struct mxt_logline *ll,
 		    r->text ? strlen(r->text) : 0);
 		e.code = r->code;
 		memcpy(e.dsn, r->dsn, sizeof e.dsn);
-		mxt_pass_emit(p, &e);
+		mxt_sink_emit(sink, &e, m);
 		mxt_msg_final(m, r->addr, strlen(r->addr));
 	}
 }
 
 static void
-qmgr(struct mxt_pass *p, const struct mxt_logline *ll, struct mxt_str service,
+qmgr(struct mxt_sink *sink, const struct mxt_logline *ll, struct mxt_str service,
     struct mxt_str qid, const char *s, const char *end)
 {
-	if (has_prefix(s, end, "removed")) {
-		mxt_pass_message_end(p, ll, qid);
+	if (has_lit(s, end, "removed")) {
+		mxt_sink_msg_end(sink, ll->host, qid);
 		return;
 	}
-	if (!has_prefix(s, end, "from=<"))
+	if (!has_lit(s, end, "from=<"))
 		return;
 	struct mxt_str sender;
 	const char *q;
-	if (!angle_addr(s + 5, end, &sender, &q))
+	if (!mxt_smtp_angle_addr(s + MXT_LIT_LEN("from="), end, &sender, &q))
 		return;
-	if (has_prefix(q, end, ", status=expired") ||
-	    has_prefix(q, end, ", status=force-expired")) {
-		struct mxt_msg *m = mxt_track_get(p->track, qid.ptr, qid.len);
-		expired(p, ll, service, qid, m, sender);
+	if (has_lit(q, end, ", status=expired") ||
+	    has_lit(q, end, ", status=force-expired")) {
+		struct mxt_msg *m = mxt_sink_msg_get(sink, ll->host, qid);
+		expired(sink, ll, service, qid, m, sender);
 		return;
 	}
-	struct mxt_msg *m = mxt_track_add(p->track, qid.ptr, qid.len);
+	struct mxt_msg *m = mxt_sink_msg_add(sink, ll->host, qid);
 	if (m != NULL)
 		mxt_msg_set(&m->sender, sender.ptr, sender.len);
 }
 
 struct reject_cmd {
 	const char *word;
+	size_t len;
 	enum mxt_phase phase;
 };
 
 static const struct reject_cmd reject_cmds[] = {
-	{"RCPT", MXT_PHASE_RCPT},
-	{"MAIL", MXT_PHASE_MAIL},
-	{"CONNECT", MXT_PHASE_CONNECT},
-	{"EHLO", MXT_PHASE_HELO},
-	{"HELO", MXT_PHASE_HELO},
-	{"DATA", MXT_PHASE_DATA},
-	{"BDAT", MXT_PHASE_DATA},
-	{"END-OF-MESSAGE", MXT_PHASE_EOD},
-	{"STARTTLS", MXT_PHASE_STARTTLS},
-	{"header", MXT_PHASE_EOD},
-	{"body", MXT_PHASE_EOD},
-	{"VRFY", MXT_PHASE_NONE},
-	{"ETRN", MXT_PHASE_NONE},
-	{"AUTH", MXT_PHASE_NONE},
-	{"UNKNOWN", MXT_PHASE_NONE},
+	{MXT_LIT("RCPT"), MXT_PHASE_RCPT},
+	{MXT_LIT("MAIL"), MXT_PHASE_MAIL},
+	{MXT_LIT("CONNECT"), MXT_PHASE_CONNECT},
+	{MXT_LIT("EHLO"), MXT_PHASE_HELO},
+	{MXT_LIT("HELO"), MXT_PHASE_HELO},
+	{MXT_LIT("DATA"), MXT_PHASE_DATA},
+	{MXT_LIT("BDAT"), MXT_PHASE_DATA},
+	{MXT_LIT("END-OF-MESSAGE"), MXT_PHASE_EOD},
+	{MXT_LIT("STARTTLS"), MXT_PHASE_STARTTLS},
+	{MXT_LIT("header"), MXT_PHASE_EOD},
+	{MXT_LIT("body"), MXT_PHASE_EOD},
+	{MXT_LIT("VRFY"), MXT_PHASE_NONE},
+	{MXT_LIT("ETRN"), MXT_PHASE_NONE},
+	{MXT_LIT("AUTH"), MXT_PHASE_NONE},
+	{MXT_LIT("UNKNOWN"), MXT_PHASE_NONE},
 };
 
 /* The envelope trailer "from=<s> to=<r>" (smtpd) or "from=<s>, to=<r>,"
@@ -434,18 +434,22 @@ envelope(const char *t, const char *end, struct mxt_event *ev)
 {
 	const char *q, *after;
 	if ((q = find_lit(t, end, "from=<")) != NULL &&
-	    angle_addr(q + 5, end, &ev->sender, &after))
+	    mxt_smtp_angle_addr(q + MXT_LIT_LEN("from="), end, &ev->sender,
+	    &after))
 		t = after;
 	if ((q = find_lit(t, end, "to=<")) != NULL)
-		angle_addr(q + 3, end, &ev->recipient, &after);
+		mxt_smtp_angle_addr(q + MXT_LIT_LEN("to="), end, &ev->recipient,
+		    &after);
 }
 
 /* Last occurrence of lit in [p, end). */
+#define find_last(p, end, lit) \
+	find_last_bytes((p), (end), "" lit "", MXT_LIT_LEN(lit))
 static const char *
-find_last(const char *p, const char *end, const char *lit)
+find_last_bytes(const char *p, const char *end, const char *b, size_t n)
 {
 	const char *last = NULL, *q;
-	while ((q = find_lit(p, end, lit)) != NULL) {
+	while ((q = mxt_find_bytes(p, end, b, n)) != NULL) {
 		last = q;
 		p = q + 1;
 	}
@@ -456,7 +460,7 @@ find_last(const char *p, const char *end, const char *lit)
  * "reject: " (smtpd, postscreen, milter-reject, proxy-reject), or the
  * cleanup form "header|body TEXT from client; from=<s> to=<r> ...: text". */
 static void
-rejection(struct mxt_pass *p, const struct mxt_logline *ll,
+rejection(struct mxt_sink *sink, const struct mxt_logline *ll,
     struct mxt_str service, struct mxt_str qid, const char *s, const char *end)
 {
 	struct mxt_event ev;
@@ -469,15 +473,15 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 	ev.status = MXT_STATUS_REJECTED;
 
 	for (size_t i = 0; i < sizeof reject_cmds / sizeof reject_cmds[0]; i++) {
-		size_t n = strlen(reject_cmds[i].word);
-		if (has_prefix(s, end, reject_cmds[i].word) && s + n < end &&
+		size_t n = reject_cmds[i].len;
+		if (mxt_has_bytes(s, end, reject_cmds[i].word, n) && s + n < end &&
 		    (s[n] == ' ' || s[n] == ':')) {
 			cmd = &reject_cmds[i];
 			break;
 		}
 	}
 	if (cmd == NULL) {
-		mxt_pass_unparsed(p, "reject of an unknown SMTP command");
+		mxt_sink_unparsed(sink, "reject of an unknown SMTP command");
 		return;
 	}
 	ev.phase = cmd->phase;
@@ -490,45 +494,44 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 		if (trailer == NULL)
 			trailer = find_last(s, end, "; to=<");
 		if (trailer == NULL) {
-			mxt_pass_unparsed(p, "content reject without envelope");
+			mxt_sink_unparsed(sink, "content reject without envelope");
 			return;
 		}
 		client = find_last(s, trailer, " from ");
 		const char *colon = find_lit(trailer, end, ">: ");
-		text = colon ? colon + 3 : end;
+		text = colon ? colon + MXT_LIT_LEN(">: ") : end;
 		text_end = end;
 		envelope(trailer, colon ? colon + 1 : end, &ev);
 		if (client != NULL)
-			mxt_parse_hostaddr(client + 6, trailer, &ev.relay,
+			mxt_smtp_hostaddr(client + MXT_LIT_LEN(" from "),
+			    trailer, &ev.relay,
 			    &ev.relay_ip, &ev.relay_port);
 	} else {
-		const char *from = s + strlen(cmd->word);
-		if (!has_prefix(from, end, " from ")) {
+		const char *from = s + cmd->len;
+		if ((client = skip_lit(from, end, " from ")) == NULL) {
 			/* proxy-reject: "END-OF-MESSAGE: text; from=<>" */
-			client = NULL;
 			text = from + (from < end && *from == ':' ? 1 : 0);
 		} else {
-			client = from + 6;
 			/* client ends at "]: " or "]:port: " */
 			const char *ce = find_lit(client, end, "]: ");
 			const char *cp = find_lit(client, end, "]:");
 			if (ce == NULL && cp == NULL) {
-				mxt_pass_unparsed(p,
+				mxt_sink_unparsed(sink,
 				    "reject without client address");
 				return;
 			}
 			if (ce == NULL || (cp != NULL && cp < ce)) {
 				/* "[ip]:port: " */
-				ce = find_lit(cp + 2, end, ": ");
+				ce = find_lit(cp + MXT_LIT_LEN("]:"), end, ": ");
 				if (ce == NULL) {
-					mxt_pass_unparsed(p,
+					mxt_sink_unparsed(sink,
 					    "reject without reply text");
 					return;
 				}
 			} else {
 				ce += 1;
 			}
-			mxt_parse_hostaddr(client, ce, &ev.relay, &ev.relay_ip,
+			mxt_smtp_hostaddr(client, ce, &ev.relay, &ev.relay_ip,
 			    &ev.relay_port);
 			text = ce + 1;
 		}
@@ -545,7 +548,7 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 			envelope(trailer, end, &ev);
 	}
 	if (ev.relay.len == 0 && ev.relay_ip.len == 0 && client == NULL) {
-		struct mxt_msg *m = mxt_track_get(p->track, qid.ptr, qid.len);
+		struct mxt_msg *m = mxt_sink_msg_get(sink, ll->host, qid);
 		if (m && m->client_name)
 			ev.relay = mxt_str_make(m->client_name,
 			    strlen(m->client_name));
@@ -556,28 +559,30 @@ rejection(struct mxt_pass *p, const struct mxt_logline *ll,
 	if (text >= text_end && client != NULL) {
 		/* smtpd always logs the reply it sent (proxy-reject may
 		 * have none: "END-OF-MESSAGE: ; from=<...>") */
-		mxt_pass_unparsed(p, "reject without reply text");
+		mxt_sink_unparsed(sink, "reject without reply text");
 		return;
 	}
 	ev.text = mxt_str_make(text, (size_t)(text_end - text));
-	ev.code = mxt_parse_reply_code(text, text_end, ev.dsn);
+	ev.code = mxt_smtp_reply(text, text_end, ev.dsn);
 	if (ev.code == 0)
-		mxt_parse_dsn(text, text_end, ev.dsn, NULL);
-	mxt_pass_emit(p, &ev);
+		mxt_smtp_dsn(text, text_end, 0, NULL, ev.dsn);
+	mxt_sink_emit(sink, &ev, NULL);
 }
 
 static void
-postfix_parse(struct mxt_pass *p, const struct mxt_logline *ll)
+postfix_parse(void *state, struct mxt_sink *sink,
+    const struct mxt_logline *ll)
 {
 	const char *s = ll->msg.ptr, *end = s + ll->msg.len;
 	struct mxt_str service = service_of(ll->program);
 	struct mxt_str qid = {"", 0};
+	const char *q;
 
 	/* "QID: " or "NOQUEUE: " prefix */
 	const char *colon = memchr(s, ':', (size_t)(end - s));
 	if (colon != NULL && colon + 1 < end && colon[1] == ' ') {
 		size_t n = (size_t)(colon - s);
-		if (n == 7 && memcmp(s, "NOQUEUE", 7) == 0) {
+		if (n == MXT_LIT_LEN("NOQUEUE") && has_lit(s, colon, "NOQUEUE")) {
 			s = colon + 2;
 		} else if (is_queue_id(s, n)) {
 			qid = mxt_str_make(s, n);
@@ -585,45 +590,47 @@ postfix_parse(struct mxt_pass *p, const struct mxt_logline *ll)
 		}
 	}
 
-	if (has_prefix(s, end, "reject: "))
-		rejection(p, ll, service, qid, s + 8, end);
-	else if (has_prefix(s, end, "milter-reject: "))
-		rejection(p, ll, service, qid, s + 15, end);
-	else if (has_prefix(s, end, "proxy-reject: "))
-		rejection(p, ll, service, qid, s + 14, end);
-	else if (has_prefix(s, end, "reject_warning: ") ||
-	    has_prefix(s, end, "milter-reject_warning: "))
-		p->stats.reject_warnings++;
+	if ((q = skip_lit(s, end, "reject: ")) != NULL ||
+	    (q = skip_lit(s, end, "milter-reject: ")) != NULL ||
+	    (q = skip_lit(s, end, "proxy-reject: ")) != NULL)
+		rejection(sink, ll, service, qid, q, end);
+	else if (has_lit(s, end, "reject_warning: ") ||
+	    has_lit(s, end, "milter-reject_warning: "))
+		mxt_sink_count(sink, MXT_COUNTER_REJECT_WARNINGS);
 	else if (qid.len == 0) {
 		if (find_lit(s, end, "status=") != NULL &&
 		    find_lit(s, end, "to=<") != NULL)
-			mxt_pass_unparsed(p, "delivery line without queue id");
-	} else if (has_prefix(s, end, "to=") && s + 3 < end)
-		delivery(p, ll, service, qid, s, end);
-	else if (has_prefix(s, end, "from=<") || has_prefix(s, end, "removed"))
-		qmgr(p, ll, service, qid, s, end);
-	else if (has_prefix(s, end, "message-id=") ||
-	    has_prefix(s, end, "uid=")) {
+			mxt_sink_unparsed(sink, "delivery line without queue id");
+	} else if ((q = skip_lit(s, end, "to=")) != NULL && q < end)
+		delivery(sink, ll, service, qid, q, end);
+	else if (has_lit(s, end, "from=<") || has_lit(s, end, "removed"))
+		qmgr(sink, ll, service, qid, s, end);
+	else if (has_lit(s, end, "message-id=") ||
+	    has_lit(s, end, "uid=")) {
 		/* cleanup logs message-id= for every new message, pickup
 		 * uid= for local submissions: the message starts here */
-		mxt_pass_message_start(p, ll, qid);
-	} else if (has_prefix(s, end, "client=")) {
-		struct mxt_msg *m = mxt_pass_message_start(p, ll, qid);
+		mxt_sink_msg_start(sink, ll->host, qid);
+	} else if (has_lit(s, end, "client=")) {
+		struct mxt_msg *m = mxt_sink_msg_start(sink, ll->host, qid);
 		const char *ce = find_lit(s, end, ", ");
 		struct mxt_str name, ip;
 		int port;
-		mxt_parse_hostaddr(s + 7, ce ? ce : end, &name, &ip, &port);
+		mxt_smtp_hostaddr(s + MXT_LIT_LEN("client="), ce ? ce : end,
+		    &name, &ip, &port);
 		if (m != NULL) {
 			mxt_msg_set(&m->client_name, name.ptr, name.len);
 			mxt_msg_set(&m->client_ip, ip.ptr, ip.len);
 		}
 	} else if (find_lit(s, end, "status=") != NULL &&
 	    find_lit(s, end, "relay=") != NULL)
-		mxt_pass_unparsed(p, "delivery line without to=<address>");
+		mxt_sink_unparsed(sink, "delivery line without to=<address>");
 }
 
 const struct mxt_dialect mxt_dialect_postfix = {
+	.name = "postfix",
 	.mta = MXT_MTA_POSTFIX,
+	.create = postfix_create,
+	.destroy = free,
 	.claim = postfix_claim,
 	.parse = postfix_parse,
 };

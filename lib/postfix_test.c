@@ -3,7 +3,7 @@
  * (sources in testdata/SOURCES) through a pass and checks the fields of
  * the last event, or that no event came and why.
  */
-#include "internal.h"
+#include "pass.h"
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -171,6 +171,95 @@ run_track_cap(void)
 	mxt_pass_destroy(p);
 }
 
+/* Every event of a run and every message the pass forgot, as text. */
+struct host_log {
+	char events[16][160];
+	int nevents;
+	char ends[8][64];
+	int nends;
+};
+
+static void
+host_log_event(void *arg, const struct mxt_event *ev)
+{
+	struct host_log *h = arg;
+	if (h->nevents < 16)
+		snprintf(h->events[h->nevents++], sizeof h->events[0],
+		    "%.*s %s from=%.*s start=%d", (int)ev->host.len,
+		    ev->host.ptr, mxt_status_name(ev->status),
+		    (int)ev->sender.len, ev->sender.ptr, ev->msg_start_seen);
+}
+
+static void
+host_log_end(void *arg, struct mxt_str host, struct mxt_str qid)
+{
+	struct host_log *h = arg;
+	if (h->nends < 8)
+		snprintf(h->ends[h->nends++], sizeof h->ends[0], "%.*s/%.*s",
+		    (int)host.len, host.ptr, (int)qid.len, qid.ptr);
+}
+
+/*
+ * A central syslog host: two servers reuse one queue id. Each message
+ * keeps its own sender and deferred recipients (the expiry names mxb's
+ * recipient only), "removed" on one host leaves the other's message, and
+ * msg_start_seen tells a message seen from its first line from one met
+ * in progress. on_message_end hears of each removal, not of evictions.
+ */
+static void
+run_hosts(void)
+{
+	static const char *const lines[] = {
+	    "Nov 23 10:00:01 mxa postfix/cleanup[2]: 4F1A2B3C4D: message-id=<a1@a.example>",
+	    "Nov 23 10:00:01 mxa postfix/qmgr[3]: 4F1A2B3C4D: from=<alice@a.example>, size=1, nrcpt=2 (queue active)",
+	    "Nov 23 10:00:02 mxb postfix/qmgr[3]: 4F1A2B3C4D: from=<bob@b.example>, size=1, nrcpt=1 (queue active)",
+	    "Nov 23 10:00:03 mxa postfix/smtp[4]: 4F1A2B3C4D: to=<x@r.example>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to r[192.0.2.1]:25: Connection refused)",
+	    "Nov 23 10:00:03 mxb postfix/smtp[4]: 4F1A2B3C4D: to=<y@r.example>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to r[192.0.2.1]:25: Connection refused)",
+	    "Nov 23 10:00:04 mxa postfix/qmgr[3]: 4F1A2B3C4D: removed",
+	    "Nov 23 10:00:05 mxb postfix/smtp[4]: 4F1A2B3C4D: to=<y@r.example>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to r[192.0.2.1]:25: Connection refused)",
+	    "Nov 23 10:00:06 mxb postfix/qmgr[3]: 4F1A2B3C4D: from=<bob@b.example>, status=expired, returned to sender",
+	    "Nov 23 10:00:06 mxb postfix/qmgr[3]: 4F1A2B3C4D: removed",
+	    "Nov 23 10:00:07 mxc postfix/smtpd[5]: 1A2B3C4D5E: client=c.example[192.0.2.9]",
+	    "Nov 23 10:00:07 mxc postfix/pickup[6]: 2A2B3C4D5E: uid=0 from=<root>",
+	    "Nov 23 10:00:08 mxc postfix/qmgr[3]: 3A2B3C4D5E: from=<c@c.example>, size=1, nrcpt=1 (queue active)",
+	    "Nov 23 10:00:09 mxc postfix/local[7]: 1A2B3C4D5E: to=<u@c.example>, relay=local, delay=1, dsn=2.0.0, status=sent (delivered to mailbox)",
+	};
+	static const char *const want_events[] = {
+	    "mxa deferred from=alice@a.example start=1",
+	    "mxb deferred from=bob@b.example start=0",
+	    "mxb deferred from=bob@b.example start=0",
+	    "mxb expired from=bob@b.example start=0",
+	    "mxc delivered from= start=0",
+	};
+	/* only messages that left the queue are told: at the cap of 2,
+	 * mxc's third message evicts the first, whose delivery re-adds it
+	 * (met in progress: start=0) and evicts the second; evictions are
+	 * counted, not told */
+	static const char *const want_ends[] = {
+	    "mxa/4F1A2B3C4D", "mxb/4F1A2B3C4D",
+	};
+	struct host_log h = {0};
+	struct mxt_pass_config cfg = {.year = 2024, .on_event = host_log_event,
+	    .on_message_end = host_log_end, .event_arg = &h, .track_cap = 2};
+	struct mxt_pass *p = mxt_pass_create(&cfg);
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		mxt_pass_line(p, "test", (long)i + 1, 0, lines[i],
+		    strlen(lines[i]));
+	size_t nw = sizeof want_events / sizeof want_events[0];
+	test_int("hosts", "events", h.nevents, (long long)nw);
+	for (size_t i = 0; i < nw && i < (size_t)h.nevents; i++)
+		test_str("hosts", "event", h.events[i], strlen(h.events[i]),
+		    want_events[i]);
+	size_t ne = sizeof want_ends / sizeof want_ends[0];
+	test_int("hosts", "message ends", h.nends, (long long)ne);
+	for (size_t i = 0; i < ne && i < (size_t)h.nends; i++)
+		test_str("hosts", "message end", h.ends[i], strlen(h.ends[i]),
+		    want_ends[i]);
+	test_int("hosts", "track_overflow",
+	    (long long)mxt_pass_stats(p)->track_overflow, 2);
+	mxt_pass_destroy(p);
+}
+
 static void
 run_syslog_name(void)
 {
@@ -195,6 +284,7 @@ main(void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		run_case(&cases[i]);
 	run_track_cap();
+	run_hosts();
 	run_syslog_name();
 	return test_done();
 }

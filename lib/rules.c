@@ -27,6 +27,7 @@
  *    "providers": [{"name": "acme", "match": ["acme-mx.net"]}]}
  */
 #include "classify_internal.h"
+#include "smtp.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -38,20 +39,13 @@
 bool
 dsn_split(const char *dsn, int part[3])
 {
-	const char *p = dsn;
-	for (int i = 0; i < 3; i++) {
-		int v = 0, digits = 0;
-		while (*p >= '0' && *p <= '9' && digits < 4) {
-			v = v * 10 + (*p - '0');
-			p++;
-			digits++;
-		}
-		if (digits == 0 || (i < 2 ? *p != '.' : *p != '\0'))
-			return false;
-		part[i] = v;
-		if (i < 2)
-			p++;
-	}
+	struct mxt_dsn d;
+	const char *end = dsn + strlen(dsn);
+	if (mxt_smtp_dsn(dsn, end, 0, &d, NULL) != end)
+		return false;
+	part[0] = d.cls - '0';
+	part[1] = d.subject;
+	part[2] = d.detail;
 	return true;
 }
 

@@ -1,7 +1,9 @@
 /*
- * syslog.c - line -> {time, host, program, pid, message}.
+ * syslog.c - the syslog framings: line -> {time, host, program, pid,
+ * message}, and the clock that dates year-less lines.
  *
- * One hand-written scanner per header family, chosen by the first bytes,
+ * One hand-written scanner per header family, refusing foreign lines on
+ * their first bytes (the registry in framing.c tries them in order),
  * because this runs on every line of the log (most of them not ours) and a
  * regex per line would dominate the run time. Recognised (a file may mix
  * them):
@@ -10,12 +12,11 @@
  *   RFC3339      "2026-11-23T10:00:01.123456+01:00 host prog[pid]: msg"
  *                (rsyslog; journalctl -o short-iso[-precise]: "+0100")
  *   RFC5424      "<22>1 2026-11-23T10:00:01.123Z host app procid msgid sd msg"
- *   Exim         "2026-11-23 10:00:01[.mmm] [+0100] [[pid]] msg" (Exim's
- *                own log files; program "exim", no host)
+ * Exim's own format and syslog-wrapped Exim are in framing_exim.c.
  * Year-less traditional times are local time of the machine (TZ) in the
  * year that mxt_clock infers.
  */
-#include "internal.h"
+#include "framing.h"
 
 #include <stdlib.h>
 
@@ -203,8 +204,8 @@ traditional_time(struct mxt_clock *c, int mo, int d, int h, int mi, int s,
  * "host prog[pid]: msg" or "host prog: msg". The program tag ends at '['
  * or ':'; tags never hold spaces. Returns false when the shape differs.
  */
-static bool
-host_and_tag(const char *p, const char *end, struct mxt_logline *out)
+bool
+mxt_framing_host_tag(const char *p, const char *end, struct mxt_logline *out)
 {
 	const char *h = p, *he = token_end(p, end);
 	if (he == h || he >= end)
@@ -232,7 +233,7 @@ host_and_tag(const char *p, const char *end, struct mxt_logline *out)
 	if (p < end && *p == ' ')
 		p++;
 	/* Solaris syslogd: "[ID 197553 mail.info] " message tags. */
-	if (has_prefix(p, end, "[ID ")) {
+	if (has_lit(p, end, "[ID ")) {
 		const char *q = memchr(p, ']', (size_t)(end - p));
 		if (q != NULL) {
 			p = q + 1;
@@ -246,7 +247,7 @@ host_and_tag(const char *p, const char *end, struct mxt_logline *out)
 
 static bool
 parse_traditional(struct mxt_clock *c, const char *p, const char *end,
-    struct mxt_logline *out)
+    bool had_pri, struct mxt_logline *out)
 {
 	int mo, d, h, mi, s;
 	if (end - p < 15 || (mo = month_of(p)) == 0 || p[3] != ' ')
@@ -267,7 +268,7 @@ parse_traditional(struct mxt_clock *c, const char *p, const char *end,
 	fraction(&p, end, &t);
 	if (p >= end || *p != ' ')
 		return false;
-	if (!host_and_tag(skip_spaces(p, end), end, out))
+	if (!mxt_framing_host_tag(skip_spaces(p, end), end, out))
 		return false;
 	traditional_time(c, mo, d, h, mi, s, &t);
 	out->time = t;
@@ -277,8 +278,8 @@ parse_traditional(struct mxt_clock *c, const char *p, const char *end,
 
 /* ISO date, sep, time [fraction] [zone]. Without a zone the time is
  * local wall time, converted through `local` (NULL: zone required). */
-static bool
-iso_timestamp(const char **pp, const char *end, char sep,
+bool
+mxt_framing_iso_time(const char **pp, const char *end, char sep,
     struct mxt_clock *local, struct mxt_time *t, bool *had_zone)
 {
 	const char *p = *pp;
@@ -308,14 +309,15 @@ iso_timestamp(const char **pp, const char *end, char sep,
 }
 
 static bool
-parse_rfc3339(const char *p, const char *end, struct mxt_logline *out)
+parse_rfc3339(struct mxt_clock *c, const char *p, const char *end,
+    bool had_pri, struct mxt_logline *out)
 {
 	bool had_zone;
-	if (!iso_timestamp(&p, end, 'T', NULL, &out->time, &had_zone))
+	if (!mxt_framing_iso_time(&p, end, 'T', NULL, &out->time, &had_zone))
 		return false;
 	if (p >= end || *p != ' ')
 		return false;
-	if (!host_and_tag(skip_spaces(p, end), end, out))
+	if (!mxt_framing_host_tag(skip_spaces(p, end), end, out))
 		return false;
 	out->kind = MXT_HDR_RFC3339;
 	return true;
@@ -323,13 +325,16 @@ parse_rfc3339(const char *p, const char *end, struct mxt_logline *out)
 
 /* "<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG" (RFC 5424 section 6). */
 static bool
-parse_rfc5424(const char *p, const char *end, struct mxt_logline *out)
+parse_rfc5424(struct mxt_clock *c, const char *p, const char *end,
+    bool had_pri, struct mxt_logline *out)
 {
 	bool had_zone;
-	if (has_prefix(p, end, "- ")) {
+	if (!had_pri || (p = skip_lit(p, end, "1 ")) == NULL)
+		return false;
+	if (has_lit(p, end, "- ")) {
 		p += 1;
 		out->time.valid = false;
-	} else if (!iso_timestamp(&p, end, 'T', NULL, &out->time, &had_zone)) {
+	} else if (!mxt_framing_iso_time(&p, end, 'T', NULL, &out->time, &had_zone)) {
 		return false;
 	}
 	struct mxt_str f[4]; /* host app procid msgid */
@@ -367,7 +372,7 @@ parse_rfc5424(const char *p, const char *end, struct mxt_logline *out)
 	}
 	if (p < end && *p == ' ')
 		p++;
-	if (has_prefix(p, end, "\xEF\xBB\xBF"))
+	if (has_lit(p, end, "\xEF\xBB\xBF"))
 		p += 3; /* BOM */
 	out->host = f[0];
 	out->program = f[1];
@@ -377,82 +382,7 @@ parse_rfc5424(const char *p, const char *end, struct mxt_logline *out)
 	return true;
 }
 
-/* Exim's own log: "YYYY-MM-DD HH:MM:SS[.mmm] [+zone] [[pid]] msg".
- * Without log_timezone the time is the machine's local time. */
-static bool
-parse_exim(struct mxt_clock *c, const char *p, const char *end,
-    struct mxt_logline *out)
-{
-	bool had_zone;
-	if (!iso_timestamp(&p, end, ' ', c, &out->time, &had_zone))
-		return false;
-	if (p < end && *p == ' ')
-		p++;
-	if (p < end && *p == '[') {
-		const char *q = p + 1;
-		while (q < end && is_digit(*q))
-			q++;
-		if (q < end && *q == ']' && q > p + 1) {
-			out->pid = mxt_str_make(p + 1, (size_t)(q - p - 1));
-			p = q + 1;
-			if (p < end && *p == ' ')
-				p++;
-		}
-	}
-	out->host = mxt_str_make("", 0);
-	out->program = mxt_str_make("exim", 4);
-	out->msg = mxt_str_make(p, (size_t)(end - p));
-	out->kind = MXT_HDR_EXIM;
-	return true;
-}
-
-/*
- * Journal-style "host exim[pid]: 2021-07-17 23:20:49 msg": no syslog time,
- * so the line is taken only when the message starts with Exim's own
- * timestamp, which gives the time (kind MXT_HDR_EXIM, host and program
- * from the tag).
- */
-static bool
-parse_host_first(struct mxt_clock *c, const char *p, const char *end,
-    struct mxt_logline *out)
-{
-	struct mxt_logline tag = {0}, inner = {0};
-	if (!host_and_tag(p, end, &tag) || tag.msg.len < 19 ||
-	    !is_digit(tag.msg.ptr[0]) || tag.msg.ptr[10] != ' ' ||
-	    !parse_exim(c, tag.msg.ptr, end, &inner))
-		return false;
-	*out = inner;
-	out->host = tag.host;
-	out->program = tag.program;
-	if (out->pid.len == 0)
-		out->pid = tag.pid;
-	return true;
-}
-
-bool
-mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
-    struct mxt_logline *out)
-{
-	const char *p = line, *end = line + len;
-
-	memset(out, 0, sizeof *out);
-	if (p < end && *p == '<') {
-		const char *q = p + 1;
-		while (q < end && q < p + 5 && is_digit(*q))
-			q++;
-		if (q < end && *q == '>' && q > p + 1) {
-			p = q + 1;
-			if (has_prefix(p, end, "1 "))
-				return parse_rfc5424(p + 2, end, out);
-		}
-	}
-	if (len >= 15 && p < end && is_digit(*p)) {
-		if (end - p > 10 && p[10] == 'T')
-			return parse_rfc3339(p, end, out);
-		if (end - p > 10 && p[10] == ' ')
-			return parse_exim(c, p, end, out);
-		return parse_host_first(c, p, end, out);
-	}
-	return parse_traditional(c, p, end, out) ||
-	    parse_host_first(c, p, end, out);
-}
+const struct mxt_framing mxt_framing_rfc5424 = {"rfc5424", parse_rfc5424};
+const struct mxt_framing mxt_framing_rfc3339 = {"rfc3339", parse_rfc3339};
+const struct mxt_framing mxt_framing_traditional = {"traditional",
+    parse_traditional};

@@ -1,14 +1,19 @@
 /*
- * track.c - messages in flight, keyed by Postfix queue id or Exim message
- * id, so that later lines of a message learn its sender and client.
+ * track.c - messages in flight, keyed by (logging host, Postfix queue id
+ * or Exim message id), so that later lines of a message learn its sender
+ * and client. The host is part of the key because a central syslog host
+ * mixes the logs of many MTAs, and queue ids are unique per host only:
+ * two hosts may use the same id at the same time.
  *
  * A chained hash table plus an age list. Entries leave when the MTA says
  * the message is gone (Postfix "removed", Exim "Completed"); an input that
  * never says so (a cut log, a crashed MTA) cannot make the table grow
  * without bound: at the cap the oldest entry is dropped and counted, and
- * the count is reported.
+ * the count is reported. Whoever created the table hears of each entry
+ * that leaves it (on_drop), so that state it keeps per message can leave
+ * with it.
  */
-#include "internal.h"
+#include "track.h"
 
 #include <stdlib.h>
 
@@ -20,19 +25,32 @@ struct mxt_track {
 	size_t count, cap;
 	struct mxt_msg *oldest, *newest;
 	uint64_t *overflow;
+	mxt_track_drop_fn *on_drop;
+	void *drop_arg;
 };
 
+/* FNV-1a over the host, a separator no host holds, and the id. */
 static uint32_t
-hash_id(const char *s, size_t n)
+hash_key(struct mxt_str host, struct mxt_str id)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < host.len; i++)
+		h = (h ^ (unsigned char)host.ptr[i]) * 16777619u;
+	h = (h ^ 0xffu) * 16777619u;
+	for (size_t i = 0; i < id.len; i++)
+		h = (h ^ (unsigned char)id.ptr[i]) * 16777619u;
 	return h;
 }
 
+static bool
+trackable(struct mxt_str id)
+{
+	return id.len > 0 && id.len < sizeof(((struct mxt_msg *)0)->id);
+}
+
 struct mxt_track *
-mxt_track_create(size_t cap, uint64_t *overflow_counter)
+mxt_track_create(size_t cap, uint64_t *overflow_counter,
+    mxt_track_drop_fn *on_drop, void *drop_arg)
 {
 	struct mxt_track *t = xcalloc(1, sizeof *t);
 	t->cap = cap ? cap : DEFAULT_CAP;
@@ -41,6 +59,8 @@ mxt_track_create(size_t cap, uint64_t *overflow_counter)
 		t->nbuckets <<= 1;
 	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
 	t->overflow = overflow_counter;
+	t->on_drop = on_drop;
+	t->drop_arg = drop_arg;
 	return t;
 }
 
@@ -75,28 +95,35 @@ mxt_track_destroy(struct mxt_track *t)
 }
 
 static struct mxt_msg **
-slot(struct mxt_track *t, uint32_t h, const char *id, size_t len)
+slot(struct mxt_track *t, uint32_t h, struct mxt_str host, struct mxt_str id)
 {
 	struct mxt_msg **pp = &t->buckets[h & (t->nbuckets - 1)];
-	for (; *pp != NULL; pp = &(*pp)->hnext)
-		if ((*pp)->hash == h && strncmp((*pp)->id, id, len) == 0 &&
-		    (*pp)->id[len] == '\0')
+	for (; *pp != NULL; pp = &(*pp)->hnext) {
+		struct mxt_msg *m = *pp;
+		if (m->hash == h && strncmp(m->id, id.ptr, id.len) == 0 &&
+		    m->id[id.len] == '\0' && m->host_len == host.len &&
+		    (host.len == 0 || memcmp(m->host, host.ptr, host.len) == 0))
 			return pp;
+	}
 	return pp;
 }
 
 struct mxt_msg *
-mxt_track_get(struct mxt_track *t, const char *id, size_t len)
+mxt_track_get(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 {
-	if (len == 0 || len >= sizeof(((struct mxt_msg *)0)->id))
+	if (!trackable(id))
 		return NULL;
-	return *slot(t, hash_id(id, len), id, len);
+	return *slot(t, hash_key(host, id), host, id);
 }
 
+/* Takes the entry at *pp out of the table, tells on_drop, frees it. */
 static void
 unlink_msg(struct mxt_track *t, struct mxt_msg **pp)
 {
 	struct mxt_msg *m = *pp;
+	if (t->on_drop != NULL)
+		t->on_drop(t->drop_arg, mxt_str_make(m->host, m->host_len),
+		    mxt_str_make(m->id, strlen(m->id)));
 	*pp = m->hnext;
 	if (m->older)
 		m->older->newer = m->newer;
@@ -111,23 +138,29 @@ unlink_msg(struct mxt_track *t, struct mxt_msg **pp)
 }
 
 struct mxt_msg *
-mxt_track_add(struct mxt_track *t, const char *id, size_t len)
+mxt_track_add(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 {
-	if (len == 0 || len >= sizeof(((struct mxt_msg *)0)->id))
+	if (!trackable(id))
 		return NULL;
-	uint32_t h = hash_id(id, len);
-	struct mxt_msg **pp = slot(t, h, id, len);
+	uint32_t h = hash_key(host, id);
+	struct mxt_msg **pp = slot(t, h, host, id);
 	if (*pp != NULL)
 		return *pp;
 	if (t->count >= t->cap) {
 		struct mxt_msg *old = t->oldest;
-		unlink_msg(t, slot(t, old->hash, old->id, strlen(old->id)));
+		unlink_msg(t, slot(t, old->hash, mxt_str_make(old->host,
+		    old->host_len), mxt_str_make(old->id, strlen(old->id))));
 		if (t->overflow)
 			(*t->overflow)++;
-		pp = slot(t, h, id, len); /* the chain may have changed */
+		pp = slot(t, h, host, id); /* the chain may have changed */
 	}
-	struct mxt_msg *m = xcalloc(1, sizeof *m);
-	memcpy(m->id, id, len);
+	/* the host lives in the same allocation, after the entry */
+	struct mxt_msg *m = xcalloc(1, sizeof *m + host.len + 1);
+	memcpy(m->id, id.ptr, id.len);
+	m->host = (char *)(m + 1);
+	if (host.len > 0)
+		memcpy(m->host, host.ptr, host.len);
+	m->host_len = host.len;
 	m->hash = h;
 	*pp = m;
 	m->older = t->newest;
@@ -141,11 +174,11 @@ mxt_track_add(struct mxt_track *t, const char *id, size_t len)
 }
 
 void
-mxt_track_remove(struct mxt_track *t, const char *id, size_t len)
+mxt_track_remove(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 {
-	if (len == 0 || len >= sizeof(((struct mxt_msg *)0)->id))
+	if (!trackable(id))
 		return;
-	struct mxt_msg **pp = slot(t, hash_id(id, len), id, len);
+	struct mxt_msg **pp = slot(t, hash_key(host, id), host, id);
 	if (*pp != NULL)
 		unlink_msg(t, pp);
 }

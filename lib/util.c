@@ -60,11 +60,11 @@ xstrndup(const char *s, size_t n)
 }
 
 const char *
-find_lit(const char *p, const char *end, const char *lit)
+mxt_find_bytes(const char *p, const char *end, const char *b, size_t n)
 {
 	if (p >= end)
 		return NULL;
-	return memmem(p, (size_t)(end - p), lit, strlen(lit));
+	return memmem(p, (size_t)(end - p), b, n);
 }
 
 static inline int

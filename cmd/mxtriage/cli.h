@@ -22,6 +22,7 @@ struct cli_input {
 	int year;
 	const char *syslog_name;
 	unsigned mtas; /* --mta */
+	const char *host; /* --host: of lines that name none */
 	const char *unparsed_path; /* --show-unparsed[=FILE]; "-" = stderr */
 	FILE *unparsed_fp;
 };
@@ -33,6 +34,7 @@ enum {
 	OPT_SHOW_UNPARSED,
 	OPT_CSV_RAW,
 	OPT_MTA,
+	OPT_HOST,
 	OPT_FIRST_FREE,
 };
 
@@ -40,6 +42,7 @@ enum {
 	{"year", required_argument, NULL, OPT_YEAR},                        \
 	{"syslog-name", required_argument, NULL, OPT_SYSLOG_NAME},          \
 	{"mta", required_argument, NULL, OPT_MTA},                          \
+	{"host", required_argument, NULL, OPT_HOST},                        \
 	{"show-unparsed", optional_argument, NULL, OPT_SHOW_UNPARSED}
 
 /* Handles a shared option; returns 1 when it was one, 0 when not, -1 on a

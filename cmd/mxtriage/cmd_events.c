@@ -23,6 +23,7 @@ static const char usage_text[] =
     "      --syslog-name NAME  only Postfix lines logged as NAME/service\n"
     "      --mta MTA           only postfix or only exim lines (default: both,\n"
     "                          recognised line by line)\n"
+    "      --host NAME         host of lines that name none (Exim's own logs)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "  -h, --help              show this help\n";
 

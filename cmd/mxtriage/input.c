@@ -1,7 +1,7 @@
 /*
  * input.c - the input side every log-reading subcommand shares: the
- * --year/--syslog-name/--show-unparsed options, running the pass over the
- * files, and telling the user on stderr about anything that was not read
+ * --year/--syslog-name/--mta/--host/--show-unparsed options, running the
+ * pass over the files, and telling the user on stderr about anything that was not read
  * or not understood. Nothing is dropped in silence.
  */
 #include "cli.h"
@@ -41,6 +41,19 @@ cli_input_option(struct cli_input *in, int opt, const char *arg)
 			}
 		warnx("--mta: '%s' is not postfix or exim", arg);
 		return -1;
+	case OPT_HOST:
+		/* a syslog host name is one token: no spaces, no controls */
+		for (const char *c = arg; *c != '\0'; c++)
+			if ((unsigned char)*c <= ' ' || *c == 0x7f) {
+				warnx("--host: '%s' is not a host name", arg);
+				return -1;
+			}
+		if (*arg == '\0') {
+			warnx("--host: the host name is empty");
+			return -1;
+		}
+		in->host = arg;
+		return 1;
 	case OPT_SHOW_UNPARSED:
 		in->unparsed_path = arg ? arg : "-";
 		return 1;
@@ -176,6 +189,7 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	cfg->year = in->year;
 	cfg->syslog_name = in->syslog_name;
 	cfg->mtas = in->mtas;
+	cfg->default_host = in->host;
 	cfg->on_unparsed = on_unparsed;
 	cfg->unparsed_arg = in;
 	cfg->stop = &cli_stop;

@@ -1,0 +1,131 @@
+/*
+ * dialect.h - the seam between the pass and an MTA's log dialect.
+ *
+ * A dialect sees only itself: its own state (made by create), the line's
+ * header and message (struct mxt_logline, from the framing registry) and
+ * a narrow sink to hand results to. It never sees the pass, the clock,
+ * the statistics or another dialect. The registry of dialects is one
+ * table in dialects.c.
+ *
+ * Adding an MTA: one file (NAME.c defining `const struct mxt_dialect
+ * mxt_dialect_NAME`), one row in dialects.c, one line in lib/meson.build
+ * (and its enum mxt_mta value and name in mxtriage.h / names.c).
+ */
+#ifndef MXT_DIALECT_H
+#define MXT_DIALECT_H
+
+#include "internal.h"
+#include "track.h"
+
+/* Counters a dialect may bump: lines that are not events but are
+ * counted (see struct mxt_stats). */
+enum mxt_counter {
+	MXT_COUNTER_PROBES,          /* address verification probes */
+	MXT_COUNTER_REJECT_WARNINGS, /* reject_warning: would-be rejections */
+	MXT_COUNTER_COUNT
+};
+
+/*
+ * Where a dialect puts what it read. ctx is the owner's (the pass); the
+ * functions are called with it. source and line_no name the line being
+ * parsed (for a dialect's own bookkeeping, such as Exim's dedupe).
+ */
+struct mxt_sink {
+	void *ctx;
+	const char *source;
+	long line_no;
+	/* Completes ev (source, line, domains, msg_start_seen, cause) and
+	 * hands it on. m is the message entry of ev's (host, queue id)
+	 * when the dialect holds it, else NULL. */
+	void (*emit)(void *ctx, struct mxt_event *ev, struct mxt_msg *m);
+	/* The current line was not understood: reason says why. */
+	void (*unparsed)(void *ctx, const char *reason);
+	/* The message entry of (host, id): get (NULL when none), add
+	 * (created when missing; NULL only for an id that is never
+	 * tracked), start (add, for the message's first line: marks it
+	 * start_seen and tells the consumer once), end (the MTA said the
+	 * message left the queue: tells the consumer, drops the entry).
+	 * The entry is valid until the next add, start or end. */
+	struct mxt_msg *(*msg_get)(void *ctx, struct mxt_str host,
+	    struct mxt_str id);
+	struct mxt_msg *(*msg_add)(void *ctx, struct mxt_str host,
+	    struct mxt_str id);
+	struct mxt_msg *(*msg_start)(void *ctx, struct mxt_str host,
+	    struct mxt_str id);
+	void (*msg_end)(void *ctx, struct mxt_str host, struct mxt_str id);
+	void (*count)(void *ctx, enum mxt_counter c);
+};
+
+static inline void
+mxt_sink_emit(struct mxt_sink *k, struct mxt_event *ev, struct mxt_msg *m)
+{
+	k->emit(k->ctx, ev, m);
+}
+static inline void
+mxt_sink_unparsed(struct mxt_sink *k, const char *reason)
+{
+	k->unparsed(k->ctx, reason);
+}
+static inline struct mxt_msg *
+mxt_sink_msg_get(struct mxt_sink *k, struct mxt_str host, struct mxt_str id)
+{
+	return k->msg_get(k->ctx, host, id);
+}
+static inline struct mxt_msg *
+mxt_sink_msg_add(struct mxt_sink *k, struct mxt_str host, struct mxt_str id)
+{
+	return k->msg_add(k->ctx, host, id);
+}
+static inline struct mxt_msg *
+mxt_sink_msg_start(struct mxt_sink *k, struct mxt_str host, struct mxt_str id)
+{
+	return k->msg_start(k->ctx, host, id);
+}
+static inline void
+mxt_sink_msg_end(struct mxt_sink *k, struct mxt_str host, struct mxt_str id)
+{
+	k->msg_end(k->ctx, host, id);
+}
+static inline void
+mxt_sink_count(struct mxt_sink *k, enum mxt_counter c)
+{
+	k->count(k->ctx, c);
+}
+
+/* What a dialect may be configured with. */
+struct mxt_dialect_options {
+	const char *syslog_name; /* --syslog-name, NULL = any */
+};
+
+struct mxt_dialect {
+	const char *name;
+	enum mxt_mta mta;
+	/* Its state (NULL allowed when it keeps none); create may be NULL. */
+	void *(*create)(const struct mxt_dialect_options *o);
+	void (*destroy)(void *state); /* accepts NULL; may be NULL */
+	/* True when the line belongs to this MTA. */
+	bool (*claim)(void *state, const struct mxt_logline *ll);
+	/* Turns a claimed line into events, unparsed reports and counts. */
+	void (*parse)(void *state, struct mxt_sink *sink,
+	    const struct mxt_logline *ll);
+	/* True for lines without a header that belong to this MTA and are
+	 * never events (Exim's reject log header dumps). May be NULL. */
+	bool (*headerless)(const char *line, size_t len);
+};
+
+/* The registry (dialects.c): the first dialect that claims a line wins. */
+extern const struct mxt_dialect *const mxt_dialects[];
+extern const size_t mxt_dialect_count;
+
+/* Starts an event with the defaults of the line. */
+static inline void
+mxt_event_init(struct mxt_event *ev, const struct mxt_logline *ll,
+    enum mxt_mta mta)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->time = ll->time;
+	ev->host = ll->host;
+	ev->mta = mta;
+}
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * pass.h - the pass's own state (internal to pass.c and the modules that
+ * record per-input facts for it). Dialects never include this: they get
+ * a struct mxt_sink (dialect.h).
+ */
+#ifndef MXT_PASS_H
+#define MXT_PASS_H
+
+#include "dialect.h"
+#include "track.h"
+
+struct mxt_pass {
+	struct mxt_pass_config cfg;
+	struct mxt_stats stats;
+	struct mxt_clock clock;
+	struct mxt_track *track;
+	struct mxt_str default_host; /* of lines without one; may be empty */
+	/* the line being processed */
+	const char *source;
+	long line_no;
+	const char *line;
+	size_t line_len;
+	/* scratch storage for lower-cased domains of the current event */
+	char domain_buf[256];
+	char sender_domain_buf[256];
+	/* what the dialects write into; ctx is the pass */
+	struct mxt_sink sink;
+	/* per-dialect state, by registry row, owned by the dialect */
+	void *dialect_state[MXT_MTA_COUNT];
+};
+
+/* Messages in flight now, for tests. */
+size_t mxt_pass_tracked(const struct mxt_pass *p);
+
+#endif

@@ -1,0 +1,74 @@
+/*
+ * track.h - messages in flight, keyed by (logging host, Postfix queue id
+ * or Exim message id). Internal to lib/; dialects reach it only through
+ * their sink (dialect.h), never directly.
+ */
+#ifndef MXT_TRACK_H
+#define MXT_TRACK_H
+
+#include "internal.h"
+
+struct mxt_track;
+
+struct mxt_pending_rcpt {
+	struct mxt_pending_rcpt *next;
+	char *addr;
+	char *text;  /* last deferral reason */
+	int code;
+	char dsn[16];
+};
+
+struct mxt_msg {
+	struct mxt_msg *hnext; /* hash chain */
+	struct mxt_msg *older, *newer; /* age list, for eviction at the cap */
+	uint32_t hash;
+	char id[40];
+	char *host;        /* the logging host, "" when none; NUL-terminated */
+	size_t host_len;
+	char *sender;      /* NULL = not seen; "" = null sender <> */
+	char *client_name;
+	char *client_ip;
+	struct mxt_pending_rcpt *pending; /* deferred, not yet final */
+	/* This run saw the first line of the message (Postfix cleanup
+	 * message-id=, smtpd client=, pickup uid=; Exim <=); false for a
+	 * message met in progress. See mxt_event.msg_start_seen. */
+	bool start_seen;
+};
+
+/*
+ * Called with arg when an entry leaves the table: mxt_track_remove (the
+ * MTA said the message is gone) or eviction at the cap. host and id are
+ * valid during the call only.
+ */
+typedef void mxt_track_drop_fn(void *arg, struct mxt_str host,
+    struct mxt_str id);
+
+/* cap 0 = the default (200000). At the cap the oldest entry is dropped,
+ * counted in *overflow_counter (may be NULL) and reported to on_drop
+ * (may be NULL). */
+struct mxt_track *mxt_track_create(size_t cap, uint64_t *overflow_counter,
+    mxt_track_drop_fn *on_drop, void *drop_arg);
+void mxt_track_destroy(struct mxt_track *t); /* accepts NULL; no on_drop */
+/* The entry of (host, id), or NULL. An id that is empty or longer than
+ * 39 bytes is never tracked (NULL). */
+struct mxt_msg *mxt_track_get(struct mxt_track *t, struct mxt_str host,
+    struct mxt_str id);
+/* Finds or creates the entry (NULL only for an id that is never
+ * tracked); a new entry may evict the oldest one (see create). The
+ * pointer is valid until the next add or remove. */
+struct mxt_msg *mxt_track_add(struct mxt_track *t, struct mxt_str host,
+    struct mxt_str id);
+/* Drops the entry when there is one (on_drop is called first). */
+void mxt_track_remove(struct mxt_track *t, struct mxt_str host,
+    struct mxt_str id);
+size_t mxt_track_count(const struct mxt_track *t);
+
+/* Replaces *field by a copy of s[0..n) (no change when equal). */
+void mxt_msg_set(char **field, const char *s, size_t n);
+/* Records rcpt as deferred (or refreshes its reason). */
+void mxt_msg_defer(struct mxt_msg *m, const char *rcpt, size_t rlen,
+    const char *text, size_t tlen, int code, const char *dsn);
+/* The recipient reached a final status: forget it. */
+void mxt_msg_final(struct mxt_msg *m, const char *rcpt, size_t rlen);
+
+#endif
