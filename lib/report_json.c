@@ -360,7 +360,16 @@ cmp_flight(const void *a, const void *b)
 	const struct flight *x = *(struct flight *const *)a;
 	const struct flight *y = *(struct flight *const *)b;
 	int c = strcmp(x->host, y->host);
-	return c ? c : strcmp(x->queue_id, y->queue_id);
+	if (c == 0)
+		c = strcmp(x->queue_id, y->queue_id);
+	/* an id that came back: the superseded messages first */
+	if (c == 0 && x->superseded != y->superseded)
+		c = x->superseded ? -1 : 1;
+	if (c == 0 && x->marks != y->marks)
+		c = x->marks < y->marks ? -1 : 1;
+	if (c == 0 && x->ntouch != y->ntouch)
+		c = x->ntouch < y->ntouch ? -1 : 1;
+	return c;
 }
 
 /* A message a merge may join (open at the end, or met in progress), as
@@ -375,6 +384,7 @@ flight_entry(const struct flight *f, const uint32_t *pos)
 	json_object_set_new(j, "queue_id", jstr(f->queue_id));
 	json_object_set_new(j, "open", json_boolean(!f->ended));
 	json_object_set_new(j, "in_progress", json_boolean(f->in_progress));
+	json_object_set_new(j, "superseded", json_boolean(f->superseded));
 	for (int k = 0; k < MXT_STATUS_COUNT; k++)
 		if (f->marks & (1u << k))
 			json_array_append_new(st, json_string(mxt_status_name(k)));

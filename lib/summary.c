@@ -698,8 +698,22 @@ mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
 	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->flights, s->keybuf.p,
 	    s->keybuf.len);
 	if (slot != NULL) {
-		mxt_summary_free_flight(slot->ptr);
+		struct flight *f = slot->ptr;
 		mxt_strmap_remove(&s->flights, slot);
+		if (f->in_progress) {
+			/* met in progress: a merge still joins it to the
+			 * summary before, so it moves to a key of its own */
+			bool added;
+			f->ended = true;
+			f->superseded = true;
+			mxt_buf_printf(&s->keybuf, "\x1e%llu",
+			    (unsigned long long)++s->detached);
+			slot = mxt_strmap_put(&s->flights, s->keybuf.p,
+			    s->keybuf.len, &added);
+			slot->ptr = f;
+		} else {
+			mxt_summary_free_flight(f);
+		}
 	}
 	mxt_summary_detach_pending(s, host, qid);
 }

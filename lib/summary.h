@@ -102,6 +102,7 @@ struct flight {
 	uint8_t marks;             /* 1 << status counted */
 	bool in_progress;          /* first line not read */
 	bool ended;                /* left the queue */
+	bool superseded;           /* its id came back: under a key of its own */
 	struct touch *touch;
 	size_t ntouch, touch_alloc;
 	struct outcome *out;       /* only when in_progress */

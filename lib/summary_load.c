@@ -388,8 +388,24 @@ load_flights(struct loader *l, struct mxt_summary *s, json_t *a)
 		const char *w = "in_flight[]";
 		const char *h = string(l, e, "host", w);
 		const char *q = string(l, e, "queue_id", w);
-		struct flight *f = mxt_summary_flight(s,
-		    mxt_str_make(h, strlen(h)), mxt_str_make(q, strlen(q)), true);
+		struct flight *f;
+		if (json_is_true(json_object_get(e, "superseded"))) {
+			bool added;
+			struct mxt_buf kb = {0};
+			mxt_buf_printf(&kb, "%s\x1f%s\x1e%llu", h, q,
+			    (unsigned long long)++s->detached);
+			struct mxt_strmap_slot *slot = mxt_strmap_put(&s->flights,
+			    kb.p, kb.len, &added);
+			free(kb.p);
+			f = xcalloc(1, sizeof *f);
+			f->host = xstrndup(h, strlen(h));
+			f->queue_id = xstrndup(q, strlen(q));
+			f->superseded = true;
+			slot->ptr = f;
+		} else {
+			f = mxt_summary_flight(s, mxt_str_make(h, strlen(h)),
+			    mxt_str_make(q, strlen(q)), true);
+		}
 		if (f == NULL) {
 			fail(l, "in_flight: more than %d messages",
 			    SUMMARY_FLIGHTS_MAX);

@@ -376,6 +376,7 @@ copy_flight(const struct flight *F, const uint32_t *gmap)
 	n->marks = F->marks;
 	n->in_progress = F->in_progress;
 	n->ended = F->ended;
+	n->superseded = F->superseded;
 	for (size_t i = 0; i < F->ntouch; i++) {
 		bool new_msg;
 		if (gmap[F->touch[i].group] != UINT32_MAX)
@@ -395,21 +396,40 @@ merge_flights(struct mxt_summary *d, const struct mxt_summary *s,
     const uint32_t *gmap, struct mxt_classifier *cls, struct mxt_strmap *joined)
 {
 	bool added;
-	for (size_t i = 0; i < s->flights.size; i++) {
-		const struct mxt_strmap_slot *sl = &s->flights.slots[i];
-		if (sl->key == NULL)
+	struct mxt_buf kb = {0};
+	/* the messages src saw superseded by a new one with the same id
+	 * first: they are the older */
+	for (size_t i = 0; i < 2 * s->flights.size; i++) {
+		const struct mxt_strmap_slot *sl =
+		    &s->flights.slots[i % s->flights.size];
+		if (sl->key == NULL || ((const struct flight *)sl->ptr)->superseded !=
+		    (i < s->flights.size))
 			continue;
 		const struct flight *F = sl->ptr;
-		struct mxt_strmap_slot *ds = mxt_strmap_put(&d->flights, sl->key,
-		    sl->len, &added);
-		if (added) {
+		/* a flight src moved aside when its id came back joins by
+		 * the id; unjoined it keeps a key of its own in dst */
+		const char *mark = memchr(sl->key, '\x1e', sl->len);
+		size_t klen = mark ? (size_t)(mark - sl->key) : sl->len;
+		struct mxt_strmap_slot *ds = mxt_strmap_get(&d->flights, sl->key,
+		    klen);
+		if (mark != NULL && (ds == NULL || !F->in_progress ||
+		    ((struct flight *)ds->ptr)->ended)) {
+			kb.len = 0;
+			mxt_buf_printf(&kb, "%.*s\x1e%llu", (int)klen, sl->key,
+			    (unsigned long long)++d->detached);
+			ds = mxt_strmap_put(&d->flights, kb.p, kb.len, &added);
+			ds->ptr = copy_flight(F, gmap);
+			continue;
+		}
+		if (ds == NULL) {
+			ds = mxt_strmap_put(&d->flights, sl->key, klen, &added);
 			ds->ptr = copy_flight(F, gmap);
 			continue;
 		}
 		struct flight *D = ds->ptr;
 		if (!D->ended && F->in_progress) {
 			join(d, D, F, gmap, cls);
-			mxt_strmap_put(joined, sl->key, sl->len, &added);
+			mxt_strmap_put(joined, sl->key, klen, &added);
 		} else if (!F->ended) {
 			/* the same id again, a message of its own: what a
 			 * later merge can join is the open one */
@@ -421,8 +441,19 @@ merge_flights(struct mxt_summary *d, const struct mxt_summary *s,
 		if (D->ended && !D->in_progress) {
 			mxt_summary_free_flight(D);
 			mxt_strmap_remove(&d->flights, ds);
+		} else if (D->ended && mark != NULL) {
+			D->superseded = true;
+			/* joined, and src saw the id come back: what is
+			 * under the id from now on is the new message */
+			mxt_strmap_remove(&d->flights, ds);
+			kb.len = 0;
+			mxt_buf_printf(&kb, "%.*s\x1e%llu", (int)klen, sl->key,
+			    (unsigned long long)++d->detached);
+			ds = mxt_strmap_put(&d->flights, kb.p, kb.len, &added);
+			ds->ptr = D;
 		}
 	}
+	free(kb.p);
 }
 
 /* src's pending recipients: new ones copied; one dst also had pending is
