@@ -883,7 +883,17 @@ cmp_pending(const void *a, const void *b)
 	int c = strcmp(x->host, y->host);
 	if (c == 0)
 		c = strcmp(x->queue_id, y->queue_id);
-	return c ? c : strcmp(x->recipient, y->recipient);
+	if (c == 0)
+		c = strcmp(x->recipient, y->recipient);
+	/* the same recipient of an id that came back: oldest last deferral
+	 * first, then the rest, so that the order never depends on memory */
+	if (c == 0 && x->last_deferred != y->last_deferred)
+		c = x->last_deferred < y->last_deferred ? -1 : 1;
+	if (c == 0 && x->attempts != y->attempts)
+		c = x->attempts < y->attempts ? -1 : 1;
+	if (c == 0)
+		c = strcmp(x->text ? x->text : "", y->text ? y->text : "");
+	return c;
 }
 
 static struct retry **
