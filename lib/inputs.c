@@ -524,6 +524,7 @@ put_gap(struct mxt_gap *out, size_t max, size_t *count, int64_t start,
     int64_t end, int64_t lo, int64_t hi, enum mxt_gap_kind kind,
     const char *before, const char *after)
 {
+	int64_t hole_start = start, hole_end = end;
 	if (start < lo)
 		start = lo;
 	if (end > hi)
@@ -531,7 +532,15 @@ put_gap(struct mxt_gap *out, size_t max, size_t *count, int64_t start,
 	if (start >= end)
 		return;
 	if (*count < max)
-		out[*count] = (struct mxt_gap){start, end, kind, before, after};
+		out[*count] = (struct mxt_gap){
+			.start = start,
+			.end = end,
+			.hole_start = hole_start,
+			.hole_end = hole_end,
+			.kind = kind,
+			.before = before,
+			.after = after,
+		};
 	(*count)++;
 }
 
@@ -556,15 +565,15 @@ mxt_coverage_gaps(const struct mxt_input_span *spans, size_t n,
 	if (k == 0) {
 		/* an open start cannot be shown: there is no first time */
 		if (f->has_since)
-			put_gap(out, max, &count, lo, hi, lo, hi, MXT_GAP_NONE,
-			    NULL, NULL);
+			put_gap(out, max, &count, INT64_MIN, INT64_MAX, lo, hi,
+			    MXT_GAP_NONE, NULL, NULL);
 		free(v);
 		return count;
 	}
 	qsort(v, k, sizeof *v, span_cmp);
 
 	if (f->has_since)
-		put_gap(out, max, &count, lo, v[0]->first.sec, lo, hi,
+		put_gap(out, max, &count, INT64_MIN, v[0]->first.sec, lo, hi,
 		    MXT_GAP_BEFORE, NULL, v[0]->name);
 	const struct mxt_input_span *end_span = v[0];
 	for (size_t i = 1; i < k; i++) {

@@ -614,6 +614,31 @@ test_coverage(void)
 		test_str(c->name, "gaps", got, strlen(got), c->want);
 	}
 
+	/* the hole as it is, before it was cut to the window */
+	struct mxt_input_span two[2] = {
+	    {.name = "a", .first = {.sec = iso("2026-11-21T00:00:00"), .valid = true},
+	     .last = {.sec = iso("2026-11-21T20:00:00"), .valid = true}},
+	    {.name = "b", .first = {.sec = iso("2026-11-22T03:00:00"), .valid = true},
+	     .last = {.sec = iso("2026-11-22T05:00:00"), .valid = true}}};
+	struct mxt_filter w;
+	mxt_filter_init(&w);
+	w.has_since = w.has_until = true;
+	w.since = iso("2026-11-22T00:00:00");
+	w.until = iso("2026-11-23T00:00:00");
+	struct mxt_gap hg[3];
+	size_t nh = mxt_coverage_gaps(two, 2, &w, iso("2026-11-22T12:00:00"), hg, 3);
+	test_int("holes", "gaps", (long long)nh, 2);
+	test_ok(nh == 2 && hg[0].hole_start == iso("2026-11-21T20:00:00") &&
+	    hg[0].hole_end == iso("2026-11-22T03:00:00") &&
+	    hg[0].start == w.since, "holes: between, cut to the window",
+	    "got %lld..%lld", (long long)hg[0].hole_start,
+	    (long long)hg[0].hole_end);
+	test_ok(nh == 2 && hg[1].hole_start == iso("2026-11-22T05:00:00") &&
+	    hg[1].hole_end == INT64_MAX &&
+	    hg[1].end == iso("2026-11-22T12:00:00"), "holes: after, to now",
+	    "got %lld..%lld", (long long)hg[1].hole_start,
+	    (long long)hg[1].hole_end);
+
 	/* the count is returned when out is too small */
 	struct mxt_input_span one = {.name = "x",
 	    .first = {.sec = iso("2026-11-22T06:00:00"), .valid = true},

@@ -607,6 +607,10 @@ const char *mxt_gap_kind_name(enum mxt_gap_kind k); /* "before", ... */
 /* A part of the window with no log data: [start, end), seconds. */
 struct mxt_gap {
 	int64_t start, end;
+	/* the whole hole, before it was cut to the window: where the data
+	 * stops and starts again (INT64_MIN before the first input,
+	 * INT64_MAX after the last) */
+	int64_t hole_start, hole_end;
 	enum mxt_gap_kind kind;
 	const char *before; /* the input that ends at start; NULL if none */
 	const char *after;  /* the input that begins at end; NULL if none */

@@ -567,6 +567,8 @@ run(int argc, char **argv, bool merge)
 			.event_arg = &ctx,
 			.classifier = cls,
 		};
+		in.window = &o.cfg.filter;
+		in.now = now();
 		status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
 		mxt_summary_finish(s, &stats);
 	}
@@ -580,6 +582,7 @@ run(int argc, char **argv, bool merge)
 			mxt_failon_destroy(o.failon[i]);
 		mxt_summary_destroy(s);
 		mxt_classifier_destroy(cls);
+		cli_input_finish(&in);
 		return cli_worst(status, cli_stopped_status());
 	}
 	if (!merge)

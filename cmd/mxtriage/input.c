@@ -86,6 +86,18 @@ on_unparsed(void *arg, const char *source, long line_no, const char *reason,
 	putc('\n', in->unparsed_fp);
 }
 
+/* A time of the window in the local zone, ISO 8601. */
+static char *
+local_time(int64_t sec, char *buf, size_t size)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	struct mxt_time mt = {.sec = sec, .valid = true};
+	if (localtime_r(&t, &tm) != NULL)
+		mt.utcoff = (int32_t)tm.tm_gmtoff;
+	return mxt_time_format(&mt, buf, size);
+}
+
 /* A duration as "2d03h", "1h02m03s", "7m40s" or "45s". */
 static char *
 duration(int64_t s, char *buf, size_t size)
@@ -130,6 +142,44 @@ on_input_problem(void *arg, const char *path, const char *text, bool failed)
 	(void)arg;
 	(void)failed;
 	warnx("%s: %s", path, text);
+}
+
+/* Tells which parts of the window no input covers. */
+static void
+report_gaps(const struct cli_input *in)
+{
+	/* an end cut at now is said as "now": the window goes on */
+	bool cut_at_now = !in->window->has_until || in->window->until > in->now;
+	for (size_t i = 0; i < in->ngaps; i++) {
+		const struct mxt_gap *g = &in->gaps[i];
+		char a[48], b[48], edge[48], edge2[48], why[640];
+		local_time(g->start, a, sizeof a);
+		if (cut_at_now && g->end == in->now)
+			snprintf(b, sizeof b, "now");
+		else
+			local_time(g->end, b, sizeof b);
+		switch (g->kind) {
+		case MXT_GAP_BEFORE:
+			snprintf(why, sizeof why, "the inputs start at %s, in %s",
+			    local_time(g->hole_end, edge, sizeof edge), g->after);
+			break;
+		case MXT_GAP_BETWEEN:
+			snprintf(why, sizeof why, "%s ends at %s, %s starts at %s",
+			    g->before, local_time(g->hole_start, edge,
+			    sizeof edge), g->after, local_time(g->hole_end,
+			    edge2, sizeof edge2));
+			break;
+		case MXT_GAP_AFTER:
+			snprintf(why, sizeof why, "the inputs end at %s, in %s",
+			    local_time(g->hole_start, edge, sizeof edge),
+			    g->before);
+			break;
+		default:
+			snprintf(why, sizeof why, "no input has a mail log line");
+			break;
+		}
+		warnx("no log data for %s .. %s of the window (%s)", a, b, why);
+	}
 }
 
 static void
@@ -285,6 +335,16 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	in->spans = mxt_input_spans_copy(spans, nspans);
 	in->nspans = nspans;
 	/* A run stopped early says so itself; its counts are partial. */
+	if (in->window != NULL && !cli_stop) {
+		in->ngaps = mxt_coverage_gaps(in->spans, nspans, in->window,
+		    in->now, NULL, 0);
+		in->gaps = calloc(in->ngaps ? in->ngaps : 1, sizeof *in->gaps);
+		if (in->gaps == NULL)
+			err(MXT_EXIT_INPUT, NULL);
+		mxt_coverage_gaps(in->spans, nspans, in->window, in->now,
+		    in->gaps, in->ngaps);
+		report_gaps(in);
+	}
 	if (!cli_stop)
 		report_anomalies(in, mxt_pass_stats(p), (int)ninputs);
 	if (stats != NULL)
@@ -302,8 +362,10 @@ void
 cli_input_finish(struct cli_input *in)
 {
 	free(in->spans);
+	free(in->gaps);
 	in->spans = NULL;
-	in->nspans = 0;
+	in->gaps = NULL;
+	in->nspans = in->ngaps = 0;
 }
 
 int
