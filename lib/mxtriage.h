@@ -217,6 +217,7 @@ struct mxt_stats {
 };
 
 struct mxt_classifier; /* below, with the classification API */
+struct mxt_time_jump;  /* below, with the inputs */
 
 struct mxt_pass_config {
 	int year;                 /* --year, 0 = infer */
@@ -251,6 +252,11 @@ struct mxt_pass_config {
 	 * is non-zero (set from a signal handler, or by a consumer whose
 	 * output failed) and returns 0: the caller knows why it stopped. */
 	volatile sig_atomic_t *stop;
+	/* Told when time runs backwards (see "inputs" below), at most once
+	 * per input and kind. Optional. */
+	void (*on_time_jump)(void *time_jump_arg,
+	    const struct mxt_time_jump *j);
+	void *time_jump_arg;
 };
 
 struct mxt_pass;
@@ -495,6 +501,136 @@ int mxt_time_parse(const char *s, time_t now, int64_t *out,
  * 23 or 25 hours long across DST changes. */
 int mxt_day_range(const char *day, time_t now, int64_t *since,
     int64_t *until, struct mxt_error *err);
+
+/* ---- inputs: their order, their time spans, the window's coverage ---- */
+
+/*
+ * The order inputs are read in (inputs.c). Each path is a file, "-" for
+ * standard input, or a directory, which stands for the mail logs in it
+ * (mail.log, maillog, mail, postfix.log, mainlog, rejectlog,
+ * exim_mainlog, exim_rejectlog, each also rotated: NAME.N, NAME-DATE,
+ * either with .gz; other files are skipped). Unless keep_order, the
+ * inputs are sorted by the time of their first log line; standard input
+ * and other inputs that are not regular files (pipes) cannot be looked
+ * at before they are read and stay where they were given: the inputs
+ * before one are sorted among themselves, as are those after it. See
+ * mxtriage(1), INPUT ORDER, for the whole rule.
+ */
+struct mxt_input {
+	const char *path;      /* for mxt_pass_read */
+	bool fixed;            /* read where given: stdin, a pipe */
+	struct mxt_time first; /* of its first log line; valid = false if none */
+	unsigned rotation;     /* N of NAME.N[.gz]; 1 for NAME-DATE; else 0 */
+	size_t given;          /* position in the order given */
+};
+
+struct mxt_inputs_config {
+	int year;        /* --year, 0 = infer (as the pass does) */
+	bool keep_order; /* --keep-order: the order given */
+	/* Told about a path that is not read: failed = true for an input
+	 * that cannot be read (an unreadable or empty directory), false for
+	 * a file skipped with a reason (a log compressed in a format mxtriage
+	 * does not read). Optional. */
+	void (*on_problem)(void *problem_arg, const char *path,
+	    const char *text, bool failed);
+	void *problem_arg;
+};
+
+struct mxt_inputs;
+
+/* The inputs of paths[0..n) in reading order. Never NULL. */
+struct mxt_inputs *mxt_inputs_create(const char *const *paths, size_t n,
+    const struct mxt_inputs_config *cfg);
+void mxt_inputs_destroy(struct mxt_inputs *in); /* accepts NULL */
+size_t mxt_inputs_count(const struct mxt_inputs *in);
+/* The i-th input to read (i < count); valid while in lives. */
+const struct mxt_input *mxt_inputs_get(const struct mxt_inputs *in, size_t i);
+/* How many paths could not be expanded (on_problem with failed). */
+size_t mxt_inputs_failed(const struct mxt_inputs *in);
+
+/* Time may go back this far (seconds) without a warning: lines of several
+ * processes reach syslog slightly out of order. */
+#define MXT_TIME_SLACK 300
+
+/*
+ * What the pass records of each input it reads, in reading order: an
+ * input starts with each mxt_pass_read, or with mxt_pass_line when its
+ * source changes.
+ */
+struct mxt_input_span {
+	const char *name;     /* as the reader names it: the path, "<stdin>" */
+	uint64_t lines;       /* lines read */
+	uint64_t recognised;  /* lines of an MTA (these give the times) */
+	struct mxt_time first, last; /* earliest and latest; valid = false
+	                              * when no line was recognised */
+	long back_line;       /* first line whose time is more than
+	                       * MXT_TIME_SLACK before the latest time of
+	                       * the input so far; 0 = none */
+	int64_t back_seconds; /* by how much, at back_line */
+	bool starts_back;     /* its first time is more than MXT_TIME_SLACK
+	                       * before the latest of the inputs read before */
+};
+
+/* Time running backwards, as on_time_jump hears of it. */
+struct mxt_time_jump {
+	const char *source;  /* the input */
+	long line_no;
+	bool between_inputs; /* the first line of source, earlier than the
+	                      * inputs read before it; else a line earlier
+	                      * than one before it in source */
+	struct mxt_time time;   /* of the line */
+	struct mxt_time latest; /* the latest time before it */
+	const char *latest_source; /* the input that logged latest */
+};
+
+/* The spans of the inputs read so far; *n gets their number. Valid until
+ * the next call on p. */
+const struct mxt_input_span *mxt_pass_inputs(const struct mxt_pass *p,
+    size_t *n);
+/* A copy of v[0..n) and their names in one malloc'd block: free() it. */
+struct mxt_input_span *mxt_input_spans_copy(const struct mxt_input_span *v,
+    size_t n);
+
+/* Inputs further apart than this (seconds) leave a gap in the coverage. */
+#define MXT_COVERAGE_GRACE 3600
+
+enum mxt_gap_kind {
+	MXT_GAP_BEFORE,  /* the window starts before the inputs */
+	MXT_GAP_BETWEEN, /* between two inputs, longer than the grace */
+	MXT_GAP_AFTER,   /* the inputs end before the window, by more than
+	                  * the grace */
+	MXT_GAP_NONE,    /* no input has a recognised line */
+	MXT_GAP_COUNT
+};
+const char *mxt_gap_kind_name(enum mxt_gap_kind k); /* "before", ... */
+
+/* A part of the window with no log data: [start, end), seconds. */
+struct mxt_gap {
+	int64_t start, end;
+	/* the whole hole, before it was cut to the window: where the data
+	 * stops and starts again (INT64_MIN before the first input,
+	 * INT64_MAX after the last) */
+	int64_t hole_start, hole_end;
+	enum mxt_gap_kind kind;
+	const char *before; /* the input that ends at start; NULL if none */
+	const char *after;  /* the input that begins at end; NULL if none */
+};
+
+/*
+ * The parts of the window of f (its since/until; an open or future end is
+ * now) that the spans do not cover. The spans cover from the earliest to
+ * the latest time of their inputs, joined where they are at most
+ * MXT_COVERAGE_GRACE apart. Reported: the part of the window before the
+ * earliest time (any length: a log starts where rotation cut it, the
+ * lines before are in an older file), gaps between inputs longer than
+ * the grace, and the part after the latest time when longer than the
+ * grace (a quiet server also stops logging). Nothing when f has no
+ * window. Writes at most max gaps, in time order, into out; returns how
+ * many there are (at most n + 1). Names are borrowed from spans.
+ */
+size_t mxt_coverage_gaps(const struct mxt_input_span *spans, size_t n,
+    const struct mxt_filter *f, int64_t now, struct mxt_gap *out,
+    size_t max);
 
 /* ---- classification (causes.c, rules.c, classify.c, explain.c) -------- */
 /* (filled in by the classification work; keep this marker) */

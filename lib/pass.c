@@ -10,6 +10,7 @@
  * line.
  */
 #include "pass.h"
+#include "inputs.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@ mxt_pass_create(const struct mxt_pass_config *cfg)
 	 * leave the queue (a summary keeps it open for a merge) */
 	p->track = mxt_track_create(cfg->track_cap, &p->stats.track_overflow,
 	    NULL, NULL);
+	p->spans = xcalloc(1, sizeof *p->spans);
 	mxt_clock_init(&p->clock, cfg->year, 0);
 	p->sink = (struct mxt_sink){.ctx = p, .emit = sink_emit,
 	    .unparsed = sink_unparsed, .msg_get = sink_msg_get,
@@ -62,6 +64,8 @@ mxt_pass_destroy(struct mxt_pass *p)
 		if (dialects[i]->destroy != NULL)
 			dialects[i]->destroy(p->dialect_state[i]);
 	mxt_track_destroy(p->track);
+	mxt_spans_finish(p->spans);
+	free(p->spans);
 	free(p);
 }
 
@@ -69,6 +73,13 @@ const struct mxt_stats *
 mxt_pass_stats(const struct mxt_pass *p)
 {
 	return &p->stats;
+}
+
+const struct mxt_input_span *
+mxt_pass_inputs(const struct mxt_pass *p, size_t *n)
+{
+	*n = p->spans->n;
+	return p->spans->v;
 }
 
 /* Cheap test for lines that carry a delivery or rejection but have no
@@ -101,6 +112,8 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	p->sink.line_no = line_no;
 	p->stats.lines++;
 	p->stats.bytes += len + 1;
+	mxt_spans_source(p->spans, source);
+	mxt_spans_line(p->spans);
 
 	if (!mxt_syslog_parse(&p->clock, line, len, &ll)) {
 		p->stats.lines_no_header++;
@@ -126,6 +139,11 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 				if (!p->stats.first_line.valid)
 					p->stats.first_line = ll.time;
 				p->stats.last_line = ll.time;
+				struct mxt_time_jump j;
+				if (mxt_spans_time(p->spans, &ll.time, line_no,
+				    &j) && p->cfg.on_time_jump != NULL)
+					p->cfg.on_time_jump(
+					    p->cfg.time_jump_arg, &j);
 			}
 			d->parse(p->dialect_state[i], &p->sink, &ll);
 			return;
@@ -142,6 +160,8 @@ mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 	bool truncated;
 	int rc = 0;
 
+	mxt_spans_begin(p->spans, r != NULL ? mxt_reader_name(r) :
+	    strcmp(path, "-") == 0 ? "<stdin>" : path);
 	if (r == NULL) {
 		p->stats.inputs_failed++;
 		return -1;

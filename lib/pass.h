@@ -27,6 +27,8 @@ struct mxt_pass {
 	struct mxt_sink sink;
 	/* per-dialect state, by registry row, owned by the dialect */
 	void *dialect_state[MXT_MTA_COUNT];
+	/* the inputs read, their spans (inputs.c) */
+	struct mxt_spans *spans;
 };
 
 /* Messages in flight now, for tests. */

@@ -8,6 +8,11 @@ A case folder holds:
   stdout, stderr, status   the expected results (status: the exit code)
   same-stdout-as           optional: name of another case whose stdout
                            must be byte-identical to this one's
+  same-json-as             optional: name of another case whose stdout is
+                           the same JSON document, apart from the members
+                           named on the following lines (dotted paths,
+                           e.g. header.inputs: the names of the inputs);
+                           such a case has no stdout file of its own
   twice                    optional: run the case a second time; the
                            outputs must be byte-identical (determinism)
   want.NAME                optional: the file NAME the run must leave in
@@ -33,6 +38,7 @@ result like code before committing it.
 Usage: golden.py MXTRIAGE GOLDEN_DIR [CASE...]   (TAP output)
 """
 import difflib
+import json
 import os
 import resource
 import signal
@@ -125,6 +131,22 @@ def diff(name, got, want):
     return "".join("# " + l if l.endswith("\n") else "# " + l + "\n" for l in lines)
 
 
+def without(stdout, paths):
+    """The JSON document in stdout, re-serialised without the members at
+    the dotted paths; the text itself when it is not JSON."""
+    try:
+        doc = json.loads(stdout)
+    except ValueError:
+        return stdout
+    for path in paths:
+        node, keys = doc, path.split(".")
+        for k in keys[:-1]:
+            node = node.get(k, {}) if isinstance(node, dict) else {}
+        if isinstance(node, dict):
+            node.pop(keys[-1], None)
+    return (json.dumps(doc, indent=2, sort_keys=False) + "\n").encode()
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     root = sys.argv[2]
@@ -142,6 +164,8 @@ def main():
         problems = check_left(case_dir, before)
         for fname, got in zip(("stdout", "stderr", "status"), out):
             path = os.path.join(case_dir, fname)
+            if fname == "stdout" and os.path.exists(os.path.join(case_dir, "same-json-as")):
+                continue  # checked against the other case's below
             if update:
                 with open(path, "wb") as f:
                     f.write(got)
@@ -174,6 +198,17 @@ def main():
             if other_out[0] != out[0]:
                 problems.append("# stdout differs from case %s\n" % other
                                 + diff(name + "/stdout", out[0], other_out[0]))
+        same_json = os.path.join(case_dir, "same-json-as")
+        if os.path.exists(same_json):
+            lines = open(same_json).read().split("\n")
+            other = lines[0].strip()
+            ignore = [l.strip() for l in lines[1:] if l.strip()]
+            other_out = results.get(other) or run_case(binary, os.path.join(root, other))
+            mine, theirs = without(out[0], ignore), without(other_out[0], ignore)
+            if mine != theirs:
+                problems.append("# stdout is not the JSON of case %s (apart from %s)\n"
+                                % (other, ", ".join(ignore))
+                                + diff(name + "/stdout", mine, theirs))
         if problems:
             failed += 1
             print("not ok %d - %s" % (i, name))

@@ -25,6 +25,18 @@ struct cli_input {
 	const char *host; /* --host: of lines that name none */
 	const char *unparsed_path; /* --show-unparsed[=FILE]; "-" = stderr */
 	FILE *unparsed_fp;
+	/* Input order and coverage (set before cli_run_pass). */
+	bool keep_order;                 /* --keep-order */
+	const struct mxt_filter *window; /* the report's; NULL = none */
+	int64_t now;                     /* the end of an open window */
+	bool warn_between;               /* the input being read was not
+	                                  * put in order by mxtriage */
+	/* Filled by cli_run_pass, freed by cli_input_finish: the inputs read
+	 * with their spans, and the parts of the window they do not cover. */
+	struct mxt_input_span *spans;
+	size_t nspans;
+	struct mxt_gap *gaps;
+	size_t ngaps;
 };
 
 /* getopt_long ids of the shared options (above the ASCII range). */
@@ -35,6 +47,7 @@ enum {
 	OPT_CSV_RAW,
 	OPT_MTA,
 	OPT_HOST,
+	OPT_KEEP_ORDER,
 	OPT_FIRST_FREE,
 };
 
@@ -43,7 +56,8 @@ enum {
 	{"syslog-name", required_argument, NULL, OPT_SYSLOG_NAME},          \
 	{"mta", required_argument, NULL, OPT_MTA},                          \
 	{"host", required_argument, NULL, OPT_HOST},                        \
-	{"show-unparsed", optional_argument, NULL, OPT_SHOW_UNPARSED}
+	{"show-unparsed", optional_argument, NULL, OPT_SHOW_UNPARSED},      \
+	{"keep-order", no_argument, NULL, OPT_KEEP_ORDER}
 
 /* Handles a shared option; returns 1 when it was one, 0 when not, -1 on a
  * bad value (message printed). */
@@ -55,14 +69,18 @@ int cli_check_outputs(const struct cli_input *in, const char *output,
     char *const *files, int nfiles);
 
 /*
- * Runs the pass over files (none = stdin). Reports unreadable inputs with
- * warn(3)-style messages and the anomalies of the run on stderr (an empty
- * input among them). Stops early when cli_stop is set. Writes
+ * Runs the pass over files (none = stdin), directories expanded and in
+ * time order unless --keep-order. Reports unreadable inputs with
+ * warn(3)-style messages, time running backwards, the parts of the window
+ * no input covers, and the anomalies of the run on stderr (an empty input
+ * among them). Stops early when cli_stop is set. Writes
  * --show-unparsed=FILE through cli_output (check it against the inputs
  * first). Returns MXT_EXIT_OK, MXT_EXIT_INPUT or MXT_EXIT_WRITE.
  */
 int cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg,
     char **files, int nfiles, struct mxt_stats *stats);
+/* Frees what cli_run_pass left in in. */
+void cli_input_finish(struct cli_input *in);
 
 /* The status that says more of a and b: a signal, then a write error, an
  * unreadable input, an alert, success. */

@@ -12,7 +12,8 @@ static const char usage_text[] =
     "usage: mxtriage events [OPTIONS] [FILE...]\n"
     "\n"
     "Print every delivery attempt and every rejection as one event per line.\n"
-    "FILE may be gzip-compressed; none or '-' reads standard input.\n"
+    "FILE may be gzip-compressed, or a directory (the mail logs in it); none\n"
+    "or '-' reads standard input. Inputs are read oldest first.\n"
     "\n"
     "  -f, --format FMT        jsonl (default) or csv\n"
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
@@ -25,6 +26,7 @@ static const char usage_text[] =
     "                          recognised line by line)\n"
     "      --host NAME         host of lines that name none (Exim's own logs)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
+    "      --keep-order        read the inputs in the order given\n"
     "  -h, --help              show this help\n";
 
 struct events_ctx {
@@ -118,6 +120,7 @@ cmd_events(int argc, char **argv)
 	};
 	struct mxt_stats stats;
 	int status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
+	cli_input_finish(&in);
 	mxt_event_writer_destroy(ctx.w);
 	mxt_classifier_destroy(cls);
 

@@ -19,7 +19,8 @@ static const char usage_text[] =
     "\n"
     "Report deliveries, deferrals, bounces and rejections by recipient domain\n"
     "and cause, with what to do, retry outcomes and the messages still stuck.\n"
-    "FILE may be gzip-compressed; none or '-' reads standard input.\n"
+    "FILE may be gzip-compressed, or a directory (the mail logs in it); none\n"
+    "or '-' reads standard input. Inputs are read oldest first.\n"
     "\n"
     "  -f, --format FMT        table (default), json or csv\n"
     "      --by KEY[,KEY...]   group failures by: domain, cause, code, relay,\n"
@@ -48,6 +49,7 @@ static const char usage_text[] =
     "      --mta MTA           only postfix or only exim lines (default: both,\n"
     "                          recognised line by line)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
+    "      --keep-order        read the inputs in the order given\n"
     "  -h, --help              show this help\n";
 
 static const char merge_usage_text[] =
@@ -565,6 +567,8 @@ run(int argc, char **argv, bool merge)
 			.event_arg = &ctx,
 			.classifier = cls,
 		};
+		in.window = &o.cfg.filter;
+		in.now = now();
 		status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
 		mxt_summary_finish(s, &stats);
 	}
@@ -578,6 +582,7 @@ run(int argc, char **argv, bool merge)
 			mxt_failon_destroy(o.failon[i]);
 		mxt_summary_destroy(s);
 		mxt_classifier_destroy(cls);
+		cli_input_finish(&in);
 		return cli_worst(status, cli_stopped_status());
 	}
 	if (!merge)
@@ -621,5 +626,6 @@ run(int argc, char **argv, bool merge)
 	}
 	mxt_summary_destroy(s);
 	mxt_classifier_destroy(cls);
+	cli_input_finish(&in);
 	return status;
 }

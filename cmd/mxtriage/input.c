@@ -57,6 +57,9 @@ cli_input_option(struct cli_input *in, int opt, const char *arg)
 	case OPT_SHOW_UNPARSED:
 		in->unparsed_path = arg ? arg : "-";
 		return 1;
+	case OPT_KEEP_ORDER:
+		in->keep_order = true;
+		return 1;
 	}
 	return 0;
 }
@@ -81,6 +84,102 @@ on_unparsed(void *arg, const char *source, long line_no, const char *reason,
 	fprintf(in->unparsed_fp, "%s:%ld: %s: ", source, line_no, reason);
 	put_escaped(in->unparsed_fp, line, len);
 	putc('\n', in->unparsed_fp);
+}
+
+/* A time of the window in the local zone, ISO 8601. */
+static char *
+local_time(int64_t sec, char *buf, size_t size)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	struct mxt_time mt = {.sec = sec, .valid = true};
+	if (localtime_r(&t, &tm) != NULL)
+		mt.utcoff = (int32_t)tm.tm_gmtoff;
+	return mxt_time_format(&mt, buf, size);
+}
+
+/* A duration as "2d03h", "1h02m03s", "7m40s" or "45s". */
+static char *
+duration(int64_t s, char *buf, size_t size)
+{
+	if (s >= 86400)
+		snprintf(buf, size, "%lldd%02lldh", (long long)(s / 86400),
+		    (long long)(s / 3600 % 24));
+	else if (s >= 3600)
+		snprintf(buf, size, "%lldh%02lldm%02llds", (long long)(s / 3600),
+		    (long long)(s / 60 % 60), (long long)(s % 60));
+	else if (s >= 60)
+		snprintf(buf, size, "%lldm%02llds", (long long)(s / 60),
+		    (long long)(s % 60));
+	else
+		snprintf(buf, size, "%llds", (long long)s);
+	return buf;
+}
+
+static void
+on_time_jump(void *arg, const struct mxt_time_jump *j)
+{
+	const struct cli_input *in = arg;
+	char t[48], latest[48], d[32];
+
+	mxt_time_format(&j->time, t, sizeof t);
+	mxt_time_format(&j->latest, latest, sizeof latest);
+	duration(j->latest.sec - j->time.sec, d, sizeof d);
+	if (!j->between_inputs)
+		warnx("%s:%ld: time goes back %s, to %s after %s; the lines "
+		    "are out of order (told once per input)", j->source,
+		    j->line_no, d, t, latest);
+	else if (in->warn_between)
+		warnx("%s starts at %s, %s before the end of %s (%s): time "
+		    "runs backwards between the inputs; give them oldest "
+		    "first%s", j->source, t, d, j->latest_source, latest,
+		    in->keep_order ? ", or leave out --keep-order" : "");
+}
+
+static void
+on_input_problem(void *arg, const char *path, const char *text, bool failed)
+{
+	(void)arg;
+	(void)failed;
+	warnx("%s: %s", path, text);
+}
+
+/* Tells which parts of the window no input covers. */
+static void
+report_gaps(const struct cli_input *in)
+{
+	/* an end cut at now is said as "now": the window goes on */
+	bool cut_at_now = !in->window->has_until || in->window->until > in->now;
+	for (size_t i = 0; i < in->ngaps; i++) {
+		const struct mxt_gap *g = &in->gaps[i];
+		char a[48], b[48], edge[48], edge2[48], why[640];
+		local_time(g->start, a, sizeof a);
+		if (cut_at_now && g->end == in->now)
+			snprintf(b, sizeof b, "now");
+		else
+			local_time(g->end, b, sizeof b);
+		switch (g->kind) {
+		case MXT_GAP_BEFORE:
+			snprintf(why, sizeof why, "the inputs start at %s, in %s",
+			    local_time(g->hole_end, edge, sizeof edge), g->after);
+			break;
+		case MXT_GAP_BETWEEN:
+			snprintf(why, sizeof why, "%s ends at %s, %s starts at %s",
+			    g->before, local_time(g->hole_start, edge,
+			    sizeof edge), g->after, local_time(g->hole_end,
+			    edge2, sizeof edge2));
+			break;
+		case MXT_GAP_AFTER:
+			snprintf(why, sizeof why, "the inputs end at %s, in %s",
+			    local_time(g->hole_start, edge, sizeof edge),
+			    g->before);
+			break;
+		default:
+			snprintf(why, sizeof why, "no input has a mail log line");
+			break;
+		}
+		warnx("no log data for %s .. %s of the window (%s)", a, b, why);
+	}
 }
 
 static void
@@ -193,15 +292,31 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	cfg->on_unparsed = on_unparsed;
 	cfg->unparsed_arg = in;
 	cfg->stop = &cli_stop;
+	cfg->on_time_jump = on_time_jump;
+	cfg->time_jump_arg = in;
 	struct mxt_pass *p = mxt_pass_create(cfg);
 
 	if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
 	}
-	for (int i = 0; i < nfiles && !cli_stop; i++) {
+	struct mxt_inputs_config icfg = {
+		.year = in->year,
+		.keep_order = in->keep_order,
+		.on_problem = on_input_problem,
+	};
+	struct mxt_inputs *list = mxt_inputs_create((const char *const *)files,
+	    (size_t)nfiles, &icfg);
+	if (mxt_inputs_failed(list) > 0)
+		status = MXT_EXIT_INPUT;
+	for (size_t i = 0; i < mxt_inputs_count(list) && !cli_stop; i++) {
+		const struct mxt_input *it = mxt_inputs_get(list, i);
 		struct mxt_error e;
-		if (mxt_pass_read(p, files[i], &e) < 0) {
+		/* time running back between inputs is the order's fault only
+		 * where mxtriage did not choose the order */
+		in->warn_between = in->keep_order || it->fixed ||
+		    (i > 0 && mxt_inputs_get(list, i - 1)->fixed);
+		if (mxt_pass_read(p, it->path, &e) < 0) {
 			if (e.line > 0 || e.column > 0)
 				warnx("%s: %s, after line %ld (byte %ld of the "
 				    "file); the lines before it were read",
@@ -211,10 +326,27 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 			status = MXT_EXIT_INPUT;
 		}
 	}
+	size_t ninputs = mxt_inputs_count(list);
+	mxt_inputs_destroy(list);
 	mxt_pass_finish(p);
+
+	size_t nspans;
+	const struct mxt_input_span *spans = mxt_pass_inputs(p, &nspans);
+	in->spans = mxt_input_spans_copy(spans, nspans);
+	in->nspans = nspans;
 	/* A run stopped early says so itself; its counts are partial. */
+	if (in->window != NULL && !cli_stop) {
+		in->ngaps = mxt_coverage_gaps(in->spans, nspans, in->window,
+		    in->now, NULL, 0);
+		in->gaps = calloc(in->ngaps ? in->ngaps : 1, sizeof *in->gaps);
+		if (in->gaps == NULL)
+			err(MXT_EXIT_INPUT, NULL);
+		mxt_coverage_gaps(in->spans, nspans, in->window, in->now,
+		    in->gaps, in->ngaps);
+		report_gaps(in);
+	}
 	if (!cli_stop)
-		report_anomalies(in, mxt_pass_stats(p), nfiles);
+		report_anomalies(in, mxt_pass_stats(p), (int)ninputs);
 	if (stats != NULL)
 		*stats = *mxt_pass_stats(p);
 	mxt_pass_destroy(p);
@@ -224,6 +356,16 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 		    cli_stopped_status() == 0));
 	}
 	return status;
+}
+
+void
+cli_input_finish(struct cli_input *in)
+{
+	free(in->spans);
+	free(in->gaps);
+	in->spans = NULL;
+	in->gaps = NULL;
+	in->nspans = in->ngaps = 0;
 }
 
 int
