@@ -420,6 +420,11 @@ struct mxt_summary_overflow {
 };
 void mxt_summary_overflow(const struct mxt_summary *s,
     struct mxt_summary_overflow *out);
+/* The parts of the window no input covers (from mxt_coverage_gaps), for
+ * the header; a merge works them out again from the inputs' spans. */
+struct mxt_gap;
+void mxt_summary_set_coverage(struct mxt_summary *s,
+    const struct mxt_gap *gaps, size_t n);
 /* The first time of the summary's span (0 when none), for ordering. */
 int64_t mxt_summary_first_time(const struct mxt_summary *s);
 

@@ -180,6 +180,19 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	json_object_set_new(window, "until", f->has_until ?
 	    json_string(mxt_local_time(f->until, buf, sizeof buf)) :
 	    json_null());
+	json_t *gaps = json_array();
+	for (size_t i = 0; i < s->ngaps; i++) {
+		json_t *g = json_object();
+		json_object_set_new(g, "kind",
+		    json_string(mxt_gap_kind_name(s->gaps[i].kind)));
+		json_object_set_new(g, "start", json_string(mxt_local_time(
+		    s->gaps[i].start, buf, sizeof buf)));
+		json_object_set_new(g, "end", json_string(mxt_local_time(
+		    s->gaps[i].end, buf, sizeof buf)));
+		json_array_append_new(gaps, g);
+	}
+	/* the parts of the window no input covers */
+	json_object_set_new(window, "uncovered", gaps);
 	json_t *overflow = json_object();
 	json_object_set_new(overflow, "groups", jint(s->overflow_groups));
 	json_object_set_new(overflow, "retries", jint(s->overflow_retries));

@@ -225,6 +225,7 @@ mxt_summary_destroy(struct mxt_summary *s)
 	for (size_t i = 0; i < s->ninputs; i++)
 		free(s->inputs[i].name);
 	free(s->inputs);
+	free(s->gaps);
 	mxt_strmap_finish(&s->group_index);
 	mxt_strmap_finish(&s->retries);
 	mxt_strmap_finish(&s->flights);
@@ -1074,4 +1075,18 @@ mxt_summary_overflow(const struct mxt_summary *s,
 	out->retries = s->overflow_retries;
 	out->messages = s->overflow_messages;
 	out->domains = s->overflow_domains;
+}
+
+void
+mxt_summary_set_coverage(struct mxt_summary *s, const struct mxt_gap *gaps,
+    size_t n)
+{
+	free(s->gaps);
+	s->gaps = n ? xcalloc(n, sizeof *s->gaps) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		s->gaps[i].start = gaps[i].start;
+		s->gaps[i].end = gaps[i].end;
+		s->gaps[i].kind = gaps[i].kind;
+	}
+	s->ngaps = n;
 }

@@ -154,6 +154,11 @@ struct mxt_summary {
 	struct mxt_strmap hosts;    /* logging hosts seen */
 	struct input_span *inputs;
 	size_t ninputs;
+	struct cover_gap {          /* parts of the window with no input */
+		int64_t start, end;
+		enum mxt_gap_kind kind;
+	} *gaps;
+	size_t ngaps;
 	bool merged;                /* made by mxt_summary_merge */
 	struct mxt_buf keybuf;      /* scratch: the key being built */
 	int64_t end;                /* last time seen: pending ages end here */

@@ -528,6 +528,20 @@ mxt_summary_load(const char *path, struct mxt_error *err)
 		s->cfg.filter.since = since.sec;
 		s->cfg.filter.has_until = until.valid;
 		s->cfg.filter.until = until.sec;
+		json_t *un = json_object_get(w, "uncovered");
+		size_t gi;
+		json_t *g;
+		json_array_foreach(un, gi, g) {
+			s->gaps = xrealloc(s->gaps, (s->ngaps + 1) * sizeof *s->gaps);
+			struct cover_gap *x = &s->gaps[s->ngaps++];
+			x->start = time_of(&l, g, "start", "header.window.uncovered").sec;
+			x->end = time_of(&l, g, "end", "header.window.uncovered").sec;
+			const char *k = string(&l, g, "kind", "header.window.uncovered");
+			x->kind = MXT_GAP_NONE;
+			for (int t = 0; t < MXT_GAP_COUNT; t++)
+				if (strcmp(k, mxt_gap_kind_name(t)) == 0)
+					x->kind = (enum mxt_gap_kind)t;
+		}
 		json_t *h = member(&l, root, "header", JSON_OBJECT, "$");
 		if (h != NULL)
 			load_header(&l, s, h);

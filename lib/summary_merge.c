@@ -573,6 +573,23 @@ mxt_summary_merge(struct mxt_summary *d, const struct mxt_summary *s,
 	df->until = sf->until > df->until ? sf->until : df->until;
 	struct mxt_strmap joined;
 	mxt_strmap_init(&joined, 0);
+	if (df->has_since || df->has_until) {
+		/* the inputs of both, in order: what none of them covers */
+		struct mxt_input_span *sp = xcalloc(d->ninputs + 1, sizeof *sp);
+		for (size_t i = 0; i < d->ninputs; i++) {
+			sp[i].name = d->inputs[i].name;
+			sp[i].lines = d->inputs[i].lines;
+			sp[i].recognised = d->inputs[i].first.valid ? 1 : 0;
+			sp[i].first = d->inputs[i].first;
+			sp[i].last = d->inputs[i].last;
+		}
+		struct mxt_gap g[64];
+		size_t n = mxt_coverage_gaps(sp, d->ninputs, df, d->end, g, 64);
+		mxt_summary_set_coverage(d, g, n < 64 ? n : 64);
+		free(sp);
+	} else {
+		mxt_summary_set_coverage(d, NULL, 0);
+	}
 	merge_flights(d, s, gmap, cls, &joined);
 	merge_pending(d, s, &joined);
 	mxt_strmap_finish(&joined);

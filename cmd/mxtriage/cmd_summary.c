@@ -571,6 +571,11 @@ run(int argc, char **argv, bool merge)
 		in.now = now();
 		status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
 		mxt_summary_finish(s, &stats);
+		for (size_t i = 0; i < in.nspans; i++)
+			mxt_summary_add_input(s, in.spans[i].name,
+			    &in.spans[i].first, &in.spans[i].last,
+			    in.spans[i].lines);
+		mxt_summary_set_coverage(s, in.gaps, in.ngaps);
 	}
 	if (cli_stop) {
 		/* Interrupted while reading: a report of part of the input
