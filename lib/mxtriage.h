@@ -519,7 +519,7 @@ int mxt_day_range(const char *day, time_t now, int64_t *since,
  * and other inputs that are not regular files (pipes) cannot be looked
  * at before they are read and stay where they were given: the inputs
  * before one are sorted among themselves, as are those after it. See
- * mxtriage(1), INPUT ORDER, for the whole rule.
+ * mxtriage(1), "Inputs and their order", for the whole rule.
  */
 struct mxt_input {
 	const char *path;      /* for mxt_pass_read */
