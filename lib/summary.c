@@ -18,6 +18,7 @@
  */
 #include "summary.h"
 
+#include <assert.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 
@@ -736,7 +737,7 @@ mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
 	if (slot == NULL)
 		return;
 	mxt_strmap_remove(&s->pending_msgs, slot);
-	struct retry **v = NULL;
+	struct mxt_str *v = NULL; /* copies of the keys to move */
 	size_t n = 0;
 	for (size_t i = 0; i < s->retries.size; i++) {
 		struct retry *r = s->retries.slots[i].ptr;
@@ -748,21 +749,27 @@ mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
 		    s->retries.slots[i].len) != NULL)
 			continue;
 		v = xrealloc(v, (n + 1) * sizeof *v);
-		v[n++] = r;
+		v[n].len = s->retries.slots[i].len;
+		v[n].ptr = xstrndup(s->retries.slots[i].key, v[n].len);
+		n++;
 	}
-	/* moved by key: a removal moves other entries of the map */
+	/* Moved by the key as stored, not one rebuilt from the strings of
+	 * the record: a recipient with a NUL byte would give another key,
+	 * leave the record under both and free it twice. By key, because
+	 * a removal moves other entries of the map. */
 	for (size_t i = 0; i < n; i++) {
-		struct mxt_str rc = mxt_str_make(v[i]->recipient,
-		    strlen(v[i]->recipient));
-		message_key(s, host, qid, &rc);
-		slot = mxt_strmap_get(&s->retries, s->keybuf.p, s->keybuf.len);
-		if (slot != NULL)
-			mxt_strmap_remove(&s->retries, slot);
+		slot = mxt_strmap_get(&s->retries, v[i].ptr, v[i].len);
+		assert(slot != NULL); /* found by the scan above */
+		struct retry *r = slot->ptr;
+		mxt_strmap_remove(&s->retries, slot);
+		s->keybuf.len = 0;
+		mxt_buf_append(&s->keybuf, v[i].ptr, v[i].len);
 		mxt_buf_printf(&s->keybuf, "\x1e%llu",
 		    (unsigned long long)++s->detached);
 		slot = mxt_strmap_put(&s->retries, s->keybuf.p, s->keybuf.len,
 		    &added);
-		slot->ptr = v[i];
+		slot->ptr = r;
+		free((char *)v[i].ptr);
 	}
 	free(v);
 }
