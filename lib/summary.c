@@ -1004,7 +1004,9 @@ mxt_strmap_top(const struct mxt_strmap *m)
 	const struct mxt_strmap_slot *best = NULL;
 	for (size_t i = 0; i < m->size; i++) {
 		const struct mxt_strmap_slot *sl = &m->slots[i];
-		if (sl->key == NULL)
+		/* a count of 0 (taken back by a merge, or loaded as 0) is
+		 * not written in the histogram: no top either */
+		if (sl->key == NULL || sl->value == 0)
 			continue;
 		if (best == NULL || sl->value > best->value ||
 		    (sl->value == best->value && strcmp(sl->key, best->key) < 0))
