@@ -18,6 +18,7 @@
  */
 #include "summary.h"
 
+#include <assert.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 
@@ -737,7 +738,7 @@ mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
 	if (slot == NULL)
 		return;
 	mxt_strmap_remove(&s->pending_msgs, slot);
-	struct retry **v = NULL;
+	struct mxt_str *v = NULL; /* copies of the keys to move */
 	size_t n = 0;
 	for (size_t i = 0; i < s->retries.size; i++) {
 		struct retry *r = s->retries.slots[i].ptr;
@@ -749,21 +750,27 @@ mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
 		    s->retries.slots[i].len) != NULL)
 			continue;
 		v = xrealloc(v, (n + 1) * sizeof *v);
-		v[n++] = r;
+		v[n].len = s->retries.slots[i].len;
+		v[n].ptr = xstrndup(s->retries.slots[i].key, v[n].len);
+		n++;
 	}
-	/* moved by key: a removal moves other entries of the map */
+	/* Moved by the key as stored, not one rebuilt from the strings of
+	 * the record: a recipient with a NUL byte would give another key,
+	 * leave the record under both and free it twice. By key, because
+	 * a removal moves other entries of the map. */
 	for (size_t i = 0; i < n; i++) {
-		struct mxt_str rc = mxt_str_make(v[i]->recipient,
-		    strlen(v[i]->recipient));
-		message_key(s, host, qid, &rc);
-		slot = mxt_strmap_get(&s->retries, s->keybuf.p, s->keybuf.len);
-		if (slot != NULL)
-			mxt_strmap_remove(&s->retries, slot);
+		slot = mxt_strmap_get(&s->retries, v[i].ptr, v[i].len);
+		assert(slot != NULL); /* found by the scan above */
+		struct retry *r = slot->ptr;
+		mxt_strmap_remove(&s->retries, slot);
+		s->keybuf.len = 0;
+		mxt_buf_append(&s->keybuf, v[i].ptr, v[i].len);
 		mxt_buf_printf(&s->keybuf, "\x1e%llu",
 		    (unsigned long long)++s->detached);
 		slot = mxt_strmap_put(&s->retries, s->keybuf.p, s->keybuf.len,
 		    &added);
-		slot->ptr = v[i];
+		slot->ptr = r;
+		free((char *)v[i].ptr);
 	}
 	free(v);
 }
@@ -998,7 +1005,9 @@ mxt_strmap_top(const struct mxt_strmap *m)
 	const struct mxt_strmap_slot *best = NULL;
 	for (size_t i = 0; i < m->size; i++) {
 		const struct mxt_strmap_slot *sl = &m->slots[i];
-		if (sl->key == NULL)
+		/* a count of 0 (taken back by a merge, or loaded as 0) is
+		 * not written in the histogram: no top either */
+		if (sl->key == NULL || sl->value == 0)
 			continue;
 		if (best == NULL || sl->value > best->value ||
 		    (sl->value == best->value && strcmp(sl->key, best->key) < 0))
