@@ -350,6 +350,13 @@ set_add(struct mxt_strmap *m, struct mxt_str v)
 	return v.len == 0 || mxt_strmap_put(m, v.ptr, v.len, &added) != NULL;
 }
 
+/* s equals the NUL-terminated a (v.ptr may be NULL when v is empty). */
+static bool
+str_is(const char *a, struct mxt_str v)
+{
+	return strlen(a) == v.len && (v.len == 0 || memcmp(a, v.ptr, v.len) == 0);
+}
+
 /* The key host\x1fqueue id (and \x1frecipient) in s->keybuf. */
 static void
 message_key(struct mxt_summary *s, struct mxt_str host, struct mxt_str qid,
@@ -743,9 +750,7 @@ mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
 	for (size_t i = 0; i < s->retries.size; i++) {
 		struct retry *r = s->retries.slots[i].ptr;
 		if (s->retries.slots[i].key == NULL ||
-		    strlen(r->host) != host.len || strlen(r->queue_id) != qid.len ||
-		    memcmp(r->host, host.ptr, host.len) != 0 ||
-		    memcmp(r->queue_id, qid.ptr, qid.len) != 0 ||
+		    !str_is(r->host, host) || !str_is(r->queue_id, qid) ||
 		    memchr(s->retries.slots[i].key, '\x1e',
 		    s->retries.slots[i].len) != NULL)
 			continue;
