@@ -292,9 +292,12 @@ header(struct out *w, const struct mxt_summary *s)
 	char *n;
 
 	put(w, "%smxtriage report%s\n", sgr(w, "\033[1m"), sgr(w, "\033[0m"));
+	/* the inputs as read (a directory's files, in reading order; the
+	 * logs behind merged summaries), else as given */
 	put(w, "Inputs:   ");
-	for (size_t i = 0; i < o->ninputs; i++) {
-		char *e = text_cell(o->inputs[i]);
+	size_t ninputs = s->ninputs ? s->ninputs : o->ninputs;
+	for (size_t i = 0; i < ninputs; i++) {
+		char *e = text_cell(s->ninputs ? s->inputs[i].name : o->inputs[i]);
 		put(w, "%s%s", i ? ", " : "", e);
 		free(e);
 	}
