@@ -357,20 +357,39 @@ str_is(const char *a, struct mxt_str v)
 	return strlen(a) == v.len && (v.len == 0 || memcmp(a, v.ptr, v.len) == 0);
 }
 
-/* The key host\x1fqueue id (and \x1frecipient) in s->keybuf. */
+void
+mxt_summary_key(struct mxt_buf *b, struct mxt_str host, struct mxt_str qid,
+    const struct mxt_str *rcpt)
+{
+	b->len = 0;
+	mxt_buf_append(b, host.ptr != NULL ? host.ptr : "", host.len);
+	mxt_buf_append(b, "\x1f", 1);
+	mxt_buf_append(b, qid.ptr != NULL ? qid.ptr : "", qid.len);
+	if (rcpt != NULL) {
+		mxt_buf_append(b, "\x1f", 1);
+		mxt_buf_append(b, rcpt->ptr != NULL ? rcpt->ptr : "", rcpt->len);
+	}
+}
+
+void
+mxt_summary_key_aside(struct mxt_summary *s, struct mxt_buf *b)
+{
+	mxt_buf_printf(b, "\x1e%llu", (unsigned long long)++s->detached);
+}
+
+size_t
+mxt_summary_key_base(const char *key, size_t len)
+{
+	const char *mark = memchr(key, '\x1e', len);
+	return mark != NULL ? (size_t)(mark - key) : len;
+}
+
+/* The key of (host, queue id[, recipient]) in s->keybuf. */
 static void
 message_key(struct mxt_summary *s, struct mxt_str host, struct mxt_str qid,
     const struct mxt_str *rcpt)
 {
-	s->keybuf.len = 0;
-	mxt_buf_append(&s->keybuf, host.ptr != NULL ? host.ptr : "", host.len);
-	mxt_buf_append(&s->keybuf, "\x1f", 1);
-	mxt_buf_append(&s->keybuf, qid.ptr != NULL ? qid.ptr : "", qid.len);
-	if (rcpt != NULL) {
-		mxt_buf_append(&s->keybuf, "\x1f", 1);
-		mxt_buf_append(&s->keybuf, rcpt->ptr != NULL ? rcpt->ptr : "",
-		    rcpt->len);
-	}
+	mxt_summary_key(&s->keybuf, host, qid, rcpt);
 }
 
 struct flight *
@@ -715,8 +734,7 @@ mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
 			bool added;
 			f->ended = true;
 			f->superseded = true;
-			mxt_buf_printf(&s->keybuf, "\x1e%llu",
-			    (unsigned long long)++s->detached);
+			mxt_summary_key_aside(s, &s->keybuf);
 			slot = mxt_strmap_put(&s->flights, s->keybuf.p,
 			    s->keybuf.len, &added);
 			slot->ptr = f;
@@ -751,8 +769,8 @@ mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
 		struct retry *r = s->retries.slots[i].ptr;
 		if (s->retries.slots[i].key == NULL ||
 		    !str_is(r->host, host) || !str_is(r->queue_id, qid) ||
-		    memchr(s->retries.slots[i].key, '\x1e',
-		    s->retries.slots[i].len) != NULL)
+		    mxt_summary_key_base(s->retries.slots[i].key,
+		    s->retries.slots[i].len) != s->retries.slots[i].len)
 			continue;
 		v = xrealloc(v, (n + 1) * sizeof *v);
 		v[n].len = s->retries.slots[i].len;
@@ -770,8 +788,7 @@ mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
 		mxt_strmap_remove(&s->retries, slot);
 		s->keybuf.len = 0;
 		mxt_buf_append(&s->keybuf, v[i].ptr, v[i].len);
-		mxt_buf_printf(&s->keybuf, "\x1e%llu",
-		    (unsigned long long)++s->detached);
+		mxt_summary_key_aside(s, &s->keybuf);
 		slot = mxt_strmap_put(&s->retries, s->keybuf.p, s->keybuf.len,
 		    &added);
 		slot->ptr = r;

@@ -184,6 +184,17 @@ void mxt_summary_resolve(struct mxt_summary *s, enum mxt_status st,
 void mxt_summary_free_retry(struct retry *r);
 void mxt_summary_free_flight(struct flight *f);
 uint64_t mxt_summary_deferred_recipients(const struct mxt_summary *s);
+/*
+ * Keys of the maps of messages and recipients: host \x1f queue id, and
+ * \x1f recipient for a recipient (in b, from its start). An entry moved
+ * aside because its id came back has \x1e and a number unique in s
+ * appended (mxt_summary_key_aside); mxt_summary_key_base gives the length
+ * of a key without that mark.
+ */
+void mxt_summary_key(struct mxt_buf *b, struct mxt_str host, struct mxt_str qid,
+    const struct mxt_str *rcpt);
+void mxt_summary_key_aside(struct mxt_summary *s, struct mxt_buf *b);
+size_t mxt_summary_key_base(const char *key, size_t len);
 void mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
     struct mxt_str qid);
 

@@ -332,18 +332,18 @@ load_retries(struct loader *l, struct mxt_summary *s, json_t *r)
 			snprintf(x->dsn, sizeof x->dsn, "%s", json_string_value(dsn));
 		const char *t = string(l, p, "text", w);
 		x->text = xstrndup(t, strlen(t));
+		struct mxt_str hs = mxt_str_make(h, strlen(h));
+		struct mxt_str qs = mxt_str_make(q, strlen(q));
+		struct mxt_str rs = mxt_str_make(rc, strlen(rc));
 		struct mxt_buf key = {0};
-		mxt_buf_printf(&key, "%s\x1f%s\x1f%s", h, q, rc);
+		mxt_summary_key(&key, hs, qs, &rs);
 		struct mxt_strmap_slot *slot = mxt_strmap_get(&s->retries, key.p,
 		    key.len);
 		if (slot != NULL) /* the id came back: the list is oldest first */
-			mxt_summary_detach_pending(s, mxt_str_make(h, strlen(h)),
-			    mxt_str_make(q, strlen(q)));
+			mxt_summary_detach_pending(s, hs, qs);
 		slot = mxt_strmap_put(&s->retries, key.p, key.len, &added);
 		slot->ptr = x;
-		mxt_buf_printf(&key, "%s", "");
-		key.len = 0;
-		mxt_buf_printf(&key, "%s\x1f%s", h, q);
+		mxt_summary_key(&key, hs, qs, NULL);
 		mxt_strmap_put(&s->pending_msgs, key.p, key.len, &added);
 		free(key.p);
 	}
@@ -392,8 +392,9 @@ load_flights(struct loader *l, struct mxt_summary *s, json_t *a)
 		if (json_is_true(json_object_get(e, "superseded"))) {
 			bool added;
 			struct mxt_buf kb = {0};
-			mxt_buf_printf(&kb, "%s\x1f%s\x1e%llu", h, q,
-			    (unsigned long long)++s->detached);
+			mxt_summary_key(&kb, mxt_str_make(h, strlen(h)),
+			    mxt_str_make(q, strlen(q)), NULL);
+			mxt_summary_key_aside(s, &kb);
 			struct mxt_strmap_slot *slot = mxt_strmap_put(&s->flights,
 			    kb.p, kb.len, &added);
 			free(kb.p);

@@ -143,16 +143,20 @@ copy_retry(const struct retry *r)
 	return x;
 }
 
+static struct mxt_str
+str_of(const char *s)
+{
+	return mxt_str_make(s, strlen(s));
+}
+
+/* b gets key[0, len) moved aside: a key of its own in d. */
 static void
-retry_key(struct mxt_buf *b, const char *host, const char *qid,
-    const char *rcpt)
+key_aside(struct mxt_summary *d, struct mxt_buf *b, const char *key,
+    size_t len)
 {
 	b->len = 0;
-	mxt_buf_append(b, host, strlen(host));
-	mxt_buf_append(b, "\x1f", 1);
-	mxt_buf_append(b, qid, strlen(qid));
-	mxt_buf_append(b, "\x1f", 1);
-	mxt_buf_append(b, rcpt, strlen(rcpt));
+	mxt_buf_append(b, key, len);
+	mxt_summary_key_aside(d, b);
 }
 
 /* Takes dst's pending retry of (host, qid, rcpt) out of the map. */
@@ -160,7 +164,8 @@ static struct retry *
 take_retry(struct mxt_summary *d, struct mxt_buf *kb, const char *host,
     const char *qid, const char *rcpt)
 {
-	retry_key(kb, host, qid, rcpt);
+	struct mxt_str rs = str_of(rcpt);
+	mxt_summary_key(kb, str_of(host), str_of(qid), &rs);
 	struct mxt_strmap_slot *slot = mxt_strmap_get(&d->retries, kb->p,
 	    kb->len);
 	if (slot == NULL)
@@ -408,15 +413,13 @@ merge_flights(struct mxt_summary *d, const struct mxt_summary *s,
 		const struct flight *F = sl->ptr;
 		/* a flight src moved aside when its id came back joins by
 		 * the id; unjoined it keeps a key of its own in dst */
-		const char *mark = memchr(sl->key, '\x1e', sl->len);
-		size_t klen = mark ? (size_t)(mark - sl->key) : sl->len;
+		size_t klen = mxt_summary_key_base(sl->key, sl->len);
+		bool mark = klen != sl->len;
 		struct mxt_strmap_slot *ds = mxt_strmap_get(&d->flights, sl->key,
 		    klen);
-		if (mark != NULL && (ds == NULL || !F->in_progress ||
+		if (mark && (ds == NULL || !F->in_progress ||
 		    ((struct flight *)ds->ptr)->ended)) {
-			kb.len = 0;
-			mxt_buf_printf(&kb, "%.*s\x1e%llu", (int)klen, sl->key,
-			    (unsigned long long)++d->detached);
+			key_aside(d, &kb, sl->key, klen);
 			ds = mxt_strmap_put(&d->flights, kb.p, kb.len, &added);
 			ds->ptr = copy_flight(F, gmap);
 			continue;
@@ -441,14 +444,12 @@ merge_flights(struct mxt_summary *d, const struct mxt_summary *s,
 		if (D->ended && !D->in_progress) {
 			mxt_summary_free_flight(D);
 			mxt_strmap_remove(&d->flights, ds);
-		} else if (D->ended && mark != NULL) {
+		} else if (D->ended && mark) {
 			D->superseded = true;
 			/* joined, and src saw the id come back: what is
 			 * under the id from now on is the new message */
 			mxt_strmap_remove(&d->flights, ds);
-			kb.len = 0;
-			mxt_buf_printf(&kb, "%.*s\x1e%llu", (int)klen, sl->key,
-			    (unsigned long long)++d->detached);
+			key_aside(d, &kb, sl->key, klen);
 			ds = mxt_strmap_put(&d->flights, kb.p, kb.len, &added);
 			ds->ptr = D;
 		}
@@ -469,27 +470,26 @@ merge_pending(struct mxt_summary *d, const struct mxt_summary *s,
 		if (sl->key == NULL)
 			continue;
 		const struct retry *r = sl->ptr;
-		kb.len = 0;
-		mxt_buf_printf(&kb, "%s\x1f%s", r->host, r->queue_id);
+		size_t klen = mxt_summary_key_base(sl->key, sl->len);
+		mxt_summary_key(&kb, str_of(r->host), str_of(r->queue_id), NULL);
 		mxt_strmap_put(&d->pending_msgs, kb.p, kb.len, &added);
 		struct mxt_strmap_slot *ds = mxt_strmap_get(&d->retries, sl->key,
 		    sl->len);
-		if (ds != NULL && memchr(sl->key, '\x1e', sl->len) == NULL &&
+		if (ds != NULL && klen == sl->len &&
 		    mxt_strmap_get(joined, kb.p, kb.len) == NULL) {
 			/* the same id, another message: dst's is detached */
-			mxt_summary_detach_pending(d, mxt_str_make(r->host,
-			    strlen(r->host)), mxt_str_make(r->queue_id,
-			    strlen(r->queue_id)));
+			mxt_summary_detach_pending(d, str_of(r->host),
+			    str_of(r->queue_id));
+			mxt_summary_key(&kb, str_of(r->host), str_of(r->queue_id),
+			    NULL);
 			mxt_strmap_put(&d->pending_msgs, kb.p, kb.len, &added);
 			ds = NULL;
 		}
 		if (ds == NULL) {
-			if (memchr(sl->key, '\x1e', sl->len) != NULL) {
-				/* detached in src: a key of its own in dst */
-				kb.len = 0;
-				mxt_buf_printf(&kb, "%.*s\x1e%llu",
-				    (int)(strchr(sl->key, '\x1e') - sl->key),
-				    sl->key, (unsigned long long)++d->detached);
+			if (klen != sl->len) {
+				/* detached in src: a key of its own in dst (the
+				 * stored key: a recipient may hold a NUL) */
+				key_aside(d, &kb, sl->key, klen);
 				ds = mxt_strmap_put(&d->retries, kb.p, kb.len,
 				    &added);
 			} else {
