@@ -36,10 +36,11 @@ class Run:
     from `feed` (bytes, repeated until the process stops reading) when
     not None."""
 
-    def __init__(self, args, cwd, feed=None, preexec=None):
+    def __init__(self, args, cwd, feed=None, preexec=None, fifo=None):
         self.p = subprocess.Popen(
             args, cwd=cwd, env=ENV, preexec_fn=preexec,
-            stdin=subprocess.PIPE if feed is not None else subprocess.DEVNULL,
+            stdin=subprocess.PIPE if feed is not None and fifo is None
+            else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.out, self.err = bytearray(), bytearray()
         self.fed = threading.Event()
@@ -47,8 +48,13 @@ class Run:
             threading.Thread(target=self._drain, args=(self.p.stdout, self.out)),
             threading.Thread(target=self._drain, args=(self.p.stderr, self.err)),
         ]
-        if feed is not None:
-            self.threads.append(threading.Thread(target=self._feed, args=(feed,)))
+        if feed is not None and fifo is not None:
+            # fed through a named pipe given as FILE, not standard input
+            self.threads.append(threading.Thread(target=self._feed_fifo,
+                                                 args=(fifo, feed)))
+        elif feed is not None:
+            self.threads.append(threading.Thread(target=self._feed,
+                                                 args=(feed,)))
         for t in self.threads:
             t.daemon = True
             t.start()
@@ -60,13 +66,21 @@ class Run:
                 return
             buf += b
 
-    def _feed(self, data):
+    def _feed_fifo(self, path, data):
+        try:
+            with open(path, "wb") as f:
+                self._feed(data, f)
+        except OSError:
+            self.fed.set()
+
+    def _feed(self, data, f=None):
         # The first copies, then more for as long as mxtriage reads: the
         # pipe stays open, so only a signal can end the run.
+        f = f or self.p.stdin
         try:
             for i in range(100000):
-                self.p.stdin.write(data)
-                self.p.stdin.flush()
+                f.write(data)
+                f.flush()
                 if i == 4:
                     self.fed.set()
                 if self.p.poll() is not None:
@@ -204,11 +218,19 @@ def main():
     check(stopped_message(r.err, "SIGINT", "; no report written"),
           "report SIGINT: says no report was written", repr(bytes(r.err)))
 
-    # 6. the JSON report to -o, SIGTERM from a file: the target is kept
+    # 6. the JSON report to -o, SIGTERM while reading a FILE: the target
+    # is kept
     target = os.path.join(out_dir, "report.json")
     with open(target, "wb") as f:
         f.write(b"{}\n")
-    r = Run(base + ["-f", "json", "--year", "2024", "-o", target, big], tmp)
+    # The FILE is a named pipe kept open: the run cannot end before the
+    # signal, however fast it reads (a file of fixed size may be read
+    # whole before the signal on a fast or a loaded machine).
+    fifo = os.path.join(tmp, "mail.fifo")
+    os.mkfifo(fifo)
+    r = Run(base + ["-f", "json", "--year", "2024", "-o", target, fifo], tmp,
+            feed=log, fifo=fifo)
+    r.fed.wait(30)
     time.sleep(0.3)
     r.p.send_signal(signal.SIGTERM)
     rc = r.finish()
@@ -237,6 +259,7 @@ def main():
         os.remove(os.path.join(out_dir, name))
     os.rmdir(out_dir)
     os.remove(big)
+    os.remove(fifo)
     os.rmdir(tmp)
 
     print("1..%d" % len(checks))
