@@ -390,6 +390,10 @@ void mxt_summary_message_end(struct mxt_summary *s, struct mxt_str host,
 /* The message (host, queue id) starts (mxt_pass_config.on_message_start). */
 void mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
     struct mxt_str queue_id);
+/* Points cfg's on_event, on_message_start and on_message_end (and
+ * event_arg) at s: the pass then feeds the summary. */
+struct mxt_pass_config;
+void mxt_summary_attach(struct mxt_summary *s, struct mxt_pass_config *cfg);
 /* Records an input and the span of its lines, for the header. */
 void mxt_summary_add_input(struct mxt_summary *s, const char *name,
     const struct mxt_time *first, const struct mxt_time *last,

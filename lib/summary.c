@@ -1121,3 +1121,30 @@ mxt_summary_set_coverage(struct mxt_summary *s, const struct mxt_gap *gaps,
 	}
 	s->ngaps = n;
 }
+
+static void
+attached_event(void *arg, const struct mxt_event *ev)
+{
+	mxt_summary_add(arg, ev);
+}
+
+static void
+attached_start(void *arg, struct mxt_str host, struct mxt_str qid)
+{
+	mxt_summary_message_start(arg, host, qid);
+}
+
+static void
+attached_end(void *arg, struct mxt_str host, struct mxt_str qid)
+{
+	mxt_summary_message_end(arg, host, qid);
+}
+
+void
+mxt_summary_attach(struct mxt_summary *s, struct mxt_pass_config *cfg)
+{
+	cfg->on_event = attached_event;
+	cfg->on_message_start = attached_start;
+	cfg->on_message_end = attached_end;
+	cfg->event_arg = s;
+}

@@ -17,6 +17,9 @@ struct loader {
 	bool failed;
 };
 
+static void fail(struct loader *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 fail(struct loader *l, const char *fmt, ...)
 {

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* libFuzzer calls Initialize once, then TestOneInput for every input;
  * the targets must not keep state from one input to the next that would
@@ -36,6 +37,23 @@ char *fuzz_string(const uint8_t *data, size_t size);
  * Aborts when the memory file cannot be made.
  */
 const char *fuzz_file(int slot, const void *data, size_t size);
+
+struct mxt_classifier;
+struct mxt_summary;
+
+/* Sets TZ to FUZZ_TZ and makes the built-in classifier and, when devnull
+ * is not NULL, a stream to /dev/null for the writers; aborts on failure. */
+void fuzz_setup(struct mxt_classifier **classifier, FILE **devnull);
+
+/* A small fixed Postfix log: a message to three recipients (delivered,
+ * deferred and still pending, bounced) and a rejection. */
+extern const char *const fuzz_log_lines[];
+extern const size_t fuzz_nlog_lines;
+
+/* The summary (by domain, cause) of lines[0..n) read by one pass with
+ * classifier; track_cap as in mxt_pass_config (0 = default). */
+struct mxt_summary *fuzz_summary_of(const char *const *lines, size_t n,
+    struct mxt_classifier *classifier, size_t track_cap);
 
 /* A fixed time zone with DST rules (no tzdata needed), so that local
  * time behaves as in a real deployment and every run is the same. */

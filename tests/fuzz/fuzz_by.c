@@ -42,12 +42,7 @@ add_line(const char *before, const char *local, const char *domain,
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct mxt_error err;
-	setenv("TZ", FUZZ_TZ, 1);
-	classifier = mxt_classifier_create(NULL, &err);
-	devnull = fopen("/dev/null", "w");
-	if (classifier == NULL || devnull == NULL)
-		abort();
+	fuzz_setup(&classifier, &devnull);
 
 	static char local[3000], domain[3000];
 	memset(local, 's', sizeof local - 1);

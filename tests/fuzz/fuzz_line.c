@@ -111,13 +111,7 @@ on_unparsed(void *arg, const char *source, long line_no, const char *reason,
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct mxt_error err;
-
-	setenv("TZ", FUZZ_TZ, 1);
-	classifier = mxt_classifier_create(NULL, &err);
-	devnull = fopen("/dev/null", "w");
-	if (classifier == NULL || devnull == NULL)
-		abort();
+	fuzz_setup(&classifier, &devnull);
 	jsonl = mxt_event_writer_create(devnull, MXT_EVFMT_JSONL, false);
 	csv = mxt_event_writer_create(devnull, MXT_EVFMT_CSV, false);
 	return 0;

@@ -21,44 +21,6 @@ static FILE *devnull;
 static char *fixed_json;
 static size_t fixed_len;
 
-static const char *const log_lines[] = {
-	"Oct 22 04:05:40 mx postfix/cleanup[6]: ABCDE: "
-	    "message-id=<1@example.org>",
-	"Oct 22 04:05:40 mx postfix/qmgr[7]: ABCDE: from=<a@example.org>, "
-	    "size=1200, nrcpt=2 (queue active)",
-	"Oct 22 04:05:41 mx postfix/smtp[8]: ABCDE: to=<u@example.com>, "
-	    "relay=mx.example.com[192.0.2.1]:25, delay=1.2, "
-	    "delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
-	"Oct 22 04:05:42 mx postfix/smtp[8]: ABCDE: to=<v@example.net>, "
-	    "relay=mx.example.net[192.0.2.2]:25, delay=2, delays=0.1/0/1/0.9, "
-	    "dsn=4.7.1, status=deferred (host mx.example.net[192.0.2.2] said: "
-	    "450 4.7.1 Greylisted, try again later (in reply to RCPT TO "
-	    "command))",
-	"Oct 22 06:00:00 mx postfix/smtpd[9]: NOQUEUE: reject: RCPT from "
-	    "unknown[198.51.100.7]: 554 5.7.1 Service unavailable; Client host "
-	    "[198.51.100.7] blocked using zen.spamhaus.org; "
-	    "from=<x@spam.example> to=<u@example.org> proto=ESMTP "
-	    "helo=<spam.example>",
-};
-
-static void
-on_event(void *arg, const struct mxt_event *ev)
-{
-	mxt_summary_add(arg, ev);
-}
-
-static void
-on_message_end(void *arg, struct mxt_str host, struct mxt_str queue_id)
-{
-	mxt_summary_message_end(arg, host, queue_id);
-}
-
-static void
-on_message_start(void *arg, struct mxt_str host, struct mxt_str queue_id)
-{
-	mxt_summary_message_start(arg, host, queue_id);
-}
-
 /* s as the JSON report, malloc'd, in *len bytes. */
 static char *
 to_json(const struct mxt_summary *s, size_t *len)
@@ -94,35 +56,10 @@ write_all(const struct mxt_summary *s)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct mxt_error err;
-	setenv("TZ", FUZZ_TZ, 1);
-	classifier = mxt_classifier_create(NULL, &err);
-	devnull = fopen("/dev/null", "w");
-	if (classifier == NULL || devnull == NULL)
-		abort();
-	struct mxt_summary_config sc = {
-		.by = {MXT_KEY_DOMAIN, MXT_KEY_CAUSE},
-		.nby = 2,
-	};
-	mxt_filter_init(&sc.filter);
-	struct mxt_summary *s = mxt_summary_create(&sc);
-	struct mxt_pass_config cfg = {
-		.year = 2026,
-		.classifier = classifier,
-		.on_event = on_event,
-		.on_message_end = on_message_end,
-		.on_message_start = on_message_start,
-		.event_arg = s,
-		.track_cap = 8,
-	};
-	struct mxt_pass *p = mxt_pass_create(&cfg);
-	for (size_t i = 0; i < sizeof log_lines / sizeof log_lines[0]; i++)
-		mxt_pass_line(p, "fixed", (long)i + 1, FUZZ_NOW, log_lines[i],
-		    strlen(log_lines[i]));
-	mxt_pass_finish(p);
-	mxt_summary_finish(s, mxt_pass_stats(p));
+	fuzz_setup(&classifier, &devnull);
+	struct mxt_summary *s = fuzz_summary_of(fuzz_log_lines,
+	    fuzz_nlog_lines, classifier, 8);
 	fixed_json = to_json(s, &fixed_len);
-	mxt_pass_destroy(p);
 	mxt_summary_destroy(s);
 	return 0;
 }
