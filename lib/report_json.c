@@ -498,12 +498,6 @@ stream_array(FILE *fp, struct entries *e, size_t indent)
 	return rc ? -1 : 0;
 }
 
-static int
-cmp_flight_ptr(const void *a, const void *b)
-{
-	return cmp_flight(a, b);
-}
-
 int
 mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
     FILE *fp)
@@ -543,7 +537,7 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	for (size_t i = 0; i < s->flights.size; i++)
 		if (s->flights.slots[i].key)
 			fv[nf++] = s->flights.slots[i].ptr;
-	qsort(fv, nf, sizeof *fv, cmp_flight_ptr);
+	qsort(fv, nf, sizeof *fv, cmp_flight);
 	struct entries flights = {nf, 0, next_flight, s, pos, (void **)fv, 0};
 
 	int rc = 0;
