@@ -222,10 +222,19 @@ expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
 {
 	struct retry **pend = NULL;
 	size_t n = 0;
-	for (size_t i = 0; i < d->retries.size; i++) {
+	/* pending_msgs knows every message that may have pending retries:
+	 * no scan of the whole pending map for one it does not name */
+	struct mxt_buf kb0 = {0};
+	mxt_summary_key(&kb0, str_of(D->host), str_of(D->queue_id), NULL);
+	bool maybe = mxt_strmap_get(&d->pending_msgs, kb0.p, kb0.len) != NULL;
+	free(kb0.p);
+	for (size_t i = 0; maybe && i < d->retries.size; i++) {
 		struct retry *r = d->retries.slots[i].ptr;
-		if (d->retries.slots[i].key && strcmp(r->host, D->host) == 0 &&
-		    strcmp(r->queue_id, D->queue_id) == 0) {
+		const struct mxt_strmap_slot *sl = &d->retries.slots[i];
+		/* not those moved aside: they are of an earlier message */
+		if (sl->key && strcmp(r->host, D->host) == 0 &&
+		    strcmp(r->queue_id, D->queue_id) == 0 &&
+		    mxt_summary_key_base(sl->key, sl->len) == sl->len) {
 			pend = xrealloc(pend, (n + 1) * sizeof *pend);
 			pend[n++] = r;
 		}
