@@ -4,7 +4,14 @@
  * cache and the provider roll-up.
  *
  * The table below is data; mxt_classify() is a loop over it. FIRST MATCH
- * WINS, so the order is the design:
+ * WINS inside a tier, and the tiers come in a fixed order whatever the
+ * table says (enum rule_tier): the user's rules, then specific wordings,
+ * then provider codes (an enhanced code range a provider defines, no
+ * words: Microsoft's 4.7.500-699), then the broad word families (RULE_BROAD:
+ * "denied", "try again later"), then the enhanced-code and reply-code
+ * fallbacks, which are not in this table but built from explain.c's
+ * code -> causes table, so `explain` and the classifier read one table.
+ * Inside the wordings the order is the design:
  *
  *   1. consequences of earlier failures (suspended, expired): their text
  *      embeds the original reason, which must not be counted again;
@@ -16,24 +23,37 @@
  *      throttling, not a security refusal);
  *   4. texts of the MTAs themselves (Postfix and Exim: loops, DNS
  *      failures, connection failures, TLS, SMTP AUTH);
- *   5. common reply wordings, most specific first, ending with the broad
- *      "policy" and "try again later" families;
- *   6. enhanced status code fallbacks (RFC 3463 subject and detail);
- *   7. reply code fallbacks (RFC 5321).
- * Fallbacks exist only where a real reply text needs them; the meaning
- * of every enhanced code is in explain.c either way.
+ *   5. common reply wordings, most specific first.
  *
- * Every built-in rule has at least one real reply text in
- * testdata/classify/ that it decides; classify_test fails otherwise.
+ * What rules see: not the text as logged but its normalised form
+ * (mxt_classify_normalise: addresses, host names, IPs, URLs, long numbers
+ * and ids masked), so a word inside an address or a domain decides
+ * nothing. A rule that needs a host name or URL (a blocklist's lookup
+ * page) says RULE_RAW and looks at the text as logged.
+ *
+ * Every built-in wording and provider-code rule has at least one real
+ * reply text in testdata/classify/ that it decides; classify_test fails
+ * otherwise. The fallbacks are checked against every RFC 3463 code
+ * instead.
+ *
+ * The index: for each direction and reply code class, the rules that can
+ * hold (most never get to their text tests); the contains literals of
+ * all rules are found in one pass over the text (the prefilter), so a
+ * rule whose literals are absent costs one bit test.
  *
  * The cache: reply texts repeat (the same deferral for every queued
  * message), so results are remembered in a direct-mapped table keyed by a
- * hash of (direction, code, dsn, text), with the key stored to rule out
- * collisions. A slot is simply overwritten on conflict: bounded memory,
- * no eviction bookkeeping, and the hot entries win back their slots.
+ * hash of (direction, code, dsn, flags, normalised text), with the key
+ * stored to rule out collisions. The normalised text is the key, so the
+ * texts of one deferral that differ only in the recipient address, the
+ * client IP or a session id are one entry. A slot is simply overwritten
+ * on conflict: bounded memory, no eviction bookkeeping, and the hot
+ * entries win back their slots. Everything is per classifier: one per
+ * pass or thread, no shared mutable state.
  */
 #include "classify_internal.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,258 +61,266 @@
 #define IN MXT_DIR_IN
 #define OUT MXT_DIR_OUT
 
-/* {name, cause, direction, code, dsn, contains, pattern} */
+/* {line, name, cause, direction, code, dsn, contains, pattern, flags} */
 const struct rule_def mxt_builtin_rules[] = {
 	/* 1. Consequences of an earlier failure. */
 	/* Only outbound, and only where the MTA itself starts the text with
 	 * them: a remote reply or a client's address holding these words
 	 * must never turn a line into a repeat (issue 9). */
-	{"postfix-suspended", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
+	{__LINE__, "postfix-suspended", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
 	    "delivery temporarily suspended",
-	    "^delivery temporarily suspended:"},
-	{"exim-retry-timeout", MXT_CAUSE_EXPIRED, OUT, NULL, NULL,
+	    "^delivery temporarily suspended:", 0},
+	{__LINE__, "exim-retry-timeout", MXT_CAUSE_EXPIRED, OUT, NULL, NULL,
 	    "retry timeout exceeded|have been failing for a long time",
 	    "^(?:retry timeout exceeded|all hosts for '[^']*' have been "
-	    "failing for a long time)"},
-	{"exim-retry-not-reached", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
-	    "retry time not", "^retry time not (?:yet )?reached"},
+	    "failing for a long time)", 0},
+	{__LINE__, "exim-retry-not-reached", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
+	    "retry time not", "^retry time not (?:yet )?reached", 0},
 	/* Exim held the message for a later queue run by configuration
 	 * (queue_smtp_domains, -odqs, control=queue): nothing was tried, so
 	 * like a cached repeat it is no fresh failure. */
-	{"exim-queued-only", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
-	    "queue_smtp_domains|smtp delivery explicitly queued", NULL},
+	{__LINE__, "exim-queued-only", MXT_CAUSE_SUSPENDED, OUT, NULL, NULL,
+	    "queue_smtp_domains|smtp delivery explicitly queued", NULL, 0},
 	/* A router or ACL of ours said :defer: (local policy). */
-	{"exim-forced-defer", MXT_CAUSE_POLICY, A, NULL, NULL,
+	{__LINE__, "exim-forced-defer", MXT_CAUSE_POLICY, A, NULL, NULL,
 	    "forced defer|forced to defer|forcibly deferred",
 	    "^(?:forced defer|forced to defer|forcibly deferred)|"
-	    "has been forced to defer"},
+	    "has been forced to defer", 0},
 
 	/* 2. Greylisting. */
-	{"greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
-	    "greylist|graylist|grey-list|grey list", NULL},
-	{"rspamd-greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
+	{__LINE__, "greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
+	    "greylist|graylist|grey-list|grey list", NULL, 0},
+	{__LINE__, "rspamd-greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
 	    "try again later",
-	    "^\\s*(?:4\\d\\d[ -])?4\\.7\\.1\\s+try again later\\.?\\s*$"},
-	{"mimecast-greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
-	    "internal resource temporarily unavailable", NULL},
-	{"yahoo-greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
-	    "[gl01]", NULL},
+	    "^\\s*(?:4\\d\\d[ -])?4\\.7\\.1\\s+try again later\\.?\\s*$", 0},
+	{__LINE__, "mimecast-greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
+	    "internal resource temporarily unavailable", NULL, 0},
+	{__LINE__, "yahoo-greylisting", MXT_CAUSE_GREYLISTING, A, NULL, NULL,
+	    "[gl01]", NULL, 0},
 
 	/* 3. Provider wordings. Google (Gmail, Workspace): */
-	{"google-unusual-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
-	    "unusual rate of", NULL},
-	{"google-receiving-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
-	    "receiving mail at a rate|receiving mail too quickly", NULL},
-	{"google-sending-quota", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
-	    "sending quota exceeded|sending limit exceeded", NULL},
-	{"google-low-reputation", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
-	    "low reputation of the sending", NULL},
-	{"google-unsolicited", MXT_CAUSE_CONTENT, A, NULL, NULL,
-	    "likely unsolicited mail", NULL},
-	{"google-ip-not-authorized", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
-	    "not authorized to send email directly to our servers", NULL},
-	{"google-unauthenticated", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL,
+	{__LINE__, "google-unusual-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
+	    "unusual rate of", NULL, 0},
+	{__LINE__, "google-receiving-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
+	    "receiving mail at a rate|receiving mail too quickly", NULL, 0},
+	{__LINE__, "google-sending-quota", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
+	    "sending quota exceeded|sending limit exceeded", NULL, 0},
+	{__LINE__, "google-low-reputation", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    "low reputation of the sending", NULL, 0},
+	{__LINE__, "google-unsolicited", MXT_CAUSE_CONTENT, A, NULL, NULL,
+	    "likely unsolicited mail", NULL, 0},
+	{__LINE__, "google-ip-not-authorized", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    "not authorized to send email directly to our servers", NULL, 0},
+	{__LINE__, "google-unauthenticated", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL,
 	    "does not have authentication information|"
 	    "pass authentication checks|sender is unauthenticated|"
-	    "pass spf or dkim", NULL},
-	{"google-policy-prohibited", MXT_CAUSE_POLICY, A, NULL, NULL,
+	    "pass spf or dkim", NULL, 0},
+	{__LINE__, "google-policy-prohibited", MXT_CAUSE_POLICY, A, NULL, NULL,
 	    "has a policy that",
-	    "has a policy that (?:\\d{3}[ -]\\d\\.\\d\\.\\d+ )?prohibited"},
-	{"google-account-disabled", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL,
+	    "has a policy that (?:\\d{3}[ -]\\d\\.\\d\\.\\d+ )?prohibited", 0},
+	{__LINE__, "google-account-disabled", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL,
 	    "account that you tried to reach is disabled|"
-	    "account that you tried to reach is inactive", NULL},
+	    "account that you tried to reach is inactive", NULL, 0},
 	/* Microsoft (Outlook.com, Exchange Online Protection): */
-	{"microsoft-block-list", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, NULL,
-	    "\\(S31[45]0\\)|part of their network is on our block list"},
-	{"microsoft-banned-sender", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
-	    "banned sending ip|banned sender", NULL},
-	{"microsoft-ip-reputation", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
-	    "rate limited due to ip reputation|temporarily rate limited", NULL},
+	{__LINE__, "microsoft-block-list", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, NULL,
+	    "\\bS31[45]0\\b|part of their network is on our block list", 0},
+	{__LINE__, "microsoft-banned-sender", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    "banned sending ip|banned sender", NULL, 0},
+	{__LINE__, "microsoft-ip-reputation", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
+	    "rate limited due to ip reputation|temporarily rate limited", NULL, 0},
 	/* 4.7.500-699: EOP throttling a sender ("Server busy", "Access
 	 * denied, please try again later"), not an overloaded server. */
-	{"microsoft-throttling", MXT_CAUSE_RATE_LIMIT, A, NULL, "4.7.500-699",
-	    NULL, NULL},
-	{"microsoft-banned-ip-dsn", MXT_CAUSE_BLOCKLIST, A, NULL,
-	    "5.7.606-649", NULL, NULL},
-	{"microsoft-dbeb", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL,
-	    "as(201806281)", NULL},
-	{"microsoft-recipient-not-found", MXT_CAUSE_UNKNOWN_USER, A, NULL,
+	{__LINE__, "microsoft-throttling", MXT_CAUSE_RATE_LIMIT, A, NULL, "4.7.500-699",
+	    NULL, NULL, 0},
+	{__LINE__, "microsoft-banned-ip-dsn", MXT_CAUSE_BLOCKLIST, A, NULL,
+	    "5.7.606-649", NULL, NULL, 0},
+	{__LINE__, "microsoft-dbeb", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL,
+	    "as(201806281)", NULL, RULE_RAW},
+	{__LINE__, "microsoft-recipient-not-found", MXT_CAUSE_UNKNOWN_USER, A, NULL,
 	    NULL, "recipnotfound|recipientnotfound|"
-	    "recipient not found by smtp address lookup", NULL},
-	{"outlook-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, "rp-00",
-	    "\\bRP-00[1-3]\\b"},
-	{"outlook-reputation", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
-	    "sc-00|ou-00|dy-00", "\\b(?:SC|OU|DY)-00[1-4]\\b"},
+	    "recipient not found by smtp address lookup", NULL, 0},
+	{__LINE__, "outlook-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, "rp-00",
+	    "\\bRP-00[1-3]\\b", 0},
+	{__LINE__, "outlook-reputation", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    "sc-00|ou-00|dy-00", "\\b(?:SC|OU|DY)-00[1-4]\\b", 0},
 	/* Yahoo and AOL: */
-	{"yahoo-deferred", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, "[ts",
-	    "\\[(?:TS01|TS02|TSS02|TSS04|TSS05|TSS11)\\]"},
-	{"yahoo-permanently-deferred", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
-	    NULL, "\\[(?:TS03|TS06|TSS07|TSS09)\\]|permanently deferred"},
-	{"yahoo-excessive-unknown", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
-	    "excessive unknown recipients", NULL},
-	{"yahoo-blocklisted", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, "[bl",
-	    "\\[BL2\\d\\]"},
-	{"yahoo-phishing", MXT_CAUSE_CONTENT, A, NULL, NULL, "[ph01]", NULL},
-	{"yahoo-policy", MXT_CAUSE_POLICY, A, NULL, NULL,
-	    "message not accepted for policy reasons", NULL},
+	{__LINE__, "yahoo-deferred", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, "ts0|tss",
+	    "\\b(?:TS01|TS02|TSS02|TSS04|TSS05|TSS11)\\b", 0},
+	{__LINE__, "yahoo-permanently-deferred", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    NULL, "\\b(?:TS03|TS06|TSS07|TSS09)\\b|permanently deferred", 0},
+	{__LINE__, "yahoo-excessive-unknown", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
+	    "excessive unknown recipients", NULL, 0},
+	{__LINE__, "yahoo-blocklisted", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, "[bl",
+	    "\\[BL2\\d\\]", 0},
+	{__LINE__, "yahoo-phishing", MXT_CAUSE_CONTENT, A, NULL, NULL, "[ph01]", NULL, 0},
+	{__LINE__, "yahoo-policy", MXT_CAUSE_POLICY, A, NULL, NULL,
+	    "message not accepted for policy reasons", NULL, 0},
 	/* Apple iCloud (filtering by Cloudmark/Proofpoint): */
-	{"apple-reputation", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, "[cs0",
-	    "\\[CS0\\d\\]"},
-	{"apple-content", MXT_CAUSE_CONTENT, A, NULL, NULL, "[hm0",
-	    "\\[HM0\\d\\]"},
-	{"apple-volume", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
-	    "deferred due to excessive volume", NULL},
+	{__LINE__, "apple-reputation", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, "[cs0",
+	    "\\[CS0\\d\\]", 0},
+	{__LINE__, "apple-content", MXT_CAUSE_CONTENT, A, NULL, NULL, "[hm0",
+	    "\\[HM0\\d\\]", 0},
+	{__LINE__, "apple-volume", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
+	    "deferred due to excessive volume", NULL, 0},
 	/* GMX and WEB.DE (United Internet): */
-	{"gmx-blocklisted", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
-	    "ip address is block listed|ip address is black listed", NULL},
-	{"gmx-policy", MXT_CAUSE_POLICY, A, NULL, NULL,
-	    "reject due to policy restrictions", NULL},
+	{__LINE__, "gmx-blocklisted", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    "ip address is block listed|ip address is black listed", NULL, 0},
+	{__LINE__, "gmx-policy", MXT_CAUSE_POLICY, A, NULL, NULL,
+	    "reject due to policy restrictions", NULL, 0},
 	/* Orange (OFR codes): */
-	{"orange-connections", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, NULL,
-	    "OFR004_104|trop de connexions"},
-	{"orange-service-refused", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, NULL,
-	    "OFR(?:004_105|_10[5-9]|_999)|service refus"},
-	{"orange-rejected", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, "ofr",
-	    "OFR_?5\\d\\d|mail rejet"},
+	{__LINE__, "orange-connections", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, NULL,
+	    "OFR004_104|trop de connexions", 0},
+	{__LINE__, "orange-service-refused", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, NULL,
+	    "OFR(?:004_105|_10[5-9]|_999)|service refus", 0},
+	{__LINE__, "orange-rejected", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, "ofr",
+	    "OFR_?5\\d\\d|mail rejet", 0},
 	/* Comcast (postmaster.comcast.net codes): */
-	{"comcast-blocked", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, NULL,
-	    "\\b(?:BL0{3}[01]{3}|BL00\\d{1,2}|ES0000(?:01|10))\\b"},
-	{"comcast-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, NULL,
-	    "\\bRL0{3}\\d{3}\\b|\\bRL00\\d\\b|too many sessions opened"},
+	{__LINE__, "comcast-blocked", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    /* the code is the anchor of the URL Comcast gives */
+	    "#bl000000|#bl000001|#bl000010|#bl000011|#bl000100|#bl000101|"
+	    "#bl000110|#bl000111|#es000001|#es000010", NULL, RULE_RAW},
+	{__LINE__, "comcast-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, NULL,
+	    "\\bRL0{3}\\d{3}\\b|\\bRL00\\d\\b|too many sessions opened", 0},
 	/* Security gateways: */
-	{"mimecast-anti-spoofing", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL,
-	    "anti-spoofing", NULL},
-	{"mimecast-envelope-blocked", MXT_CAUSE_POLICY, A, NULL, NULL,
-	    "envelope blocked", NULL},
-	{"mimecast-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL,
-	    "unable to process connection at this time", NULL},
-	{"proofpoint-blocked", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
-	    "ipcheck.proofpoint.com|proofpoint.com/dnsbl-lookup", NULL},
-	{"cisco-senderbase", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	{__LINE__, "mimecast-anti-spoofing", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL,
+	    "anti-spoofing", NULL, 0},
+	{__LINE__, "mimecast-envelope-blocked", MXT_CAUSE_POLICY, A, NULL, NULL,
+	    "envelope blocked", NULL, 0},
+	{__LINE__, "mimecast-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL,
+	    "unable to process connection at this time", NULL, 0},
+	{__LINE__, "proofpoint-blocked", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    "ipcheck.proofpoint.com|proofpoint.com/dnsbl-lookup", NULL,
+	    RULE_RAW},
+	{__LINE__, "cisco-senderbase", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
 	    "senderbase|your access to submit messages to this e-mail system "
-	    "has been rejected", NULL},
-	{"netease-spam", MXT_CAUSE_CONTENT, A, NULL, NULL, "dt:spm", NULL},
+	    "has been rejected", NULL, 0},
+	{__LINE__, "netease-spam", MXT_CAUSE_CONTENT, A, NULL, NULL, "dt:spm", NULL, 0},
 
 	/* 4. The MTAs' own texts. Local configuration and delivery errors
 	 * first: no remote said anything, and their words ("Permission
 	 * denied", "cannot use ... in ACL") must not look like a policy. */
-	{"mta-config-error", MXT_CAUSE_OTHER, A, "none", NULL,
+	{__LINE__, "mta-config-error", MXT_CAUSE_OTHER, A, "none", NULL,
 	    "permission denied|failed to expand|expansion of|"
 	    "error in filter file|error in redirect data|is not absolute|"
 	    "tainted|transport filter|_transport unset|no command specified|"
 	    "never_users|cannot test|cannot use|acl error|unknown acl|"
 	    "invalid \"condition\"|filter autoreply|child process of|"
-	    "unable to execute|failed to open|failed to lock mailbox", NULL},
-	{"mail-loop", MXT_CAUSE_ROUTING, A, NULL, NULL,
+	    "unable to execute|failed to open|failed to lock mailbox", NULL, 0},
+	{__LINE__, "mail-loop", MXT_CAUSE_ROUTING, A, NULL, NULL,
 	    "mail forwarding loop|loops back to myself|too many hops|"
 	    "hop count exceeded|routing loop|mail loop|"
-	    "too many \"received\" headers", NULL},
-	{"mx-is-local", MXT_CAUSE_ROUTING, A, NULL, NULL,
+	    "too many \"received\" headers", NULL, 0},
+	{__LINE__, "mx-is-local", MXT_CAUSE_ROUTING, A, NULL, NULL,
 	    "points to local host|remote host address is the local host|"
-	    " to be local", NULL},
-	{"postfix-dns-tempfail", MXT_CAUSE_DNS, A, NULL, NULL, "try again",
-	    "name service error .*try again|host not found, try again"},
-	{"postfix-domain-not-found", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
-	    "host or domain name not found", NULL},
-	{"null-mx", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
-	    "(nullmx)|does not accept mail (null mx)", NULL},
-	{"exim-unrouteable-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
-	    "unrouteable mail domain", NULL},
-	{"tls", MXT_CAUSE_TLS, A, NULL, NULL, NULL,
+	    " to be local", NULL, 0},
+	{__LINE__, "postfix-dns-tempfail", MXT_CAUSE_DNS, A, NULL, NULL, "try again",
+	    "name service error .*try again|host not found, try again", 0},
+	{__LINE__, "postfix-domain-not-found", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
+	    "host or domain name not found", NULL, 0},
+	{__LINE__, "null-mx", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
+	    "(nullmx)|does not accept mail (null mx)", NULL, 0},
+	{__LINE__, "exim-unrouteable-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
+	    "unrouteable mail domain", NULL, 0},
+	{__LINE__, "tls", MXT_CAUSE_TLS, A, NULL, NULL, NULL,
 	    "\\btls\\b|starttls|ssl_connect|certificate (?:not verified|"
 	    "verification|revoked|invalid|status)|encryption required|"
 	    "must encrypt|unacceptable cipher|\\bdane\\b|\\btlsa\\b|"
-	    "handshake"},
-	{"dns-lookup", MXT_CAUSE_DNS, A, NULL, NULL,
+	    "handshake", 0},
+	{__LINE__, "dns-lookup", MXT_CAUSE_DNS, A, NULL, NULL,
 	    "lookup did not complete|dns timeout|failed to lookup ip address|"
-	    "malformed dns server reply|unable to look up|"
+	    "malformed dns server reply|unable to look up|unable to lookup|"
+	    "malformed or unexpected name server reply|dns lookup fail|"
 	    "temporary failure in name resolution|servfail|"
 	    "lookup of host|"
-	    "all relevant mx records point to non-existent hosts", NULL},
-	{"connection", MXT_CAUSE_CONNECTION, A, NULL, NULL, NULL,
+	    "all relevant mx records point to non-existent hosts", NULL, 0},
+	{__LINE__, "connection", MXT_CAUSE_CONNECTION, A, NULL, NULL, NULL,
 	    "connection (?:refused|timed out|reset)|no route to host|"
 	    "network (?:is )?unreachable|lost connection with|"
 	    "conversation with .* timed out|"
 	    "remote host (?:\\S+ (?:\\[[^]]*\\] )?)?closed connection|"
 	    "(?:smtp|lmtp) timeout after|netwk addr not available|"
-	    "broken pipe|malformed smtp reply"},
-	{"network-error", MXT_CAUSE_CONNECTION, A, NULL, NULL,
-	    "network error|operation timed out", NULL},
+	    "broken pipe|malformed smtp reply", 0},
+	{__LINE__, "network-error", MXT_CAUSE_CONNECTION, A, NULL, NULL,
+	    "network error|operation timed out", NULL, 0},
 	/* Our server refused a client that talked before its turn. */
-	{"smtp-synchronization", MXT_CAUSE_POLICY, IN, NULL, NULL,
-	    "synchronization error", NULL},
-	{"unroutable", MXT_CAUSE_ROUTING, A, NULL, NULL, NULL,
-	    "can'?t route|cannot route|unable to route|no route to (?!host)"},
-	{"smtp-auth", MXT_CAUSE_AUTH, A, NULL, NULL, NULL,
+	{__LINE__, "smtp-synchronization", MXT_CAUSE_POLICY, IN, NULL, NULL,
+	    "synchronization error", NULL, 0},
+	{__LINE__, "unroutable", MXT_CAUSE_ROUTING, A, NULL, NULL, NULL,
+	    "can'?t route|cannot route|unable to route|no route to (?!host)", 0},
+	{__LINE__, "smtp-auth", MXT_CAUSE_AUTH, A, NULL, NULL, NULL,
 	    "authentication (?:failed|failure|required|credentials invalid|"
 	    "unsuccessful|attempt\\(s\\) failed)|smtp auth is required|"
 	    "\\bauth(?:entication)? required|not authenticated|"
 	    "invalid login|username and password not accepted|"
 	    "did not advertise auth|must authenticate|"
-	    "authenticator failed"},
+	    "authenticator failed", 0},
 
 	/* 5. Common reply wordings, specific before broad. */
 	/* Exim's "rejected RCPT <a@b>" with no text: an ACL deny of ours
 	 * without a message. */
-	{"acl-deny-without-message", MXT_CAUSE_POLICY, IN, NULL, NULL, NULL,
-	    "^\\s*$"},
-	{"server-ports-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL,
-	    "ports busy|ports are busy", NULL},
-	{"mailbox-full", MXT_CAUSE_MAILBOX_FULL, A, NULL, NULL, NULL,
+	{__LINE__, "acl-deny-without-message", MXT_CAUSE_POLICY, IN, NULL, NULL, NULL,
+	    "^\\s*$", 0},
+	{__LINE__, "server-ports-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL,
+	    "ports busy|ports are busy", NULL, 0},
+	{__LINE__, "security-policy", MXT_CAUSE_POLICY, A, NULL, NULL, NULL,
+	    "security polic(?:y|ies)", 0},
+	{__LINE__, "mailbox-full", MXT_CAUSE_MAILBOX_FULL, A, NULL, NULL, NULL,
 	    "mailbox (?:is )?full|over[ -]?quota|quota (?:exceeded|exceeds|"
 	    "full|verification failure)|exceeded storage allocation|"
 	    "out of storage space|mailbox size limit|inbox is full|"
-	    "disk quota|mailbox (?:has )?exceeded"},
-	{"message-size", MXT_CAUSE_MESSAGE_SIZE, A, NULL, NULL, NULL,
+	    "disk quota|mailbox (?:has )?exceeded", 0},
+	{__LINE__, "message-size", MXT_CAUSE_MESSAGE_SIZE, A, NULL, NULL, NULL,
 	    "message (?:is )?too (?:big|large)|size (?:exceeds|limit)|"
 	    "exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|"
-	    "message length exceeds|size value too big|too big for"},
-	{"rate-limit", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, NULL,
+	    "message length exceeds|size value too big|too big for", 0},
+	{__LINE__, "rate-limit", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL, NULL,
 	    "rate ?limit|rate-limit|too many (?:connections|concurrent|"
 	    "sessions|messages|mails|e-?mails|recipients|simultaneous)|"
 	    "exceeded the maximum number of|throttl|unexpected volume|"
+	    "submission rate|exceeded the configured limit|"
+	    "(?:sending|outbound|hourly|daily) (?:message )?quota|"
 	    "sending too fast|too quickly|concurrency limit|connection limit|"
-	    "limit exceeded|try again in \\d+ ?min"},
-	{"blocklist", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, NULL,
+	    "limit exceeded|try again in \\d+ ?min", 0},
+	{__LINE__, "blocklist", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, NULL,
 	    "blocked using|\\brbl\\b|dnsbl|dnslist|black ?list|block ?list|"
 	    "listed (?:at|in|on|by)\\b|spamhaus|spamcop|sorbs\\.net|"
 	    "barracudacentral|barracuda reputation|reputation|"
-	    "\\bblocked - see\\b"},
-	{"relay-denied", MXT_CAUSE_RELAY_DENIED, A, NULL, NULL, NULL,
+	    "\\bblocked - see\\b", 0},
+	{__LINE__, "relay-denied", MXT_CAUSE_RELAY_DENIED, A, NULL, NULL, NULL,
 	    "relay(?:ing)? (?:access )?(?:is )?(?:denied|not permitted|"
 	    "not allowed|prohibited)|not permitted to relay|unable to relay|"
-	    "(?:do|will) not relay|open relay"},
-	{"client-hostname", MXT_CAUSE_CLIENT_HOSTNAME, A, NULL, NULL, NULL,
+	    "(?:do|will) not relay|open relay", 0},
+	{__LINE__, "client-hostname", MXT_CAUSE_CLIENT_HOSTNAME, A, NULL, NULL, NULL,
 	    "cannot find your (?:reverse )?hostname|reverse (?:dns|hostname|"
 	    "lookup)|\\bptr\\b|\\brdns\\b|helo command rejected: (?:host not "
 	    "found|need fully-qualified ?hostname|invalid name)|"
-	    "syntactically invalid argument"},
-	{"sender-auth", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL, NULL,
+	    "syntactically invalid argument", 0},
+	{__LINE__, "sender-auth", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL, NULL,
 	    "\\bspf\\b|\\bdkim\\b|\\bdmarc\\b|designated mail ?server|"
-	    "not allowed to send mail from|unauthenticated|domainkeys"},
-	{"sender-rejected", MXT_CAUSE_SENDER_REJECTED, A, NULL, NULL, NULL,
+	    "not allowed to send mail from|unauthenticated|domainkeys", 0},
+	{__LINE__, "sender-rejected", MXT_CAUSE_SENDER_REJECTED, A, NULL, NULL, NULL,
 	    "sender address rejected|sender verif|"
 	    "don'?t like (?:that )?sender|sender (?:address |domain )?"
 	    "(?:is )?(?:rejected|refused|denied|blocked|not allowed)|"
 	    "unacceptable mail-from|domain of sender address|"
 	    "need fully-qualified address|no valid sender|"
-	    "sender address has null mx|\\bbad sender"},
-	{"bad-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL, NULL,
+	    "sender address has null mx|\\bbad sender", 0},
+	{__LINE__, "bad-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL, NULL,
 	    "domain not found|domain (?:does not|doesn't) exist|"
 	    "no such domain|unrouteable domain|\\bnxdomain\\b|"
-	    "unknown domain|missing mx"},
+	    "unknown domain|missing mx", 0},
 	/* RFC 5321's own wording for 550; receivers use it for
 	 * addresses they do not have. */
-	{"mailbox-unavailable", MXT_CAUSE_UNKNOWN_USER, A, "55x", NULL,
-	    "mailbox unavailable|mailbox not found", NULL},
+	{__LINE__, "mailbox-unavailable", MXT_CAUSE_UNKNOWN_USER, A, "55x", NULL,
+	    "mailbox unavailable|mailbox not found", NULL, 0},
 	/* Exim says "Unrouteable address" both for a local part no router
 	 * accepts and for a remote domain that does not resolve. Unknown
 	 * local users are normally refused at RCPT time (in); on a delivery
 	 * attempt (out) the domain is the usual reason, which the MTA lab
 	 * shows for an NXDOMAIN domain. */
-	{"exim-unrouteable-out", MXT_CAUSE_BAD_DOMAIN, OUT, NULL, NULL,
-	    "unrouteable address", "^unrouteable address$"},
-	{"unknown-user", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL, NULL,
+	{__LINE__, "exim-unrouteable-out", MXT_CAUSE_BAD_DOMAIN, OUT, NULL, NULL,
+	    "unrouteable address", "^unrouteable address$", 0},
+	{__LINE__, "unknown-user", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL, NULL,
 	    "account has been disabled or discontinued|"
 	    "user unknown|unknown user|no such (?:user|person|recipient|"
 	    "mailbox|address)|(?:user|mailbox|address|account|recipient|"
@@ -302,10 +330,11 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "recipient (?:address )?(?:unknown|not found)|address unknown|"
 	    "unrouteable address|undeliverable address|"
 	    "previous \\(cached\\) callout verification failure|"
-	    "mailbox (?:not found|disabled|inactive)|account (?:is )?"
+	    "recipient (?:account|mailbox) (?:is )?(?:unavailable|disabled|"
+	    "inactive)|mailbox (?:not found|disabled|inactive)|account (?:is )?"
 	    "(?:disabled|inactive)|not our customer|no mailbox|"
-	    "this one is unknown|no such recipient|recipient refused"},
-	{"content", MXT_CAUSE_CONTENT, A, NULL, NULL, NULL,
+	    "this one is unknown|no such recipient|recipient refused", 0},
+	{__LINE__, "content", MXT_CAUSE_CONTENT, A, NULL, NULL, NULL,
 	    "\\bspam\\b|virus|malware|infected|content (?:rejected|"
 	    "filter|policy|restrictions)|content rejected|"
 	    "message (?:content )?(?:rejected|refused) (?:as|due to|because)|"
@@ -313,38 +342,29 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "rejected by local_scan\\(\\): rejected|bcc recipient detected|"
 	    "body contains|banned (?:attachment|file)|its content presents|"
 	    "junk ?mail|spamassassin|amavis|missing or malformed|malformed address|"
-	    "unqualified address not permitted|missing at end of address"},
-	{"service-unavailable-temp", MXT_CAUSE_SERVER_BUSY, A, "4xx", NULL,
+	    "unqualified address not permitted|missing at end of address", 0},
+	{__LINE__, "service-unavailable-temp", MXT_CAUSE_SERVER_BUSY, A, "4xx", NULL,
 	    NULL, "service (?:is )?(?:temporarily |currently )?"
-	    "(?:not available|unavailable)"},
-	{"policy", MXT_CAUSE_POLICY, A, NULL, NULL, NULL,
+	    "(?:not available|unavailable)", RULE_BROAD},
+	{__LINE__, "policy", MXT_CAUSE_POLICY, A, NULL, NULL, NULL,
 	    "polic(?:y|ies)|administrative prohibition|not authori[sz]ed|"
 	    "access denied|prohibited|not allowed|\\bdenied\\b|"
 	    "command rejected|service (?:is )?(?:not available|unavailable)|"
 	    "\\bforbidden\\b|\\bblocked\\b|\\bbanned\\b|\\bdeny\\b|go away|"
 	    "(?:not|isn'?t) wanted|closed mailing list|don'?t like|"
-	    "do not like you|dislike"},
-	{"server-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL, NULL,
+	    "do not like you|dislike", RULE_BROAD},
+	{__LINE__, "server-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL, NULL,
 	    "try (?:again )?later|please try again|temporar(?:il)?y "
 	    "(?:unavailable|rejected|deferred|failure|not available)|"
 	    "temporary (?:local |system )?(?:problem|error|failure)|"
 	    "local error|(?:server|system) (?:is )?(?:busy|overloaded)|"
 	    "too busy|i'?m busy|insufficient (?:system )?(?:storage|"
 	    "resources)|out of memory|not right now|not just (?:now|yet)|"
-	    "temp(?:orary)? ?error|\\btemp problem"},
+	    "temp(?:orary)? ?error|\\btemp problem", RULE_BROAD},
 
-	/* 6. Enhanced status code fallbacks (RFC 3463 and the registry). */
-	{"dsn-bad-sender-syntax", MXT_CAUSE_SENDER_REJECTED, A, NULL, "*.1.7",
-	    NULL, NULL},
-	{"dsn-message-length", MXT_CAUSE_MESSAGE_SIZE, A, NULL, "*.2.3", NULL,
-	    NULL},
-	{"dsn-too-many-recipients", MXT_CAUSE_RATE_LIMIT, A, NULL, "*.5.3",
-	    NULL, NULL},
-	{"dsn-security", MXT_CAUSE_POLICY, A, NULL, "*.7.*", NULL, NULL},
-
-	/* 7. Reply code fallbacks (RFC 5321). */
-	{"code-421", MXT_CAUSE_SERVER_BUSY, A, "421", NULL, NULL, NULL},
-	{"code-451", MXT_CAUSE_SERVER_BUSY, A, "451", NULL, NULL, NULL},
+	/* 6. and 7.: the enhanced status code and reply code fallbacks are
+	 * not here: they are built from explain.c's code -> causes table
+	 * (add_fallbacks), the one explain shows. */
 };
 
 const size_t mxt_builtin_rule_count =
@@ -355,7 +375,7 @@ const size_t mxt_builtin_rule_count =
 
 struct cache_slot {
 	uint64_t hash;
-	char *key; /* dir, code, dsn, text as hashed; NULL = empty */
+	char *key; /* dir, code, dsn, flags, normalised text; NULL = empty */
 	size_t klen;
 	enum mxt_cause cause;
 	/* index into rules, NO_RULE when none matched: a size_t like the
@@ -364,27 +384,352 @@ struct cache_slot {
 	size_t rule;
 };
 
+/*
+ * The literal prefilter: every contains literal of the non-raw rules,
+ * found in one pass over the normalised text. Literals are bucketed by a
+ * hash of their first two bytes (one-byte literals by their byte); at
+ * each position of the text only the bucket of the two bytes there is
+ * compared. A rule with contains literals is tried only when one of them
+ * was seen, so most rules cost one bit test.
+ */
+#define LIT_BUCKETS 4096
+
+struct litset {
+	char **lit;      /* borrowed from the rules */
+	size_t *len;
+	uint32_t *next;  /* chain within a bucket, UINT32_MAX ends */
+	uint32_t head[LIT_BUCKETS];
+	uint32_t head1[256]; /* one-byte literals */
+	size_t n, cap;
+	uint64_t *hit;   /* bitset, one bit per literal, set per text */
+};
+
+static unsigned
+bigram(unsigned char a, unsigned char b)
+{
+	return ((unsigned)a * 131u + b) & (LIT_BUCKETS - 1);
+}
+
+/* Direction x reply-code class: the lists of rules that can hold for an
+ * event of that kind (the index: most rules never reach their tests). */
+#define CLASS_SLOTS 7 /* no code, 1xx..5xx, other */
+
+static int
+code_slot(int code)
+{
+	if (code == 0)
+		return 0;
+	if (code >= 100 && code <= 599)
+		return code / 100;
+	return 6;
+}
+
+struct rule_list {
+	uint32_t *v;
+	size_t n;
+};
+
 struct mxt_classifier {
-	struct rule_set rules; /* user rules, then built-in */
+	struct rule_set rules; /* user rules, then built-in, by tier */
 	struct provider_set providers;
 	char *origin; /* the rules file's path, or NULL */
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jit_stack;
 	void (*on_warning)(void *arg, const struct mxt_error *e);
 	void *warning_arg;
-	char *lower;  /* scratch: lower-cased text */
+	char *norm;   /* scratch: normalised text */
+	char *lower;  /* scratch: lower-cased text as logged */
 	char *keybuf; /* scratch: cache key */
 	struct cache_slot *cache;
 	struct mxt_classify_stats stats;
-	/* relay \x1f domain -> provider name (ptr, NULL = none): the
-	 * provider patterns are tried one by one, and every event asks */
-	struct mxt_strmap provider_cache;
+	struct litset lits;
+	struct rule_list index[MXT_DIR_COUNT][CLASS_SLOTS];
+	/* the raw rules (at most 64): their verdicts are part of the key */
+	uint32_t raw_rule[64];
+	size_t nraw;
+	struct provider_index *pindex;
 };
-
-#define PROVIDER_CACHE_MAX 65536
 
 /* Texts longer than this are classified but not cached. */
 #define CACHE_KEY_MAX 2048
+#define KEY_HEAD 96
+
+/* ---- normalisation --------------------------------------------------- */
+
+static bool
+is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+static bool
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/* Characters of an address's local part (RFC 5322 atext and dots). */
+static bool
+is_local(unsigned char c)
+{
+	return is_alnum(c) || (c != '\0' && strchr(".!#$%&'*+/=?^_`{|}~-", c)
+	    != NULL);
+}
+
+static bool
+is_host(unsigned char c)
+{
+	return is_alnum(c) || c == '-' || c == '.' || c == '_';
+}
+
+/* Length of a host name at s (labels of [A-Za-z0-9_-] joined by single
+ * dots, at least two labels, the last of two or more letters), trailing
+ * dots excluded; 0 when s does not start one. */
+static size_t
+host_len(const char *s, size_t n)
+{
+	size_t i = 0, labels = 0, last_start = 0;
+	while (i < n) {
+		size_t st = i;
+		while (i < n && (is_alnum((unsigned char)s[i]) || s[i] == '-' ||
+		    s[i] == '_'))
+			i++;
+		if (i == st)
+			break;
+		labels++;
+		last_start = st;
+		if (i + 1 < n && s[i] == '.' && (is_alnum((unsigned char)s[i + 1])
+		    || s[i + 1] == '_'))
+			i++;
+		else
+			break;
+	}
+	if (labels < 2 || i - last_start < 2)
+		return 0;
+	for (size_t k = last_start; k < i; k++)
+		if (!((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z')))
+			return 0;
+	return i;
+}
+
+/* Length of an IPv4 address (four dotted numbers of 1-3 digits). */
+static size_t
+ipv4_len(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (int part = 0; part < 4; part++) {
+		size_t st = i;
+		while (i < n && i - st < 4 && is_digit((char)s[i]))
+			i++;
+		if (i == st || i - st > 3)
+			return 0;
+		if (part < 3) {
+			if (i >= n || s[i] != '.')
+				return 0;
+			i++;
+		}
+	}
+	if (i < n && (is_alnum((unsigned char)s[i]) || s[i] == '_'))
+		return 0;
+	return i;
+}
+
+/* Length of an IPv6 address or a time (hex digits and two or more
+ * colons, possibly an IPv4 tail). */
+static size_t
+ipv6_len(const char *s, size_t n)
+{
+	size_t i = 0, colons = 0, hex = 0;
+	while (i < n && (is_hex((unsigned char)s[i]) || s[i] == ':' ||
+	    (s[i] == '.' && colons >= 2 && i + 1 < n &&
+	    is_digit((char)s[i + 1])))) {
+		colons += s[i] == ':';
+		hex += s[i] != ':' && s[i] != '.';
+		i++;
+	}
+	while (i > 0 && s[i - 1] == ':' && colons > 2) {
+		/* "::" is part of an address, a lone trailing ':' is not */
+		if (i >= 2 && s[i - 2] == ':')
+			break;
+		i--;
+		colons--;
+	}
+	if (colons < 2 || hex < 2)
+		return 0;
+	if (i < n && (is_alnum((unsigned char)s[i]) || s[i] == '_'))
+		return 0;
+	return i;
+}
+
+/* Length of an ISO 8601 date and time ("2026-11-23", "2026-11-23T10:00:00
+ * .000Z", "2026-11-23 10:00:00 +0100"), 0 when s does not start one. */
+static size_t
+time_len(const char *s, size_t n)
+{
+	static const char shape[] = "dddd-dd-dd";
+	size_t i = 0;
+	for (; shape[i]; i++)
+		if (i >= n || (shape[i] == 'd' ? !is_digit(s[i]) : s[i] != '-'))
+			return 0;
+	if (i + 8 < n && (s[i] == 'T' || s[i] == 't' || s[i] == ' ') &&
+	    is_digit(s[i + 1]) && is_digit(s[i + 2]) && s[i + 3] == ':') {
+		i += 3;
+		while (i < n && (is_digit(s[i]) || s[i] == ':' || s[i] == '.'))
+			i++;
+		if (i < n && (s[i] == 'Z' || s[i] == 'z'))
+			i++;
+		else if (i + 5 <= n && (s[i] == '+' || s[i] == '-') &&
+		    is_digit(s[i + 1]))
+			while (i < n && (is_digit(s[i]) || s[i] == ':' ||
+			    s[i] == '+' || s[i] == '-'))
+				i++;
+	}
+	if (i < n && (is_alnum((unsigned char)s[i]) || s[i] == '_'))
+		return 0;
+	return i;
+}
+
+static bool
+prefix_ci(const char *s, size_t n, const char *p)
+{
+	size_t m = strlen(p);
+	if (n < m)
+		return false;
+	for (size_t i = 0; i < m; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != p[i])
+			return false;
+	}
+	return true;
+}
+
+size_t
+mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+#define PUT(ch) do { if (o + 1 < size) out[o++] = (ch); } while (0)
+#define PUTS(str) do { for (const char *q_ = (str); *q_; q_++) PUT(*q_); } \
+	while (0)
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		bool start = i == 0 || !(is_alnum((unsigned char)s[i - 1]) ||
+		    s[i - 1] == '_' || s[i - 1] == '.' || s[i - 1] == '-' ||
+		    s[i - 1] == '@' || s[i - 1] == '+' || s[i - 1] == '%');
+		if (!start || !(is_local(c) || c == '<')) {
+			PUT((char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+			i++;
+			continue;
+		}
+		size_t rest = n - i, len;
+		const char *p = s + i;
+		/* URLs */
+		if (prefix_ci(p, rest, "http://") || prefix_ci(p, rest,
+		    "https://") || prefix_ci(p, rest, "ftp://")) {
+			len = 0;
+			while (len < rest && p[len] != ' ' && p[len] != '\t' &&
+			    p[len] != '>' && p[len] != '<' && p[len] != '"' &&
+			    p[len] != ')' && p[len] != ']' && p[len] != '\'')
+				len++;
+			while (len > 0 && strchr(".,;:", p[len - 1]) != NULL)
+				len--;
+			PUTS("%u");
+			i += len;
+			continue;
+		}
+		/* <bare-local-part> as an address: "<dmarc>:" */
+		if (c == '<') {
+			len = 1;
+			while (len < rest && len < 66 && is_local((unsigned char)
+			    p[len]) && p[len] != '@')
+				len++;
+			if (len > 1 && len < rest && p[len] == '>' &&
+			    host_len(p + 1, len - 1) != len - 1) {
+				PUTS("<%a>");
+				i += len + 1;
+				continue;
+			}
+			PUT('<');
+			i++;
+			continue;
+		}
+		/* addresses: local@host (or local@[ip]) */
+		len = 0;
+		while (len < rest && len < 128 && is_local((unsigned char)p[len])
+		    && p[len] != '@')
+			len++;
+		if (len > 0 && len + 1 < rest && p[len] == '@') {
+			size_t h = host_len(p + len + 1, rest - len - 1);
+			if (h == 0) {
+				/* a single label or an address literal */
+				h = 0;
+				while (len + 1 + h < rest && (is_host((unsigned
+				    char)p[len + 1 + h]) || p[len + 1 + h] == '[' ||
+				    p[len + 1 + h] == ']' || p[len + 1 + h] == ':'))
+					h++;
+				while (h > 0 && p[len + h] == '.')
+					h--;
+			}
+			if (h > 0) {
+				PUTS("%a");
+				i += len + 1 + h;
+				continue;
+			}
+		}
+		if ((len = time_len(p, rest)) > 0) {
+			PUTS("%t");
+			i += len;
+			continue;
+		}
+		if ((len = ipv4_len(p, rest)) > 0) {
+			PUTS("%i");
+			i += len;
+			continue;
+		}
+		if ((len = ipv6_len(p, rest)) > 0) {
+			PUTS("%i");
+			i += len;
+			continue;
+		}
+		if ((len = host_len(p, rest)) > 0) {
+			PUTS("%d");
+			i += len;
+			continue;
+		}
+		/* numbers of 4+ digits; ids of 10+ letters and digits with
+		 * 3+ digits (session and queue ids; vendor codes such as
+		 * S3140, TSS04 or BL000001 are shorter and stay) */
+		size_t digits = 0, letters = 0;
+		len = 0;
+		while (len < rest && is_alnum((unsigned char)p[len])) {
+			if (is_digit((char)p[len]))
+				digits++;
+			else
+				letters++;
+			len++;
+		}
+		bool bounded = len == rest || !(p[len] == '_');
+		if (bounded && ((letters == 0 && digits >= 4) ||
+		    (len >= 10 && digits >= 3 && letters > 0))) {
+			PUTS("%n");
+			i += len;
+			continue;
+		}
+		PUT((char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+		i++;
+	}
+	if (size > 0)
+		out[o] = '\0';
+	return o;
+#undef PUT
+#undef PUTS
+}
+
+/* ---- building ---------------------------------------------------------- */
 
 static void
 error_from(struct mxt_error *err, const struct mxt_error *e)
@@ -424,31 +769,97 @@ split_contains(const char *s, const char ***out)
 }
 
 static int
+add_def(struct mxt_classifier *c, const char *name, enum mxt_cause cause,
+    int dir, const char *code, const char *dsn, const char *contains_s,
+    const char *pattern, bool raw, const char *origin, int line,
+    enum rule_tier tier, struct mxt_error *err)
+{
+	const char **contains = NULL;
+	char *copy = contains_s ? split_contains(contains_s, &contains) : NULL;
+	char eb[256];
+	struct rule r;
+	int rc = rule_compile(&r, name, cause, dir, code, dsn, contains,
+	    pattern, c->mctx, eb, sizeof eb);
+	free(copy);
+	free(contains);
+	if (rc == 0 && raw && (r.contains == NULL || r.re != NULL)) {
+		snprintf(eb, sizeof eb, "a raw rule needs contains and no "
+		    "pattern");
+		rc = -1;
+	}
+	if (rc != 0) {
+		struct mxt_error e;
+		memset(&e, 0, sizeof e);
+		snprintf(e.source, sizeof e.source, "%s", origin);
+		e.line = line;
+		snprintf(e.text, sizeof e.text, "rule %.60s: %.180s", name, eb);
+		error_from(err, &e);
+		rule_free(&r);
+		return -1;
+	}
+	r.origin = origin;
+	r.line = line;
+	r.tier = tier;
+	r.raw = raw;
+	*rule_set_add(&c->rules) = r;
+	return 0;
+}
+
+/* The fallback rules: one per row of explain.c's code -> causes table
+ * that says it decides, named after the code. */
+static int
+add_fallbacks(struct mxt_classifier *c, struct mxt_error *err)
+{
+	char name[32], dsn[16];
+	/* A detail ("X.7.1") before its whole subject ("X.7"). */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < mxt_dsn_cause_count; i++) {
+			const struct mxt_code_causes *row = &mxt_dsn_causes[i];
+			bool whole = strchr(row->code + 2, '.') == NULL;
+			if (!row->fallback || whole != (pass == 1))
+				continue;
+			snprintf(name, sizeof name, "dsn-%s", row->code);
+			snprintf(dsn, sizeof dsn, "*%s%s", row->code + 1,
+			    whole ? ".*" : "");
+			if (add_def(c, name, row->causes[0], -1, NULL, dsn, NULL,
+			    NULL, false, "lib/explain.c", row->line,
+			    TIER_FALLBACK, err) != 0)
+				return -1;
+		}
+	}
+	for (size_t i = 0; i < mxt_reply_cause_count; i++) {
+		const struct mxt_code_causes *row = &mxt_reply_causes[i];
+		if (!row->fallback)
+			continue;
+		snprintf(name, sizeof name, "code-%s", row->code);
+		if (add_def(c, name, row->causes[0], -1, row->code, NULL, NULL,
+		    NULL, false, "lib/explain.c", row->line, TIER_FALLBACK,
+		    err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
 add_builtin(struct mxt_classifier *c, struct mxt_error *err)
 {
-	for (size_t i = 0; i < mxt_builtin_rule_count; i++) {
-		const struct rule_def *d = &mxt_builtin_rules[i];
-		const char **contains = NULL;
-		char *copy = d->contains ? split_contains(d->contains,
-		    &contains) : NULL;
-		char eb[256];
-		struct rule r;
-		int rc = rule_compile(&r, d->name, d->cause, d->dir, d->code,
-		    d->dsn, contains, d->pattern, c->mctx, eb, sizeof eb);
-		free(copy);
-		free(contains);
-		if (rc != 0) {
-			struct mxt_error e = {.line = 0};
-			snprintf(e.source, sizeof e.source, "builtin");
-			snprintf(e.text, sizeof e.text, "rule %.60s: %.180s", d->name,
-			    eb);
-			error_from(err, &e);
-			rule_free(&r);
-			return -1;
+	/* Wordings, provider codes, broad families: one pass per tier
+	 * keeps the table's order inside each. */
+	for (int pass = TIER_WORDING; pass <= TIER_BROAD; pass++) {
+		for (size_t i = 0; i < mxt_builtin_rule_count; i++) {
+			const struct rule_def *d = &mxt_builtin_rules[i];
+			enum rule_tier t = (d->flags & RULE_BROAD) ? TIER_BROAD :
+			    d->contains || d->pattern ? TIER_WORDING : TIER_CODE;
+			if ((int)t != pass)
+				continue;
+			if (add_def(c, d->name, d->cause, d->dir, d->code, d->dsn,
+			    d->contains, d->pattern, d->flags & RULE_RAW,
+			    "lib/classify.c", d->line, t, err) != 0)
+				return -1;
 		}
-		r.origin = "builtin";
-		*rule_set_add(&c->rules) = r;
 	}
+	if (add_fallbacks(c, err) != 0)
+		return -1;
 	for (size_t i = 0; i < mxt_builtin_provider_count; i++) {
 		struct provider *p = provider_set_add(&c->providers);
 		p->name = xstrndup(mxt_builtin_providers[i].name,
@@ -456,8 +867,103 @@ add_builtin(struct mxt_classifier *c, struct mxt_error *err)
 		p->match = xstrndup(mxt_builtin_providers[i].match,
 		    strlen(mxt_builtin_providers[i].match));
 		p->origin = "builtin";
+		p->kind = mxt_builtin_providers[i].kind;
 	}
 	return 0;
+}
+
+static uint32_t
+lit_add(struct litset *ls, char *lit, size_t len)
+{
+	if (ls->n == ls->cap) {
+		ls->cap = ls->cap ? ls->cap * 2 : 256;
+		ls->lit = xrealloc(ls->lit, ls->cap * sizeof *ls->lit);
+		ls->len = xrealloc(ls->len, ls->cap * sizeof *ls->len);
+		ls->next = xrealloc(ls->next, ls->cap * sizeof *ls->next);
+	}
+	uint32_t id = (uint32_t)ls->n++;
+	ls->lit[id] = lit;
+	ls->len[id] = len;
+	uint32_t *head = len == 1 ? &ls->head1[(unsigned char)lit[0]] :
+	    &ls->head[bigram((unsigned char)lit[0], (unsigned char)lit[1])];
+	/* append, so a bucket keeps the ids in order (any order works) */
+	ls->next[id] = *head;
+	*head = id;
+	return id;
+}
+
+/* The prefilter and the index, once all rules are in. */
+static void
+build_index(struct mxt_classifier *c)
+{
+	struct litset *ls = &c->lits;
+	memset(ls->head, 0xff, sizeof ls->head);
+	memset(ls->head1, 0xff, sizeof ls->head1);
+	for (size_t i = 0; i < c->rules.n; i++) {
+		struct rule *r = &c->rules.v[i];
+		if (r->raw) {
+			assert(c->nraw < 64);
+			c->raw_rule[c->nraw++] = (uint32_t)i;
+			continue;
+		}
+		if (r->contains == NULL)
+			continue;
+		r->lit_id = xcalloc(r->ncontains, sizeof *r->lit_id);
+		for (size_t k = 0; k < r->ncontains; k++)
+			r->lit_id[k] = lit_add(ls, r->contains[k],
+			    r->contains_len[k]);
+	}
+	ls->hit = xcalloc(ls->n / 64 + 1, sizeof *ls->hit);
+	static const int codes[CLASS_SLOTS] = {0, 100, 200, 300, 400, 500, 999};
+	for (int d = 0; d < MXT_DIR_COUNT; d++) {
+		for (int k = 0; k < CLASS_SLOTS; k++) {
+			struct rule_list *l = &c->index[d][k];
+			l->v = xcalloc(c->rules.n + 1, sizeof *l->v);
+			for (size_t i = 0; i < c->rules.n; i++) {
+				const struct rule *r = &c->rules.v[i];
+				if (r->dir >= 0 && r->dir != d)
+					continue;
+				if (r->code_none && k != 0)
+					continue;
+				if (r->code != NULL && !r->code_none) {
+					if (k == 0 || k == 6 ||
+					    r->code_pat[0] != '0' + codes[k] / 100)
+						continue;
+				}
+				l->v[l->n++] = (uint32_t)i;
+			}
+		}
+	}
+}
+
+/* Sets the bit of every literal found in s[0..n). */
+static void
+lit_scan(struct litset *ls, const char *s, size_t n)
+{
+	memset(ls->hit, 0, (ls->n / 64 + 1) * sizeof *ls->hit);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char a = (unsigned char)s[i];
+		for (uint32_t id = ls->head1[a]; id != UINT32_MAX;
+		    id = ls->next[id])
+			ls->hit[id / 64] |= 1ULL << (id % 64);
+		if (i + 1 >= n)
+			break;
+		for (uint32_t id = ls->head[bigram(a, (unsigned char)s[i + 1])];
+		    id != UINT32_MAX; id = ls->next[id]) {
+			if (ls->len[id] <= n - i && memcmp(s + i, ls->lit[id],
+			    ls->len[id]) == 0)
+				ls->hit[id / 64] |= 1ULL << (id % 64);
+		}
+	}
+}
+
+static bool
+lit_any(const struct litset *ls, const struct rule *r)
+{
+	for (size_t k = 0; k < r->ncontains; k++)
+		if (ls->hit[r->lit_id[k] / 64] & (1ULL << (r->lit_id[k] % 64)))
+			return true;
+	return false;
 }
 
 /*
@@ -495,10 +1001,12 @@ struct mxt_classifier *
 mxt_classifier_create(const char *rules_path, struct mxt_error *err)
 {
 	struct mxt_classifier *c = xcalloc(1, sizeof *c);
-	mxt_strmap_init(&c->provider_cache, PROVIDER_CACHE_MAX);
 	c->mctx = match_context_create(&c->jit_stack);
-	c->lower = xmalloc(MXT_LINE_MAX + 1);
-	c->keybuf = xmalloc(CACHE_KEY_MAX + 64);
+	/* zeroed: pcre2's JIT may read a few bytes past the subject's end
+	 * (aligned vector loads); they must be initialised memory */
+	c->norm = xcalloc(1, MXT_LINE_MAX + 1);
+	c->lower = xcalloc(1, MXT_LINE_MAX + 1);
+	c->keybuf = xmalloc(CACHE_KEY_MAX + KEY_HEAD);
 	c->cache = xcalloc(MXT_CLASSIFY_CACHE, sizeof *c->cache);
 	if (err != NULL)
 		memset(err, 0, sizeof *err);
@@ -517,6 +1025,8 @@ mxt_classifier_create(const char *rules_path, struct mxt_error *err)
 		mxt_classifier_destroy(c);
 		return NULL;
 	}
+	build_index(c);
+	c->pindex = provider_index_create(c->providers.v, c->providers.n);
 	return c;
 }
 
@@ -527,10 +1037,18 @@ mxt_classifier_destroy(struct mxt_classifier *c)
 		return;
 	rule_set_free(&c->rules);
 	provider_set_free(&c->providers);
-	mxt_strmap_finish(&c->provider_cache);
+	provider_index_destroy(c->pindex);
 	for (size_t i = 0; c->cache != NULL && i < MXT_CLASSIFY_CACHE; i++)
 		free(c->cache[i].key);
 	free(c->cache);
+	free(c->lits.lit);
+	free(c->lits.len);
+	free(c->lits.next);
+	free(c->lits.hit);
+	for (int d = 0; d < MXT_DIR_COUNT; d++)
+		for (int k = 0; k < CLASS_SLOTS; k++)
+			free(c->index[d][k].v);
+	free(c->norm);
 	free(c->lower);
 	free(c->keybuf);
 	free(c->origin);
@@ -546,6 +1064,8 @@ mxt_classifier_set_warning(struct mxt_classifier *c,
 	c->on_warning = on_warning;
 	c->warning_arg = arg;
 }
+
+/* ---- classifying ------------------------------------------------------- */
 
 static uint64_t
 fnv1a(const char *p, size_t n)
@@ -586,59 +1106,87 @@ limit_hit(struct mxt_classifier *c, struct rule *r, int rc,
 	c->on_warning(c->warning_arg, &e);
 }
 
-/* The index of the first rule that matches ev, NO_RULE when none does. */
+/* The index of the first rule that holds (tier by tier: rules are
+ * stored in tier order), NO_RULE when none does. s is prepared. */
 static size_t
-match_rules(struct mxt_classifier *c, const struct mxt_event *ev)
+match_rules(struct mxt_classifier *c, const struct mxt_event *ev,
+    const struct rule_subject *s, uint64_t rawhits)
 {
-	struct rule_subject s;
-	size_t len = ev->text.len;
-	if (len > MXT_LINE_MAX)
-		len = MXT_LINE_MAX;
-	s.dir = (int)ev->direction;
-	s.code = ev->code;
-	s.has_dsn = ev->dsn[0] != '\0' && dsn_split(ev->dsn, s.dsn);
-	s.text = ev->text.ptr ? ev->text.ptr : "";
-	s.len = len;
-	lower_copy(c->lower, MXT_LINE_MAX + 1, s.text, len);
-	s.lower = c->lower;
-	for (size_t i = 0; i < c->rules.n; i++) {
-		int rc = rule_match(&c->rules.v[i], &s, c->mctx);
+	lit_scan(&c->lits, s->lower, s->len);
+	const struct rule_list *l = &c->index[ev->direction == MXT_DIR_IN ?
+	    MXT_DIR_IN : MXT_DIR_OUT][code_slot(ev->code)];
+	for (size_t k = 0; k < l->n; k++) {
+		size_t i = l->v[k];
+		struct rule *r = &c->rules.v[i];
+		if (r->raw) {
+			for (size_t j = 0; j < c->nraw; j++)
+				if (c->raw_rule[j] == i && (rawhits >> j & 1))
+					return i;
+			continue;
+		}
+		if (r->contains != NULL && !lit_any(&c->lits, r))
+			continue;
+		int rc = rule_match(r, s, c->mctx);
 		if (rc > 0)
 			return i;
 		if (rc < 0)
-			limit_hit(c, &c->rules.v[i], rc, ev);
+			limit_hit(c, r, rc, ev);
 	}
 	return NO_RULE;
 }
 
 enum mxt_cause
-mxt_classify_rule(struct mxt_classifier *c, const struct mxt_event *ev,
-    const char **rule)
+mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
+    size_t *index)
 {
-	if (rule != NULL)
-		*rule = "";
+	*index = NO_RULE;
 	if (ev->status == MXT_STATUS_DELIVERED)
 		return MXT_CAUSE_NONE;
 	if (ev->status == MXT_STATUS_EXPIRED)
 		return MXT_CAUSE_EXPIRED;
 
 	c->stats.lookups++;
+	struct rule_subject s;
+	size_t len = ev->text.len;
+	if (len > MXT_LINE_MAX)
+		len = MXT_LINE_MAX;
+	const char *text = ev->text.ptr ? ev->text.ptr : "";
+	s.dir = (int)ev->direction;
+	s.code = ev->code;
+	s.has_dsn = ev->dsn[0] != '\0' && dsn_split(ev->dsn, s.dsn);
+	s.len = mxt_classify_normalise(text, len, c->norm, MXT_LINE_MAX + 1);
+	s.text = s.lower = c->norm;
+	s.raw_lower = NULL;
+	s.raw_len = 0;
+	unsigned flags = 0; /* none yet: room for event facts rules ask */
+
+	/* The verdicts of raw rules and the flags join the key. */
+	uint64_t rawhits = 0;
+	if (c->nraw > 0) {
+		lower_copy(c->lower, MXT_LINE_MAX + 1, text, len);
+		s.raw_lower = c->lower;
+		s.raw_len = len;
+		for (size_t j = 0; j < c->nraw; j++)
+			if (rule_match(&c->rules.v[c->raw_rule[j]], &s, c->mctx)
+			    > 0)
+				rawhits |= 1ULL << j;
+	}
+
 	struct cache_slot *slot = NULL;
 	size_t klen = 0;
-	if (ev->text.len <= CACHE_KEY_MAX) {
-		int n = snprintf(c->keybuf, 64, "%d|%d|%.15s|",
-		    (int)ev->direction, ev->code, ev->dsn);
+	if (s.len <= CACHE_KEY_MAX) {
+		int n = snprintf(c->keybuf, KEY_HEAD, "%d|%d|%.15s|%u|%llx|",
+		    (int)ev->direction, ev->code, ev->dsn, flags,
+		    (unsigned long long)rawhits);
 		klen = (size_t)n;
-		if (ev->text.len > 0)
-			memcpy(c->keybuf + klen, ev->text.ptr, ev->text.len);
-		klen += ev->text.len;
+		memcpy(c->keybuf + klen, c->norm, s.len);
+		klen += s.len;
 		uint64_t h = fnv1a(c->keybuf, klen);
 		slot = &c->cache[h & (MXT_CLASSIFY_CACHE - 1)];
 		if (slot->key != NULL && slot->hash == h && slot->klen == klen &&
 		    memcmp(slot->key, c->keybuf, klen) == 0) {
 			c->stats.hits++;
-			if (rule != NULL && slot->rule != NO_RULE)
-				*rule = c->rules.v[slot->rule].name;
+			*index = slot->rule;
 			return slot->cause;
 		}
 		if (slot->key == NULL)
@@ -649,60 +1197,110 @@ mxt_classify_rule(struct mxt_classifier *c, const struct mxt_event *ev,
 		slot->klen = klen;
 		slot->hash = h;
 	}
-	size_t i = match_rules(c, ev);
+	size_t i = match_rules(c, ev, &s, rawhits);
 	enum mxt_cause cause = i != NO_RULE ? c->rules.v[i].cause :
 	    MXT_CAUSE_OTHER;
 	if (slot != NULL) {
 		slot->cause = cause;
 		slot->rule = i;
 	}
-	if (rule != NULL && i != NO_RULE)
-		*rule = c->rules.v[i].name;
+	*index = i;
+	return cause;
+}
+
+size_t
+mxt_classifier_first_wording(struct mxt_classifier *c,
+    const struct mxt_event *ev)
+{
+	/* Every rule in order, no index and no prefilter: a second path to
+	 * check the first against (classify_test's precedence test). */
+	struct rule_subject s;
+	size_t len = ev->text.len > MXT_LINE_MAX ? MXT_LINE_MAX : ev->text.len;
+	const char *text = ev->text.ptr ? ev->text.ptr : "";
+	s.dir = (int)ev->direction;
+	s.code = ev->code;
+	s.has_dsn = ev->dsn[0] != '\0' && dsn_split(ev->dsn, s.dsn);
+	s.len = mxt_classify_normalise(text, len, c->norm, MXT_LINE_MAX + 1);
+	s.text = s.lower = c->norm;
+	lower_copy(c->lower, MXT_LINE_MAX + 1, text, len);
+	s.raw_lower = c->lower;
+	s.raw_len = len;
+	for (size_t i = 0; i < c->rules.n; i++) {
+		struct rule *r = &c->rules.v[i];
+		if (r->tier == TIER_CODE || r->tier == TIER_FALLBACK)
+			continue;
+		if (rule_match(r, &s, c->mctx) > 0)
+			return i;
+	}
+	return NO_RULE;
+}
+
+enum mxt_cause
+mxt_classify_rule(struct mxt_classifier *c, const struct mxt_event *ev,
+    const char **rule)
+{
+	size_t i;
+	enum mxt_cause cause = mxt_classify_index(c, ev, &i);
+	if (rule != NULL)
+		*rule = i != NO_RULE ? c->rules.v[i].name : "";
 	return cause;
 }
 
 enum mxt_cause
 mxt_classify(struct mxt_classifier *c, const struct mxt_event *ev)
 {
-	return mxt_classify_rule(c, ev, NULL);
+	size_t i;
+	return mxt_classify_index(c, ev, &i);
 }
 
-static const char *
-provider_lookup(struct mxt_classifier *c, struct mxt_str domain,
-    struct mxt_str relay)
+/* ---- providers (providers.c holds the table and the index) ---------- */
+
+static const struct provider *
+find_host(struct mxt_classifier *c, struct mxt_str s)
 {
-	const char *p = NULL;
-	if (relay.len > 0 && relay.ptr != NULL &&
-	    !(relay.len == 4 && memcmp(relay.ptr, "none", 4) == 0))
-		p = provider_find(c->providers.v, c->providers.n, relay.ptr,
-		    relay.len);
-	if (p == NULL && domain.len > 0 && domain.ptr != NULL)
-		p = provider_find(c->providers.v, c->providers.n, domain.ptr,
-		    domain.len);
-	return p;
+	if (s.len == 0 || s.ptr == NULL ||
+	    (s.len == 4 && memcmp(s.ptr, "none", 4) == 0))
+		return NULL;
+	return provider_index_find(c->pindex, s.ptr, s.len);
+}
+
+void
+mxt_provider_roll(struct mxt_classifier *c, const struct mxt_event *ev,
+    const char **provider, const char **via)
+{
+	*provider = *via = NULL;
+	if (ev->direction == MXT_DIR_IN)
+		return;
+	/* relay may carry a port ("smtp.gmail.com:587" in some logs) */
+	struct mxt_str relay = ev->relay;
+	const char *colon = relay.len > 0 ? memchr(relay.ptr, ':', relay.len) :
+	    NULL;
+	if (colon != NULL && memchr(colon + 1, ':', relay.len -
+	    (size_t)(colon + 1 - relay.ptr)) == NULL)
+		relay.len = (size_t)(colon - relay.ptr);
+	const struct provider *r = find_host(c, relay);
+	if (r != NULL && r->kind == PROVIDER_VIA)
+		*via = r->name;
+	else if (r != NULL)
+		*provider = r->name;
+	if (*provider == NULL) {
+		const struct provider *d = find_host(c, ev->domain);
+		if (d != NULL && d->kind == PROVIDER_MAILBOX)
+			*provider = d->name;
+	}
 }
 
 const char *
 mxt_provider_of(struct mxt_classifier *c, struct mxt_str domain,
     struct mxt_str relay)
 {
-	char key[512];
-	bool added;
-	if (relay.len + domain.len + 1 >= sizeof key)
-		return provider_lookup(c, domain, relay);
-	if (relay.len > 0)
-		memcpy(key, relay.ptr, relay.len);
-	key[relay.len] = '\x1f';
-	if (domain.len > 0)
-		memcpy(key + relay.len + 1, domain.ptr, domain.len);
-	size_t n = relay.len + 1 + domain.len;
-	struct mxt_strmap_slot *slot = mxt_strmap_get(&c->provider_cache, key, n);
-	if (slot != NULL)
-		return slot->ptr;
-	const char *p = provider_lookup(c, domain, relay);
-	slot = mxt_strmap_put(&c->provider_cache, key, n, &added);
-	if (slot != NULL) /* NULL when the cache is full: not cached */
-		slot->ptr = (void *)p;
+	struct mxt_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.direction = MXT_DIR_OUT;
+	ev.domain = domain;
+	ev.relay = relay;
+	const char *p, *via;
+	mxt_provider_roll(c, &ev, &p, &via);
 	return p;
 }
 

@@ -21,7 +21,9 @@
 #define rules_load_file mxt_rules_load_file
 #define provider_set_add mxt_provider_set_add
 #define provider_set_free mxt_provider_set_free
-#define provider_find mxt_provider_find
+#define provider_index_create mxt_provider_index_create
+#define provider_index_destroy mxt_provider_index_destroy
+#define provider_index_find mxt_provider_index_find
 #define provider_pattern_error mxt_provider_pattern_error
 #define provider_pattern_match mxt_provider_pattern_match
 
@@ -34,6 +36,7 @@
  * the pattern); pattern: pcre2, matched caseless against the text.
  */
 struct rule_def {
+	int line; /* __LINE__ of the row: the rule's origin in classify.c */
 	const char *name;
 	enum mxt_cause cause;
 	int dir;
@@ -41,15 +44,52 @@ struct rule_def {
 	const char *dsn;
 	const char *contains;
 	const char *pattern;
+	unsigned flags; /* RULE_RAW, RULE_BROAD */
+};
+
+/* RULE_RAW: contains looks at the reply text as logged, not the
+ * normalised one (a rule that asks for a domain, such as a blocklist's
+ * host name); such a rule has contains and no pattern, so the cache key
+ * can hold its verdict (classify.c). */
+#define RULE_RAW 1u
+/* RULE_BROAD: a family of generic words ("denied", "try again later")
+ * that decides only after the provider codes (see enum rule_tier). */
+#define RULE_BROAD 4u
+
+/*
+ * Rules in tiers; the classifier tries them tier by tier, each in table
+ * order, so precedence holds whatever the table order: the user's rules,
+ * then wordings (a contains or pattern condition), then provider codes
+ * (an enhanced code range a provider defines, no words), then the broad
+ * word families (RULE_BROAD: generic words that say little about what
+ * the sentence is about), then the fallbacks of mxt_dsn_causes and
+ * mxt_reply_causes (explain.c).
+ */
+enum rule_tier {
+	TIER_USER,
+	TIER_WORDING,
+	TIER_CODE,
+	TIER_BROAD,
+	TIER_FALLBACK,
+	TIER_COUNT
 };
 
 extern const struct rule_def mxt_builtin_rules[];
 extern const size_t mxt_builtin_rule_count;
 
+/* What a provider's host is to us (see providers.c): a recipient's
+ * mailbox service (its domains, its inbound MX), or a submission or
+ * smarthost service we relay through ("via"). */
+enum provider_kind {
+	PROVIDER_MAILBOX,
+	PROVIDER_VIA,
+};
+
 /* A provider entry: name and one match pattern (see providers.c). */
 struct provider_def {
 	const char *name;
 	const char *match;
+	enum provider_kind kind;
 };
 
 extern const struct provider_def mxt_builtin_providers[];
@@ -75,7 +115,12 @@ struct rule {
 	/* kept beside the code, reused per match; NULL until the first
 	 * match, which also JIT-compiles re */
 	pcre2_match_data *md;
-	const char *origin;   /* "builtin" or the rules file (borrowed) */
+	const char *origin;   /* "lib/classify.c", "lib/explain.c" or the
+	                       * rules file (borrowed) */
+	enum rule_tier tier;
+	bool raw;             /* RULE_RAW (see rule_def) */
+	/* ids of contains[] in the classifier's literal prefilter */
+	uint32_t *lit_id;
 	long line, column;
 	/* texts on which the pattern hit a limit of the match context
 	 * (counted by the classifier; they count as not matching) */
@@ -88,9 +133,12 @@ struct rule_subject {
 	int code;
 	bool has_dsn;
 	int dsn[3];
-	const char *text;  /* original bytes */
+	const char *text;  /* the text patterns run on */
 	size_t len;
 	const char *lower; /* lower-cased copy of text, same length */
+	/* the text as logged, lower-cased, for raw rules (NULL = lower) */
+	const char *raw_lower;
+	size_t raw_len;
 };
 
 /*
@@ -119,6 +167,7 @@ struct provider {
 	char *name;
 	char *match;
 	const char *origin;
+	enum provider_kind kind;
 };
 
 /* Collections filled by the loader. */
@@ -150,8 +199,31 @@ int rules_load_file(const char *path, const char *origin,
 const char *provider_pattern_error(const char *pat);
 /* Does pattern pat match host name (lower case, len bytes)? */
 bool provider_pattern_match(const char *pat, const char *name, size_t len);
-/* First provider in v[0..n) matching name (any case), or NULL. */
-const char *provider_find(const struct provider *v, size_t n,
+/*
+ * The provider index: built once over v[0..n) (borrowed; user entries
+ * first win a name they share with a built-in one), then the entry for a
+ * host name (any case, trailing dot ignored): the longest suffix at a
+ * label boundary that is an entry, else the first "name.*" entry that
+ * matches; NULL when none. Remembers each distinct name (bounded).
+ */
+struct provider_index;
+struct provider_index *provider_index_create(const struct provider *v,
+    size_t n);
+void provider_index_destroy(struct provider_index *x);
+const struct provider *provider_index_find(struct provider_index *x,
     const char *name, size_t len);
+
+/* The first rule of a wording tier (user, wording, broad) that holds
+ * for ev, tried one by one without index or prefilter; SIZE_MAX when
+ * none. For tests. */
+#define classifier_first_wording mxt_classifier_first_wording
+size_t mxt_classifier_first_wording(struct mxt_classifier *c,
+    const struct mxt_event *ev);
+
+/* The code -> causes table of explain.c (see mxt_code_causes). */
+extern const struct mxt_code_causes mxt_dsn_causes[];
+extern const size_t mxt_dsn_cause_count;
+extern const struct mxt_code_causes mxt_reply_causes[];
+extern const size_t mxt_reply_cause_count;
 
 #endif

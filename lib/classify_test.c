@@ -7,6 +7,7 @@
 #include "classify_internal.h"
 #include "testutil.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,41 @@ make_event(enum mxt_status st, enum mxt_direction dir, int code,
 	return ev;
 }
 
-static void
-run_corpus(struct mxt_classifier *c)
+/*
+ * Classifies every record of the file (corpus.txt format) and fails on
+ * each one that does not get its cause. With check_rules, also fails for
+ * every built-in rule that decides no record, and checks precedence: a
+ * record decided by a fallback (enhanced or reply code alone) must match
+ * no wording rule.
+ */
+static const char *
+rule_name(struct mxt_classifier *c, size_t i)
 {
-	const char *path = TESTDATA "/classify/corpus.txt";
+	struct mxt_rule_info ri;
+	return mxt_classifier_rule(c, i, &ri) ? ri.name : "";
+}
+
+/* A record decided by a fallback rule (explain.c's table) must match no
+ * wording rule: specific words always win over codes alone. */
+static void
+precedence(struct mxt_classifier *c, const struct mxt_event *ev,
+    size_t decided, long lineno)
+{
+	struct mxt_rule_info ri;
+	if (!mxt_classifier_rule(c, decided, &ri) ||
+	    strcmp(ri.origin, "lib/explain.c") != 0)
+		return;
+	size_t w = mxt_classifier_first_wording(c, ev);
+	char name[80];
+	snprintf(name, sizeof name, "precedence, line %ld", lineno);
+	test_ok(w == SIZE_MAX, name, "fallback %s decided, but wording rule "
+	    "%s matches too", ri.name, w == SIZE_MAX ? "" : rule_name(c, w));
+}
+
+static void
+run_file(struct mxt_classifier *c, const char *path, long min_records,
+    bool check_rules)
+{
 	FILE *fp = fopen(path, "r");
 	if (!test_ok(fp != NULL, "corpus: open", "cannot open %s", path))
 		return;
@@ -74,7 +106,11 @@ run_corpus(struct mxt_classifier *c)
 		    strcmp(f[1], "-") == 0 ? 0 : atoi(f[1]),
 		    strcmp(f[2], "-") == 0 ? NULL : f[2], f[4]);
 		const char *rule;
-		enum mxt_cause got = mxt_classify_rule(c, &ev, &rule);
+		size_t ri_index;
+		enum mxt_cause got = mxt_classify_index(c, &ev, &ri_index);
+		rule = ri_index < nrules ? rule_name(c, ri_index) : "";
+		if (ri_index < nrules)
+			precedence(c, &ev, ri_index, lineno);
 		if (got == MXT_CAUSE_OTHER)
 			other++;
 		for (size_t i = 0; i < nrules; i++) {
@@ -93,24 +129,90 @@ run_corpus(struct mxt_classifier *c)
 		}
 	}
 	fclose(fp);
-	test_ok(bad == 0, "corpus: every record gets its cause",
-	    "%ld of %ld records wrong", bad, records);
-	test_ok(records >= 300, "corpus: at least 300 records", "got %ld",
-	    records);
-	printf("# corpus: %ld records, %ld classified other (%.1f%%)\n",
+	char name[160];
+	snprintf(name, sizeof name, "%s: every record gets its cause", path);
+	test_ok(bad == 0, name, "%ld of %ld records wrong", bad, records);
+	snprintf(name, sizeof name, "%s: at least %ld records", path,
+	    min_records);
+	test_ok(records >= min_records, name, "got %ld", records);
+	printf("# %s: %ld records, %ld classified other (%.1f%%)\n", path,
 	    records, other, records ? 100.0 * (double)other / (double)records :
 	    0.0);
-	for (size_t i = 0; i < nrules; i++) {
+	for (size_t i = 0; check_rules && i < nrules; i++) {
 		struct mxt_rule_info ri;
 		mxt_classifier_rule(c, i, &ri);
-		char name[120];
-		snprintf(name, sizeof name, "rule %s has a corpus line",
+		/* fallbacks: checked code by code in rfc3463_walk */
+		if (strcmp(ri.origin, "lib/explain.c") == 0)
+			continue;
+		char rname[120];
+		snprintf(rname, sizeof rname, "rule %s has a corpus line",
 		    ri.name);
-		test_ok(used[i] > 0, name, "got 0 records decided by rule %s, "
+		test_ok(used[i] > 0, rname, "got 0 records decided by rule %s, "
 		    "want at least 1 (add a real line to testdata/classify/)",
 		    ri.name);
 	}
 	free(used);
+}
+
+/*
+ * RFC 3463 walk: for every registered enhanced code (explain's table)
+ * in class 4 and 5, with a text no wording rule knows, the classifier's
+ * cause must be the fallback of explain's code -> causes row (or, when
+ * the row does not decide, what a provider code or nothing gives), and
+ * explain's JSON must name the same cause and rule.
+ */
+static void
+rfc3463_walk(struct mxt_classifier *c)
+{
+	static const char *const subjects[] = {"0", "1", "2", "3", "4", "5",
+	    "6", "7"};
+	int walked = 0;
+	for (int cls = 4; cls <= 5; cls++) {
+		for (size_t s = 0; s < 8; s++) {
+			for (int det = 0; det <= 40; det++) {
+				char dsn[16];
+				snprintf(dsn, sizeof dsn, "%d.%s.%d", cls, subjects[s],
+				    det);
+				if (mxt_explain_dsn(dsn) == NULL)
+					continue;
+				walked++;
+				struct mxt_event ev = make_event(MXT_STATUS_DEFERRED,
+				    MXT_DIR_OUT, 0, dsn, "");
+				size_t ri;
+				enum mxt_cause got = mxt_classify_index(c, &ev, &ri);
+				const struct mxt_code_causes *row =
+				    mxt_explain_dsn_row(dsn);
+				enum mxt_cause want = row && row->fallback ?
+				    row->causes[0] : MXT_CAUSE_OTHER;
+				char name[64];
+				snprintf(name, sizeof name, "rfc 3463 %s", dsn);
+				/* a provider code may decide before the fallback */
+				struct mxt_rule_info info;
+				bool provider = ri != SIZE_MAX &&
+				    mxt_classifier_rule(c, ri, &info) &&
+				    strcmp(info.origin, "lib/classify.c") == 0;
+				if (!provider)
+					test_str(name, "cause", mxt_cause_id(got),
+					    strlen(mxt_cause_id(got)), mxt_cause_id(want));
+				/* explain says the same, from the same table */
+				struct mxt_explain_query q;
+				memset(&q, 0, sizeof q);
+				q.kind = MXT_EXPLAIN_DSN;
+				snprintf(q.dsn, sizeof q.dsn, "%s", dsn);
+				char *js = mxt_explain_format(&q, 1, true);
+				json_error_t je;
+				json_t *root = json_loads(js, 0, &je);
+				const char *ec = json_string_value(json_object_get(
+				    json_object_get(json_array_get(json_object_get(root,
+				    "items"), 0), "decided"), "cause"));
+				test_str(name, "explain's cause", ec ? ec : "",
+				    ec ? strlen(ec) : 0, mxt_cause_id(got));
+				json_decref(root);
+				free(js);
+			}
+		}
+	}
+	test_ok(walked >= 80, "rfc 3463 walk", "walked %d codes", walked);
 }
 
 static void
@@ -187,7 +289,9 @@ main(void)
 	struct mxt_classifier *c = mxt_classifier_create(NULL, &err);
 	if (!test_ok(c != NULL, "built-in rules compile", "%s", err.text))
 		return test_done();
-	run_corpus(c);
+	run_file(c, TESTDATA "/classify/corpus.txt", 750, true);
+	run_file(c, TESTDATA "/classify/seeds.txt", 9, false);
+	rfc3463_walk(c);
 	status_shortcuts(c);
 	mxt_classifier_destroy(c);
 	cache();

@@ -12,6 +12,7 @@
  * Output is built into a string (text or JSON via jansson) so the CLI
  * only prints it.
  */
+#include "classify_internal.h"
 #include "smtp.h"
 
 #include <jansson.h>
@@ -335,85 +336,102 @@ mxt_explain_dsn(const char *dsn)
  * Likely causes, from the enhanced code when there is one (it is more
  * precise), else from the reply code. Ordered by how often each is the
  * answer in practice.
+ *
+ * ONE TABLE for explain and the classifier: where .fallback is set, the
+ * first cause is what the classifier gives a reply whose words no rule
+ * recognises (classify.c builds its fallback rules from these rows, named
+ * "dsn-X.1.1" / "code-421" with this file and line as their origin). So
+ * `explain 5.2.1` and a "550 5.2.1 <unfamiliar words>" event cannot
+ * disagree; classify_test walks every row to check it. A row without
+ * .fallback lists causes only: the code alone does not decide (550,
+ * 5.1.0, X.2.0 are used for too many different things).
  */
-static const struct {
-	const char *dsn; /* "X.7.1" or "X.7" for a whole subject */
-	enum mxt_cause causes[4];
-} dsn_causes[] = {
-	{"X.1.1", {MXT_CAUSE_UNKNOWN_USER}},
-	{"X.1.2", {MXT_CAUSE_BAD_DOMAIN}},
-	{"X.1.3", {MXT_CAUSE_UNKNOWN_USER}},
-	{"X.1.6", {MXT_CAUSE_UNKNOWN_USER}},
-	{"X.1.7", {MXT_CAUSE_SENDER_REJECTED}},
-	{"X.1.8", {MXT_CAUSE_SENDER_REJECTED}},
-	{"X.1.10", {MXT_CAUSE_BAD_DOMAIN}},
-	{"X.2.0", {MXT_CAUSE_GREYLISTING, MXT_CAUSE_UNKNOWN_USER}},
-	{"X.2.1", {MXT_CAUSE_UNKNOWN_USER}},
-	{"X.2.2", {MXT_CAUSE_MAILBOX_FULL}},
-	{"X.2.3", {MXT_CAUSE_MESSAGE_SIZE}},
-	{"X.3.4", {MXT_CAUSE_MESSAGE_SIZE}},
-	{"X.3", {MXT_CAUSE_SERVER_BUSY}},
-	{"X.4.1", {MXT_CAUSE_CONNECTION}},
-	{"X.4.2", {MXT_CAUSE_CONNECTION}},
-	{"X.4.3", {MXT_CAUSE_DNS}},
-	{"X.4.4", {MXT_CAUSE_BAD_DOMAIN, MXT_CAUSE_DNS, MXT_CAUSE_ROUTING}},
-	{"X.4.5", {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_RATE_LIMIT}},
-	{"X.4.6", {MXT_CAUSE_ROUTING}},
-	{"X.4.7", {MXT_CAUSE_EXPIRED}},
-	{"X.4", {MXT_CAUSE_ROUTING, MXT_CAUSE_CONNECTION}},
-	{"X.5.3", {MXT_CAUSE_RATE_LIMIT}},
-	{"X.6", {MXT_CAUSE_CONTENT}},
-	{"X.7.0", {MXT_CAUSE_POLICY, MXT_CAUSE_RATE_LIMIT,
-	    MXT_CAUSE_GREYLISTING, MXT_CAUSE_TLS}},
-	{"X.7.1", {MXT_CAUSE_POLICY, MXT_CAUSE_BLOCKLIST, MXT_CAUSE_CONTENT,
-	    MXT_CAUSE_RELAY_DENIED}},
-	{"X.7.8", {MXT_CAUSE_AUTH}},
-	{"X.7.9", {MXT_CAUSE_AUTH}},
-	{"X.7.10", {MXT_CAUSE_TLS}},
-	{"X.7.11", {MXT_CAUSE_TLS, MXT_CAUSE_AUTH}},
-	{"X.7.12", {MXT_CAUSE_AUTH}},
-	{"X.7.13", {MXT_CAUSE_AUTH}},
-	{"X.7.20", {MXT_CAUSE_SENDER_AUTH}},
-	{"X.7.21", {MXT_CAUSE_SENDER_AUTH}},
-	{"X.7.22", {MXT_CAUSE_SENDER_AUTH}},
-	{"X.7.23", {MXT_CAUSE_SENDER_AUTH}},
-	{"X.7.24", {MXT_CAUSE_SENDER_AUTH, MXT_CAUSE_DNS}},
-	{"X.7.25", {MXT_CAUSE_CLIENT_HOSTNAME}},
-	{"X.7.26", {MXT_CAUSE_SENDER_AUTH}},
-	{"X.7.27", {MXT_CAUSE_SENDER_REJECTED}},
-	{"X.7.28", {MXT_CAUSE_RATE_LIMIT, MXT_CAUSE_BLOCKLIST}},
-	{"X.7.29", {MXT_CAUSE_SENDER_AUTH}},
-	{"X.7.30", {MXT_CAUSE_TLS}},
-	{"X.7", {MXT_CAUSE_POLICY}},
-};
-
-static const struct {
-	int code;
-	enum mxt_cause causes[4];
-} reply_causes[] = {
-	{421, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_RATE_LIMIT,
-	    MXT_CAUSE_BLOCKLIST}},
-	{450, {MXT_CAUSE_GREYLISTING, MXT_CAUSE_POLICY,
-	    MXT_CAUSE_CLIENT_HOSTNAME, MXT_CAUSE_MAILBOX_FULL}},
-	{451, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_GREYLISTING,
+const struct mxt_code_causes mxt_dsn_causes[] = {
+	{__LINE__, "X.1.1", true, {MXT_CAUSE_UNKNOWN_USER}},
+	{__LINE__, "X.1.2", true, {MXT_CAUSE_BAD_DOMAIN}},
+	{__LINE__, "X.1.3", true, {MXT_CAUSE_UNKNOWN_USER}},
+	{__LINE__, "X.1.6", true, {MXT_CAUSE_UNKNOWN_USER}},
+	{__LINE__, "X.1.7", true, {MXT_CAUSE_SENDER_REJECTED}},
+	{__LINE__, "X.1.8", true, {MXT_CAUSE_SENDER_REJECTED}},
+	{__LINE__, "X.1.10", true, {MXT_CAUSE_BAD_DOMAIN}},
+	{__LINE__, "X.2.0", false, {MXT_CAUSE_GREYLISTING,
+	    MXT_CAUSE_UNKNOWN_USER}},
+	/* disabled or inactive: the address is as good as gone */
+	{__LINE__, "X.2.1", true, {MXT_CAUSE_UNKNOWN_USER}},
+	{__LINE__, "X.2.2", true, {MXT_CAUSE_MAILBOX_FULL}},
+	{__LINE__, "X.2.3", true, {MXT_CAUSE_MESSAGE_SIZE}},
+	{__LINE__, "X.3.4", true, {MXT_CAUSE_MESSAGE_SIZE}},
+	{__LINE__, "X.3", true, {MXT_CAUSE_SERVER_BUSY}},
+	{__LINE__, "X.4.1", true, {MXT_CAUSE_CONNECTION}},
+	{__LINE__, "X.4.2", true, {MXT_CAUSE_CONNECTION}},
+	{__LINE__, "X.4.3", true, {MXT_CAUSE_DNS}},
+	/* RFC 3463: the next hop could not be determined */
+	{__LINE__, "X.4.4", true, {MXT_CAUSE_ROUTING, MXT_CAUSE_BAD_DOMAIN,
 	    MXT_CAUSE_DNS}},
-	{452, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_RATE_LIMIT,
-	    MXT_CAUSE_MAILBOX_FULL}},
-	{454, {MXT_CAUSE_TLS, MXT_CAUSE_AUTH, MXT_CAUSE_RELAY_DENIED}},
-	{521, {MXT_CAUSE_BAD_DOMAIN, MXT_CAUSE_POLICY}},
-	{530, {MXT_CAUSE_AUTH, MXT_CAUSE_TLS}},
-	{534, {MXT_CAUSE_AUTH}},
-	{535, {MXT_CAUSE_AUTH}},
-	{538, {MXT_CAUSE_TLS, MXT_CAUSE_AUTH}},
-	{550, {MXT_CAUSE_UNKNOWN_USER, MXT_CAUSE_POLICY, MXT_CAUSE_BLOCKLIST,
-	    MXT_CAUSE_RELAY_DENIED}},
-	{551, {MXT_CAUSE_ROUTING}},
-	{552, {MXT_CAUSE_MESSAGE_SIZE, MXT_CAUSE_MAILBOX_FULL}},
-	{553, {MXT_CAUSE_SENDER_REJECTED, MXT_CAUSE_UNKNOWN_USER,
-	    MXT_CAUSE_RELAY_DENIED}},
-	{554, {MXT_CAUSE_POLICY, MXT_CAUSE_BLOCKLIST, MXT_CAUSE_CONTENT}},
-	{556, {MXT_CAUSE_BAD_DOMAIN}},
+	{__LINE__, "X.4.5", true, {MXT_CAUSE_SERVER_BUSY,
+	    MXT_CAUSE_RATE_LIMIT}},
+	{__LINE__, "X.4.6", true, {MXT_CAUSE_ROUTING}},
+	{__LINE__, "X.4.7", false, {MXT_CAUSE_EXPIRED}},
+	{__LINE__, "X.4", false, {MXT_CAUSE_ROUTING, MXT_CAUSE_CONNECTION}},
+	{__LINE__, "X.5.3", true, {MXT_CAUSE_RATE_LIMIT}},
+	{__LINE__, "X.6", false, {MXT_CAUSE_CONTENT}},
+	{__LINE__, "X.7.0", true, {MXT_CAUSE_POLICY, MXT_CAUSE_RATE_LIMIT,
+	    MXT_CAUSE_GREYLISTING, MXT_CAUSE_TLS}},
+	{__LINE__, "X.7.1", true, {MXT_CAUSE_POLICY, MXT_CAUSE_BLOCKLIST,
+	    MXT_CAUSE_CONTENT, MXT_CAUSE_RELAY_DENIED}},
+	{__LINE__, "X.7.8", true, {MXT_CAUSE_AUTH}},
+	{__LINE__, "X.7.9", true, {MXT_CAUSE_AUTH}},
+	{__LINE__, "X.7.10", true, {MXT_CAUSE_TLS}},
+	{__LINE__, "X.7.11", true, {MXT_CAUSE_TLS, MXT_CAUSE_AUTH}},
+	{__LINE__, "X.7.12", true, {MXT_CAUSE_AUTH}},
+	{__LINE__, "X.7.13", true, {MXT_CAUSE_AUTH}},
+	{__LINE__, "X.7.14", true, {MXT_CAUSE_AUTH}},
+	{__LINE__, "X.7.20", true, {MXT_CAUSE_SENDER_AUTH}},
+	{__LINE__, "X.7.21", true, {MXT_CAUSE_SENDER_AUTH}},
+	{__LINE__, "X.7.22", true, {MXT_CAUSE_SENDER_AUTH}},
+	{__LINE__, "X.7.23", true, {MXT_CAUSE_SENDER_AUTH}},
+	{__LINE__, "X.7.24", true, {MXT_CAUSE_SENDER_AUTH, MXT_CAUSE_DNS}},
+	{__LINE__, "X.7.25", true, {MXT_CAUSE_CLIENT_HOSTNAME}},
+	{__LINE__, "X.7.26", true, {MXT_CAUSE_SENDER_AUTH}},
+	{__LINE__, "X.7.27", true, {MXT_CAUSE_SENDER_REJECTED}},
+	{__LINE__, "X.7.28", true, {MXT_CAUSE_RATE_LIMIT,
+	    MXT_CAUSE_BLOCKLIST}},
+	{__LINE__, "X.7.29", true, {MXT_CAUSE_SENDER_AUTH}},
+	{__LINE__, "X.7.30", true, {MXT_CAUSE_TLS}},
+	{__LINE__, "X.7", true, {MXT_CAUSE_POLICY}},
 };
+const size_t mxt_dsn_cause_count =
+    sizeof mxt_dsn_causes / sizeof mxt_dsn_causes[0];
+
+const struct mxt_code_causes mxt_reply_causes[] = {
+	{__LINE__, "421", true, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_RATE_LIMIT,
+	    MXT_CAUSE_BLOCKLIST}},
+	{__LINE__, "450", false, {MXT_CAUSE_GREYLISTING, MXT_CAUSE_POLICY,
+	    MXT_CAUSE_CLIENT_HOSTNAME, MXT_CAUSE_MAILBOX_FULL}},
+	{__LINE__, "451", true, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_GREYLISTING,
+	    MXT_CAUSE_DNS}},
+	{__LINE__, "452", false, {MXT_CAUSE_SERVER_BUSY, MXT_CAUSE_RATE_LIMIT,
+	    MXT_CAUSE_MAILBOX_FULL}},
+	{__LINE__, "454", false, {MXT_CAUSE_TLS, MXT_CAUSE_AUTH,
+	    MXT_CAUSE_RELAY_DENIED}},
+	{__LINE__, "521", true, {MXT_CAUSE_BAD_DOMAIN, MXT_CAUSE_POLICY}},
+	{__LINE__, "530", true, {MXT_CAUSE_AUTH, MXT_CAUSE_TLS}},
+	{__LINE__, "534", true, {MXT_CAUSE_AUTH}},
+	{__LINE__, "535", true, {MXT_CAUSE_AUTH}},
+	{__LINE__, "538", true, {MXT_CAUSE_TLS, MXT_CAUSE_AUTH}},
+	{__LINE__, "550", false, {MXT_CAUSE_UNKNOWN_USER, MXT_CAUSE_POLICY,
+	    MXT_CAUSE_BLOCKLIST, MXT_CAUSE_RELAY_DENIED}},
+	{__LINE__, "551", true, {MXT_CAUSE_ROUTING}},
+	{__LINE__, "552", false, {MXT_CAUSE_MESSAGE_SIZE,
+	    MXT_CAUSE_MAILBOX_FULL}},
+	{__LINE__, "553", false, {MXT_CAUSE_SENDER_REJECTED,
+	    MXT_CAUSE_UNKNOWN_USER, MXT_CAUSE_RELAY_DENIED}},
+	{__LINE__, "554", false, {MXT_CAUSE_POLICY, MXT_CAUSE_BLOCKLIST,
+	    MXT_CAUSE_CONTENT}},
+	{__LINE__, "556", true, {MXT_CAUSE_BAD_DOMAIN}},
+};
+const size_t mxt_reply_cause_count =
+    sizeof mxt_reply_causes / sizeof mxt_reply_causes[0];
 
 static size_t
 copy_causes(const enum mxt_cause *src, enum mxt_cause *out, size_t n)
@@ -424,30 +442,46 @@ copy_causes(const enum mxt_cause *src, enum mxt_cause *out, size_t n)
 	return k;
 }
 
+/* The row of mxt_dsn_causes for "X.s.d" (or its subject "X.s"), and the
+ * row of mxt_reply_causes for code; NULL when none. */
+const struct mxt_code_causes *
+mxt_explain_dsn_row(const char *dsn)
+{
+	char cls;
+	int subj, det;
+	if (dsn == NULL || !parse_dsn(dsn, &cls, &subj, &det))
+		return NULL;
+	char full[16], part[16];
+	snprintf(full, sizeof full, "X.%d.%d", subj, det);
+	snprintf(part, sizeof part, "X.%d", subj);
+	for (size_t i = 0; i < mxt_dsn_cause_count; i++)
+		if (strcmp(mxt_dsn_causes[i].code, full) == 0)
+			return &mxt_dsn_causes[i];
+	for (size_t i = 0; i < mxt_dsn_cause_count; i++)
+		if (strcmp(mxt_dsn_causes[i].code, part) == 0)
+			return &mxt_dsn_causes[i];
+	return NULL;
+}
+
+const struct mxt_code_causes *
+mxt_explain_reply_row(int code)
+{
+	char key[8];
+	snprintf(key, sizeof key, "%d", code);
+	for (size_t i = 0; i < mxt_reply_cause_count; i++)
+		if (strcmp(mxt_reply_causes[i].code, key) == 0)
+			return &mxt_reply_causes[i];
+	return NULL;
+}
+
 size_t
 mxt_explain_likely_causes(int code, const char *dsn, enum mxt_cause *out,
     size_t n)
 {
-	char cls;
-	int subj, det;
-	if (dsn != NULL && parse_dsn(dsn, &cls, &subj, &det)) {
-		char full[16], part[16];
-		snprintf(full, sizeof full, "X.%d.%d", subj, det);
-		snprintf(part, sizeof part, "X.%d", subj);
-		for (size_t i = 0; i < sizeof dsn_causes / sizeof dsn_causes[0];
-		    i++)
-			if (strcmp(dsn_causes[i].dsn, full) == 0)
-				return copy_causes(dsn_causes[i].causes, out, n);
-		for (size_t i = 0; i < sizeof dsn_causes / sizeof dsn_causes[0];
-		    i++)
-			if (strcmp(dsn_causes[i].dsn, part) == 0)
-				return copy_causes(dsn_causes[i].causes, out, n);
-	}
-	for (size_t i = 0; i < sizeof reply_causes / sizeof reply_causes[0];
-	    i++)
-		if (reply_causes[i].code == code)
-			return copy_causes(reply_causes[i].causes, out, n);
-	return 0;
+	const struct mxt_code_causes *r = mxt_explain_dsn_row(dsn);
+	if (r == NULL)
+		r = mxt_explain_reply_row(code);
+	return r != NULL ? copy_causes(r->causes, out, n) : 0;
 }
 
 /* ---- arguments ------------------------------------------------------- */
@@ -474,6 +508,49 @@ is_dsn(const char *s, char dsn[16])
 	return true;
 }
 
+/*
+ * Is s a reply text (or a vendor code) the rules recognise? A reply
+ * "NNN X.Y.Z words" always is (its codes alone explain something); other
+ * words only when a wording rule decides them ("S3140", "TSS04": the
+ * provider rules know them). q gets the code and dsn the text starts
+ * with.
+ */
+static bool
+is_reply_text(const char *s, struct mxt_explain_query *q)
+{
+	const char *end = s + strlen(s);
+	char dsn[MXT_DSN_SIZE] = "";
+	int code = mxt_smtp_reply(s, end, dsn);
+	if (code == 0) {
+		/* an enhanced code alone at the start: "4.7.1 Try again" */
+		struct mxt_dsn d;
+		if (mxt_smtp_dsn(s, end, 0, &d, NULL) != NULL)
+			snprintf(dsn, sizeof dsn, "%c.%d.%d", d.cls, d.subject,
+			    d.detail);
+	}
+	q->code = code;
+	snprintf(q->dsn, sizeof q->dsn, "%s", dsn);
+	if (code != 0 && strchr(s, ' ') != NULL)
+		return true;
+	struct mxt_classifier *c = mxt_classifier_create(NULL, NULL);
+	if (c == NULL)
+		return false;
+	struct mxt_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.status = MXT_STATUS_DEFERRED;
+	ev.direction = MXT_DIR_OUT;
+	ev.code = code;
+	snprintf(ev.dsn, sizeof ev.dsn, "%s", dsn);
+	ev.text = mxt_str_make(s, strlen(s));
+	size_t ri;
+	mxt_classify_index(c, &ev, &ri);
+	struct mxt_rule_info info;
+	bool words = ri != SIZE_MAX && mxt_classifier_rule(c, ri, &info) &&
+	    strcmp(info.origin, "lib/explain.c") != 0;
+	mxt_classifier_destroy(c);
+	return words;
+}
+
 int
 mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
     size_t max, struct mxt_error *err)
@@ -494,7 +571,12 @@ mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
 			snprintf(b, sizeof b, "%s", sp + 1);
 		}
 		int cause;
-		if (is_reply_code(a, &q.code)) {
+		if (strlen(args[i]) > 9 && strchr(args[i], ' ') != NULL &&
+		    is_reply_text(args[i], &q)) {
+			/* a whole reply: "451 4.7.1 Greylisted, see ..." */
+			q.kind = MXT_EXPLAIN_TEXT;
+			q.text = args[i];
+		} else if (is_reply_code(a, &q.code)) {
 			q.kind = MXT_EXPLAIN_REPLY;
 			if (b[0] != '\0') {
 				if (!is_dsn(b, q.dsn))
@@ -509,6 +591,9 @@ mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
 		} else if (b[0] == '\0' && (cause = mxt_cause_lookup(a)) > 0) {
 			q.kind = MXT_EXPLAIN_CAUSE;
 			q.cause = (enum mxt_cause)cause;
+		} else if (is_reply_text(args[i], &q)) {
+			q.kind = MXT_EXPLAIN_TEXT;
+			q.text = args[i];
 		} else {
 			goto bad;
 		}
@@ -521,9 +606,10 @@ mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
 		continue;
 	bad:
 		memset(err, 0, sizeof *err);
-		snprintf(err->text, sizeof err->text, "'%.60s' is not a reply "
-		    "code (e.g. 451), an enhanced status code (e.g. 4.7.1) or a "
-		    "cause id (e.g. greylisting; see 'mxtriage rules')",
+		snprintf(err->text, sizeof err->text, "'%.30s' is not a reply "
+		    "code (451), an enhanced code (4.7.1), a cause id "
+		    "(greylisting), a reply text (\"451 4.7.1 ...\") or a "
+		    "provider code a rule knows (S3140; see 'mxtriage rules')",
 		    args[i]);
 		return -1;
 	}
@@ -531,6 +617,19 @@ mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
 }
 
 /* ---- output -------------------------------------------------------- */
+
+/* Reply texts are strangers' bytes: JSON strings must be valid UTF-8. */
+static json_t *
+json_string_or_null(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j == NULL) {
+		char *e = mxt_escape_terminal(s, strlen(s), 0);
+		j = json_string(e);
+		free(e);
+	}
+	return j != NULL ? j : json_null();
+}
 
 
 /* Writes s wrapped at 76 columns: the first line starts with first, the
@@ -583,13 +682,74 @@ text_cause(struct mxt_buf *b, enum mxt_cause c)
 	}
 }
 
+/* What the classifier makes of q: the cause and the rule that decided
+ * (from the one table the classifier and explain share). */
+struct decided {
+	enum mxt_cause cause;
+	struct mxt_rule_info rule; /* name NULL when no rule decided */
+	char norm[1024];
+};
+
 static void
-text_query(struct mxt_buf *b, const struct mxt_explain_query *q)
+decide(struct mxt_classifier *c, const struct mxt_explain_query *q,
+    struct decided *d)
+{
+	memset(d, 0, sizeof *d);
+	struct mxt_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.status = MXT_STATUS_DEFERRED;
+	ev.direction = MXT_DIR_OUT;
+	ev.code = q->code;
+	if (q->dsn[0] != '\0' && q->dsn[0] != 'X')
+		snprintf(ev.dsn, sizeof ev.dsn, "%s", q->dsn);
+	const char *text = q->kind == MXT_EXPLAIN_TEXT ? q->text : "";
+	ev.text = mxt_str_make(text, strlen(text));
+	size_t ri;
+	d->cause = mxt_classify_index(c, &ev, &ri);
+	if (ri == SIZE_MAX || !mxt_classifier_rule(c, ri, &d->rule))
+		memset(&d->rule, 0, sizeof d->rule);
+	mxt_classify_normalise(text, strlen(text), d->norm, sizeof d->norm);
+}
+
+static void
+text_decided(struct mxt_buf *b, const struct mxt_explain_query *q,
+    const struct decided *d)
+{
+	if (q->kind == MXT_EXPLAIN_TEXT) {
+		char *t = mxt_escape_terminal(q->text, strlen(q->text), 0);
+		char *n = mxt_escape_terminal(d->norm, strlen(d->norm), 0);
+		bwrap(b, "          ", "reply:    ", t);
+		bwrap(b, "          ", "as rules see it: ", n);
+		free(t);
+		free(n);
+	}
+	const char *what = q->kind == MXT_EXPLAIN_TEXT ? "this reply" :
+	    "a reply with these codes and no words a rule knows";
+	if (d->rule.name != NULL) {
+		char *rn = mxt_escape_terminal(d->rule.name,
+		    strlen(d->rule.name), 0);
+		char *ro = mxt_escape_terminal(d->rule.origin,
+		    strlen(d->rule.origin), 0);
+		mxt_buf_printf(b, "cause of %s: %s (rule %s, %s:%ld)\n", what,
+		    mxt_cause_id(d->cause), rn, ro, d->rule.line);
+		free(rn);
+		free(ro);
+	} else {
+		mxt_buf_printf(b, "cause of %s: %s (no rule decided)\n", what,
+		    mxt_cause_id(d->cause));
+	}
+}
+
+static void
+text_query(struct mxt_buf *b, const struct mxt_explain_query *q,
+    const struct decided *dc)
 {
 	if (q->kind == MXT_EXPLAIN_CAUSE) {
 		text_cause(b, q->cause);
 		return;
 	}
+	if (q->kind == MXT_EXPLAIN_TEXT)
+		text_decided(b, q, dc);
 	if (q->code != 0) {
 		const struct mxt_reply_code_info *r = mxt_explain_reply(q->code);
 		char first[64];
@@ -650,6 +810,12 @@ text_query(struct mxt_buf *b, const struct mxt_explain_query *q)
 		mxt_buf_printf(b, "(the reply text decides; 'mxtriage explain CAUSE' "
 		    "for details)\n");
 	}
+	if (q->kind == MXT_EXPLAIN_TEXT) {
+		mxt_buf_printf(b, "\n");
+		text_cause(b, dc->cause);
+	} else {
+		text_decided(b, q, dc);
+	}
 }
 
 static json_t *
@@ -675,16 +841,29 @@ json_cause(enum mxt_cause c)
 }
 
 static json_t *
-json_query(const struct mxt_explain_query *q)
+json_query(const struct mxt_explain_query *q, const struct decided *dc)
 {
 	static const char *const kinds[MXT_EXPLAIN_COUNT] = {"reply", "dsn",
-	    "reply+dsn", "cause"};
+	    "reply+dsn", "cause", "text"};
 	json_t *o = json_object();
 	json_object_set_new(o, "kind", json_string(kinds[q->kind]));
 	if (q->kind == MXT_EXPLAIN_CAUSE) {
 		json_object_set_new(o, "cause", json_cause(q->cause));
 		return o;
 	}
+	if (q->kind == MXT_EXPLAIN_TEXT) {
+		json_object_set_new(o, "text", json_string_or_null(q->text));
+		json_object_set_new(o, "normalised",
+		    json_string_or_null(dc->norm));
+	}
+	json_t *dj = json_pack("{s:s}", "cause", mxt_cause_id(dc->cause));
+	if (dc->rule.name != NULL) {
+		json_object_set_new(dj, "rule", json_string_or_null(dc->rule.name));
+		json_object_set_new(dj, "origin",
+		    json_string_or_null(dc->rule.origin));
+		json_object_set_new(dj, "line", json_integer(dc->rule.line));
+	}
+	json_object_set_new(o, "decided", dj);
 	if (q->code != 0) {
 		const struct mxt_reply_code_info *r = mxt_explain_reply(q->code);
 		json_object_set_new(o, "code", json_pack("{s:i, s:s?, s:s?}",
@@ -719,20 +898,34 @@ json_query(const struct mxt_explain_query *q)
 char *
 mxt_explain_format(const struct mxt_explain_query *q, size_t n, bool json)
 {
+	/* The built-in classifier decides, so explain and the report read
+	 * the same rules and the same code -> causes table. */
+	struct mxt_classifier *c = mxt_classifier_create(NULL, NULL);
+	if (c == NULL)
+		abort(); /* the built-in rules always compile (classify_test) */
+	struct decided *d = xcalloc(n ? n : 1, sizeof *d);
+	for (size_t i = 0; i < n; i++)
+		if (q[i].kind != MXT_EXPLAIN_CAUSE)
+			decide(c, &q[i], &d[i]);
+	char *out; /* d[] borrows rule names from c: destroyed after */
 	if (json) {
 		json_t *items = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(items, json_query(&q[i]));
+			json_array_append_new(items, json_query(&q[i], &d[i]));
 		json_t *root = json_pack("{s:s, s:o}", "schema",
 		    "mxtriage.explain/1", "items", items);
-		return mxt_json_text(root);
+		out = mxt_json_text(root);
+	} else {
+		struct mxt_buf b = {xmalloc(1024), 0, 1024};
+		b.p[0] = '\0';
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0)
+				mxt_buf_printf(&b, "\n");
+			text_query(&b, &q[i], &d[i]);
+		}
+		out = b.p;
 	}
-	struct mxt_buf b = {xmalloc(1024), 0, 1024};
-	b.p[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			mxt_buf_printf(&b, "\n");
-		text_query(&b, &q[i]);
-	}
-	return b.p;
+	free(d);
+	mxt_classifier_destroy(c);
+	return out;
 }

@@ -163,6 +163,9 @@ struct mxt_event {
 	bool msg_start_seen;
 	enum mxt_cause cause;     /* MXT_CAUSE_NONE until classified */
 	const char *provider;     /* "google", ...; NULL when unknown */
+	/* a submission or smarthost service the event went through
+	 * ("microsoft" for smtp.office365.com); NULL when none */
+	const char *via;
 	/* Where the event came from, for drill-down and error messages. */
 	const char *source;
 	long line_no;
@@ -701,6 +704,23 @@ enum mxt_cause mxt_classify(struct mxt_classifier *c,
  * valid while c lives). */
 enum mxt_cause mxt_classify_rule(struct mxt_classifier *c,
     const struct mxt_event *ev, const char **rule);
+/* Same, and *index gets the index of the rule that decided (for
+ * mxt_classifier_rule: name, origin, line), or SIZE_MAX when none did. */
+enum mxt_cause mxt_classify_index(struct mxt_classifier *c,
+    const struct mxt_event *ev, size_t *index);
+
+/*
+ * The text rules match on: text lower-cased, with e-mail addresses
+ * (and <bare-local-parts>) replaced by "%a", host and domain names by
+ * "%d", IPv4 and IPv6 addresses (and times of day) by "%i", URLs by
+ * "%u", ISO 8601 dates and times by "%t", numbers of four or more digits
+ * and long letter-digit ids by "%n". So a mailbox called
+ * dmarc@ or a host called spam.example decides nothing, and the texts of
+ * one deferral for many recipients are one cache entry. Writes at most
+ * size - 1 bytes and a NUL into out; returns the length written.
+ */
+size_t mxt_classify_normalise(const char *text, size_t len, char *out,
+    size_t size);
 
 /*
  * The provider ("google", "microsoft", ...) that hosts the recipient
@@ -710,6 +730,15 @@ enum mxt_cause mxt_classify_rule(struct mxt_classifier *c,
  */
 const char *mxt_provider_of(struct mxt_classifier *c, struct mxt_str domain,
     struct mxt_str relay);
+/*
+ * The provider roll-up of ev (man page, "Providers"): *provider the
+ * recipient's mailbox provider (from the relay when it is a provider's
+ * inbound MX, else from the recipient domain; NULL for inbound events),
+ * *via a submission or smarthost service the relay belongs to (NULL when
+ * none). Strings live as long as c.
+ */
+void mxt_provider_roll(struct mxt_classifier *c, const struct mxt_event *ev,
+    const char **provider, const char **via);
 
 /*
  * Warnings of the classifier reach the caller through on_warning (NULL =
@@ -804,12 +833,30 @@ const char *mxt_explain_dsn_subject(int subject);
  * usually point to: writes at most n into out, returns how many. */
 size_t mxt_explain_likely_causes(int code, const char *dsn,
     enum mxt_cause *out, size_t n);
+/*
+ * One row of the code -> causes table that explain shows and the
+ * classifier's fallback rules are built from (one table, so the two
+ * cannot disagree). code is "X.7.1", "X.7" (a whole subject) or "421";
+ * when fallback is set, causes[0] is the cause of a reply whose words no
+ * rule recognises. line is the row's line in lib/explain.c.
+ */
+struct mxt_code_causes {
+	int line;
+	const char *code;
+	bool fallback;
+	enum mxt_cause causes[4]; /* ends at the first MXT_CAUSE_NONE */
+};
+/* The row for an enhanced code (its detail, else its subject) or a reply
+ * code; NULL when there is none. */
+const struct mxt_code_causes *mxt_explain_dsn_row(const char *dsn);
+const struct mxt_code_causes *mxt_explain_reply_row(int code);
 
 enum mxt_explain_kind {
 	MXT_EXPLAIN_REPLY, /* "451" */
 	MXT_EXPLAIN_DSN,   /* "4.7.1" */
 	MXT_EXPLAIN_BOTH,  /* "451 4.3.0" (one argument or two) */
 	MXT_EXPLAIN_CAUSE, /* "greylisting" */
+	MXT_EXPLAIN_TEXT,  /* a whole reply text or a vendor code ("S3140") */
 	MXT_EXPLAIN_COUNT
 };
 
@@ -819,6 +866,7 @@ struct mxt_explain_query {
 	int code;      /* 0 when none */
 	char dsn[16];  /* "" when none */
 	enum mxt_cause cause;
+	const char *text; /* MXT_EXPLAIN_TEXT: the argument (borrowed) */
 };
 
 /*

@@ -234,8 +234,8 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 	}
 	if (p->cfg.classifier != NULL) {
 		ev->cause = mxt_classify(p->cfg.classifier, ev);
-		ev->provider = mxt_provider_of(p->cfg.classifier, ev->domain,
-		    ev->relay);
+		mxt_provider_roll(p->cfg.classifier, ev, &ev->provider,
+		    &ev->via);
 	}
 	p->stats.events[ev->status]++;
 	p->cfg.on_event(p->cfg.event_arg, ev);

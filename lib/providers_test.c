@@ -53,6 +53,42 @@ static const struct {
 	{"unknown", "example.org", "mx.example.org", NULL},
 	{"lookalike is not google", "notgoogle.com", "", NULL},
 	{"empty", "", "", NULL},
+	/* issue 14: typo domains are someone else's registrable domain */
+	{"hotmail.co is not microsoft", "hotmail.co", "", NULL},
+	{"live.org is not microsoft", "live.org", "", NULL},
+	{"yahoo.co is not yahoo", "yahoo.co", "", NULL},
+	{"free.fr", "free.fr", "mx1.free.fr", "free"},
+	{"ionos by MX", "example.de", "mx00.kundenserver.de", "ionos"},
+	{"mail.com is gmx", "mail.com", "", "gmx"},
+	{"prodigy.net is att", "prodigy.net", "", "att"},
+	{"apple private relay", "privaterelay.appleid.com", "", "apple"},
+	{"t-online", "t-online.de", "mx00.t-online.de", "t-online"},
+	{"qq", "qq.com", "mx3.qq.com", "tencent"},
+	{"naver", "naver.com", "", "naver"},
+	{"zoho eu", "zoho.eu", "", "zoho"},
+	/* a smarthost is not the recipient's provider: the domain decides */
+	{"gmail via office365 smarthost", "gmail.com", "smtp.office365.com",
+	    "google"},
+	{"company via office365 smarthost", "example.org",
+	    "smtp.office365.com", NULL},
+	{"submission relay with port", "example.org", "smtp.gmail.com:587",
+	    NULL},
+};
+
+static const struct {
+	const char *name, *domain, *relay, *want, *want_via;
+	enum mxt_direction dir;
+} rolls[] = {
+	{"office365 smarthost", "gmail.com", "smtp.office365.com", "google",
+	    "microsoft", MXT_DIR_OUT},
+	{"gmail submission with port", "example.org", "smtp.gmail.com:587",
+	    NULL, "google", MXT_DIR_OUT},
+	{"sendgrid", "yahoo.com", "smtp.sendgrid.net", "yahoo", "sendgrid",
+	    MXT_DIR_OUT},
+	{"inbound MX is the provider", "example.org", "aspmx.l.google.com",
+	    "google", NULL, MXT_DIR_OUT},
+	{"inbound rejection has none", "gmail.com", "mail-wr1-f41.google.com",
+	    NULL, NULL, MXT_DIR_IN},
 };
 
 static const struct {
@@ -89,6 +125,29 @@ main(void)
 		    "got %s, want %s", got ? got : "(none)",
 		    cases[i].want ? cases[i].want : "(none)");
 	}
+	for (size_t i = 0; i < sizeof rolls / sizeof rolls[0]; i++) {
+		struct mxt_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.direction = rolls[i].dir;
+		ev.domain = mxt_str_make(rolls[i].domain, strlen(rolls[i].domain));
+		ev.relay = mxt_str_make(rolls[i].relay, strlen(rolls[i].relay));
+		const char *p, *via;
+		mxt_provider_roll(c, &ev, &p, &via);
+		test_str(rolls[i].name, "provider", p ? p : "(none)",
+		    strlen(p ? p : "(none)"), rolls[i].want ? rolls[i].want :
+		    "(none)");
+		test_str(rolls[i].name, "via", via ? via : "(none)",
+		    strlen(via ? via : "(none)"), rolls[i].want_via ?
+		    rolls[i].want_via : "(none)");
+	}
+	/* Built-in entries are distinct names (a second one would never
+	 * be reached by the hash lookup). */
+	for (size_t i = 0; i < mxt_builtin_provider_count; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(mxt_builtin_providers[i].match,
+			    mxt_builtin_providers[j].match) == 0)
+				test_ok(false, mxt_builtin_providers[i].match,
+				    "built-in entry listed twice");
 	for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
 		const char *why = provider_pattern_error(patterns[i].pat);
 		test_ok((why == NULL) == patterns[i].ok, patterns[i].pat,

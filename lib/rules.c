@@ -210,6 +210,7 @@ rule_free(struct rule *r)
 			free(r->contains[i]);
 	free(r->contains);
 	free(r->contains_len);
+	free(r->lit_id);
 	free(r->pattern);
 	pcre2_match_data_free(r->md);
 	pcre2_code_free(r->re);
@@ -269,8 +270,14 @@ rule_match(struct rule *r, const struct rule_subject *s,
 	}
 	if (r->contains != NULL) {
 		bool any = false;
+		const char *hay = s->lower;
+		size_t hlen = s->len;
+		if (r->raw && s->raw_lower != NULL) {
+			hay = s->raw_lower;
+			hlen = s->raw_len;
+		}
 		for (size_t i = 0; !any && i < r->ncontains; i++)
-			any = contains_lit(s->lower, s->len, r->contains[i],
+			any = contains_lit(hay, hlen, r->contains[i],
 			    r->contains_len[i]);
 		if (!any)
 			return 0;

@@ -294,7 +294,7 @@ expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
 		    r->text ? strlen(r->text) : 0);
 		ev.relay = mxt_str_make("", 0);
 		ev.cause = mxt_classify(cls, &ev);
-		ev.provider = mxt_provider_of(cls, ev.domain, ev.relay);
+		mxt_provider_roll(cls, &ev, &ev.provider, &ev.via);
 		d->events[MXT_STATUS_EXPIRED]++;
 		d->stats.events[MXT_STATUS_EXPIRED]++;
 		mxt_summary_count_failure(d, &ev, D);
