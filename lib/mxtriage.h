@@ -466,6 +466,7 @@ enum mxt_report_format {
 	MXT_REPORT_TABLE,
 	MXT_REPORT_JSON,
 	MXT_REPORT_CSV,
+	MXT_REPORT_PROMETHEUS, /* text exposition format (node_exporter) */
 	MXT_REPORT_COUNT
 };
 int mxt_report_format_lookup(const char *name);
@@ -494,12 +495,20 @@ int mxt_report_write(const struct mxt_summary *s,
  */
 enum mxt_metric_unit { MXT_UNIT_COUNT, MXT_UNIT_PERCENT, MXT_UNIT_SECONDS };
 enum mxt_metric_arg { MXT_ARG_NONE, MXT_ARG_STATUS, MXT_ARG_CAUSE };
+enum mxt_metric_kind { MXT_METRIC_COUNTER, MXT_METRIC_GAUGE };
 struct mxt_metric {
 	const char *name;
 	const char *help;
 	enum mxt_metric_unit unit;
 	enum mxt_metric_arg arg;
 	double (*value)(const struct mxt_summary *s, int arg);
+	/* How `-f prometheus` writes it: the name (rows with an argument
+	 * share one, the argument becomes the label "status" or "cause"),
+	 * its type and HELP text. A percentage is written as a ratio
+	 * (base units). */
+	const char *prom_name;
+	enum mxt_metric_kind kind;
+	const char *prom_help;
 };
 /* The whole table, in documentation order. */
 const struct mxt_metric *mxt_metric_table(size_t *n);

@@ -27,7 +27,8 @@ static const char usage_text[] =
     "                          sender, sender-domain, host, mta, direction,\n"
     "                          provider, hour, day (default domain,cause)\n"
     CLI_FILTER_USAGE
-    "      --top N             rows per section (table default 20; 0 = all)\n"
+    "      --top N             rows per section (table default 20; 0 = all);\n"
+    "                          prometheus: domains with series of their own\n"
     "      --fail-on COND      exit 1 when COND holds, e.g. 'deferred>100',\n"
     "                          'bounce_rate>2%', 'cause:blocklist>0',\n"
     "                          'pending_age>4h' (repeatable)\n"
@@ -50,7 +51,7 @@ static const char merge_usage_text[] =
     "mxtriage.summary/2: other hosts, other days, consecutive pieces of one\n"
     "log) and write the report of the whole. '-' reads one from standard input.\n"
     "\n"
-    "  -f, --format FMT        table (default), json or csv\n"
+    "  -f, --format FMT        table (default), json, csv or prometheus\n"
     "      --top N             rows per section (table default 20; 0 = all)\n"
     "      --fail-on COND      exit 1 when COND holds (as for the report)\n"
     "      --rules FILE        rules for the expiries a merge completes\n"
@@ -74,6 +75,7 @@ struct summary_opts {
 	struct cli_filter window; /* the filter options */
 	struct mxt_failon *failon[MAX_FAILON];
 	size_t nfailon;
+	bool by_given;   /* --by */
 	bool merge;      /* `mxtriage merge` */
 	bool filtered;   /* a filter or --by was given */
 };
@@ -232,6 +234,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 				return MXT_EXIT_USAGE;
 			}
 			o->cfg.nby = (size_t)r;
+			o->by_given = true;
 			break;
 		}
 		case OPT_TOP:
@@ -273,6 +276,13 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		if (c == OPT_BY ||
 		    (c >= OPT_YEAR && c < OPT_FIRST_FREE && c != OPT_CSV_RAW))
 			o->filtered = true;
+	}
+	if (o->format == MXT_REPORT_PROMETHEUS && !o->by_given) {
+		/* the series per provider and per domain come from the
+		 * groups: group by those two unless told otherwise */
+		o->cfg.by[0] = MXT_KEY_PROVIDER;
+		o->cfg.by[1] = MXT_KEY_DOMAIN;
+		o->cfg.nby = 2;
 	}
 	if (o->merge && o->filtered) {
 		warnx("merge: filters, --by and input options apply when the "
@@ -458,7 +468,8 @@ run(int argc, char **argv, bool merge)
 	struct mxt_report_options ro = {
 		.format = o.format,
 		.top = o.top >= 0 ? (size_t)o.top :
-		    o.format == MXT_REPORT_TABLE ? 20 : 0,
+		    o.format == MXT_REPORT_TABLE ||
+		    o.format == MXT_REPORT_PROMETHEUS ? 20 : 0,
 		.width = terminal_width(out),
 		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
 		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
