@@ -1,37 +1,123 @@
 /*
- * events_out.c - events as JSON lines (jansson's encoder) or CSV (libcsv's
- * writer), the output of `mxtriage events`.
+ * events_out.c - events as JSON lines or CSV, the output of `mxtriage
+ * events`, in the event schema mxtriage.event/1 (mxtriage(1), "Events").
  *
- * Log text is attacker-controlled: JSON strings are repaired to valid
- * UTF-8 before jansson sees them (it refuses invalid UTF-8), and CSV cells
- * that a spreadsheet would run as a formula get a leading apostrophe
- * unless csv_raw is set.
+ * Every field is present on every event; an absent value is null in JSON
+ * and an empty unquoted cell in CSV, never "" (the null sender <> is
+ * written as "<>"). Numbers are never in exponent form.
+ *
+ * Written by hand into one growing buffer, not with jansson or libcsv:
+ * this is the hot path of `events` (one event per delivery line), and
+ * building a json_t per event, or libcsv's quoting after a separate
+ * UTF-8 repair pass, cost several times the parsing of the line. Each
+ * value is scanned once: runs of plain bytes are copied, the rest
+ * escaped (JSON), quotes doubled (CSV), invalid UTF-8 replaced by U+FFFD
+ * byte by byte (as mxt_utf8_sanitize does). Log text is
+ * attacker-controlled: the JSON is always valid UTF-8, and a CSV cell a
+ * spreadsheet would run as a formula gets a leading apostrophe unless
+ * csv_raw is set. The buffer is handed to stdio after whole events only.
  */
 #include "internal.h"
 
 #include <csv.h>
-#include <jansson.h>
 #include <stdlib.h>
 
-/* Column order of both formats: SPEC section 2. */
-static const char *const fields[] = {
-	"time", "host", "mta", "service", "queue_id", "direction", "status",
-	"recipient", "domain", "provider", "sender", "sender_domain", "relay",
-	"relay_ip", "code", "dsn", "phase", "cause", "text", "delay",
+/* Column order of both formats: the man page's table of the schema. */
+enum field {
+	F_SCHEMA,
+	F_EVENT_ID,
+	F_TIME,
+	F_HOST,
+	F_MTA,
+	F_SERVICE,
+	F_QUEUE_ID,
+	F_DIRECTION,
+	F_STATUS,
+	F_RECIPIENT,
+	F_DOMAIN,
+	F_PROVIDER,
+	F_SENDER,
+	F_SENDER_DOMAIN,
+	F_RELAY,
+	F_RELAY_IP,
+	F_CODE,
+	F_DSN,
+	F_PHASE,
+	F_CAUSE,
+	F_TEXT,
+	F_DELAY,
+	F_MESSAGE_ID,
+	F_INSTANCE,
+	F_SOURCE,
+	F_LINE,
+	F_COUNT
 };
-enum { F_CODE = 14, F_DELAY = 19 };
-#define NFIELDS (sizeof fields / sizeof fields[0])
+
+#define FIELD(id, name) [id] = {name, "\"" name "\":", MXT_LIT_LEN(name) + 3}
+static const struct {
+	const char *name;
+	const char *json_key; /* "name": */
+	size_t json_key_len;
+} fields[F_COUNT] = {
+	FIELD(F_SCHEMA, "schema"),
+	FIELD(F_EVENT_ID, "event_id"),
+	FIELD(F_TIME, "time"),
+	FIELD(F_HOST, "host"),
+	FIELD(F_MTA, "mta"),
+	FIELD(F_SERVICE, "service"),
+	FIELD(F_QUEUE_ID, "queue_id"),
+	FIELD(F_DIRECTION, "direction"),
+	FIELD(F_STATUS, "status"),
+	FIELD(F_RECIPIENT, "recipient"),
+	FIELD(F_DOMAIN, "domain"),
+	FIELD(F_PROVIDER, "provider"),
+	FIELD(F_SENDER, "sender"),
+	FIELD(F_SENDER_DOMAIN, "sender_domain"),
+	FIELD(F_RELAY, "relay"),
+	FIELD(F_RELAY_IP, "relay_ip"),
+	FIELD(F_CODE, "code"),
+	FIELD(F_DSN, "dsn"),
+	FIELD(F_PHASE, "phase"),
+	FIELD(F_CAUSE, "cause"),
+	FIELD(F_TEXT, "text"),
+	FIELD(F_DELAY, "delay"),
+	FIELD(F_MESSAGE_ID, "message_id"),
+	FIELD(F_INSTANCE, "instance"),
+	FIELD(F_SOURCE, "source"),
+	FIELD(F_LINE, "line"),
+};
+#undef FIELD
+
+/* What a value is, which decides how it is written. */
+enum vkind {
+	V_NULL,
+	V_TEXT, /* bytes from a log or a file: escaped and repaired */
+	V_WORD, /* our own ASCII word (enum names, ids): written as it is */
+	V_NUM,  /* a number, already formatted */
+};
+
+struct value {
+	enum vkind kind;
+	const char *p;
+	size_t n;
+};
+
+/* Whole events are handed to stdio once the buffer holds this much. */
+#define FLUSH_AT 65536
 
 struct mxt_event_writer {
 	FILE *fp;
 	enum mxt_event_format fmt;
 	bool csv_raw;
 	bool header_done;
-	char *buf; /* UTF-8 repair, 3 bytes out per byte in at worst */
-	size_t bufsize;
-	char *json; /* one encoded event: jansson's json_dumpf would call
-		     * fwrite once per token, which dominated the run time */
-	size_t jsonsize;
+	char *buf; /* the events not yet handed to fp */
+	size_t len, cap;
+	/* the last time formatted: events of one second come together */
+	struct mxt_time last_time;
+	char time_text[48];
+	size_t time_len;
+	char id[17];
+	char num[2][32];
 };
 
 struct mxt_event_writer *
@@ -41,8 +127,8 @@ mxt_event_writer_create(FILE *fp, enum mxt_event_format fmt, bool csv_raw)
 	w->fp = fp;
 	w->fmt = fmt;
 	w->csv_raw = csv_raw;
-	w->bufsize = 3 * MXT_LINE_MAX + 1;
-	w->buf = xmalloc(w->bufsize);
+	w->cap = 2 * FLUSH_AT;
+	w->buf = xmalloc(w->cap);
 	return w;
 }
 
@@ -52,109 +138,273 @@ mxt_event_writer_destroy(struct mxt_event_writer *w)
 	if (w == NULL)
 		return;
 	free(w->buf);
-	free(w->json);
 	free(w);
 }
 
-/* The value of one column as text; NULL for null. Uses w->buf or tmp. */
-static const char *
-field_text(struct mxt_event_writer *w, const struct mxt_event *ev, size_t i,
-    char *tmp, size_t tmpsize, size_t *len)
+int
+mxt_event_writer_flush(struct mxt_event_writer *w)
 {
-	struct mxt_str s = {NULL, 0};
-	switch (i) {
-	case 0:
-		mxt_time_format(&ev->time, tmp, tmpsize);
-		*len = strlen(tmp);
-		return ev->time.valid ? tmp : NULL;
-	case 1: s = ev->host; break;
-	case 2: *len = strlen(mxt_mta_name(ev->mta)); return mxt_mta_name(ev->mta);
-	case 3: s = ev->service; break;
-	case 4: s = ev->queue_id; break;
-	case 5:
-		*len = strlen(mxt_direction_name(ev->direction));
-		return mxt_direction_name(ev->direction);
-	case 6:
-		*len = strlen(mxt_status_name(ev->status));
-		return mxt_status_name(ev->status);
-	case 7: s = ev->recipient; break;
-	case 8: s = ev->domain; break;
-	case 9:
-		if (ev->provider == NULL)
-			return NULL;
-		*len = strlen(ev->provider);
-		return ev->provider;
-	case 10: s = ev->sender; break;
-	case 11: s = ev->sender_domain; break;
-	case 12: s = ev->relay; break;
-	case 13: s = ev->relay_ip; break;
-	case F_CODE:
-		if (ev->code == 0)
-			return NULL;
-		*len = (size_t)snprintf(tmp, tmpsize, "%d", ev->code);
-		return tmp;
-	case 15:
-		if (ev->dsn[0] == '\0')
-			return NULL;
-		*len = strlen(ev->dsn);
-		return ev->dsn;
-	case 16: {
-		const char *ph = mxt_phase_name(ev->phase);
-		if (ph != NULL)
-			*len = strlen(ph);
-		return ph;
-	}
-	case 17: {
-		/* delivered events have no cause: null, not a placeholder */
-		const char *id = mxt_cause_id(ev->cause);
-		if (id != NULL)
-			*len = strlen(id);
-		return id;
-	}
-	case 18: s = ev->text; break;
-	case F_DELAY:
-		if (!ev->has_delay)
-			return NULL;
-		*len = (size_t)snprintf(tmp, tmpsize, "%g", ev->delay);
-		return tmp;
-	}
-	*len = mxt_utf8_sanitize(s.ptr ? s.ptr : "", s.len, w->buf, w->bufsize);
-	return w->buf;
+	size_t n = w->len;
+	w->len = 0;
+	if (n > 0 && fwrite(w->buf, 1, n, w->fp) != n)
+		return -1;
+	return 0;
 }
 
-static int
+/* Room for n more bytes; the buffer grows for one very long event. */
+static inline char *
+reserve(struct mxt_event_writer *w, size_t n)
+{
+	if (w->len + n > w->cap) {
+		while (w->len + n > w->cap)
+			w->cap *= 2;
+		w->buf = xrealloc(w->buf, w->cap);
+	}
+	return w->buf + w->len;
+}
+
+static inline void
+put(struct mxt_event_writer *w, const char *p, size_t n)
+{
+	memcpy(reserve(w, n), p, n);
+	w->len += n;
+}
+
+/* Decimal digits of v into the end of buf; returns where they start. */
+static char *
+utoa(uint64_t v, char *end)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return end;
+}
+
+/* Seconds with at most three decimals and no trailing zeros, never in
+ * exponent form: 0.2, 1234567, 12.345. */
+static size_t
+format_delay(double d, char *buf, size_t size)
+{
+	if (!(d >= 0 && d < 9e15)) /* negative, huge or NaN: not a delay */
+		return (size_t)snprintf(buf, size, "%.3f", d >= 0 ? d : 0);
+	uint64_t ms = (uint64_t)(d * 1000 + 0.5);
+	char tmp[32], *end = tmp + sizeof tmp, *p = end;
+	unsigned frac = (unsigned)(ms % 1000);
+	int digits = 3;
+	while (digits > 0 && frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	if (digits > 0) {
+		for (int i = 0; i < digits; i++, frac /= 10)
+			*--p = (char)('0' + frac % 10);
+		*--p = '.';
+	}
+	p = utoa(ms / 1000, p);
+	size_t n = (size_t)(end - p);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return n;
+}
+
+static inline void
+text(struct value *v, struct mxt_str s)
+{
+	v->kind = s.len > 0 ? V_TEXT : V_NULL;
+	v->p = s.ptr;
+	v->n = s.len;
+}
+
+static inline void
+word(struct value *v, const char *s)
+{
+	v->kind = s != NULL ? V_WORD : V_NULL;
+	v->p = s;
+	v->n = s != NULL ? strlen(s) : 0;
+}
+
+static void
+value_of(struct mxt_event_writer *w, const struct mxt_event *ev,
+    enum field f, struct value *v)
+{
+	v->kind = V_NULL;
+	switch (f) {
+	case F_SCHEMA:
+		v->kind = V_WORD;
+		v->p = MXT_EVENT_SCHEMA;
+		v->n = MXT_LIT_LEN(MXT_EVENT_SCHEMA);
+		break;
+	case F_EVENT_ID:
+		v->kind = V_WORD;
+		v->p = mxt_event_id_format(ev->event_id, w->id);
+		v->n = 16;
+		break;
+	case F_TIME:
+		if (!ev->time.valid)
+			break;
+		if (memcmp(&ev->time, &w->last_time, sizeof ev->time) != 0) {
+			w->last_time = ev->time;
+			mxt_time_format(&ev->time, w->time_text,
+			    sizeof w->time_text);
+			w->time_len = strlen(w->time_text);
+		}
+		v->kind = V_WORD;
+		v->p = w->time_text;
+		v->n = w->time_len;
+		break;
+	case F_HOST: text(v, ev->host); break;
+	case F_MTA: word(v, mxt_mta_name(ev->mta)); break;
+	case F_SERVICE: text(v, ev->service); break;
+	case F_QUEUE_ID: text(v, ev->queue_id); break;
+	case F_DIRECTION: word(v, mxt_direction_name(ev->direction)); break;
+	case F_STATUS: word(v, mxt_status_name(ev->status)); break;
+	case F_RECIPIENT: text(v, ev->recipient); break;
+	case F_DOMAIN: text(v, ev->domain); break;
+	case F_PROVIDER:
+		/* names may come from a rules file: text, not a word */
+		if (ev->provider != NULL)
+			text(v, mxt_str_make(ev->provider,
+			    strlen(ev->provider)));
+		break;
+	case F_SENDER:
+		if (ev->sender.ptr != NULL && ev->sender.len == 0)
+			word(v, "<>"); /* the null sender, not "unknown" */
+		else
+			text(v, ev->sender);
+		break;
+	case F_SENDER_DOMAIN: text(v, ev->sender_domain); break;
+	case F_RELAY: text(v, ev->relay); break;
+	case F_RELAY_IP: text(v, ev->relay_ip); break;
+	case F_CODE:
+		if (ev->code <= 0)
+			break;
+		v->kind = V_NUM;
+		v->p = utoa((uint64_t)ev->code, w->num[0] + sizeof w->num[0]);
+		v->n = (size_t)(w->num[0] + sizeof w->num[0] - v->p);
+		break;
+	case F_DSN:
+		text(v, mxt_str_make(ev->dsn, strnlen(ev->dsn, sizeof ev->dsn)));
+		break;
+	case F_PHASE: word(v, mxt_phase_name(ev->phase)); break;
+	case F_CAUSE: word(v, mxt_cause_id(ev->cause)); break;
+	case F_TEXT: text(v, ev->text); break;
+	case F_DELAY:
+		if (!ev->has_delay)
+			break;
+		v->kind = V_NUM;
+		v->p = w->num[1];
+		v->n = format_delay(ev->delay, w->num[1], sizeof w->num[1]);
+		break;
+	case F_MESSAGE_ID: text(v, ev->message_id); break;
+	case F_INSTANCE: text(v, ev->instance); break;
+	case F_SOURCE:
+		if (ev->source != NULL)
+			text(v, mxt_str_make(ev->source, strlen(ev->source)));
+		break;
+	case F_LINE:
+		if (ev->line_no <= 0)
+			break;
+		v->kind = V_NUM;
+		v->p = utoa((uint64_t)ev->line_no,
+		    w->num[0] + sizeof w->num[0]);
+		v->n = (size_t)(w->num[0] + sizeof w->num[0] - v->p);
+		break;
+	case F_COUNT:
+		break;
+	}
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+/* Bytes copied as they are inside a JSON string: printable ASCII but for
+ * '"' and '\\' (DEL too, as jansson does). */
+static inline bool
+json_plain(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
+}
+
+/* s[0..n) as the inside of a JSON string: control characters escaped as
+ * jansson does (\n, \u001B), invalid UTF-8 as U+FFFD per byte. */
+static void
+json_string(struct mxt_event_writer *w, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+	/* at most 6 bytes out per byte in (\u00XX) */
+	char *o = reserve(w, 6 * n + 2), *start = o;
+	*o++ = '"';
+	for (size_t i = 0; i < n;) {
+		size_t run = i;
+		while (run < n && json_plain(p[run]))
+			run++;
+		if (run > i) {
+			memcpy(o, p + i, run - i);
+			o += run - i;
+			i = run;
+			if (i == n)
+				break;
+		}
+		unsigned char c = p[i];
+		if (c >= 0x80) {
+			size_t k = utf8_seq(p + i, n - i);
+			if (k > 0) {
+				memcpy(o, p + i, k);
+				o += k;
+				i += k;
+			} else {
+				memcpy(o, "\xEF\xBF\xBD", 3);
+				o += 3;
+				i++;
+			}
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			memcpy(o, "u00", 3);
+			o[3] = hex[c >> 4];
+			o[4] = hex[c & 15];
+			o += 5;
+		}
+		i++;
+	}
+	*o++ = '"';
+	w->len += (size_t)(o - start);
+}
+
+static void
 write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 {
-	json_t *o = json_object();
-	char tmp[64];
-	for (size_t i = 0; i < NFIELDS; i++) {
-		size_t len = 0;
-		const char *v = field_text(w, ev, i, tmp, sizeof tmp, &len);
-		json_t *j;
-		if (v == NULL)
-			j = json_null();
-		else if (i == F_CODE)
-			j = json_integer(ev->code);
-		else if (i == F_DELAY)
-			j = json_real(ev->delay);
-		else
-			j = json_stringn(v, len);
-		json_object_set_new(o, fields[i], j);
+	struct value v;
+	put(w, "{", 1);
+	for (size_t i = 0; i < F_COUNT; i++) {
+		if (i > 0)
+			put(w, ",", 1);
+		put(w, fields[i].json_key, fields[i].json_key_len);
+		value_of(w, ev, (enum field)i, &v);
+		switch (v.kind) {
+		case V_NULL: put(w, "null", 4); break;
+		case V_NUM: put(w, v.p, v.n); break;
+		case V_WORD:
+			put(w, "\"", 1);
+			put(w, v.p, v.n);
+			put(w, "\"", 1);
+			break;
+		case V_TEXT: json_string(w, v.p, v.n); break;
+		}
 	}
-	size_t flags = JSON_PRESERVE_ORDER | JSON_COMPACT |
-	    JSON_REAL_PRECISION(10);
-	size_t n = json_dumpb(o, w->json, w->jsonsize, flags);
-	if (n >= w->jsonsize) {
-		w->jsonsize = n + 1024;
-		w->json = xrealloc(w->json, w->jsonsize);
-		n = json_dumpb(o, w->json, w->jsonsize, flags);
-	}
-	json_decref(o);
-	if (n == 0)
-		return -1;
-	w->json[n++] = '\n';
-	return fwrite(w->json, 1, n, w->fp) == n ? 0 : -1;
+	put(w, "}\n", 2);
 }
+
+/* ---- CSV (RFC 4180, CRLF line ends) --------------------------------------- */
 
 /* A cell a spreadsheet would evaluate: starts with = + - @ or a control
  * character it strips (tab, CR). */
@@ -164,6 +414,94 @@ is_formula(const char *v, size_t len)
 	return len > 0 && (v[0] == '=' || v[0] == '+' || v[0] == '-' ||
 	    v[0] == '@' || v[0] == '\t' || v[0] == '\r');
 }
+
+/* A quoted cell: '"' doubled, invalid UTF-8 and NUL bytes (which CSV
+ * readers cut cells at) as U+FFFD. */
+static void
+csv_cell(struct mxt_event_writer *w, const char *s, size_t n, bool apostrophe)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = reserve(w, 3 * n + 3), *start = o;
+	*o++ = '"';
+	if (apostrophe)
+		*o++ = '\'';
+	for (size_t i = 0; i < n;) {
+		size_t run = i;
+		while (run < n && p[run] < 0x80 && p[run] != '"' && p[run] != 0)
+			run++;
+		if (run > i) {
+			memcpy(o, p + i, run - i);
+			o += run - i;
+			i = run;
+			if (i == n)
+				break;
+		}
+		size_t k = p[i] == '"' ? 1 : p[i] == 0 ? 0 :
+		    utf8_seq(p + i, n - i);
+		if (p[i] == '"') {
+			*o++ = '"';
+			*o++ = '"';
+		} else if (k > 0) {
+			memcpy(o, p + i, k);
+			o += k;
+			i += k;
+			continue;
+		} else {
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+		}
+		i++;
+	}
+	*o++ = '"';
+	w->len += (size_t)(o - start);
+}
+
+static void
+write_csv(struct mxt_event_writer *w, const struct mxt_event *ev)
+{
+	struct value v;
+	if (!w->header_done) {
+		for (size_t i = 0; i < F_COUNT; i++) {
+			if (i > 0)
+				put(w, ",", 1);
+			csv_cell(w, fields[i].name, strlen(fields[i].name),
+			    false);
+		}
+		put(w, "\r\n", 2);
+		w->header_done = true;
+	}
+	for (size_t i = 0; i < F_COUNT; i++) {
+		if (i > 0)
+			put(w, ",", 1);
+		value_of(w, ev, (enum field)i, &v);
+		switch (v.kind) {
+		case V_NULL: break;
+		case V_NUM: put(w, v.p, v.n); break;
+		case V_WORD:
+			/* "<>" and ids: no formula, no quote to double */
+			put(w, "\"", 1);
+			put(w, v.p, v.n);
+			put(w, "\"", 1);
+			break;
+		case V_TEXT:
+			csv_cell(w, v.p, v.n, !w->csv_raw && is_formula(v.p, v.n));
+			break;
+		}
+	}
+	put(w, "\r\n", 2);
+}
+
+int
+mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *ev)
+{
+	if (w->fmt == MXT_EVFMT_CSV)
+		write_csv(w, ev);
+	else
+		write_jsonl(w, ev);
+	return w->len >= FLUSH_AT ? mxt_event_writer_flush(w) : 0;
+}
+
+/* ---- CSV cells of the summary report (report_csv.c), with libcsv ------ */
 
 /* Whether a cell needs repair: a NUL byte or a byte >= 0x80 (which may be
  * invalid UTF-8); the common ASCII cell is written as it is. */
@@ -223,37 +561,4 @@ mxt_csv_cell(FILE *fp, const char *v, size_t len, bool first, bool raw)
 	}
 	free(fixed);
 	return rc;
-}
-
-static int
-write_cell(struct mxt_event_writer *w, const char *v, size_t len, bool first)
-{
-	return mxt_csv_cell(w->fp, v, len, first, w->csv_raw);
-}
-
-static int
-write_csv(struct mxt_event_writer *w, const struct mxt_event *ev)
-{
-	char tmp[64];
-	if (!w->header_done) {
-		for (size_t i = 0; i < NFIELDS; i++)
-			if (write_cell(w, fields[i], strlen(fields[i]), i == 0))
-				return -1;
-		if (fputs("\r\n", w->fp) == EOF)
-			return -1;
-		w->header_done = true;
-	}
-	for (size_t i = 0; i < NFIELDS; i++) {
-		size_t len = 0;
-		const char *v = field_text(w, ev, i, tmp, sizeof tmp, &len);
-		if (write_cell(w, v, len, i == 0))
-			return -1;
-	}
-	return fputs("\r\n", w->fp) == EOF ? -1 : 0;
-}
-
-int
-mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *ev)
-{
-	return w->fmt == MXT_EVFMT_CSV ? write_csv(w, ev) : write_jsonl(w, ev);
 }

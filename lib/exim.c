@@ -290,6 +290,7 @@ parse_duration(const char *p, const char *end, double *out)
 
 struct fields {
 	struct mxt_str router, transport, sender, conf, qt, dt;
+	struct mxt_str msgid; /* id= of an arrival: the Message-ID */
 	struct mxt_str host, ip;
 	int port;
 	bool has_sender, has_host;
@@ -465,6 +466,8 @@ scan_fields(const char *p, const char *end, struct fields *f,
 			f->qt = val;
 		} else if (klen == 2 && k[0] == 'D' && k[1] == 'T') {
 			f->dt = val;
+		} else if (klen == 2 && k[0] == 'i' && k[1] == 'd') {
+			f->msgid = val;
 		}
 		if (colon) {
 			*msg = skip_spaces(p, end);
@@ -734,6 +737,7 @@ arrival(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
 	if (m == NULL)
 		return;
 	mxt_msg_set(&m->sender, sender.ptr, sender.len);
+	mxt_msg_set_message_id(m, f.msgid.ptr, f.msgid.len);
 	if (f.has_host) {
 		mxt_msg_set(&m->client_name, f.host.ptr, f.host.len);
 		mxt_msg_set(&m->client_ip, f.ip.ptr, f.ip.len);

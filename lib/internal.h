@@ -17,6 +17,7 @@
 #define find_lit_ci mxt_find_lit_ci
 #define lower_copy mxt_lower_copy
 #define days_from_civil mxt_days_from_civil
+#define utf8_seq mxt_utf8_seq
 
 /* Allocation wrappers that never return NULL: they abort on exhaustion
  * (OpenSMTPD xmalloc), so callers need no error path for memory. */
@@ -136,6 +137,11 @@ char *mxt_json_text(struct json_t *root);
  * Unless raw, a cell a spreadsheet would run as a formula gets a leading
  * apostrophe. Returns 0 or -1. */
 int mxt_csv_cell(FILE *fp, const char *v, size_t len, bool first, bool raw);
+
+/* Length of the valid UTF-8 sequence at s[0..n) (n >= 1; RFC 3629: no
+ * overlongs, no surrogates, nothing above U+10FFFF), or 0 when the bytes
+ * there are not valid UTF-8. */
+size_t utf8_seq(const unsigned char *s, size_t n);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d);

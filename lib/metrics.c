@@ -1,8 +1,9 @@
 /*
  * metrics.c - the one table of the summary's numbers: name, help text,
  * unit and how each is computed from the summary. --fail-on reads its
- * metrics from here, and so will exporters (Prometheus): a number has one
- * definition. FIRST MATCH WINS in lookups; "cause:ID" takes a cause id.
+ * metrics from here, and so does `-f prometheus` (report_prom.c, with the
+ * name, type and help each row gives it): a number has one definition.
+ * FIRST MATCH WINS in lookups; "cause:ID" takes a cause id.
  */
 #include "summary.h"
 
@@ -78,32 +79,47 @@ m_cause(const struct mxt_summary *s, int arg)
 	return (double)(s->causes[arg].events + s->causes[arg].rejections);
 }
 
+#define EVENTS_TOTAL "mxtriage_events_total", MXT_METRIC_COUNTER, \
+	"Delivery attempts and rejections, by status (events)."
 static const struct mxt_metric metrics[] = {
 	{"delivered", "outbound deliveries (events)", MXT_UNIT_COUNT,
-	    MXT_ARG_STATUS, m_status},
+	    MXT_ARG_STATUS, m_status, EVENTS_TOTAL},
 	{"deferred", "outbound deferrals (events, cached repeats included)",
-	    MXT_UNIT_COUNT, MXT_ARG_STATUS, m_status},
+	    MXT_UNIT_COUNT, MXT_ARG_STATUS, m_status, EVENTS_TOTAL},
 	{"bounced", "outbound bounces (events)", MXT_UNIT_COUNT,
-	    MXT_ARG_STATUS, m_status},
+	    MXT_ARG_STATUS, m_status, EVENTS_TOTAL},
 	{"expired", "recipients given up after the queue lifetime",
-	    MXT_UNIT_COUNT, MXT_ARG_STATUS, m_status},
+	    MXT_UNIT_COUNT, MXT_ARG_STATUS, m_status, EVENTS_TOTAL},
 	{"rejected", "rejections we issued (events)", MXT_UNIT_COUNT,
-	    MXT_ARG_STATUS, m_status},
+	    MXT_ARG_STATUS, m_status, EVENTS_TOTAL},
 	{"failures", "deferrals, bounces and expiries without cached repeats",
-	    MXT_UNIT_COUNT, MXT_ARG_NONE, m_failures},
+	    MXT_UNIT_COUNT, MXT_ARG_NONE, m_failures,
+	    "mxtriage_failures_total", MXT_METRIC_COUNTER,
+	    "Deferrals, bounces and expiries that are not cached repeats."},
 	{"unparsed", "mail log lines not understood", MXT_UNIT_COUNT,
-	    MXT_ARG_NONE, m_unparsed},
+	    MXT_ARG_NONE, m_unparsed, "mxtriage_unparsed_lines_total",
+	    MXT_METRIC_COUNTER, "Mail log lines that were not understood."},
 	{"pending", "recipients still deferred at the end of the input",
-	    MXT_UNIT_COUNT, MXT_ARG_NONE, m_pending},
+	    MXT_UNIT_COUNT, MXT_ARG_NONE, m_pending,
+	    "mxtriage_pending_recipients", MXT_METRIC_GAUGE,
+	    "Recipients still deferred at the end of the input."},
 	{"pending_age", "age of the oldest recipient still deferred",
-	    MXT_UNIT_SECONDS, MXT_ARG_NONE, m_pending_age},
+	    MXT_UNIT_SECONDS, MXT_ARG_NONE, m_pending_age,
+	    "mxtriage_oldest_pending_age_seconds", MXT_METRIC_GAUGE,
+	    "Age of the oldest recipient still deferred, at the end of the "
+	    "input."},
 	{"bounce_rate", "bounces per 100 outbound attempts", MXT_UNIT_PERCENT,
-	    MXT_ARG_NONE, m_bounce_rate},
+	    MXT_ARG_NONE, m_bounce_rate, "mxtriage_bounce_ratio",
+	    MXT_METRIC_GAUGE, "Bounces per outbound attempt (0 to 1)."},
 	{"defer_rate", "deferrals per 100 outbound attempts", MXT_UNIT_PERCENT,
-	    MXT_ARG_NONE, m_defer_rate},
+	    MXT_ARG_NONE, m_defer_rate, "mxtriage_defer_ratio",
+	    MXT_METRIC_GAUGE, "Deferrals per outbound attempt (0 to 1)."},
 	{"cause", "failures and rejections of one cause (cause:ID)",
-	    MXT_UNIT_COUNT, MXT_ARG_CAUSE, m_cause},
+	    MXT_UNIT_COUNT, MXT_ARG_CAUSE, m_cause,
+	    "mxtriage_cause_events_total", MXT_METRIC_COUNTER,
+	    "Failures and rejections, by cause (events)."},
 };
+#undef EVENTS_TOTAL
 
 const struct mxt_metric *
 mxt_metric_table(size_t *n)

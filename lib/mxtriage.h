@@ -169,7 +169,25 @@ struct mxt_event {
 	/* Where the event came from, for drill-down and error messages. */
 	const char *source;
 	long line_no;
+	/* Schema mxtriage.event/1 (mxtriage(1), "Events"): filled by the
+	 * pass. message_id is the Message-ID header as logged, without <>
+	 * (Postfix cleanup "message-id=", Exim "<= ... id="), empty when not
+	 * logged; instance the Postfix syslog name ("postfix",
+	 * "postfix-out"), empty for Exim; event_id is stable across runs:
+	 * see mxt_event_id_format. */
+	struct mxt_str message_id;
+	struct mxt_str instance;
+	uint64_t event_id;
 };
+
+/* The event schema written by `mxtriage events`. */
+#define MXT_EVENT_SCHEMA "mxtriage.event/1"
+/* ev->event_id as 16 lower-case hex digits and a NUL (buf >= 17 bytes).
+ * The id is FNV-1a 64 over the input's first line, a 0 byte, the host,
+ * a 0 byte, the line number and the event's place among those of its line
+ * (decimal, 0 byte between): the same log gives the same ids whatever
+ * its file name, compression or the other inputs read with it. */
+char *mxt_event_id_format(uint64_t id, char *buf);
 
 /* ---- reader: bytes -> lines ------------------------------------------ */
 
@@ -297,8 +315,13 @@ struct mxt_event_writer;
  * are. Returns NULL on allocation failure only. */
 struct mxt_event_writer *mxt_event_writer_create(FILE *fp,
     enum mxt_event_format fmt, bool csv_raw);
-/* Returns 0, or -1 when writing failed (errno set). */
+/* Adds one event (a whole line). Events are collected in the writer and
+ * handed to fp in blocks of whole lines: call mxt_event_writer_flush
+ * before fp is closed. Returns 0, or -1 when writing failed (errno set). */
 int mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *ev);
+/* Hands the events collected to fp (not fflush). Returns 0 or -1. */
+int mxt_event_writer_flush(struct mxt_event_writer *w);
+/* Frees w without writing what it still holds. Accepts NULL. */
 void mxt_event_writer_destroy(struct mxt_event_writer *w);
 int mxt_event_format_lookup(const char *name);
 
@@ -366,6 +389,13 @@ struct mxt_filter {
 	bool statuses[MXT_STATUS_COUNT];
 	bool any_status;
 	int direction;             /* enum mxt_direction, or -1 = both */
+	/* --provider: the recipient's provider is one of these names
+	 * ("none" = no provider known); borrowed */
+	const char *providers[16];
+	size_t nproviders;
+	/* --relay: fnmatch(3), case-insensitive, on the relay's name or
+	 * address; NULL = any */
+	const char *relay_glob;
 };
 void mxt_filter_init(struct mxt_filter *f); /* everything passes */
 bool mxt_filter_in_window(const struct mxt_filter *f, const struct mxt_time *t);
@@ -439,6 +469,7 @@ enum mxt_report_format {
 	MXT_REPORT_TABLE,
 	MXT_REPORT_JSON,
 	MXT_REPORT_CSV,
+	MXT_REPORT_PROMETHEUS, /* text exposition format (node_exporter) */
 	MXT_REPORT_COUNT
 };
 int mxt_report_format_lookup(const char *name);
@@ -467,12 +498,20 @@ int mxt_report_write(const struct mxt_summary *s,
  */
 enum mxt_metric_unit { MXT_UNIT_COUNT, MXT_UNIT_PERCENT, MXT_UNIT_SECONDS };
 enum mxt_metric_arg { MXT_ARG_NONE, MXT_ARG_STATUS, MXT_ARG_CAUSE };
+enum mxt_metric_kind { MXT_METRIC_COUNTER, MXT_METRIC_GAUGE };
 struct mxt_metric {
 	const char *name;
 	const char *help;
 	enum mxt_metric_unit unit;
 	enum mxt_metric_arg arg;
 	double (*value)(const struct mxt_summary *s, int arg);
+	/* How `-f prometheus` writes it: the name (rows with an argument
+	 * share one, the argument becomes the label "status" or "cause"),
+	 * its type and HELP text. A percentage is written as a ratio
+	 * (base units). */
+	const char *prom_name;
+	enum mxt_metric_kind kind;
+	const char *prom_help;
 };
 /* The whole table, in documentation order. */
 const struct mxt_metric *mxt_metric_table(size_t *n);

@@ -82,6 +82,55 @@ mxt_pass_inputs(const struct mxt_pass *p, size_t *n)
 	return p->spans->v;
 }
 
+/* FNV-1a 64 (public domain, http://www.isthe.com/chongo/tech/comp/fnv/):
+ * the event id is written down in the man page, so it must stay this
+ * function whatever hash the rest of the library uses. */
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t
+fnv1a(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *b = data;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	return h;
+}
+
+/* fnv1a over the decimal digits of v (no snprintf per event) */
+static uint64_t
+fnv1a_decimal(uint64_t h, uint64_t v)
+{
+	char digits[20];
+	size_t n = 0;
+	do
+		digits[sizeof digits - ++n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	return fnv1a(h, digits + sizeof digits - n, n);
+}
+
+char *
+mxt_event_id_format(uint64_t id, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 15; i >= 0; i--, id >>= 4)
+		buf[i] = hex[id & 15];
+	buf[16] = '\0';
+	return buf;
+}
+
+/* host, line number and the event's place in its line, after the input's
+ * identity (struct mxt_pass.input_hash) */
+static uint64_t
+event_id(const struct mxt_pass *p, struct mxt_str host, unsigned seq)
+{
+	uint64_t h = fnv1a(p->input_hash, host.ptr, host.len);
+	h = fnv1a(h, "", 1);
+	h = fnv1a_decimal(h, (uint64_t)(p->line_no > 0 ? p->line_no : 0));
+	h = fnv1a(h, "", 1);
+	return fnv1a_decimal(h, seq);
+}
+
 /* Cheap test for lines that carry a delivery or rejection but have no
  * header we know: they are reported, not dropped in silence. */
 static bool
@@ -114,6 +163,12 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	p->stats.bytes += len + 1;
 	mxt_spans_source(p->spans, source);
 	mxt_spans_line(p->spans);
+	p->line_events = 0;
+	if (p->input_span != p->spans->n) {
+		/* the first line of an input: its identity for event ids */
+		p->input_span = p->spans->n;
+		p->input_hash = fnv1a(fnv1a(FNV_OFFSET, line, len), "", 1);
+	}
 
 	if (!mxt_syslog_parse(&p->clock, line, len, &ll)) {
 		p->stats.lines_no_header++;
@@ -123,6 +178,7 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	}
 	if (ll.host.len == 0)
 		ll.host = p->default_host;
+	p->program = ll.program;
 	for (size_t i = 0; i < mxt_dialect_count; i++) {
 		const struct mxt_dialect *d = dialects[i];
 		if (p->cfg.mtas && !(p->cfg.mtas & (1u << d->mta)))
@@ -218,6 +274,13 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 	struct mxt_pass *p = ctx;
 	ev->source = p->source;
 	ev->line_no = p->line_no;
+	ev->event_id = event_id(p, ev->host, p->line_events++);
+	if (ev->mta == MXT_MTA_POSTFIX) {
+		/* "postfix-out/smtp": the instance is the syslog name */
+		const char *slash = memchr(p->program.ptr, '/', p->program.len);
+		ev->instance = mxt_str_make(p->program.ptr, slash ?
+		    (size_t)(slash - p->program.ptr) : p->program.len);
+	}
 	if (ev->domain.ptr == NULL)
 		ev->domain = domain_of(ev->recipient, p->domain_buf,
 		    sizeof p->domain_buf);
@@ -231,6 +294,9 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 		if (m == NULL)
 			m = mxt_track_add(p->track, ev->host, ev->queue_id);
 		ev->msg_start_seen = m != NULL && m->start_seen;
+		if (m != NULL && m->message_id != NULL)
+			ev->message_id = mxt_str_make(m->message_id,
+			    strlen(m->message_id));
 	}
 	if (p->cfg.classifier != NULL) {
 		ev->cause = mxt_classify(p->cfg.classifier, ev);

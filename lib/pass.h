@@ -29,6 +29,13 @@ struct mxt_pass {
 	void *dialect_state[MXT_MTA_COUNT];
 	/* the inputs read, their spans (inputs.c) */
 	struct mxt_spans *spans;
+	/* event ids (mxt_event_id_format): FNV-1a state after the first
+	 * line of the input being read and a 0 byte, the span it belongs
+	 * to, the events of the current line so far, its program tag */
+	uint64_t input_hash;
+	size_t input_span;
+	unsigned line_events;
+	struct mxt_str program;
 };
 
 /* Messages in flight now, for tests. */

@@ -609,7 +609,12 @@ postfix_parse(void *state, struct mxt_sink *sink,
 	    has_lit(s, end, "uid=")) {
 		/* cleanup logs message-id= for every new message, pickup
 		 * uid= for local submissions: the message starts here */
-		mxt_sink_msg_start(sink, ll->host, qid);
+		struct mxt_msg *m = mxt_sink_msg_start(sink, ll->host, qid);
+		if (m != NULL && s[0] == 'm') {
+			const char *v = s + MXT_LIT_LEN("message-id=");
+			mxt_msg_set_message_id(m, v,
+			    (size_t)(token_end(v, end) - v));
+		}
 	} else if (has_lit(s, end, "client=")) {
 		struct mxt_msg *m = mxt_sink_msg_start(sink, ll->host, qid);
 		const char *ce = find_lit(s, end, ", ");

@@ -14,6 +14,7 @@ static const struct {
 	[MXT_REPORT_TABLE] = {"table", mxt_report_table},
 	[MXT_REPORT_JSON] = {"json", mxt_report_json},
 	[MXT_REPORT_CSV] = {"csv", mxt_report_csv},
+	[MXT_REPORT_PROMETHEUS] = {"prometheus", mxt_report_prom},
 };
 
 int

@@ -122,6 +122,28 @@ mxt_filter_in_window(const struct mxt_filter *f, const struct mxt_time *t)
 	return true;
 }
 
+static bool
+provider_match(const struct mxt_filter *f, const char *provider)
+{
+	for (size_t i = 0; i < f->nproviders; i++)
+		if (strcmp(f->providers[i], provider ? provider : "none") == 0)
+			return true;
+	return false;
+}
+
+/* A slice against a glob; a slice too long for the buffer never matches
+ * (host names and addresses are far shorter). */
+static bool
+glob_match(const char *glob, struct mxt_str s)
+{
+	char buf[256];
+	if (s.len >= sizeof buf)
+		return false;
+	memcpy(buf, s.ptr ? s.ptr : "", s.len);
+	buf[s.len] = '\0';
+	return fnmatch(glob, buf, FNM_CASEFOLD) == 0;
+}
+
 bool
 mxt_filter_match(const struct mxt_filter *f, const struct mxt_event *ev)
 {
@@ -150,6 +172,11 @@ mxt_filter_match(const struct mxt_filter *f, const struct mxt_event *ev)
 		if (fnmatch(f->domain_glob, dom, FNM_CASEFOLD) != 0)
 			return false;
 	}
+	if (f->nproviders > 0 && !provider_match(f, ev->provider))
+		return false;
+	if (f->relay_glob != NULL && !glob_match(f->relay_glob, ev->relay) &&
+	    !glob_match(f->relay_glob, ev->relay_ip))
+		return false;
 	return true;
 }
 

@@ -239,6 +239,8 @@ int mxt_report_json(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp);
 int mxt_report_csv(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp);
+int mxt_report_prom(const struct mxt_summary *s,
+    const struct mxt_report_options *o, FILE *fp);
 
 /* "3d4h", "12m", "45s" */
 char *mxt_duration_format(int64_t seconds, char *buf, size_t size);

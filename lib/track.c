@@ -77,6 +77,7 @@ free_msg(struct mxt_msg *m)
 	free(m->sender);
 	free(m->client_name);
 	free(m->client_ip);
+	free(m->message_id);
 	free(m);
 }
 
@@ -197,6 +198,18 @@ mxt_msg_set(char **field, const char *s, size_t n)
 		return;
 	free(*field);
 	*field = xstrndup(s, n);
+}
+
+void
+mxt_msg_set_message_id(struct mxt_msg *m, const char *s, size_t n)
+{
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s++;
+		n -= 2;
+	}
+	if (n == 0 || n > MXT_MESSAGE_ID_MAX)
+		return;
+	mxt_msg_set(&m->message_id, s, n);
 }
 
 /* Bounds the reasons kept per recipient: only the expiry event uses it. */

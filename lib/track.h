@@ -28,6 +28,7 @@ struct mxt_msg {
 	char *sender;      /* NULL = not seen; "" = null sender <> */
 	char *client_name;
 	char *client_ip;
+	char *message_id;  /* Message-ID without <>, NULL = not logged */
 	struct mxt_pending_rcpt *pending; /* deferred, not yet final */
 	/* This run saw the first line of the message (Postfix cleanup
 	 * message-id=, smtpd client=, pickup uid=; Exim <=); false for a
@@ -63,6 +64,12 @@ void mxt_track_remove(struct mxt_track *t, struct mxt_str host,
     struct mxt_str id);
 size_t mxt_track_count(const struct mxt_track *t);
 
+/* Message-IDs longer than this are not kept (a hostile log could make
+ * every message in flight hold a line's worth). */
+#define MXT_MESSAGE_ID_MAX 255
+/* Sets m->message_id from the value logged ("<id>" or "id"); an empty or
+ * too long one is not kept. */
+void mxt_msg_set_message_id(struct mxt_msg *m, const char *s, size_t n);
 /* Replaces *field by a copy of s[0..n) (no change when equal). */
 void mxt_msg_set(char **field, const char *s, size_t n);
 /* Records rcpt as deferred (or refreshes its reason). */

@@ -164,7 +164,7 @@ mxt_time_format(const struct mxt_time *t, char *buf, size_t size)
  * Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), or 0 when it is not valid.
  */
-static size_t
+size_t
 utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];

@@ -48,6 +48,17 @@ enum {
 	OPT_MTA,
 	OPT_HOST,
 	OPT_KEEP_ORDER,
+	/* the filters (filter.c) */
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_DAY,
+	OPT_DOMAIN,
+	OPT_PROVIDER,
+	OPT_RELAY,
+	OPT_CODE,
+	OPT_CAUSE,
+	OPT_STATUS,
+	OPT_DIRECTION,
 	OPT_FIRST_FREE,
 };
 
@@ -62,6 +73,52 @@ enum {
 /* Handles a shared option; returns 1 when it was one, 0 when not, -1 on a
  * bad value (message printed). */
 int cli_input_option(struct cli_input *in, int opt, const char *arg);
+
+/* ---- filter.c: which events count (the report and events) ----------- */
+
+#define CLI_FILTER_LONGOPTS                                                 \
+	{"since", required_argument, NULL, OPT_SINCE},                      \
+	{"until", required_argument, NULL, OPT_UNTIL},                      \
+	{"day", required_argument, NULL, OPT_DAY},                          \
+	{"domain", required_argument, NULL, OPT_DOMAIN},                    \
+	{"provider", required_argument, NULL, OPT_PROVIDER},                \
+	{"relay", required_argument, NULL, OPT_RELAY},                      \
+	{"code", required_argument, NULL, OPT_CODE},                        \
+	{"cause", required_argument, NULL, OPT_CAUSE},                      \
+	{"status", required_argument, NULL, OPT_STATUS},                    \
+	{"direction", required_argument, NULL, OPT_DIRECTION}
+
+/* The usage lines of the filters, the same in every command's --help. */
+#define CLI_FILTER_USAGE                                                       \
+    "      --since TIME        only events at or after TIME: 2026-11-23,\n"    \
+    "                          '2026-11-23 10:30', 2026-11-23T10:30:00+01:00,\n" \
+    "                          10:30, today, yesterday, now, 2h (see mxtriage(1))\n" \
+    "      --until TIME        only events before TIME\n"                      \
+    "      --day DAY           one local calendar day: today, yesterday, YYYY-MM-DD\n" \
+    "      --domain GLOB       only recipient domains matching GLOB\n"         \
+    "      --provider LIST     only these recipient providers (google,microsoft,\n" \
+    "                          ...; none = no provider known)\n"                \
+    "      --relay GLOB        only relays (remote MX or client) whose name or\n" \
+    "                          address matches GLOB\n"                          \
+    "      --code LIST         only these reply codes (421,450 or 4xx)\n"       \
+    "      --cause LIST        only these causes (greylisting,rate_limit,...)\n" \
+    "      --status LIST       only these statuses (deferred,bounced,...)\n"    \
+    "      --direction DIR     out (our deliveries) or in (our rejections)\n"
+
+/* Where the filter options go: the window's words are kept until
+ * cli_filter_window turns them into times. */
+struct cli_filter {
+	struct mxt_filter *filter; /* borrows the option arguments */
+	const char *since, *until, *day;
+};
+/* Handles a filter option (arg is split in place for lists): 1 when it
+ * was one, 0 when not, -1 on a bad value (message printed). */
+int cli_filter_option(struct cli_filter *cf, int opt, char *arg);
+/* Resolves --since/--until/--day against now; -1 (message printed) when
+ * they are not valid together. */
+int cli_filter_window(struct cli_filter *cf);
+/* Now, or MXTRIAGE_NOW (seconds since the epoch) for tests. */
+time_t cli_now(void);
 
 /* cli_output_check for -o output and --show-unparsed=FILE: -1 (message
  * printed) when either is one of the inputs. */

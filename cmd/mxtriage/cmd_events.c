@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
     "usage: mxtriage events [OPTIONS] [FILE...]\n"
@@ -15,7 +16,10 @@ static const char usage_text[] =
     "FILE may be gzip-compressed, or a directory (the mail logs in it); none\n"
     "or '-' reads standard input. Inputs are read oldest first.\n"
     "\n"
+    "Events follow the schema mxtriage.event/1 (see mxtriage(1)).\n"
+    "\n"
     "  -f, --format FMT        jsonl (default) or csv\n"
+    CLI_FILTER_USAGE
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
     "      --rules FILE        classification rules tried before the built-in ones\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
@@ -24,7 +28,8 @@ static const char usage_text[] =
     "      --syslog-name NAME  only Postfix lines logged as NAME/service\n"
     "      --mta MTA           only postfix or only exim lines (default: both,\n"
     "                          recognised line by line)\n"
-    "      --host NAME         host of lines that name none (Exim's own logs)\n"
+    "      --host NAME         host of lines that name none (Exim's own logs;\n"
+    "                          default: this system's host name)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "      --keep-order        read the inputs in the order given\n"
     "  -h, --help              show this help\n";
@@ -32,6 +37,7 @@ static const char usage_text[] =
 struct events_ctx {
 	struct mxt_event_writer *w;
 	struct cli_output *out;
+	const struct mxt_filter *filter;
 };
 
 /* Writes one whole event; when writing fails, the pass is stopped: there
@@ -40,11 +46,29 @@ static void
 on_event(void *arg, const struct mxt_event *ev)
 {
 	struct events_ctx *c = arg;
+	if (!mxt_filter_match(c->filter, ev))
+		return;
 	if (c->out->error == 0 && mxt_event_writer_write(c->w, ev) != 0) {
 		cli_output_failed(c->out);
 		if (!cli_stop)
 			cli_stop = CLI_STOP_WRITE;
 	}
+}
+
+/* The host of lines that name none, when --host is not given: this
+ * system (Exim's own logs are read where Exim runs); MXTRIAGE_HOSTNAME
+ * fixes it for tests. Every event then has a host (schema
+ * mxtriage.event/1). */
+static const char *
+local_host(char *buf, size_t size)
+{
+	const char *e = getenv("MXTRIAGE_HOSTNAME");
+	if (e != NULL && *e != '\0')
+		return e;
+	if (gethostname(buf, size) != 0 || buf[0] == '\0')
+		return NULL;
+	buf[size - 1] = '\0';
+	return buf;
 }
 
 int
@@ -57,16 +81,22 @@ cmd_events(int argc, char **argv)
 		{"rules", required_argument, NULL, OPT_FIRST_FREE},
 		{"help", no_argument, NULL, 'h'},
 		CLI_INPUT_LONGOPTS,
+		CLI_FILTER_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_input in = {0};
+	struct mxt_filter filter;
+	struct cli_filter window = {.filter = &filter};
+	char hostname[256];
 	enum mxt_event_format fmt = MXT_EVFMT_JSONL;
 	const char *output = NULL, *rules = NULL;
 	bool csv_raw = false;
 	int c, r;
 
+	mxt_filter_init(&filter);
 	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
-		if ((r = cli_input_option(&in, c, optarg)) != 0) {
+		if ((r = cli_input_option(&in, c, optarg)) != 0 ||
+		    (r = cli_filter_option(&window, c, optarg)) != 0) {
 			if (r < 0)
 				return MXT_EXIT_USAGE;
 			continue;
@@ -98,6 +128,10 @@ cmd_events(int argc, char **argv)
 		}
 	}
 
+	if (cli_filter_window(&window) < 0)
+		return MXT_EXIT_USAGE;
+	if (in.host == NULL)
+		in.host = local_host(hostname, sizeof hostname);
 	char **files = argv + optind;
 	int nfiles = argc - optind;
 	if (cli_check_outputs(&in, output, files, nfiles) < 0)
@@ -112,15 +146,20 @@ cmd_events(int argc, char **argv)
 	}
 	cli_signals_install();
 	struct events_ctx ctx = {mxt_event_writer_create(out.fp, fmt, csv_raw),
-	    &out};
+	    &out, &filter};
 	struct mxt_pass_config cfg = {
 		.on_event = on_event,
 		.event_arg = &ctx,
 		.classifier = cls,
 	};
 	struct mxt_stats stats;
+	in.window = &filter;
+	in.now = cli_now();
 	int status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
 	cli_input_finish(&in);
+	/* the events still held: whole lines, also after a signal */
+	if (out.error == 0 && mxt_event_writer_flush(ctx.w) != 0)
+		cli_output_failed(&out);
 	mxt_event_writer_destroy(ctx.w);
 	mxt_classifier_destroy(cls);
 

@@ -22,21 +22,13 @@ static const char usage_text[] =
     "FILE may be gzip-compressed, or a directory (the mail logs in it); none\n"
     "or '-' reads standard input. Inputs are read oldest first.\n"
     "\n"
-    "  -f, --format FMT        table (default), json or csv\n"
+    "  -f, --format FMT        table (default), json, csv or prometheus\n"
     "      --by KEY[,KEY...]   group failures by: domain, cause, code, relay,\n"
     "                          sender, sender-domain, host, mta, direction,\n"
     "                          provider, hour, day (default domain,cause)\n"
-    "      --since TIME        only events at or after TIME: 2026-11-23,\n"
-    "                          '2026-11-23 10:30', 2026-11-23T10:30:00+01:00,\n"
-    "                          10:30, today, yesterday, now, 2h (see mxtriage(1))\n"
-    "      --until TIME        only events before TIME\n"
-    "      --day DAY           one local calendar day: today, yesterday, YYYY-MM-DD\n"
-    "      --domain GLOB       only recipient domains matching GLOB\n"
-    "      --code LIST         only these reply codes (421,450 or 4xx)\n"
-    "      --cause LIST        only these causes (greylisting,rate_limit,...)\n"
-    "      --status LIST       only these statuses (deferred,bounced,...)\n"
-    "      --direction DIR     out (our deliveries) or in (our rejections)\n"
-    "      --top N             rows per section (table default 20; 0 = all)\n"
+    CLI_FILTER_USAGE
+    "      --top N             rows per section (table default 20; 0 = all);\n"
+    "                          prometheus: domains with series of their own\n"
     "      --fail-on COND      exit 1 when COND holds, e.g. 'deferred>100',\n"
     "                          'bounce_rate>2%', 'cause:blocklist>0',\n"
     "                          'pending_age>4h' (repeatable)\n"
@@ -59,7 +51,7 @@ static const char merge_usage_text[] =
     "mxtriage.summary/2: other hosts, other days, consecutive pieces of one\n"
     "log) and write the report of the whole. '-' reads one from standard input.\n"
     "\n"
-    "  -f, --format FMT        table (default), json or csv\n"
+    "  -f, --format FMT        table (default), json, csv or prometheus\n"
     "      --top N             rows per section (table default 20; 0 = all)\n"
     "      --fail-on COND      exit 1 when COND holds (as for the report)\n"
     "      --rules FILE        rules for the expiries a merge completes\n"
@@ -69,9 +61,7 @@ static const char merge_usage_text[] =
     "  -h, --help              show this help\n";
 
 enum {
-	OPT_BY = OPT_FIRST_FREE, OPT_SINCE, OPT_UNTIL, OPT_DAY, OPT_DOMAIN,
-	OPT_CODE, OPT_CAUSE, OPT_STATUS, OPT_DIRECTION, OPT_TOP, OPT_FAIL_ON,
-	OPT_RULES, OPT_COLOR,
+	OPT_BY = OPT_FIRST_FREE, OPT_TOP, OPT_FAIL_ON, OPT_RULES, OPT_COLOR,
 };
 
 #define MAX_FAILON 16
@@ -82,119 +72,13 @@ struct summary_opts {
 	const char *output, *rules, *color;
 	long top;
 	bool csv_raw;
-	const char *since, *until, *day;
+	struct cli_filter window; /* the filter options */
 	struct mxt_failon *failon[MAX_FAILON];
 	size_t nfailon;
+	bool by_given;   /* --by */
 	bool merge;      /* `mxtriage merge` */
 	bool filtered;   /* a filter or --by was given */
 };
-
-/* Splits a comma list and calls one(item) for each; false on the first
- * item one() refuses. */
-static bool
-each_item(const char *list, const char *opt, bool (*one)(struct summary_opts *,
-    const char *, const char *), struct summary_opts *o)
-{
-	char *copy = strdup(list), *save = NULL;
-	bool ok = copy != NULL;
-	for (char *t = strtok_r(copy, ",", &save); ok && t;
-	    t = strtok_r(NULL, ",", &save))
-		ok = one(o, t, opt);
-	free(copy);
-	return ok;
-}
-
-static bool
-add_code(struct summary_opts *o, const char *s, const char *opt)
-{
-	struct mxt_filter *f = &o->cfg.filter;
-	int v = 0;
-	if (strlen(s) == 3 && (s[0] == '2' || s[0] == '4' || s[0] == '5') &&
-	    strcmp(s + 1, "xx") == 0)
-		v = s[0] - '0';
-	else if (strlen(s) == 3 && s[0] >= '2' && s[0] <= '5' &&
-	    strspn(s, "0123456789") == 3)
-		v = atoi(s);
-	if (v == 0 || f->ncodes == sizeof f->codes / sizeof f->codes[0]) {
-		warnx("%s: '%s' is not a reply code (like 421) or class (4xx)",
-		    opt, s);
-		return false;
-	}
-	f->codes[f->ncodes++] = v;
-	return true;
-}
-
-static bool
-add_cause(struct summary_opts *o, const char *s, const char *opt)
-{
-	int c = mxt_cause_lookup(s);
-	if (c <= 0) {
-		warnx("%s: '%s' is not a cause id (see mxtriage(1))", opt, s);
-		return false;
-	}
-	o->cfg.filter.any_cause = false;
-	o->cfg.filter.causes[c] = true;
-	return true;
-}
-
-static bool
-add_status(struct summary_opts *o, const char *s, const char *opt)
-{
-	int st = mxt_status_lookup(s);
-	if (st < 0) {
-		warnx("%s: '%s' is not a status (delivered, deferred, bounced, "
-		    "expired, rejected)", opt, s);
-		return false;
-	}
-	o->cfg.filter.any_status = false;
-	o->cfg.filter.statuses[st] = true;
-	return true;
-}
-
-/* MXTRIAGE_NOW (seconds since the epoch) fixes "now" for tests. */
-static time_t
-now(void)
-{
-	const char *e = getenv("MXTRIAGE_NOW");
-	return e && *e ? (time_t)strtoll(e, NULL, 10) : time(NULL);
-}
-
-static bool
-resolve_window(struct summary_opts *o)
-{
-	struct mxt_filter *f = &o->cfg.filter;
-	struct mxt_error e;
-	if (o->day && (o->since || o->until)) {
-		warnx("--day cannot be combined with --since or --until");
-		return false;
-	}
-	if (o->day) {
-		if (mxt_day_range(o->day, now(), &f->since, &f->until, &e) < 0) {
-			warnx("--day: %s", e.text);
-			return false;
-		}
-		f->has_since = f->has_until = true;
-	}
-	if (o->since) {
-		if (mxt_time_parse(o->since, now(), &f->since, &e) < 0) {
-			warnx("--since: %s", e.text);
-			return false;
-		}
-		f->has_since = true;
-	}
-	if (o->until) {
-		if (mxt_time_parse(o->until, now(), &f->until, &e) < 0) {
-			warnx("--until: %s", e.text);
-			return false;
-		}
-		f->has_until = true;
-	}
-	if (f->has_since && f->has_until && f->until <= f->since) {
-		warnx("--until must be later than --since");
-		return false;
-	}
-	return true;
-}
 
 static int
 terminal_width(FILE *out)
@@ -246,13 +130,14 @@ report_empty_window(const struct summary_opts *o, const struct summary_ctx *c)
 	if (!(f->has_since || f->has_until) || c->in_window > 0)
 		return;
 	char window[512];
-	if (o->day)
-		snprintf(window, sizeof window, "--day %s", o->day);
+	const struct cli_filter *w = &o->window;
+	if (w->day)
+		snprintf(window, sizeof window, "--day %s", w->day);
 	else
 		snprintf(window, sizeof window, "%s%s%s%s%s",
-		    o->since ? "--since " : "", o->since ? o->since : "",
-		    o->since && o->until ? " " : "",
-		    o->until ? "--until " : "", o->until ? o->until : "");
+		    w->since ? "--since " : "", w->since ? w->since : "",
+		    w->since && w->until ? " " : "",
+		    w->until ? "--until " : "", w->until ? w->until : "");
 	warnx("no event in the window %s (%llu %s outside it)", window,
 	    (unsigned long long)c->events, c->events == 1 ? "event lies" :
 	    "events lie");
@@ -304,14 +189,6 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		{"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},
 		{"by", required_argument, NULL, OPT_BY},
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"until", required_argument, NULL, OPT_UNTIL},
-		{"day", required_argument, NULL, OPT_DAY},
-		{"domain", required_argument, NULL, OPT_DOMAIN},
-		{"code", required_argument, NULL, OPT_CODE},
-		{"cause", required_argument, NULL, OPT_CAUSE},
-		{"status", required_argument, NULL, OPT_STATUS},
-		{"direction", required_argument, NULL, OPT_DIRECTION},
 		{"top", required_argument, NULL, OPT_TOP},
 		{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 		{"rules", required_argument, NULL, OPT_RULES},
@@ -319,6 +196,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
 		CLI_INPUT_LONGOPTS,
+		CLI_FILTER_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c, r;
@@ -330,11 +208,17 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 				return MXT_EXIT_USAGE;
 			continue;
 		}
+		if ((r = cli_filter_option(&o->window, c, optarg)) != 0) {
+			if (r < 0)
+				return MXT_EXIT_USAGE;
+			o->filtered = true;
+			continue;
+		}
 		switch (c) {
 		case 'f':
 			if ((r = mxt_report_format_lookup(optarg)) < 0) {
 				warnx("--format: '%s' is not a report format "
-				    "(table, json, csv)", optarg);
+				    "(table, json, csv, prometheus)", optarg);
 				return MXT_EXIT_USAGE;
 			}
 			o->format = (enum mxt_report_format)r;
@@ -350,30 +234,9 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 				return MXT_EXIT_USAGE;
 			}
 			o->cfg.nby = (size_t)r;
+			o->by_given = true;
 			break;
 		}
-		case OPT_SINCE: o->since = optarg; break;
-		case OPT_UNTIL: o->until = optarg; break;
-		case OPT_DAY: o->day = optarg; break;
-		case OPT_DOMAIN: o->cfg.filter.domain_glob = optarg; break;
-		case OPT_CODE:
-			if (!each_item(optarg, "--code", add_code, o))
-				return MXT_EXIT_USAGE;
-			break;
-		case OPT_CAUSE:
-			if (!each_item(optarg, "--cause", add_cause, o))
-				return MXT_EXIT_USAGE;
-			break;
-		case OPT_STATUS:
-			if (!each_item(optarg, "--status", add_status, o))
-				return MXT_EXIT_USAGE;
-			break;
-		case OPT_DIRECTION:
-			if ((o->cfg.filter.direction = mxt_direction_lookup(optarg)) < 0) {
-				warnx("--direction: '%s' is not in or out", optarg);
-				return MXT_EXIT_USAGE;
-			}
-			break;
 		case OPT_TOP:
 			o->top = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || o->top < 0) {
@@ -410,18 +273,24 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			fputs(o->merge ? merge_usage_text : usage_text, stderr);
 			return MXT_EXIT_USAGE;
 		}
-		if (c == OPT_BY || c == OPT_SINCE || c == OPT_UNTIL ||
-		    c == OPT_DAY || c == OPT_DOMAIN || c == OPT_CODE ||
-		    c == OPT_CAUSE || c == OPT_STATUS || c == OPT_DIRECTION ||
+		if (c == OPT_BY ||
 		    (c >= OPT_YEAR && c < OPT_FIRST_FREE && c != OPT_CSV_RAW))
 			o->filtered = true;
+	}
+	if (o->format == MXT_REPORT_PROMETHEUS && !o->by_given) {
+		/* the series per provider and per domain come from the
+		 * groups: group by those two unless told otherwise */
+		o->cfg.by[0] = MXT_KEY_PROVIDER;
+		o->cfg.by[1] = MXT_KEY_DOMAIN;
+		o->cfg.nby = 2;
 	}
 	if (o->merge && o->filtered) {
 		warnx("merge: filters, --by and input options apply when the "
 		    "summaries are written, not when they are merged");
 		return MXT_EXIT_USAGE;
 	}
-	return resolve_window(o) ? MXT_EXIT_OK : MXT_EXIT_USAGE;
+	return cli_filter_window(&o->window) == 0 ? MXT_EXIT_OK :
+	    MXT_EXIT_USAGE;
 }
 
 struct loaded {
@@ -507,6 +376,7 @@ run(int argc, char **argv, bool merge)
 	int status;
 
 	mxt_filter_init(&o.cfg.filter);
+	o.window.filter = &o.cfg.filter;
 	o.cfg.by[0] = MXT_KEY_DOMAIN;
 	o.cfg.by[1] = MXT_KEY_CAUSE;
 	o.cfg.nby = 2;
@@ -568,7 +438,7 @@ run(int argc, char **argv, bool merge)
 			.classifier = cls,
 		};
 		in.window = &o.cfg.filter;
-		in.now = now();
+		in.now = cli_now();
 		status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
 		mxt_summary_finish(s, &stats);
 		for (size_t i = 0; i < in.nspans; i++)
@@ -598,7 +468,8 @@ run(int argc, char **argv, bool merge)
 	struct mxt_report_options ro = {
 		.format = o.format,
 		.top = o.top >= 0 ? (size_t)o.top :
-		    o.format == MXT_REPORT_TABLE ? 20 : 0,
+		    o.format == MXT_REPORT_TABLE ||
+		    o.format == MXT_REPORT_PROMETHEUS ? 20 : 0,
 		.width = terminal_width(out),
 		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
 		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
