@@ -197,6 +197,34 @@ long mxt_reader_line_no(const struct mxt_reader *r);
 /* Modification time of the file, or 0 for a pipe. */
 time_t mxt_reader_mtime(const struct mxt_reader *r);
 bool mxt_reader_is_gzip(const struct mxt_reader *r);
+/* The file descriptor read (for fstat and poll); owned by r. */
+int mxt_reader_fd(const struct mxt_reader *r);
+/*
+ * Before the first mxt_reader_next: starts reading at byte offset of the
+ * file (a plain file: where an earlier run stopped), numbering the lines
+ * after line_no. Returns 0, or -1 with err set.
+ */
+int mxt_reader_seek(struct mxt_reader *r, long long offset, long line_no,
+    struct mxt_error *err);
+/* Plain input: the byte offset just after the last line returned (the
+ * offset mxt_reader_seek started at, plus the bytes of the lines). */
+long long mxt_reader_offset(const struct mxt_reader *r);
+/*
+ * Live input (a file that is still written, --follow, --state): the end
+ * of the file is "no more for now": mxt_reader_next returns 0 and keeps a
+ * partial last line until its newline arrives; a later call reads on.
+ * Turned off again, the next end is the end (a partial line is then
+ * returned as the last line). Plain input only.
+ */
+void mxt_reader_set_live(struct mxt_reader *r, bool live);
+/*
+ * wait(arg, fd) is called before each read(2) of an input that is not a
+ * regular file (a pipe, a terminal), which may block: it may flush
+ * output and wait for the descriptor itself. Returning non-zero ends the
+ * input there, as its end (a partial line is dropped, not returned).
+ */
+void mxt_reader_set_wait(struct mxt_reader *r, int (*wait)(void *arg, int fd),
+    void *arg);
 
 /* ---- the pass: lines -> events ----------------------------------------- */
 
