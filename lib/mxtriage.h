@@ -288,6 +288,10 @@ struct mxt_pass_config {
 	void (*on_time_jump)(void *time_jump_arg,
 	    const struct mxt_time_jump *j);
 	void *time_jump_arg;
+	/* Called before a read(2) of an input that may block (a pipe): see
+	 * mxt_reader_set_wait. Optional. */
+	int (*on_wait)(void *wait_arg, int fd);
+	void *wait_arg;
 };
 
 struct mxt_pass;

@@ -166,6 +166,8 @@ mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 		p->stats.inputs_failed++;
 		return -1;
 	}
+	if (p->cfg.on_wait != NULL)
+		mxt_reader_set_wait(r, p->cfg.on_wait, p->cfg.wait_arg);
 	time_t ref = mxt_reader_mtime(r);
 	if (ref == 0)
 		ref = time(NULL);
