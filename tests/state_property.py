@@ -28,6 +28,7 @@ Usage: state_property.py MXTRIAGE TESTDATA [CORPUS]
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -215,7 +216,8 @@ def state_errors(binary, testdata, tmp):
 
 
 def main():
-    binary, testdata = sys.argv[1], sys.argv[2]
+    # absolute: the runs work in a directory of their own
+    binary, testdata = os.path.abspath(sys.argv[1]), sys.argv[2]
     corpus = sys.argv[3] if len(sys.argv) > 3 else ""
     tmp = tempfile.mkdtemp(prefix="mxt-state-")
     work = os.path.join(tmp, "run")
@@ -240,6 +242,7 @@ def main():
         property_case(binary, name, path, extra, work, cut_plans(i))
     state_errors(binary, testdata, tmp)
 
+    shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % len(checks))
     for i, (ok, name, detail) in enumerate(checks, 1):
         print("%s %d - %s" % ("ok" if ok else "not ok", i, name))

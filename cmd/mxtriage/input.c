@@ -326,9 +326,14 @@ static double last_refresh; /* monotonic time of the last refresh */
 
 /* Nothing new for now: the command flushes, and refreshes its report
  * once per interval. */
+static void progress_draw(struct cli_progress *pg,
+    const struct mxt_stats *st);
+
 static void
 idle(struct cli_input *in)
 {
+	if (in->progress != NULL)
+		progress_draw(in->progress, mxt_pass_stats(in->pass));
 	if (in->on_idle == NULL)
 		return;
 	double now = monotonic(), every = in->interval > 0 ? in->interval :
