@@ -176,12 +176,12 @@ find_rotated(const char *path, const struct mxt_position *from)
 }
 
 /* Opens path from its start; a path that does not exist yet is waited
- * for (no reader). */
+ * for (no reader) when wait, or after a rotated file. */
 static int
-open_path(struct mxt_tail *t, struct mxt_error *err)
+open_path(struct mxt_tail *t, bool wait, struct mxt_error *err)
 {
 	struct stat st;
-	if (stat(t->path, &st) != 0 && errno == ENOENT) {
+	if (stat(t->path, &st) != 0 && errno == ENOENT && wait) {
 		mxt_reader_close(t->r);
 		t->r = NULL;
 		return 0;
@@ -232,7 +232,7 @@ resume(struct mxt_tail *t, const struct mxt_position *from,
 	    "its directory any more (rotated and compressed, or removed): the "
 	    "lines written to it after the last run are not read",
 	    (unsigned long long)from->ino);
-	return open_path(t, err);
+	return open_path(t, t->cfg.wait, err);
 }
 
 struct mxt_tail *
@@ -244,7 +244,7 @@ mxt_tail_open(const char *path, const struct mxt_position *from,
 	if (cfg != NULL)
 		t->cfg = *cfg;
 	int rc = from != NULL && from->offset > 0 ? resume(t, from, err) :
-	    open_path(t, err);
+	    open_path(t, t->cfg.wait, err);
 	if (rc < 0) {
 		mxt_tail_close(t);
 		return NULL;
@@ -296,7 +296,9 @@ switch_file(struct mxt_pass *p, struct mxt_tail *t, struct mxt_error *err)
 	if (n < 0 || (p->cfg.stop != NULL && *p->cfg.stop))
 		return n;
 	t->rotated_first = false;
-	if (open_path(t, err) < 0)
+	/* the new file may not be there yet: it comes, or the next run
+	 * reads it */
+	if (open_path(t, true, err) < 0)
 		return -1;
 	return n;
 }
@@ -307,7 +309,7 @@ mxt_tail_read(struct mxt_pass *p, struct mxt_tail *t, bool follow,
 {
 	long total = 0;
 	for (int round = 0; round < 8; round++) {
-		if (t->r == NULL && open_path(t, err) < 0)
+		if (t->r == NULL && open_path(t, true, err) < 0)
 			return -1;
 		if (t->r == NULL)
 			return total; /* not there yet */

@@ -698,6 +698,9 @@ struct mxt_position {
 struct mxt_tail;
 
 struct mxt_tail_config {
+	/* A path that does not exist is waited for (--follow); else it is
+	 * an error, unless the rotated file a position names is found. */
+	bool wait;
 	/* Told, with the path as given, when the file was rotated or
 	 * truncated, or when what a position names cannot be continued
 	 * (lost = true when lines may have been missed). Optional. */
@@ -713,7 +716,8 @@ struct mxt_tail_config {
  * offset; when it is another file (rotation), the old one is looked for
  * by inode in path's directory and its rest is read first; when neither
  * can be continued, path is read from its start and on_notice says why.
- * A file that does not exist (yet) is waited for. Returns NULL with err
+ * A file that does not exist (yet) is waited for with cfg->wait, else it
+ * is an error. Returns NULL with err
  * set when path cannot be read (or is not a plain file: compressed, a
  * directory, a pipe).
  */

@@ -228,7 +228,8 @@ report_anomalies(const struct cli_input *in, const struct mxt_stats *st,
 		recognised += st->lines_mta[m];
 	/* An empty input gives an all-zero report that looks like a quiet
 	 * day; say it (inputs that failed were named already). */
-	if (st->lines == 0 && st->inputs_failed < (uint64_t)ninputs)
+	if (st->lines == 0 && st->inputs_failed < (uint64_t)ninputs &&
+	    in->state_path == NULL) /* --state: nothing new is no news */
 		warnx("no line was read: %s", ninputs == 1 ? "the input is empty" :
 		    st->inputs_failed ? "the inputs that could be read are empty" :
 		    "the inputs are empty");
@@ -484,7 +485,8 @@ static int
 read_live(struct cli_input *in, struct mxt_pass *p,
     const struct mxt_inputs *list, const struct mxt_state *state)
 {
-	struct mxt_tail_config tcfg = {.on_notice = on_tail_notice};
+	struct mxt_tail_config tcfg = {.on_notice = on_tail_notice,
+	    .wait = in->follow};
 	size_t n = mxt_inputs_count(list);
 	struct mxt_tail **tails = calloc(n + 1, sizeof *tails);
 	int status = MXT_EXIT_OK;
@@ -538,9 +540,20 @@ read_live(struct cli_input *in, struct mxt_pass *p,
 	if (in->positions == NULL)
 		err(MXT_EXIT_INPUT, NULL);
 	for (size_t i = 0; i < n; i++) {
-		if (tails[i] == NULL)
-			continue;
 		struct mxt_position *pos = &in->positions[in->npositions];
+		const struct mxt_position *old = state ? mxt_state_position(state,
+		    mxt_inputs_get(list, i)->path) : NULL;
+		if (tails[i] == NULL) {
+			/* not read this time (an error was said): kept where
+			 * it was, not read again from its start next time */
+			if (old != NULL) {
+				*pos = *old;
+				if ((pos->path = strdup(old->path)) == NULL)
+					err(MXT_EXIT_INPUT, NULL);
+				in->npositions++;
+			}
+			continue;
+		}
 		if (mxt_tail_position(tails[i], pos) == 0) {
 			pos->path = strdup(pos->path);
 			if (pos->path == NULL)
