@@ -2,7 +2,8 @@
 """The progress line (TAP): drawn on stderr when stderr is a terminal (a
 pseudo-terminal here, from python's pty module), for a run longer than a
 second; cleared at the end; never with --quiet, and never when stderr is
-a pipe or a file.
+a pipe or a file. And the report of --follow on a terminal: drawn on a
+cleared screen while following, the final report written on SIGINT.
 
 The run is made long by feeding the log slowly through a pipe; the
 progress line counts what was read.
@@ -11,6 +12,8 @@ Usage: progress.py MXTRIAGE LOG
 """
 import os
 import pty
+import select
+import signal
 import subprocess
 import sys
 import threading
@@ -62,8 +65,43 @@ def run(binary, args, lines, stderr_tty):
     return p.wait(), bytes(got)
 
 
+def follow_on_terminal(binary, log):
+    master, slave = pty.openpty()
+    p = subprocess.Popen([binary, "-F", "--interval", "0.2", "--year",
+                          "2026", log], env=dict(ENV, COLUMNS="80"),
+                         stdin=subprocess.DEVNULL, stdout=slave,
+                         stderr=subprocess.DEVNULL)
+    os.close(slave)
+    got = bytearray()
+    end = time.monotonic() + 10
+    while time.monotonic() < end and b"Retry outcome" not in got:
+        r, _, _ = select.select([master], [], [], 0.2)
+        if r:
+            got += os.read(master, 65536)
+    p.send_signal(signal.SIGINT)
+    while True:
+        try:
+            b = os.read(master, 65536)
+        except OSError:
+            break
+        if not b:
+            break
+        got += b
+    os.close(master)
+    rc = p.wait()
+    clear = got.find(b"\x1b[H\x1b[2J")
+    check(rc == 130 and clear >= 0 and
+          got.count(b"mxtriage report") == 2 and
+          got.find(b"mxtriage report") > clear,
+          "--follow on a terminal: the report drawn on a cleared screen, "
+          "the final one on SIGINT (exit 130)",
+          ["exit %d, %d reports, clear at %d" %
+           (rc, got.count(b"mxtriage report"), clear)])
+
+
 def main():
     binary, log = sys.argv[1], sys.argv[2]
+    follow_on_terminal(binary, log)
     with open(log, "rb") as f:
         lines = f.read().splitlines(keepends=True)
     args = ["events", "--year", "2026"]
