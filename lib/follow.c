@@ -249,6 +249,8 @@ mxt_tail_open(const char *path, const struct mxt_position *from,
 		mxt_tail_close(t);
 		return NULL;
 	}
+	if (t->r == NULL && !t->rotated_first)
+		notice(t, false, "does not exist (yet): waiting for it");
 	return t;
 }
 
