@@ -215,6 +215,34 @@ long mxt_reader_line_no(const struct mxt_reader *r);
 /* Modification time of the file, or 0 for a pipe. */
 time_t mxt_reader_mtime(const struct mxt_reader *r);
 bool mxt_reader_is_gzip(const struct mxt_reader *r);
+/* The file descriptor read (for fstat and poll); owned by r. */
+int mxt_reader_fd(const struct mxt_reader *r);
+/*
+ * Before the first mxt_reader_next: starts reading at byte offset of the
+ * file (a plain file: where an earlier run stopped), numbering the lines
+ * after line_no. Returns 0, or -1 with err set.
+ */
+int mxt_reader_seek(struct mxt_reader *r, long long offset, long line_no,
+    struct mxt_error *err);
+/* Plain input: the byte offset just after the last line returned (the
+ * offset mxt_reader_seek started at, plus the bytes of the lines). */
+long long mxt_reader_offset(const struct mxt_reader *r);
+/*
+ * Live input (a file that is still written, --follow, --state): the end
+ * of the file is "no more for now": mxt_reader_next returns 0 and keeps a
+ * partial last line until its newline arrives; a later call reads on.
+ * Turned off again, the next end is the end (a partial line is then
+ * returned as the last line). Plain input only.
+ */
+void mxt_reader_set_live(struct mxt_reader *r, bool live);
+/*
+ * wait(arg, fd) is called before each read(2) of an input that is not a
+ * regular file (a pipe, a terminal), which may block: it may flush
+ * output and wait for the descriptor itself. Returning non-zero ends the
+ * input there, as its end (a partial line is dropped, not returned).
+ */
+void mxt_reader_set_wait(struct mxt_reader *r, int (*wait)(void *arg, int fd),
+    void *arg);
 
 /* ---- the pass: lines -> events ----------------------------------------- */
 
@@ -278,6 +306,10 @@ struct mxt_pass_config {
 	void (*on_time_jump)(void *time_jump_arg,
 	    const struct mxt_time_jump *j);
 	void *time_jump_arg;
+	/* Called before a read(2) of an input that may block (a pipe): see
+	 * mxt_reader_set_wait. Optional. */
+	int (*on_wait)(void *wait_arg, int fd);
+	void *wait_arg;
 };
 
 struct mxt_pass;
@@ -682,6 +714,95 @@ struct mxt_gap {
 size_t mxt_coverage_gaps(const struct mxt_input_span *spans, size_t n,
     const struct mxt_filter *f, int64_t now, struct mxt_gap *out,
     size_t max);
+
+/* ---- live and incremental reading (follow.c, state.c) ------------------ */
+
+/*
+ * Where the reading of a plain log file stopped, for --state: the file
+ * (device and inode: it may have been renamed by rotation since), the
+ * byte offset after the last whole line read, the lines before it, and
+ * the length and checksum of that last line (checked before reading on:
+ * a file rewritten in place is not continued in the middle).
+ */
+struct mxt_position {
+	const char *path;   /* the file as named on the command line */
+	uint64_t dev, ino;
+	long long offset;
+	long line_no;
+	long long last_len; /* the last line's bytes, newline included */
+	uint64_t last_sum;  /* their FNV-1a, 64 bits */
+};
+
+/* One plain log file read live: tail -F's rules. */
+struct mxt_tail;
+
+struct mxt_tail_config {
+	/* A path that does not exist is waited for (--follow); else it is
+	 * an error, unless the rotated file a position names is found. */
+	bool wait;
+	/* Told, with the path as given, when the file was rotated or
+	 * truncated, or when what a position names cannot be continued
+	 * (lost = true when lines may have been missed). Optional. */
+	void (*on_notice)(void *notice_arg, const char *path,
+	    const char *text, bool lost);
+	void *notice_arg;
+};
+
+/*
+ * Opens path for live reading, from its start, or from where `from` (may
+ * be NULL) says an earlier run stopped: when path is still that file
+ * (same inode, long enough, the same last line) reading goes on at the
+ * offset; when it is another file (rotation), the old one is looked for
+ * by inode in path's directory and its rest is read first; when neither
+ * can be continued, path is read from its start and on_notice says why.
+ * A file that does not exist (yet) is waited for with cfg->wait, else it
+ * is an error. Returns NULL with err
+ * set when path cannot be read (or is not a plain file: compressed, a
+ * directory, a pipe).
+ */
+struct mxt_tail *mxt_tail_open(const char *path, const struct mxt_position *from,
+    const struct mxt_tail_config *cfg, struct mxt_error *err);
+void mxt_tail_close(struct mxt_tail *t); /* accepts NULL */
+/*
+ * Reads every whole line the file has now into the pass (a partial last
+ * line waits for its newline), stopping early when the pass's stop flag
+ * is set. With follow, a file renamed away (rotation) or replaced is read
+ * to its end and the new file at path is read from its start, and a file
+ * that became shorter than what was read (copytruncate) is read again
+ * from its start. Returns the number of lines read, or -1 with err set
+ * on a read error (the lines before it count).
+ */
+long mxt_tail_read(struct mxt_pass *p, struct mxt_tail *t, bool follow,
+    struct mxt_error *err);
+/* Where reading stands now (path borrowed from t). Returns 0, or -1 when
+ * the checksum of the last line cannot be read. */
+int mxt_tail_position(const struct mxt_tail *t, struct mxt_position *out);
+
+/*
+ * The --state file: one JSON document, {"schema": "mxtriage.state/1",
+ * "inputs": [positions], "messages": [the pass's messages in flight]}.
+ * mxt_state_load reads it (a file that does not exist is an empty state:
+ * the first run); a file that is not JSON, not a state, of another
+ * version, or incomplete is an error (NULL, err names the file, where
+ * and what), never ignored.
+ */
+struct mxt_state;
+struct mxt_state *mxt_state_load(const char *path, struct mxt_error *err);
+void mxt_state_destroy(struct mxt_state *s); /* accepts NULL */
+/* The saved position of path, or NULL (not read before). */
+const struct mxt_position *mxt_state_position(const struct mxt_state *s,
+    const char *path);
+/* Puts the saved messages in flight into p's tracker (before its first
+ * line). Returns 0, or -1 with err set when they are not valid. */
+int mxt_state_restore(const struct mxt_state *s, struct mxt_pass *p,
+    struct mxt_error *err);
+/*
+ * Writes the state of p and the positions pos[0..n) to path, atomically:
+ * a temporary file beside it, flushed to disk, renamed over it. Returns
+ * 0, or -1 with err set (the old state is then left as it was).
+ */
+int mxt_state_save(const char *path, const struct mxt_pass *p,
+    const struct mxt_position *pos, size_t n, struct mxt_error *err);
 
 /* ---- classification (causes.c, rules.c, classify.c, explain.c) -------- */
 /* (filled in by the classification work; keep this marker) */

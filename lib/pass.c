@@ -119,6 +119,13 @@ mxt_event_id_format(uint64_t id, char *buf)
 	return buf;
 }
 
+void
+mxt_pass_input_identity(struct mxt_pass *p, const char *line, size_t len)
+{
+	p->identity_next = fnv1a(fnv1a(FNV_OFFSET, line, len), "", 1);
+	p->identity_set = true;
+}
+
 /* host, line number and the event's place in its line, after the input's
  * identity (struct mxt_pass.input_hash) */
 static uint64_t
@@ -167,8 +174,10 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	if (p->input_span != p->spans->n) {
 		/* the first line of an input: its identity for event ids */
 		p->input_span = p->spans->n;
-		p->input_hash = fnv1a(fnv1a(FNV_OFFSET, line, len), "", 1);
+		p->input_hash = p->identity_set ? p->identity_next :
+		    fnv1a(fnv1a(FNV_OFFSET, line, len), "", 1);
 	}
+	p->identity_set = false;
 
 	if (!mxt_syslog_parse(&p->clock, line, len, &ll)) {
 		p->stats.lines_no_header++;
@@ -222,6 +231,8 @@ mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 		p->stats.inputs_failed++;
 		return -1;
 	}
+	if (p->cfg.on_wait != NULL)
+		mxt_reader_set_wait(r, p->cfg.on_wait, p->cfg.wait_arg);
 	time_t ref = mxt_reader_mtime(r);
 	if (ref == 0)
 		ref = time(NULL);

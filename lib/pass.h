@@ -34,9 +34,19 @@ struct mxt_pass {
 	 * to, the events of the current line so far, its program tag */
 	uint64_t input_hash;
 	size_t input_span;
+	/* the identity of the next line's input when it does not begin at
+	 * that line (a run continued from --state): its first line's hash,
+	 * set by mxt_pass_input_identity for one line */
+	uint64_t identity_next;
+	bool identity_set;
 	unsigned line_events;
 	struct mxt_str program;
 };
+
+/* The next line is not its input's first: line (len bytes, without its
+ * newline) is, so event ids stay those of a whole read of the input. */
+void mxt_pass_input_identity(struct mxt_pass *p, const char *line,
+    size_t len);
 
 /* Messages in flight now, for tests. */
 size_t mxt_pass_tracked(const struct mxt_pass *p);

@@ -46,6 +46,15 @@ struct mxt_reader {
 	bool eof;      /* no more bytes will reach buf */
 	bool skipping; /* inside the rest of an over-long line */
 	long line_no;
+	/* Live input (mxt_reader_set_live): the end of the file is "no more
+	 * for now"; dry says the last read(2) found it. */
+	bool live, dry;
+	bool aborted;  /* the wait hook ended the input */
+	bool regular;  /* a regular file: read(2) never waits */
+	/* Called before a read(2) that may wait (mxt_reader_set_wait). */
+	int (*wait)(void *arg, int fd);
+	void *wait_arg;
+	long long plain_total; /* plain: file offset after the bytes read */
 	char *buf; /* BUF_SIZE + 1, room for a terminating NUL */
 	size_t start, end;
 
@@ -98,6 +107,7 @@ mxt_reader_open(const char *path, struct mxt_error *err)
 	r->fd = fd;
 	snprintf(r->name, sizeof r->name, "%s", name);
 	r->mtime = S_ISREG(st.st_mode) ? st.st_mtime : 0;
+	r->regular = S_ISREG(st.st_mode);
 	r->buf = xmalloc(BUF_SIZE + 1);
 	return r;
 }
@@ -120,13 +130,57 @@ long mxt_reader_line_no(const struct mxt_reader *r) { return r->line_no; }
 time_t mxt_reader_mtime(const struct mxt_reader *r) { return r->mtime; }
 bool mxt_reader_is_gzip(const struct mxt_reader *r) { return r->kind == KIND_GZIP; }
 
-/* read(2), again after a signal. Returns bytes read, 0 at the end, -1. */
+int mxt_reader_fd(const struct mxt_reader *r) { return r->fd; }
+
+int
+mxt_reader_seek(struct mxt_reader *r, long long offset, long line_no,
+    struct mxt_error *err)
+{
+	if (r->kind != KIND_UNKNOWN || r->end != 0 ||
+	    lseek(r->fd, (off_t)offset, SEEK_SET) < 0) {
+		set_error(err, r->name, 0, 0, r->kind != KIND_UNKNOWN ?
+		    "cannot seek once reading has begun" : strerror(errno));
+		return -1;
+	}
+	r->plain_total = offset;
+	r->line_no = line_no;
+	return 0;
+}
+
+long long
+mxt_reader_offset(const struct mxt_reader *r)
+{
+	return r->plain_total - (long long)(r->end - r->start);
+}
+
+void
+mxt_reader_set_live(struct mxt_reader *r, bool live)
+{
+	r->live = live;
+}
+
+void
+mxt_reader_set_wait(struct mxt_reader *r, int (*wait)(void *arg, int fd),
+    void *arg)
+{
+	r->wait = wait;
+	r->wait_arg = arg;
+}
+
+/* read(2), again after a signal. Before a read that may wait (not a
+ * regular file), the wait hook may block until there are bytes, or
+ * return non-zero to end the input here. Returns bytes read, 0 at the
+ * end, -1. */
 static ssize_t
-read_some(int fd, void *p, size_t n)
+read_some(struct mxt_reader *r, void *p, size_t n)
 {
 	ssize_t got;
+	if (r->wait != NULL && !r->regular && r->wait(r->wait_arg, r->fd) != 0) {
+		r->aborted = true;
+		return 0;
+	}
 	do
-		got = read(fd, p, n);
+		got = read(r->fd, p, n);
 	while (got < 0 && errno == EINTR);
 	return got;
 }
@@ -158,7 +212,7 @@ read_in(struct mxt_reader *r)
 	if (r->zs.avail_in > 0 && r->zs.next_in != r->in)
 		memmove(r->in, r->zs.next_in, r->zs.avail_in);
 	r->zs.next_in = r->in;
-	ssize_t got = read_some(r->fd, r->in + r->zs.avail_in,
+	ssize_t got = read_some(r, r->in + r->zs.avail_in,
 	    READ_CHUNK - r->zs.avail_in);
 	if (got == 0)
 		r->in_eof = true;
@@ -194,11 +248,13 @@ probe(struct mxt_reader *r, struct mxt_error *err)
 	r->kind = KIND_PLAIN;
 	memcpy(r->buf + r->end, r->in, r->zs.avail_in);
 	r->end += r->zs.avail_in;
+	r->plain_total += r->zs.avail_in;
 	r->zs.avail_in = 0;
 	free(r->in);
 	r->in = NULL;
-	if (r->in_eof)
+	if (r->in_eof && !r->live)
 		r->eof = true;
+	r->dry = r->in_eof;
 	return 0;
 }
 
@@ -206,16 +262,18 @@ probe(struct mxt_reader *r, struct mxt_error *err)
 static int
 fill_plain(struct mxt_reader *r, size_t room, struct mxt_error *err)
 {
-	ssize_t got = read_some(r->fd, r->buf + r->end, room);
+	ssize_t got = read_some(r, r->buf + r->end, room);
 	if (got < 0) {
 		char text[256];
 		snprintf(text, sizeof text, "read error: %s", strerror(errno));
 		set_error(err, r->name, r->line_no, 0, text);
 		return -1;
 	}
-	if (got == 0)
+	if (got == 0 && !r->live)
 		r->eof = true;
+	r->dry = got == 0;
 	r->end += (size_t)got;
+	r->plain_total += got;
 	return 0;
 }
 
@@ -265,6 +323,10 @@ fill_gzip(struct mxt_reader *r, size_t room, struct mxt_error *err)
 {
 	size_t before = r->end;
 	while (r->end == before && !r->eof) {
+		if (r->aborted) {
+			r->eof = true;
+			break;
+		}
 		if (r->member_done) {
 			next_member(r);
 			continue;
@@ -384,8 +446,14 @@ mxt_reader_next(struct mxt_reader *r, const char **line, size_t *len,
 			r->start = r->end = 0;
 			return -1;
 		}
+		if (r->dry && r->live && r->kind == KIND_PLAIN) {
+			/* live: a partial line waits for the rest of it */
+			r->dry = false;
+			return 0;
+		}
 		if (r->eof) {
-			if (avail == 0 || r->skipping)
+			/* stopped: a partial line is not read as a line */
+			if (avail == 0 || r->skipping || r->aborted)
 				return 0;
 			/* last line without its newline */
 			size_t n = avail;

@@ -341,11 +341,114 @@ pipe_lines_arrive(void)
 	close(saved);
 }
 
+/* Live reading: a partial last line waits for its newline, the end is
+ * "no more for now", offsets count the bytes of the lines returned, and
+ * a later run starts where the offset says, numbering lines on. */
+static void
+test_live(void)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/live.log", dir);
+	FILE *fp = fopen(path, "wb");
+	fputs("one\ntw", fp);
+	fflush(fp);
+
+	struct mxt_error e;
+	struct mxt_reader *r = mxt_reader_open(path, &e);
+	const char *line;
+	size_t len;
+	bool trunc;
+	mxt_reader_set_live(r, true);
+	test_int("live", "first line", mxt_reader_next(r, &line, &len,
+	    &trunc, &e), 1);
+	test_int("live", "offset after it", mxt_reader_offset(r), 4);
+	test_int("live: a partial line is held back", "rc",
+	    mxt_reader_next(r, &line, &len, &trunc, &e), 0);
+	test_int("live: again", "rc", mxt_reader_next(r, &line, &len, &trunc,
+	    &e), 0);
+	fputs("o\nthree", fp);
+	fflush(fp);
+	int rc = mxt_reader_next(r, &line, &len, &trunc, &e);
+	test_int("live: the rest arrived", "rc", rc, 1);
+	if (rc == 1)
+		test_str("live: the rest arrived", "line", line, len, "two");
+	test_int("live: the rest arrived", "line number",
+	    mxt_reader_line_no(r), 2);
+	test_int("live", "offset", mxt_reader_offset(r), 8);
+	test_int("live: partial again", "rc", mxt_reader_next(r, &line, &len,
+	    &trunc, &e), 0);
+	mxt_reader_set_live(r, false);
+	rc = mxt_reader_next(r, &line, &len, &trunc, &e);
+	test_int("not live: the partial line is the last", "rc", rc, 1);
+	if (rc == 1)
+		test_str("not live: the partial line is the last", "line",
+		    line, len, "three");
+	test_int("not live", "end", mxt_reader_next(r, &line, &len, &trunc,
+	    &e), 0);
+	mxt_reader_close(r);
+	fclose(fp);
+
+	r = mxt_reader_open(path, &e);
+	test_int("seek", "rc", mxt_reader_seek(r, 4, 1, &e), 0);
+	rc = mxt_reader_next(r, &line, &len, &trunc, &e);
+	if (test_int("seek: reads on at the offset", "rc", rc, 1))
+		test_str("seek: reads on at the offset", "line", line, len,
+		    "two");
+	test_int("seek: numbers lines on", "line", mxt_reader_line_no(r), 2);
+	test_int("seek: offset", "offset", mxt_reader_offset(r), 8);
+	test_int("seek after reading", "rc", mxt_reader_seek(r, 0, 0, &e), -1);
+	mxt_reader_close(r);
+}
+
+static int waits;
+static int
+stop_wait(void *arg, int fd)
+{
+	(void)fd;
+	waits++;
+	return *(int *)arg;
+}
+
+/* The wait hook is asked before a pipe is read; ending the input there
+ * drops a partial line. */
+static void
+test_wait(void)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return;
+	if (write(fds[1], "a\npartial", 9) != 9)
+		return;
+	int saved = dup(STDIN_FILENO);
+	dup2(fds[0], STDIN_FILENO);
+	close(fds[0]);
+	struct mxt_error e;
+	struct mxt_reader *r = mxt_reader_open("-", &e);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	int stop = 0;
+	mxt_reader_set_wait(r, stop_wait, &stop);
+	const char *line;
+	size_t len;
+	bool trunc;
+	test_int("wait", "first line", mxt_reader_next(r, &line, &len, &trunc,
+	    &e), 1);
+	test_ok(waits > 0, "wait: asked before reading a pipe", "waits %d",
+	    waits);
+	stop = 1;
+	test_int("wait: ended by the hook, no partial line", "rc",
+	    mxt_reader_next(r, &line, &len, &trunc, &e), 0);
+	mxt_reader_close(r);
+	close(fds[1]);
+}
+
 int
 main(void)
 {
 	if (mkdtemp(dir) == NULL)
 		return 99;
+	test_live();
+	test_wait();
 
 	struct got g = read_all(write_file("crlf", "ab\r\ncd\r\n", 8, false));
 	test_int("CRLF", "lines", g.lines, 2);

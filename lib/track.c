@@ -190,6 +190,12 @@ mxt_track_count(const struct mxt_track *t)
 	return t->count;
 }
 
+const struct mxt_msg *
+mxt_track_oldest(const struct mxt_track *t)
+{
+	return t->oldest;
+}
+
 void
 mxt_msg_set(char **field, const char *s, size_t n)
 {

@@ -63,6 +63,9 @@ struct mxt_msg *mxt_track_add(struct mxt_track *t, struct mxt_str host,
 void mxt_track_remove(struct mxt_track *t, struct mxt_str host,
     struct mxt_str id);
 size_t mxt_track_count(const struct mxt_track *t);
+/* The oldest entry (NULL when none); ->newer walks to the newest. For
+ * saving the table (track_state.c). */
+const struct mxt_msg *mxt_track_oldest(const struct mxt_track *t);
 
 /* Message-IDs longer than this are not kept (a hostile log could make
  * every message in flight hold a line's worth). */

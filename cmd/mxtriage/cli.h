@@ -37,6 +37,28 @@ struct cli_input {
 	size_t nspans;
 	struct mxt_gap *gaps;
 	size_t ngaps;
+
+	/* Live and incremental reading (input.c). */
+	bool follow;            /* -F, --follow */
+	double interval;        /* --interval, seconds; 0 = the default */
+	const char *state_path; /* --state FILE */
+	bool quiet;             /* --quiet: no progress line */
+	/* Set by the command: called when the input has nothing new for
+	 * now (a pipe waits, the followed files are at their end) -- flush
+	 * what was written -- with refresh true once per --interval while
+	 * following (refresh the report). st: the pass so far. */
+	void (*on_idle)(void *idle_arg, const struct mxt_stats *st,
+	    bool refresh);
+	void *idle_arg;
+	/* Private to input.c: the pass kept for cli_state_save, the
+	 * positions reached, the command's event callback (behind the
+	 * progress line's), the progress line. */
+	struct mxt_pass *pass;
+	struct mxt_position *positions;
+	size_t npositions;
+	void (*event_cb)(void *arg, const struct mxt_event *ev);
+	void *event_cb_arg;
+	struct cli_progress *progress;
 };
 
 /* getopt_long ids of the shared options (above the ASCII range). */
@@ -48,6 +70,10 @@ enum {
 	OPT_MTA,
 	OPT_HOST,
 	OPT_KEEP_ORDER,
+	OPT_FOLLOW = 'F',
+	OPT_INTERVAL = OPT_KEEP_ORDER + 1,
+	OPT_STATE,
+	OPT_QUIET,
 	/* the filters (filter.c) */
 	OPT_SINCE,
 	OPT_UNTIL,
@@ -68,7 +94,11 @@ enum {
 	{"mta", required_argument, NULL, OPT_MTA},                          \
 	{"host", required_argument, NULL, OPT_HOST},                        \
 	{"show-unparsed", optional_argument, NULL, OPT_SHOW_UNPARSED},      \
-	{"keep-order", no_argument, NULL, OPT_KEEP_ORDER}
+	{"keep-order", no_argument, NULL, OPT_KEEP_ORDER},                  \
+	{"follow", no_argument, NULL, OPT_FOLLOW},                          \
+	{"interval", required_argument, NULL, OPT_INTERVAL},                \
+	{"state", required_argument, NULL, OPT_STATE},                      \
+	{"quiet", no_argument, NULL, OPT_QUIET}
 
 /* Handles a shared option; returns 1 when it was one, 0 when not, -1 on a
  * bad value (message printed). */
@@ -138,6 +168,14 @@ int cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg,
     char **files, int nfiles, struct mxt_stats *stats);
 /* Frees what cli_run_pass left in in. */
 void cli_input_finish(struct cli_input *in);
+/*
+ * With --state: writes where the run stopped and the messages in flight
+ * to the state file (atomically). Call after the output was written and
+ * kept -- the next run starts after what this one reported -- and not
+ * when it was thrown away (the same lines are then read again). Returns
+ * MXT_EXIT_OK, or MXT_EXIT_WRITE with a message.
+ */
+int cli_state_save(struct cli_input *in);
 
 /* The status that says more of a and b: a signal, then a write error, an
  * unreadable input, an alert, success. */

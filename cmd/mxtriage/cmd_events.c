@@ -32,6 +32,13 @@ static const char usage_text[] =
     "                          default: this system's host name)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "      --keep-order        read the inputs in the order given\n"
+    "  -F, --follow            follow the files as tail -F does (rotation,\n"
+    "                          truncation) and print events as they come,\n"
+    "                          until SIGINT or SIGTERM\n"
+    "      --state FILE        continue where the run that saved FILE\n"
+    "                          stopped, and save where this one stops\n"
+    "      --interval SECS     (the report's refresh; events need none)\n"
+    "      --quiet             no progress line on a terminal\n"
     "  -h, --help              show this help\n";
 
 struct events_ctx {
@@ -39,6 +46,22 @@ struct events_ctx {
 	struct cli_output *out;
 	const struct mxt_filter *filter;
 };
+
+/* The input has nothing new for now: what was written goes out, so a
+ * live input's events arrive as their lines do. */
+static void
+on_idle(void *arg, const struct mxt_stats *st, bool refresh)
+{
+	struct events_ctx *c = arg;
+	(void)st;
+	(void)refresh;
+	if (c->out->error == 0 && (mxt_event_writer_flush(c->w) != 0 ||
+	    fflush(c->out->fp) != 0)) {
+		cli_output_failed(c->out);
+		if (!cli_stop)
+			cli_stop = CLI_STOP_WRITE;
+	}
+}
 
 /* Writes one whole event; when writing fails, the pass is stopped: there
  * is no point reading on. */
@@ -94,7 +117,7 @@ cmd_events(int argc, char **argv)
 	int c, r;
 
 	mxt_filter_init(&filter);
-	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:hF", longopts, NULL)) != -1) {
 		if ((r = cli_input_option(&in, c, optarg)) != 0 ||
 		    (r = cli_filter_option(&window, c, optarg)) != 0) {
 			if (r < 0)
@@ -152,11 +175,12 @@ cmd_events(int argc, char **argv)
 		.event_arg = &ctx,
 		.classifier = cls,
 	};
+	in.on_idle = on_idle;
+	in.idle_arg = &ctx;
 	struct mxt_stats stats;
 	in.window = &filter;
 	in.now = cli_now();
 	int status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
-	cli_input_finish(&in);
 	/* the events still held: whole lines, also after a signal */
 	if (out.error == 0 && mxt_event_writer_flush(ctx.w) != 0)
 		cli_output_failed(&out);
@@ -164,11 +188,20 @@ cmd_events(int argc, char **argv)
 	mxt_classifier_destroy(cls);
 
 	/* Interrupted: the events written to standard output are whole
-	 * lines and are flushed; -o FILE is left as it was. */
+	 * lines and are flushed; -o FILE is left as it was -- unless the
+	 * run was following, which only a signal ends. The state is saved
+	 * only when the events it counts as read were kept. */
 	int stopped = cli_stopped_status();
 	bool via_temporary = out.tmp != NULL;
-	status = cli_worst(status, cli_output_close(&out, stopped == 0));
-	if (stopped) {
+	bool keep = stopped == 0 || (in.follow && cli_stop != CLI_STOP_WRITE);
+	int closed = cli_output_close(&out, keep);
+	status = cli_worst(status, closed);
+	if (closed == MXT_EXIT_OK && (keep || !via_temporary))
+		status = cli_worst(status, cli_state_save(&in));
+	cli_input_finish(&in);
+	if (stopped && in.follow && keep) {
+		status = cli_worst(status, stopped);
+	} else if (stopped) {
 		warnx("stopped by %s after %llu lines%s%s", cli_stop_name(),
 		    (unsigned long long)stats.lines,
 		    via_temporary ? "; left unchanged: " : "",

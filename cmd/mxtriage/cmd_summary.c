@@ -42,6 +42,14 @@ static const char usage_text[] =
     "                          recognised line by line)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "      --keep-order        read the inputs in the order given\n"
+    "  -F, --follow            follow the files as tail -F does (rotation,\n"
+    "                          truncation) until SIGINT or SIGTERM, then\n"
+    "                          write the report of what was read\n"
+    "      --interval SECS     with --follow: rewrite -o FILE (atomically) or\n"
+    "                          redraw the terminal every SECS (default 10)\n"
+    "      --state FILE        continue where the run that saved FILE\n"
+    "                          stopped, and save where this one stops\n"
+    "      --quiet             no progress line on a terminal\n"
     "  -h, --help              show this help\n";
 
 static const char merge_usage_text[] =
@@ -109,6 +117,11 @@ struct summary_ctx {
 	struct mxt_summary *s;
 	const struct mxt_filter *f;
 	uint64_t events, in_window; /* to say when the window holds none */
+	/* --follow: the report refreshed while following */
+	const struct mxt_report_options *ro;
+	const char *output;  /* -o FILE, or NULL */
+	bool terminal;       /* standard output is a terminal */
+	uint64_t refreshed_lines; /* lines read at the last refresh */
 };
 
 static void
@@ -168,6 +181,32 @@ report_overflow(const struct mxt_summary *s)
 		    (unsigned long long)ov.domains, MXT_SUMMARY_DOMAINS_MAX);
 }
 
+/* --follow: once per --interval, when lines came since the last time,
+ * the report of what was read so far replaces the last one: -o FILE is
+ * written to a temporary file and renamed over it, a terminal is
+ * cleared and redrawn. A pipe gets the final report only. */
+static void
+on_idle(void *arg, const struct mxt_stats *st, bool refresh)
+{
+	struct summary_ctx *c = arg;
+	if (!refresh || c->ro == NULL || st->lines == c->refreshed_lines)
+		return;
+	c->refreshed_lines = st->lines;
+	mxt_summary_finish(c->s, st);
+	if (c->output != NULL) {
+		struct cli_output o;
+		if (cli_output_open(&o, c->output, stdout) < 0)
+			return;
+		if (mxt_report_write(c->s, c->ro, o.fp) != 0)
+			cli_output_failed(&o);
+		cli_output_close(&o, true);
+	} else if (c->terminal) {
+		fputs("\033[H\033[2J", stdout);
+		mxt_report_write(c->s, c->ro, stdout);
+		fflush(stdout);
+	}
+}
+
 static void
 on_message_end(void *arg, struct mxt_str host, struct mxt_str qid)
 {
@@ -202,7 +241,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 	int c, r;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:hF", longopts, NULL)) != -1) {
 		if ((r = cli_input_option(in, c, optarg)) != 0) {
 			if (r < 0)
 				return MXT_EXIT_USAGE;
@@ -415,7 +454,21 @@ run(int argc, char **argv, bool merge)
 	}
 	FILE *out = output.fp;
 	cli_signals_install();
-	struct summary_ctx ctx = {NULL, &o.cfg.filter, 0, 0};
+	static const char *const stdin_name[] = {"-"};
+	struct mxt_report_options ro = {
+		.format = o.format,
+		.top = o.top >= 0 ? (size_t)o.top :
+		    o.format == MXT_REPORT_TABLE ||
+		    o.format == MXT_REPORT_PROMETHEUS ? 20 : 0,
+		.width = terminal_width(out),
+		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
+		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
+		.csv_raw = o.csv_raw,
+		.inputs = optind < argc ? (const char *const *)argv + optind :
+		    stdin_name,
+		.ninputs = optind < argc ? (size_t)(argc - optind) : 1,
+	};
+	struct summary_ctx ctx = {.f = &o.cfg.filter};
 	struct mxt_summary *s;
 	struct mxt_stats stats = {0};
 	if (merge) {
@@ -439,6 +492,13 @@ run(int argc, char **argv, bool merge)
 		};
 		in.window = &o.cfg.filter;
 		in.now = cli_now();
+		if (in.follow) {
+			ctx.ro = &ro;
+			ctx.output = output.tmp != NULL ? o.output : NULL;
+			ctx.terminal = out == stdout && isatty(STDOUT_FILENO);
+			in.on_idle = on_idle;
+			in.idle_arg = &ctx;
+		}
 		status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
 		mxt_summary_finish(s, &stats);
 		for (size_t i = 0; i < in.nspans; i++)
@@ -447,6 +507,12 @@ run(int argc, char **argv, bool merge)
 			    in.spans[i].lines);
 		mxt_summary_set_coverage(s, in.gaps, in.ngaps);
 	}
+	/* --follow ends with a signal: the report of what was read is
+	 * written, then the exit status says how it ended. */
+	int follow_stop = in.follow && cli_stop != CLI_STOP_WRITE ?
+	    cli_stopped_status() : 0;
+	if (follow_stop)
+		cli_stop = 0;
 	if (cli_stop) {
 		/* Interrupted while reading: a report of part of the input
 		 * would pass for the whole; none is written. */
@@ -464,33 +530,24 @@ run(int argc, char **argv, bool merge)
 		report_empty_window(&o, &ctx);
 	report_overflow(s);
 
-	static const char *const stdin_name[] = {"-"};
-	struct mxt_report_options ro = {
-		.format = o.format,
-		.top = o.top >= 0 ? (size_t)o.top :
-		    o.format == MXT_REPORT_TABLE ||
-		    o.format == MXT_REPORT_PROMETHEUS ? 20 : 0,
-		.width = terminal_width(out),
-		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
-		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
-		.csv_raw = o.csv_raw,
-		.inputs = optind < argc ? (const char *const *)argv + optind :
-		    stdin_name,
-		.ninputs = optind < argc ? (size_t)(argc - optind) : 1,
-	};
 	if (mxt_report_write(s, &ro, out) != 0)
 		cli_output_failed(&output);
 	/* A signal while the report was written: -o FILE is left as it
 	 * was (what reached standard output cannot be taken back). */
 	int stopped = cli_stopped_status();
 	bool via_temporary = output.tmp != NULL;
-	status = cli_worst(status, cli_output_close(&output, stopped == 0));
+	int closed = cli_output_close(&output, stopped == 0);
+	status = cli_worst(status, closed);
 	if (stopped) {
 		warnx("stopped by %s while writing the report%s%s",
 		    cli_stop_name(), via_temporary ? "; left unchanged: " : "",
 		    via_temporary ? o.output : "");
 		status = cli_worst(status, stopped);
+	} else if (closed == MXT_EXIT_OK) {
+		/* the next run starts after what this report counted */
+		status = cli_worst(status, cli_state_save(&in));
 	}
+	status = cli_worst(status, follow_stop);
 
 	for (size_t i = 0; i < o.nfailon; i++) {
 		char why[256];

@@ -3,13 +3,25 @@
  * --year/--syslog-name/--mta/--host/--show-unparsed options, running the
  * pass over the files, and telling the user on stderr about anything that was not read
  * or not understood. Nothing is dropped in silence.
+ *
+ * Live input: before a pipe is read again (it may block), the command's
+ * on_idle flushes what it wrote, so `tail -F log | mxtriage events` shows
+ * each event as its line arrives while a pipe that keeps up pays no flush
+ * per line; a signal ends the wait at once. --follow reads the files as
+ * tail -F (lib/follow.c) until SIGINT or SIGTERM; --state continues where
+ * the last run stopped (lib/state.c). On a terminal a progress line on
+ * stderr says how far a long run is.
  */
 #include "cli.h"
 
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 int
 cli_input_option(struct cli_input *in, int opt, const char *arg)
@@ -59,6 +71,31 @@ cli_input_option(struct cli_input *in, int opt, const char *arg)
 		return 1;
 	case OPT_KEEP_ORDER:
 		in->keep_order = true;
+		return 1;
+	case OPT_FOLLOW:
+		in->follow = true;
+		return 1;
+	case OPT_INTERVAL: {
+		errno = 0;
+		double v = strtod(arg, &end);
+		if (errno || end == arg || *end != '\0' || !(v >= 0.1) ||
+		    v > 86400) {
+			warnx("--interval: '%s' is not a number of seconds "
+			    "(0.1 to 86400)", arg);
+			return -1;
+		}
+		in->interval = v;
+		return 1;
+	}
+	case OPT_STATE:
+		if (*arg == '\0') {
+			warnx("--state: the file name is empty");
+			return -1;
+		}
+		in->state_path = arg;
+		return 1;
+	case OPT_QUIET:
+		in->quiet = true;
 		return 1;
 	}
 	return 0;
@@ -191,7 +228,8 @@ report_anomalies(const struct cli_input *in, const struct mxt_stats *st,
 		recognised += st->lines_mta[m];
 	/* An empty input gives an all-zero report that looks like a quiet
 	 * day; say it (inputs that failed were named already). */
-	if (st->lines == 0 && st->inputs_failed < (uint64_t)ninputs)
+	if (st->lines == 0 && st->inputs_failed < (uint64_t)ninputs &&
+	    in->state_path == NULL) /* --state: nothing new is no news */
 		warnx("no line was read: %s", ninputs == 1 ? "the input is empty" :
 		    st->inputs_failed ? "the inputs that could be read are empty" :
 		    "the inputs are empty");
@@ -272,6 +310,276 @@ cli_check_outputs(const struct cli_input *in, const char *output,
 	return 0;
 }
 
+/* ---- live input: waiting, following, the state ---------------------- */
+
+#define DEFAULT_INTERVAL 10.0 /* seconds between refreshes */
+#define FOLLOW_POLL_MS 200    /* how often followed files are looked at */
+
+static double
+monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double last_refresh; /* monotonic time of the last refresh */
+
+/* Nothing new for now: the command flushes, and refreshes its report
+ * once per interval. */
+static void progress_draw(struct cli_progress *pg,
+    const struct mxt_stats *st);
+
+static void
+idle(struct cli_input *in)
+{
+	if (in->progress != NULL)
+		progress_draw(in->progress, mxt_pass_stats(in->pass));
+	if (in->on_idle == NULL)
+		return;
+	double now = monotonic(), every = in->interval > 0 ? in->interval :
+	    DEFAULT_INTERVAL;
+	bool refresh = now - last_refresh >= every;
+	if (refresh)
+		last_refresh = now;
+	in->on_idle(in->idle_arg, mxt_pass_stats(in->pass), refresh);
+}
+
+/* The pass's on_wait: before a pipe is read, flush when it has nothing
+ * to read now, then wait for it (idle every interval) or for a signal,
+ * which ends the input at once. */
+static int
+on_wait(void *arg, int fd)
+{
+	struct cli_input *in = arg;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	if (poll(&pfd, 1, 0) > 0)
+		return 0;
+	idle(in);
+	for (;;) {
+		if (cli_stop)
+			return 1;
+		int r = poll(&pfd, 1, FOLLOW_POLL_MS * 5);
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return 0;
+		if (r == 0)
+			idle(in);
+	}
+}
+
+/* Sleeps ms milliseconds, or less when a signal comes. */
+static void
+nap(int ms)
+{
+	struct timespec ts = {.tv_sec = ms / 1000,
+	    .tv_nsec = (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void
+on_tail_notice(void *arg, const char *path, const char *text, bool lost)
+{
+	(void)arg;
+	(void)lost;
+	warnx("%s: %s", path, text);
+}
+
+/* The progress line (stderr is a terminal, not --quiet, not --follow):
+ * bytes and lines read, MB/s and, when the inputs are plain files of a
+ * known size, the time left. Drawn from the event callback at most four
+ * times a second, after the first second; cleared at the end. */
+struct cli_progress {
+	double start, last;
+	uint64_t total;   /* bytes of the inputs; 0 = unknown */
+	unsigned calls;
+	bool drawn;
+};
+
+static void
+progress_draw(struct cli_progress *pg, const struct mxt_stats *st)
+{
+	double now = monotonic();
+	if (now - pg->start < 1.0 || now - pg->last < 0.25)
+		return;
+	pg->last = now;
+	double mb = (double)st->bytes / 1e6, rate = mb / (now - pg->start);
+	char left[64] = "";
+	if (pg->total > 0 && st->bytes <= pg->total && rate > 0) {
+		double s = ((double)(pg->total - st->bytes) / 1e6) / rate;
+		snprintf(left, sizeof left, " of %.1f MB, %d:%02d left",
+		    (double)pg->total / 1e6, (int)s / 60, (int)s % 60);
+	}
+	fprintf(stderr, "\rmxtriage: %.1f MB%s, %llu lines, %.1f MB/s\033[K",
+	    mb, left, (unsigned long long)st->lines, rate);
+	fflush(stderr);
+	pg->drawn = true;
+}
+
+/* Sits between the pass and the command's event callback. */
+static void
+progress_on_event(void *arg, const struct mxt_event *ev)
+{
+	struct cli_input *in = arg;
+	if ((++in->progress->calls & 255) == 0)
+		progress_draw(in->progress, mxt_pass_stats(in->pass));
+	in->event_cb(in->event_cb_arg, ev);
+}
+
+/* Bytes of the inputs when every one is a plain regular file, else 0. */
+static uint64_t
+input_bytes(const struct mxt_inputs *list)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < mxt_inputs_count(list); i++) {
+		const char *path = mxt_inputs_get(list, i)->path;
+		struct stat st;
+		unsigned char magic[2] = {0};
+		FILE *fp;
+		if (strcmp(path, "-") == 0 || stat(path, &st) != 0 ||
+		    !S_ISREG(st.st_mode) || (fp = fopen(path, "rb")) == NULL)
+			return 0;
+		size_t got = fread(magic, 1, 2, fp);
+		fclose(fp);
+		if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+			return 0; /* compressed: its size is not what is read */
+		total += (uint64_t)st.st_size;
+	}
+	return total;
+}
+
+/* --follow and --state read files by name: not directories, and --state
+ * not standard input or pipes either (there is no offset to keep). */
+static int
+check_live_inputs(const struct cli_input *in, char **files, int nfiles)
+{
+	const char *opt = in->state_path ? "--state" : "--follow";
+	for (int i = 0; i < nfiles; i++) {
+		struct stat st;
+		bool is_stdin = strcmp(files[i], "-") == 0;
+		if (!is_stdin && stat(files[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+			warnx("%s: %s is a directory; name the log files to "
+			    "%s", opt, files[i], in->state_path ? "continue" :
+			    "follow");
+			return -1;
+		}
+		if (in->state_path && (is_stdin || (stat(files[i], &st) == 0 &&
+		    !S_ISREG(st.st_mode)))) {
+			warnx("--state: %s is not a file; --state continues log "
+			    "files named on the command line", is_stdin ?
+			    "standard input" : files[i]);
+			return -1;
+		}
+	}
+	if (in->state_path && nfiles == 0) {
+		warnx("--state: name the log files to continue (standard "
+		    "input has no place to continue from)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the inputs as tails (--follow, --state): each regular file from
+ * where the state says, pipes once through; with --follow, on until a
+ * signal. Returns the status. */
+static int
+read_live(struct cli_input *in, struct mxt_pass *p,
+    const struct mxt_inputs *list, const struct mxt_state *state)
+{
+	struct mxt_tail_config tcfg = {.on_notice = on_tail_notice,
+	    .wait = in->follow};
+	size_t n = mxt_inputs_count(list);
+	struct mxt_tail **tails = calloc(n + 1, sizeof *tails);
+	int status = MXT_EXIT_OK;
+	if (tails == NULL)
+		err(MXT_EXIT_INPUT, NULL);
+	for (size_t i = 0; i < n && !cli_stop; i++) {
+		const struct mxt_input *it = mxt_inputs_get(list, i);
+		struct mxt_error e;
+		if (it->fixed) {
+			/* a pipe: read through, flushed as it waits */
+			if (mxt_pass_read(p, it->path, &e) < 0) {
+				warnx("%s: %s", e.source, e.text);
+				status = MXT_EXIT_INPUT;
+			}
+			continue;
+		}
+		const struct mxt_position *from = state ?
+		    mxt_state_position(state, it->path) : NULL;
+		tails[i] = mxt_tail_open(it->path, from, &tcfg, &e);
+		if (tails[i] == NULL || mxt_tail_read(p, tails[i], in->follow,
+		    &e) < 0) {
+			warnx("%s: %s", e.source, e.text);
+			status = MXT_EXIT_INPUT;
+			mxt_tail_close(tails[i]);
+			tails[i] = NULL;
+		}
+	}
+	while (in->follow && !cli_stop) {
+		long got = 0;
+		for (size_t i = 0; i < n && !cli_stop; i++) {
+			struct mxt_error e;
+			long k;
+			if (tails[i] == NULL)
+				continue;
+			if ((k = mxt_tail_read(p, tails[i], true, &e)) < 0) {
+				warnx("%s: %s", e.source, e.text);
+				status = MXT_EXIT_INPUT;
+				mxt_tail_close(tails[i]);
+				tails[i] = NULL;
+				continue;
+			}
+			got += k;
+		}
+		if (got == 0 && !cli_stop) {
+			idle(in);
+			nap(FOLLOW_POLL_MS);
+		}
+	}
+	/* where each file was left, for the state */
+	in->positions = calloc(n + 1, sizeof *in->positions);
+	if (in->positions == NULL)
+		err(MXT_EXIT_INPUT, NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct mxt_position *pos = &in->positions[in->npositions];
+		const struct mxt_position *old = state ? mxt_state_position(state,
+		    mxt_inputs_get(list, i)->path) : NULL;
+		if (tails[i] == NULL) {
+			/* not read this time (an error was said): kept where
+			 * it was, not read again from its start next time */
+			if (old != NULL) {
+				*pos = *old;
+				if ((pos->path = strdup(old->path)) == NULL)
+					err(MXT_EXIT_INPUT, NULL);
+				in->npositions++;
+			}
+			continue;
+		}
+		if (mxt_tail_position(tails[i], pos) == 0) {
+			pos->path = strdup(pos->path);
+			if (pos->path == NULL)
+				err(MXT_EXIT_INPUT, NULL);
+			in->npositions++;
+		}
+		mxt_tail_close(tails[i]);
+	}
+	free(tails);
+	return status;
+}
+
+int
+cli_state_save(struct cli_input *in)
+{
+	struct mxt_error e;
+	if (in->state_path == NULL || in->pass == NULL)
+		return MXT_EXIT_OK;
+	if (mxt_state_save(in->state_path, in->pass, in->positions,
+	    in->npositions, &e) < 0) {
+		warnx("%s: %s", e.source, e.text);
+		return MXT_EXIT_WRITE;
+	}
+	return MXT_EXIT_OK;
+}
+
 int
 cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
     int nfiles, struct mxt_stats *stats)
@@ -294,7 +602,52 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	cfg->stop = &cli_stop;
 	cfg->on_time_jump = on_time_jump;
 	cfg->time_jump_arg = in;
+	cfg->on_wait = on_wait;
+	cfg->wait_arg = in;
+	bool live = in->follow || in->state_path != NULL;
+	if (live && check_live_inputs(in, files, nfiles) < 0) {
+		if (in->unparsed_path != NULL)
+			cli_output_close(&unparsed, false);
+		return MXT_EXIT_USAGE;
+	}
+	struct mxt_state *state = NULL;
+	if (in->state_path != NULL) {
+		struct mxt_error e;
+		if ((state = mxt_state_load(in->state_path, &e)) == NULL) {
+			if (e.line > 0)
+				warnx("--state %s:%ld:%ld: %s", e.source, e.line,
+				    e.column, e.text);
+			else
+				warnx("--state %s: %s", e.source, e.text);
+			if (in->unparsed_path != NULL)
+				cli_output_close(&unparsed, false);
+			return MXT_EXIT_USAGE;
+		}
+	}
+	struct cli_progress progress = {.start = monotonic()};
+	bool show_progress = !in->quiet && !in->follow &&
+	    isatty(STDERR_FILENO);
+	if (show_progress) {
+		in->event_cb = cfg->on_event;
+		in->event_cb_arg = cfg->event_arg;
+		in->progress = &progress;
+		cfg->on_event = progress_on_event;
+		cfg->event_arg = in;
+	}
 	struct mxt_pass *p = mxt_pass_create(cfg);
+	in->pass = p;
+	if (state != NULL) {
+		struct mxt_error e;
+		if (mxt_state_restore(state, p, &e) < 0) {
+			warnx("--state %s: %s", in->state_path, e.text);
+			mxt_state_destroy(state);
+			mxt_pass_destroy(p);
+			in->pass = NULL;
+			if (in->unparsed_path != NULL)
+				cli_output_close(&unparsed, false);
+			return MXT_EXIT_USAGE;
+		}
+	}
 
 	if (nfiles == 0) {
 		files = stdin_only;
@@ -309,7 +662,13 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	    (size_t)nfiles, &icfg);
 	if (mxt_inputs_failed(list) > 0)
 		status = MXT_EXIT_INPUT;
-	for (size_t i = 0; i < mxt_inputs_count(list) && !cli_stop; i++) {
+	if (show_progress)
+		progress.total = input_bytes(list);
+	if (live)
+		status = cli_worst(status, read_live(in, p, list, state));
+	mxt_state_destroy(state);
+	for (size_t i = 0; i < mxt_inputs_count(list) && !cli_stop && !live;
+	    i++) {
 		const struct mxt_input *it = mxt_inputs_get(list, i);
 		struct mxt_error e;
 		/* time running back between inputs is the order's fault only
@@ -329,6 +688,10 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	size_t ninputs = mxt_inputs_count(list);
 	mxt_inputs_destroy(list);
 	mxt_pass_finish(p);
+	if (progress.drawn) {
+		fputs("\r\033[K", stderr); /* the progress line goes */
+		fflush(stderr);
+	}
 
 	size_t nspans;
 	const struct mxt_input_span *spans = mxt_pass_inputs(p, &nspans);
@@ -349,7 +712,12 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 		report_anomalies(in, mxt_pass_stats(p), (int)ninputs);
 	if (stats != NULL)
 		*stats = *mxt_pass_stats(p);
-	mxt_pass_destroy(p);
+	/* the pass is kept for cli_state_save */
+	if (in->state_path == NULL) {
+		mxt_pass_destroy(p);
+		in->pass = NULL;
+	}
+	in->progress = NULL;
 	if (in->unparsed_path != NULL) {
 		in->unparsed_fp = NULL;
 		status = cli_worst(status, cli_output_close(&unparsed,
@@ -366,6 +734,13 @@ cli_input_finish(struct cli_input *in)
 	in->spans = NULL;
 	in->gaps = NULL;
 	in->nspans = in->ngaps = 0;
+	mxt_pass_destroy(in->pass);
+	in->pass = NULL;
+	for (size_t i = 0; i < in->npositions; i++)
+		free((char *)in->positions[i].path);
+	free(in->positions);
+	in->positions = NULL;
+	in->npositions = 0;
 }
 
 int

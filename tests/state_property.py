@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Property test of --state (TAP): a log written a piece at a time, with a
+run after each piece, gives what one run over the whole log gives.
+
+For each log (the real-MTA fixtures, corpus logs, a generated Postfix
+log) and each way of cutting it (every N lines for a few N, and cuts at
+random lines), the lines are appended to a file piece by piece; after
+each piece
+
+  mxtriage events --state S1 FILE       (the new events)
+  mxtriage -f json --state S2 -o k.json FILE   (the new lines' summary)
+
+run. Checked: the events of the runs, concatenated, equal the events of
+one run over the whole log, field for field (every field: none depends
+on the time of the run); the summaries merged with `mxtriage merge`
+equal the summary of the whole log (as tests/merge_property.py compares
+them: the inputs' names and the in-flight entries that describe the
+cuts apart). In one variant the file is rotated between two runs, as
+logrotate does it (renamed to FILE.1 with lines still to read in it, a
+new FILE), and in another copytruncate's way is refused to go silent:
+the run after it says on stderr that the file was truncated. Then the
+state file's own failures: a corrupt, foreign, other-version or
+incomplete state is an error (exit 2) that names the file, and the log
+is not read.
+
+Usage: state_property.py MXTRIAGE TESTDATA [CORPUS]
+"""
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from merge_property import comparable, differences  # noqa: E402
+
+ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
+checks = []
+
+
+def check(ok, name, detail=()):
+    checks.append((bool(ok), name, list(detail)))
+
+
+def run(binary, args, cwd):
+    p = subprocess.run([binary] + args, env=ENV, cwd=cwd,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return p.returncode, p.stdout, p.stderr
+
+
+def chained(binary, lines, cuts, tmp, extra, rotate_at=None):
+    """Appends lines piece by piece to tmp/mail.log, running events and
+    the summary with --state after each piece. Returns (events, summary
+    files, stderr texts, failures)."""
+    for f in os.listdir(tmp):
+        os.unlink(os.path.join(tmp, f))
+    log = os.path.join(tmp, "mail.log")
+    open(log, "wb").close()
+    bounds = [0] + cuts + [len(lines)]
+    events, docs, errs, bad = [], [], [], []
+    for k in range(len(bounds) - 1):
+        if rotate_at is not None and k == rotate_at:
+            # logrotate: the file is renamed (its last lines not read
+            # yet: the piece before was written after the last run)...
+            os.rename(log, log + ".1")
+            open(log, "wb").close()
+        with open(log, "ab") as f:
+            f.writelines(lines[bounds[k]:bounds[k + 1]])
+        if rotate_at is not None and k == rotate_at - 1:
+            continue  # the piece is read by the run after the rotation
+        rc, out, err = run(binary, ["events", "--state", "ev.state"] +
+                           extra + ["mail.log"], tmp)
+        if rc != 0:
+            bad.append("events run %d: exit %d: %s" % (k, rc, err.decode()))
+        events += out.splitlines()
+        errs.append(err.decode())
+        doc = os.path.join(tmp, "piece%03d.json" % k)
+        rc, out, err = run(binary, ["-f", "json", "--state", "sum.state",
+                                    "-o", doc] + extra + ["mail.log"], tmp)
+        if rc not in (0, 1):
+            bad.append("summary run %d: exit %d: %s" % (k, rc, err.decode()))
+        docs.append(doc)
+    return events, docs, errs, bad
+
+
+def same_fields(events, drop):
+    """The events (JSON lines) without the members named in drop."""
+    out = []
+    for e in events:
+        o = json.loads(e)
+        for k in drop:
+            o.pop(k, None)
+        out.append(json.dumps(o, sort_keys=True).encode())
+    return out
+
+
+def property_case(binary, name, path, extra, tmp, cuts_list):
+    with open(path, "rb") as f:
+        lines = f.read().splitlines(keepends=True)
+    if lines and not lines[-1].endswith(b"\n"):
+        lines[-1] += b"\n"
+    rc, whole_events, err = run(binary, ["events"] + extra + [path], tmp)
+    whole_events = whole_events.splitlines()
+    rc, out, err = run(binary, ["-f", "json"] + extra + [path], tmp)
+    whole_doc = json.loads(out)
+    capped = any(g["texts_unnamed"] for g in whole_doc["groups"])
+    whole = comparable(whole_doc, texts=not capped)
+    for label, cuts, rotate_at in cuts_list(len(lines)):
+        events, docs, errs, bad = chained(binary, lines, cuts, tmp, extra,
+                                          rotate_at)
+        case = "%s, %s" % (name, label)
+        check(not bad, case + ": every run succeeds", bad)
+        # The input's name is not the whole log's; after a rotation the
+        # new file's line numbers (and so event ids, which derive from
+        # the input and the position) start again: the fields that name a
+        # position in a file are compared only where the file is the same.
+        drop = ["source"] + (["event_id", "line"] if rotate_at else [])
+        events = same_fields(events, drop)
+        whole_cmp = same_fields(whole_events, drop)
+        detail = []
+        if events != whole_cmp:
+            for i, (a, b) in enumerate(zip(events, whole_cmp)):
+                if a != b:
+                    detail = ["event %d: %s" % (i, a[:300]),
+                              "whole:   %s" % b[:300]]
+                    break
+            detail.append("%d events chained, %d in one run" %
+                          (len(events), len(whole_events)))
+        check(not detail, case + ": events of the runs = one run's", detail)
+        rc, out, err = run(binary, ["merge", "-f", "json"] + docs, tmp)
+        if rc != 0:
+            check(False, case + ": merged summaries = one run's",
+                  ["merge exit %d: %s" % (rc, err.decode())])
+            continue
+        diff = differences(whole, comparable(json.loads(out),
+                                             texts=not capped))
+        check(not diff, case + ": merged summaries = one run's", diff[:10])
+        # nothing was said to be lost (the rotated file was found)
+        said = [e for e in errs if e.strip()]
+        check(not said, case + ": nothing said on stderr", said[:3])
+
+
+def every(n):
+    return lambda total: list(range(n, total, n))
+
+
+def cut_plans(seed):
+    def plans(total):
+        rnd = random.Random(seed)
+        out = []
+        for n in (997, 2500):
+            if n < total:
+                out.append(("every %d lines" % n, every(n)(total), None))
+        k = rnd.randint(3, 8)
+        cuts = sorted(rnd.sample(range(1, total), k - 1))
+        out.append(("%d random pieces" % k, cuts, None))
+        out.append(("%d random pieces, rotated before piece 2" % k, cuts, 2))
+        return out
+    return plans
+
+
+def state_errors(binary, testdata, tmp):
+    log = os.path.join(testdata, "sample", "mail.log")
+    cases = [
+        ("not JSON", b"{\"schema\": \"mxtriage.state/1\", \"inputs\": [",
+         "not a state file (not JSON"),
+        ("foreign JSON (a summary)", b"{\"schema\": \"mxtriage.summary/2\"}\n",
+         "not an mxtriage state file"),
+        ("another version", b"{\"schema\": \"mxtriage.state/9\", "
+         b"\"inputs\": [], \"messages\": []}\n", "another version"),
+        ("incomplete", b"{\"schema\": \"mxtriage.state/1\"}\n",
+         "incomplete state"),
+        ("a damaged position", b"{\"schema\": \"mxtriage.state/1\", "
+         b"\"inputs\": [{\"path\": \"x\"}], \"messages\": []}\n",
+         "inputs[0] is not a position"),
+        ("a damaged message", b"{\"schema\": \"mxtriage.state/1\", "
+         b"\"inputs\": [], \"messages\": [{\"id\": 5}]}\n",
+         "messages[0] is not a message"),
+    ]
+    for name, data, want in cases:
+        st = os.path.join(tmp, "bad.state")
+        with open(st, "wb") as f:
+            f.write(data)
+        rc, out, err = run(binary, ["events", "--state", st, log], tmp)
+        err = err.decode()
+        check(rc == 2 and want in err and st in err and out == b"",
+              "a state file that is %s: exit 2, named, nothing read" % name,
+              ["exit %d, stderr %r, %d bytes out" % (rc, err, len(out))])
+        with open(st, "rb") as f:
+            check(f.read() == data, "a state file that is %s is left as it "
+                  "was" % name)
+    # standard input and directories have no place to continue from
+    for args, want in ((["-"], "standard input"),
+                       ([testdata], "is a directory")):
+        rc, out, err = run(binary, ["events", "--state",
+                                    os.path.join(tmp, "s")] + args, tmp)
+        check(rc == 2 and want in err.decode(),
+              "--state with %s: exit 2" % want, [err.decode()])
+    # copytruncate between two runs: said, and the new lines are read
+    path = os.path.join(tmp, "ct.log")
+    with open(log, "rb") as f:
+        lines = f.read().splitlines(keepends=True)
+    with open(path, "wb") as f:
+        f.writelines(lines[:200])
+    st = os.path.join(tmp, "ct.state")
+    run(binary, ["events", "--year", "2024", "--state", st, path], tmp)
+    with open(path, "wb") as f:  # truncated, then a few new lines
+        f.writelines(lines[200:230])
+    rc, out, err = run(binary, ["events", "--year", "2024", "--state", st,
+                                path], tmp)
+    rc2, want, _ = run(binary, ["events", "--year", "2024", path], tmp)
+    check(rc == 0 and "truncated" in err.decode() and out == want,
+          "copytruncate between runs: said on stderr, the new file read "
+          "whole", [err.decode(), "%d vs %d bytes" % (len(out), len(want))])
+    # a line completed after the run: the partial line waits for it
+    path = os.path.join(tmp, "partial.log")
+    with open(path, "wb") as f:
+        f.writelines(lines[:50])
+        f.write(lines[50][:30])
+    st = os.path.join(tmp, "partial.state")
+    _, a, _ = run(binary, ["events", "--year", "2024", "--state", st, path],
+                  tmp)
+    with open(path, "ab") as f:
+        f.write(lines[50][30:])
+        f.writelines(lines[51:100])
+    _, b, _ = run(binary, ["events", "--year", "2024", "--state", st, path],
+                  tmp)
+    _, whole, _ = run(binary, ["events", "--year", "2024", path], tmp)
+    check(a + b == whole, "a line half written at the end of a run is "
+          "read whole by the next", ["%d + %d vs %d bytes" %
+                                     (len(a), len(b), len(whole))])
+
+
+def main():
+    # absolute: the runs work in a directory of their own
+    binary, testdata = os.path.abspath(sys.argv[1]), sys.argv[2]
+    corpus = sys.argv[3] if len(sys.argv) > 3 else ""
+    tmp = tempfile.mkdtemp(prefix="mxt-state-")
+    work = os.path.join(tmp, "run")
+    os.mkdir(work)
+    logs = [
+        ("postfix lab log", os.path.join(testdata, "mta/out/postfix/mail.log"),
+         ["--year", "2026"]),
+        ("postfix lab log, RFC 3339",
+         os.path.join(testdata, "mta/out/postfix/mail-rfc3339.log"), []),
+        ("exim lab main log", os.path.join(testdata, "mta/out/exim/mainlog"),
+         []),
+    ]
+    for rel in ("ddgrey/mainlog",):
+        if corpus and os.path.exists(os.path.join(corpus, rel)):
+            logs.append(("corpus " + rel, os.path.join(corpus, rel), []))
+    gen = os.path.join(tmp, "generated.log")
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "..", "bench", "gen_postfix.py"), gen,
+        "2", "7", "1764000000"], check=True)
+    logs.append(("generated postfix log", gen, ["--year", "2025"]))
+    for i, (name, path, extra) in enumerate(logs):
+        property_case(binary, name, path, extra, work, cut_plans(i))
+    state_errors(binary, testdata, tmp)
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    print("1..%d" % len(checks))
+    for i, (ok, name, detail) in enumerate(checks, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
+        if not ok:
+            for d in detail:
+                print("# " + str(d))
+    return 0 if all(ok for ok, _, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
