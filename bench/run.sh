@@ -11,6 +11,9 @@
 # multiple of grep's time on the same file in the same run (the number that
 # means something on a shared, noisy machine), and peak RSS
 # (/usr/bin/time's "Maximum resident set size", the largest of the runs).
+# CPU is user + system seconds (best run): on a machine shared with other
+# work the wall time waits for a core and the CPU time does not, so the CPU
+# columns are the steadier figures there.
 #
 # Usage: bench/run.sh [BUILD_DIR [SIZE_MB...]]      (default: build 100)
 # Environment: MTAS ("postfix exim"), RUNS (3; pflogsumm and eximstats run
@@ -51,26 +54,29 @@ jobs=no
 # RSS; stdout goes to a file, not /dev/null (GNU grep notices /dev/null and
 # stops at the first match)
 measure() {
-	local label=$1 n=$runs best=999999 rss=0 t s e m
+	local label=$1 n=$runs best=999999 cpu=999999 rss=0 t s e m c
 	shift
 	case $1 in pflogsumm|eximstats) n=1 ;; esac
 	for _ in $(seq "$n"); do
 		s=$(date +%s.%N)
-		/usr/bin/time -f %M -o "$out.t" "$@" >"$out" 2>/dev/null || true
+		/usr/bin/time -f '%M %U %S' -o "$out.t" "$@" >"$out" 2>/dev/null || true
 		e=$(date +%s.%N)
 		t=$(echo "$e - $s" | bc -l)
 		best=$(echo "if ($t < $best) $t else $best" | bc -l)
-		m=$(tail -n 1 "$out.t")
+		read -r m u k < <(tail -n 1 "$out.t")
 		[ "$m" -gt "$rss" ] && rss=$m
+		c=$(echo "$u + $k" | bc -l)
+		cpu=$(echo "if ($c < $cpu) $c else $cpu" | bc -l)
 	done
-	[ "$label" = grep ] && tgrep=$best
-	printf '| %-7s | %6s | %-26s | %7.3f | %7.0f | %6.2f | %7.1f |\n' "$mta" "$size" "$label" \
+	[ "$label" = grep ] && tgrep=$best && cgrep=$cpu
+	# grep's CPU time can round to 0.00 on a small file
+	printf '| %-7s | %5s | %-18s | %7.3f | %6.0f | %6.2f | %6.2f | %6.1f | %7.1f |\n' "$mta" "$size" "$label" \
 		"$best" "$(echo "$mb / $best" | bc -l)" "$(echo "$best / $tgrep" | bc -l)" \
-		"$(echo "$rss / 1024" | bc -l)"
+		"$cpu" "$(echo "$cpu / ($cgrep + 0.005)" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 }
 
-printf '| %-7s | %6s | %-26s | %7s | %7s | %6s | %7s |\n' MTA "MB" command "s" "MB/s" "× grep" "RSS MiB"
-printf '|%s|%s|%s|%s|%s|%s|%s|\n' --------- -------: ---------------------------- --------: --------: -------: --------:
+printf '| %-7s | %5s | %-18s | %7s | %6s | %6s | %6s | %6s | %7s |\n' MTA MB command "wall s" "MB/s" "× grep" "CPU s" "× grep" "RSS MiB"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' --------- ------: -------------------- --------: -------: -------: -------: -------: --------:
 for size in $sizes; do
 	for mta in $mtas; do
 		log=$dir/mxtriage-bench-$mta-$size.log
