@@ -277,6 +277,47 @@ run_syslog_name(void)
 	mxt_pass_destroy(p);
 }
 
+/* delay= is read without strtod when it can be exact (postfix.c
+ * parse_number): every form gives strtod's value, bit for bit. */
+struct delay_log {
+	double delay;
+	bool has;
+};
+
+static void
+delay_event(void *arg, const struct mxt_event *ev)
+{
+	struct delay_log *d = arg;
+	d->delay = ev->delay;
+	d->has = ev->has_delay;
+}
+
+static void
+run_delay(void)
+{
+	static const char *const delays[] = {
+	    "0", "0.52", "3612", "0.1", "0.3", "2.675", "1.005", "99999.99",
+	    "123456789012345", "1234567890.12345", "0.000000000000001",
+	    "1234567890123456", "0.1234567890123456789", "12345678901234567890",
+	    "5.", ".5", "00.07", "1.2.3", "9007199254740993", "0.30000000000000004",
+	};
+	struct delay_log d = {0};
+	struct mxt_pass_config cfg = {.year = 2024, .on_event = delay_event,
+	    .event_arg = &d};
+	struct mxt_pass *p = mxt_pass_create(&cfg);
+	for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+		char line[256];
+		snprintf(line, sizeof line, "Nov 23 10:00:01 mx1 postfix/smtp[1]: 3F2A1C0D9: to=<a@b.example>, relay=none, delay=%s, dsn=4.4.1, status=deferred (x)", delays[i]);
+		d.has = false;
+		mxt_pass_line(p, "test", (long)i + 1, 0, line, strlen(line));
+		double want = strtod(delays[i], NULL);
+		test_ok(d.has && memcmp(&d.delay, &want, sizeof want) == 0,
+		    "delay= as strtod reads it", "%s: got %.17g, want %.17g",
+		    delays[i], d.delay, want);
+	}
+	mxt_pass_destroy(p);
+}
+
 int
 main(void)
 {
@@ -286,5 +327,6 @@ main(void)
 	run_track_cap();
 	run_hosts();
 	run_syslog_name();
+	run_delay();
 	return test_done();
 }
