@@ -318,6 +318,50 @@ run_delay(void)
 	mxt_pass_destroy(p);
 }
 
+/* Many messages in flight: the tracker's table grows (track.c
+ * grow_buckets) and every message still finds its sender. */
+struct sender_log {
+	int events, right;
+};
+
+static void
+sender_event(void *arg, const struct mxt_event *ev)
+{
+	struct sender_log *l = arg;
+	char want[32];
+	int n = snprintf(want, sizeof want, "s%.*s@x.example",
+	    (int)ev->queue_id.len, ev->queue_id.ptr);
+	l->events++;
+	if (ev->sender.len == (size_t)n &&
+	    memcmp(ev->sender.ptr, want, (size_t)n) == 0)
+		l->right++;
+}
+
+static void
+run_many_in_flight(void)
+{
+	enum { N = 5000 };
+	struct sender_log l = {0};
+	struct mxt_pass_config cfg = {.year = 2024, .on_event = sender_event,
+	    .event_arg = &l};
+	struct mxt_pass *p = mxt_pass_create(&cfg);
+	char line[256];
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < N; i++) {
+			if (pass == 0)
+				snprintf(line, sizeof line, "Nov 23 10:00:01 mx1 postfix/qmgr[1]: A%05X: from=<sA%05X@x.example>, size=1, nrcpt=1 (queue active)", i, i);
+			else
+				snprintf(line, sizeof line, "Nov 23 10:00:02 mx1 postfix/smtp[2]: A%05X: to=<r@y.example>, relay=none, delay=1, dsn=4.4.1, status=deferred (x)", i);
+			mxt_pass_line(p, "test", i + 1, 0, line, strlen(line));
+		}
+	test_int("many messages in flight", "events", l.events, N);
+	test_int("many messages in flight", "events with their sender",
+	    l.right, N);
+	test_int("many messages in flight", "track_overflow",
+	    (long long)mxt_pass_stats(p)->track_overflow, 0);
+	mxt_pass_destroy(p);
+}
+
 int
 main(void)
 {
@@ -328,5 +372,6 @@ main(void)
 	run_hosts();
 	run_syslog_name();
 	run_delay();
+	run_many_in_flight();
 	return test_done();
 }
