@@ -19,9 +19,9 @@
 # Environment: MTAS ("postfix exim"), RUNS (3; pflogsumm and eximstats run
 # once), REFS (yes; no leaves out pflogsumm and eximstats), BENCH_DIR (where the generated logs are kept, default $TMPDIR or
 # /tmp; a log is generated once and reused).
-# Takes about 1 minute for 100 MB and 8-10 minutes for 1024 MB (both MTAs,
-# 2 cores), most of it pflogsumm and eximstats; generating a 1 GB log takes
-# another minute or two per MTA the first time.
+# Takes about 2.5 minutes for 100 MB (both MTAs, a loaded 2-core machine),
+# most of it pflogsumm and eximstats, and about ten times that for 1024 MB;
+# generating the logs takes a few minutes more the first time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
