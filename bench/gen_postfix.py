@@ -3,9 +3,12 @@
 same arguments give the same bytes).
 
 Mix per message: smtpd connect/client/disconnect, cleanup message-id, qmgr
-from=, one to three recipients with deliveries, deferrals (with retries),
-bounces, plus NOQUEUE rejections and noise from other programs, in the
-proportions of a busy relay.
+from=, one to three recipients with deliveries, deferrals, bounces, plus
+NOQUEUE rejections and noise from other programs, in the proportions of a
+busy relay. A message with a deferred recipient stays in the queue (no
+"removed") until the queue manager retries it a little later: the deferred
+recipients are delivered then and the message is removed, as Postfix does,
+so the messages in flight stay few however long the log.
 
 Usage: gen_postfix.py OUT_FILE SIZE_MB [SEED [START_SECONDS]]
 """
@@ -49,6 +52,7 @@ def main():
                 prog, rnd.randint(1000, 60000), msg)
             f.write(line)
             written += len(line)
+        retry = []  # (queue id, sender, [(recipient, host, ip)]) deferred
         while written < limit:
             qn += rnd.randint(1, 50)
             q = "%X" % qn
@@ -62,6 +66,7 @@ def main():
             w("postfix/cleanup", "%s: message-id=<%d@x.example>" % (q, qn))
             w("postfix/qmgr", "%s: from=<sender%d@x.example>, size=%d, nrcpt=1 (queue active)" % (q, qn % 97, rnd.randint(800, 90000)))
             w("dovecot", "imap(user%d): Logged out in=120 out=5120" % (qn % 13))
+            deferred = []
             for _ in range(rnd.randint(1, 3)):
                 d = rnd.choice(DOMAINS)
                 r = "user%d@%s" % (rnd.randint(1, 5000), d)
@@ -82,7 +87,21 @@ def main():
                 relay = "none" if text.startswith(("connect", "Host or")) else "%s[%s]:25" % (h, mip)
                 w("postfix/smtp", "%s: to=<%s>, relay=%s, delay=%.1f, delays=0.1/0/0.3/0.4, dsn=%s, status=%s (%s)" % (
                     q, r, relay, rnd.random() * 5, dsn, status, text))
-            w("postfix/qmgr", "%s: removed" % q)
+                if status == "deferred":
+                    deferred.append((r, h, mip))
+            if deferred:
+                retry.append((q, qn, deferred))
+            else:
+                w("postfix/qmgr", "%s: removed" % q)
+            # the queue manager retries the oldest deferred message: its
+            # recipients are delivered now and it leaves the queue
+            if len(retry) > 200 or (retry and rnd.random() < 0.05):
+                rq, rqn, rl = retry.pop(0)
+                w("postfix/qmgr", "%s: from=<sender%d@x.example>, size=%d, nrcpt=%d (queue active)" % (rq, rqn % 97, rnd.randint(800, 90000), len(rl)))
+                for r, h, mip in rl:
+                    w("postfix/smtp", "%s: to=<%s>, relay=%s[%s]:25, delay=%d, delays=%d/0.1/0.3/0.4, dsn=2.0.0, status=sent (250 2.0.0 OK 1700000000 x-%d - gsmtp)" % (
+                        rq, r, h, mip, rnd.randint(300, 3600), rnd.randint(300, 3600), rqn))
+                w("postfix/qmgr", "%s: removed" % rq)
 
 
 if __name__ == "__main__":

@@ -277,6 +277,91 @@ run_syslog_name(void)
 	mxt_pass_destroy(p);
 }
 
+/* delay= is read without strtod when it can be exact (postfix.c
+ * parse_number): every form gives strtod's value, bit for bit. */
+struct delay_log {
+	double delay;
+	bool has;
+};
+
+static void
+delay_event(void *arg, const struct mxt_event *ev)
+{
+	struct delay_log *d = arg;
+	d->delay = ev->delay;
+	d->has = ev->has_delay;
+}
+
+static void
+run_delay(void)
+{
+	static const char *const delays[] = {
+	    "0", "0.52", "3612", "0.1", "0.3", "2.675", "1.005", "99999.99",
+	    "123456789012345", "1234567890.12345", "0.000000000000001",
+	    "1234567890123456", "0.1234567890123456789", "12345678901234567890",
+	    "5.", ".5", "00.07", "1.2.3", "9007199254740993", "0.30000000000000004",
+	};
+	struct delay_log d = {0};
+	struct mxt_pass_config cfg = {.year = 2024, .on_event = delay_event,
+	    .event_arg = &d};
+	struct mxt_pass *p = mxt_pass_create(&cfg);
+	for (size_t i = 0; i < sizeof delays / sizeof delays[0]; i++) {
+		char line[256];
+		snprintf(line, sizeof line, "Nov 23 10:00:01 mx1 postfix/smtp[1]: 3F2A1C0D9: to=<a@b.example>, relay=none, delay=%s, dsn=4.4.1, status=deferred (x)", delays[i]);
+		d.has = false;
+		mxt_pass_line(p, "test", (long)i + 1, 0, line, strlen(line));
+		double want = strtod(delays[i], NULL);
+		test_ok(d.has && memcmp(&d.delay, &want, sizeof want) == 0,
+		    "delay= as strtod reads it", "%s: got %.17g, want %.17g",
+		    delays[i], d.delay, want);
+	}
+	mxt_pass_destroy(p);
+}
+
+/* Many messages in flight: the tracker's table grows (track.c
+ * grow_buckets) and every message still finds its sender. */
+struct sender_log {
+	int events, right;
+};
+
+static void
+sender_event(void *arg, const struct mxt_event *ev)
+{
+	struct sender_log *l = arg;
+	char want[32];
+	int n = snprintf(want, sizeof want, "s%.*s@x.example",
+	    (int)ev->queue_id.len, ev->queue_id.ptr);
+	l->events++;
+	if (ev->sender.len == (size_t)n &&
+	    memcmp(ev->sender.ptr, want, (size_t)n) == 0)
+		l->right++;
+}
+
+static void
+run_many_in_flight(void)
+{
+	enum { N = 5000 };
+	struct sender_log l = {0};
+	struct mxt_pass_config cfg = {.year = 2024, .on_event = sender_event,
+	    .event_arg = &l};
+	struct mxt_pass *p = mxt_pass_create(&cfg);
+	char line[256];
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < N; i++) {
+			if (pass == 0)
+				snprintf(line, sizeof line, "Nov 23 10:00:01 mx1 postfix/qmgr[1]: A%05X: from=<sA%05X@x.example>, size=1, nrcpt=1 (queue active)", i, i);
+			else
+				snprintf(line, sizeof line, "Nov 23 10:00:02 mx1 postfix/smtp[2]: A%05X: to=<r@y.example>, relay=none, delay=1, dsn=4.4.1, status=deferred (x)", i);
+			mxt_pass_line(p, "test", i + 1, 0, line, strlen(line));
+		}
+	test_int("many messages in flight", "events", l.events, N);
+	test_int("many messages in flight", "events with their sender",
+	    l.right, N);
+	test_int("many messages in flight", "track_overflow",
+	    (long long)mxt_pass_stats(p)->track_overflow, 0);
+	mxt_pass_destroy(p);
+}
+
 int
 main(void)
 {
@@ -286,5 +371,7 @@ main(void)
 	run_track_cap();
 	run_hosts();
 	run_syslog_name();
+	run_delay();
+	run_many_in_flight();
 	return test_done();
 }

@@ -485,6 +485,45 @@ mxt_flight_outcome(struct flight *f)
 	return o;
 }
 
+/*
+ * The key of a group's code histogram: "451 4.7.1", "550", "none 4.4.1"
+ * (no reply), "none". Written by hand, not with snprintf: it runs for every
+ * failure. out has room for the longest (an int and a dsn of 15 bytes).
+ */
+#define DSN_SIZE sizeof(((struct mxt_event *)0)->dsn)
+
+static size_t
+code_key(char *out, size_t size, int code, const char *dsn)
+{
+	char digits[24];
+	size_t n = 0, nd = 0, dl = strnlen(dsn, DSN_SIZE);
+	assert(size >= 7 + 1 + DSN_SIZE);
+	if (code == 0) {
+		memcpy(out, "none", 4);
+		n = 4;
+	} else {
+		/* as %d: a reply code is 3 digits, but the field is an int */
+		unsigned long long v = code < 0 ? -(unsigned long long)code :
+		    (unsigned long long)code;
+		do
+			digits[nd++] = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		if (code < 0)
+			digits[nd++] = '-';
+		/* at most 7 characters, as the snprintf into char[8] this
+		 * replaces kept */
+		for (size_t k = 0; k < 7 && nd > 0; k++)
+			out[n++] = digits[--nd];
+	}
+	if (dl > 0) {
+		out[n++] = ' ';
+		memcpy(out + n, dsn, dl);
+		n += dl;
+	}
+	out[n] = '\0';
+	return n;
+}
+
 /* Counts one outbound failure in its group; returns the group index or
  * UINT32_MAX when it could not be grouped. */
 uint32_t
@@ -526,13 +565,9 @@ mxt_summary_count_failure(struct mxt_summary *s, const struct mxt_event *ev,
 		g->first = ev->time;
 	if (!g->last.valid || ev->time.sec >= g->last.sec)
 		g->last = ev->time;
-	char num[8] = "none";
-	if (ev->code)
-		snprintf(num, sizeof num, "%d", ev->code);
-	int n = snprintf(code, sizeof code, "%s%s%s", num,
-	    ev->dsn[0] ? " " : "", ev->dsn);
-	struct mxt_strmap_slot *slot = mxt_strmap_put(&g->codes, code,
-	    (size_t)n, &added);
+	size_t n = code_key(code, sizeof code, ev->code, ev->dsn);
+	struct mxt_strmap_slot *slot = mxt_strmap_put(&g->codes, code, n,
+	    &added);
 	if (slot)
 		slot->value++;
 	slot = mxt_strmap_put(&g->texts, ev->text.ptr ? ev->text.ptr : "",
@@ -597,6 +632,22 @@ mxt_summary_resolve(struct mxt_summary *s, enum mxt_status st, int64_t delay)
 	}
 }
 
+/*
+ * A pending recipient of the message of pending_msgs entry pm reached its
+ * outcome. The entry counts them when this summary's events made it, and
+ * leaves with the last one, so the map holds only messages with recipients
+ * pending and a miss there is quick. An entry of 0 came from a saved or
+ * merged summary, whose count is unknown: it stays ("may have pending").
+ */
+static void
+unpend(struct mxt_summary *s, struct mxt_strmap_slot *pm)
+{
+	if (pm->value == 0)
+		return;
+	if (--pm->value == 0)
+		mxt_strmap_remove(&s->pending_msgs, pm);
+}
+
 /* Outbound retries: joined by (host, queue id, recipient). Returns the
  * retry record of a recipient deferred before (removed from the map when
  * the event is final: the caller frees it), else NULL. */
@@ -608,8 +659,30 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 	message_key(s, ev->host, ev->queue_id, &ev->recipient);
 	const char *key = s->keybuf.p;
 	size_t n = s->keybuf.len;
+	/* the message's own key, host \x1f qid, is the start of the key */
+	size_t mlen = ev->host.len + 1 + ev->queue_id.len;
 
-	if (ev->status == MXT_STATUS_DEFERRED) {
+	if (ev->status != MXT_STATUS_DEFERRED) {
+		/* Most outbound events are of messages never deferred: one
+		 * look-up in the small map of messages with pending
+		 * recipients settles it. */
+		struct mxt_strmap_slot *pm = mxt_strmap_get(&s->pending_msgs,
+		    key, mlen);
+		if (pm == NULL)
+			return NULL;
+		struct mxt_strmap_slot *slot = mxt_strmap_get(&s->retries,
+		    key, n);
+		if (slot == NULL)
+			return NULL; /* never deferred: not a retry */
+		struct retry *r = slot->ptr;
+		if (counted || r->in_window)
+			mxt_summary_resolve(s, ev->status,
+			    ev->time.sec - r->first_deferred);
+		mxt_strmap_remove(&s->retries, slot);
+		unpend(s, pm);
+		return r;
+	}
+	{
 		if (s->retries.count >= SUMMARY_RETRIES_MAX &&
 		    mxt_strmap_get(&s->retries, key, n) == NULL) {
 			s->overflow_retries++;
@@ -618,9 +691,14 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 		struct mxt_strmap_slot *slot = mxt_strmap_put(&s->retries, key,
 		    n, &added);
 		if (added) {
-			message_key(s, ev->host, ev->queue_id, NULL);
-			mxt_strmap_put(&s->pending_msgs, s->keybuf.p,
-			    s->keybuf.len, &added);
+			struct mxt_strmap_slot *pm = mxt_strmap_put(
+			    &s->pending_msgs, key, mlen, &added);
+			/* counts the recipients this summary's events left
+			 * pending; 0 (a loaded or merged entry) = unknown */
+			if (added)
+				pm->value = 1;
+			else if (pm->value > 0)
+				pm->value++;
 			struct retry *r = xcalloc(1, sizeof *r);
 			r->host = xstrndup(ev->host.ptr, ev->host.len);
 			r->recipient = xstrndup(ev->recipient.ptr, ev->recipient.len);
@@ -645,15 +723,6 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 		r->text = xstrndup(ev->text.ptr, tl);
 		return NULL;
 	}
-	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->retries, key, n);
-	if (slot == NULL)
-		return NULL; /* never deferred: not a retry */
-	struct retry *r = slot->ptr;
-	if (counted || r->in_window)
-		mxt_summary_resolve(s, ev->status,
-		    ev->time.sec - r->first_deferred);
-	mxt_strmap_remove(&s->retries, slot);
-	return r;
 }
 
 void

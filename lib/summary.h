@@ -147,7 +147,12 @@ struct mxt_summary {
 	uint64_t retry_total, retry_delivered, retry_bounced, retry_expired;
 	uint64_t delays[DELAY_BUCKETS];
 	struct mxt_strmap flights;  /* host\x1fqid -> struct flight */
-	/* host\x1fqid of messages that may have pending retries */
+	/* host\x1fqid of messages that may have pending retries; every
+	 * retry not moved aside has its message here. value: how many of
+	 * them mxt_summary_add's events left pending (the entry leaves with
+	 * the last); 0 = not counted (loaded or merged), never removed by an
+	 * outcome. Code that adds a retry other than through
+	 * mxt_summary_add must leave the entry's value at 0. */
 	struct mxt_strmap pending_msgs;
 	uint64_t detached;          /* pending of an id that came back */
 	struct mxt_strmap clients;  /* client ip -> struct client_row (ptr) */

@@ -15,9 +15,12 @@
  */
 #include "track.h"
 
+#include <assert.h>
 #include <stdlib.h>
 
 #define DEFAULT_CAP 200000
+#define MIN_BUCKETS 256
+#define MAX_BUCKETS (1u << 20)
 
 struct mxt_track {
 	struct mxt_msg **buckets;
@@ -54,9 +57,10 @@ mxt_track_create(size_t cap, uint64_t *overflow_counter,
 {
 	struct mxt_track *t = xcalloc(1, sizeof *t);
 	t->cap = cap ? cap : DEFAULT_CAP;
-	t->nbuckets = 1024;
-	while (t->nbuckets < t->cap && t->nbuckets < (1u << 20))
-		t->nbuckets <<= 1;
+	/* grown with the entries (grow_buckets), not sized for the cap: a
+	 * few hundred messages are in flight on most logs, and a table of
+	 * 2 MiB would cost a cache miss per look-up and the memory */
+	t->nbuckets = MIN_BUCKETS;
 	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
 	t->overflow = overflow_counter;
 	t->on_drop = on_drop;
@@ -138,6 +142,27 @@ unlink_msg(struct mxt_track *t, struct mxt_msg **pp)
 	free_msg(m);
 }
 
+/* Doubles the buckets when the entries outnumber them: chains stay short
+ * on average. */
+static void
+grow_buckets(struct mxt_track *t)
+{
+	size_t n = t->nbuckets * 2;
+	assert((n & (n - 1)) == 0);
+	struct mxt_msg **b = xcalloc(n, sizeof *b);
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct mxt_msg *m, *next;
+		for (m = t->buckets[i]; m != NULL; m = next) {
+			next = m->hnext;
+			m->hnext = b[m->hash & (n - 1)];
+			b[m->hash & (n - 1)] = m;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = n;
+}
+
 struct mxt_msg *
 mxt_track_add(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 {
@@ -154,6 +179,9 @@ mxt_track_add(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 		if (t->overflow)
 			(*t->overflow)++;
 		pp = slot(t, h, host, id); /* the chain may have changed */
+	} else if (t->count >= t->nbuckets && t->nbuckets < MAX_BUCKETS) {
+		grow_buckets(t);
+		pp = slot(t, h, host, id);
 	}
 	/* the host lives in the same allocation, after the entry */
 	struct mxt_msg *m = xcalloc(1, sizeof *m + host.len + 1);
