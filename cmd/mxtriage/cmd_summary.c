@@ -5,6 +5,7 @@
  * written).
  */
 #include "cli.h"
+#include "parallel.h"
 
 #include <err.h>
 #include <getopt.h>
@@ -42,6 +43,8 @@ static const char usage_text[] =
     "                          recognised line by line)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "      --keep-order        read the inputs in the order given\n"
+    "  -j, --jobs N            threads reading the inputs (default: the\n"
+    "                          CPUs; 1 = one); the report is the same\n"
     "  -h, --help              show this help\n";
 
 static const char merge_usage_text[] =
@@ -76,6 +79,7 @@ struct summary_opts {
 	struct mxt_failon *failon[MAX_FAILON];
 	size_t nfailon;
 	bool by_given;   /* --by */
+	long jobs;       /* --jobs; 0 = the CPUs */
 	bool merge;      /* `mxtriage merge` */
 	bool filtered;   /* a filter or --by was given */
 };
@@ -195,6 +199,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+		{"jobs", required_argument, NULL, 'j'},
 		CLI_INPUT_LONGOPTS,
 		CLI_FILTER_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -202,7 +207,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 	int c, r;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:hj:", longopts, NULL)) != -1) {
 		if ((r = cli_input_option(in, c, optarg)) != 0) {
 			if (r < 0)
 				return MXT_EXIT_USAGE;
@@ -269,11 +274,20 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			o->color = optarg;
 			break;
 		case OPT_CSV_RAW: o->csv_raw = true; break;
+		case 'j':
+			o->jobs = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o->jobs < 1 ||
+			    o->jobs > 256) {
+				warnx("--jobs: '%s' is not a number of threads "
+				    "(1-256)", optarg);
+				return MXT_EXIT_USAGE;
+			}
+			break;
 		default:
 			fputs(o->merge ? merge_usage_text : usage_text, stderr);
 			return MXT_EXIT_USAGE;
 		}
-		if (c == OPT_BY ||
+		if (c == OPT_BY || c == 'j' ||
 		    (c >= OPT_YEAR && c < OPT_FIRST_FREE && c != OPT_CSV_RAW))
 			o->filtered = true;
 	}
@@ -439,7 +453,18 @@ run(int argc, char **argv, bool merge)
 		};
 		in.window = &o.cfg.filter;
 		in.now = cli_now();
+		in.jobs = o.jobs > 0 ? (unsigned)o.jobs : mxt_parallel_cpus();
+		in.summary = &o.cfg;
+		in.rules = o.rules;
 		status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
+		if (in.merged != NULL) {
+			/* the threads' pieces, merged: the same summary */
+			mxt_summary_destroy(s);
+			s = ctx.s = in.merged;
+			ctx.in_window = in.in_window;
+			for (int k = 0; k < MXT_STATUS_COUNT; k++)
+				ctx.events += stats.events[k];
+		}
 		mxt_summary_finish(s, &stats);
 		for (size_t i = 0; i < in.nspans; i++)
 			mxt_summary_add_input(s, in.spans[i].name,

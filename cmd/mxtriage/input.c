@@ -5,6 +5,7 @@
  * or not understood. Nothing is dropped in silence.
  */
 #include "cli.h"
+#include "parallel.h"
 
 #include <err.h>
 #include <errno.h>
@@ -272,6 +273,86 @@ cli_check_outputs(const struct cli_input *in, const char *output,
 	return 0;
 }
 
+/* mxt_parallel_replay: what one pass tells while it reads. */
+static void
+replay_begin(void *arg, size_t i)
+{
+	struct cli_input *in = arg;
+	in->warn_between = in->keep_order || in->fixed[i] ||
+	    (i > 0 && in->fixed[i - 1]);
+}
+
+static void
+replay_error(void *arg, size_t i, const struct mxt_error *e)
+{
+	(void)arg;
+	(void)i;
+	if (e->line > 0 || e->column > 0)
+		warnx("%s: %s, after line %ld (byte %ld of the file); the lines "
+		    "before it were read", e->source, e->text, e->line,
+		    e->column);
+	else
+		warnx("%s: %s", e->source, e->text);
+}
+
+/*
+ * The report on in->jobs threads (lib/parallel.c), or NULL when one pass
+ * must read the inputs (MXTRIAGE_JOBS_DEBUG=1 says why on stderr).
+ */
+static struct mxt_parallel *
+run_parallel(struct cli_input *in, const struct mxt_pass_config *cfg,
+    const struct mxt_inputs *list, int *status)
+{
+	size_t n = mxt_inputs_count(list);
+	const char **paths = calloc(n + 1, sizeof *paths);
+	struct mxt_classifier **cls = calloc(in->jobs, sizeof *cls);
+	in->fixed = calloc(n + 1, sizeof *in->fixed);
+	if (paths == NULL || cls == NULL || in->fixed == NULL)
+		err(MXT_EXIT_INPUT, NULL);
+	for (size_t i = 0; i < n; i++) {
+		paths[i] = mxt_inputs_get(list, i)->path;
+		in->fixed[i] = mxt_inputs_get(list, i)->fixed;
+	}
+	struct mxt_parallel_config pc = {
+		.pass = *cfg,
+		.summary = *in->summary,
+		.classifiers = cls,
+		.jobs = in->jobs,
+		.keep_unparsed = in->unparsed_fp != NULL,
+	};
+	cls[0] = cfg->classifier;
+	for (unsigned t = 1; t < in->jobs; t++)
+		if ((cls[t] = cli_classifier(in->rules)) == NULL)
+			err(MXT_EXIT_USAGE, "--rules");
+	const char *why = NULL;
+	struct mxt_parallel *r = mxt_parallel_run(&pc, paths, n, &why);
+	const char *dbg = getenv("MXTRIAGE_JOBS_DEBUG");
+	if (dbg != NULL && *dbg == '1')
+		fprintf(stderr, "mxtriage: jobs: %s\n", r != NULL ? "threads" :
+		    why);
+	for (unsigned t = 1; t < in->jobs; t++)
+		mxt_classifier_destroy(cls[t]);
+	free(cls);
+	free(paths);
+	if (r != NULL) {
+		struct mxt_parallel_replay cb = {
+			.arg = in,
+			.input_begin = replay_begin,
+			.on_unparsed = on_unparsed,
+			.on_time_jump = on_time_jump,
+			.on_error = replay_error,
+		};
+		mxt_parallel_replay(r, &cb);
+		if (mxt_parallel_stats(r)->inputs_failed > 0)
+			*status = MXT_EXIT_INPUT;
+		in->merged = mxt_parallel_summary(r);
+		in->in_window = mxt_parallel_in_window(r);
+	}
+	free(in->fixed);
+	in->fixed = NULL;
+	return r;
+}
+
 int
 cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
     int nfiles, struct mxt_stats *stats)
@@ -294,7 +375,6 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	cfg->stop = &cli_stop;
 	cfg->on_time_jump = on_time_jump;
 	cfg->time_jump_arg = in;
-	struct mxt_pass *p = mxt_pass_create(cfg);
 
 	if (nfiles == 0) {
 		files = stdin_only;
@@ -309,7 +389,12 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	    (size_t)nfiles, &icfg);
 	if (mxt_inputs_failed(list) > 0)
 		status = MXT_EXIT_INPUT;
-	for (size_t i = 0; i < mxt_inputs_count(list) && !cli_stop; i++) {
+	struct mxt_parallel *par = NULL;
+	if (in->jobs > 1 && in->summary != NULL)
+		par = run_parallel(in, cfg, list, &status);
+	struct mxt_pass *p = par == NULL ? mxt_pass_create(cfg) : NULL;
+	for (size_t i = 0; p != NULL && i < mxt_inputs_count(list) &&
+	    !cli_stop; i++) {
 		const struct mxt_input *it = mxt_inputs_get(list, i);
 		struct mxt_error e;
 		/* time running back between inputs is the order's fault only
@@ -328,10 +413,14 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	}
 	size_t ninputs = mxt_inputs_count(list);
 	mxt_inputs_destroy(list);
-	mxt_pass_finish(p);
+	if (p != NULL)
+		mxt_pass_finish(p);
 
 	size_t nspans;
-	const struct mxt_input_span *spans = mxt_pass_inputs(p, &nspans);
+	const struct mxt_input_span *spans = p != NULL ?
+	    mxt_pass_inputs(p, &nspans) : mxt_parallel_spans(par, &nspans);
+	const struct mxt_stats *st = p != NULL ? mxt_pass_stats(p) :
+	    mxt_parallel_stats(par);
 	in->spans = mxt_input_spans_copy(spans, nspans);
 	in->nspans = nspans;
 	/* A run stopped early says so itself; its counts are partial. */
@@ -346,10 +435,11 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 		report_gaps(in);
 	}
 	if (!cli_stop)
-		report_anomalies(in, mxt_pass_stats(p), (int)ninputs);
+		report_anomalies(in, st, (int)ninputs);
 	if (stats != NULL)
-		*stats = *mxt_pass_stats(p);
+		*stats = *st;
 	mxt_pass_destroy(p);
+	mxt_parallel_destroy(par);
 	if (in->unparsed_path != NULL) {
 		in->unparsed_fp = NULL;
 		status = cli_worst(status, cli_output_close(&unparsed,
