@@ -235,6 +235,7 @@ mxt_summary_destroy(struct mxt_summary *s)
 			free(g->values[k]);
 		mxt_strmap_finish(&g->codes);
 		mxt_strmap_finish(&g->texts);
+		mxt_strmap_finish(&g->texts_over);
 	}
 	free(s->groups);
 	for (size_t i = 0; i < s->retries.size; i++)
@@ -572,10 +573,25 @@ mxt_summary_count_failure(struct mxt_summary *s, const struct mxt_event *ev,
 		slot->value++;
 	slot = mxt_strmap_put(&g->texts, ev->text.ptr ? ev->text.ptr : "",
 	    ev->text.len, &added);
+	if (slot && added && s->ordered)
+		slot->ptr = (void *)(uintptr_t)g->texts.count;
 	if (slot)
 		slot->value++;
 	else
 		g->texts_unnamed++;
+	if (slot == NULL && s->ordered) {
+		const char *t = ev->text.ptr ? ev->text.ptr : "";
+		added = false;
+		slot = s->texts_over < SUMMARY_TEXTS_OVER_MAX ?
+		    mxt_strmap_put(&g->texts_over, t, ev->text.len, &added) :
+		    mxt_strmap_get(&g->texts_over, t, ev->text.len);
+		if (slot == NULL)
+			s->texts_over_full = true;
+		else
+			slot->value++;
+		if (slot != NULL && added)
+			s->texts_over++;
+	}
 	return gi;
 }
 
@@ -771,10 +787,12 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 	}
 	/* a final outcome of a message met in progress: a merge with the
 	 * summary before this one may join it to a deferral there */
+	bool resolved = counted || (r != NULL && r->in_window);
 	if (f != NULL && f->in_progress && ev->direction == MXT_DIR_OUT &&
 	    ev->status != MXT_STATUS_DEFERRED && ev->time.valid &&
-	    (counted || (r != NULL && r->in_window))) {
+	    (resolved || s->ordered)) {
 		struct outcome *o = mxt_flight_outcome(f);
+		o->uncounted = !resolved;
 		o->rcpt = xstrndup(ev->recipient.ptr, ev->recipient.len);
 		o->status = ev->status;
 		o->time = ev->time.sec;

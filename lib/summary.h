@@ -29,6 +29,9 @@
 #define SUMMARY_RETRIES_MAX MXT_SUMMARY_RETRIES_MAX
 #define SUMMARY_FLIGHTS_MAX MXT_SUMMARY_FLIGHTS_MAX
 #define SUMMARY_DOMAINS_MAX MXT_SUMMARY_DOMAINS_MAX
+/* Texts past the group caps a piece of a parallel pass keeps (all groups
+ * together): memory stays bounded whatever the log holds. */
+#define SUMMARY_TEXTS_OVER_MAX 262144
 
 /* One group of outbound failures (deferred, bounced, expired). */
 struct group {
@@ -42,6 +45,10 @@ struct group {
 	struct mxt_strmap codes;  /* "451 4.7.1" -> events */
 	struct mxt_strmap texts;  /* reply text -> events */
 	uint64_t texts_unnamed;   /* events whose text did not fit */
+	/* only in a piece of a parallel pass (mxt_summary.ordered): texts
+	 * past the cap with their events, so that the merge of the pieces
+	 * names what one pass names (parallel.c) */
+	struct mxt_strmap texts_over;
 	struct mxt_time first, last;
 };
 
@@ -85,6 +92,11 @@ struct outcome {
 	enum mxt_cause cause;
 	char *sender, *text;
 	int32_t utcoff;
+	/* in a piece of a parallel pass (mxt_summary.ordered) only: an
+	 * outcome outside the filters and of no deferral in the window,
+	 * kept so that the merge still takes the recipient off the pending
+	 * list as one pass does (never written, never carried on) */
+	bool uncounted;
 };
 
 /*
@@ -165,6 +177,17 @@ struct mxt_summary {
 	} *gaps;
 	size_t ngaps;
 	bool merged;                /* made by mxt_summary_merge */
+	/* A piece of a parallel pass (parallel.c), merged in order into the
+	 * pieces before it: each named text's slot ptr holds its rank of
+	 * first occurrence in its group, and texts past the cap are kept in
+	 * the group's texts_over, so the merge names exactly the texts one
+	 * pass over the whole input names. */
+	bool ordered;
+	/* texts kept past the caps of the groups in texts_over, all groups
+	 * together: at SUMMARY_TEXTS_OVER_MAX no more are kept, and
+	 * texts_over_full says the piece cannot be merged exactly */
+	size_t texts_over;
+	bool texts_over_full;
 	struct mxt_buf keybuf;      /* scratch: the key being built */
 	int64_t end;                /* last time seen: pending ages end here */
 	int32_t end_utcoff;
@@ -202,6 +225,27 @@ void mxt_summary_key_aside(struct mxt_summary *s, struct mxt_buf *b);
 size_t mxt_summary_key_base(const char *key, size_t len);
 void mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
     struct mxt_str qid);
+
+/*
+ * What a piece of one pass (parallel.c) knows of the messages at its cut,
+ * for mxt_summary_merge_cut. Keys are mxt_summary_key(host, qid, NULL).
+ * started: messages whose first line came before the cut and that had not
+ * ended there (begun in an earlier piece); ended: messages the piece saw
+ * leave the queue before it saw them begin, value 2 when the same id
+ * began again later in the piece. Either may be NULL.
+ */
+struct mxt_merge_cut {
+	const struct mxt_strmap *started;
+	const struct mxt_strmap *ended;
+};
+/* mxt_summary_merge of the next piece of one pass (src->ordered). */
+int mxt_summary_merge_cut(struct mxt_summary *dst,
+    const struct mxt_summary *src, struct mxt_classifier *c,
+    const struct mxt_merge_cut *cut, struct mxt_error *err);
+
+/* The first piece of one pass as the base of the merge of the others:
+ * no longer ordered, no uncounted outcomes. */
+void mxt_summary_settle(struct mxt_summary *s);
 
 /* Groups with events (what the writers show). */
 size_t mxt_summary_ngroups(const struct mxt_summary *s);

@@ -64,6 +64,57 @@ merge_histogram(struct mxt_strmap *d, const struct mxt_strmap *s,
 	}
 }
 
+static int
+cmp_rank(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)(*(const struct mxt_strmap_slot *const *)a)->ptr;
+	uintptr_t y = (uintptr_t)(*(const struct mxt_strmap_slot *const *)b)->ptr;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The texts of g, a group of a piece of a parallel pass (s->ordered),
+ * added to x as one pass would have counted them: x names the first
+ * GROUP_TEXTS_MAX distinct texts of the input before g's and counts the
+ * rest as unnamed, so g's named texts go in in the order they first came
+ * (a new one is named while x has room), and its texts past its own cap
+ * are counted under their name where x names them. Those never get a
+ * name of their own in x: g named GROUP_TEXTS_MAX texts before them, and
+ * x had room for fewer new ones.
+ */
+static void
+merge_texts_ordered(struct group *x, const struct group *g)
+{
+	const struct mxt_strmap_slot **v = xcalloc(g->texts.count + 1,
+	    sizeof *v);
+	size_t n = 0;
+	bool added;
+	for (size_t i = 0; i < g->texts.size; i++)
+		if (g->texts.slots[i].key != NULL)
+			v[n++] = &g->texts.slots[i];
+	qsort(v, n, sizeof *v, cmp_rank);
+	for (size_t i = 0; i < n; i++) {
+		struct mxt_strmap_slot *d = mxt_strmap_put(&x->texts, v[i]->key,
+		    v[i]->len, &added);
+		if (d != NULL)
+			d->value += v[i]->value;
+		else
+			x->texts_unnamed += v[i]->value;
+	}
+	free(v);
+	for (size_t i = 0; i < g->texts_over.size; i++) {
+		const struct mxt_strmap_slot *sl = &g->texts_over.slots[i];
+		if (sl->key == NULL)
+			continue;
+		struct mxt_strmap_slot *d = mxt_strmap_get(&x->texts, sl->key,
+		    sl->len);
+		if (d != NULL)
+			d->value += sl->value;
+		else
+			x->texts_unnamed += sl->value;
+	}
+}
+
 /* gmap[i] = dst index of src group i (UINT32_MAX: over the cap). */
 static uint32_t *
 merge_groups(struct mxt_summary *d, const struct mxt_summary *s)
@@ -91,8 +142,12 @@ merge_groups(struct mxt_summary *d, const struct mxt_summary *s)
 		x->recipients += g->recipients;
 		x->messages += g->messages;
 		merge_histogram(&x->codes, &g->codes, NULL);
-		merge_histogram(&x->texts, &g->texts, &x->texts_unnamed);
-		x->texts_unnamed += g->texts_unnamed;
+		if (s->ordered) {
+			merge_texts_ordered(x, g);
+		} else {
+			merge_histogram(&x->texts, &g->texts, &x->texts_unnamed);
+			x->texts_unnamed += g->texts_unnamed;
+		}
 		if (g->first.valid && (!x->first.valid ||
 		    g->first.sec < x->first.sec))
 			x->first = g->first;
@@ -120,7 +175,8 @@ merge_clients(struct mxt_summary *d, const struct mxt_summary *s)
 			slot->ptr = n;
 		}
 		struct client_row *x = slot->ptr;
-		if (x->name[0] == '\0' && c->name[0] != '\0') {
+		/* one pass names a client by its first rejection */
+		if (!s->ordered && x->name[0] == '\0' && c->name[0] != '\0') {
 			free(x->name);
 			x->name = xstrndup(c->name, strlen(c->name));
 		}
@@ -209,6 +265,7 @@ keep_outcome(struct flight *f, const struct outcome *o, uint32_t group,
 	n->group = group;
 	n->first_deferred = first_deferred;
 	n->attempts = attempts;
+	n->uncounted = false;
 }
 
 /*
@@ -218,7 +275,7 @@ keep_outcome(struct flight *f, const struct outcome *o, uint32_t group,
  */
 static bool
 expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
-    uint32_t gi, struct mxt_classifier *cls)
+    uint32_t gi, struct mxt_classifier *cls, bool exact)
 {
 	struct retry **pend = NULL;
 	size_t n = 0;
@@ -242,10 +299,12 @@ expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
 	if (n == 0)
 		return false;
 	/* take back what the recipient-less expiry counted */
-	d->events[MXT_STATUS_EXPIRED]--;
 	d->stats.events[MXT_STATUS_EXPIRED]--;
-	d->causes[o->cause].events--;
-	if (gi != UINT32_MAX) {
+	if (!o->uncounted)
+		d->events[MXT_STATUS_EXPIRED]--;
+	if (!o->uncounted)
+		d->causes[o->cause].events--;
+	if (gi != UINT32_MAX && !o->uncounted) {
 		struct group *g = &d->groups[gi];
 		if (mxt_cause_is_repeat(o->cause))
 			g->repeats--;
@@ -259,6 +318,8 @@ expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
 		    o->text ? strlen(o->text) : 0);
 		if (sl != NULL && sl->value > 0)
 			sl->value--;
+		else if (sl == NULL && g->texts_unnamed > 0)
+			g->texts_unnamed--; /* counted past the cap */
 		if (has_touch(D, gi, "")) {
 			drop_touch(D, gi, "");
 			g->recipients--;
@@ -295,11 +356,21 @@ expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
 		ev.relay = mxt_str_make("", 0);
 		ev.cause = mxt_classify(cls, &ev);
 		mxt_provider_roll(cls, &ev, &ev.provider, &ev.via);
-		d->events[MXT_STATUS_EXPIRED]++;
+		/* pieces of one pass: the filters decide, as for one pass */
+		bool counted = !exact || mxt_filter_match(&d->cfg.filter, &ev);
 		d->stats.events[MXT_STATUS_EXPIRED]++;
-		mxt_summary_count_failure(d, &ev, D);
-		mxt_summary_resolve(d, MXT_STATUS_EXPIRED, 0);
-		if (D->in_progress) {
+		if (counted) {
+			d->events[MXT_STATUS_EXPIRED]++;
+			uint8_t bit = (uint8_t)(1u << MXT_STATUS_EXPIRED);
+			if (exact && !(D->marks & bit)) {
+				D->marks |= bit;
+				d->messages[MXT_STATUS_EXPIRED]++;
+			}
+			mxt_summary_count_failure(d, &ev, D);
+		}
+		if (counted || r->in_window)
+			mxt_summary_resolve(d, MXT_STATUS_EXPIRED, 0);
+		if (D->in_progress && (counted || r->in_window)) {
 			struct outcome x = *o;
 			x.rcpt = r->recipient;
 			keep_outcome(D, &x, UINT32_MAX, r->first_deferred,
@@ -317,7 +388,7 @@ expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
 /* F (of src) continues D (of dst): take away what both counted. */
 static void
 join(struct mxt_summary *d, struct flight *D, const struct flight *F,
-    const uint32_t *gmap, struct mxt_classifier *cls)
+    const uint32_t *gmap, struct mxt_classifier *cls, bool exact)
 {
 	for (int k = 0; k < MXT_STATUS_COUNT; k++)
 		if (D->marks & F->marks & (1u << k))
@@ -351,17 +422,20 @@ join(struct mxt_summary *d, struct flight *D, const struct flight *F,
 		const struct outcome *o = &F->out[i];
 		uint32_t og = o->group == UINT32_MAX ? UINT32_MAX : gmap[o->group];
 		if (o->rcpt[0] == '\0' && o->status == MXT_STATUS_EXPIRED &&
-		    expand_expiry(d, D, o, og, cls))
+		    expand_expiry(d, D, o, og, cls, exact))
 			continue;
 		struct retry *r = take_retry(d, &kb, D->host, D->queue_id,
 		    o->rcpt);
 		if (r == NULL) {
-			if (D->in_progress)
+			if (D->in_progress && !o->uncounted)
 				keep_outcome(D, o, og, o->first_deferred,
 				    o->attempts);
 			continue;
 		}
-		if (o->first_deferred >= 0) {
+		/* one pass resolves it when it is counted or its deferral
+		 * was (an uncounted outcome comes from a piece of one pass) */
+		bool resolved = !o->uncounted || r->in_window;
+		if (o->first_deferred >= 0 && !o->uncounted) {
 			/* src counted it from its own first deferral */
 			if (o->status == MXT_STATUS_DELIVERED) {
 				int64_t a = o->time - o->first_deferred;
@@ -369,11 +443,11 @@ join(struct mxt_summary *d, struct flight *D, const struct flight *F,
 				mxt_summary_add_delay(d, a < 0 ? 0 : a, -1);
 				mxt_summary_add_delay(d, b < 0 ? 0 : b, 1);
 			}
-		} else {
+		} else if (resolved) {
 			mxt_summary_resolve(d, o->status,
 			    o->time - r->first_deferred);
 		}
-		if (D->in_progress)
+		if (D->in_progress && resolved)
 			keep_outcome(D, o, og, r->first_deferred,
 			    r->attempts + o->attempts);
 		mxt_summary_free_retry(r);
@@ -399,15 +473,63 @@ copy_flight(const struct flight *F, const uint32_t *gmap)
 	}
 	for (size_t i = 0; i < F->nout; i++) {
 		const struct outcome *o = &F->out[i];
+		if (o->uncounted)
+			continue;
 		keep_outcome(n, o, o->group == UINT32_MAX ? UINT32_MAX :
 		    gmap[o->group], o->first_deferred, o->attempts);
 	}
 	return n;
 }
 
+/* host and qid of a key host\x1fqid (a key of the maps, without a mark). */
+static void
+key_parts(const char *key, size_t len, struct mxt_str *host, struct mxt_str *qid)
+{
+	const char *us = memchr(key, '\x1f', len);
+	size_t h = us ? (size_t)(us - key) : len;
+	*host = mxt_str_make(key, h);
+	*qid = us ? mxt_str_make(us + 1, len - h - 1) : mxt_str_make("", 0);
+}
+
+/*
+ * The messages src's piece saw end before it saw them begin, and that
+ * src has no entry of (no event after the cut): they end in dst as in
+ * one pass (the entry of one open there goes).
+ */
+static void
+end_at_cut(struct mxt_summary *d, const struct mxt_summary *s,
+    const struct mxt_strmap *ended)
+{
+	for (size_t i = 0; ended != NULL && i < ended->size; i++) {
+		const struct mxt_strmap_slot *sl = &ended->slots[i];
+		if (sl->key == NULL ||
+		    mxt_strmap_get(&s->flights, sl->key, sl->len) != NULL)
+			continue;
+		struct mxt_str host, qid;
+		key_parts(sl->key, sl->len, &host, &qid);
+		mxt_summary_message_end(d, host, qid);
+	}
+}
+
+/* Those whose id began again in src's piece: dst's pending recipients of
+ * the message before are another message's (as one pass detaches them). */
+static void
+detach_at_cut(struct mxt_summary *d, const struct mxt_strmap *ended)
+{
+	for (size_t i = 0; ended != NULL && i < ended->size; i++) {
+		const struct mxt_strmap_slot *sl = &ended->slots[i];
+		if (sl->key == NULL || sl->value != 2)
+			continue;
+		struct mxt_str host, qid;
+		key_parts(sl->key, sl->len, &host, &qid);
+		mxt_summary_detach_pending(d, host, qid);
+	}
+}
+
 static void
 merge_flights(struct mxt_summary *d, const struct mxt_summary *s,
-    const uint32_t *gmap, struct mxt_classifier *cls, struct mxt_strmap *joined)
+    const uint32_t *gmap, struct mxt_classifier *cls, struct mxt_strmap *joined,
+    const struct mxt_strmap *started)
 {
 	bool added;
 	struct mxt_buf kb = {0};
@@ -433,6 +555,24 @@ merge_flights(struct mxt_summary *d, const struct mxt_summary *s,
 			ds->ptr = copy_flight(F, gmap);
 			continue;
 		}
+		if (ds == NULL && F->in_progress && !mark && started != NULL &&
+		    mxt_strmap_get(started, sl->key, klen) != NULL) {
+			/* met in progress only because it began before the
+			 * cut, without an event: one pass saw it begin */
+			if (F->ended)
+				continue;
+			struct flight *n = copy_flight(F, gmap);
+			n->in_progress = false;
+			for (size_t k = 0; k < n->nout; k++) {
+				free(n->out[k].rcpt);
+				free(n->out[k].sender);
+				free(n->out[k].text);
+			}
+			n->nout = 0;
+			ds = mxt_strmap_put(&d->flights, sl->key, klen, &added);
+			ds->ptr = n;
+			continue;
+		}
 		if (ds == NULL) {
 			ds = mxt_strmap_put(&d->flights, sl->key, klen, &added);
 			ds->ptr = copy_flight(F, gmap);
@@ -440,7 +580,7 @@ merge_flights(struct mxt_summary *d, const struct mxt_summary *s,
 		}
 		struct flight *D = ds->ptr;
 		if (!D->ended && F->in_progress) {
-			join(d, D, F, gmap, cls);
+			join(d, D, F, gmap, cls, s->ordered);
 			mxt_strmap_put(joined, sl->key, klen, &added);
 		} else if (!F->ended) {
 			/* the same id again, a message of its own: what a
@@ -522,10 +662,42 @@ merge_pending(struct mxt_summary *d, const struct mxt_summary *s,
 	free(kb.p);
 }
 
+void
+mxt_summary_settle(struct mxt_summary *s)
+{
+	for (size_t i = 0; i < s->flights.size; i++) {
+		struct flight *f = s->flights.slots[i].ptr;
+		if (s->flights.slots[i].key == NULL)
+			continue;
+		size_t n = 0;
+		for (size_t k = 0; k < f->nout; k++) {
+			if (!f->out[k].uncounted) {
+				f->out[n++] = f->out[k];
+				continue;
+			}
+			free(f->out[k].rcpt);
+			free(f->out[k].sender);
+			free(f->out[k].text);
+		}
+		f->nout = n;
+	}
+	s->ordered = false;
+}
+
 int
 mxt_summary_merge(struct mxt_summary *d, const struct mxt_summary *s,
     struct mxt_classifier *cls, struct mxt_error *err)
 {
+	return mxt_summary_merge_cut(d, s, cls, NULL, err);
+}
+
+int
+mxt_summary_merge_cut(struct mxt_summary *d, const struct mxt_summary *s,
+    struct mxt_classifier *cls, const struct mxt_merge_cut *cut,
+    struct mxt_error *err)
+{
+	const struct mxt_strmap *started = cut ? cut->started : NULL;
+	const struct mxt_strmap *ended = cut ? cut->ended : NULL;
 	bool same = d->cfg.nby == s->cfg.nby;
 	for (size_t k = 0; same && k < d->cfg.nby; k++)
 		same = d->cfg.by[k] == s->cfg.by[k];
@@ -539,7 +711,10 @@ mxt_summary_merge(struct mxt_summary *d, const struct mxt_summary *s,
 	}
 	bool added;
 	merge_stats(&d->stats, &s->stats);
-	if (s->end > d->end || d->ngroups + d->retries.count == 0) {
+	/* the pieces of one pass: the end is the last time, as one pass
+	 * keeps it (later wins a tie, as for events) */
+	if (s->ordered ? s->end >= d->end :
+	    s->end > d->end || d->ngroups + d->retries.count == 0) {
 		d->end = s->end;
 		d->end_utcoff = s->end_utcoff;
 	}
@@ -599,7 +774,9 @@ mxt_summary_merge(struct mxt_summary *d, const struct mxt_summary *s,
 	} else {
 		mxt_summary_set_coverage(d, NULL, 0);
 	}
-	merge_flights(d, s, gmap, cls, &joined);
+	end_at_cut(d, s, ended);
+	merge_flights(d, s, gmap, cls, &joined, started);
+	detach_at_cut(d, ended);
 	merge_pending(d, s, &joined);
 	mxt_strmap_finish(&joined);
 	free(gmap);

@@ -31,6 +31,8 @@ struct cli_input {
 	int64_t now;                     /* the end of an open window */
 	bool warn_between;               /* the input being read was not
 	                                  * put in order by mxtriage */
+	bool *fixed;                     /* per input: stays where given
+	                                  * (while threads' reports are told) */
 	/* Filled by cli_run_pass, freed by cli_input_finish: the inputs read
 	 * with their spans, and the parts of the window they do not cover. */
 	struct mxt_input_span *spans;
@@ -59,6 +61,15 @@ struct cli_input {
 	void (*event_cb)(void *arg, const struct mxt_event *ev);
 	void *event_cb_arg;
 	struct cli_progress *progress;
+	/* The report on several threads (--jobs): set jobs > 1 and summary
+	 * before cli_run_pass; when the threads made the report, merged is
+	 * its summary (the caller owns it) and in_window counts its events
+	 * in the window; NULL when one pass fed cfg's callbacks. */
+	unsigned jobs;
+	const struct mxt_summary_config *summary;
+	const char *rules;            /* --rules, for each thread's classifier */
+	struct mxt_summary *merged;
+	uint64_t in_window;
 };
 
 /* getopt_long ids of the shared options (above the ASCII range). */

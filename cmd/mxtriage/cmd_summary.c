@@ -5,6 +5,7 @@
  * written).
  */
 #include "cli.h"
+#include "parallel.h"
 
 #include <err.h>
 #include <getopt.h>
@@ -50,6 +51,8 @@ static const char usage_text[] =
     "      --state FILE        continue where the run that saved FILE\n"
     "                          stopped, and save where this one stops\n"
     "      --quiet             no progress line on a terminal\n"
+    "  -j, --jobs N            threads reading the inputs (default: the\n"
+    "                          CPUs; 1 = one); the report is the same\n"
     "  -h, --help              show this help\n";
 
 static const char merge_usage_text[] =
@@ -84,6 +87,7 @@ struct summary_opts {
 	struct mxt_failon *failon[MAX_FAILON];
 	size_t nfailon;
 	bool by_given;   /* --by */
+	long jobs;       /* --jobs; 0 = the CPUs */
 	bool merge;      /* `mxtriage merge` */
 	bool filtered;   /* a filter or --by was given */
 };
@@ -234,6 +238,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+		{"jobs", required_argument, NULL, 'j'},
 		CLI_INPUT_LONGOPTS,
 		CLI_FILTER_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -241,7 +246,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 	int c, r;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "f:o:hF", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:hFj:", longopts, NULL)) != -1) {
 		if ((r = cli_input_option(in, c, optarg)) != 0) {
 			if (r < 0)
 				return MXT_EXIT_USAGE;
@@ -308,11 +313,20 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			o->color = optarg;
 			break;
 		case OPT_CSV_RAW: o->csv_raw = true; break;
+		case 'j':
+			o->jobs = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o->jobs < 1 ||
+			    o->jobs > 256) {
+				warnx("--jobs: '%s' is not a number of threads "
+				    "(1-256)", optarg);
+				return MXT_EXIT_USAGE;
+			}
+			break;
 		default:
 			fputs(o->merge ? merge_usage_text : usage_text, stderr);
 			return MXT_EXIT_USAGE;
 		}
-		if (c == OPT_BY ||
+		if (c == OPT_BY || c == 'j' ||
 		    (c >= OPT_YEAR && c < OPT_FIRST_FREE && c != OPT_CSV_RAW))
 			o->filtered = true;
 	}
@@ -499,7 +513,18 @@ run(int argc, char **argv, bool merge)
 			in.on_idle = on_idle;
 			in.idle_arg = &ctx;
 		}
+		in.jobs = o.jobs > 0 ? (unsigned)o.jobs : mxt_parallel_cpus();
+		in.summary = &o.cfg;
+		in.rules = o.rules;
 		status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
+		if (in.merged != NULL) {
+			/* the threads' pieces, merged: the same summary */
+			mxt_summary_destroy(s);
+			s = ctx.s = in.merged;
+			ctx.in_window = in.in_window;
+			for (int k = 0; k < MXT_STATUS_COUNT; k++)
+				ctx.events += stats.events[k];
+		}
 		mxt_summary_finish(s, &stats);
 		for (size_t i = 0; i < in.nspans; i++)
 			mxt_summary_add_input(s, in.spans[i].name,

@@ -13,6 +13,7 @@
  * stderr says how far a long run is.
  */
 #include "cli.h"
+#include "parallel.h"
 
 #include <err.h>
 #include <errno.h>
@@ -333,6 +334,8 @@ static void progress_draw(struct cli_progress *pg,
 static void
 idle(struct cli_input *in)
 {
+	if (in->pass == NULL)
+		return; /* the threads of --jobs read plain files only */
 	if (in->progress != NULL)
 		progress_draw(in->progress, mxt_pass_stats(in->pass));
 	if (in->on_idle == NULL)
@@ -580,6 +583,86 @@ cli_state_save(struct cli_input *in)
 	return MXT_EXIT_OK;
 }
 
+/* mxt_parallel_replay: what one pass tells while it reads. */
+static void
+replay_begin(void *arg, size_t i)
+{
+	struct cli_input *in = arg;
+	in->warn_between = in->keep_order || in->fixed[i] ||
+	    (i > 0 && in->fixed[i - 1]);
+}
+
+static void
+replay_error(void *arg, size_t i, const struct mxt_error *e)
+{
+	(void)arg;
+	(void)i;
+	if (e->line > 0 || e->column > 0)
+		warnx("%s: %s, after line %ld (byte %ld of the file); the lines "
+		    "before it were read", e->source, e->text, e->line,
+		    e->column);
+	else
+		warnx("%s: %s", e->source, e->text);
+}
+
+/*
+ * The report on in->jobs threads (lib/parallel.c), or NULL when one pass
+ * must read the inputs (MXTRIAGE_JOBS_DEBUG=1 says why on stderr).
+ */
+static struct mxt_parallel *
+run_parallel(struct cli_input *in, const struct mxt_pass_config *cfg,
+    const struct mxt_inputs *list, int *status)
+{
+	size_t n = mxt_inputs_count(list);
+	const char **paths = calloc(n + 1, sizeof *paths);
+	struct mxt_classifier **cls = calloc(in->jobs, sizeof *cls);
+	in->fixed = calloc(n + 1, sizeof *in->fixed);
+	if (paths == NULL || cls == NULL || in->fixed == NULL)
+		err(MXT_EXIT_INPUT, NULL);
+	for (size_t i = 0; i < n; i++) {
+		paths[i] = mxt_inputs_get(list, i)->path;
+		in->fixed[i] = mxt_inputs_get(list, i)->fixed;
+	}
+	struct mxt_parallel_config pc = {
+		.pass = *cfg,
+		.summary = *in->summary,
+		.classifiers = cls,
+		.jobs = in->jobs,
+		.keep_unparsed = in->unparsed_fp != NULL,
+	};
+	cls[0] = cfg->classifier;
+	for (unsigned t = 1; t < in->jobs; t++)
+		if ((cls[t] = cli_classifier(in->rules)) == NULL)
+			err(MXT_EXIT_USAGE, "--rules");
+	const char *why = NULL;
+	struct mxt_parallel *r = mxt_parallel_run(&pc, paths, n, &why);
+	const char *dbg = getenv("MXTRIAGE_JOBS_DEBUG");
+	if (dbg != NULL && *dbg == '1')
+		fprintf(stderr, "mxtriage: jobs: %s\n", r != NULL ? "threads" :
+		    why);
+	for (unsigned t = 1; t < in->jobs; t++)
+		mxt_classifier_destroy(cls[t]);
+	free(cls);
+	free(paths);
+	if (r != NULL) {
+		struct mxt_parallel_replay cb = {
+			.arg = in,
+			.input_begin = replay_begin,
+			.on_unparsed = on_unparsed,
+			.on_time_jump = on_time_jump,
+			.on_error = replay_error,
+		};
+		mxt_parallel_replay(r, &cb);
+		if (mxt_parallel_stats(r)->inputs_failed > 0)
+			*status = MXT_EXIT_INPUT;
+		in->merged = mxt_parallel_summary(r);
+		in->in_window = mxt_parallel_in_window(r);
+	}
+	free(in->fixed);
+	in->fixed = NULL;
+	return r;
+}
+
 int
 cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
     int nfiles, struct mxt_stats *stats)
@@ -627,27 +710,6 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	struct cli_progress progress = {.start = monotonic()};
 	bool show_progress = !in->quiet && !in->follow &&
 	    isatty(STDERR_FILENO);
-	if (show_progress) {
-		in->event_cb = cfg->on_event;
-		in->event_cb_arg = cfg->event_arg;
-		in->progress = &progress;
-		cfg->on_event = progress_on_event;
-		cfg->event_arg = in;
-	}
-	struct mxt_pass *p = mxt_pass_create(cfg);
-	in->pass = p;
-	if (state != NULL) {
-		struct mxt_error e;
-		if (mxt_state_restore(state, p, &e) < 0) {
-			warnx("--state %s: %s", in->state_path, e.text);
-			mxt_state_destroy(state);
-			mxt_pass_destroy(p);
-			in->pass = NULL;
-			if (in->unparsed_path != NULL)
-				cli_output_close(&unparsed, false);
-			return MXT_EXIT_USAGE;
-		}
-	}
 
 	if (nfiles == 0) {
 		files = stdin_only;
@@ -662,13 +724,42 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	    (size_t)nfiles, &icfg);
 	if (mxt_inputs_failed(list) > 0)
 		status = MXT_EXIT_INPUT;
-	if (show_progress)
-		progress.total = input_bytes(list);
+	struct mxt_parallel *par = NULL;
+	if (in->jobs > 1 && in->summary != NULL && !live)
+		par = run_parallel(in, cfg, list, &status);
+	struct mxt_pass *p = NULL;
+	if (par == NULL) {
+		/* the progress line is drawn by one pass (not the threads') */
+		if (show_progress) {
+			progress.total = input_bytes(list);
+			in->event_cb = cfg->on_event;
+			in->event_cb_arg = cfg->event_arg;
+			in->progress = &progress;
+			cfg->on_event = progress_on_event;
+			cfg->event_arg = in;
+		}
+		p = mxt_pass_create(cfg);
+	}
+	in->pass = p;
+	if (state != NULL) {
+		struct mxt_error e;
+		if (mxt_state_restore(state, p, &e) < 0) {
+			warnx("--state %s: %s", in->state_path, e.text);
+			mxt_state_destroy(state);
+			mxt_inputs_destroy(list);
+			mxt_pass_destroy(p);
+			in->pass = NULL;
+			in->progress = NULL;
+			if (in->unparsed_path != NULL)
+				cli_output_close(&unparsed, false);
+			return MXT_EXIT_USAGE;
+		}
+	}
 	if (live)
 		status = cli_worst(status, read_live(in, p, list, state));
 	mxt_state_destroy(state);
-	for (size_t i = 0; i < mxt_inputs_count(list) && !cli_stop && !live;
-	    i++) {
+	for (size_t i = 0; p != NULL && i < mxt_inputs_count(list) &&
+	    !cli_stop && !live; i++) {
 		const struct mxt_input *it = mxt_inputs_get(list, i);
 		struct mxt_error e;
 		/* time running back between inputs is the order's fault only
@@ -687,14 +778,18 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	}
 	size_t ninputs = mxt_inputs_count(list);
 	mxt_inputs_destroy(list);
-	mxt_pass_finish(p);
+	if (p != NULL)
+		mxt_pass_finish(p);
 	if (progress.drawn) {
 		fputs("\r\033[K", stderr); /* the progress line goes */
 		fflush(stderr);
 	}
 
 	size_t nspans;
-	const struct mxt_input_span *spans = mxt_pass_inputs(p, &nspans);
+	const struct mxt_input_span *spans = p != NULL ?
+	    mxt_pass_inputs(p, &nspans) : mxt_parallel_spans(par, &nspans);
+	const struct mxt_stats *st = p != NULL ? mxt_pass_stats(p) :
+	    mxt_parallel_stats(par);
 	in->spans = mxt_input_spans_copy(spans, nspans);
 	in->nspans = nspans;
 	/* A run stopped early says so itself; its counts are partial. */
@@ -709,15 +804,16 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 		report_gaps(in);
 	}
 	if (!cli_stop)
-		report_anomalies(in, mxt_pass_stats(p), (int)ninputs);
+		report_anomalies(in, st, (int)ninputs);
 	if (stats != NULL)
-		*stats = *mxt_pass_stats(p);
+		*stats = *st;
 	/* the pass is kept for cli_state_save */
 	if (in->state_path == NULL) {
 		mxt_pass_destroy(p);
 		in->pass = NULL;
 	}
 	in->progress = NULL;
+	mxt_parallel_destroy(par);
 	if (in->unparsed_path != NULL) {
 		in->unparsed_fp = NULL;
 		status = cli_worst(status, cli_output_close(&unparsed,

@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""--jobs N gives the bytes of --jobs 1 (TAP).
+
+For every log of testdata/ (the real-MTA fixtures among them), every log
+of the shared corpus, a rotated set given as a directory, and generated
+Postfix logs (bench/gen_postfix.py, several seeds), the report is run with
+--jobs 1 and with --jobs 2, 3 and 7, in the table, JSON and CSV formats
+and with other --by keys, and must be the same bytes on standard output,
+the same on standard error and the same exit status. The pieces are made
+tiny (MXTRIAGE_MIN_CHUNK, bytes), so cuts fall inside many messages: their
+retry outcomes, expiries and distinct counts must survive the cut.
+
+Also checked: the threads really did the work (MXTRIAGE_JOBS_DEBUG says
+which runs were refused and why); the runs they refused are listed and
+must stay a minority of the logs, else the test would only compare one
+pass with itself.
+
+Usage: jobs_equal.py MXTRIAGE TESTDATA [CORPUS [GEN_POSTFIX]]
+"""
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin",
+       "MXTRIAGE_NOW": "1800000000", "COLUMNS": "100"}
+
+# args of each run after the format, per log
+VARIANTS = [
+    ["-f", "table", "--top", "0"],
+    ["-f", "json"],
+    ["-f", "csv"],
+    ["-f", "json", "--by", "provider,code,relay"],
+    ["-f", "json", "--by", "host,direction,hour"],
+    ["-f", "json", "--status", "deferred,expired,bounced", "--code", "4xx"],
+]
+
+
+def run(binary, args, env_extra=None):
+    env = dict(ENV)
+    env.update(env_extra or {})
+    p = subprocess.run([binary] + args, env=env, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    return p.returncode, p.stdout, p.stderr
+
+
+def logs_of(testdata, corpus):
+    """(log, full): every log of testdata (full: all variants) and of the
+    corpus (the JSON report only, to keep the run short)."""
+    out = []
+    for rel in ("sample/mail.log", "mta/out/postfix/mail.log",
+                "mta/out/postfix/mail-rfc3339.log",
+                "mta/out/postfix/other.log", "mta/out/exim/mainlog",
+                "mta/out/exim/rejectlog", "rotated/mail.log.1"):
+        out.append((os.path.join(testdata, rel), True))
+    if corpus and os.path.isdir(corpus):
+        for root, dirs, files in os.walk(corpus):
+            dirs.sort()
+            for f in sorted(files):
+                if f.endswith(".log") or "mainlog" in f or "maillog" in f:
+                    out.append((os.path.join(root, f), False))
+    return out
+
+
+def main():
+    binary, testdata = sys.argv[1], sys.argv[2]
+    corpus = sys.argv[3] if len(sys.argv) > 3 else ""
+    gen = sys.argv[4] if len(sys.argv) > 4 else ""
+    tmp = tempfile.mkdtemp(prefix="mxt-jobs-")
+    cases = []  # (name, args, min chunk)
+    for log, full in logs_of(testdata, corpus):
+        size = os.path.getsize(log)
+        # pieces of about 1/40 of the log, at least 200 bytes: many cuts
+        chunk = str(max(200, size // 40))
+        name = os.path.relpath(log, os.path.dirname(testdata))
+        for v in VARIANTS if full else VARIANTS[1:2]:
+            cases.append((name, v + ["--year", "2026", log], chunk))
+    # a rotated set as a directory (plain, gzip, another compression)
+    cases.append(("rotated set", ["-f", "json", "--year", "2026",
+                                  os.path.join(testdata, "rotated")], "300"))
+    # windows: coverage, and events and deferrals outside them
+    for day in ("2026-11-23", "2026-12-07"):
+        cases.append(("window " + day, ["-f", "json", "--year", "2026",
+                                         "--day", day, os.path.join(
+                                             testdata, "sample",
+                                             "mail.log")], "500"))
+    for since in ("2026-11-23T13:36", "2026-11-23T13:40"):
+        cases.append(("window since " + since, [
+            "-f", "json", "--year", "2026", "--since", since, os.path.join(
+                testdata, "mta", "out", "postfix", "mail.log")], "3000"))
+    # reply texts past the cap of 64 per group, in random order with
+    # repeats: which texts are named depends on the order they first came
+    rnd = random.Random(11)
+    path = os.path.join(tmp, "texts.log")
+    with open(path, "w") as f:
+        for i in range(4000):
+            d = rnd.choice(("cap.example", "cap2.example"))
+            ip = rnd.randint(1, 40) if i < 1500 else rnd.randint(1, 200)
+            st = rnd.choice(("deferred", "deferred", "bounced"))
+            f.write("Nov 23 10:%02d:%02d mx postfix/smtp[7]: Q%05X: to=<u%d@%s>, "
+                    "relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=%s "
+                    "(connect to mx.%s[192.0.2.%d]:25: Connection refused)\n"
+                    % (i // 60 % 60, i % 60, rnd.randint(0, 900), i % 50, d,
+                       st, d, ip))
+    for v in VARIANTS[:2]:
+        cases.append(("texts past the cap", v + ["--year", "2026", path],
+                      "5000"))
+    if gen:
+        for seed in (1, 2, 3):
+            path = os.path.join(tmp, "gen%d.log" % seed)
+            subprocess.run([sys.executable, gen, path, "2", str(seed)],
+                           check=True)
+            for v in VARIANTS[:2]:
+                cases.append(("generated seed %d" % seed,
+                              v + ["--year", "2024", path], "20000"))
+            cases.append(("generated seed %d, default pieces" % seed,
+                          ["-f", "json", "--year", "2024", path], None))
+
+    tests = []
+    refused = {}
+    for name, args, chunk in cases:
+        env = {"MXTRIAGE_JOBS_DEBUG": "1"}
+        if chunk:
+            env["MXTRIAGE_MIN_CHUNK"] = chunk
+        want = run(binary, ["--jobs", "1"] + args, env)
+        for jobs in ("2", "3", "7"):
+            got = run(binary, ["--jobs", jobs] + args, env)
+            lines = got[2].decode(errors="replace").splitlines()
+            dbg = [l for l in lines if l.startswith("mxtriage: jobs: ")]
+            err = "".join(l + "\n" for l in lines if l not in dbg).encode()
+            if dbg and dbg[0] != "mxtriage: jobs: threads":
+                refused.setdefault(dbg[0][len("mxtriage: jobs: "):],
+                                   []).append(name)
+            diff = []
+            if got[0] != want[0]:
+                diff.append("exit %d, want %d" % (got[0], want[0]))
+            if got[1] != want[1]:
+                diff.append("standard output differs")
+                a = want[1].decode(errors="replace").splitlines()
+                b = got[1].decode(errors="replace").splitlines()
+                for i, (x, y) in enumerate(zip(a, b)):
+                    if x != y:
+                        diff.append("line %d: got %r" % (i + 1, y[:300]))
+                        diff.append("line %d: want %r" % (i + 1, x[:300]))
+                        break
+            want_err = b"".join(l + b"\n" for l in want[2].splitlines()
+                               if not l.startswith(b"mxtriage: jobs: "))
+            if err != want_err:
+                diff.append("standard error differs: got %r, want %r" % (
+                    err[:600], want[2][:600]))
+            tests.append((not diff, "%s %s --jobs %s" % (
+                name, " ".join(args[:-1]), jobs), diff))
+    nrefused = sum(len(v) for v in refused.values())
+    total = len(cases) * 3
+    tests.append((nrefused * 4 < total,
+                  "threads did the work in most runs (%d of %d refused)" % (
+                      nrefused, total),
+                  ["%s: %s" % (k, ", ".join(sorted(set(v)))) for k, v in
+                   sorted(refused.items())]))
+
+    print("1..%d" % len(tests))
+    failed = 0
+    for i, (ok, name, diff) in enumerate(tests, 1):
+        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
+        for d in diff[:20]:
+            print("# " + d)
+        failed += not ok
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
