@@ -450,6 +450,7 @@ struct mxt_report_options {
 	bool color;          /* table: ANSI colour */
 	bool utf8;           /* table: may print "…" */
 	bool csv_raw;        /* csv: do not neutralise formulas */
+	bool show_ids;       /* table: each row's trace command */
 	const char *const *inputs; /* names of the inputs, for the header */
 	size_t ninputs;
 };
