@@ -178,7 +178,7 @@ mxt_trace_command_group(const struct mxt_summary *s, const struct group *g)
 		option(&b, "--code", "", l.p, l.len, false);
 		free(l.p);
 	}
-	/* a group holds outbound deferrals, bounces and expiries */
+	/* a group holds deferrals, bounces and expiries (all outbound) */
 	struct mxt_buf l = {0};
 	static const enum mxt_status failed[] = {MXT_STATUS_DEFERRED,
 	    MXT_STATUS_BOUNCED, MXT_STATUS_EXPIRED};
@@ -188,8 +188,6 @@ mxt_trace_command_group(const struct mxt_summary *s, const struct group *g)
 			    mxt_status_name(failed[i]));
 	option(&b, "--status", "", l.p ? l.p : "", l.len, false);
 	free(l.p);
-	if (!has_key(s, MXT_KEY_DIRECTION))
-		option(&b, "--direction", "", "out", 3, false);
 	window(&b, s);
 	inputs(&b, s);
 	return b.p;

@@ -43,6 +43,8 @@ static const char usage_text[] =
     "      --rules FILE        classification rules tried before the built-in ones\n"
     "      --color WHEN        auto (default), always or never\n"
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "      --show-ids          table: under each group and pending recipient,\n"
+    "                          the 'mxtriage trace' command of its messages\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
     "      --year YYYY         year of traditional syslog lines\n"
     "      --syslog-name NAME  only Postfix lines logged as NAME/service\n"
@@ -65,13 +67,14 @@ static const char merge_usage_text[] =
     "      --rules FILE        rules for the expiries a merge completes\n"
     "      --color WHEN        auto (default), always or never\n"
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "      --show-ids          table: the trace command of each row\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
     "  -h, --help              show this help\n";
 
 enum {
 	OPT_BY = OPT_FIRST_FREE, OPT_SINCE, OPT_UNTIL, OPT_DAY, OPT_DOMAIN,
 	OPT_CODE, OPT_CAUSE, OPT_STATUS, OPT_DIRECTION, OPT_TOP, OPT_FAIL_ON,
-	OPT_RULES, OPT_COLOR,
+	OPT_RULES, OPT_COLOR, OPT_SHOW_IDS,
 };
 
 #define MAX_FAILON 16
@@ -82,6 +85,7 @@ struct summary_opts {
 	const char *output, *rules, *color;
 	long top;
 	bool csv_raw;
+	bool show_ids;   /* --show-ids */
 	const char *since, *until, *day;
 	struct mxt_failon *failon[MAX_FAILON];
 	size_t nfailon;
@@ -318,6 +322,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+		{"show-ids", no_argument, NULL, OPT_SHOW_IDS},
 		CLI_INPUT_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -406,6 +411,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			o->color = optarg;
 			break;
 		case OPT_CSV_RAW: o->csv_raw = true; break;
+		case OPT_SHOW_IDS: o->show_ids = true; break;
 		default:
 			fputs(o->merge ? merge_usage_text : usage_text, stderr);
 			return MXT_EXIT_USAGE;
@@ -603,6 +609,7 @@ run(int argc, char **argv, bool merge)
 		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
 		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
 		.csv_raw = o.csv_raw,
+		.show_ids = o.show_ids,
 		.inputs = optind < argc ? (const char *const *)argv + optind :
 		    stdin_name,
 		.ninputs = optind < argc ? (size_t)(argc - optind) : 1,
