@@ -439,6 +439,7 @@ enum mxt_report_format {
 	MXT_REPORT_TABLE,
 	MXT_REPORT_JSON,
 	MXT_REPORT_CSV,
+	MXT_REPORT_HTML,
 	MXT_REPORT_COUNT
 };
 int mxt_report_format_lookup(const char *name);
@@ -451,6 +452,9 @@ struct mxt_report_options {
 	bool utf8;           /* table: may print "…" */
 	bool csv_raw;        /* csv: do not neutralise formulas */
 	bool show_ids;       /* table: each row's trace command */
+	/* html: the provider table that rolls the groups' domains up to
+	 * providers (NULL: the chart needs --by provider) */
+	struct mxt_classifier *classifier;
 	const char *const *inputs; /* names of the inputs, for the header */
 	size_t ninputs;
 };

@@ -3,7 +3,7 @@
  * over the finished summary, looked up by name (OpenSMTPD table_backend
  * style), so adding a format touches this table and one new file.
  */
-#include "summary.h"
+#include "report.h"
 
 
 static const struct {
@@ -14,6 +14,7 @@ static const struct {
 	[MXT_REPORT_TABLE] = {"table", mxt_report_table},
 	[MXT_REPORT_JSON] = {"json", mxt_report_json},
 	[MXT_REPORT_CSV] = {"csv", mxt_report_csv},
+	[MXT_REPORT_HTML] = {"html", mxt_report_html},
 };
 
 int

@@ -11,6 +11,7 @@
  * a reply text can neither drive the terminal nor reorder the line. Numbers get thousands
  * separators. Colour only when o->color.
  */
+#include "report.h"
 #include "smtp.h"
 #include "trace.h"
 
@@ -391,8 +392,8 @@ put_wrapped(struct out *w, const char *lead, int indent, const char *text)
  * TO:<addr>: " (any command): RELAY is a column, the reply is what one
  * acts on. Other texts (timeouts, DNS, TLS) are returned whole.
  */
-static const char *
-reply_start(const char *text)
+const char *
+mxt_reply_start(const char *text)
 {
 	const char *end = text + strlen(text), *p;
 	if ((p = skip_lit(text, end, "host ")) != NULL) {
@@ -421,14 +422,14 @@ reply_start(const char *text)
  * the DSN Postfix logged when it differs (Postfix turns a 554 at the
  * greeting into a 4.7.1 deferral); "none" when no reply came.
  */
-static char *
-reply_cell(const struct mxt_strmap_slot *code,
+char *
+mxt_reply_cell(const struct mxt_strmap_slot *code,
     const struct mxt_strmap_slot *text)
 {
 	char dsn[MXT_DSN_SIZE] = "", logged[MXT_DSN_SIZE] = "";
 	int rc = 0;
 	if (text != NULL && text->len > 0) {
-		const char *r = reply_start(text->key), *end = text->key +
+		const char *r = mxt_reply_start(text->key), *end = text->key +
 		    text->len;
 		rc = mxt_smtp_reply(r, end, dsn);
 		/* a reply quoted inside our own words ("TLS is required, but
@@ -618,10 +619,10 @@ groups(struct out *w, const struct mxt_summary *s)
 		cells[c++] = short_time(&g->last);
 		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
 		const struct mxt_strmap_slot *text = mxt_strmap_top(&g->texts);
-		cells[c++] = reply_cell(code, text);
+		cells[c++] = mxt_reply_cell(code, text);
 		char *note = NULL;
 		if (text && text->len) {
-			const char *r = reply_start(text->key);
+			const char *r = mxt_reply_start(text->key);
 			note = mxt_escape_terminal(r, text->len -
 			    (size_t)(r - text->key), 0);
 		}

@@ -22,7 +22,8 @@ static const char usage_text[] =
     "FILE may be gzip-compressed, or a directory (the mail logs in it); none\n"
     "or '-' reads standard input. Inputs are read oldest first.\n"
     "\n"
-    "  -f, --format FMT        table (default), json or csv\n"
+    "  -f, --format FMT        table (default), json, csv or html (one\n"
+    "                          self-contained page with SVG charts)\n"
     "      --by KEY[,KEY...]   group failures by: domain, cause, code, relay,\n"
     "                          sender, sender-domain, host, mta, direction,\n"
     "                          provider, hour, day (default domain,cause)\n"
@@ -61,7 +62,7 @@ static const char merge_usage_text[] =
     "mxtriage.summary/2: other hosts, other days, consecutive pieces of one\n"
     "log) and write the report of the whole. '-' reads one from standard input.\n"
     "\n"
-    "  -f, --format FMT        table (default), json or csv\n"
+    "  -f, --format FMT        table (default), json, csv or html\n"
     "      --top N             rows per section (table default 20; 0 = all)\n"
     "      --fail-on COND      exit 1 when COND holds (as for the report)\n"
     "      --rules FILE        rules for the expiries a merge completes\n"
@@ -339,7 +340,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		case 'f':
 			if ((r = mxt_report_format_lookup(optarg)) < 0) {
 				warnx("--format: '%s' is not a report format "
-				    "(table, json, csv)", optarg);
+				    "(table, json, csv, html)", optarg);
 				return MXT_EXIT_USAGE;
 			}
 			o->format = (enum mxt_report_format)r;
@@ -604,12 +605,14 @@ run(int argc, char **argv, bool merge)
 	struct mxt_report_options ro = {
 		.format = o.format,
 		.top = o.top >= 0 ? (size_t)o.top :
-		    o.format == MXT_REPORT_TABLE ? 20 : 0,
+		    o.format == MXT_REPORT_TABLE ||
+		    o.format == MXT_REPORT_HTML ? 20 : 0,
 		.width = terminal_width(out),
 		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
 		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
 		.csv_raw = o.csv_raw,
 		.show_ids = o.show_ids,
+		.classifier = cls,
 		.inputs = optind < argc ? (const char *const *)argv + optind :
 		    stdin_name,
 		.ninputs = optind < argc ? (size_t)(argc - optind) : 1,
