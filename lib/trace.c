@@ -104,6 +104,7 @@ struct mxt_trace {
 	char *utf8;             /* UTF-8 repair for JSON */
 	bool first_json;
 	bool event_criteria;    /* the selection looks at events */
+	bool *failed;           /* inputs pass 1 could not read */
 	bool write_failed;
 };
 
@@ -739,6 +740,8 @@ read_all(struct mxt_trace *t)
 	t->last_sec = t->last_nsec = 0;
 	for (size_t i = 0; i < t->ninputs && !(stop && *stop); i++) {
 		struct mxt_error e = {0};
+		if (t->pass_no == 2 && t->failed[i])
+			continue; /* told once, in pass 1 */
 		struct mxt_reader *rd = mxt_reader_open(t->inputs[i].path, &e);
 		const char *line;
 		size_t len;
@@ -773,10 +776,15 @@ read_all(struct mxt_trace *t)
 			/* the name the user knows, not a spool path */
 			snprintf(e.source, sizeof e.source, "%s",
 			    t->inputs[i].name);
-			if (t->pass_no == 1)
+			if (t->pass_no == 1) {
 				t->res->inputs_failed++;
-			if (t->cfg->on_error != NULL && (t->pass_no == 1 ||
-			    rd == NULL))
+				t->failed[i] = true;
+			} else if (rd != NULL) {
+				continue; /* read as far as pass 1 did */
+			} else {
+				t->res->inputs_failed++; /* gone since */
+			}
+			if (t->cfg->on_error != NULL)
 				t->cfg->on_error(t->cfg->error_arg, &e);
 		}
 	}
@@ -797,6 +805,7 @@ mxt_trace_run(const struct mxt_trace_config *cfg,
 	mxt_strmap_init(&t.runs, 0);
 	t.utf8 = xmalloc(3 * MXT_LINE_MAX + 1);
 	t.event_criteria = has_event_criteria(&cfg->sel);
+	t.failed = xcalloc(n + 1, sizeof *t.failed);
 
 	if (cfg->json)
 		out_bytes(&t, "{\"schema\": \"" MXT_TRACE_SCHEMA "\", "
@@ -822,6 +831,7 @@ mxt_trace_run(const struct mxt_trace_config *cfg,
 	free(t.h.key.p);
 	free(t.buf.p);
 	free(t.utf8);
+	free(t.failed);
 	mxt_strmap_finish(&t.selected);
 	mxt_strmap_finish(&t.runs);
 	if (fflush(out) != 0 || ferror(out))
