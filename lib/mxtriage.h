@@ -502,6 +502,7 @@ enum mxt_report_format {
 	MXT_REPORT_JSON,
 	MXT_REPORT_CSV,
 	MXT_REPORT_PROMETHEUS, /* text exposition format (node_exporter) */
+	MXT_REPORT_HTML,       /* one self-contained page */
 	MXT_REPORT_COUNT
 };
 int mxt_report_format_lookup(const char *name);
@@ -513,6 +514,10 @@ struct mxt_report_options {
 	bool color;          /* table: ANSI colour */
 	bool utf8;           /* table: may print "…" */
 	bool csv_raw;        /* csv: do not neutralise formulas */
+	bool show_ids;       /* table: each row's trace command */
+	/* html: the provider table that rolls the groups' domains up to
+	 * providers (NULL: the chart needs --by provider) */
+	struct mxt_classifier *classifier;
 	const char *const *inputs; /* names of the inputs, for the header */
 	size_t ninputs;
 };
@@ -520,6 +525,75 @@ struct mxt_report_options {
 /* Writes the report; returns 0, or -1 when writing failed (errno set). */
 int mxt_report_write(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp);
+
+/* ---- trace: from a selection to the messages and their raw lines ---- */
+
+/*
+ * What `mxtriage trace` looks for. A message is selected when one of its
+ * events passes every event criterion given (filter and the fields
+ * below), its queue id is queue_id (when given), and one of its lines
+ * carries message_id (when given). Globs are fnmatch(3) patterns,
+ * matched without regard to case; NULL means any.
+ */
+struct mxt_trace_select {
+	struct mxt_filter filter; /* window, domain, codes, causes, statuses,
+	                           * direction */
+	bool no_code;             /* only events without a reply code */
+	const char *queue_id;     /* Postfix queue id / Exim message id */
+	const char *message_id;   /* Message-ID, without <> */
+	const char *recipient, *sender, *relay; /* globs (relay: name or IP) */
+	const char *provider;     /* "google"...; "" = none known */
+	const char *log_host;     /* the logging host, exactly */
+	const char *when;         /* a prefix of the event's ISO 8601 time:
+	                           * "2026-11-23T13" (an hour), "2026-11-23" */
+};
+
+/* True when ev passes every event criterion of sel. */
+bool mxt_trace_select_event(const struct mxt_trace_select *sel,
+    const struct mxt_event *ev);
+
+/* One input of a trace: read twice from path, shown as name. */
+struct mxt_trace_input {
+	const char *path;
+	const char *name;
+};
+
+#define MXT_TRACE_SCHEMA "mxtriage.trace/1"
+/* Messages a trace follows at most (the rest are counted). */
+#define MXT_TRACE_MESSAGES_MAX 100000
+
+struct mxt_trace_config {
+	/* year, syslog_name, mtas, default_host, classifier and stop are
+	 * used; the callbacks are the trace's own */
+	struct mxt_pass_config pass;
+	struct mxt_trace_select sel;
+	size_t max_messages;      /* 0 = MXT_TRACE_MESSAGES_MAX */
+	bool json;                /* one JSON document (MXT_TRACE_SCHEMA) */
+	/* An input that could not be read (completely): source names it.
+	 * The others are still traced. Optional. */
+	void (*on_error)(void *arg, const struct mxt_error *e);
+	void *error_arg;
+};
+
+struct mxt_trace_result {
+	uint64_t messages;          /* printed */
+	uint64_t lines;             /* log lines printed */
+	uint64_t selected;          /* (host, queue id) keys selected */
+	uint64_t overflow_messages; /* selected past max_messages: not followed */
+	uint64_t inputs_failed;
+};
+
+/*
+ * Reads the inputs twice, in the order given (put them in time order
+ * first: mxt_inputs_create), and writes each selected message with its
+ * raw log lines in time order, as text ("# HOST ID (MTA): outcome", then
+ * "source:line: raw line", escaped for a terminal) or JSON. Each input
+ * must be readable twice (spool standard input to a file). Returns 0, or
+ * -1 when writing to out failed; res gets the counts.
+ */
+int mxt_trace_run(const struct mxt_trace_config *cfg,
+    const struct mxt_trace_input *inputs, size_t n, FILE *out,
+    struct mxt_trace_result *res);
 
 /* ---- --fail-on conditions --------------------------------------------- */
 

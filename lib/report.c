@@ -3,7 +3,7 @@
  * over the finished summary, looked up by name (OpenSMTPD table_backend
  * style), so adding a format touches this table and one new file.
  */
-#include "summary.h"
+#include "report.h"
 
 
 static const struct {
@@ -15,6 +15,7 @@ static const struct {
 	[MXT_REPORT_JSON] = {"json", mxt_report_json},
 	[MXT_REPORT_CSV] = {"csv", mxt_report_csv},
 	[MXT_REPORT_PROMETHEUS] = {"prometheus", mxt_report_prom},
+	[MXT_REPORT_HTML] = {"html", mxt_report_html},
 };
 
 int

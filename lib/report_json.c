@@ -13,7 +13,7 @@
  * Built with jansson's stealing calls and freed once at the root; strings
  * from the log are repaired to valid UTF-8 first. Numbers are exact.
  */
-#include "summary.h"
+#include "trace.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -30,6 +30,15 @@ jstrn(const char *s, size_t len)
 	size_t n = mxt_utf8_sanitize(s, len, buf, 3 * len + 1);
 	json_t *j = json_stringn(buf, n);
 	free(buf);
+	return j;
+}
+
+/* A malloc'd trace command line, consumed, repaired to UTF-8. */
+static json_t *
+jcommand(char *cmd)
+{
+	json_t *j = jstrn(cmd, strlen(cmd));
+	free(cmd);
 	return j;
 }
 
@@ -248,6 +257,9 @@ groups(const struct mxt_summary *s, const struct mxt_report_options *o,
 		json_object_set_new(j, "replies", histogram(&g->codes));
 		json_object_set_new(j, "texts", histogram(&g->texts));
 		json_object_set_new(j, "texts_unnamed", jint(g->texts_unnamed));
+		/* the command that lists the group's messages and lines */
+		json_object_set_new(j, "trace",
+		    jcommand(mxt_trace_command_group(s, g)));
 		json_array_append_new(a, j);
 	}
 	free(v);
@@ -337,6 +349,8 @@ pending_entry(const struct mxt_summary *s, const struct retry *r)
 	json_object_set_new(p, "dsn", r->dsn[0] ? json_string(r->dsn) :
 	    json_null());
 	json_object_set_new(p, "text", jstr(r->text ? r->text : ""));
+	json_object_set_new(p, "trace",
+	    jcommand(mxt_trace_command_pending(s, r)));
 	return p;
 }
 

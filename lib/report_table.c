@@ -11,11 +11,15 @@
  * a reply text can neither drive the terminal nor reorder the line. Numbers get thousands
  * separators. Colour only when o->color.
  */
-#include "summary.h"
+#include "report.h"
+#include "smtp.h"
+#include "trace.h"
 
 #include <ctype.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <wchar.h>
 
 #define MAX_COLS 16
 
@@ -33,6 +37,7 @@ struct table {
 	int ncols;
 	char **cells;    /* rows * ncols, escaped; NULL = blank */
 	char **notes;    /* one optional indented line per row */
+	char **notes2;   /* a second one (the trace command), never cut */
 	size_t rows, alloc;
 };
 
@@ -68,14 +73,52 @@ text_cell(const char *s)
 	return mxt_escape_terminal(s, strlen(s), 0);
 }
 
-/* Display columns of valid UTF-8: one per code point. */
+/*
+ * The columns the code point at s takes on a terminal (wcwidth(3): 2 for
+ * CJK and other wide characters, 0 for combining marks), and in *len the
+ * bytes of its UTF-8 sequence. s is valid UTF-8 (mxt_escape_terminal made
+ * it so). wcwidth answers for the locale's character set, which for the
+ * C locale knows no character past ASCII: the widths come from the
+ * C.UTF-8 locale (built into glibc) whatever the user's locale is, so
+ * the columns line up the same under LC_ALL=C as in a UTF-8 terminal.
+ */
+static int
+char_width(const char *s, size_t *len)
+{
+	static locale_t utf8;
+	static bool tried;
+	unsigned char c = (unsigned char)*s;
+	if (c < 0x80) {
+		*len = 1;
+		return 1;
+	}
+	size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	uint32_t cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+	size_t i = 1;
+	for (; i < n && ((unsigned char)s[i] & 0xC0) == 0x80; i++)
+		cp = cp << 6 | ((unsigned char)s[i] & 0x3F);
+	*len = i;
+	if (!tried) {
+		tried = true;
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	}
+	int w = -1;
+	if (utf8 != (locale_t)0) {
+		locale_t old = uselocale(utf8);
+		w = wcwidth((wchar_t)cp);
+		uselocale(old);
+	}
+	return w < 0 ? 1 : w;
+}
+
+/* Display columns of valid UTF-8 (see char_width). */
 static int
 display_width(const char *s)
 {
 	int w = 0;
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			w++;
+	size_t n;
+	for (; *s; s += n)
+		w += char_width(s, &n);
 	return w;
 }
 
@@ -111,12 +154,12 @@ put_cut(struct out *w, const char *s, int width, bool pad_left, bool pad)
 	while (*p) {
 		/* an escape of mxt_escape_terminal is cut whole or not at
 		 * all: "\u0..." would look like a different escape */
-		int n = escape_len(p), step = n ? n : 1;
+		int n = escape_len(p);
+		size_t bytes = (size_t)n;
+		int step = n ? n : char_width(p, &bytes);
 		if (cols + step > keep)
 			break;
-		p += n ? (size_t)n : 1;
-		while (!n && ((unsigned char)*p & 0xC0) == 0x80)
-			p++;
+		p += bytes;
 		cols += step;
 	}
 	if (pad && pad_left)
@@ -159,7 +202,9 @@ table_row(struct table *t, char **cells, char *note)
 		t->alloc = t->alloc ? t->alloc * 2 : 16;
 		t->cells = xrealloc(t->cells, t->alloc * MAX_COLS * sizeof *t->cells);
 		t->notes = xrealloc(t->notes, t->alloc * sizeof *t->notes);
+		t->notes2 = xrealloc(t->notes2, t->alloc * sizeof *t->notes2);
 	}
+	t->notes2[t->rows] = NULL;
 	memcpy(&t->cells[t->rows * MAX_COLS], cells, MAX_COLS * sizeof *cells);
 	t->notes[t->rows] = note;
 	t->rows++;
@@ -244,21 +289,29 @@ table_print(struct out *w, struct table *t)
 			put_cut(w, t->notes[r], width - 4, false, false);
 			put(w, "\n");
 		}
+		if (t->notes2[r])
+			put(w, "    %s\n", t->notes2[r]);
 	}
 	for (size_t r = 0; r < t->rows; r++) {
 		for (int i = 0; i < MAX_COLS; i++)
 			free(t->cells[r * MAX_COLS + i]);
 		free(t->notes[r]);
+		free(t->notes2[r]);
 	}
 	free(t->cells);
 	free(t->notes);
+	free(t->notes2);
 }
 
 static void
 heading(struct out *w, const char *title, const char *detail)
 {
-	put(w, "\n%s%s%s", sgr(w, "\033[1;4m"), title, sgr(w, "\033[0m"));
-	if (detail)
+	int width = w->o->width > 20 ? w->o->width : 80;
+	put(w, "\n%s", sgr(w, "\033[1;4m"));
+	put_cut(w, title, width, false, false);
+	put(w, "%s", sgr(w, "\033[0m"));
+	/* the detail only where it fits: a heading never wraps */
+	if (detail && display_width(title) + 2 + display_width(detail) <= width)
 		put(w, "  %s", detail);
 	put(w, "\n");
 }
@@ -283,6 +336,138 @@ cause_name(enum mxt_cause c)
 	return id ? id : "unclassified";
 }
 
+static int
+width_of(const struct out *w)
+{
+	return w->o->width > 20 ? w->o->width : 80;
+}
+
+/*
+ * Writes text (escaped already, or our own words) as a paragraph: the
+ * first line after lead, the rest indented by indent columns, broken at
+ * spaces so that no line is wider than the width (a word longer than a
+ * line is cut with an ellipsis).
+ */
+static void
+put_wrapped(struct out *w, const char *lead, int indent, const char *text)
+{
+	int width = width_of(w), col = display_width(lead);
+	put(w, "%s", lead);
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		const char *sp = strchr(p, ' ');
+		size_t n = sp ? (size_t)(sp - p) : strlen(p);
+		char *word = xstrndup(p, n);
+		int ww = display_width(word);
+		if (!first && col + 1 + ww > width) {
+			put(w, "\n%*s", indent, "");
+			col = indent;
+			first = true;
+		}
+		if (!first) {
+			put(w, " ");
+			col++;
+		}
+		if (col + ww > width) {
+			put_cut(w, word, width - col, false, false);
+			col = width;
+		} else {
+			put(w, "%s", word);
+			col += ww;
+		}
+		free(word);
+		first = false;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	put(w, "\n");
+}
+
+/*
+ * Where the remote server's own reply starts in a failure text: past
+ * Postfix's "host NAME[IP] said: " and "host NAME[IP] refused to talk to
+ * me: ", and Exim's "SMTP error from remote mail server after RCPT
+ * TO:<addr>: " (any command): RELAY is a column, the reply is what one
+ * acts on. Other texts (timeouts, DNS, TLS) are returned whole.
+ */
+const char *
+mxt_reply_start(const char *text)
+{
+	const char *end = text + strlen(text), *p;
+	if ((p = skip_lit(text, end, "host ")) != NULL) {
+		const char *sp = token_end(p, end);
+		const char *q;
+		if ((q = skip_lit(sp, end, " said: ")) != NULL ||
+		    (q = skip_lit(sp, end, " refused to talk to me: ")) != NULL)
+			return q;
+		return text;
+	}
+	if ((p = skip_lit(text, end, "SMTP error from remote mail server after "))
+	    != NULL) {
+		/* the command may hold ": " inside <addr>: the reply is the
+		 * first ": " followed by a reply code */
+		for (const char *q = p; (q = find_lit(q, end, ": ")) != NULL;
+		    q += 2)
+			if (mxt_smtp_reply_code(q + 2, end, NULL) != 0)
+				return q + 2;
+	}
+	return text;
+}
+
+/*
+ * The REPLY cell of a group: the code and enhanced code as the remote
+ * server sent them (read from the reply text), and apart in parentheses
+ * the DSN Postfix logged when it differs (Postfix turns a 554 at the
+ * greeting into a 4.7.1 deferral); "none" when no reply came.
+ */
+char *
+mxt_reply_cell(const struct mxt_strmap_slot *code,
+    const struct mxt_strmap_slot *text)
+{
+	char dsn[MXT_DSN_SIZE] = "", logged[MXT_DSN_SIZE] = "";
+	int rc = 0;
+	if (text != NULL && text->len > 0) {
+		const char *r = mxt_reply_start(text->key), *end = text->key +
+		    text->len;
+		rc = mxt_smtp_reply(r, end, dsn);
+		/* a reply quoted inside our own words ("TLS is required, but
+		 * host X refused to start TLS: 454 4.7.0 ...") */
+		for (const char *q = r; rc == 0 &&
+		    (q = find_lit(q, end, ": ")) != NULL; q += 2)
+			rc = mxt_smtp_reply(q + 2, end, dsn);
+	}
+	int kc = 0;
+	if (code != NULL) {
+		/* the key is "CODE DSN", "CODE" or "none DSN" */
+		const char *sp = strchr(code->key, ' ');
+		if (sp != NULL)
+			snprintf(logged, sizeof logged, "%s", sp + 1);
+		kc = atoi(code->key);
+	}
+	char buf[64];
+	if (code != NULL && rc != kc) {
+		/* the top text is not of the top reply: the reply as
+		 * counted, the DSN as logged */
+		if (kc == 0)
+			snprintf(buf, sizeof buf, "none%s%s%s", logged[0] ?
+			    " (" : "", logged, logged[0] ? ")" : "");
+		else
+			snprintf(buf, sizeof buf, "%s", code->key);
+		return xstrndup(buf, strlen(buf));
+	}
+	if (rc == 0)
+		snprintf(buf, sizeof buf, "none");
+	else
+		snprintf(buf, sizeof buf, "%d%s%s", rc, dsn[0] ? " " : "", dsn);
+	if (logged[0] && strcmp(logged, dsn) != 0) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, sizeof buf - n, " (%s)", logged);
+	}
+	return xstrndup(buf, strlen(buf));
+}
+
 static void
 header(struct out *w, const struct mxt_summary *s)
 {
@@ -290,61 +475,88 @@ header(struct out *w, const struct mxt_summary *s)
 	const struct mxt_stats *st = &s->stats;
 	char a[64], b[64];
 	char *n;
+	struct mxt_buf line = {0};
 
 	put(w, "%smxtriage report%s\n", sgr(w, "\033[1m"), sgr(w, "\033[0m"));
 	/* the inputs as read (a directory's files, in reading order; the
 	 * logs behind merged summaries), else as given */
-	put(w, "Inputs:   ");
 	size_t ninputs = s->ninputs ? s->ninputs : o->ninputs;
 	for (size_t i = 0; i < ninputs; i++) {
 		char *e = text_cell(s->ninputs ? s->inputs[i].name : o->inputs[i]);
-		put(w, "%s%s", i ? ", " : "", e);
+		mxt_buf_printf(&line, "%s%s", e, i + 1 < ninputs ? "," : "");
+		if (i + 1 < ninputs)
+			mxt_buf_printf(&line, " ");
 		free(e);
 	}
-	put(w, "\n");
-	if (st->first.valid)
-		put(w, "Span:     %s .. %s\n", mxt_time_format(&st->first, a,
-		    sizeof a), mxt_time_format(&st->last, b, sizeof b));
+	put_wrapped(w, "Inputs:   ", 10, line.p ? line.p : "");
+	if (st->first.valid) {
+		line.len = 0;
+		mxt_buf_printf(&line, "%s .. %s", mxt_time_format(&st->first,
+		    a, sizeof a), mxt_time_format(&st->last, b, sizeof b));
+		put_wrapped(w, "Span:     ", 10, line.p);
+	}
 	const struct mxt_filter *f = &s->cfg.filter;
-	if (f->has_since || f->has_until)
-		put(w, "Window:   %s .. %s\n",
-		    f->has_since ? mxt_local_time(f->since, a, sizeof a) : "start",
+	if (f->has_since || f->has_until) {
+		line.len = 0;
+		mxt_buf_printf(&line, "%s .. %s", f->has_since ?
+		    mxt_local_time(f->since, a, sizeof a) : "start",
 		    f->has_until ? mxt_local_time(f->until, b, sizeof b) : "end");
+		put_wrapped(w, "Window:   ", 10, line.p);
+	}
 	n = thousands(st->lines);
-	put(w, "Lines:    %s read", n);
+	line.len = 0;
+	mxt_buf_printf(&line, "%s read", n);
 	free(n);
 	for (int m = 0; m < MXT_MTA_COUNT; m++) {
 		n = thousands(st->lines_mta[m]);
-		put(w, ", %s %s", n, mxt_mta_name(m));
+		mxt_buf_printf(&line, ", %s %s", n, mxt_mta_name(m));
 		free(n);
 	}
 	n = thousands(st->unparsed);
-	put(w, ", %s%s unparsed%s\n", st->unparsed ? sgr(w, "\033[33m") : "",
-	    n, st->unparsed ? sgr(w, "\033[0m") : "");
+	mxt_buf_printf(&line, ", %s%s unparsed%s", st->unparsed ?
+	    sgr(w, "\033[33m") : "", n, st->unparsed ? sgr(w, "\033[0m") : "");
 	free(n);
-	put(w, "Events:  ");
+	put_wrapped(w, "Lines:    ", 10, line.p);
 	static const char *const colors[MXT_STATUS_COUNT] = {
 		"\033[32m", "\033[33m", "\033[31m", "\033[31m", "\033[35m"};
+	line.len = 0;
 	for (int i = 0; i < MXT_STATUS_COUNT; i++) {
 		n = thousands(s->events[i]);
 		char *m = thousands(s->messages[i]);
-		put(w, "%s %s%s %s%s", i ? "," : "", s->events[i] ?
-		    sgr(w, colors[i]) : "", n, mxt_status_name(i),
-		    s->events[i] ? sgr(w, "\033[0m") : "");
+		mxt_buf_printf(&line, "%s%s%s %s%s", i ? ", " : "",
+		    s->events[i] ? sgr(w, colors[i]) : "", n,
+		    mxt_status_name(i), s->events[i] ? sgr(w, "\033[0m") : "");
 		if (s->events[i] && i != MXT_STATUS_REJECTED)
-			put(w, " (%s msg)", m);
+			mxt_buf_printf(&line, " (%s msg)", m);
 		free(n);
 		free(m);
 	}
-	put(w, "\n");
+	put_wrapped(w, "Events:   ", 10, line.p);
 	if (s->repeats) {
 		n = thousands(s->repeats);
-		put(w, "          %s of these failures %s cached %s of an "
-		    "earlier failure (suspended), not a fresh attempt\n", n,
+		line.len = 0;
+		mxt_buf_printf(&line, "%s of these failures %s cached %s of an "
+		    "earlier failure (suspended), not a fresh attempt", n,
 		    s->repeats == 1 ? "is a" : "are", s->repeats == 1 ?
 		    "repeat" : "repeats");
+		put_wrapped(w, "          ", 10, line.p);
 		free(n);
 	}
+	free(line.p);
+}
+
+/* A group's trace command under it: always with --show-ids, else when
+ * the width has room for it whole (a cut command cannot be pasted). */
+static char *
+trace_note(struct out *w, const struct mxt_summary *s, char *cmd)
+{
+	char *e = text_cell(cmd);
+	free(cmd);
+	if (w->o->show_ids || (w->o->width >= 132 &&
+	    display_width(e) + 4 <= width_of(w)))
+		return e;
+	free(e);
+	return NULL;
 }
 
 static void
@@ -381,31 +593,61 @@ groups(struct out *w, const struct mxt_summary *s)
 	table_col(&t, "REPLY", false, 5, false);
 	struct group **v = mxt_summary_sorted_groups(s);
 	size_t top = w->o->top;
+	bool only_repeats = false;
 	for (size_t i = 0; v[i] != NULL && (!top || i < top); i++) {
 		const struct group *g = v[i];
 		char *cells[MAX_COLS] = {0};
 		int c = 0;
 		for (size_t k = 0; k < s->cfg.nby; k++)
 			cells[c++] = text_cell(g->values[k]);
-		cells[c++] = thousands(g->events);
+		if (g->events == 0 && g->repeats > 0) {
+			/* cached repeats only: no fresh attempt to count;
+			 * the number is shown as what it is */
+			char *r = thousands(g->repeats);
+			size_t len = strlen(r) + 3;
+			cells[c] = xmalloc(len);
+			snprintf(cells[c++], len, "(%s)", r);
+			free(r);
+			only_repeats = true;
+		} else {
+			cells[c++] = thousands(g->events);
+		}
 		cells[c++] = thousands(g->repeats);
 		cells[c++] = thousands(g->recipients);
 		cells[c++] = thousands(g->messages);
 		cells[c++] = short_time(&g->first);
 		cells[c++] = short_time(&g->last);
 		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
-		cells[c++] = code ?
-		    mxt_escape_terminal(code->key, code->len, 0) : NULL;
 		const struct mxt_strmap_slot *text = mxt_strmap_top(&g->texts);
-		table_row(&t, cells, text && text->len ?
-		    mxt_escape_terminal(text->key, text->len, 0) : NULL);
+		cells[c++] = mxt_reply_cell(code, text);
+		char *note = NULL;
+		if (text && text->len) {
+			const char *r = mxt_reply_start(text->key);
+			note = mxt_escape_terminal(r, text->len -
+			    (size_t)(r - text->key), 0);
+		}
+		table_row(&t, cells, note);
+		t.notes2[t.rows - 1] = trace_note(w, s,
+		    mxt_trace_command_group(s, g));
 	}
 	if (top && mxt_summary_ngroups(s) > top)
 		put(w, "(top %zu of %zu groups)\n", top, mxt_summary_ngroups(s));
 	free(v);
 	table_print(w, &t);
+	if (only_repeats)
+		put_wrapped(w, "", 0, "(N): cached repeats of an earlier failure "
+		    "only (suspended), no fresh attempt");
 	for (size_t k = 0; k < s->cfg.nby; k++)
 		free((char *)t.cols[k].title);
+}
+
+/* Causes that are not causes of their own: a repeat (suspended) follows
+ * an earlier failure, an expiry ends a run of deferrals. They are listed
+ * after the table, never ranked with the causes. */
+static bool
+aside_cause(enum mxt_cause c)
+{
+	return mxt_cause_is_repeat(c) || c == MXT_CAUSE_EXPIRED;
 }
 
 static void
@@ -414,10 +656,11 @@ causes(struct out *w, const struct mxt_summary *s)
 	enum mxt_cause order[MXT_CAUSE_COUNT];
 	size_t n = mxt_summary_sorted_causes(s, order);
 	heading(w, "Causes", "(what it means and the first thing to do)");
-	if (n == 0) {
+	size_t ranked = 0;
+	for (size_t i = 0; i < n; i++)
+		ranked += !aside_cause(order[i]);
+	if (n == 0 || ranked == 0)
 		put(w, "none\n");
-		return;
-	}
 	struct table t = {0};
 	table_col(&t, "CAUSE", false, 0, true);
 	table_col(&t, "KIND", false, 2, false);
@@ -425,6 +668,8 @@ causes(struct out *w, const struct mxt_summary *s)
 	table_col(&t, "REJECTS", true, 0, false);
 	table_col(&t, "DOMAINS", true, 1, false);
 	for (size_t i = 0; i < n; i++) {
+		if (aside_cause(order[i]))
+			continue;
 		const struct cause_row *r = &s->causes[order[i]];
 		char *cells[MAX_COLS] = {0};
 		cells[0] = xstrndup(cause_name(order[i]), strlen(cause_name(order[i])));
@@ -443,7 +688,34 @@ causes(struct out *w, const struct mxt_summary *s)
 		}
 		table_row(&t, cells, note);
 	}
-	table_print(w, &t);
+	if (ranked > 0)
+		table_print(w, &t);
+	else
+		free(t.cells), free(t.notes), free(t.notes2);
+	for (size_t i = 0; i < n; i++) {
+		enum mxt_cause c = order[i];
+		const struct cause_row *r = &s->causes[c];
+		if (!aside_cause(c) || r->events == 0)
+			continue;
+		char *ev = thousands(r->events), *dom = thousands(r->domains.count);
+		struct mxt_buf b = {0};
+		if (mxt_cause_is_repeat(c))
+			mxt_buf_printf(&b, "%s cached %s of earlier failures "
+			    "(%s), %s %s: not fresh attempts, the causes above "
+			    "are what they repeat", ev, r->events == 1 ?
+			    "repeat" : "repeats", cause_name(c), dom,
+			    r->domains.count == 1 ? "domain" : "domains");
+		else
+			mxt_buf_printf(&b, "%s %s (%s): the queue gave up on "
+			    "these recipients, %s %s; the causes above are why",
+			    ev, r->events == 1 ? "expiry" : "expiries",
+			    cause_name(c), dom, r->domains.count == 1 ?
+			    "domain" : "domains");
+		put_wrapped(w, "Also: ", 6, b.p);
+		free(b.p);
+		free(ev);
+		free(dom);
+	}
 }
 
 static void
@@ -459,21 +731,24 @@ retries(struct out *w, const struct mxt_summary *s)
 	char *tot = thousands(total), *del = thousands(s->retry_delivered);
 	char *bou = thousands(s->retry_bounced), *exp = thousands(s->retry_expired);
 	char *pen = thousands(mxt_summary_pending_count(s));
-	put(w, "%s deferred: %s delivered later", tot, del);
+	struct mxt_buf line = {0};
+	mxt_buf_printf(&line, "%s deferred: %s delivered later", tot, del);
 	if (mxt_summary_delays_count(s) > 0) {
 		/* the delays are kept in fixed buckets: bounds, not values */
 		bool open50, open90;
 		int64_t p50 = mxt_summary_delay_percentile(s, 50, &open50);
 		int64_t p90 = mxt_summary_delay_percentile(s, 90, &open90);
-		put(w, " (half within %s%s, 90%% within %s%s)",
+		mxt_buf_printf(&line, " (half within %s%s, 90%% within %s%s)",
 		    open50 ? "more than " : "",
 		    mxt_duration_format(p50, a, sizeof a),
 		    open90 ? "more than " : "",
 		    mxt_duration_format(p90, b, sizeof b));
 	}
-	put(w, ", %s bounced, %s expired, %s%s still pending%s\n", bou, exp,
-	    mxt_summary_pending_count(s) ? sgr(w, "\033[33m") : "", pen,
-	    mxt_summary_pending_count(s) ? sgr(w, "\033[0m") : "");
+	mxt_buf_printf(&line, ", %s bounced, %s expired, %s%s still pending%s",
+	    bou, exp, mxt_summary_pending_count(s) ? sgr(w, "\033[33m") : "",
+	    pen, mxt_summary_pending_count(s) ? sgr(w, "\033[0m") : "");
+	put_wrapped(w, "", 2, line.p);
+	free(line.p);
 	free(tot);
 	free(del);
 	free(bou);
@@ -483,14 +758,18 @@ retries(struct out *w, const struct mxt_summary *s)
 	size_t n;
 	struct retry **v = mxt_summary_sorted_pending(s, &n);
 	if (n > 0) {
-		heading(w, "Pending", "(still deferred at the end of the input, oldest first)");
+		heading(w, "Pending", "(still deferred at the end, oldest first)");
+		/* what one acts on stays: the queue id (postqueue, exiqgrep)
+		 * and the recipient; DOMAIN (in the recipient) goes first,
+		 * then TRIES, then CAUSE (below 80
+		 * columns) */
 		struct table t = {0};
 		table_col(&t, "AGE", true, 0, false);
-		table_col(&t, "DOMAIN", false, 0, true);
-		table_col(&t, "CAUSE", false, 0, true);
+		table_col(&t, "DOMAIN", false, 1, true);
+		table_col(&t, "CAUSE", false, 3, true);
 		table_col(&t, "TRIES", true, 2, false);
-		table_col(&t, "QUEUE ID", false, 1, false);
-		table_col(&t, "RECIPIENT", false, 3, true);
+		table_col(&t, "QUEUE ID", false, 0, false);
+		table_col(&t, "RECIPIENT", false, 0, true);
 		size_t top = w->o->top;
 		for (size_t i = 0; i < n && (!top || i < top); i++) {
 			char *cells[MAX_COLS] = {0};
@@ -503,6 +782,9 @@ retries(struct out *w, const struct mxt_summary *s)
 			cells[4] = text_cell(v[i]->queue_id);
 			cells[5] = text_cell(v[i]->recipient);
 			table_row(&t, cells, NULL);
+			if (w->o->show_ids)
+				t.notes2[t.rows - 1] = trace_note(w, s,
+				    mxt_trace_command_pending(s, v[i]));
 		}
 		if (top && n > top)
 			put(w, "(oldest %zu of %zu)\n", top, n);

@@ -14,7 +14,9 @@ A case folder holds:
   same-json-as             optional: name of another case whose stdout is
                            the same JSON document, apart from the members
                            named on the following lines (dotted paths,
-                           e.g. header.inputs: the names of the inputs);
+                           e.g. header.inputs: the names of the inputs;
+                           NAME[] goes into each element of an array,
+                           groups[].trace);
                            such a case has no stdout file of its own
   twice                    optional: run the case a second time; the
                            outputs must be byte-identical (determinism)
@@ -160,12 +162,20 @@ def without(stdout, paths):
         doc = json.loads(stdout)
     except ValueError:
         return stdout
+    def drop(node, keys):
+        if not isinstance(node, dict):
+            return
+        k = keys[0]
+        if len(keys) == 1:
+            node.pop(k, None)
+        elif k.endswith("[]"):
+            for item in node.get(k[:-2], []) or []:
+                drop(item, keys[1:])
+        else:
+            drop(node.get(k), keys[1:])
+
     for path in paths:
-        node, keys = doc, path.split(".")
-        for k in keys[:-1]:
-            node = node.get(k, {}) if isinstance(node, dict) else {}
-        if isinstance(node, dict):
-            node.pop(keys[-1], None)
+        drop(doc, path.split("."))
     return (json.dumps(doc, indent=2, sort_keys=False) + "\n").encode()
 
 

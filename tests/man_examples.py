@@ -53,8 +53,8 @@ def main():
         else:
             with open(os.path.join(golden, name, "args")) as f:
                 args = [l.rstrip("\n") for l in f if l.strip()]
-            if args[:1] == ["events"] and args[1:3] == ["--year", "2024"]:
-                args = ["events"] + args[3:]
+            if args[:1] in (["events"], ["trace"]) and args[1:3] == ["--year", "2024"]:
+                args = args[:1] + args[3:]
             elif args[:2] == ["--year", "2024"]:
                 args = args[2:]
             want = mxtriage_args(ex)

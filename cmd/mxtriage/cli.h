@@ -252,5 +252,6 @@ int cmd_summary(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

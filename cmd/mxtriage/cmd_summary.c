@@ -23,7 +23,8 @@ static const char usage_text[] =
     "FILE may be gzip-compressed, or a directory (the mail logs in it); none\n"
     "or '-' reads standard input. Inputs are read oldest first.\n"
     "\n"
-    "  -f, --format FMT        table (default), json, csv or prometheus\n"
+    "  -f, --format FMT        table (default), json, csv, prometheus or\n"
+    "                          html (one self-contained page, SVG charts)\n"
     "      --by KEY[,KEY...]   group failures by: domain, cause, code, relay,\n"
     "                          sender, sender-domain, host, mta, direction,\n"
     "                          provider, hour, day (default domain,cause)\n"
@@ -36,6 +37,8 @@ static const char usage_text[] =
     "      --rules FILE        classification rules tried before the built-in ones\n"
     "      --color WHEN        auto (default), always or never\n"
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "      --show-ids          table: under each group and pending recipient,\n"
+    "                          the 'mxtriage trace' command of its messages\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
     "      --year YYYY         year of traditional syslog lines\n"
     "      --syslog-name NAME  only Postfix lines logged as NAME/service\n"
@@ -62,17 +65,19 @@ static const char merge_usage_text[] =
     "mxtriage.summary/2: other hosts, other days, consecutive pieces of one\n"
     "log) and write the report of the whole. '-' reads one from standard input.\n"
     "\n"
-    "  -f, --format FMT        table (default), json, csv or prometheus\n"
+    "  -f, --format FMT        table (default), json, csv, prometheus or html\n"
     "      --top N             rows per section (table default 20; 0 = all)\n"
     "      --fail-on COND      exit 1 when COND holds (as for the report)\n"
     "      --rules FILE        rules for the expiries a merge completes\n"
     "      --color WHEN        auto (default), always or never\n"
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "      --show-ids          table: the trace command of each row\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
     "  -h, --help              show this help\n";
 
 enum {
 	OPT_BY = OPT_FIRST_FREE, OPT_TOP, OPT_FAIL_ON, OPT_RULES, OPT_COLOR,
+	OPT_SHOW_IDS,
 };
 
 #define MAX_FAILON 16
@@ -84,6 +89,7 @@ struct summary_opts {
 	long top;
 	bool csv_raw;
 	struct cli_filter window; /* the filter options */
+	bool show_ids;   /* --show-ids */
 	struct mxt_failon *failon[MAX_FAILON];
 	size_t nfailon;
 	bool by_given;   /* --by */
@@ -239,6 +245,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
 		{"jobs", required_argument, NULL, 'j'},
+		{"show-ids", no_argument, NULL, OPT_SHOW_IDS},
 		CLI_INPUT_LONGOPTS,
 		CLI_FILTER_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -262,7 +269,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		case 'f':
 			if ((r = mxt_report_format_lookup(optarg)) < 0) {
 				warnx("--format: '%s' is not a report format "
-				    "(table, json, csv, prometheus)", optarg);
+				    "(table, json, csv, prometheus, html)", optarg);
 				return MXT_EXIT_USAGE;
 			}
 			o->format = (enum mxt_report_format)r;
@@ -322,6 +329,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 				return MXT_EXIT_USAGE;
 			}
 			break;
+		case OPT_SHOW_IDS: o->show_ids = true; break;
 		default:
 			fputs(o->merge ? merge_usage_text : usage_text, stderr);
 			return MXT_EXIT_USAGE;
@@ -473,11 +481,14 @@ run(int argc, char **argv, bool merge)
 		.format = o.format,
 		.top = o.top >= 0 ? (size_t)o.top :
 		    o.format == MXT_REPORT_TABLE ||
-		    o.format == MXT_REPORT_PROMETHEUS ? 20 : 0,
+		    o.format == MXT_REPORT_PROMETHEUS ||
+		    o.format == MXT_REPORT_HTML ? 20 : 0,
 		.width = terminal_width(out),
 		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
 		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
 		.csv_raw = o.csv_raw,
+		.show_ids = o.show_ids,
+		.classifier = cls,
 		.inputs = optind < argc ? (const char *const *)argv + optind :
 		    stdin_name,
 		.ninputs = optind < argc ? (size_t)(argc - optind) : 1,

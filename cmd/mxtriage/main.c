@@ -21,6 +21,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{"summary", cmd_summary, "the report (the default command)"},
 	{"events", cmd_events, "one event per delivery attempt or rejection"},
+	{"trace", cmd_trace, "the messages a selection touches, with all their log lines"},
 	{"merge", cmd_merge, "add up saved JSON summaries (hosts, days, pieces)"},
 	{"explain", cmd_explain, "what a reply code, enhanced code or cause means"},
 	{"rules", cmd_rules, "print the classification rules, or check a file"},

@@ -1,0 +1,529 @@
+/*
+ * report_html.c - the summary as one self-contained HTML page, for the
+ * daily mail: the same sections as the table, with bar charts drawn as
+ * inline SVG (failures by cause, by provider, and a timeline when the
+ * groups are by hour or day).
+ *
+ * Made for mail clients: no script, no external asset (no link, no
+ * image, no font, no URL at all), one small <style> and inline styles
+ * for clients that drop it, and every chart's numbers also in a table
+ * (clients that do not draw SVG still show them).
+ *
+ * Log text is attacker-controlled: every string from the log goes
+ * through mxt_escape_terminal (controls, bidi controls and invalid UTF-8
+ * made visible, as on a terminal) and then HTML escaping (& < > " '), in
+ * element text, in attributes and inside SVG alike: a reply text cannot
+ * open an element, leave an attribute or reorder the page.
+ */
+#include "report.h"
+#include "trace.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+
+struct html {
+	FILE *fp;
+	const struct mxt_report_options *o;
+	const struct mxt_summary *s;
+	int rc;
+};
+
+static void
+put(struct html *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+put(struct html *h, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (vfprintf(h->fp, fmt, ap) < 0)
+		h->rc = -1;
+	va_end(ap);
+}
+
+/* Text from the log (or any text) as HTML: escaped twice over (see the
+ * top of the file). */
+static void
+text_n(struct html *h, const char *s, size_t len)
+{
+	char *e = mxt_escape_terminal(s ? s : "", s ? len : 0, 0);
+	for (const char *p = e; *p; p++) {
+		switch (*p) {
+		case '&': put(h, "&amp;"); break;
+		case '<': put(h, "&lt;"); break;
+		case '>': put(h, "&gt;"); break;
+		case '"': put(h, "&quot;"); break;
+		case '\'': put(h, "&#39;"); break;
+		default:
+			if (putc(*p, h->fp) == EOF)
+				h->rc = -1;
+		}
+	}
+	free(e);
+}
+
+static void
+text(struct html *h, const char *s)
+{
+	text_n(h, s, s ? strlen(s) : 0);
+}
+
+static void
+num(struct html *h, uint64_t v)
+{
+	put(h, "%llu", (unsigned long long)v);
+}
+
+static const char *
+cause_name(enum mxt_cause c)
+{
+	const char *id = mxt_cause_id(c);
+	return id ? id : "unclassified";
+}
+
+/* ---- charts ---------------------------------------------------------- */
+
+struct bar {
+	char *label; /* owned */
+	uint64_t value;
+};
+
+static int
+cmp_bar(const void *a, const void *b)
+{
+	const struct bar *x = a, *y = b;
+	if (x->value != y->value)
+		return x->value > y->value ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+static int
+cmp_bar_label(const void *a, const void *b)
+{
+	return strcmp(((const struct bar *)a)->label,
+	    ((const struct bar *)b)->label);
+}
+
+/* Adds value to the bar labelled label (linear: charts have few bars). */
+static void
+bar_add(struct bar **v, size_t *n, const char *label, uint64_t value)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i].label, label) == 0) {
+			(*v)[i].value += value;
+			return;
+		}
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[*n].label = xstrndup(label, strlen(label));
+	(*v)[*n].value = value;
+	(*n)++;
+}
+
+static void
+bars_free(struct bar *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].label);
+	free(v);
+}
+
+#define CHART_BARS 20
+
+/* A horizontal bar chart (at most CHART_BARS bars, the rest summed in
+ * "others"), then its numbers as a table. */
+static void
+bar_chart(struct html *h, const char *id, const char *title, struct bar *v,
+    size_t n, const char *color)
+{
+	uint64_t max = 1, rest = 0;
+	size_t shown = n < CHART_BARS ? n : CHART_BARS;
+	for (size_t i = 0; i < n; i++) {
+		if (i < shown && v[i].value > max)
+			max = v[i].value;
+		if (i >= shown)
+			rest += v[i].value;
+	}
+	int rows = (int)shown + (rest > 0);
+	put(h, "<h3 id=\"%s\">", id);
+	text(h, title);
+	put(h, "</h3>\n");
+	if (n == 0) {
+		put(h, "<p>none</p>\n");
+		return;
+	}
+	put(h, "<svg class=\"chart\" width=\"640\" height=\"%d\" viewBox=\"0 0 640 "
+	    "%d\" role=\"img\" aria-label=\"", 22 * rows + 4, 22 * rows + 4);
+	text(h, title);
+	put(h, "\">\n");
+	for (int i = 0; i < rows; i++) {
+		const char *label = i < (int)shown ? v[i].label : "others";
+		uint64_t value = i < (int)shown ? v[i].value : rest;
+		int w = (int)((double)value / (double)max * 360.0);
+		if (w < 1 && value > 0)
+			w = 1;
+		if (w > 360)
+			w = 360;
+		int y = 22 * i;
+		put(h, "<text x=\"196\" y=\"%d\" text-anchor=\"end\" "
+		    "font-size=\"13\" font-family=\"sans-serif\">", y + 16);
+		text(h, label);
+		put(h, "</text><rect x=\"204\" y=\"%d\" width=\"%d\" height=\"16\" "
+		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"13\" "
+		    "font-family=\"sans-serif\">%llu</text>\n", y + 4, w, color,
+		    204 + w + 6, y + 16, (unsigned long long)value);
+	}
+	put(h, "</svg>\n<table class=\"data\"><tr><th>%s</th><th>events</th>"
+	    "</tr>\n", strcmp(id, "timeline") == 0 ? "time" : "name");
+	for (size_t i = 0; i < n; i++) {
+		put(h, "<tr><td>");
+		text(h, v[i].label);
+		put(h, "</td><td class=\"n\">");
+		num(h, v[i].value);
+		put(h, "</td></tr>\n");
+	}
+	put(h, "</table>\n");
+}
+
+static int
+key_pos(const struct mxt_summary *s, enum mxt_key k)
+{
+	for (size_t i = 0; i < s->cfg.nby; i++)
+		if (s->cfg.by[i] == k)
+			return (int)i;
+	return -1;
+}
+
+static void
+charts(struct html *h)
+{
+	const struct mxt_summary *s = h->s;
+	struct bar *v = NULL;
+	size_t n = 0;
+
+	/* causes: fresh outbound failures and rejections; repeats and
+	 * expiries are not causes of their own (as in the table) */
+	for (int c = 1; c < MXT_CAUSE_COUNT; c++) {
+		uint64_t e = s->causes[c].events + s->causes[c].rejections;
+		if (e > 0 && !mxt_cause_is_repeat(c) && c != MXT_CAUSE_EXPIRED)
+			bar_add(&v, &n, cause_name(c), e);
+	}
+	qsort(v, n, sizeof *v, cmp_bar);
+	bar_chart(h, "by-cause", "Failures by cause", v, n, "#c0392b");
+	bars_free(v, n);
+
+	/* providers: from the groups, by their provider key, else their
+	 * domain rolled up through the provider table */
+	int pk = key_pos(s, MXT_KEY_PROVIDER), dk = key_pos(s, MXT_KEY_DOMAIN);
+	v = NULL;
+	n = 0;
+	if (pk >= 0 || (dk >= 0 && h->o->classifier != NULL)) {
+		for (size_t i = 0; i < s->ngroups; i++) {
+			const struct group *g = &s->groups[i];
+			if (g->events == 0)
+				continue;
+			const char *p;
+			if (pk >= 0) {
+				p = g->values[pk];
+			} else {
+				const char *d = g->values[dk];
+				p = mxt_provider_of(h->o->classifier,
+				    mxt_str_make(d, strlen(d)),
+				    mxt_str_make("", 0));
+				if (p == NULL)
+					p = "(other)";
+			}
+			bar_add(&v, &n, p, g->events);
+		}
+		qsort(v, n, sizeof *v, cmp_bar);
+		bar_chart(h, "by-provider", "Failures by provider", v, n,
+		    "#2471a3");
+		bars_free(v, n);
+	}
+
+	/* a timeline when the groups have time buckets */
+	int tk = key_pos(s, MXT_KEY_HOUR);
+	if (tk < 0)
+		tk = key_pos(s, MXT_KEY_DAY);
+	if (tk >= 0) {
+		v = NULL;
+		n = 0;
+		for (size_t i = 0; i < s->ngroups; i++)
+			if (s->groups[i].events > 0)
+				bar_add(&v, &n, s->groups[i].values[tk],
+				    s->groups[i].events);
+		qsort(v, n, sizeof *v, cmp_bar_label);
+		bar_chart(h, "timeline", "Failures over time", v, n, "#7d3c98");
+		bars_free(v, n);
+	}
+}
+
+/* ---- sections --------------------------------------------------------- */
+
+static void
+header(struct html *h)
+{
+	const struct mxt_summary *s = h->s;
+	const struct mxt_stats *st = &s->stats;
+	char a[64], b[64];
+	put(h, "<table class=\"head\">\n<tr><th>Inputs</th><td>");
+	size_t ninputs = s->ninputs ? s->ninputs : h->o->ninputs;
+	for (size_t i = 0; i < ninputs; i++) {
+		put(h, "%s", i ? ", " : "");
+		text(h, s->ninputs ? s->inputs[i].name : h->o->inputs[i]);
+	}
+	put(h, "</td></tr>\n");
+	if (st->first.valid)
+		put(h, "<tr><th>Span</th><td>%s .. %s</td></tr>\n",
+		    mxt_time_format(&st->first, a, sizeof a),
+		    mxt_time_format(&st->last, b, sizeof b));
+	const struct mxt_filter *f = &s->cfg.filter;
+	if (f->has_since || f->has_until)
+		put(h, "<tr><th>Window</th><td>%s .. %s</td></tr>\n",
+		    f->has_since ? mxt_local_time(f->since, a, sizeof a) : "start",
+		    f->has_until ? mxt_local_time(f->until, b, sizeof b) : "end");
+	put(h, "<tr><th>Lines</th><td>%llu read", (unsigned long long)st->lines);
+	for (int m = 0; m < MXT_MTA_COUNT; m++)
+		put(h, ", %llu %s", (unsigned long long)st->lines_mta[m],
+		    mxt_mta_name(m));
+	put(h, ", %llu unparsed</td></tr>\n<tr><th>Events</th><td>",
+	    (unsigned long long)st->unparsed);
+	for (int i = 0; i < MXT_STATUS_COUNT; i++) {
+		put(h, "%s<span class=\"%s\">%llu %s</span>", i ? ", " : "",
+		    mxt_status_name(i), (unsigned long long)s->events[i],
+		    mxt_status_name(i));
+		if (s->events[i] && i != MXT_STATUS_REJECTED)
+			put(h, " (%llu msg)", (unsigned long long)s->messages[i]);
+	}
+	if (s->repeats)
+		put(h, "<br>%llu of these failures %s cached %s of an earlier "
+		    "failure (suspended), not a fresh attempt",
+		    (unsigned long long)s->repeats, s->repeats == 1 ? "is a" :
+		    "are", s->repeats == 1 ? "repeat" : "repeats");
+	put(h, "</td></tr>\n</table>\n");
+}
+
+static void
+groups(struct html *h)
+{
+	const struct mxt_summary *s = h->s;
+	put(h, "<h2 id=\"failures\">Failures by ");
+	for (size_t k = 0; k < s->cfg.nby; k++)
+		put(h, "%s%s", k ? ", " : "", mxt_key_name(s->cfg.by[k]));
+	put(h, "</h2>\n<p class=\"note\">Outbound deferrals, bounces and "
+	    "expiries. Events are attempts; cached repeats (suspended) are "
+	    "counted apart.</p>\n");
+	if (mxt_summary_ngroups(s) == 0) {
+		put(h, "<p>none</p>\n");
+		return;
+	}
+	put(h, "<table class=\"rows\">\n<tr>");
+	for (size_t k = 0; k < s->cfg.nby; k++)
+		put(h, "<th>%s</th>", mxt_key_name(s->cfg.by[k]));
+	put(h, "<th>events</th><th>cached</th><th>rcpt</th><th>msgs</th>"
+	    "<th>first</th><th>last</th><th>reply</th></tr>\n");
+	struct group **v = mxt_summary_sorted_groups(s);
+	size_t top = h->o->top;
+	char a[64], b[64];
+	for (size_t i = 0; v[i] != NULL && (!top || i < top); i++) {
+		const struct group *g = v[i];
+		put(h, "<tr class=\"group\">");
+		for (size_t k = 0; k < s->cfg.nby; k++) {
+			put(h, "<td>");
+			text(h, g->values[k]);
+			put(h, "</td>");
+		}
+		put(h, "<td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+		    "<td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+		    "<td>%s</td><td>%s</td><td>",
+		    (unsigned long long)g->events,
+		    (unsigned long long)g->repeats,
+		    (unsigned long long)g->recipients,
+		    (unsigned long long)g->messages,
+		    g->first.valid ? mxt_time_format(&g->first, a, sizeof a) : "",
+		    g->last.valid ? mxt_time_format(&g->last, b, sizeof b) : "");
+		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
+		const struct mxt_strmap_slot *tx = mxt_strmap_top(&g->texts);
+		char *cell = mxt_reply_cell(code, tx);
+		text(h, cell);
+		free(cell);
+		put(h, "</td></tr>\n<tr class=\"detail\"><td colspan=\"%zu\">",
+		    s->cfg.nby + 7);
+		if (tx != NULL && tx->len > 0) {
+			const char *r = mxt_reply_start(tx->key);
+			put(h, "<div class=\"reply\">");
+			text_n(h, r, tx->len - (size_t)(r - tx->key));
+			put(h, "</div>");
+		}
+		char *cmd = mxt_trace_command_group(s, g);
+		put(h, "<code>");
+		text(h, cmd);
+		put(h, "</code></td></tr>\n");
+		free(cmd);
+	}
+	put(h, "</table>\n");
+	if (top && mxt_summary_ngroups(s) > top)
+		put(h, "<p class=\"note\">top %zu of %zu groups</p>\n", top,
+		    mxt_summary_ngroups(s));
+	free(v);
+}
+
+static void
+causes(struct html *h)
+{
+	const struct mxt_summary *s = h->s;
+	enum mxt_cause order[MXT_CAUSE_COUNT];
+	size_t n = mxt_summary_sorted_causes(s, order);
+	put(h, "<h2 id=\"causes\">Causes</h2>\n");
+	put(h, "<table class=\"rows\">\n<tr><th>cause</th><th>kind</th>"
+	    "<th>events</th><th>rejects</th><th>domains</th>"
+	    "<th>first thing to do</th></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		enum mxt_cause c = order[i];
+		if (mxt_cause_is_repeat(c) || c == MXT_CAUSE_EXPIRED)
+			continue;
+		const struct cause_row *r = &s->causes[c];
+		const char *const *steps = mxt_cause_steps(c,
+		    r->events >= r->rejections ? MXT_DIR_OUT : MXT_DIR_IN);
+		put(h, "<tr><td>%s</td><td>%s</td><td class=\"n\">%llu</td>"
+		    "<td class=\"n\">%llu</td><td class=\"n\">%zu</td><td>",
+		    cause_name(c), mxt_cause_kind_name(mxt_cause_kind(c)),
+		    (unsigned long long)r->events,
+		    (unsigned long long)r->rejections, r->domains.count);
+		text(h, steps[0] ? steps[0] : "");
+		put(h, "</td></tr>\n");
+	}
+	put(h, "</table>\n");
+	for (size_t i = 0; i < n; i++) {
+		enum mxt_cause c = order[i];
+		const struct cause_row *r = &s->causes[c];
+		if (r->events == 0)
+			continue;
+		if (mxt_cause_is_repeat(c))
+			put(h, "<p class=\"note\">Also: %llu cached repeats of "
+			    "earlier failures (%s), %zu domains: not fresh "
+			    "attempts.</p>\n", (unsigned long long)r->events,
+			    cause_name(c), r->domains.count);
+		else if (c == MXT_CAUSE_EXPIRED)
+			put(h, "<p class=\"note\">Also: %llu expiries (%s): the "
+			    "queue gave up on these recipients, %zu domains; the "
+			    "causes above are why.</p>\n",
+			    (unsigned long long)r->events, cause_name(c),
+			    r->domains.count);
+	}
+}
+
+static void
+retries(struct html *h)
+{
+	const struct mxt_summary *s = h->s;
+	char a[32], b[32];
+	put(h, "<h2 id=\"retries\">Retry outcome</h2>\n<p>");
+	uint64_t total = mxt_summary_deferred_recipients(s);
+	if (total == 0) {
+		put(h, "none</p>\n");
+		return;
+	}
+	put(h, "%llu deferred: %llu delivered later", (unsigned long long)total,
+	    (unsigned long long)s->retry_delivered);
+	if (mxt_summary_delays_count(s) > 0) {
+		bool open50, open90;
+		int64_t p50 = mxt_summary_delay_percentile(s, 50, &open50);
+		int64_t p90 = mxt_summary_delay_percentile(s, 90, &open90);
+		put(h, " (half within %s%s, 90%% within %s%s)",
+		    open50 ? "more than " : "",
+		    mxt_duration_format(p50, a, sizeof a),
+		    open90 ? "more than " : "",
+		    mxt_duration_format(p90, b, sizeof b));
+	}
+	put(h, ", %llu bounced, %llu expired, %llu still pending</p>\n",
+	    (unsigned long long)s->retry_bounced,
+	    (unsigned long long)s->retry_expired,
+	    (unsigned long long)mxt_summary_pending_count(s));
+	size_t n;
+	struct retry **v = mxt_summary_sorted_pending(s, &n);
+	if (n > 0) {
+		put(h, "<h2 id=\"pending\">Pending</h2>\n<p class=\"note\">Still "
+		    "deferred at the end, oldest first.</p>\n"
+		    "<table class=\"rows\">\n<tr><th>age</th><th>domain</th>"
+		    "<th>cause</th><th>tries</th><th>queue id</th>"
+		    "<th>recipient</th></tr>\n");
+		size_t top = h->o->top;
+		for (size_t i = 0; i < n && (!top || i < top); i++) {
+			mxt_duration_format(s->end - v[i]->first_deferred, a,
+			    sizeof a);
+			put(h, "<tr><td class=\"n\">%s</td><td>", a);
+			text(h, v[i]->domain);
+			put(h, "</td><td>%s</td><td class=\"n\">%llu</td><td>",
+			    cause_name(v[i]->cause),
+			    (unsigned long long)v[i]->attempts);
+			text(h, v[i]->queue_id);
+			put(h, "</td><td>");
+			text(h, v[i]->recipient);
+			put(h, "</td></tr>\n");
+		}
+		put(h, "</table>\n");
+		if (top && n > top)
+			put(h, "<p class=\"note\">oldest %zu of %zu</p>\n", top, n);
+	}
+	free(v);
+}
+
+static void
+rejections(struct html *h)
+{
+	const struct mxt_summary *s = h->s;
+	put(h, "<h2 id=\"rejections\">Rejections we issued</h2>\n");
+	if (s->events[MXT_STATUS_REJECTED] == 0) {
+		put(h, "<p>none</p>\n");
+		return;
+	}
+	size_t n;
+	struct client_row **v = mxt_summary_sorted_clients(s, &n);
+	put(h, "<table class=\"rows\">\n<tr><th>client</th><th>name</th>"
+	    "<th>rejects</th><th>top cause</th></tr>\n");
+	size_t top = h->o->top;
+	for (size_t i = 0; i < n && (!top || i < top); i++) {
+		put(h, "<tr><td>");
+		text(h, v[i]->key);
+		put(h, "</td><td>");
+		text(h, v[i]->name);
+		put(h, "</td><td class=\"n\">%llu</td><td>%s</td></tr>\n",
+		    (unsigned long long)v[i]->rejections,
+		    cause_name(v[i]->top_cause));
+	}
+	put(h, "</table>\n");
+	free(v);
+}
+
+int
+mxt_report_html(const struct mxt_summary *s,
+    const struct mxt_report_options *o, FILE *fp)
+{
+	struct html h = {fp, o, s, 0};
+	put(&h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width\">\n"
+	    "<meta name=\"generator\" content=\"mxtriage %s\">\n"
+	    "<title>mxtriage report</title>\n<style>\n"
+	    "body{font-family:sans-serif;font-size:14px;color:#222;"
+	    "max-width:1100px}\n"
+	    "table{border-collapse:collapse;margin:6px 0}\n"
+	    "th,td{border:1px solid #ccc;padding:2px 6px;text-align:left;"
+	    "vertical-align:top}\n"
+	    "td.n{text-align:right}\n"
+	    "tr.detail td{border-top:none;color:#555;font-size:12px}\n"
+	    "code{font-size:11px;color:#555;word-break:break-all}\n"
+	    ".note{color:#555}\n.deferred{color:#b9770e}\n"
+	    ".bounced,.expired{color:#c0392b}\n"
+	    "</style>\n</head>\n<body>\n<h1>mxtriage report</h1>\n",
+	    mxt_version());
+	header(&h);
+	put(&h, "<h2 id=\"charts\">Charts</h2>\n");
+	charts(&h);
+	groups(&h);
+	causes(&h);
+	retries(&h);
+	rejections(&h);
+	put(&h, "</body>\n</html>\n");
+	return h.rc;
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""mxtriage trace against the report, on the real-MTA logs (testdata/mta).
+
+For the Postfix and the Exim log:
+  - every group of the JSON report carries a trace command; run as it is
+    (shell words), with -f json, it gives exactly the group's number of
+    messages, and each message has an event that belongs to the group;
+  - every pending recipient's trace command gives its message, whose
+    lines name the recipient and end without a removal;
+  - in every traced message the lines are in time order, each line holds
+    the message's queue id, and each event's source:line is one of the
+    message's lines;
+  - --status rejected gives one message per rejection of the report;
+  - the same trace read from standard input gives the same messages.
+
+Usage: trace_check.py MXTRIAGE MTA_OUT_DIR   (TAP output)
+"""
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
+
+
+def run(binary, args, stdin=None):
+    p = subprocess.run([binary] + args, env=ENV, stdin=stdin,
+                       capture_output=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(args), p.returncode,
+                                                p.stderr.decode()[:500]))
+    return p.stdout
+
+
+def trace(binary, command):
+    words = shlex.split(command)
+    assert words[:2] == ["mxtriage", "trace"], words
+    return json.loads(run(binary, words[1:] + ["-f", "json"]))
+
+
+TIME = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)|^(\w{3} [ \d]\d \d\d:\d\d:\d\d)")
+
+
+def message_problems(m):
+    problems = []
+    lines = [(l["source"], l["line"]) for l in m["lines"]]
+    times = [TIME.match(l["text"]).group(0) for l in m["lines"]]
+    if times != sorted(times):
+        problems.append("lines not in time order: %s" % times)
+    for l in m["lines"]:
+        if m["queue_id"] and m["queue_id"] not in l["text"]:
+            problems.append("line without the queue id: %s" % l["text"])
+    for e in m["events"]:
+        if (e["source"], e["line"]) not in lines:
+            problems.append("event at %s:%d is not among the lines"
+                            % (e["source"], e["line"]))
+    return problems
+
+
+def main():
+    binary, out = sys.argv[1], sys.argv[2]
+    logs = {
+        "postfix": [os.path.join(out, "postfix", "mail.log")],
+        "exim": [os.path.join(out, "exim", "mainlog"),
+                 os.path.join(out, "exim", "rejectlog")],
+    }
+    results = []
+    for mta, files in logs.items():
+        report = json.loads(run(binary, ["-f", "json"] + files))
+        bad = []
+        for g in report["groups"]:
+            doc = trace(binary, g["trace"])
+            if doc["count"] != g["messages"] or len(doc["messages"]) != g["messages"]:
+                bad.append("%s: %d messages traced, the group has %d"
+                           % (g["keys"], doc["count"], g["messages"]))
+            for m in doc["messages"]:
+                keys = g["keys"]
+                if not any(e["domain"] == keys["domain"] and
+                           e["cause"] == keys["cause"] for e in m["events"]):
+                    bad.append("%s: message %s has no event of the group"
+                               % (keys, m["queue_id"]))
+                bad += ["%s: %s" % (m["queue_id"], p) for p in message_problems(m)]
+        results.append(("%s: each group's trace command gives its messages (%d groups)"
+                        % (mta, len(report["groups"])), bad))
+
+        bad = []
+        for p in report["retries"]["pending_list"]:
+            doc = trace(binary, p["trace"])
+            ms = [m for m in doc["messages"] if m["queue_id"] == p["queue_id"]]
+            if len(ms) != 1:
+                bad.append("%s: %d messages" % (p["queue_id"], len(ms)))
+                continue
+            text = "\n".join(l["text"] for l in ms[0]["lines"])
+            if p["recipient"] not in text:
+                bad.append("%s: the recipient %s is not in its lines"
+                           % (p["queue_id"], p["recipient"]))
+            last = ms[0]["lines"][-1]["text"]
+            if last.endswith(": removed") or last.endswith(" Completed"):
+                bad.append("%s: pending, but its last line is %s"
+                           % (p["queue_id"], last))
+        results.append(("%s: each pending recipient's trace gives its message (%d)"
+                        % (mta, len(report["retries"]["pending_list"])), bad))
+
+        doc = json.loads(run(binary, ["trace", "--status", "rejected", "-f", "json"] + files))
+        want = report["header"]["events"]["rejected"] if isinstance(
+            report["header"].get("events"), dict) else None
+        bad = []
+        if want is not None and doc["count"] != want:
+            bad.append("%d rejections traced, the report has %d" % (doc["count"], want))
+        for m in doc["messages"]:
+            if len(m["lines"]) != 1 or m["queue_id"] is not None:
+                bad.append("a rejection is not one NOQUEUE line: %s" % m)
+        results.append(("%s: --status rejected gives each rejection as one line"
+                        % mta, bad))
+
+        # from standard input: the same messages, source named <stdin>
+        one = files[0]
+        args = ["trace", "--status", "expired", "-f", "json"]
+        from_file = json.loads(run(binary, args + [one]))
+        with open(one, "rb") as f:
+            from_stdin = json.loads(run(binary, args, stdin=f))
+        strip = lambda d: [[(l["line"], l["text"]) for l in m["lines"]] for m in d["messages"]]
+        bad = [] if strip(from_file) == strip(from_stdin) and from_file["count"] > 0 else [
+            "stdin gave %d messages, the file %d" % (from_stdin["count"], from_file["count"])]
+        if any(l["source"] != "<stdin>" for m in from_stdin["messages"] for l in m["lines"]):
+            bad.append("lines read from standard input are not named <stdin>")
+        results.append(("%s: a trace of standard input equals that of the file" % mta, bad))
+
+    print("1..%d" % len(results))
+    failed = 0
+    for i, (name, bad) in enumerate(results, 1):
+        if bad:
+            failed += 1
+            print("not ok %d - %s" % (i, name))
+            for b in bad[:20]:
+                print("# " + b)
+        else:
+            print("ok %d - %s" % (i, name))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
