@@ -180,6 +180,15 @@ struct mxt_reader;
  * bytes, not the name. Returns NULL and fills err when it cannot open.
  */
 struct mxt_reader *mxt_reader_open(const char *path, struct mxt_error *err);
+/*
+ * The same on an open file descriptor, read from where it stands (a file
+ * opened by a follower, a pipe, a seeked file). The reader owns fd from
+ * here on, also when it fails (fd is then closed). name is for messages
+ * ("<stdin>", the path). Returns NULL and fills err when fd is a
+ * directory.
+ */
+struct mxt_reader *mxt_reader_open_fd(int fd, const char *name,
+    struct mxt_error *err);
 void mxt_reader_close(struct mxt_reader *r); /* accepts NULL */
 
 /*
@@ -197,6 +206,11 @@ long mxt_reader_line_no(const struct mxt_reader *r);
 /* Modification time of the file, or 0 for a pipe. */
 time_t mxt_reader_mtime(const struct mxt_reader *r);
 bool mxt_reader_is_gzip(const struct mxt_reader *r);
+/* Bytes of the input's text (after decompression) up to the end of the
+ * last line returned, its terminator included, counted from where the
+ * reader started; for a plain file opened by mxt_reader_open, the file
+ * offset at which the next line starts. */
+long long mxt_reader_offset(const struct mxt_reader *r);
 
 /* ---- the pass: lines -> events ----------------------------------------- */
 
@@ -274,6 +288,14 @@ void mxt_pass_destroy(struct mxt_pass *p); /* accepts NULL */
  * before still counts).
  */
 int mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err);
+/*
+ * The same for a reader the caller opened (mxt_reader_open_fd, a
+ * journal): reads r up to its end, an error or cfg->stop, and leaves r
+ * open, so a follower can call it again when the file has grown: a
+ * reader that returned lines before goes on in its input span. Returns 0 or -1 as mxt_pass_read.
+ */
+int mxt_pass_read_reader(struct mxt_pass *p, struct mxt_reader *r,
+    struct mxt_error *err);
 
 /*
  * Feeds one line (no terminator) from `source` at `line_no`, with the

@@ -46,6 +46,7 @@ struct mxt_reader {
 	bool eof;      /* no more bytes will reach buf */
 	bool skipping; /* inside the rest of an over-long line */
 	long line_no;
+	long long text_total; /* bytes of text put into buf so far */
 	char *buf; /* BUF_SIZE + 1, room for a terminating NUL */
 	size_t start, end;
 
@@ -82,13 +83,22 @@ mxt_reader_open(const char *path, struct mxt_error *err)
 	bool is_stdin = strcmp(path, "-") == 0;
 	int fd = is_stdin ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
 	const char *name = is_stdin ? "<stdin>" : path;
-	struct stat st;
 
 	if (fd < 0) {
 		set_error(err, name, 0, 0, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	return mxt_reader_open_fd(fd, name, err);
+}
+
+struct mxt_reader *
+mxt_reader_open_fd(int fd, const char *name, struct mxt_error *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		memset(&st, 0, sizeof st);
+	if (S_ISDIR(st.st_mode)) {
 		set_error(err, name, 0, 0, "is a directory");
 		close(fd);
 		return NULL;
@@ -119,6 +129,12 @@ const char *mxt_reader_name(const struct mxt_reader *r) { return r->name; }
 long mxt_reader_line_no(const struct mxt_reader *r) { return r->line_no; }
 time_t mxt_reader_mtime(const struct mxt_reader *r) { return r->mtime; }
 bool mxt_reader_is_gzip(const struct mxt_reader *r) { return r->kind == KIND_GZIP; }
+
+long long
+mxt_reader_offset(const struct mxt_reader *r)
+{
+	return r->text_total - (long long)(r->end - r->start);
+}
 
 /* read(2), again after a signal. Returns bytes read, 0 at the end, -1. */
 static ssize_t
@@ -194,6 +210,7 @@ probe(struct mxt_reader *r, struct mxt_error *err)
 	r->kind = KIND_PLAIN;
 	memcpy(r->buf + r->end, r->in, r->zs.avail_in);
 	r->end += r->zs.avail_in;
+	r->text_total += r->zs.avail_in;
 	r->zs.avail_in = 0;
 	free(r->in);
 	r->in = NULL;
@@ -216,6 +233,7 @@ fill_plain(struct mxt_reader *r, size_t room, struct mxt_error *err)
 	if (got == 0)
 		r->eof = true;
 	r->end += (size_t)got;
+	r->text_total += got;
 	return 0;
 }
 
@@ -286,6 +304,7 @@ fill_gzip(struct mxt_reader *r, size_t room, struct mxt_error *err)
 		int rc = inflate(&r->zs, Z_NO_FLUSH);
 		size_t made = room - r->zs.avail_out;
 		r->end += made;
+		r->text_total += (long long)made;
 		room -= made;
 		if (rc == Z_STREAM_END) {
 			r->member_done = true;

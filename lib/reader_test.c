@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,6 +342,46 @@ pipe_lines_arrive(void)
 	close(saved);
 }
 
+/*
+ * mxt_reader_open_fd on a file descriptor already moved on (a follower
+ * continues where it stopped): lines start there, and mxt_reader_offset
+ * tells where the next line starts, counted from the descriptor's start.
+ */
+static void
+fd_and_offset(void)
+{
+	static const char text[] = "first\r\nsecond\nthird";
+	const char *path = write_file("fd.log", text, sizeof text - 1, false);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 || lseek(fd, 7, SEEK_SET) != 7) {
+		test_ok(false, "fd", "cannot open %s", path);
+		return;
+	}
+	struct mxt_error err;
+	struct mxt_reader *r = mxt_reader_open_fd(fd, "fd.log", &err);
+	const char *line;
+	size_t len;
+	bool trunc;
+	test_int("open_fd", "offset before any line", mxt_reader_offset(r), 0);
+	int rc = mxt_reader_next(r, &line, &len, &trunc, &err);
+	test_str("open_fd", "first line from the fd's position",
+	    rc == 1 ? line : "", rc == 1 ? len : 0, "second");
+	test_int("open_fd", "offset after 'second\\n'", mxt_reader_offset(r), 7);
+	rc = mxt_reader_next(r, &line, &len, &trunc, &err);
+	test_str("open_fd", "last line without newline", rc == 1 ? line : "",
+	    rc == 1 ? len : 0, "third");
+	test_int("open_fd", "offset at the end", mxt_reader_offset(r), 12);
+	test_str("open_fd", "name", mxt_reader_name(r),
+	    strlen(mxt_reader_name(r)), "fd.log");
+	mxt_reader_close(r);
+
+	fd = open(dir, O_RDONLY);
+	test_ok(mxt_reader_open_fd(fd, "dir", &err) == NULL &&
+	    strstr(err.text, "directory") != NULL && fcntl(fd, F_GETFD) < 0,
+	    "open_fd refuses a directory and closes its fd", "got '%s'",
+	    err.text);
+}
+
 int
 main(void)
 {
@@ -412,6 +453,7 @@ main(void)
 
 	damaged_gzip();
 	pipe_lines_arrive();
+	fd_and_offset();
 
 	g = read_all("/nonexistent/mail.log");
 	test_int("missing file", "open fails", g.rc, -2);
