@@ -176,8 +176,8 @@ struct mxt_event {
 struct mxt_reader;
 
 /*
- * Opens path ("-" = standard input). gzip is recognised by its magic
- * bytes, not the name. Returns NULL and fills err when it cannot open.
+ * Opens path ("-" = standard input). Compressed input (gzip, bzip2, xz,
+ * zstd, lz4) is recognised by its magic bytes, not the name. Returns NULL and fills err when it cannot open.
  */
 struct mxt_reader *mxt_reader_open(const char *path, struct mxt_error *err);
 /*
@@ -206,6 +206,9 @@ long mxt_reader_line_no(const struct mxt_reader *r);
 /* Modification time of the file, or 0 for a pipe. */
 time_t mxt_reader_mtime(const struct mxt_reader *r);
 bool mxt_reader_is_gzip(const struct mxt_reader *r);
+/* "gzip", "bzip2", "xz", "zstd", "lz4" as recognised by the first bytes,
+ * or NULL for plain text (or before the first line was asked for). */
+const char *mxt_reader_compression(const struct mxt_reader *r);
 /* Bytes of the input's text (after decompression) up to the end of the
  * last line returned, its terminator included, counted from where the
  * reader started; for a plain file opened by mxt_reader_open, the file

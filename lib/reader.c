@@ -1,23 +1,29 @@
 /*
- * reader.c - bytes -> lines, for files, standard input and gzip.
+ * reader.c - bytes -> lines, for files, standard input and compressed
+ * input.
  *
  * Bytes come from read(2) on the file descriptor. The first bytes decide
- * the kind: the gzip magic (1f 8b) means gzip, anything else is plain
- * text, so rotated `mail.log.2.gz` files are recognised by content, not
- * by name. Plain bytes go straight into the line buffer; gzip bytes go
- * through zlib's inflate() into it. A line is returned as soon as its
- * newline has arrived, so a pipe (`tail -f | mxtriage events`) gets each
- * line when it is written, not when a buffer has filled.
+ * the kind: a compressor's magic (gzip 1f 8b, bzip2 "BZh", xz fd "7zXZ",
+ * zstd 28 b5 2f fd, lz4 04 22 4d 18) means that compressor, anything else
+ * is plain text, so rotated `mail.log.2.gz`, `.bz2`, `.xz`, `.zst` files
+ * are recognised by content, not by name. Plain bytes go straight into the
+ * line buffer with read(2), nothing in between; compressed bytes go
+ * through the compressor's own library (zlib, libbz2, liblzma, libzstd,
+ * liblz4) into it, one small table of codecs behind one loop. A line is
+ * returned as soon as its newline has arrived, so a pipe (`tail -f |
+ * mxtriage events`) gets each line when it is written, not when a buffer
+ * has filled.
  *
- * Why inflate() and not zlib's gzread(): on damage (a bad CRC trailer, a
- * truncated file, corrupt deflate data) gzread() returns an error for the
- * whole call and the bytes it had already decompressed into the caller's
- * buffer are lost -- up to the buffer's size of lines. With inflate() the
- * output before the damage is in hand: every complete line decompressed
- * before it is returned (as zcat writes them), then the error, which names
- * the last good line and the byte offset of the damage in the file.
- * Concatenated gzip members (`cat a.gz b.gz`) are followed; after the last
- * member, zero padding is ignored and other bytes are reported.
+ * Why the compressors' own streaming calls (inflate(), BZ2_bzDecompress,
+ * lzma_code, ZSTD_decompressStream, LZ4F_decompress) and not zlib's
+ * gzread() or libarchive's raw format: on damage (a bad check trailer, a
+ * truncated file, corrupt data) we want every line decompressed before it
+ * (as zcat writes them), then an error that names the last good line and
+ * the byte offset of the damage in the file; gzread() loses the bytes of
+ * the failing call, and libarchive neither checks gzip's CRC nor says
+ * where in the file it stopped. Concatenated members or frames (`cat a.gz
+ * b.gz`, pbzip2's streams, zstd and lz4 frames) are followed; after the
+ * last one, zero padding is ignored and other bytes are reported.
  *
  * Lines are cut out of one fixed buffer (no allocation per line); a line
  * longer than MXT_LINE_MAX is returned cut at that length and the rest of
@@ -25,24 +31,56 @@
  */
 #include "internal.h"
 
+#include <bzlib.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <lz4frame.h>
+#include <lzma.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #define READ_CHUNK (256 * 1024)
 #define BUF_SIZE (MXT_LINE_MAX + READ_CHUNK)
+/* the longest magic of a codec, read before deciding the kind */
+#define MAGIC_MAX 6
 
-enum kind { KIND_UNKNOWN, KIND_PLAIN, KIND_GZIP };
+enum step { STEP_OK, STEP_END, STEP_ERROR };
+
+struct mxt_reader;
+
+/*
+ * One compressed format. step() decompresses from in[0..in_len) into
+ * out[0..room), tells how much it used and made, and returns STEP_END at
+ * the end of a member (frame, stream), STEP_ERROR with *why on damage.
+ * reset() readies the decoder for the next member; begins() says whether
+ * bytes start one (its magic).
+ */
+struct codec {
+	const char *name;
+	/* Input bytes given to one step, 0 = all there are. libzstd and
+	 * liblz4 report nothing of a failing call (neither what it used nor
+	 * what it made): small steps keep what earlier ones made, so the
+	 * lines before the damage still arrive and its offset is close. */
+	size_t step_max;
+	bool (*begins)(const unsigned char *p, size_t n);
+	bool (*init)(struct mxt_reader *r);
+	enum step (*step)(struct mxt_reader *r, const unsigned char *in,
+	    size_t in_len, size_t *used, char *out, size_t room, size_t *made,
+	    const char **why);
+	bool (*reset)(struct mxt_reader *r);
+	void (*end)(struct mxt_reader *r);
+};
 
 struct mxt_reader {
 	int fd;
 	char name[256];
 	time_t mtime;
-	enum kind kind;
+	const struct codec *codec; /* NULL: plain (or not known yet) */
+	bool probed;
 	bool eof;      /* no more bytes will reach buf */
 	bool skipping; /* inside the rest of an over-long line */
 	long line_no;
@@ -50,13 +88,20 @@ struct mxt_reader {
 	char *buf; /* BUF_SIZE + 1, room for a terminating NUL */
 	size_t start, end;
 
-	/* gzip: compressed bytes and the decompressor */
+	/* compressed: bytes read from the file, in[in_pos..in_len) unused */
 	unsigned char *in; /* READ_CHUNK */
-	z_stream zs;
-	bool zs_ready;     /* inflateInit2 done */
-	bool member_done;  /* between gzip members */
+	size_t in_pos, in_len;
+	bool ready;        /* the decoder was made */
+	bool member_done;  /* between members */
 	bool in_eof;       /* read(2) said end of file */
 	long long in_total; /* bytes read from the file so far */
+	union {
+		z_stream zs;
+		bz_stream bz;
+		lzma_stream xz;
+		ZSTD_DStream *zstd;
+		LZ4F_dctx *lz4;
+	} dec;
 
 	/* Damage found after some bytes were decompressed: the lines before
 	 * it are returned first, then this error. */
@@ -64,6 +109,261 @@ struct mxt_reader {
 	char fail_text[160];
 	long long fail_offset;
 };
+
+/* ---- the codecs ---------------------------------------------------------- */
+
+static bool
+gz_begins(const unsigned char *p, size_t n)
+{
+	return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+}
+
+static bool
+gz_init(struct mxt_reader *r)
+{
+	/* 16 + MAX_WBITS: a gzip wrapper, its CRC and length checked */
+	return inflateInit2(&r->dec.zs, 16 + MAX_WBITS) == Z_OK;
+}
+
+static enum step
+gz_step(struct mxt_reader *r, const unsigned char *in, size_t in_len,
+    size_t *used, char *out, size_t room, size_t *made, const char **why)
+{
+	z_stream *z = &r->dec.zs;
+	uInt in_n = in_len > UINT32_MAX ? UINT32_MAX : (uInt)in_len;
+	z->next_in = (Bytef *)(uintptr_t)in;
+	z->avail_in = in_n;
+	z->next_out = (Bytef *)out;
+	z->avail_out = (uInt)room;
+	int rc = inflate(z, Z_NO_FLUSH);
+	*used = in_n - z->avail_in;
+	*made = room - z->avail_out;
+	switch (rc) {
+	case Z_STREAM_END:
+		return STEP_END;
+	case Z_DATA_ERROR:
+	case Z_NEED_DICT:
+		*why = z->msg ? z->msg : "invalid data";
+		return STEP_ERROR;
+	case Z_MEM_ERROR:
+		*why = "out of memory";
+		return STEP_ERROR;
+	}
+	/* Z_OK, Z_BUF_ERROR: more input (or room) is needed */
+	return STEP_OK;
+}
+
+static bool gz_reset(struct mxt_reader *r) { return inflateReset(&r->dec.zs) == Z_OK; }
+static void gz_end(struct mxt_reader *r) { inflateEnd(&r->dec.zs); }
+
+static bool
+bz_begins(const unsigned char *p, size_t n)
+{
+	return n >= 4 && p[0] == 'B' && p[1] == 'Z' && p[2] == 'h' &&
+	    p[3] >= '1' && p[3] <= '9';
+}
+
+static bool
+bz_init(struct mxt_reader *r)
+{
+	memset(&r->dec.bz, 0, sizeof r->dec.bz);
+	return BZ2_bzDecompressInit(&r->dec.bz, 0, 0) == BZ_OK;
+}
+
+static enum step
+bz_step(struct mxt_reader *r, const unsigned char *in, size_t in_len,
+    size_t *used, char *out, size_t room, size_t *made, const char **why)
+{
+	bz_stream *b = &r->dec.bz;
+	unsigned in_n = in_len > UINT32_MAX ? UINT32_MAX : (unsigned)in_len;
+	b->next_in = (char *)(uintptr_t)in;
+	b->avail_in = in_n;
+	b->next_out = out;
+	b->avail_out = (unsigned)room;
+	int rc = BZ2_bzDecompress(b);
+	*used = in_n - b->avail_in;
+	*made = room - b->avail_out;
+	switch (rc) {
+	case BZ_OK:
+		return STEP_OK;
+	case BZ_STREAM_END:
+		return STEP_END;
+	case BZ_DATA_ERROR:
+		*why = "data integrity error (bad CRC or invalid data)";
+		return STEP_ERROR;
+	case BZ_DATA_ERROR_MAGIC:
+		*why = "not bzip2 data";
+		return STEP_ERROR;
+	case BZ_MEM_ERROR:
+		*why = "out of memory";
+		return STEP_ERROR;
+	}
+	*why = "decompressor error";
+	return STEP_ERROR;
+}
+
+static bool
+bz_reset(struct mxt_reader *r)
+{
+	BZ2_bzDecompressEnd(&r->dec.bz);
+	return bz_init(r);
+}
+
+static void bz_end(struct mxt_reader *r) { BZ2_bzDecompressEnd(&r->dec.bz); }
+
+static bool
+xz_begins(const unsigned char *p, size_t n)
+{
+	static const unsigned char m[] = {0xfd, '7', 'z', 'X', 'Z', 0};
+	return n >= sizeof m && memcmp(p, m, sizeof m) == 0;
+}
+
+static bool
+xz_init(struct mxt_reader *r)
+{
+	lzma_stream init = LZMA_STREAM_INIT;
+	r->dec.xz = init;
+	/* one stream at a time: the loop below follows concatenated ones */
+	return lzma_stream_decoder(&r->dec.xz, UINT64_MAX, 0) == LZMA_OK;
+}
+
+static enum step
+xz_step(struct mxt_reader *r, const unsigned char *in, size_t in_len,
+    size_t *used, char *out, size_t room, size_t *made, const char **why)
+{
+	lzma_stream *x = &r->dec.xz;
+	x->next_in = in;
+	x->avail_in = in_len;
+	x->next_out = (uint8_t *)out;
+	x->avail_out = room;
+	lzma_ret rc = lzma_code(x, LZMA_RUN);
+	*used = in_len - x->avail_in;
+	*made = room - x->avail_out;
+	switch (rc) {
+	case LZMA_OK:
+	case LZMA_BUF_ERROR: /* no progress: more input is needed */
+		return STEP_OK;
+	case LZMA_STREAM_END:
+		return STEP_END;
+	case LZMA_DATA_ERROR:
+		*why = "compressed data is corrupt (or its check failed)";
+		return STEP_ERROR;
+	case LZMA_FORMAT_ERROR:
+		*why = "not xz data";
+		return STEP_ERROR;
+	case LZMA_OPTIONS_ERROR:
+		*why = "unsupported options";
+		return STEP_ERROR;
+	case LZMA_MEM_ERROR:
+		*why = "out of memory";
+		return STEP_ERROR;
+	default:
+		*why = "decompressor error";
+		return STEP_ERROR;
+	}
+}
+
+static bool
+xz_reset(struct mxt_reader *r)
+{
+	return lzma_stream_decoder(&r->dec.xz, UINT64_MAX, 0) == LZMA_OK;
+}
+
+static void xz_end(struct mxt_reader *r) { lzma_end(&r->dec.xz); }
+
+static bool
+zstd_begins(const unsigned char *p, size_t n)
+{
+	if (n < 4)
+		return false;
+	/* a frame, or a skippable frame (magic 0x184D2A50..5F) */
+	return (p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) ||
+	    ((p[0] & 0xf0) == 0x50 && p[1] == 0x2a && p[2] == 0x4d &&
+	    p[3] == 0x18);
+}
+
+static bool
+zstd_init(struct mxt_reader *r)
+{
+	return (r->dec.zstd = ZSTD_createDStream()) != NULL;
+}
+
+static enum step
+zstd_step(struct mxt_reader *r, const unsigned char *in, size_t in_len,
+    size_t *used, char *out, size_t room, size_t *made, const char **why)
+{
+	ZSTD_inBuffer ib = {in, in_len, 0};
+	ZSTD_outBuffer ob = {out, room, 0};
+	size_t rc = ZSTD_decompressStream(r->dec.zstd, &ob, &ib);
+	*used = ib.pos;
+	*made = ob.pos;
+	if (ZSTD_isError(rc)) {
+		*why = ZSTD_getErrorName(rc);
+		return STEP_ERROR;
+	}
+	return rc == 0 ? STEP_END : STEP_OK;
+}
+
+static bool
+zstd_reset(struct mxt_reader *r)
+{
+	return !ZSTD_isError(ZSTD_DCtx_reset(r->dec.zstd,
+	    ZSTD_reset_session_only));
+}
+
+static void zstd_end(struct mxt_reader *r) { ZSTD_freeDStream(r->dec.zstd); }
+
+static bool
+lz4_begins(const unsigned char *p, size_t n)
+{
+	/* a frame (04 22 4d 18) or a skippable frame (5X 2a 4d 18); the
+	 * legacy format of `lz4 -l` is not read */
+	return n >= 4 && (p[0] == 0x04 || (p[0] & 0xf0) == 0x50) &&
+	    p[1] == (p[0] == 0x04 ? 0x22 : 0x2a) && p[2] == 0x4d &&
+	    p[3] == 0x18;
+}
+
+static bool
+lz4_init(struct mxt_reader *r)
+{
+	return !LZ4F_isError(LZ4F_createDecompressionContext(&r->dec.lz4,
+	    LZ4F_VERSION));
+}
+
+static enum step
+lz4_step(struct mxt_reader *r, const unsigned char *in, size_t in_len,
+    size_t *used, char *out, size_t room, size_t *made, const char **why)
+{
+	size_t src = in_len, dst = room;
+	size_t rc = LZ4F_decompress(r->dec.lz4, out, &dst, in, &src, NULL);
+	*used = src;
+	*made = dst;
+	if (LZ4F_isError(rc)) {
+		*why = LZ4F_getErrorName(rc);
+		return STEP_ERROR;
+	}
+	return rc == 0 ? STEP_END : STEP_OK;
+}
+
+static bool
+lz4_reset(struct mxt_reader *r)
+{
+	LZ4F_resetDecompressionContext(r->dec.lz4);
+	return true;
+}
+
+static void lz4_end(struct mxt_reader *r) { LZ4F_freeDecompressionContext(r->dec.lz4); }
+
+/* Tried in order on the first bytes of an input. */
+static const struct codec codecs[] = {
+	{"gzip", 0, gz_begins, gz_init, gz_step, gz_reset, gz_end},
+	{"bzip2", 0, bz_begins, bz_init, bz_step, bz_reset, bz_end},
+	{"xz", 0, xz_begins, xz_init, xz_step, xz_reset, xz_end},
+	{"zstd", 4096, zstd_begins, zstd_init, zstd_step, zstd_reset, zstd_end},
+	{"lz4", 4096, lz4_begins, lz4_init, lz4_step, lz4_reset, lz4_end},
+};
+
+/* ---- opening ------------------------------------------------------------- */
 
 static void
 set_error(struct mxt_error *err, const char *source, long line,
@@ -117,8 +417,8 @@ mxt_reader_close(struct mxt_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->zs_ready)
-		inflateEnd(&r->zs);
+	if (r->ready)
+		r->codec->end(r);
 	close(r->fd);
 	free(r->in);
 	free(r->buf);
@@ -128,13 +428,26 @@ mxt_reader_close(struct mxt_reader *r)
 const char *mxt_reader_name(const struct mxt_reader *r) { return r->name; }
 long mxt_reader_line_no(const struct mxt_reader *r) { return r->line_no; }
 time_t mxt_reader_mtime(const struct mxt_reader *r) { return r->mtime; }
-bool mxt_reader_is_gzip(const struct mxt_reader *r) { return r->kind == KIND_GZIP; }
+
+bool
+mxt_reader_is_gzip(const struct mxt_reader *r)
+{
+	return r->codec == &codecs[0];
+}
+
+const char *
+mxt_reader_compression(const struct mxt_reader *r)
+{
+	return r->codec != NULL ? r->codec->name : NULL;
+}
 
 long long
 mxt_reader_offset(const struct mxt_reader *r)
 {
 	return r->text_total - (long long)(r->end - r->start);
 }
+
+/* ---- filling the line buffer --------------------------------------------- */
 
 /* read(2), again after a signal. Returns bytes read, 0 at the end, -1. */
 static ssize_t
@@ -158,62 +471,79 @@ fail(struct mxt_reader *r, const char *text, long long offset)
 	r->fail_offset = offset;
 }
 
-/* Byte offset in the file of the next compressed byte inflate() will
- * look at. */
+static void
+fail_errno(struct mxt_reader *r, long long offset)
+{
+	char text[160];
+	snprintf(text, sizeof text, "read error: %s", strerror(errno));
+	fail(r, text, offset);
+}
+
+/* Byte offset in the file of the next compressed byte to decode. */
 static long long
 in_offset(const struct mxt_reader *r)
 {
-	return r->in_total - (long long)r->zs.avail_in;
+	return r->in_total - (long long)(r->in_len - r->in_pos);
 }
 
-/* More compressed bytes after those left in r->in, kept in front.
- * Returns bytes read, 0 at the end of the file, -1 (errno) on error. */
+/* More compressed bytes after those left unused, which move to the
+ * front. Returns bytes read, 0 at the end of the file (or when in is
+ * full), -1 (errno) on error. */
 static ssize_t
 read_in(struct mxt_reader *r)
 {
-	if (r->zs.avail_in > 0 && r->zs.next_in != r->in)
-		memmove(r->in, r->zs.next_in, r->zs.avail_in);
-	r->zs.next_in = r->in;
-	ssize_t got = read_some(r->fd, r->in + r->zs.avail_in,
-	    READ_CHUNK - r->zs.avail_in);
+	if (r->in_pos > 0) {
+		memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+		r->in_len -= r->in_pos;
+		r->in_pos = 0;
+	}
+	if (r->in_len == READ_CHUNK)
+		return 0;
+	ssize_t got = read_some(r->fd, r->in + r->in_len,
+	    READ_CHUNK - r->in_len);
 	if (got == 0)
 		r->in_eof = true;
 	if (got > 0) {
-		r->zs.avail_in += (uInt)got;
+		r->in_len += (size_t)got;
 		r->in_total += got;
 	}
 	return got;
 }
 
-/* Decides plain or gzip from the first two bytes (fewer at a short end). */
+/* Decides plain or a codec from the first bytes (fewer at a short end). */
 static int
 probe(struct mxt_reader *r, struct mxt_error *err)
 {
+	r->probed = true;
 	r->in = xmalloc(READ_CHUNK);
-	while (r->zs.avail_in < 2 && !r->in_eof)
+	while (r->in_len < MAGIC_MAX && !r->in_eof) {
 		if (read_in(r) < 0) {
 			set_error(err, r->name, 0, 0, strerror(errno));
 			return -1;
 		}
-	if (r->zs.avail_in >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b) {
-		r->kind = KIND_GZIP;
-		/* 16 + MAX_WBITS: a gzip wrapper, its CRC and length checked */
-		if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
-			set_error(err, r->name, 0, 0,
-			    "cannot allocate the decompressor");
-			return -1;
-		}
-		r->zs_ready = true;
-		return 0;
+		/* a pipe's first line arrives without waiting for more:
+		 * a line of text is no magic */
+		if (r->in_len > 0 && memchr(r->in, '\n', r->in_len) != NULL)
+			break;
 	}
+	for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++)
+		if (codecs[i].begins(r->in, r->in_len)) {
+			r->codec = &codecs[i];
+			if (!r->codec->init(r)) {
+				set_error(err, r->name, 0, 0,
+				    "cannot allocate the decompressor");
+				return -1;
+			}
+			r->ready = true;
+			return 0;
+		}
 	/* Plain: what was read already is the first text. */
-	r->kind = KIND_PLAIN;
-	memcpy(r->buf + r->end, r->in, r->zs.avail_in);
-	r->end += r->zs.avail_in;
-	r->text_total += r->zs.avail_in;
-	r->zs.avail_in = 0;
+	memcpy(r->buf + r->end, r->in, r->in_len);
+	r->end += r->in_len;
+	r->text_total += (long long)r->in_len;
 	free(r->in);
 	r->in = NULL;
+	r->in_len = 0;
 	if (r->in_eof)
 		r->eof = true;
 	return 0;
@@ -237,38 +567,39 @@ fill_plain(struct mxt_reader *r, size_t room, struct mxt_error *err)
 	return 0;
 }
 
-/* After a gzip member: the next member, the end, or trailing bytes. */
+/* After a member: the next member, the end, or trailing bytes. */
 static void
 next_member(struct mxt_reader *r)
 {
 	for (;;) {
-		while (r->zs.avail_in < 2 && !r->in_eof)
+		while (r->in_len - r->in_pos < MAGIC_MAX && !r->in_eof)
 			if (read_in(r) < 0) {
-				char text[160];
-				snprintf(text, sizeof text, "read error: %s",
-				    strerror(errno));
-				fail(r, text, in_offset(r));
+				fail_errno(r, in_offset(r));
 				return;
 			}
-		if (r->zs.avail_in >= 2 && r->zs.next_in[0] == 0x1f &&
-		    r->zs.next_in[1] == 0x8b) {
-			inflateReset(&r->zs);
+		const unsigned char *p = r->in + r->in_pos;
+		size_t avail = r->in_len - r->in_pos;
+		if (r->codec->begins(p, avail)) {
+			if (!r->codec->reset(r))
+				fail(r, "cannot reset the decompressor",
+				    in_offset(r));
 			r->member_done = false;
 			return;
 		}
-		/* Zero padding (tape blocks) is no data; anything else
-		 * after the gzip data is not read and said so. */
+		/* Zero padding (tape blocks, xz stream padding) is no data;
+		 * anything else after the data is not read and said so. */
 		size_t zeros = 0;
-		while (zeros < r->zs.avail_in && r->zs.next_in[zeros] == 0)
+		while (zeros < avail && p[zeros] == 0)
 			zeros++;
-		if (zeros < r->zs.avail_in) {
-			fail(r, "bytes after the end of the gzip data are not "
-			    "gzip; they were not read", in_offset(r) +
-			    (long long)zeros);
+		if (zeros < avail) {
+			char text[160];
+			snprintf(text, sizeof text, "bytes after the end of the "
+			    "%s data are not %s; they were not read",
+			    r->codec->name, r->codec->name);
+			fail(r, text, in_offset(r) + (long long)zeros);
 			return;
 		}
-		r->zs.next_in += zeros;
-		r->zs.avail_in = 0;
+		r->in_pos = r->in_len;
 		if (r->in_eof) {
 			r->eof = true;
 			return;
@@ -276,10 +607,10 @@ next_member(struct mxt_reader *r)
 	}
 }
 
-/* gzip: inflate into the free room of buf until some text came out, the
- * input ended, or damage was found. */
-static int
-fill_gzip(struct mxt_reader *r, size_t room, struct mxt_error *err)
+/* Compressed: decompress into the free room of buf until some text came
+ * out, the input ended, or damage was found. */
+static void
+fill_codec(struct mxt_reader *r, size_t room)
 {
 	size_t before = r->end;
 	while (r->end == before && !r->eof) {
@@ -287,43 +618,44 @@ fill_gzip(struct mxt_reader *r, size_t room, struct mxt_error *err)
 			next_member(r);
 			continue;
 		}
-		if (r->zs.avail_in == 0 && !r->in_eof && read_in(r) < 0) {
-			char text[160];
-			snprintf(text, sizeof text, "read error: %s",
-			    strerror(errno));
-			fail(r, text, in_offset(r));
+		if (r->in_pos == r->in_len && !r->in_eof && read_in(r) < 0) {
+			fail_errno(r, in_offset(r));
 			break;
 		}
-		if (r->zs.avail_in == 0 && r->in_eof) {
-			fail(r, "gzip data ends early: the file is truncated",
-			    r->in_total);
-			break;
-		}
-		r->zs.next_out = (Bytef *)r->buf + r->end;
-		r->zs.avail_out = (uInt)room;
-		int rc = inflate(&r->zs, Z_NO_FLUSH);
-		size_t made = room - r->zs.avail_out;
+		size_t used = 0, made = 0, in_n = r->in_len - r->in_pos;
+		const char *why = NULL;
+		if (r->codec->step_max > 0 && in_n > r->codec->step_max)
+			in_n = r->codec->step_max;
+		enum step rc = r->codec->step(r, r->in + r->in_pos, in_n, &used, r->buf + r->end, room, &made,
+		    &why);
+		r->in_pos += used;
 		r->end += made;
 		r->text_total += (long long)made;
 		room -= made;
-		if (rc == Z_STREAM_END) {
+		if (rc == STEP_END) {
 			r->member_done = true;
-		} else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT) {
+		} else if (rc == STEP_ERROR) {
 			char text[160];
-			snprintf(text, sizeof text, "gzip data is corrupt: %s",
-			    r->zs.msg ? r->zs.msg : "invalid data");
+			snprintf(text, sizeof text, "%s data is corrupt: %s",
+			    r->codec->name, why);
 			fail(r, text, in_offset(r));
-		} else if (rc == Z_MEM_ERROR) {
-			set_error(err, r->name, r->line_no, 0,
-			    "out of memory while decompressing");
-			return -1;
+		} else if (used == 0 && made == 0) {
+			/* no progress: the decoder needs more input */
+			if (r->in_eof) {
+				char text[160];
+				snprintf(text, sizeof text, "%s data ends "
+				    "early: the file is truncated",
+				    r->codec->name);
+				fail(r, text, r->in_total);
+			} else if (read_in(r) <= 0 && !r->in_eof) {
+				fail(r, r->in_len == READ_CHUNK ?
+				    "the decompressor takes no more input" :
+				    strerror(errno), in_offset(r));
+			}
 		}
-		/* Z_OK and Z_BUF_ERROR: more input is needed (or room,
-		 * which the caller makes by returning lines). */
 		if (room == 0)
 			break;
 	}
-	return 0;
 }
 
 /* Reads more bytes after r->end. Returns 0, or -1 on an error that ends
@@ -337,14 +669,15 @@ fill(struct mxt_reader *r, struct mxt_error *err)
 		r->end -= r->start;
 		r->start = 0;
 	}
-	if (r->kind == KIND_UNKNOWN)
+	if (!r->probed)
 		return probe(r, err);
 	size_t room = BUF_SIZE - r->end;
 	if (room > READ_CHUNK)
 		room = READ_CHUNK;
-	if (r->kind == KIND_PLAIN)
+	if (r->codec == NULL)
 		return fill_plain(r, room, err);
-	return fill_gzip(r, room, err);
+	fill_codec(r, room);
+	return 0;
 }
 
 int
