@@ -13,6 +13,8 @@ static const struct mxt_framing *const framings[] = {
 	&mxt_framing_rfc3339,
 	&mxt_framing_exim,
 	&mxt_framing_traditional,
+	&mxt_framing_short_full,
+	&mxt_framing_short_unix,
 	&mxt_framing_exim_wrapped,
 };
 

@@ -189,10 +189,23 @@ struct mxt_reader *mxt_reader_open(const char *path, struct mxt_error *err);
  */
 struct mxt_reader *mxt_reader_open_fd(int fd, const char *name,
     struct mxt_error *err);
+/*
+ * The systemd journal through sd-journal: where NULL is the machine's
+ * journal, else a directory of journal files or one journal file. Each
+ * entry is one line (see mxt_reader_next). With has_since, reading starts
+ * with a seek to since; with has_until, it stops at the first entry after
+ * until (seconds since the epoch). NULL and err when it cannot be opened.
+ */
+struct mxt_reader *mxt_reader_open_journal(const char *where, bool has_since,
+    int64_t since, bool has_until, int64_t until, struct mxt_error *err);
 void mxt_reader_close(struct mxt_reader *r); /* accepts NULL */
 
 /*
- * Next line, without its line terminator (LF or CRLF). The line is
+ * Next line, without its line terminator (LF or CRLF). journald's forms
+ * are found line by line: a `journalctl -o json` line, and a `journalctl
+ * -o export` entry (its lines up to an empty line), become one RFC 5424
+ * line "<22>1 TIME HOST IDENT PID - - MESSAGE", numbered (line_no) as
+ * the entry's first line. The line is
  * NUL-terminated at len but may contain NUL bytes. Lines longer than
  * MXT_LINE_MAX are cut at it and *truncated is set; the rest of such a
  * line is skipped. Returns 1 with a line, 0 at the end of the input, -1

@@ -29,7 +29,7 @@
  * longer than MXT_LINE_MAX is returned cut at that length and the rest of
  * it is skipped, so memory stays bounded whatever the input holds.
  */
-#include "internal.h"
+#include "journal.h"
 
 #include <bzlib.h>
 #include <errno.h>
@@ -102,6 +102,16 @@ struct mxt_reader {
 		ZSTD_DStream *zstd;
 		LZ4F_dctx *lz4;
 	} dec;
+
+	/* journald: an entry of a `journalctl -o export` stream being
+	 * collected (from raw line export_line on), the line an entry
+	 * became, the journal itself (--journal) */
+	struct mxt_jentry *jentry; /* made at the first journal line */
+	bool in_export;
+	long export_line;
+	char *jline; /* MXT_LINE_MAX + 1024 */
+	long out_line_no; /* of the line returned: its entry's first line */
+	struct mxt_sdj *sdj;
 
 	/* Damage found after some bytes were decompressed: the lines before
 	 * it are returned first, then this error. */
@@ -419,14 +429,20 @@ mxt_reader_close(struct mxt_reader *r)
 		return;
 	if (r->ready)
 		r->codec->end(r);
-	close(r->fd);
+	if (r->jentry != NULL)
+		mxt_jentry_finish(r->jentry);
+	free(r->jentry);
+	free(r->jline);
+	mxt_sdj_close(r->sdj);
+	if (r->fd >= 0)
+		close(r->fd);
 	free(r->in);
 	free(r->buf);
 	free(r);
 }
 
 const char *mxt_reader_name(const struct mxt_reader *r) { return r->name; }
-long mxt_reader_line_no(const struct mxt_reader *r) { return r->line_no; }
+long mxt_reader_line_no(const struct mxt_reader *r) { return r->out_line_no; }
 time_t mxt_reader_mtime(const struct mxt_reader *r) { return r->mtime; }
 
 bool
@@ -658,6 +674,27 @@ fill_codec(struct mxt_reader *r, size_t room)
 	}
 }
 
+/* The journal: the next entry's line, and a newline, into buf. */
+static int
+fill_journal(struct mxt_reader *r, struct mxt_error *err)
+{
+	size_t len = 0;
+	if (BUF_SIZE - r->end < MXT_LINE_MAX + 1024)
+		return 0; /* the lines in buf are taken first */
+	int rc = mxt_sdj_next(r->sdj, r->buf + r->end, MXT_LINE_MAX + 1024,
+	    &len, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		r->eof = true;
+		return 0;
+	}
+	r->buf[r->end + len] = '\n';
+	r->end += len + 1;
+	r->text_total += (long long)len + 1;
+	return 0;
+}
+
 /* Reads more bytes after r->end. Returns 0, or -1 on an error that ends
  * the input at once (err filled). Damage after some output is deferred
  * (r->failed) until the lines before it have been returned. */
@@ -669,6 +706,8 @@ fill(struct mxt_reader *r, struct mxt_error *err)
 		r->end -= r->start;
 		r->start = 0;
 	}
+	if (r->sdj != NULL)
+		return fill_journal(r, err);
 	if (!r->probed)
 		return probe(r, err);
 	size_t room = BUF_SIZE - r->end;
@@ -680,8 +719,10 @@ fill(struct mxt_reader *r, struct mxt_error *err)
 	return 0;
 }
 
-int
-mxt_reader_next(struct mxt_reader *r, const char **line, size_t *len,
+/* The next line of the input as it is (mxt_reader_next without the
+ * journal forms). */
+static int
+next_raw(struct mxt_reader *r, const char **line, size_t *len,
     bool *truncated, struct mxt_error *err)
 {
 	for (;;) {
@@ -754,4 +795,184 @@ mxt_reader_next(struct mxt_reader *r, const char **line, size_t *len,
 		if (fill(r, err) < 0)
 			return -1;
 	}
+}
+
+/* n more bytes in buf after r->start, unless the input ends first.
+ * Moves buf's contents (pointers into it go stale). n <= MXT_LINE_MAX. */
+static bool
+want_bytes(struct mxt_reader *r, size_t n, struct mxt_error *err)
+{
+	while (r->end - r->start < n && !r->eof)
+		if (fill(r, err) < 0)
+			return false;
+	return r->end - r->start >= n;
+}
+
+/* Skips n bytes of input (a binary field too large to keep), counting
+ * its newlines as lines. */
+static void
+skip_bytes(struct mxt_reader *r, unsigned long long n, struct mxt_error *err)
+{
+	while (n > 0) {
+		if (r->end == r->start && (r->eof || fill(r, err) < 0 ||
+		    r->end == r->start))
+			return;
+		size_t k = r->end - r->start;
+		if (k > n)
+			k = (size_t)n;
+		for (size_t i = 0; i < k; i++)
+			r->line_no += r->buf[r->start + i] == '\n';
+		r->start += k;
+		n -= k;
+	}
+}
+
+/*
+ * A binary field of an export entry: after the line with its name, a
+ * little-endian 64-bit length, the bytes, a newline (systemd's
+ * JOURNAL_EXPORT_FORMATS.md). Its newlines count as lines, so line
+ * numbers stay those of the file.
+ */
+static void
+export_binary(struct mxt_reader *r, const char *name, size_t nlen,
+    struct mxt_error *err)
+{
+	char nm[64];
+	if (nlen >= sizeof nm)
+		nlen = sizeof nm - 1;
+	memcpy(nm, name, nlen); /* name is in buf, which may move */
+	if (!want_bytes(r, 8, err))
+		return;
+	const unsigned char *p = (const unsigned char *)r->buf + r->start;
+	unsigned long long n = 0;
+	for (int i = 7; i >= 0; i--)
+		n = n << 8 | p[i];
+	r->start += 8;
+	if (n > MXT_LINE_MAX || !want_bytes(r, (size_t)n + 1, err)) {
+		skip_bytes(r, n + 1, err);
+		return;
+	}
+	const char *v = r->buf + r->start;
+	for (size_t i = 0; i <= n; i++)
+		r->line_no += v[i] == '\n';
+	mxt_jentry_set(r->jentry, nm, nlen, v, (size_t)n);
+	r->start += (size_t)n + 1;
+}
+
+/* True for a field name of the export format: upper case, digits, '_'. */
+static bool
+field_name(const char *p, size_t n)
+{
+	if (n == 0 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(p[i] >= 'A' && p[i] <= 'Z') && !is_digit(p[i]) &&
+		    p[i] != '_')
+			return false;
+	return true;
+}
+
+static void
+journal_ready(struct mxt_reader *r)
+{
+	if (r->jentry != NULL)
+		return;
+	r->jentry = xmalloc(sizeof *r->jentry);
+	mxt_jentry_init(r->jentry);
+	r->jline = xmalloc(MXT_LINE_MAX + 1024);
+}
+
+/* The collected export entry as a line; false when it had no MESSAGE. */
+static bool
+export_line(struct mxt_reader *r, const char **line, size_t *len)
+{
+	r->in_export = false;
+	*len = mxt_jentry_line(r->jentry, r->jline, MXT_LINE_MAX + 1024);
+	if (*len == 0)
+		return false;
+	*line = r->jline;
+	r->out_line_no = r->export_line;
+	return true;
+}
+
+/*
+ * Lines as they are, except the journal's forms, found line by line:
+ * a JSON object with a MESSAGE (`journalctl -o json`, json-seq) becomes
+ * its entry's line; an export entry (from a line "__CURSOR=" or
+ * "__REALTIME_TIMESTAMP=" to an empty line or the end) becomes one line
+ * numbered as its first line (journal.c).
+ */
+int
+mxt_reader_next(struct mxt_reader *r, const char **line, size_t *len,
+    bool *truncated, struct mxt_error *err)
+{
+	for (;;) {
+		int rc = next_raw(r, line, len, truncated, err);
+		if (rc <= 0) {
+			if (r->in_export && rc == 0 && export_line(r, line,
+			    len)) {
+				*truncated = false;
+				return 1;
+			}
+			r->in_export = false;
+			return rc;
+		}
+		const char *p = *line, *end = p + *len;
+		if (r->in_export) {
+			if (*len == 0) {
+				if (export_line(r, line, len))
+					return 1;
+				continue;
+			}
+			const char *eq = memchr(p, '=', *len);
+			if (eq != NULL && field_name(p, (size_t)(eq - p))) {
+				mxt_jentry_set(r->jentry, p, (size_t)(eq - p),
+				    eq + 1, (size_t)(end - eq - 1));
+				continue;
+			}
+			if (eq == NULL && field_name(p, *len)) {
+				export_binary(r, p, *len, err);
+				continue;
+			}
+			/* not a field: the entry ends, this line is itself */
+			r->in_export = false;
+		} else if (mxt_journal_export_start(p, *len)) {
+			journal_ready(r);
+			mxt_jentry_clear(r->jentry);
+			r->in_export = true;
+			r->export_line = r->line_no;
+			const char *eq = memchr(p, '=', *len);
+			mxt_jentry_set(r->jentry, p, (size_t)(eq - p), eq + 1,
+			    (size_t)(end - eq - 1));
+			continue;
+		} else if (*len > 1 && (p[0] == '{' || p[0] == 0x1e)) {
+			journal_ready(r);
+			if (mxt_journal_json(p, *len, r->jentry)) {
+				*len = mxt_jentry_line(r->jentry, r->jline,
+				    MXT_LINE_MAX + 1024);
+				*line = r->jline;
+				*truncated = false;
+			}
+		}
+		r->out_line_no = r->line_no;
+		return 1;
+	}
+}
+
+struct mxt_reader *
+mxt_reader_open_journal(const char *where, bool has_since, int64_t since,
+    bool has_until, int64_t until, struct mxt_error *err)
+{
+	struct mxt_sdj *s = mxt_sdj_open(where, has_since, since, has_until,
+	    until, err);
+	if (s == NULL)
+		return NULL;
+	struct mxt_reader *r = xcalloc(1, sizeof *r);
+	r->fd = -1;
+	r->sdj = s;
+	r->probed = true;
+	snprintf(r->name, sizeof r->name, "%s", where != NULL ? where :
+	    "journal");
+	r->buf = xmalloc(BUF_SIZE + 1);
+	return r;
 }

@@ -27,6 +27,9 @@ struct cli_input {
 	FILE *unparsed_fp;
 	/* Input order and coverage (set before cli_run_pass). */
 	bool keep_order;                 /* --keep-order */
+	bool journal;                    /* --journal[=DIR|FILE] */
+	const char *journal_path;        /* its DIR or FILE; NULL = the
+	                                  * machine's journal */
 	const struct mxt_filter *window; /* the report's; NULL = none */
 	int64_t now;                     /* the end of an open window */
 	bool warn_between;               /* the input being read was not
@@ -48,6 +51,7 @@ enum {
 	OPT_MTA,
 	OPT_HOST,
 	OPT_KEEP_ORDER,
+	OPT_JOURNAL,
 	OPT_FIRST_FREE,
 };
 
@@ -57,7 +61,8 @@ enum {
 	{"mta", required_argument, NULL, OPT_MTA},                          \
 	{"host", required_argument, NULL, OPT_HOST},                        \
 	{"show-unparsed", optional_argument, NULL, OPT_SHOW_UNPARSED},      \
-	{"keep-order", no_argument, NULL, OPT_KEEP_ORDER}
+	{"keep-order", no_argument, NULL, OPT_KEEP_ORDER},                  \
+	{"journal", optional_argument, NULL, OPT_JOURNAL}
 
 /* Handles a shared option; returns 1 when it was one, 0 when not, -1 on a
  * bad value (message printed). */
@@ -69,7 +74,9 @@ int cli_check_outputs(const struct cli_input *in, const char *output,
     char *const *files, int nfiles);
 
 /*
- * Runs the pass over files (none = stdin), directories expanded and in
+ * Runs the pass over the journal (--journal, first, with the window's
+ * since/until as a seek) and files (none = stdin, unless --journal),
+ * directories expanded and in
  * time order unless --keep-order. Reports unreadable inputs with
  * warn(3)-style messages, time running backwards, the parts of the window
  * no input covers, and the anomalies of the run on stderr (an empty input

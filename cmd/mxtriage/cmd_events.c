@@ -28,6 +28,8 @@ static const char usage_text[] =
     "      --host NAME         host of lines that name none (Exim's own logs)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "      --keep-order        read the inputs in the order given\n"
+    "      --journal[=DIR|FILE]  read the systemd journal (or the journal files\n"
+    "                          in DIR, or FILE) first; no stdin without FILEs\n"
     "  -h, --help              show this help\n";
 
 struct events_ctx {

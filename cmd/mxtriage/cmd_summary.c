@@ -51,6 +51,8 @@ static const char usage_text[] =
     "                          recognised line by line)\n"
     "      --show-unparsed[=FILE]  list mail lines not understood (stderr)\n"
     "      --keep-order        read the inputs in the order given\n"
+    "      --journal[=DIR|FILE]  read the systemd journal (or the journal files\n"
+    "                          in DIR, or FILE) first; no stdin without FILEs\n"
     "  -h, --help              show this help\n";
 
 static const char merge_usage_text[] =

@@ -60,6 +60,10 @@ cli_input_option(struct cli_input *in, int opt, const char *arg)
 	case OPT_KEEP_ORDER:
 		in->keep_order = true;
 		return 1;
+	case OPT_JOURNAL:
+		in->journal = true;
+		in->journal_path = arg;
+		return 1;
 	}
 	return 0;
 }
@@ -296,7 +300,24 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	cfg->time_jump_arg = in;
 	struct mxt_pass *p = mxt_pass_create(cfg);
 
-	if (nfiles == 0) {
+	size_t njournal = 0;
+	if (in->journal) {
+		/* the journal seeks to the window; the report still cuts it */
+		const struct mxt_filter *w = in->window;
+		struct mxt_error e;
+		struct mxt_reader *r = mxt_reader_open_journal(in->journal_path,
+		    w != NULL && w->has_since, w != NULL ? w->since : 0,
+		    w != NULL && w->has_until, w != NULL ? w->until : 0, &e);
+		if (r == NULL || mxt_pass_read_reader(p, r, &e) < 0) {
+			warnx("%s: %s", e.source, e.text);
+			status = MXT_EXIT_INPUT;
+		}
+		mxt_reader_close(r);
+		njournal = 1;
+	}
+	if (nfiles == 0 && in->journal) {
+		files = NULL; /* the journal alone */
+	} else if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
 	}
@@ -326,7 +347,7 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 			status = MXT_EXIT_INPUT;
 		}
 	}
-	size_t ninputs = mxt_inputs_count(list);
+	size_t ninputs = mxt_inputs_count(list) + njournal;
 	mxt_inputs_destroy(list);
 	mxt_pass_finish(p);
 
