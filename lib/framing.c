@@ -3,6 +3,24 @@
  * one entry point, mxt_syslog_parse. A new header format is one parser
  * and one row here; the MTA dialects never see which framing a line had
  * beyond ll->kind.
+ *
+ * Container logs wrap the MTA's lines; the wrappers are taken off here,
+ * per line, so one input may mix them (and plain lines):
+ *   docker compose logs    "mailserver  | LINE", "mail-1  | LINE" (the
+ *                          service name padded with spaces; colours, when
+ *                          forced on, skipped)
+ *   kubectl logs --prefix  "[pod/mail-0/postfix] LINE"
+ *   docker logs -t         "2026-11-23T10:00:01.123456789Z LINE" (also
+ *                          after the two above: compose logs -t, kubectl
+ *                          --timestamps); taken off only when LINE has a
+ *                          header of its own, or is Exim's foreground
+ *                          output, which gets this time
+ *   Exim's foreground output (exim -bd -v, the usual container command):
+ *                          a line "LOG: MAIN" (or "LOG: <selector> MAIN
+ *                          REJECT"...), then the entry indented by two
+ *                          spaces, without time or message id; read as an
+ *                          Exim main log line (framing_exim.c) with the
+ *                          container's timestamp when there is one.
  */
 #include "framing.h"
 
@@ -13,14 +31,64 @@ static const struct mxt_framing *const framings[] = {
 	&mxt_framing_rfc3339,
 	&mxt_framing_exim,
 	&mxt_framing_traditional,
+	&mxt_framing_short_full,
+	&mxt_framing_short_unix,
 	&mxt_framing_exim_wrapped,
 };
 
-bool
-mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
+/* ANSI colour sequences "ESC [ digits ; ... m" at p, skipped. */
+static const char *
+skip_colour(const char *p, const char *end)
+{
+	while (end - p >= 3 && p[0] == '\x1b' && p[1] == '[') {
+		const char *q = p + 2;
+		while (q < end && (is_digit(*q) || *q == ';'))
+			q++;
+		if (q >= end || *q != 'm')
+			break;
+		p = q + 1;
+	}
+	return p;
+}
+
+/* Past "[pod/NAME/CONTAINER] " (kubectl logs --prefix), or p. */
+static const char *
+skip_kubectl(const char *p, const char *end)
+{
+	if (!has_lit(p, end, "[pod/"))
+		return p;
+	const char *q = p + MXT_LIT_LEN("[pod/");
+	while (q < end && *q != ']' && *q != ' ')
+		q++;
+	if (q + 1 >= end || *q != ']' || q[1] != ' ')
+		return p;
+	return q + 2;
+}
+
+/* Past "SERVICE  | " (docker compose logs), or p. */
+static const char *
+skip_compose(const char *p, const char *end)
+{
+	const char *q = p;
+	while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+	    is_digit(*q) || *q == '_' || *q == '-' || *q == '.'))
+		q++;
+	if (q == p || q >= end || *q != ' ')
+		return p;
+	q = skip_spaces(q, end);
+	if (q >= end || *q != '|')
+		return p;
+	q = skip_colour(q + 1, end);
+	if (q < end && *q == ' ')
+		q++;
+	return q;
+}
+
+/* The registry's framings on [p, end), "<PRI>" first. */
+static bool
+parse_framed(struct mxt_clock *c, const char *p, const char *end,
     struct mxt_logline *out)
 {
-	const char *p = line, *end = line + len;
 	bool had_pri = false;
 
 	if (p < end && *p == '<') {
@@ -40,6 +108,81 @@ mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
 			return true;
 		}
 	}
+	memset(out, 0, sizeof *out);
+	return false;
+}
+
+/* Exim's foreground output: "LOG: ... MAIN|REJECT|PANIC" starts an
+ * entry (nothing to read in it), "  message" is the entry. */
+static bool
+exim_foreground(struct mxt_clock *c, const char *p, const char *end,
+    const struct mxt_time *t, struct mxt_logline *out)
+{
+	bool pending = c->exim_fg;
+	c->exim_fg = false;
+	if (has_lit(p, end, "LOG:") && (find_lit(p, end, " MAIN") != NULL ||
+	    find_lit(p, end, " REJECT") != NULL)) {
+		c->exim_fg = true;
+		c->exim_fg_time = *t;
+		return false;
+	}
+	if (!pending || !has_lit(p, end, "  ") || end - p < 3 || p[2] == ' ')
+		return false;
+	memset(out, 0, sizeof *out);
+	out->kind = MXT_HDR_EXIM;
+	out->time = t->valid ? *t : c->exim_fg_time;
+	out->host = mxt_str_make("", 0);
+	out->program = mxt_str_make(MXT_LIT("exim"));
+	out->msg = mxt_str_make(p + 2, (size_t)(end - p - 2));
+	return true;
+}
+
+/* Docker's timestamp: RFC 3339 in UTC with nine digits of fraction
+ * ("2026-11-23T10:00:01.123456789Z "), unlike any syslog daemon's. */
+static bool
+docker_time(const char *p, const char *end)
+{
+	return end - p > 31 && p[4] == '-' && p[10] == 'T' && p[19] == '.' &&
+	    p[29] == 'Z' && p[30] == ' ' && is_digit(p[28]);
+}
+
+bool
+mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
+    struct mxt_logline *out)
+{
+	const char *p = line, *end = line + len;
+	struct mxt_time outer = {0};
+
+	/* the common case first: a line without a wrapper */
+	if (len > 0 && *p != '[' && *p != '\x1b' && !c->exim_fg &&
+	    !docker_time(p, end) && parse_framed(c, p, end, out))
+		return true;
+	bool fg = c->exim_fg;
+	p = skip_colour(p, end);
+	p = skip_kubectl(p, end);
+	p = skip_compose(p, end);
+	if (p != line && !fg && parse_framed(c, p, end, out))
+		return true;
+	/* docker's own timestamp in front of the line */
+	const char *q = p;
+	bool had_zone;
+	if (mxt_framing_iso_time(&q, end, 'T', NULL, &outer, &had_zone) &&
+	    q < end && *q == ' ') {
+		if (!fg && parse_framed(c, q + 1, end, out))
+			return true;
+		q++;
+	} else {
+		q = p;
+	}
+	if (exim_foreground(c, q, end, &outer, out))
+		return true;
+	/* after a "LOG:" line, a line that is not its entry is itself */
+	if (fg && (parse_framed(c, p, end, out) || (q != p &&
+	    parse_framed(c, q, end, out))))
+		return true;
+	/* a line skipped above for its look, read as it is after all */
+	if ((fg || docker_time(line, end)) && parse_framed(c, line, end, out))
+		return true;
 	memset(out, 0, sizeof *out);
 	return false;
 }

@@ -24,6 +24,8 @@ struct mxt_framing {
 extern const struct mxt_framing mxt_framing_rfc5424;
 extern const struct mxt_framing mxt_framing_rfc3339;
 extern const struct mxt_framing mxt_framing_traditional;
+extern const struct mxt_framing mxt_framing_short_full;  /* journalctl */
+extern const struct mxt_framing mxt_framing_short_unix;  /* journalctl */
 /* framing_exim.c */
 extern const struct mxt_framing mxt_framing_exim;         /* own log files */
 extern const struct mxt_framing mxt_framing_exim_wrapped; /* host exim[pid]: DATE */

@@ -37,10 +37,11 @@
 /*
  * The logs a directory stands for. A file is one of them when its name is
  * a base below, optionally followed by a rotation (".N", or "-DIGITS" as
- * logrotate's dateext writes), optionally followed by ".gz". Not taken:
- * mail.err, mail.warn, mail.info (subsets of the whole mail log on Debian
- * and SUSE: reading them too would count lines twice), Exim's paniclog,
- * and everything else.
+ * logrotate's dateext writes), optionally followed by a compression
+ * suffix (".gz", ".bz2", ".xz", ".zst", ".lz4"; ".lzma" and ".Z" are
+ * named as not read). Not taken: mail.err, mail.warn, mail.info (subsets
+ * of the whole mail log on Debian and SUSE: reading them too would count
+ * lines twice), Exim's paniclog, and everything else.
  */
 static const char *const log_bases[] = {
 	"mail.log",       /* Debian, Ubuntu (rsyslog) */
@@ -54,16 +55,21 @@ static const char *const log_bases[] = {
 	"exim_rejectlog",
 };
 
-/* Compressions of rotated logs that are recognised but not read. */
+/* Suffixes of compressed rotated logs: those the reader reads (it knows
+ * them by content; the suffix only says the file is a rotated log), and
+ * those recognised but not read (no magic to know them by, or no
+ * library in Debian worth a dependency for logs nobody writes so). */
 static const struct {
 	const char *suffix, *name;
-} unread_compressions[] = {
-	{".bz2", "bzip2"},
-	{".xz", "xz"},
-	{".zst", "zstd"},
-	{".lz4", "lz4"},
-	{".lzma", "lzma"},
-	{".Z", "compress"},
+	bool read;
+} compressions[] = {
+	{".gz", "gzip", true},
+	{".bz2", "bzip2", true},
+	{".xz", "xz", true},
+	{".zst", "zstd", true},
+	{".lz4", "lz4", true},
+	{".lzma", "lzma", false},
+	{".Z", "compress", false},
 };
 
 static bool
@@ -114,18 +120,14 @@ mxt_log_name(const char *name, unsigned *rotation, const char **compression)
 
 	*rotation = 0;
 	*compression = NULL;
-	if (ends_with(name, len, ".gz", &rest)) {
-		len = rest;
-	} else {
-		for (size_t i = 0; i < sizeof unread_compressions /
-		    sizeof unread_compressions[0]; i++)
-			if (ends_with(name, len, unread_compressions[i].suffix,
-			    &rest)) {
-				len = rest;
-				*compression = unread_compressions[i].name;
-				break;
-			}
-	}
+	for (size_t i = 0; i < sizeof compressions / sizeof compressions[0];
+	    i++)
+		if (ends_with(name, len, compressions[i].suffix, &rest)) {
+			len = rest;
+			if (!compressions[i].read)
+				*compression = compressions[i].name;
+			break;
+		}
 	unsigned rot = strip_rotation(name, &len);
 	for (size_t i = 0; i < sizeof log_bases / sizeof log_bases[0]; i++)
 		if (strlen(log_bases[i]) == len &&
@@ -230,7 +232,8 @@ expand_directory(struct mxt_inputs *in, const char *dir,
 		if (kind == MXT_NAME_UNREADABLE) {
 			char text[128];
 			snprintf(text, sizeof text, "not read: %s-compressed "
-			    "(mxtriage reads plain and gzip files)", comp);
+			    "(mxtriage reads plain, gzip, bzip2, xz, zstd and lz4 "
+			    "files)", comp);
 			problem(cfg, path, text, false);
 			free(path);
 			continue;

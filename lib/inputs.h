@@ -46,7 +46,7 @@ enum mxt_log_name {
 
 /* Classifies a file name (no directory part); *rotation gets its
  * rotation number (see struct mxt_input), *compression the name of an
- * unread compression ("xz", ...) or NULL. */
+ * unread compression ("lzma", "compress") or NULL. */
 enum mxt_log_name mxt_log_name(const char *name, unsigned *rotation,
     const char **compression);
 

@@ -51,12 +51,14 @@ static const struct name_case name_cases[] = {
 	{.name = "rejectlog.1", .kind = MXT_NAME_LOG, .rotation = 1},
 	{.name = "exim_mainlog", .kind = MXT_NAME_LOG},
 	{.name = "exim_rejectlog-20261122", .kind = MXT_NAME_LOG, .rotation = 1},
-	{.name = "maillog.0.bz2", .kind = MXT_NAME_UNREADABLE,
-	    .compression = "bzip2"},
-	{.name = "mail-20261122.xz", .kind = MXT_NAME_UNREADABLE,
-	    .rotation = 1, .compression = "xz"},
-	{.name = "mail.log.4.zst", .kind = MXT_NAME_UNREADABLE, .rotation = 4,
-	    .compression = "zstd"},
+	{.name = "maillog.0.bz2", .kind = MXT_NAME_LOG},
+	{.name = "mail-20261122.xz", .kind = MXT_NAME_LOG, .rotation = 1},
+	{.name = "mail.log.4.zst", .kind = MXT_NAME_LOG, .rotation = 4},
+	{.name = "mainlog.2.lz4", .kind = MXT_NAME_LOG, .rotation = 2},
+	{.name = "mail.log.3.lzma", .kind = MXT_NAME_UNREADABLE, .rotation = 3,
+	    .compression = "lzma"},
+	{.name = "maillog.1.Z", .kind = MXT_NAME_UNREADABLE, .rotation = 1,
+	    .compression = "compress"},
 	/* subsets of mail.log, other logs, near misses */
 	{.name = "mail.err", .kind = MXT_NAME_OTHER},
 	{.name = "mail.warn.1", .kind = MXT_NAME_OTHER},
@@ -245,7 +247,7 @@ test_directories(void)
 	write_file("mail.err", "Nov 23 07:00:00 mx postfix/smtp[1]: E: x\n",
 	    false, "2026-11-23T10:00:00");
 	write_file("NOTES", "not a log\n", false, "2026-11-23T10:00:00");
-	write_file("mail.log.3.xz", "\xfd" "7zXZ", false, "2026-11-20T00:00:00");
+	write_file("mail.log.3.lzma", "\x5d\0\0\x80", false, "2026-11-20T00:00:00");
 	snprintf(path, sizeof path, "%s/mail.log.4", dir);
 	mkdir(path, 0700); /* a directory with a log's name: not a log */
 
@@ -255,8 +257,8 @@ test_directories(void)
 	    "mail.log.10.gz mail.log.2.gz mail.log.1 mail.log");
 	test_int("directory", "skipped files told", pr.skipped, 1);
 	test_str("directory", "skipped file", pr.last, strlen(pr.last),
-	    "mail.log.3.xz: not read: xz-compressed (mxtriage reads plain and "
-	    "gzip files)");
+	    "mail.log.3.lzma: not read: lzma-compressed (mxtriage reads plain, "
+	    "gzip, bzip2, xz, zstd and lz4 files)");
 
 	/* --keep-order: a directory's logs still go oldest rotation first */
 	memset(&pr, 0, sizeof pr);

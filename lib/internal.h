@@ -180,6 +180,10 @@ struct mxt_clock {
 	int32_t cache_off;
 	int64_t ucache_key;
 	int64_t ucache_base;
+	/* Exim's foreground output (-v): a "LOG: MAIN" line was just read,
+	 * the next "  message" line is its entry (framing.c) */
+	bool exim_fg;
+	struct mxt_time exim_fg_time;
 };
 
 void mxt_clock_init(struct mxt_clock *c, int year, time_t reference);

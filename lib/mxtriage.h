@@ -194,14 +194,36 @@ char *mxt_event_id_format(uint64_t id, char *buf);
 struct mxt_reader;
 
 /*
- * Opens path ("-" = standard input). gzip is recognised by its magic
- * bytes, not the name. Returns NULL and fills err when it cannot open.
+ * Opens path ("-" = standard input). Compressed input (gzip, bzip2, xz,
+ * zstd, lz4) is recognised by its magic bytes, not the name. Returns NULL and fills err when it cannot open.
  */
 struct mxt_reader *mxt_reader_open(const char *path, struct mxt_error *err);
+/*
+ * The same on an open file descriptor, read from where it stands (a file
+ * opened by a follower, a pipe, a seeked file). The reader owns fd from
+ * here on, also when it fails (fd is then closed). name is for messages
+ * ("<stdin>", the path). Returns NULL and fills err when fd is a
+ * directory.
+ */
+struct mxt_reader *mxt_reader_open_fd(int fd, const char *name,
+    struct mxt_error *err);
+/*
+ * The systemd journal through sd-journal: where NULL is the machine's
+ * journal, else a directory of journal files or one journal file. Each
+ * entry is one line (see mxt_reader_next). With has_since, reading starts
+ * with a seek to since; with has_until, it stops at the first entry after
+ * until (seconds since the epoch). NULL and err when it cannot be opened.
+ */
+struct mxt_reader *mxt_reader_open_journal(const char *where, bool has_since,
+    int64_t since, bool has_until, int64_t until, struct mxt_error *err);
 void mxt_reader_close(struct mxt_reader *r); /* accepts NULL */
 
 /*
- * Next line, without its line terminator (LF or CRLF). The line is
+ * Next line, without its line terminator (LF or CRLF). journald's forms
+ * are found line by line: a `journalctl -o json` line, and a `journalctl
+ * -o export` entry (its lines up to an empty line), become one RFC 5424
+ * line "<22>1 TIME HOST IDENT PID - - MESSAGE", numbered (line_no) as
+ * the entry's first line. The line is
  * NUL-terminated at len but may contain NUL bytes. Lines longer than
  * MXT_LINE_MAX are cut at it and *truncated is set; the rest of such a
  * line is skipped. Returns 1 with a line, 0 at the end of the input, -1
@@ -224,9 +246,6 @@ int mxt_reader_fd(const struct mxt_reader *r);
  */
 int mxt_reader_seek(struct mxt_reader *r, long long offset, long line_no,
     struct mxt_error *err);
-/* Plain input: the byte offset just after the last line returned (the
- * offset mxt_reader_seek started at, plus the bytes of the lines). */
-long long mxt_reader_offset(const struct mxt_reader *r);
 /*
  * Live input (a file that is still written, --follow, --state): the end
  * of the file is "no more for now": mxt_reader_next returns 0 and keeps a
@@ -243,6 +262,14 @@ void mxt_reader_set_live(struct mxt_reader *r, bool live);
  */
 void mxt_reader_set_wait(struct mxt_reader *r, int (*wait)(void *arg, int fd),
     void *arg);
+/* "gzip", "bzip2", "xz", "zstd", "lz4" as recognised by the first bytes,
+ * or NULL for plain text (or before the first line was asked for). */
+const char *mxt_reader_compression(const struct mxt_reader *r);
+/* Bytes of the input's text (after decompression) up to the end of the
+ * last line returned, its terminator included, counted from where the
+ * reader started; for a plain file opened by mxt_reader_open, the file
+ * offset at which the next line starts. */
+long long mxt_reader_offset(const struct mxt_reader *r);
 
 /* ---- the pass: lines -> events ----------------------------------------- */
 
@@ -324,6 +351,14 @@ void mxt_pass_destroy(struct mxt_pass *p); /* accepts NULL */
  * before still counts).
  */
 int mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err);
+/*
+ * The same for a reader the caller opened (mxt_reader_open_fd, a
+ * journal): reads r up to its end, an error or cfg->stop, and leaves r
+ * open, so a follower can call it again when the file has grown: a
+ * reader that returned lines before goes on in its input span. Returns 0 or -1 as mxt_pass_read.
+ */
+int mxt_pass_read_reader(struct mxt_pass *p, struct mxt_reader *r,
+    struct mxt_error *err);
 
 /*
  * Feeds one line (no terminator) from `source` at `line_no`, with the

@@ -220,17 +220,32 @@ int
 mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 {
 	struct mxt_reader *r = mxt_reader_open(path, err);
+
+	if (r == NULL) {
+		mxt_spans_begin(p->spans, strcmp(path, "-") == 0 ? "<stdin>" :
+		    path);
+		p->stats.inputs_failed++;
+		return -1;
+	}
+	int rc = mxt_pass_read_reader(p, r, err);
+	mxt_reader_close(r);
+	return rc;
+}
+
+int
+mxt_pass_read_reader(struct mxt_pass *p, struct mxt_reader *r,
+    struct mxt_error *err)
+{
 	const char *line;
 	size_t len;
 	bool truncated;
 	int rc = 0;
 
-	mxt_spans_begin(p->spans, r != NULL ? mxt_reader_name(r) :
-	    strcmp(path, "-") == 0 ? "<stdin>" : path);
-	if (r == NULL) {
-		p->stats.inputs_failed++;
-		return -1;
-	}
+	/* a reader read again (a follower) goes on in its span */
+	if (mxt_reader_line_no(r) == 0)
+		mxt_spans_begin(p->spans, mxt_reader_name(r));
+	else
+		mxt_spans_source(p->spans, mxt_reader_name(r));
 	if (p->cfg.on_wait != NULL)
 		mxt_reader_set_wait(r, p->cfg.on_wait, p->cfg.wait_arg);
 	time_t ref = mxt_reader_mtime(r);
@@ -246,7 +261,6 @@ mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 		mxt_pass_line(p, mxt_reader_name(r), mxt_reader_line_no(r),
 		    ref, line, len);
 	}
-	mxt_reader_close(r);
 	if (rc < 0) {
 		p->stats.inputs_failed++;
 		return -1;

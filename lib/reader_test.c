@@ -9,11 +9,16 @@
 #include "internal.h"
 #include "testutil.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <bzlib.h>
+#include <lz4frame.h>
+#include <lzma.h>
 #include <zlib.h>
+#include <zstd.h>
 
 static char dir[] = "/tmp/mxt-reader-XXXXXX";
 
@@ -442,6 +447,220 @@ test_wait(void)
 	close(fds[1]);
 }
 
+/* One-shot compressors: text -> a whole file of that format, malloc'd;
+ * *zn its size. The test then damages it. */
+static char *
+c_bzip2(const char *text, size_t n, size_t *zn)
+{
+	unsigned cap = (unsigned)(n + n / 100 + 700);
+	char *z = malloc(cap);
+	/* 100 kB blocks: a file of several blocks, each checked by its CRC */
+	if (BZ2_bzBuffToBuffCompress(z, &cap, (char *)(uintptr_t)text,
+	    (unsigned)n, 1, 0, 0) != BZ_OK)
+		abort();
+	*zn = cap;
+	return z;
+}
+
+static char *
+c_xz(const char *text, size_t n, size_t *zn)
+{
+	size_t cap = lzma_stream_buffer_bound(n), pos = 0;
+	uint8_t *z = malloc(cap);
+	if (lzma_easy_buffer_encode(1, LZMA_CHECK_CRC64, NULL,
+	    (const uint8_t *)text, n, z, &pos, cap) != LZMA_OK)
+		abort();
+	*zn = pos;
+	return (char *)z;
+}
+
+static char *
+c_zstd(const char *text, size_t n, size_t *zn)
+{
+	size_t cap = ZSTD_compressBound(n);
+	char *z = malloc(cap);
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 1);
+	*zn = ZSTD_compress2(c, z, cap, text, n);
+	if (ZSTD_isError(*zn))
+		abort();
+	ZSTD_freeCCtx(c);
+	return z;
+}
+
+static char *
+c_lz4(const char *text, size_t n, size_t *zn)
+{
+	LZ4F_preferences_t pr = {0};
+	pr.frameInfo.blockSizeID = LZ4F_max64KB;
+	pr.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+	size_t cap = LZ4F_compressFrameBound(n, &pr);
+	char *z = malloc(cap);
+	*zn = LZ4F_compressFrame(z, cap, text, n, &pr);
+	if (LZ4F_isError(*zn))
+		abort();
+	return z;
+}
+
+/*
+ * bzip2, xz, zstd and lz4 files made here: recognised by content, read
+ * whole; two members or frames one after the other and zero padding read
+ * whole; cut short at many points: every line returned is the text's own
+ * line, in order, then an error that says the file is truncated at its
+ * end; bytes changed in the middle: an error that says the data is
+ * corrupt, at a byte inside the file, after the lines before it (bzip2
+ * and xz check each block before giving it out; zstd and lz4 check a
+ * frame's checksum at its end, so their lines before it are what the
+ * decoder made); garbage after the data named at its offset.
+ */
+static void
+damaged_codecs(void)
+{
+	static const struct {
+		const char *name;
+		char *(*compress)(const char *, size_t, size_t *);
+	} codecs[] = {
+		{"bzip2", c_bzip2},
+		{"xz", c_xz},
+		{"zstd", c_zstd},
+		{"lz4", c_lz4},
+	};
+	size_t cap = 700000, n = 0;
+	char *text = malloc(cap + 100);
+	/* lines that do not repeat, so the compressed data is long */
+	for (unsigned i = 0; n < cap; i++)
+		n += (size_t)snprintf(text + n, cap + 100 - n,
+		    "Nov 23 10:00:01 mx postfix/qmgr[%u]: %08X: removed %u\n",
+		    i % 977, i * 2654435761u, i * 40503u);
+	int all = count_lines(text, n);
+	char path[600], name[200];
+	snprintf(path, sizeof path, "%s/damaged.z", dir);
+
+	for (size_t c = 0; c < sizeof codecs / sizeof codecs[0]; c++) {
+		const char *cn = codecs[c].name;
+		size_t zn;
+		char *z = codecs[c].compress(text, n, &zn);
+		int rc;
+		struct mxt_error err;
+
+		spit(path, z, zn);
+		snprintf(name, sizeof name, "%s whole", cn);
+		test_int(name, "every line", read_compare(path, text, n, &rc,
+		    &err), all);
+		test_int(name, "end", rc, 0);
+		struct mxt_reader *r = mxt_reader_open(path, NULL);
+		const char *line;
+		size_t len;
+		bool trunc;
+		mxt_reader_next(r, &line, &len, &trunc, NULL);
+		const char *kind = mxt_reader_compression(r);
+		test_str(name, "recognised by content", kind ? kind : "plain",
+		    strlen(kind ? kind : "plain"), cn);
+		mxt_reader_close(r);
+
+		char *cat = malloc(2 * zn + 1024), *twice = malloc(2 * n);
+		memcpy(cat, z, zn);
+		memcpy(cat + zn, z, zn);
+		memset(cat + 2 * zn, 0, 1024);
+		spit(path, cat, 2 * zn + 1024);
+		memcpy(twice, text, n);
+		memcpy(twice + n, text, n);
+		snprintf(name, sizeof name, "%s twice, then zero padding", cn);
+		test_int(name, "every line", read_compare(path, twice, 2 * n,
+		    &rc, &err), 2 * all);
+		test_int(name, "end", rc, 0);
+
+		memcpy(cat + zn, "garbage\n", 8);
+		spit(path, cat, zn + 8);
+		snprintf(name, sizeof name, "%s, then garbage", cn);
+		test_int(name, "every line", read_compare(path, text, n, &rc,
+		    &err), all);
+		test_ok(rc == -1 && strstr(err.text, "they were not read") &&
+		    err.column == (long)zn, name, "got rc %d, '%s' at byte %ld",
+		    rc, err.text, err.column);
+
+		size_t cuts[] = {7, 17, zn / 3, zn / 2, zn - 20, zn - 1};
+		int lines_at_half = 0;
+		for (size_t k = 0; k < sizeof cuts / sizeof cuts[0]; k++) {
+			spit(path, z, cuts[k]);
+			snprintf(name, sizeof name, "%s of %zu bytes cut at %zu",
+			    cn, zn, cuts[k]);
+			/* read_compare fails a line that is not the text's */
+			int got = read_compare(path, text, n, &rc, &err);
+			if (cuts[k] == zn / 2)
+				lines_at_half = got;
+			test_ok(got <= all && rc == -1 && err.line == got &&
+			    strstr(err.text, "truncated") != NULL &&
+			    strstr(err.text, cn) == err.text &&
+			    err.column == (long)cuts[k], name,
+			    "got %d of %d lines, rc %d, '%s' line %ld byte %ld",
+			    got, all, rc, err.text, err.line, err.column);
+		}
+		snprintf(name, sizeof name, "%s cut at half", cn);
+		test_ok(lines_at_half > all / 4, name,
+		    "only %d of %d lines before the cut", lines_at_half, all);
+
+		memcpy(cat, z, zn);
+		for (size_t i = zn / 2; i < zn / 2 + 16; i++)
+			cat[i] ^= 0x5a;
+		spit(path, cat, zn);
+		snprintf(name, sizeof name, "%s corrupt in the middle", cn);
+		int got = 0;
+		r = mxt_reader_open(path, NULL);
+		while ((rc = mxt_reader_next(r, &line, &len, &trunc, &err)) > 0)
+			got++;
+		mxt_reader_close(r);
+		test_ok(rc == -1 && strstr(err.text, "corrupt") != NULL &&
+		    err.line == got && got > all / 4 && err.column > 0 &&
+		    err.column <= (long)zn, name, "got rc %d, '%s' line %ld "
+		    "byte %ld", rc, err.text, err.line, err.column);
+		free(cat);
+		free(twice);
+		free(z);
+	}
+	free(text);
+}
+
+/*
+ * mxt_reader_open_fd on a file descriptor already moved on (a follower
+ * continues where it stopped): lines start there, and mxt_reader_offset
+ * tells where the next line starts, counted from the descriptor's start.
+ */
+static void
+fd_and_offset(void)
+{
+	static const char text[] = "first\r\nsecond\nthird";
+	const char *path = write_file("fd.log", text, sizeof text - 1, false);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0 || lseek(fd, 7, SEEK_SET) != 7) {
+		test_ok(false, "fd", "cannot open %s", path);
+		return;
+	}
+	struct mxt_error err;
+	struct mxt_reader *r = mxt_reader_open_fd(fd, "fd.log", &err);
+	const char *line;
+	size_t len;
+	bool trunc;
+	test_int("open_fd", "offset before any line", mxt_reader_offset(r), 0);
+	int rc = mxt_reader_next(r, &line, &len, &trunc, &err);
+	test_str("open_fd", "first line from the fd's position",
+	    rc == 1 ? line : "", rc == 1 ? len : 0, "second");
+	test_int("open_fd", "offset after 'second\\n'", mxt_reader_offset(r), 7);
+	rc = mxt_reader_next(r, &line, &len, &trunc, &err);
+	test_str("open_fd", "last line without newline", rc == 1 ? line : "",
+	    rc == 1 ? len : 0, "third");
+	test_int("open_fd", "offset at the end", mxt_reader_offset(r), 12);
+	test_str("open_fd", "name", mxt_reader_name(r),
+	    strlen(mxt_reader_name(r)), "fd.log");
+	mxt_reader_close(r);
+
+	fd = open(dir, O_RDONLY);
+	test_ok(mxt_reader_open_fd(fd, "dir", &err) == NULL &&
+	    strstr(err.text, "directory") != NULL && fcntl(fd, F_GETFD) < 0,
+	    "open_fd refuses a directory and closes its fd", "got '%s'",
+	    err.text);
+}
+
 int
 main(void)
 {
@@ -515,6 +734,8 @@ main(void)
 
 	damaged_gzip();
 	pipe_lines_arrive();
+	fd_and_offset();
+	damaged_codecs();
 
 	g = read_all("/nonexistent/mail.log");
 	test_int("missing file", "open fails", g.rc, -2);

@@ -12,6 +12,16 @@
  *   RFC3339      "2026-11-23T10:00:01.123456+01:00 host prog[pid]: msg"
  *                (rsyslog; journalctl -o short-iso[-precise]: "+0100")
  *   RFC5424      "<22>1 2026-11-23T10:00:01.123Z host app procid msgid sd msg"
+ *                (also what the reader makes of journald's JSON and export
+ *                entries, journal.c)
+ *   short-full   "Mon 2026-11-23 10:00:01 CET host prog[pid]: msg"
+ *                (journalctl -o short-full; the zone is UTC/GMT, a
+ *                numeric "+03" / "-0330", or an abbreviation taken as
+ *                the local zone, where journalctl ran)
+ *   short-unix   "1795440792.000001 host prog[pid]: msg" (journalctl -o
+ *                short-unix: seconds since the epoch)
+ * journalctl -o short-monotonic and short-delta carry only the time since
+ * boot, no date: they are not read (nothing could place them in a window).
  * Exim's own format and syslog-wrapped Exim are in framing_exim.c.
  * Year-less traditional times are local time of the machine (TZ) in the
  * year that mxt_clock infers.
@@ -382,6 +392,91 @@ parse_rfc5424(struct mxt_clock *c, const char *p, const char *end,
 	return true;
 }
 
+/* The offset east of UTC that the local zone has at sec. */
+static int32_t
+local_offset(int64_t sec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+	return localtime_r(&t, &tm) != NULL ? (int32_t)tm.tm_gmtoff : 0;
+}
+
+/* "Www YYYY-MM-DD HH:MM:SS[.frac] ZONE host prog[pid]: msg" */
+static bool
+parse_short_full(struct mxt_clock *c, const char *p, const char *end,
+    bool had_pri, struct mxt_logline *out)
+{
+	static const char days[] = "MonTueWedThuFriSatSun";
+	bool day = false, had_zone;
+	if (end - p < 25 || p[3] != ' ' || !is_digit(p[4]))
+		return false;
+	for (int i = 0; i < 7 && !day; i++)
+		day = memcmp(p, days + 3 * i, 3) == 0;
+	if (!day)
+		return false;
+	p += 4;
+	/* the time as wall time of the local zone, unless a zone says */
+	struct mxt_time t;
+	if (!mxt_framing_iso_time(&p, end, ' ', c, &t, &had_zone) ||
+	    had_zone || p >= end || *p != ' ')
+		return false;
+	const char *z = ++p, *ze = token_end(p, end);
+	if (ze == z || ze >= end)
+		return false;
+	int32_t off = 0;
+	const char *zp = z;
+	if (mxt_has_bytes(z, ze, MXT_LIT("UTC")) ||
+	    mxt_has_bytes(z, ze, MXT_LIT("GMT"))) {
+		if (ze - z != 3)
+			return false;
+		t.sec += t.utcoff;
+		t.utcoff = 0;
+	} else if (zone(&zp, ze, &off) && zp == ze) {
+		t.sec += t.utcoff - off;
+		t.utcoff = off;
+	} else {
+		for (const char *q = z; q < ze; q++)
+			if (!(*q >= 'A' && *q <= 'Z') && !(*q >= 'a' &&
+			    *q <= 'z'))
+				return false;
+	}
+	if (!mxt_framing_host_tag(ze + 1, end, out))
+		return false;
+	out->time = t;
+	out->kind = MXT_HDR_RFC3339;
+	return true;
+}
+
+/* "SECONDS.FRACTION host prog[pid]: msg" */
+static bool
+parse_short_unix(struct mxt_clock *c, const char *p, const char *end,
+    bool had_pri, struct mxt_logline *out)
+{
+	int64_t sec = 0;
+	const char *q = p;
+	while (q < end && is_digit(*q) && q - p < 12)
+		sec = sec * 10 + (*q++ - '0');
+	/* at least 9 digits (2001 on), and the fraction journalctl prints */
+	if (q - p < 9 || q >= end || *q != '.')
+		return false;
+	struct mxt_time t = {0};
+	fraction(&q, end, &t);
+	if (t.frac_digits == 0 || q >= end || *q != ' ')
+		return false;
+	if (!mxt_framing_host_tag(q + 1, end, out))
+		return false;
+	t.sec = sec;
+	t.valid = true;
+	t.utcoff = local_offset(sec);
+	out->time = t;
+	out->kind = MXT_HDR_RFC3339;
+	return true;
+}
+
+const struct mxt_framing mxt_framing_short_full = {"short-full",
+    parse_short_full};
+const struct mxt_framing mxt_framing_short_unix = {"short-unix",
+    parse_short_unix};
 const struct mxt_framing mxt_framing_rfc5424 = {"rfc5424", parse_rfc5424};
 const struct mxt_framing mxt_framing_rfc3339 = {"rfc3339", parse_rfc3339};
 const struct mxt_framing mxt_framing_traditional = {"traditional",

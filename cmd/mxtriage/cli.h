@@ -27,6 +27,9 @@ struct cli_input {
 	FILE *unparsed_fp;
 	/* Input order and coverage (set before cli_run_pass). */
 	bool keep_order;                 /* --keep-order */
+	bool journal;                    /* --journal[=DIR|FILE] */
+	const char *journal_path;        /* its DIR or FILE; NULL = the
+	                                  * machine's journal */
 	const struct mxt_filter *window; /* the report's; NULL = none */
 	int64_t now;                     /* the end of an open window */
 	bool warn_between;               /* the input being read was not
@@ -96,6 +99,7 @@ enum {
 	OPT_CAUSE,
 	OPT_STATUS,
 	OPT_DIRECTION,
+	OPT_JOURNAL,
 	OPT_FIRST_FREE,
 };
 
@@ -109,7 +113,8 @@ enum {
 	{"follow", no_argument, NULL, OPT_FOLLOW},                          \
 	{"interval", required_argument, NULL, OPT_INTERVAL},                \
 	{"state", required_argument, NULL, OPT_STATE},                      \
-	{"quiet", no_argument, NULL, OPT_QUIET}
+	{"quiet", no_argument, NULL, OPT_QUIET},                           \
+	{"journal", optional_argument, NULL, OPT_JOURNAL}
 
 /* Handles a shared option; returns 1 when it was one, 0 when not, -1 on a
  * bad value (message printed). */
@@ -167,7 +172,9 @@ int cli_check_outputs(const struct cli_input *in, const char *output,
     char *const *files, int nfiles);
 
 /*
- * Runs the pass over files (none = stdin), directories expanded and in
+ * Runs the pass over the journal (--journal, first, with the window's
+ * since/until as a seek) and files (none = stdin, unless --journal),
+ * directories expanded and in
  * time order unless --keep-order. Reports unreadable inputs with
  * warn(3)-style messages, time running backwards, the parts of the window
  * no input covers, and the anomalies of the run on stderr (an empty input

@@ -98,6 +98,10 @@ cli_input_option(struct cli_input *in, int opt, const char *arg)
 	case OPT_QUIET:
 		in->quiet = true;
 		return 1;
+	case OPT_JOURNAL:
+		in->journal = true;
+		in->journal_path = arg;
+		return 1;
 	}
 	return 0;
 }
@@ -711,7 +715,9 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	bool show_progress = !in->quiet && !in->follow &&
 	    isatty(STDERR_FILENO);
 
-	if (nfiles == 0) {
+	if (nfiles == 0 && in->journal) {
+		files = NULL; /* the journal alone */
+	} else if (nfiles == 0) {
 		files = stdin_only;
 		nfiles = 1;
 	}
@@ -725,7 +731,7 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	if (mxt_inputs_failed(list) > 0)
 		status = MXT_EXIT_INPUT;
 	struct mxt_parallel *par = NULL;
-	if (in->jobs > 1 && in->summary != NULL && !live)
+	if (in->jobs > 1 && in->summary != NULL && !live && !in->journal)
 		par = run_parallel(in, cfg, list, &status);
 	struct mxt_pass *p = NULL;
 	if (par == NULL) {
@@ -755,6 +761,21 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 			return MXT_EXIT_USAGE;
 		}
 	}
+	size_t njournal = 0;
+	if (in->journal) {
+		/* the journal seeks to the window; the report still cuts it */
+		const struct mxt_filter *w = in->window;
+		struct mxt_error e;
+		struct mxt_reader *r = mxt_reader_open_journal(in->journal_path,
+		    w != NULL && w->has_since, w != NULL ? w->since : 0,
+		    w != NULL && w->has_until, w != NULL ? w->until : 0, &e);
+		if (r == NULL || mxt_pass_read_reader(p, r, &e) < 0) {
+			warnx("%s: %s", e.source, e.text);
+			status = MXT_EXIT_INPUT;
+		}
+		mxt_reader_close(r);
+		njournal = 1;
+	}
 	if (live)
 		status = cli_worst(status, read_live(in, p, list, state));
 	mxt_state_destroy(state);
@@ -776,7 +797,7 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 			status = MXT_EXIT_INPUT;
 		}
 	}
-	size_t ninputs = mxt_inputs_count(list);
+	size_t ninputs = mxt_inputs_count(list) + njournal;
 	mxt_inputs_destroy(list);
 	if (p != NULL)
 		mxt_pass_finish(p);

@@ -9,7 +9,9 @@
  * *truncated set exactly when the line was longer, NUL-terminated at
  * their length. The gzip copy must give the same lines; an input that
  * itself starts with gzip's magic is read as gzip (and is usually
- * corrupt), where only the sanitizers judge.
+ * corrupt), where only the sanitizers judge. So is an input with a line
+ * that may be journald's (starting with '{', 0x1e or "__"): the reader
+ * turns JSON and export entries into lines of their own.
  */
 #include "fuzz.h"
 
@@ -108,6 +110,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *plain = fuzz_file(0, data, size);
 	bool magic = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+	/* any compressor's first byte, or a journald line somewhere */
+	if (size > 0 && (data[0] == 'B' || data[0] == 0xfd ||
+	    data[0] == 0x28 || data[0] == 0x04 || (data[0] & 0xf0) == 0x50))
+		magic = true;
+	for (size_t i = 0; i < size && !magic; i++)
+		if ((i == 0 || data[i - 1] == '\n') && (data[i] == '{' ||
+		    data[i] == 0x1e || (data[i] == '_' && i + 1 < size &&
+		    data[i + 1] == '_')))
+			magic = true;
 
 	if (!magic) {
 		read_and_check(plain, data, size, false);
