@@ -140,12 +140,17 @@ open_at(struct mxt_tail *t, const char *name, long long offset, long line_no,
 		mxt_reader_close(r);
 		return -1;
 	}
-	/* compressed files are never written to: nothing to follow */
-	unsigned char magic[2];
-	if (pread(mxt_reader_fd(r), magic, 2, 0) == 2 && magic[0] == 0x1f &&
-	    magic[1] == 0x8b) {
-		set_error(err, name, "is compressed: only plain log files can "
-		    "be followed and continued");
+	/* compressed files are never written to: nothing to follow, and
+	 * an offset in them is not one of their text */
+	unsigned char magic[6];
+	ssize_t got = pread(mxt_reader_fd(r), magic, sizeof magic, 0);
+	const char *codec = got > 0 ? mxt_compression_of(magic, (size_t)got) :
+	    NULL;
+	if (codec != NULL) {
+		char text[160];
+		snprintf(text, sizeof text, "is compressed (%s): only plain log "
+		    "files can be followed and continued", codec);
+		set_error(err, name, text);
 		mxt_reader_close(r);
 		return -1;
 	}

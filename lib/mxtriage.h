@@ -265,6 +265,9 @@ void mxt_reader_set_wait(struct mxt_reader *r, int (*wait)(void *arg, int fd),
 /* "gzip", "bzip2", "xz", "zstd", "lz4" as recognised by the first bytes,
  * or NULL for plain text (or before the first line was asked for). */
 const char *mxt_reader_compression(const struct mxt_reader *r);
+/* The compressor whose magic the n first bytes at p begin with ("gzip",
+ * "bzip2", "xz", "zstd", "lz4"), or NULL. */
+const char *mxt_compression_of(const unsigned char *p, size_t n);
 /* Bytes of the input's text (after decompression) up to the end of the
  * last line returned, its terminator included, counted from where the
  * reader started; for a plain file opened by mxt_reader_open, the file

@@ -504,6 +504,15 @@ mxt_reader_set_wait(struct mxt_reader *r, int (*wait)(void *arg, int fd),
 	r->wait_arg = arg;
 }
 
+const char *
+mxt_compression_of(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++)
+		if (codecs[i].begins(p, n))
+			return codecs[i].name;
+	return NULL;
+}
+
 /* ---- filling the line buffer --------------------------------------------- */
 
 /* read(2), again after a signal. Before a read that may wait (not a

@@ -198,6 +198,24 @@ def state_errors(binary, testdata, tmp):
                                     os.path.join(tmp, "s")] + args, tmp)
         check(rc == 2 and want in err.decode(),
               "--state with %s: exit 2" % want, [err.decode()])
+    # compressed files are never continued: an offset in them is not one
+    # of their text (each compressor by its magic, not gzip alone)
+    import bz2
+    import gzip
+    import lzma
+    with open(log, "rb") as f:
+        text = f.read()
+    for name, pack in (("gzip", gzip.compress), ("bzip2", bz2.compress),
+                       ("xz", lzma.compress)):
+        path = os.path.join(tmp, "mail.log.1." + name)
+        with open(path, "wb") as f:
+            f.write(pack(text))
+        rc, out, err = run(binary, ["events", "--state",
+                                    os.path.join(tmp, "c.state"), path], tmp)
+        err = err.decode()
+        check(rc == 3 and "is compressed (%s)" % name in err and out == b"",
+              "--state with a %s file: refused by name, exit 3" % name,
+              ["exit %d, stderr %r" % (rc, err)])
     # copytruncate between two runs: said, and the new lines are read
     path = os.path.join(tmp, "ct.log")
     with open(log, "rb") as f:
