@@ -36,6 +36,7 @@ enum field {
 	F_RECIPIENT,
 	F_DOMAIN,
 	F_PROVIDER,
+	F_VIA,
 	F_SENDER,
 	F_SENDER_DOMAIN,
 	F_RELAY,
@@ -71,6 +72,7 @@ static const struct {
 	FIELD(F_RECIPIENT, "recipient"),
 	FIELD(F_DOMAIN, "domain"),
 	FIELD(F_PROVIDER, "provider"),
+	FIELD(F_VIA, "via"),
 	FIELD(F_SENDER, "sender"),
 	FIELD(F_SENDER_DOMAIN, "sender_domain"),
 	FIELD(F_RELAY, "relay"),
@@ -265,6 +267,10 @@ value_of(struct mxt_event_writer *w, const struct mxt_event *ev,
 		if (ev->provider != NULL)
 			text(v, mxt_str_make(ev->provider,
 			    strlen(ev->provider)));
+		break;
+	case F_VIA:
+		if (ev->via != NULL)
+			text(v, mxt_str_make(ev->via, strlen(ev->via)));
 		break;
 	case F_SENDER:
 		if (ev->sender.ptr != NULL && ev->sender.len == 0)

@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from corpus_files import corpus_logs  # noqa: E402
 
 FIELDS = ["schema", "event_id", "time", "host", "mta", "service", "queue_id",
-          "direction", "status", "recipient", "domain", "provider", "sender",
+          "direction", "status", "recipient", "domain", "provider", "via", "sender",
           "sender_domain", "relay", "relay_ip", "code", "dsn", "phase", "cause",
           "text", "delay", "message_id", "instance", "source", "line"]
 NUMBERS = {"code", "delay", "line"}

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS mxtriage_events (
     recipient Nullable(String),
     domain Nullable(String),
     provider Nullable(String),
+    via Nullable(String),
     sender Nullable(String),           -- '<>' for the null sender
     sender_domain Nullable(String),
     relay Nullable(String),
