@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap, free_port  # noqa: E402
 
 SERVER = shutil.which("clickhouse-server")
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin",
@@ -59,26 +61,6 @@ USERS = """<?xml version="1.0"?>
   <quotas><default></default></quotas>
 </yandex>
 """
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, ok, diag=()):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name))
-        if not ok:
-            self.failed += 1
-            for d in list(diag)[:30]:
-                print("# " + str(d))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -249,8 +231,7 @@ def main():
     finally:
         server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % tap.n)
-    return 1 if tap.failed else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import report as tap_report  # noqa: E402
+
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
 TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3",
         "table", "tbody", "tr", "th", "td", "p", "span", "div", "code", "br", "svg",
@@ -216,17 +219,7 @@ def main():
                             % name, bad))
     shutil.rmtree(tmp, ignore_errors=True)
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, bad) in enumerate(results, 1):
-        if bad:
-            failed += 1
-            print("not ok %d - %s" % (i, name))
-            for b in bad[:15]:
-                print("# " + b)
-        else:
-            print("ok %d - %s" % (i, name))
-    return 1 if failed else 0
+    return tap_report(results, 15)
 
 
 if __name__ == "__main__":

@@ -26,34 +26,18 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap, free_port  # noqa: E402
+
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
 NODE_EXPORTER = shutil.which("prometheus-node-exporter") or shutil.which("node_exporter")
 PROMTOOL = shutil.which("promtool")
-
-
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def check(self, name, ok, diag=()):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name))
-        if not ok:
-            self.failed += 1
-            for d in list(diag)[:30]:
-                print("# " + str(d))
-
-    def skip(self, name, why):
-        self.n += 1
-        print("ok %d - %s # SKIP %s" % (self.n, name, why))
 
 
 LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
@@ -174,12 +158,6 @@ def promtool(args, stdin=None):
     return p.returncode, p.stdout.decode("utf-8", "replace")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def scrape_node_exporter(textdir, tap):
     """Starts node_exporter on the textfile directory, returns /metrics."""
     for attempt in range(3):
@@ -294,8 +272,7 @@ def main():
                   out.splitlines())
     else:
         tap.skip("promtool check rules", "promtool not installed")
-    print("1..%d" % tap.n)
-    return 1 if tap.failed else 0
+    return tap.finish()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ import shlex
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import report as tap_report  # noqa: E402
+
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
 
 
@@ -128,17 +131,7 @@ def main():
             bad.append("lines read from standard input are not named <stdin>")
         results.append(("%s: a trace of standard input equals that of the file" % mta, bad))
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, bad) in enumerate(results, 1):
-        if bad:
-            failed += 1
-            print("not ok %d - %s" % (i, name))
-            for b in bad[:20]:
-                print("# " + b)
-        else:
-            print("ok %d - %s" % (i, name))
-    return 1 if failed else 0
+    return tap_report(results, 20)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,9 @@ import subprocess
 import sys
 import unicodedata
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import report as tap_report  # noqa: E402
+
 
 def columns(line):
     w = 0
@@ -98,17 +101,7 @@ def main():
         results.append(("%s at 80 columns: queue ids, recipients, replies; "
                         "repeats and expiries apart" % name, bad))
 
-    print("1..%d" % len(results))
-    failed = 0
-    for i, (name, bad) in enumerate(results, 1):
-        if bad:
-            failed += 1
-            print("not ok %d - %s" % (i, name))
-            for b in bad[:10]:
-                print("# " + b)
-        else:
-            print("ok %d - %s" % (i, name))
-    return 1 if failed else 0
+    return tap_report(results, 10)
 
 
 if __name__ == "__main__":
