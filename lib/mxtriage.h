@@ -574,13 +574,13 @@ int mxt_report_write(const struct mxt_summary *s,
  * matched without regard to case; NULL means any.
  */
 struct mxt_trace_select {
-	struct mxt_filter filter; /* window, domain, codes, causes, statuses,
-	                           * direction */
+	struct mxt_filter filter; /* window, domain, provider, relay, codes,
+	                           * causes, statuses, direction: the
+	                           * report's own filter */
 	bool no_code;             /* only events without a reply code */
 	const char *queue_id;     /* Postfix queue id / Exim message id */
 	const char *message_id;   /* Message-ID, without <> */
-	const char *recipient, *sender, *relay; /* globs (relay: name or IP) */
-	const char *provider;     /* "google"...; "" = none known */
+	const char *recipient, *sender; /* globs */
 	const char *log_host;     /* the logging host, exactly */
 	const char *when;         /* a prefix of the event's ISO 8601 time:
 	                           * "2026-11-23T13" (an hour), "2026-11-23" */

@@ -133,21 +133,22 @@ bool
 mxt_trace_select_event(const struct mxt_trace_select *sel,
     const struct mxt_event *ev)
 {
-	if (!mxt_filter_match(&sel->filter, ev))
+	if (sel->no_code && ev->code == 0) {
+		/* "--code none,4xx": no code is one item of the code list */
+		struct mxt_filter f = sel->filter;
+		f.ncodes = 0;
+		if (!mxt_filter_match(&f, ev))
+			return false;
+	} else if (sel->no_code && sel->filter.ncodes == 0) {
 		return false;
-	if (sel->no_code && ev->code != 0)
+	} else if (!mxt_filter_match(&sel->filter, ev)) {
 		return false;
+	}
 	if (!str_is(sel->queue_id, ev->queue_id) ||
 	    !str_is(sel->log_host, ev->host))
 		return false;
-	if (sel->provider != NULL && strcmp(sel->provider,
-	    ev->provider ? ev->provider : "") != 0)
-		return false;
 	if (!glob_match(sel->recipient, ev->recipient) ||
 	    !glob_match(sel->sender, ev->sender))
-		return false;
-	if (sel->relay != NULL && !glob_match(sel->relay, ev->relay) &&
-	    !glob_match(sel->relay, ev->relay_ip))
 		return false;
 	if (sel->when != NULL) {
 		char t[64];
@@ -163,10 +164,10 @@ static bool
 has_event_criteria(const struct mxt_trace_select *sel)
 {
 	const struct mxt_filter *f = &sel->filter;
-	return f->has_since || f->has_until || f->domain_glob || f->ncodes ||
-	    !f->any_cause || !f->any_status || f->direction >= 0 ||
-	    sel->no_code || sel->log_host || sel->provider || sel->recipient ||
-	    sel->sender || sel->relay || sel->when;
+	return f->has_since || f->has_until || f->domain_glob ||
+	    f->nproviders || f->relay_glob || f->ncodes || !f->any_cause ||
+	    !f->any_status || f->direction >= 0 || sel->no_code ||
+	    sel->log_host || sel->recipient || sel->sender || sel->when;
 }
 
 /* The Message-ID of the selection on this raw line: Postfix cleanup

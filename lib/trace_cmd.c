@@ -146,8 +146,12 @@ mxt_trace_command_group(const struct mxt_summary *s, const struct group *g)
 			option(&b, "--direction", "", v, n, false);
 			break;
 		case MXT_KEY_PROVIDER:
-			option(&b, "--provider", "", v, strcmp(v, "(other)") ?
-			    n : 0, false);
+			/* "(other)": no known provider, which the filter's
+			 * provider list calls "none" */
+			if (strcmp(v, "(other)") == 0)
+				option(&b, "--provider", "", "none", 4, false);
+			else
+				option(&b, "--provider", "", v, n, false);
 			break;
 		case MXT_KEY_HOUR:
 		case MXT_KEY_DAY:

@@ -231,10 +231,23 @@ main(void)
 	ev.code = 450;
 	test_ok(!mxt_trace_select_event(&s, &ev), "--code none, a code",
 	    "got a match");
-	s = sel_none();
-	s.provider = "";
-	test_ok(mxt_trace_select_event(&s, &ev), "--provider '': none known",
+	s.filter.codes[s.filter.ncodes++] = 4;
+	test_ok(mxt_trace_select_event(&s, &ev), "--code none,4xx, a 450",
 	    "got no match");
+	ev.code = 550;
+	test_ok(!mxt_trace_select_event(&s, &ev), "--code none,4xx, a 550",
+	    "got a match");
+	ev.code = 0;
+	test_ok(mxt_trace_select_event(&s, &ev), "--code none,4xx, no code",
+	    "got no match");
+	ev.code = 450;
+	s = sel_none();
+	s.filter.providers[s.filter.nproviders++] = "none";
+	test_ok(mxt_trace_select_event(&s, &ev), "--provider none: none known",
+	    "got no match");
+	s.filter.providers[0] = "google";
+	test_ok(!mxt_trace_select_event(&s, &ev), "--provider google",
+	    "got a match");
 
 	char cmd[64];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

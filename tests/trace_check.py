@@ -2,7 +2,8 @@
 """mxtriage trace against the report, on the real-MTA logs (testdata/mta).
 
 For the Postfix and the Exim log:
-  - every group of the JSON report carries a trace command; run as it is
+  - every group of the JSON report (by domain and cause, and by provider
+    and cause) carries a trace command; run as it is
     (shell words), with -f json, it gives exactly the group's number of
     messages, and each message has an event that belongs to the group;
   - every pending recipient's trace command gives its message, whose
@@ -62,6 +63,32 @@ def message_problems(m):
     return problems
 
 
+def event_in_group(e, keys):
+    for k, v in keys.items():
+        have = e.get(k)
+        if k == "provider" and have is None:
+            have = "(other)"
+        if have != v:
+            return False
+    return True
+
+
+def group_traces(binary, mta, by, report):
+    bad = []
+    for g in report["groups"]:
+        doc = trace(binary, g["trace"])
+        if doc["count"] != g["messages"] or len(doc["messages"]) != g["messages"]:
+            bad.append("%s: %d messages traced, the group has %d"
+                       % (g["keys"], doc["count"], g["messages"]))
+        for m in doc["messages"]:
+            if not any(event_in_group(e, g["keys"]) for e in m["events"]):
+                bad.append("%s: message %s has no event of the group"
+                           % (g["keys"], m["queue_id"]))
+            bad += ["%s: %s" % (m["queue_id"], p) for p in message_problems(m)]
+    return ("%s: each group's trace command gives its messages (%s%d groups)"
+            % (mta, " ".join(by) + ", " if by else "", len(report["groups"])), bad)
+
+
 def main():
     binary, out = sys.argv[1], sys.argv[2]
     logs = {
@@ -72,21 +99,12 @@ def main():
     results = []
     for mta, files in logs.items():
         report = json.loads(run(binary, ["-f", "json"] + files))
-        bad = []
-        for g in report["groups"]:
-            doc = trace(binary, g["trace"])
-            if doc["count"] != g["messages"] or len(doc["messages"]) != g["messages"]:
-                bad.append("%s: %d messages traced, the group has %d"
-                           % (g["keys"], doc["count"], g["messages"]))
-            for m in doc["messages"]:
-                keys = g["keys"]
-                if not any(e["domain"] == keys["domain"] and
-                           e["cause"] == keys["cause"] for e in m["events"]):
-                    bad.append("%s: message %s has no event of the group"
-                               % (keys, m["queue_id"]))
-                bad += ["%s: %s" % (m["queue_id"], p) for p in message_problems(m)]
-        results.append(("%s: each group's trace command gives its messages (%d groups)"
-                        % (mta, len(report["groups"])), bad))
+        # the default groups (domain, cause), and provider groups, whose
+        # "(other)" row traces as --provider none
+        for by in ([], ["--by", "provider,cause"]):
+            doc = report if not by else json.loads(
+                run(binary, ["-f", "json"] + by + files))
+            results.append(group_traces(binary, mta, by, doc))
 
         bad = []
         for p in report["retries"]["pending_list"]:

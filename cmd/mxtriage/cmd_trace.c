@@ -27,7 +27,7 @@ static const char usage_text[] =
     "      --recipient GLOB    recipient address\n"
     "      --sender GLOB       envelope sender ('' = the null sender)\n"
     "      --domain GLOB       recipient domain\n"
-    "      --provider NAME     recipient's provider (google, microsoft, ...)\n"
+    "      --provider LIST     recipient's provider (google,microsoft; none)\n"
     "      --relay GLOB        remote host name or address\n"
     "      --cause LIST        causes (greylisting,rate_limit,...)\n"
     "      --code LIST         reply codes (421,450 or 4xx; none)\n"
@@ -60,117 +60,32 @@ enum {
 struct trace_opts {
 	struct mxt_trace_config cfg;
 	bool json;
-	const char *output, *rules, *since, *until, *day;
+	const char *output, *rules;
+	struct cli_filter window; /* the report's filter options, into
+	                           * cfg.sel.filter */
 	bool selection; /* a selection option was given */
 };
 
-/* MXTRIAGE_NOW (seconds since the epoch) fixes "now" for tests. */
-static time_t
-now(void)
-{
-	const char *e = getenv("MXTRIAGE_NOW");
-	return e && *e ? (time_t)strtoll(e, NULL, 10) : time(NULL);
-}
-
-/* Calls one() for each item of a comma list; false on the first refused. */
+/* Takes "none" (events without a reply code) out of a --code list,
+ * in place, for the filter's parser that knows reply codes only; true
+ * when the rest still holds an item. */
 static bool
-each_item(const char *list, struct mxt_trace_select *sel,
-    bool (*one)(struct mxt_trace_select *, const char *))
+take_code_none(char *list, bool *none)
 {
-	char *copy = strdup(list), *save = NULL;
-	bool ok = copy != NULL && *list != '\0';
-	for (char *t = strtok_r(copy, ",", &save); ok && t;
-	    t = strtok_r(NULL, ",", &save))
-		ok = one(sel, t);
-	free(copy);
-	return ok;
-}
-
-static bool
-add_code(struct mxt_trace_select *sel, const char *s)
-{
-	struct mxt_filter *f = &sel->filter;
-	int v = 0;
-	if (strcmp(s, "none") == 0) {
-		sel->no_code = true;
-		return true;
-	}
-	if (strlen(s) == 3 && s[0] >= '2' && s[0] <= '5' &&
-	    strcmp(s + 1, "xx") == 0)
-		v = s[0] - '0';
-	else if (strlen(s) == 3 && s[0] >= '2' && s[0] <= '5' &&
-	    strspn(s, "0123456789") == 3)
-		v = atoi(s);
-	if (v == 0 || f->ncodes == sizeof f->codes / sizeof f->codes[0]) {
-		warnx("--code: '%s' is not a reply code (like 421), class "
-		    "(4xx) or none", s);
-		return false;
-	}
-	f->codes[f->ncodes++] = v;
-	return true;
-}
-
-static bool
-add_cause(struct mxt_trace_select *sel, const char *s)
-{
-	int c = mxt_cause_lookup(s);
-	if (c <= 0) {
-		warnx("--cause: '%s' is not a cause id (see mxtriage(1))", s);
-		return false;
-	}
-	sel->filter.any_cause = false;
-	sel->filter.causes[c] = true;
-	return true;
-}
-
-static bool
-add_status(struct mxt_trace_select *sel, const char *s)
-{
-	int st = mxt_status_lookup(s);
-	if (st < 0) {
-		warnx("--status: '%s' is not a status (delivered, deferred, "
-		    "bounced, expired, rejected)", s);
-		return false;
-	}
-	sel->filter.any_status = false;
-	sel->filter.statuses[st] = true;
-	return true;
-}
-
-static bool
-resolve_window(struct trace_opts *o)
-{
-	struct mxt_filter *f = &o->cfg.sel.filter;
-	struct mxt_error e;
-	if (o->day && (o->since || o->until)) {
-		warnx("--day cannot be combined with --since or --until");
-		return false;
-	}
-	if (o->day && mxt_day_range(o->day, now(), &f->since, &f->until,
-	    &e) < 0) {
-		warnx("--day: %s", e.text);
-		return false;
-	}
-	f->has_since = f->has_until = o->day != NULL;
-	if (o->since) {
-		if (mxt_time_parse(o->since, now(), &f->since, &e) < 0) {
-			warnx("--since: %s", e.text);
-			return false;
+	char *out = list, *save = NULL;
+	for (char *t = strtok_r(list, ",", &save); t != NULL;
+	    t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "none") == 0) {
+			*none = true;
+			continue;
 		}
-		f->has_since = true;
+		if (out != list)
+			*out++ = ',';
+		memmove(out, t, strlen(t));
+		out += strlen(t);
 	}
-	if (o->until) {
-		if (mxt_time_parse(o->until, now(), &f->until, &e) < 0) {
-			warnx("--until: %s", e.text);
-			return false;
-		}
-		f->has_until = true;
-	}
-	if (f->has_since && f->has_until && f->until <= f->since) {
-		warnx("--until must be later than --since");
-		return false;
-	}
-	return true;
+	*out = '\0';
+	return out != list;
 }
 
 /* Returns MXT_EXIT_OK, a usage error, or -1 - status after --help. */
@@ -246,33 +161,25 @@ parse_options(int argc, char **argv, struct trace_opts *o,
 		}
 		case OPT_RECIPIENT: sel->recipient = optarg; break;
 		case OPT_SENDER: sel->sender = optarg; break;
-		case OPT_DOMAIN: sel->filter.domain_glob = optarg; break;
-		case OPT_PROVIDER: sel->provider = optarg; break;
-		case OPT_RELAY: sel->relay = optarg; break;
-		case OPT_CAUSE:
-			if (!each_item(optarg, sel, add_cause))
-				return MXT_EXIT_USAGE;
-			break;
 		case OPT_CODE:
-			if (!each_item(optarg, sel, add_code))
-				return MXT_EXIT_USAGE;
-			break;
+			/* the filter's codes, and "none" of the trace's own */
+			if (!take_code_none(optarg, &sel->no_code))
+				break;
+			/* FALLTHROUGH */
+		case OPT_DOMAIN:
+		case OPT_PROVIDER:
+		case OPT_RELAY:
+		case OPT_CAUSE:
 		case OPT_STATUS:
-			if (!each_item(optarg, sel, add_status))
-				return MXT_EXIT_USAGE;
-			break;
 		case OPT_DIRECTION:
-			if ((sel->filter.direction =
-			    mxt_direction_lookup(optarg)) < 0) {
-				warnx("--direction: '%s' is not in or out", optarg);
+		case OPT_SINCE:
+		case OPT_UNTIL:
+		case OPT_DAY:
+			if (cli_filter_option(&o->window, c, optarg) < 0)
 				return MXT_EXIT_USAGE;
-			}
 			break;
 		case OPT_LOG_HOST: sel->log_host = optarg; break;
 		case OPT_WHEN: sel->when = optarg; break;
-		case OPT_SINCE: o->since = optarg; break;
-		case OPT_UNTIL: o->until = optarg; break;
-		case OPT_DAY: o->day = optarg; break;
 		case OPT_MAX: {
 			long v = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || v < 1 ||
@@ -296,7 +203,7 @@ parse_options(int argc, char **argv, struct trace_opts *o,
 		    "(see 'mxtriage trace --help')");
 		return MXT_EXIT_USAGE;
 	}
-	return resolve_window(o) ? MXT_EXIT_OK : MXT_EXIT_USAGE;
+	return cli_filter_window(&o->window) < 0 ? MXT_EXIT_USAGE : MXT_EXIT_OK;
 }
 
 static void
@@ -365,6 +272,7 @@ cmd_trace(int argc, char **argv)
 	int status;
 
 	mxt_filter_init(&o.cfg.sel.filter);
+	o.window.filter = &o.cfg.sel.filter;
 	if ((status = parse_options(argc, argv, &o, &in)) != MXT_EXIT_OK)
 		return status < 0 ? -1 - status : status;
 	char **files = argv + optind;

@@ -7,6 +7,7 @@
 #include "cli.h"
 
 #include <err.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,15 @@ cli_now(void)
 {
 	/* MXTRIAGE_NOW (seconds since the epoch) fixes "now" for tests */
 	const char *e = getenv("MXTRIAGE_NOW");
-	return e && *e ? (time_t)strtoll(e, NULL, 10) : time(NULL);
+	if (e == NULL || *e == '\0')
+		return time(NULL);
+	char *end;
+	errno = 0;
+	long long v = strtoll(e, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0)
+		errx(MXT_EXIT_USAGE, "MXTRIAGE_NOW: '%s' is not a count of "
+		    "seconds since the epoch", e);
+	return (time_t)v;
 }
 
 static bool
