@@ -16,6 +16,7 @@
  *    once (SA_RESETHAND), for a read that blocks on an idle pipe.
  */
 #include "cli.h"
+#include "inputs.h"
 
 #include <err.h>
 #include <errno.h>
@@ -99,6 +100,26 @@ canonical_path(const char *path)
 	return out ? out : strdup(path);
 }
 
+/* True when path names a file that directory input dir stands for: in
+ * that directory, with a mail log's name (mxt_log_name, the rule the
+ * directory's expansion uses), whether it exists yet or not. */
+static bool
+in_input_directory(const char *dir, const char *path)
+{
+	char *d = strdup(path), *b = strdup(path);
+	char rd[PATH_MAX], rp[PATH_MAX];
+	unsigned rot;
+	const char *comp;
+	if (d == NULL || b == NULL)
+		err(MXT_EXIT_USAGE, "strdup");
+	bool in = realpath(dir, rd) != NULL && realpath(dirname(d), rp) !=
+	    NULL && strcmp(rd, rp) == 0 &&
+	    mxt_log_name(basename(b), &rot, &comp) != MXT_NAME_OTHER;
+	free(d);
+	free(b);
+	return in;
+}
+
 static bool
 same_path(const char *a, const char *b)
 {
@@ -132,7 +153,15 @@ cli_output_check(const char *option, const char *path, char *const *inputs,
 		if (strcmp(inputs[i], "-") == 0)
 			same = exists && fstat(STDIN_FILENO, &in) == 0 &&
 			    same_inode(&in, &out);
-		else if (exists)
+		else if (stat(inputs[i], &in) == 0 && S_ISDIR(in.st_mode)) {
+			if (in_input_directory(inputs[i], path)) {
+				warnx("%s %s: a mail log's name in the input "
+				    "directory %s; refusing to write where a "
+				    "log is read", option, path, inputs[i]);
+				return -1;
+			}
+			same = false;
+		} else if (exists)
 			same = stat(inputs[i], &in) == 0 && same_inode(&in, &out);
 		else
 			same = same_path(inputs[i], path);
