@@ -27,12 +27,15 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap  # noqa: E402
+
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
-checks = []
+TAP = Tap(max_diag=1000)
 
 
 def check(ok, name, detail=()):
-    checks.append((bool(ok), name, list(detail)))
+    TAP.check(name, bool(ok), detail)
 
 
 class Out:
@@ -247,13 +250,7 @@ def main():
     test_pipe(binary, lines, tmp)
     test_report(binary, lines, tmp)
     shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % len(checks))
-    for i, (ok, name, detail) in enumerate(checks, 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            for d in detail:
-                print("# " + str(d))
-    return 0 if all(ok for ok, _, _ in checks) else 1
+    return TAP.finish()
 
 
 if __name__ == "__main__":

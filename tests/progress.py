@@ -19,12 +19,15 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import Tap  # noqa: E402
+
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
-checks = []
+TAP = Tap(max_diag=1000)
 
 
 def check(ok, name, detail=()):
-    checks.append((bool(ok), name, list(detail)))
+    TAP.check(name, bool(ok), detail)
 
 
 def slow_feed(f, lines, seconds):
@@ -117,13 +120,7 @@ def main():
     rc, err = run(binary, args, lines, False)
     check(rc == 0 and err == b"", "stderr a pipe: no progress line",
           [repr(err[:200])])
-    print("1..%d" % len(checks))
-    for i, (ok, name, detail) in enumerate(checks, 1):
-        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
-        if not ok:
-            for d in detail:
-                print("# " + str(d))
-    return 0 if all(ok for ok, _, _ in checks) else 1
+    return TAP.finish()
 
 
 if __name__ == "__main__":
