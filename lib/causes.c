@@ -1,6 +1,7 @@
 /*
  * causes.c - the cause table: for every enum mxt_cause its stable id,
- * title, kind (temporary, permanent or either), a one-paragraph
+ * title, kind (temporary, permanent or either), side (them, us or
+ * either: whose setup the fix is usually in), a one-paragraph
  * explanation and the next steps, split by direction.
  *
  * The table is plain static data indexed by the enum, so the reporters,
@@ -21,6 +22,10 @@ struct cause_entry {
 	const char *id;
 	const char *title;
 	enum mxt_cause_kind kind;
+	/* whose side it is usually on (mxt_cause_side): a cause is "us"
+	 * when the fix is in our setup or reputation, "them" when it is in
+	 * the receiver's state or choice, "either" when the reply decides */
+	enum mxt_cause_side side;
 	bool repeat;
 	const char *explanation;
 	const char *const *out;
@@ -34,6 +39,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = NULL,
 		.title = "no failure",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_EITHER,
 		.explanation = "The event is not a failure.",
 		.out = no_steps,
 		.in = no_steps,
@@ -42,6 +48,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "greylisting",
 		.title = "Greylisting",
 		.kind = MXT_KIND_TEMPORARY,
+		.side = MXT_SIDE_THEM,
 		.explanation =
 		    "The receiver refuses the first attempt from an unknown "
 		    "combination of client address, sender and recipient on "
@@ -76,6 +83,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "rate_limit",
 		.title = "Rate limiting / throttling",
 		.kind = MXT_KIND_TEMPORARY,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "The receiver accepts only so many connections, messages or "
 		    "recipients from one sender in a period, and we went over "
@@ -115,6 +123,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "server_busy",
 		.title = "Receiving server busy or failing",
 		.kind = MXT_KIND_TEMPORARY,
+		.side = MXT_SIDE_THEM,
 		.explanation =
 		    "The receiving server could not take the message right now: "
 		    "it is overloaded, out of resources (disk, memory, "
@@ -144,6 +153,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "dns",
 		.title = "DNS lookup failure",
 		.kind = MXT_KIND_TEMPORARY,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "A DNS lookup needed for the delivery did not complete: the "
 		    "MX or address records of the destination could not be "
@@ -172,6 +182,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "routing",
 		.title = "Routing problem or mail loop",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "The message could not be routed to its destination: no "
 		    "route or transport applies, an MX points back at us, or "
@@ -199,6 +210,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "auth",
 		.title = "SMTP authentication failure",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_US,
 		.explanation =
 		    "SMTP AUTH was required and failed or was not attempted: "
 		    "wrong or expired credentials, a mechanism the server does "
@@ -226,6 +238,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "relay_denied",
 		.title = "Relaying denied",
 		.kind = MXT_KIND_PERMANENT,
+		.side = MXT_SIDE_US,
 		.explanation =
 		    "The server refused to accept mail for a domain it is not "
 		    "responsible for from a client it does not trust: it will "
@@ -255,6 +268,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "blocklist",
 		.title = "Blocklisted address or poor reputation",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_US,
 		.explanation =
 		    "The sending address (or a domain in the message) is on a "
 		    "DNS blocklist such as Spamhaus, Spamcop or Barracuda, or "
@@ -291,6 +305,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "sender_auth",
 		.title = "Sender authentication (SPF/DKIM/DMARC) failed",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_US,
 		.explanation =
 		    "The receiver checked whether the sending domain authorised "
 		    "this message and the answer was no: SPF does not list the "
@@ -323,6 +338,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "tls",
 		.title = "TLS required or failed",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "The session could not be encrypted as required: one side "
 		    "demands STARTTLS and the other does not offer it, the "
@@ -354,6 +370,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "policy",
 		.title = "Refused by policy",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "The receiver refused the message because of a local rule "
 		    "that is not more specific than \"not authorised\": an "
@@ -380,6 +397,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "content",
 		.title = "Content refused (spam, virus, filter)",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "The message itself was refused after its content was "
 		    "scanned: it looked like spam, carried a virus or a "
@@ -408,6 +426,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "mailbox_full",
 		.title = "Recipient mailbox full",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_THEM,
 		.explanation =
 		    "The recipient's mailbox is over its storage quota (X.2.2, "
 		    "\"over quota\", \"mailbox full\"). Some receivers defer "
@@ -430,6 +449,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "unknown_user",
 		.title = "Unknown recipient",
 		.kind = MXT_KIND_PERMANENT,
+		.side = MXT_SIDE_THEM,
 		.explanation =
 		    "The recipient address does not exist (or no longer "
 		    "exists, or is disabled) at the destination: \"User "
@@ -455,6 +475,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "bad_domain",
 		.title = "Recipient domain does not exist or takes no mail",
 		.kind = MXT_KIND_PERMANENT,
+		.side = MXT_SIDE_THEM,
 		.explanation =
 		    "The recipient's domain has no mail server: the name does "
 		    "not exist in DNS (NXDOMAIN, \"Host or domain name not "
@@ -475,6 +496,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "sender_rejected",
 		.title = "Sender address refused",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_US,
 		.explanation =
 		    "The envelope sender (MAIL FROM) was refused: its domain "
 		    "does not exist or has no MX, the address failed "
@@ -503,6 +525,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "client_hostname",
 		.title = "Client host name not acceptable (no PTR / bad HELO)",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_US,
 		.explanation =
 		    "The client was refused because of its names: its address "
 		    "has no reverse DNS (PTR) record, the PTR name does not "
@@ -533,6 +556,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "message_size",
 		.title = "Message too large",
 		.kind = MXT_KIND_PERMANENT,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "The message is bigger than the receiver (or one of our "
 		    "own transports) accepts (552, X.2.3, X.3.4, \"message "
@@ -554,6 +578,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "connection",
 		.title = "Connection failed",
 		.kind = MXT_KIND_TEMPORARY,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "No SMTP conversation could be held: the connection was "
 		    "refused, timed out, was reset or lost in the middle, or "
@@ -584,6 +609,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "suspended",
 		.title = "Delivery suspended after an earlier failure",
 		.kind = MXT_KIND_TEMPORARY,
+		.side = MXT_SIDE_EITHER,
 		.repeat = true,
 		.explanation =
 		    "The MTA did not even try this time: it remembers a recent "
@@ -607,6 +633,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "expired",
 		.title = "Gave up: queue lifetime exceeded",
 		.kind = MXT_KIND_PERMANENT,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "The message stayed in the queue longer than the MTA's "
 		    "maximum lifetime and was returned to the sender (Postfix "
@@ -627,6 +654,7 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		.id = "other",
 		.title = "Other failure",
 		.kind = MXT_KIND_EITHER,
+		.side = MXT_SIDE_EITHER,
 		.explanation =
 		    "A failure that none of the rules recognised. The reply "
 		    "code class still tells whether it is temporary (4xx) or "
@@ -648,6 +676,12 @@ static const char *const kind_names[MXT_KIND_COUNT] = {
 	[MXT_KIND_EITHER] = "either",
 };
 
+static const char *const side_names[MXT_SIDE_COUNT] = {
+	[MXT_SIDE_THEM] = "them",
+	[MXT_SIDE_US] = "us",
+	[MXT_SIDE_EITHER] = "either",
+};
+
 static bool
 valid(enum mxt_cause c)
 {
@@ -658,6 +692,18 @@ const char *
 mxt_cause_kind_name(enum mxt_cause_kind k)
 {
 	return (unsigned)k < MXT_KIND_COUNT ? kind_names[k] : NULL;
+}
+
+const char *
+mxt_cause_side_name(enum mxt_cause_side side)
+{
+	return (unsigned)side < MXT_SIDE_COUNT ? side_names[side] : NULL;
+}
+
+enum mxt_cause_side
+mxt_cause_side(enum mxt_cause c)
+{
+	return valid(c) ? causes[c].side : MXT_SIDE_EITHER;
 }
 
 const char *

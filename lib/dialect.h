@@ -54,6 +54,8 @@ struct mxt_sink {
 	    struct mxt_str id);
 	void (*msg_end)(void *ctx, struct mxt_str host, struct mxt_str id);
 	void (*count)(void *ctx, enum mxt_counter c);
+	/* A line of the local MTA's own trouble (ourside.c). */
+	void (*local)(void *ctx, const struct mxt_local *l);
 };
 
 static inline void
@@ -90,6 +92,12 @@ static inline void
 mxt_sink_count(struct mxt_sink *k, enum mxt_counter c)
 {
 	k->count(k->ctx, c);
+}
+
+static inline void
+mxt_sink_local(struct mxt_sink *k, const struct mxt_local *l)
+{
+	k->local(k->ctx, l);
 }
 
 /* What a dialect may be configured with. */

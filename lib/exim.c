@@ -37,6 +37,9 @@
  *                     temporarily rejected".
  * A line with a message id and a flag, or with the rejection shape, that
  * cannot be read is reported as unparsed with the reason.
+ * Exim's own complaints (TLS errors, protocol errors, dropped connections,
+ * authenticator failures) and every line of the panic log go to the
+ * sink as local records (ourside.c); the panic log gives no events.
  *
  * Recipient: Exim writes "addr <top>" when the delivered address differs
  * from the envelope recipient the message arrived with (aliases, forwards,
@@ -67,6 +70,7 @@
  * an event nor "unparsed" (exim_dump_line, the dialect's headerless()).
  */
 #include "dialect.h"
+#include "ourside.h"
 #include "framing.h"
 #include "smtp.h"
 
@@ -93,6 +97,10 @@ struct exim_state {
 	uint32_t count;
 	char text[MXT_LINE_MAX]; /* composed reason text of the current line */
 	struct mxt_sink *sink;   /* of the line being parsed (borrowed) */
+	/* the input of the last line and whether it is the panic log
+	 * (ourside.c): asked once per input, not per line */
+	const char *source;
+	bool paniclog;
 };
 
 static void *
@@ -1205,6 +1213,17 @@ exim_parse(void *state, struct mxt_sink *sink, const struct mxt_logline *ll0)
 
 	ex->sink = sink;
 	const char *msg = s;
+	if (sink->source != ex->source) {
+		ex->source = sink->source;
+		ex->paniclog = mxt_ourside_is_paniclog(sink->source);
+	}
+	struct mxt_local local;
+	if (ex->paniclog) {
+		/* the panic log: every line is a panic of ours, no event */
+		if (mxt_ourside_exim(&ll, true, s, end, &local))
+			mxt_sink_local(sink, &local);
+		return;
+	}
 
 	struct mxt_str id = {"", 0};
 	const char *e = token_end(s, end);
@@ -1243,6 +1262,10 @@ exim_parse(void *state, struct mxt_sink *sink, const struct mxt_logline *ll0)
 			return;
 		}
 	}
+	/* Exim's own complaints (ourside.c); a synchronization error is
+	 * also the rejection it caused */
+	if (id.len == 0 && mxt_ourside_exim(&ll, false, s, end, &local))
+		mxt_sink_local(sink, &local);
 	if (has_lit(s, end, "SMTP protocol synchronization error (")) {
 		sync_error(ex, &ll, id, msg, s, end);
 		return;

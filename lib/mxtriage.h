@@ -178,6 +178,12 @@ struct mxt_event {
 	struct mxt_str message_id;
 	struct mxt_str instance;
 	uint64_t event_id;
+	/* The nearest earlier warning of the same process (host, program,
+	 * pid) that may explain a failure of ours (cause other, or a cause
+	 * on our side; see mxt_pass_link_wanted), normalised as the
+	 * "Our side" section groups it; empty when none. Valid during the
+	 * on_event call only. Not written by `mxtriage events`. */
+	struct mxt_str warning;
 };
 
 /* The event schema written by `mxtriage events`. */
@@ -298,6 +304,56 @@ struct mxt_stats {
 struct mxt_classifier; /* below, with the classification API */
 struct mxt_time_jump;  /* below, with the inputs */
 
+/*
+ * Our side (ourside.c): lines in which the local MTA tells of its own
+ * trouble or of the limits it enforced, handed to the consumer beside
+ * the events. The level says how bad: a note is an informational line
+ * (postscreen's verdicts, anvil's statistics), the others are Postfix's
+ * warning:/error:/fatal:/panic: and Exim's own complaints (error) and
+ * its panic log (panic). The topic says what a record also counts for.
+ */
+enum mxt_local_level {
+	MXT_LEVEL_NOTE,
+	MXT_LEVEL_WARNING,
+	MXT_LEVEL_ERROR,
+	MXT_LEVEL_FATAL,
+	MXT_LEVEL_PANIC,
+	MXT_LEVEL_COUNT
+};
+enum mxt_local_topic {
+	MXT_TOPIC_NONE,
+	MXT_TOPIC_SASL,        /* authentication failed: by client */
+	MXT_TOPIC_RATE,        /* a connection limit we enforced: by client */
+	MXT_TOPIC_ANVIL,       /* anvil's statistics: the maxima */
+	MXT_TOPIC_POSTSCREEN,  /* a postscreen verdict: by action */
+	MXT_TOPIC_TLS,         /* a TLS failure of ours */
+	MXT_TOPIC_PROTOCOL,    /* a client broke the SMTP protocol */
+	MXT_TOPIC_DROPPED,     /* a client dropped the connection */
+	MXT_TOPIC_COUNT
+};
+const char *mxt_local_level_name(enum mxt_local_level l);
+const char *mxt_local_topic_name(enum mxt_local_topic t);
+
+struct mxt_local {
+	struct mxt_time time;
+	enum mxt_mta mta;
+	enum mxt_local_level level;
+	enum mxt_local_topic topic;
+	struct mxt_str host;
+	struct mxt_str program;   /* "postfix/smtpd", "exim" */
+	struct mxt_str pid;       /* may be empty */
+	struct mxt_str text;      /* after "warning: " etc., as logged */
+	struct mxt_str client;    /* name as logged (SASL, rate), or empty */
+	struct mxt_str client_ip; /* address, or empty */
+	/* postscreen: the action ("PREGREET", "DNSBL", ...); anvil: "rate"
+	 * or "count"; else empty */
+	struct mxt_str action;
+	uint64_t value;           /* anvil: the maximum; rate: N exceeded */
+	/* may explain a later failure of the same process (a warning,
+	 * error, fatal or panic) */
+	bool links;
+};
+
 struct mxt_pass_config {
 	int year;                 /* --year, 0 = infer */
 	const char *syslog_name;  /* --syslog-name, NULL = any NAME/SERVICE */
@@ -340,6 +396,10 @@ struct mxt_pass_config {
 	 * mxt_reader_set_wait. Optional. */
 	int (*on_wait)(void *wait_arg, int fd);
 	void *wait_arg;
+	/* Receives each record of the local MTA's own trouble (struct
+	 * mxt_local, ourside.c), with local_arg. Optional. */
+	void (*on_local)(void *local_arg, const struct mxt_local *l);
+	void *local_arg;
 };
 
 struct mxt_pass;
@@ -493,8 +553,11 @@ void mxt_summary_message_end(struct mxt_summary *s, struct mxt_str host,
 /* The message (host, queue id) starts (mxt_pass_config.on_message_start). */
 void mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
     struct mxt_str queue_id);
-/* Points cfg's on_event, on_message_start and on_message_end (and
- * event_arg) at s: the pass then feeds the summary. */
+/* Counts one record of the local MTA's own trouble (the "Our side"
+ * section; wire it to mxt_pass_config.on_local). */
+void mxt_summary_add_local(struct mxt_summary *s, const struct mxt_local *l);
+/* Points cfg's on_event, on_message_start, on_message_end and on_local
+ * (and event_arg, local_arg) at s: the pass then feeds the summary. */
 struct mxt_pass_config;
 void mxt_summary_attach(struct mxt_summary *s, struct mxt_pass_config *cfg);
 /* Records an input and the span of its lines, for the header. */
@@ -933,6 +996,20 @@ enum mxt_cause_kind {
 };
 
 const char *mxt_cause_kind_name(enum mxt_cause_kind k); /* "temporary"... */
+/*
+ * Whose side a cause is usually on, for "is it us or them?": them (the
+ * receiver's state or choice: greylisting, a full mailbox), us (our
+ * setup or reputation: SPF/DKIM, our address on a blocklist, our PTR),
+ * either (it depends on the reply). One column of the cause table.
+ */
+enum mxt_cause_side {
+	MXT_SIDE_THEM,
+	MXT_SIDE_US,
+	MXT_SIDE_EITHER,
+	MXT_SIDE_COUNT
+};
+const char *mxt_cause_side_name(enum mxt_cause_side s); /* "them"... */
+enum mxt_cause_side mxt_cause_side(enum mxt_cause c);
 /* The id ("greylisting", ...); NULL for MXT_CAUSE_NONE and bad values. */
 const char *mxt_cause_id(enum mxt_cause c);
 /* id -> cause; "none" gives MXT_CAUSE_NONE; -1 when unknown. */

@@ -40,6 +40,9 @@
  *     reader cuts such a line depends on its buffer);
  *   - a cap of the summary or the tracker reached (what a cap refuses
  *     depends on the order of everything before);
+ *   - a failure in the first lines of a piece that found no warning to
+ *     link to (pass.h, struct mxt_link) while a piece before it ends with
+ *     a warning of the same process close enough to the cut;
  *   - a read error inside a file cut into pieces.
  * Grouping by sender (--by sender, sender-domain) is refused up front:
  * the sender of a message is logged once, at its start.
@@ -114,6 +117,11 @@ struct piece {
 	                            * begun (not after an end in the piece),
 	                            * sorted when the piece is read */
 	size_t nstarts, starts_alloc;
+	/* linking failures to warnings (pass.h, struct mxt_link): the
+	 * failures of the first lines that found no warning, and the
+	 * warnings kept at the end, oldest first (line = in the piece) */
+	struct mxt_link *wants, *tail;
+	size_t nwants, ntail;
 	const char *unsafe;        /* why the merge may differ; NULL = none */
 	const struct mxt_parallel_config *cfg;
 	atomic_bool *abandon;      /* a piece was refused: all stop */
@@ -203,6 +211,56 @@ piece_event(void *arg, const struct mxt_event *ev)
 		g->exim_last = ev->line_no;
 	}
 	mxt_summary_add(g->s, ev);
+}
+
+static void
+piece_local(void *arg, const struct mxt_local *l)
+{
+	struct piece *g = arg;
+	mxt_summary_add_local(g->s, l);
+}
+
+/* What a piece's pass knows of warnings and of the failures that found
+ * none, for check_links. */
+static void
+keep_links(struct piece *g, const struct mxt_pass *p)
+{
+	if (p->wants_full)
+		unsafe(g, "many failures without a warning at a cut");
+	if ((g->continues || g->input > 0) && p->nwants > 0) {
+		g->wants = xcalloc(p->nwants, sizeof *g->wants);
+		memcpy(g->wants, p->wants, p->nwants * sizeof *g->wants);
+		g->nwants = p->nwants;
+	}
+	if (p->links_count > 0) {
+		g->tail = xcalloc(p->links_count, sizeof *g->tail);
+		for (size_t k = 0; k < p->links_count; k++)
+			g->tail[k] = p->links[(p->links_head + MXT_LINK_WARNINGS -
+			    p->links_count + k) % MXT_LINK_WARNINGS];
+		g->ntail = p->links_count;
+	}
+}
+
+/* A failure near the start of piece i that one pass might link to a
+ * warning of the same process in a piece before it (pieces of the
+ * inputs before count too: one pass reads on across inputs). */
+static bool
+links_cross(const struct mxt_parallel *r, size_t i)
+{
+	const struct piece *g = &r->pieces[i];
+	for (size_t w = 0; w < g->nwants; w++) {
+		uint64_t gap = g->wants[w].line; /* lines from the cut */
+		for (size_t j = i; j-- > 0 && gap <= MXT_LINK_LINES;) {
+			const struct piece *h = &r->pieces[j];
+			for (size_t k = 0; k < h->ntail; k++)
+				if (h->tail[k].proc == g->wants[w].proc &&
+				    gap + (uint64_t)h->lines - h->tail[k].line <=
+				    MXT_LINK_LINES)
+					return true;
+			gap += (uint64_t)h->lines;
+		}
+	}
+	return false;
 }
 
 static uint64_t
@@ -474,6 +532,8 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	pc.unparsed_arg = g;
 	pc.on_time_jump = piece_jump;
 	pc.time_jump_arg = g;
+	pc.on_local = piece_local;
+	pc.local_arg = g;
 	g->s = mxt_summary_create(&g->cfg->summary);
 	g->s->ordered = true;
 	struct mxt_pass *p = mxt_pass_create(&pc);
@@ -497,6 +557,7 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 		unsafe(g, "the tracker's cap");
 	if (g->s->texts_over_full)
 		unsafe(g, "the cap of reply texts kept past the group caps");
+	keep_links(g, p);
 	mxt_pass_destroy(p);
 	mxt_summary_finish(g->s, &g->stats);
 	if (g->nstarts > 0)
@@ -814,9 +875,14 @@ caps_reached(const struct mxt_summary *s)
 	    s->retries.count >= SUMMARY_RETRIES_MAX ||
 	    s->flights.count >= SUMMARY_FLIGHTS_MAX)
 		return "a cap of the summary";
-	for (size_t i = 0; i < s->ngroups; i++)
+	for (size_t i = 0; i < s->ngroups; i++) {
 		if (s->groups[i].codes.count >= GROUP_CODES_MAX)
 			return "the cap of reply codes per group";
+		if (s->groups[i].warnings.count >= GROUP_WARNINGS_MAX)
+			return "the cap of warnings per group";
+	}
+	if (mxt_ourside_capped(&s->ourside))
+		return "a cap of the our-side section";
 	for (int c = 0; c < MXT_CAUSE_COUNT; c++)
 		if (s->causes[c].domains.count >= SUMMARY_DOMAINS_MAX)
 			return "the cap of domains per cause";
@@ -834,6 +900,8 @@ check_pieces(struct mxt_parallel *r)
 		const char *c = caps_reached(g->s);
 		if (c != NULL)
 			return c;
+		if (links_cross(r, i))
+			return "a warning before a cut may explain a failure after it";
 		if (g->exim_rejections && g->input != last_input) {
 			exim_inputs++;
 			last_input = g->input;
@@ -955,6 +1023,8 @@ mxt_parallel_destroy(struct mxt_parallel *r)
 		free(g->notes);
 		free(g->stairs);
 		free(g->starts);
+		free(g->wants);
+		free(g->tail);
 		mxt_strmap_finish(&g->started);
 		mxt_strmap_finish(&g->ended);
 		free(g->key.p);

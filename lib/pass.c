@@ -27,6 +27,7 @@ static struct mxt_msg *sink_msg_start(void *ctx, struct mxt_str host,
     struct mxt_str id);
 static void sink_msg_end(void *ctx, struct mxt_str host, struct mxt_str id);
 static void sink_count(void *ctx, enum mxt_counter c);
+static void sink_local(void *ctx, const struct mxt_local *l);
 
 struct mxt_pass *
 mxt_pass_create(const struct mxt_pass_config *cfg)
@@ -46,7 +47,7 @@ mxt_pass_create(const struct mxt_pass_config *cfg)
 	    .unparsed = sink_unparsed, .msg_get = sink_msg_get,
 	    .msg_add = sink_msg_add, .msg_start = sink_msg_start,
 	    .msg_end = sink_msg_end,
-	    .count = sink_count};
+	    .count = sink_count, .local = sink_local};
 	struct mxt_dialect_options o = {.syslog_name = cfg->syslog_name};
 	assert(mxt_dialect_count <= MXT_MTA_COUNT);
 	for (size_t i = 0; i < mxt_dialect_count; i++)
@@ -66,6 +67,7 @@ mxt_pass_destroy(struct mxt_pass *p)
 	mxt_track_destroy(p->track);
 	mxt_spans_finish(p->spans);
 	free(p->spans);
+	free(p->wants);
 	free(p);
 }
 
@@ -188,6 +190,8 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	if (ll.host.len == 0)
 		ll.host = p->default_host;
 	p->program = ll.program;
+	p->line_host = ll.host;
+	p->pid = ll.pid;
 	for (size_t i = 0; i < mxt_dialect_count; i++) {
 		const struct mxt_dialect *d = dialects[i];
 		if (p->cfg.mtas && !(p->cfg.mtas & (1u << d->mta)))
@@ -291,6 +295,69 @@ domain_of(struct mxt_str addr, char *buf, size_t size)
 	return mxt_str_make(buf, n);
 }
 
+/* ---- linking failures to warnings (struct mxt_link) ----------------- */
+
+/* The process of the current line: host, program and pid, hashed. */
+static uint64_t
+line_process(const struct mxt_pass *p)
+{
+	uint64_t h = fnv1a(FNV_OFFSET, p->line_host.ptr, p->line_host.len);
+	h = fnv1a(h, "", 1);
+	h = fnv1a(h, p->program.ptr, p->program.len);
+	h = fnv1a(h, "", 1);
+	return fnv1a(h, p->pid.ptr, p->pid.len);
+}
+
+/* Sets ev->warning to the newest warning of the line's process within
+ * MXT_LINK_LINES lines; else, in the first MXT_LINK_LINES lines, keeps
+ * a want for parallel.c. */
+static void
+link_warning(struct mxt_pass *p, struct mxt_event *ev)
+{
+	if (p->pid.len == 0)
+		return; /* no process to tell apart */
+	uint64_t proc = line_process(p);
+	for (size_t k = 0; k < p->links_count; k++) {
+		size_t i = (p->links_head + MXT_LINK_WARNINGS - 1 - k) %
+		    MXT_LINK_WARNINGS;
+		const struct mxt_link *w = &p->links[i];
+		if (p->stats.lines - w->line > MXT_LINK_LINES)
+			break; /* older ones are older still */
+		if (w->proc == proc) {
+			ev->warning = mxt_str_make(w->text, w->len);
+			return;
+		}
+	}
+	if (p->stats.lines > MXT_LINK_LINES)
+		return;
+	if (p->nwants == MXT_LINK_WANTS_MAX) {
+		p->wants_full = true;
+		return;
+	}
+	if (p->wants == NULL)
+		p->wants = xcalloc(MXT_LINK_WANTS_MAX, sizeof *p->wants);
+	p->wants[p->nwants++] = (struct mxt_link){.proc = proc,
+	    .line = p->stats.lines};
+}
+
+static void
+sink_local(void *ctx, const struct mxt_local *l)
+{
+	struct mxt_pass *p = ctx;
+	if (l->links && p->pid.len > 0) {
+		struct mxt_link *w = &p->links[p->links_head];
+		p->links_head = (p->links_head + 1) % MXT_LINK_WARNINGS;
+		if (p->links_count < MXT_LINK_WARNINGS)
+			p->links_count++;
+		w->proc = line_process(p);
+		w->line = p->stats.lines;
+		w->len = mxt_ourside_key(l->level, l->text.ptr, l->text.len,
+		    w->text, sizeof w->text);
+	}
+	if (p->cfg.on_local != NULL)
+		p->cfg.on_local(p->cfg.local_arg, l);
+}
+
 /* ---- the sink the dialects write into (dialect.h) ------------------- */
 
 static void
@@ -328,6 +395,9 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 		mxt_provider_roll(p->cfg.classifier, ev, &ev->provider,
 		    &ev->via);
 	}
+	ev->warning = mxt_str_make("", 0);
+	if (p->cfg.classifier != NULL && mxt_ourside_wants_link(ev))
+		link_warning(p, ev);
 	p->stats.events[ev->status]++;
 	p->cfg.on_event(p->cfg.event_arg, ev);
 }

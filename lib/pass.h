@@ -8,6 +8,30 @@
 
 #include "dialect.h"
 #include "track.h"
+#include "ourside.h"
+
+/*
+ * Linking a failure to the warning that explains it (ourside.c): the
+ * last MXT_LINK_WARNINGS warnings of any process are kept in a ring with
+ * the process (host, program, pid, hashed) and the line they were read
+ * at (the pass's own count); a failure that wants a link
+ * (mxt_ourside_wants_link) takes the newest one of its own process read
+ * at most MXT_LINK_LINES lines before it. Memory is fixed.
+ * A piece of a parallel pass cannot see the lines before its cut: the
+ * failures of its first MXT_LINK_LINES lines that found no warning are
+ * kept as wants (at most MXT_LINK_WANTS_MAX, then wants_full), and
+ * parallel.c refuses the run when a piece before holds a warning of the
+ * same process close enough (struct mxt_link).
+ */
+#define MXT_LINK_WARNINGS 64
+#define MXT_LINK_LINES 1000
+#define MXT_LINK_WANTS_MAX 256
+struct mxt_link {
+	uint64_t proc;   /* hash of host, program, pid */
+	uint64_t line;   /* p->stats.lines when read */
+	size_t len;
+	char text[MXT_OURSIDE_KEY_MAX]; /* mxt_ourside_key; unused in wants */
+};
 
 struct mxt_pass {
 	struct mxt_pass_config cfg;
@@ -41,6 +65,14 @@ struct mxt_pass {
 	bool identity_set;
 	unsigned line_events;
 	struct mxt_str program;
+	/* the current line's host and pid, and the warnings to link
+	 * failures to (struct mxt_link) */
+	struct mxt_str line_host, pid;
+	struct mxt_link links[MXT_LINK_WARNINGS];
+	size_t links_head, links_count;
+	struct mxt_link *wants;     /* MXT_LINK_WANTS_MAX, on first use */
+	size_t nwants;
+	bool wants_full;
 };
 
 /* The next line is not its input's first: line (len bytes, without its

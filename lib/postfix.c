@@ -20,6 +20,9 @@
  *                     to=<> proto=P helo=<h>: text
  *   any               milter-reject:, proxy-reject:; reject_warning: is
  *                     counted as a warning, never as a rejection.
+ *   any               warning:, error:, fatal:, panic:; postscreen's
+ *                     verdicts, anvil's statistics: local records of our
+ *                     own trouble (ourside.c), no events.
  * Lines that carry status= or a reject verb but do not have these shapes
  * are reported as unparsed with the reason.
  *
@@ -29,6 +32,7 @@
  * expiry can be reported per recipient.
  */
 #include "dialect.h"
+#include "ourside.h"
 #include "smtp.h"
 
 #include <stdlib.h>
@@ -604,6 +608,17 @@ postfix_parse(void *state, struct mxt_sink *sink,
 	struct mxt_str service = service_of(ll->program);
 	struct mxt_str qid = {"", 0};
 	const char *q;
+
+	/* the MTA's own trouble (ourside.c): warning:, error:, fatal:,
+	 * panic:, postscreen's verdicts, anvil's statistics; no events */
+	if (s < end && (*s == 'w' || *s == 'e' || *s == 'f' || *s == 'p' ||
+	    mxt_str_eq(service, "postscreen") || mxt_str_eq(service, "anvil"))) {
+		struct mxt_local local;
+		if (mxt_ourside_postfix(ll, service, s, end, &local)) {
+			mxt_sink_local(sink, &local);
+			return;
+		}
+	}
 
 	/* "QID: " or "NOQUEUE: " prefix */
 	const char *colon = memchr(s, ':', (size_t)(end - s));

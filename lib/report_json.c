@@ -257,6 +257,11 @@ groups(const struct mxt_summary *s, const struct mxt_report_options *o,
 		json_object_set_new(j, "replies", histogram(&g->codes));
 		json_object_set_new(j, "texts", histogram(&g->texts));
 		json_object_set_new(j, "texts_unnamed", jint(g->texts_unnamed));
+		/* the warnings of ours linked to its failures */
+		const struct mxt_strmap_slot *warn = mxt_strmap_top(&g->warnings);
+		json_object_set_new(j, "warning", warn ?
+		    jstrn(warn->key, warn->len) : json_null());
+		json_object_set_new(j, "warnings", histogram(&g->warnings));
 		/* the command that lists the group's messages and lines */
 		json_object_set_new(j, "trace",
 		    jcommand(mxt_trace_command_group(s, g)));
@@ -281,6 +286,8 @@ causes(const struct mxt_summary *s)
 		    mxt_cause_title(c) : ""));
 		json_object_set_new(j, "kind", json_string(
 		    mxt_cause_kind_name(mxt_cause_kind(c))));
+		json_object_set_new(j, "side", json_string(
+		    mxt_cause_side_name(mxt_cause_side(c))));
 		json_object_set_new(j, "events", jint(r->events));
 		json_object_set_new(j, "rejections", jint(r->rejections));
 		json_object_set_new(j, "domains", jint(r->domains.count));
@@ -378,6 +385,96 @@ rejections(const struct mxt_summary *s, const struct mxt_report_options *o)
 	}
 	free(v);
 	json_object_set_new(j, "by_client", a);
+	return j;
+}
+
+/* A client map of the our-side section (SASL failures, limits). */
+static json_t *
+local_clients(const struct mxt_strmap *m, const struct mxt_report_options *o,
+    bool with_max)
+{
+	json_t *a = json_array();
+	size_t n;
+	const struct mxt_strmap_slot **v = mxt_ourside_sorted(m, false, &n);
+	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
+		const struct local_client *c = v[i]->ptr;
+		json_t *j = json_object();
+		json_object_set_new(j, "client", jstrn(v[i]->key, v[i]->len));
+		json_object_set_new(j, "name", jstr(c->name));
+		json_object_set_new(j, "count", jint(c->count));
+		if (with_max)
+			json_object_set_new(j, "max", jint(c->max));
+		json_object_set_new(j, "first", jtime(&c->first));
+		json_object_set_new(j, "last", jtime(&c->last));
+		json_array_append_new(a, j);
+	}
+	free(v);
+	return a;
+}
+
+/* The local MTA's own trouble (summary_ourside.c). */
+static json_t *
+our_side(const struct mxt_summary *s, const struct mxt_report_options *o)
+{
+	const struct ourside *os = &s->ourside;
+	json_t *j = json_object(), *levels = json_object();
+	json_t *topics = json_object(), *ps = json_object();
+	for (int i = 0; i < MXT_LEVEL_COUNT; i++)
+		json_object_set_new(levels, mxt_local_level_name(i),
+		    jint(os->by_level[i]));
+	for (int i = 1; i < MXT_TOPIC_COUNT; i++)
+		json_object_set_new(topics, mxt_local_topic_name(i),
+		    jint(os->by_topic[i]));
+	json_object_set_new(j, "levels", levels);
+	json_object_set_new(j, "topics", topics);
+	json_object_set_new(j, "overflow", jint(os->overflow));
+	json_t *a = json_array();
+	size_t n;
+	const struct mxt_strmap_slot **v = mxt_ourside_sorted(&os->complaints,
+	    true, &n);
+	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
+		const struct complaint *c = v[i]->ptr;
+		json_t *e = json_object();
+		json_object_set_new(e, "key", jstrn(v[i]->key, v[i]->len));
+		json_object_set_new(e, "mta", json_string(mxt_mta_name(c->mta)));
+		json_object_set_new(e, "level",
+		    json_string(mxt_local_level_name(c->level)));
+		json_object_set_new(e, "topic", c->topic == MXT_TOPIC_NONE ?
+		    json_null() : json_string(mxt_local_topic_name(c->topic)));
+		json_object_set_new(e, "count", jint(c->count));
+		json_object_set_new(e, "explained", jint(c->explained));
+		json_object_set_new(e, "first", jtime(&c->first));
+		json_object_set_new(e, "last", jtime(&c->last));
+		json_object_set_new(e, "program", jstr(c->program ? c->program :
+		    ""));
+		json_object_set_new(e, "example", jstr(c->example ? c->example :
+		    ""));
+		json_array_append_new(a, e);
+	}
+	free(v);
+	json_object_set_new(j, "complaints", a);
+	json_object_set_new(j, "sasl_failures", local_clients(&os->sasl, o,
+	    false));
+	json_object_set_new(j, "rate_limited", local_clients(&os->rate, o,
+	    true));
+	for (int i = 0; i < MXT_OURSIDE_ACTIONS; i++)
+		json_object_set_new(ps, mxt_ourside_actions[i],
+		    jint(os->postscreen[i]));
+	json_object_set_new(j, "postscreen", ps);
+	a = json_array();
+	for (int i = 0; i < OURSIDE_ANVIL; i++) {
+		const struct anvil_max *m = &os->anvil[i];
+		if (m->client == NULL)
+			continue;
+		json_t *e = json_object();
+		json_object_set_new(e, "kind",
+		    json_string(mxt_ourside_anvil_names[i]));
+		json_object_set_new(e, "max", jint(m->value));
+		json_object_set_new(e, "client", jstr(m->client));
+		json_object_set_new(e, "time", jtime(&m->time));
+		json_array_append_new(a, e);
+	}
+	json_object_set_new(j, "anvil", a);
 	return j;
 }
 
@@ -533,6 +630,7 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	json_object_set_new(root, "causes", causes(s));
 	json_object_set_new(root, "retries", retries(s, o));
 	json_object_set_new(root, "rejections", rejections(s, o));
+	json_object_set_new(root, "our_side", our_side(s, o));
 	json_object_set_new(root, "in_flight", json_string(FLIGHT_MARK));
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);

@@ -38,6 +38,7 @@ struct table {
 	char **cells;    /* rows * ncols, escaped; NULL = blank */
 	char **notes;    /* one optional indented line per row */
 	char **notes2;   /* a second one (the trace command), never cut */
+	char **warns;    /* a warning of ours linked to the row, cut */
 	size_t rows, alloc;
 };
 
@@ -203,8 +204,10 @@ table_row(struct table *t, char **cells, char *note)
 		t->cells = xrealloc(t->cells, t->alloc * MAX_COLS * sizeof *t->cells);
 		t->notes = xrealloc(t->notes, t->alloc * sizeof *t->notes);
 		t->notes2 = xrealloc(t->notes2, t->alloc * sizeof *t->notes2);
+		t->warns = xrealloc(t->warns, t->alloc * sizeof *t->warns);
 	}
 	t->notes2[t->rows] = NULL;
+	t->warns[t->rows] = NULL;
 	memcpy(&t->cells[t->rows * MAX_COLS], cells, MAX_COLS * sizeof *cells);
 	t->notes[t->rows] = note;
 	t->rows++;
@@ -289,6 +292,11 @@ table_print(struct out *w, struct table *t)
 			put_cut(w, t->notes[r], width - 4, false, false);
 			put(w, "\n");
 		}
+		if (t->warns[r]) {
+			put(w, "    ");
+			put_cut(w, t->warns[r], width - 4, false, false);
+			put(w, "\n");
+		}
 		if (t->notes2[r])
 			put(w, "    %s\n", t->notes2[r]);
 	}
@@ -297,10 +305,12 @@ table_print(struct out *w, struct table *t)
 			free(t->cells[r * MAX_COLS + i]);
 		free(t->notes[r]);
 		free(t->notes2[r]);
+		free(t->warns[r]);
 	}
 	free(t->cells);
 	free(t->notes);
 	free(t->notes2);
+	free(t->warns);
 }
 
 static void
@@ -559,6 +569,22 @@ trace_note(struct out *w, const struct mxt_summary *s, char *cmd)
 	return NULL;
 }
 
+/* "! ours: KEY (N)": the warning of ours most often linked to the
+ * group's failures (see "Our side"), or NULL. */
+static char *
+warning_note(const struct group *g)
+{
+	const struct mxt_strmap_slot *top = mxt_strmap_top(&g->warnings);
+	if (top == NULL)
+		return NULL;
+	char *key = mxt_escape_terminal(top->key, top->len, 0);
+	struct mxt_buf b = {0};
+	mxt_buf_printf(&b, "! after our %s (%llu)", key,
+	    (unsigned long long)top->value);
+	free(key);
+	return b.p;
+}
+
 static void
 groups(struct out *w, const struct mxt_summary *s)
 {
@@ -627,6 +653,7 @@ groups(struct out *w, const struct mxt_summary *s)
 			    (size_t)(r - text->key), 0);
 		}
 		table_row(&t, cells, note);
+		t.warns[t.rows - 1] = warning_note(g);
 		t.notes2[t.rows - 1] = trace_note(w, s,
 		    mxt_trace_command_group(s, g));
 	}
@@ -664,6 +691,7 @@ causes(struct out *w, const struct mxt_summary *s)
 	struct table t = {0};
 	table_col(&t, "CAUSE", false, 0, true);
 	table_col(&t, "KIND", false, 2, false);
+	table_col(&t, "SIDE", false, 3, false);
 	table_col(&t, "EVENTS", true, 0, false);
 	table_col(&t, "REJECTS", true, 0, false);
 	table_col(&t, "DOMAINS", true, 1, false);
@@ -675,9 +703,14 @@ causes(struct out *w, const struct mxt_summary *s)
 		cells[0] = xstrndup(cause_name(order[i]), strlen(cause_name(order[i])));
 		const char *kind = mxt_cause_kind_name(mxt_cause_kind(order[i]));
 		cells[1] = xstrndup(kind, strlen(kind));
-		cells[2] = thousands(r->events);
-		cells[3] = thousands(r->rejections);
-		cells[4] = thousands(r->domains.count);
+		/* is it us or them (causes.c): said of our deliveries; a
+		 * rejection we issued is our own decision */
+		const char *side = r->events > 0 ?
+		    mxt_cause_side_name(mxt_cause_side(order[i])) : "-";
+		cells[2] = xstrndup(side, strlen(side));
+		cells[3] = thousands(r->events);
+		cells[4] = thousands(r->rejections);
+		cells[5] = thousands(r->domains.count);
 		const char *const *steps = mxt_cause_steps(order[i],
 		    r->events >= r->rejections ? MXT_DIR_OUT : MXT_DIR_IN);
 		char *note = NULL;
@@ -691,7 +724,7 @@ causes(struct out *w, const struct mxt_summary *s)
 	if (ranked > 0)
 		table_print(w, &t);
 	else
-		free(t.cells), free(t.notes), free(t.notes2);
+		free(t.cells), free(t.notes), free(t.notes2), free(t.warns);
 	for (size_t i = 0; i < n; i++) {
 		enum mxt_cause c = order[i];
 		const struct cause_row *r = &s->causes[c];
@@ -824,6 +857,129 @@ rejections(struct out *w, const struct mxt_summary *s)
 	free(v);
 }
 
+/* A client table of "Our side" (SASL failures, limits enforced). */
+static void
+local_clients(struct out *w, const struct mxt_strmap *m, const char *title,
+    const char *detail, bool with_max)
+{
+	size_t n;
+	if (m->count == 0)
+		return;
+	heading(w, title, detail);
+	const struct mxt_strmap_slot **v = mxt_ourside_sorted(m, false, &n);
+	struct table t = {0};
+	table_col(&t, "CLIENT", false, 0, true);
+	table_col(&t, "NAME", false, 2, true);
+	table_col(&t, "TIMES", true, 0, false);
+	if (with_max)
+		table_col(&t, "MAX", true, 3, false);
+	table_col(&t, "FIRST", false, 4, false);
+	table_col(&t, "LAST", false, 1, false);
+	size_t top = w->o->top;
+	for (size_t i = 0; i < n && (!top || i < top); i++) {
+		const struct local_client *c = v[i]->ptr;
+		char *cells[MAX_COLS] = {0};
+		int k = 0;
+		cells[k++] = mxt_escape_terminal(v[i]->key, v[i]->len, 0);
+		cells[k++] = text_cell(c->name);
+		cells[k++] = thousands(c->count);
+		if (with_max)
+			cells[k++] = thousands(c->max);
+		cells[k++] = short_time(&c->first);
+		cells[k++] = short_time(&c->last);
+		table_row(&t, cells, NULL);
+	}
+	if (top && n > top)
+		put(w, "(top %zu of %zu clients)\n", top, n);
+	table_print(w, &t);
+	free(v);
+}
+
+/* The local MTA's own trouble (summary_ourside.c): complaints grouped,
+ * the failures each was linked to, then SASL failures and the limits we
+ * enforced by client, postscreen's verdicts and anvil's maxima. */
+static void
+our_side(struct out *w, const struct mxt_summary *s)
+{
+	const struct ourside *os = &s->ourside;
+	heading(w, "Our side", "(the local MTA's own warnings and limits)");
+	if (mxt_ourside_total(os) == 0) {
+		put(w, "none\n");
+		return;
+	}
+	size_t n;
+	const struct mxt_strmap_slot **v = mxt_ourside_sorted(&os->complaints,
+	    true, &n);
+	struct table t = {0};
+	table_col(&t, "COUNT", true, 0, false);
+	table_col(&t, "LEVEL", false, 3, false);
+	table_col(&t, "PROCESS", false, 2, true);
+	table_col(&t, "FIRST", false, 4, false);
+	table_col(&t, "LAST", false, 1, false);
+	table_col(&t, "LINKED", true, 0, false);
+	size_t top = w->o->top;
+	for (size_t i = 0; i < n && (!top || i < top); i++) {
+		const struct complaint *c = v[i]->ptr;
+		char *cells[MAX_COLS] = {0};
+		cells[0] = thousands(c->count);
+		const char *lv = mxt_local_level_name(c->level);
+		cells[1] = xstrndup(lv, strlen(lv));
+		cells[2] = text_cell(c->program ? c->program : "");
+		cells[3] = short_time(&c->first);
+		cells[4] = short_time(&c->last);
+		cells[5] = thousands(c->explained);
+		table_row(&t, cells, text_cell(c->example ? c->example : ""));
+	}
+	if (top && n > top)
+		put(w, "(top %zu of %zu complaints)\n", top, n);
+	if (n > 0)
+		table_print(w, &t);
+	else
+		free(t.cells), free(t.notes), free(t.notes2), free(t.warns);
+	free(v);
+	if (n > 0)
+		put_wrapped(w, "", 0, "LINKED: later failures of the same "
+		    "process (host, program, pid) it may explain");
+	local_clients(w, &os->sasl, "SASL authentication failures",
+	    "(by client)", false);
+	local_clients(w, &os->rate, "Connection limits we enforced",
+	    "(anvil, by client)", true);
+	struct mxt_buf b = {0};
+	for (int i = 0; i < MXT_OURSIDE_ACTIONS; i++)
+		if (os->postscreen[i] > 0) {
+			char *c = thousands(os->postscreen[i]);
+			mxt_buf_printf(&b, "%s%s %s", b.len ? ", " : "",
+			    mxt_ourside_actions[i], c);
+			free(c);
+		}
+	if (b.len > 0)
+		put_wrapped(w, "postscreen: ", 2, b.p);
+	b.len = 0;
+	for (int i = 0; i < OURSIDE_ANVIL; i++) {
+		const struct anvil_max *a = &os->anvil[i];
+		if (a->client == NULL)
+			continue;
+		char *c = thousands(a->value), *ip = text_cell(a->client);
+		mxt_buf_printf(&b, "%s%s %s (%s)", b.len ? ", " : "",
+		    mxt_ourside_anvil_names[i], c, ip);
+		free(c);
+		free(ip);
+	}
+	if (b.len > 0)
+		put_wrapped(w, "anvil maxima: ", 2, b.p);
+	free(b.p);
+	if (os->overflow > 0) {
+		char *c = thousands(os->overflow);
+		struct mxt_buf o = {0};
+		mxt_buf_printf(&o, "%s lines past the caps (%d complaints, %d "
+		    "clients) counted, not named", c, OURSIDE_COMPLAINTS_MAX,
+		    OURSIDE_CLIENTS_MAX);
+		put_wrapped(w, "note: ", 2, o.p);
+		free(o.p);
+		free(c);
+	}
+}
+
 int
 mxt_report_table(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp)
@@ -834,5 +990,6 @@ mxt_report_table(const struct mxt_summary *s,
 	causes(&w, s);
 	retries(&w, s);
 	rejections(&w, s);
+	our_side(&w, s);
 	return w.rc;
 }

@@ -193,6 +193,7 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 	mxt_strmap_init(&s->hosts, 0);
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_init(&s->causes[i].domains, SUMMARY_DOMAINS_MAX);
+	mxt_ourside_init(&s->ourside);
 	return s;
 }
 
@@ -236,8 +237,10 @@ mxt_summary_destroy(struct mxt_summary *s)
 		mxt_strmap_finish(&g->codes);
 		mxt_strmap_finish(&g->texts);
 		mxt_strmap_finish(&g->texts_over);
+		mxt_strmap_finish(&g->warnings);
 	}
 	free(s->groups);
+	mxt_ourside_finish(&s->ourside);
 	for (size_t i = 0; i < s->retries.size; i++)
 		if (s->retries.slots[i].key)
 			mxt_summary_free_retry(s->retries.slots[i].ptr);
@@ -355,6 +358,7 @@ mxt_summary_group_index(struct mxt_summary *s, const char *const *vals,
 		g->values[k] = xstrndup(vals[k], lens[k]);
 	mxt_strmap_init(&g->codes, GROUP_CODES_MAX);
 	mxt_strmap_init(&g->texts, GROUP_TEXTS_MAX);
+	mxt_strmap_init(&g->warnings, GROUP_WARNINGS_MAX);
 	return (uint32_t)(s->ngroups - 1);
 }
 
@@ -784,6 +788,15 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 			count_rejection(s, ev);
 		else if (ev->status != MXT_STATUS_DELIVERED)
 			gi = mxt_summary_count_failure(s, ev, f);
+		if (ev->warning.len > 0) {
+			/* a warning of ours that may explain it */
+			mxt_ourside_explained(s, ev->warning);
+			struct mxt_strmap_slot *w = gi == UINT32_MAX ? NULL :
+			    mxt_strmap_put(&s->groups[gi].warnings,
+			    ev->warning.ptr, ev->warning.len, &added);
+			if (w != NULL)
+				w->value++;
+		}
 	}
 	/* a final outcome of a message met in progress: a merge with the
 	 * summary before this one may join it to a deferral there */
@@ -1243,6 +1256,12 @@ attached_event(void *arg, const struct mxt_event *ev)
 }
 
 static void
+attached_local(void *arg, const struct mxt_local *l)
+{
+	mxt_summary_add_local(arg, l);
+}
+
+static void
 attached_start(void *arg, struct mxt_str host, struct mxt_str qid)
 {
 	mxt_summary_message_start(arg, host, qid);
@@ -1261,4 +1280,6 @@ mxt_summary_attach(struct mxt_summary *s, struct mxt_pass_config *cfg)
 	cfg->on_message_start = attached_start;
 	cfg->on_message_end = attached_end;
 	cfg->event_arg = s;
+	cfg->on_local = attached_local;
+	cfg->local_arg = s;
 }

@@ -6,10 +6,12 @@
 #define MXT_SUMMARY_H
 
 #include "internal.h"
+#include "ourside.h"
 
 /* Distinct reply texts kept per group; more are counted, not named. */
 #define GROUP_TEXTS_MAX 64
 #define GROUP_CODES_MAX 32
+#define GROUP_WARNINGS_MAX 8
 
 /*
  * Caps: what the summary keeps grows with distinct keys, never with the
@@ -50,6 +52,9 @@ struct group {
 	 * names what one pass names (parallel.c) */
 	struct mxt_strmap texts_over;
 	struct mxt_time first, last;
+	/* the warnings linked to its failures (struct mxt_event.warning):
+	 * key -> events, at most GROUP_WARNINGS_MAX keys, the rest not named */
+	struct mxt_strmap warnings;
 };
 
 struct cause_row {
@@ -141,6 +146,57 @@ struct input_span {
 	uint64_t lines;
 };
 
+/*
+ * Our side (summary_ourside.c): the local MTA's own trouble. Complaints
+ * (warnings, errors, fatal, panic) grouped by mxt_ourside_key; SASL
+ * failures and enforced connection limits by client; postscreen's
+ * verdicts by action; anvil's maxima. Caps as for the groups: a
+ * complaint or client past OURSIDE_COMPLAINTS_MAX / OURSIDE_CLIENTS_MAX
+ * is counted in by_level and in overflow, not named.
+ */
+#define OURSIDE_COMPLAINTS_MAX 5000
+#define OURSIDE_CLIENTS_MAX 50000
+#define OURSIDE_EXAMPLE_MAX 512
+
+struct complaint {
+	enum mxt_mta mta;
+	enum mxt_local_level level;
+	enum mxt_local_topic topic;
+	uint64_t count;
+	uint64_t explained;        /* failures it was linked to */
+	struct mxt_time first, last;
+	char *program;             /* of the example */
+	char *example;             /* the earliest line's text (cut) */
+};
+
+struct local_client {
+	char *name;                /* as first logged; "" when none */
+	uint64_t count;
+	uint64_t max;              /* rate: the largest N exceeded */
+	struct mxt_time first, last;
+};
+
+struct anvil_max {
+	uint64_t value;
+	char *client;              /* the first to reach it; NULL = none */
+	struct mxt_time time;
+};
+
+struct ourside {
+	struct mxt_strmap complaints; /* key -> struct complaint */
+	struct mxt_strmap sasl;       /* client -> struct local_client */
+	struct mxt_strmap rate;       /* client -> struct local_client */
+	uint64_t by_level[MXT_LEVEL_COUNT];
+	uint64_t by_topic[MXT_TOPIC_COUNT];
+	uint64_t postscreen[MXT_OURSIDE_ACTIONS];
+	/* anvil's statistics: "connection rate", "connection count",
+	 * "message rate", "recipient rate", "newtls rate" */
+#define OURSIDE_ANVIL 5
+	struct anvil_max anvil[OURSIDE_ANVIL];
+	uint64_t overflow;            /* records past a cap */
+};
+extern const char *const mxt_ourside_anvil_names[OURSIDE_ANVIL];
+
 struct mxt_summary {
 	struct mxt_summary_config cfg;
 	struct mxt_stats stats;     /* from the pass (sums when merged) */
@@ -188,6 +244,7 @@ struct mxt_summary {
 	 * texts_over_full says the piece cannot be merged exactly */
 	size_t texts_over;
 	bool texts_over_full;
+	struct ourside ourside;     /* the local MTA's own trouble */
 	struct mxt_buf keybuf;      /* scratch: the key being built */
 	int64_t end;                /* last time seen: pending ages end here */
 	int32_t end_utcoff;
@@ -246,6 +303,28 @@ int mxt_summary_merge_cut(struct mxt_summary *dst,
 /* The first piece of one pass as the base of the merge of the others:
  * no longer ordered, no uncounted outcomes. */
 void mxt_summary_settle(struct mxt_summary *s);
+
+/* ---- our side (summary_ourside.c) ---- */
+void mxt_ourside_init(struct ourside *o);
+void mxt_ourside_finish(struct ourside *o);
+/* A counted failure was linked to the complaint of key warning. */
+void mxt_ourside_explained(struct mxt_summary *s, struct mxt_str warning);
+/* Adds src's section to dst's (sums, maxima, the earlier example). */
+void mxt_ourside_merge(struct ourside *d, const struct ourside *src);
+/* Slots of the complaints (complaints true: the worst level first) or of
+ * a client map in report order (most first, then key); a malloc'd array the caller frees, *n
+ * entries. */
+const struct mxt_strmap_slot **mxt_ourside_sorted(const struct mxt_strmap *m,
+    bool complaints, size_t *n);
+/* A complaint or client, as a loader or merge makes it (takes nothing). */
+struct complaint *mxt_ourside_complaint(struct ourside *o, const char *key,
+    size_t len);
+struct local_client *mxt_ourside_client(struct ourside *o,
+    struct mxt_strmap *m, const char *key, size_t len);
+/* True when a cap of the section was reached (parallel.c refuses). */
+bool mxt_ourside_capped(const struct ourside *o);
+/* Records counted in the section (notes included). */
+uint64_t mxt_ourside_total(const struct ourside *o);
 
 /* Groups with events (what the writers show). */
 size_t mxt_summary_ngroups(const struct mxt_summary *s);

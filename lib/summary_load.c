@@ -267,6 +267,137 @@ load_groups(struct loader *l, struct mxt_summary *s, json_t *a)
 		load_histogram(l, json_object_get(g, "texts"), &x->texts,
 		    "groups[].texts");
 		x->texts_unnamed = count(l, g, "texts_unnamed", "groups[]");
+		/* absent in documents written before the our-side section */
+		json_t *w = json_object_get(g, "warnings");
+		if (w != NULL)
+			load_histogram(l, w, &x->warnings, "groups[].warnings");
+	}
+}
+
+static void
+load_local_clients(struct loader *l, struct ourside *o, struct mxt_strmap *m,
+    json_t *a, const char *where)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(a, i, c) {
+		const char *key = string(l, c, "client", where);
+		struct local_client *x = mxt_ourside_client(o, m, key,
+		    strlen(key));
+		if (x == NULL) {
+			o->overflow += count(l, c, "count", where);
+			continue;
+		}
+		x->count = count(l, c, "count", where);
+		const char *name = string(l, c, "name", where);
+		free(x->name);
+		x->name = xstrndup(name, strlen(name));
+		if (json_object_get(c, "max") != NULL)
+			x->max = count(l, c, "max", where);
+		x->first = time_of(l, c, "first", where);
+		x->last = time_of(l, c, "last", where);
+	}
+}
+
+static int
+name_index(const char *name, const char *(*names)(int), int n)
+{
+	for (int i = 0; i < n; i++)
+		if (names(i) != NULL && strcmp(name, names(i)) == 0)
+			return i;
+	return -1;
+}
+
+static const char *
+level_name(int i)
+{
+	return mxt_local_level_name((enum mxt_local_level)i);
+}
+
+static const char *
+topic_name(int i)
+{
+	return mxt_local_topic_name((enum mxt_local_topic)i);
+}
+
+static const char *
+mta_name(int i)
+{
+	return mxt_mta_name((enum mxt_mta)i);
+}
+
+/* The "our_side" section (summary_ourside.c). */
+static void
+load_our_side(struct loader *l, struct mxt_summary *s, json_t *j)
+{
+	struct ourside *o = &s->ourside;
+	json_t *lv = member(l, j, "levels", JSON_OBJECT, "our_side");
+	for (int i = 0; i < MXT_LEVEL_COUNT; i++)
+		o->by_level[i] = count(l, lv, mxt_local_level_name(i),
+		    "our_side.levels");
+	json_t *tp = member(l, j, "topics", JSON_OBJECT, "our_side");
+	for (int i = 1; i < MXT_TOPIC_COUNT; i++)
+		o->by_topic[i] = count(l, tp, mxt_local_topic_name(i),
+		    "our_side.topics");
+	o->overflow = count(l, j, "overflow", "our_side");
+	json_t *a = member(l, j, "complaints", JSON_ARRAY, "our_side");
+	size_t i;
+	json_t *c;
+	json_array_foreach(a, i, c) {
+		const char *w = "our_side.complaints[]";
+		const char *key = string(l, c, "key", w);
+		struct complaint *x = mxt_ourside_complaint(o, key, strlen(key));
+		if (x == NULL) {
+			o->overflow += count(l, c, "count", w);
+			continue;
+		}
+		int m = name_index(string(l, c, "mta", w), mta_name,
+		    MXT_MTA_COUNT);
+		int lev = name_index(string(l, c, "level", w), level_name,
+		    MXT_LEVEL_COUNT);
+		json_t *t = json_object_get(c, "topic");
+		int top = json_is_string(t) ? name_index(json_string_value(t),
+		    topic_name, MXT_TOPIC_COUNT) : MXT_TOPIC_NONE;
+		if (m < 0 || lev < 0 || top < 0) {
+			fail(l, "%s: unknown mta, level or topic", w);
+			return;
+		}
+		x->mta = (enum mxt_mta)m;
+		x->level = (enum mxt_local_level)lev;
+		x->topic = (enum mxt_local_topic)top;
+		x->count = count(l, c, "count", w);
+		x->explained = count(l, c, "explained", w);
+		x->first = time_of(l, c, "first", w);
+		x->last = time_of(l, c, "last", w);
+		const char *p = string(l, c, "program", w);
+		const char *e = string(l, c, "example", w);
+		free(x->program);
+		free(x->example);
+		x->program = xstrndup(p, strlen(p));
+		x->example = xstrndup(e, strlen(e));
+	}
+	if ((a = member(l, j, "sasl_failures", JSON_ARRAY, "our_side")))
+		load_local_clients(l, o, &o->sasl, a, "our_side.sasl_failures[]");
+	if ((a = member(l, j, "rate_limited", JSON_ARRAY, "our_side")))
+		load_local_clients(l, o, &o->rate, a, "our_side.rate_limited[]");
+	json_t *ps = member(l, j, "postscreen", JSON_OBJECT, "our_side");
+	for (int k = 0; k < MXT_OURSIDE_ACTIONS; k++)
+		o->postscreen[k] = count(l, ps, mxt_ourside_actions[k],
+		    "our_side.postscreen");
+	a = member(l, j, "anvil", JSON_ARRAY, "our_side");
+	json_array_foreach(a, i, c) {
+		const char *w = "our_side.anvil[]";
+		const char *kind = string(l, c, "kind", w);
+		for (int k = 0; k < OURSIDE_ANVIL; k++) {
+			if (strcmp(kind, mxt_ourside_anvil_names[k]) != 0)
+				continue;
+			struct anvil_max *x = &o->anvil[k];
+			const char *cl = string(l, c, "client", w);
+			free(x->client);
+			x->client = xstrndup(cl, strlen(cl));
+			x->value = count(l, c, "max", w);
+			x->time = time_of(l, c, "time", w);
+		}
 	}
 }
 
@@ -562,6 +693,10 @@ mxt_summary_load(const char *path, struct mxt_error *err)
 			load_clients(&l, s, a);
 		if ((a = member(&l, root, "in_flight", JSON_ARRAY, "$")) != NULL)
 			load_flights(&l, s, a);
+		/* absent in documents written before the our-side section */
+		if ((a = json_object_get(root, "our_side")) != NULL &&
+		    (a = member(&l, root, "our_side", JSON_OBJECT, "$")) != NULL)
+			load_our_side(&l, s, a);
 	}
 	json_decref(root);
 	if (l.failed) {

@@ -142,6 +142,7 @@ merge_groups(struct mxt_summary *d, const struct mxt_summary *s)
 		x->recipients += g->recipients;
 		x->messages += g->messages;
 		merge_histogram(&x->codes, &g->codes, NULL);
+		merge_histogram(&x->warnings, &g->warnings, NULL);
 		if (s->ordered) {
 			merge_texts_ordered(x, g);
 		} else {
@@ -742,6 +743,7 @@ mxt_summary_merge_cut(struct mxt_summary *d, const struct mxt_summary *s,
 		    NULL);
 	}
 	merge_clients(d, s);
+	mxt_ourside_merge(&d->ourside, &s->ourside);
 	d->retry_total += s->retry_total;
 	d->retry_delivered += s->retry_delivered;
 	d->retry_bounced += s->retry_bounced;

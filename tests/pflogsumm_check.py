@@ -4,7 +4,8 @@
 For each Postfix log (the sample, the real-MTA fixtures, the shared
 corpus), pflogsumm's Grand Totals (delivered, deferred messages,
 deferrals, bounced, rejected) are compared with what `mxtriage events`
-emits for Postfix lines. Where the numbers differ, the difference must be
+emits for Postfix lines, and the totals of its Warnings, Fatal Errors and
+Panics sections with the report's "Our side" levels. Where the numbers differ, the difference must be
 listed in KNOWN below with the reason (each one a case where pflogsumm
 1.1.5 does not read a line that is a real delivery or rejection, or counts
 differently by design); a difference that is not listed, or a listed one
@@ -36,7 +37,8 @@ KNOWN = {
         "delivered": (2, 1, FORWARDED)},
     "ASO-tcd/random-sample-logs.log": {"delivered": (486, 483, FORWARDED)},
     "elastic-beats-postfix-module/postfix_smtpd.log": {"rejected": (8, 6, MILTER)},
-    "fail2ban/postfix.log": {"rejected": (26, 22, MILTER + "; and " + INSTANCE)},
+    "fail2ban/postfix.log": {"rejected": (26, 22, MILTER + "; and " + INSTANCE),
+                             "warnings": (17, 16, INSTANCE)},
     "lightmeter/go-tests.log": {
         "deferred_msgs": (4, 3, INSTANCE), "deferrals": (4, 3, INSTANCE),
         "bounced": (11, 10, INSTANCE)},
@@ -53,7 +55,12 @@ KNOWN = {
         "deferrals": (7, 2, INSTANCE), "rejected": (12, 10, MILTER)},
 }
 
-FIELDS = ("delivered", "deferred_msgs", "deferrals", "bounced", "rejected")
+FIELDS = ("delivered", "deferred_msgs", "deferrals", "bounced", "rejected",
+          "warnings", "fatals", "panics")
+# pflogsumm's sections of the MTA's own trouble, and ours ("Our side":
+# the JSON summary's our_side.levels)
+TROUBLE = (("warnings", "Warnings", "warning"), ("fatals", "Fatal Errors", "fatal"),
+           ("panics", "Panics", "panic"))
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}
 
 
@@ -69,6 +76,10 @@ def pflogsumm(path):
                      ("rejected", r"^\s*(\d+)\s+rejected")):
         m = re.search(pat, out, re.M)
         got[key] = int(m.group(1)) if m else 0  # "(N deferrals)" is left out at 0
+    # "Warnings\n--------\n  smtpd (total: 18)\n ...": the totals of a section
+    for key, title, _ in TROUBLE:
+        m = re.search(r"^%s\n-+\n(.*?)(?:\n\n|\Z)" % re.escape(title), out, re.M | re.S)
+        got[key] = sum(int(n) for n in re.findall(r"\(total: (\d+)\)", m.group(1))) if m else 0
     return got
 
 
@@ -84,8 +95,15 @@ def mxtriage(binary, path):
         c[e["status"]] += 1
         if e["status"] == "deferred" and e["queue_id"]:
             deferred.add(e["queue_id"])
-    return {"delivered": c["delivered"], "deferred_msgs": len(deferred),
-            "deferrals": c["deferred"], "bounced": c["bounced"], "rejected": c["rejected"]}
+    got = {"delivered": c["delivered"], "deferred_msgs": len(deferred),
+           "deferrals": c["deferred"], "bounced": c["bounced"], "rejected": c["rejected"]}
+    out = subprocess.run([binary, "-f", "json", "--mta", "postfix", "--year", "2024", path],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=ENV,
+                         timeout=300).stdout
+    levels = json.loads(out)["our_side"]["levels"]
+    for key, _, level in TROUBLE:
+        got[key] = levels[level]
+    return got
 
 
 def main():

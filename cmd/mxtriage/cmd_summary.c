@@ -227,6 +227,12 @@ on_message_end(void *arg, struct mxt_str host, struct mxt_str qid)
 }
 
 static void
+on_local(void *arg, const struct mxt_local *l)
+{
+	mxt_summary_add_local(((struct summary_ctx *)arg)->s, l);
+}
+
+static void
 on_message_start(void *arg, struct mxt_str host, struct mxt_str qid)
 {
 	mxt_summary_message_start(((struct summary_ctx *)arg)->s, host, qid);
@@ -516,6 +522,8 @@ run(int argc, char **argv, bool merge)
 			.on_message_end = on_message_end,
 			.on_message_start = on_message_start,
 			.event_arg = &ctx,
+			.on_local = on_local,
+			.local_arg = &ctx,
 			.classifier = cls,
 		};
 		in.window = &o.cfg.filter;
