@@ -235,6 +235,15 @@ const struct rule_def mxt_builtin_rules[] = {
 	{__LINE__, "mx-is-local", MXT_CAUSE_ROUTING, A, NULL, NULL,
 	    "points to local host|remote host address is the local host|"
 	    " to be local", NULL, 0},
+	/* The MTA failed to look up a host that is not the recipient
+	 * domain (nexthop_facts): a next hop of ours (Postfix relayhost or
+	 * transport nexthop, Exim manualroute host) or an MX host of the
+	 * recipient domain. Either way the mail could not be routed; the
+	 * recipient domain is not shown not to exist, so never bad_domain,
+	 * and a DNS outage of our smarthost is not the recipient's. */
+	{__LINE__, "lookup-not-recipient-domain", MXT_CAUSE_ROUTING, OUT, NULL,
+	    NULL, "name service error|host not found|failed to lookup ip "
+	    "address|host lookup for", NULL, RULE_NEEDS_OTHER_NAME},
 	{__LINE__, "postfix-dns-tempfail", MXT_CAUSE_DNS, A, NULL, NULL, "try again",
 	    "name service error .*try again|host not found, try again", 0},
 	{__LINE__, "postfix-domain-not-found", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
@@ -926,6 +935,8 @@ add_builtin(struct mxt_classifier *c, struct mxt_error *err)
 			    d->contains, d->pattern, d->flags & RULE_RAW,
 			    "lib/classify.c", d->line, t, err) != 0)
 				return -1;
+			c->rules.v[c->rules.n - 1].facts =
+			    d->flags & RULE_NEEDS_OTHER_NAME ? FACT_OTHER_NAME : 0;
 		}
 	}
 	if (add_fallbacks(c, err) != 0)
@@ -1205,6 +1216,66 @@ match_rules(struct mxt_classifier *c, const struct mxt_event *ev,
 	return NO_RULE;
 }
 
+/*
+ * The host name an MTA's own lookup failure names, compared with the
+ * recipient domain. What the MTAs log (Postfix src/smtp/smtp_addr.c and
+ * smtp_connect.c; Exim's routers):
+ *   Postfix  "Host or domain name not found. Name service error for
+ *            name=N type=T: Host not found[, try again]"
+ *   Exim     "failed to lookup IP address for N",
+ *            "host lookup for N did not complete (DNS timeout?)"
+ * The name is either a next hop of ours or a host of the recipient
+ * domain's MX records, never the recipient domain itself: Postfix looks up
+ * type MX only for the next-hop destination (the recipient domain, or a
+ * relayhost / transport nexthop written without [brackets]) and A/AAAA
+ * for the MX hosts and a [bracketed] nexthop; a relayhost or
+ * fallback_relay that does not resolve is deferred with 4.3.5 ("relayhost
+ * configuration problem", smtp_connect.c). Exim's dnslookup router says
+ * "all relevant MX records point to non-existent hosts" for a recipient
+ * domain's MX hosts, so its two texts with another name come from a
+ * router with its own host list (manualroute: a smarthost). The text
+ * alone cannot always tell a bracketed nexthop from an MX host, so the
+ * fact is only "not the recipient domain" (FACT_OTHER_NAME). No fact
+ * without a recipient domain.
+ */
+static unsigned
+nexthop_facts(const char *text, size_t len, const struct mxt_event *ev)
+{
+	static const char *const forms[] = {
+		"name service error for name=",
+		"failed to lookup ip address for ",
+		"host lookup for ",
+	};
+	if (ev->direction != MXT_DIR_OUT || ev->domain.len == 0)
+		return 0;
+	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+		size_t ll = strlen(forms[f]);
+		for (size_t i = 0; i + ll <= len; i++) {
+			if (!prefix_ci(text + i, len - i, forms[f]))
+				continue;
+			const char *n = text + i + ll;
+			size_t nl = 0;
+			while (i + ll + nl < len && is_host((unsigned char)n[nl]))
+				nl++;
+			while (nl > 0 && n[nl - 1] == '.')
+				nl--;
+			if (nl == 0)
+				break;
+			bool same = nl == ev->domain.len;
+			for (size_t k = 0; same && k < nl; k++) {
+				char a = n[k], b = ev->domain.ptr[k];
+				if (a >= 'A' && a <= 'Z')
+					a = (char)(a + 32);
+				if (b >= 'A' && b <= 'Z')
+					b = (char)(b + 32);
+				same = a == b;
+			}
+			return same ? 0 : FACT_OTHER_NAME;
+		}
+	}
+	return 0;
+}
+
 enum mxt_cause
 mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
     size_t *index)
@@ -1228,7 +1299,9 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 	s.text = s.lower = c->norm;
 	s.raw_lower = NULL;
 	s.raw_len = 0;
-	unsigned flags = 0; /* none yet: room for event facts rules ask */
+	/* the event facts rules may ask for; part of the cache key */
+	unsigned flags = nexthop_facts(text, len, ev);
+	s.facts = flags;
 
 	/* The verdicts of raw rules and the flags join the key. */
 	uint64_t rawhits = 0;
@@ -1295,6 +1368,7 @@ mxt_classifier_first_wording(struct mxt_classifier *c,
 	lower_copy(c->lower, MXT_LINE_MAX + 1, text, len);
 	s.raw_lower = c->lower;
 	s.raw_len = len;
+	s.facts = nexthop_facts(text, len, ev);
 	for (size_t i = 0; i < c->rules.n; i++) {
 		struct rule *r = &c->rules.v[i];
 		if (r->tier == TIER_CODE || r->tier == TIER_FALLBACK)

@@ -101,10 +101,17 @@ run_file(struct mxt_classifier *c, const char *path, long min_records,
 			continue;
 		}
 		records++;
+		/* "out:DOMAIN": the event's recipient domain (facts such as
+		 * a next hop that is not the recipient domain need it) */
+		char *domain = strchr(f[3], ':');
+		if (domain != NULL)
+			*domain++ = '\0';
 		struct mxt_event ev = make_event(MXT_STATUS_DEFERRED,
 		    strcmp(f[3], "in") == 0 ? MXT_DIR_IN : MXT_DIR_OUT,
 		    strcmp(f[1], "-") == 0 ? 0 : atoi(f[1]),
 		    strcmp(f[2], "-") == 0 ? NULL : f[2], f[4]);
+		if (domain != NULL)
+			ev.domain = mxt_str_make(domain, strlen(domain));
 		const char *rule;
 		size_t ri_index;
 		enum mxt_cause got = mxt_classify_index(c, &ev, &ri_index);
