@@ -1251,7 +1251,10 @@ nexthop_facts(const char *text, size_t len, const struct mxt_event *ev)
 	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
 		size_t ll = strlen(forms[f]);
 		for (size_t i = 0; i + ll <= len; i++) {
-			if (!prefix_ci(text + i, len - i, forms[f]))
+			/* the first letter first: this runs on every
+			 * outbound failure before the cache lookup */
+			if ((text[i] | 0x20) != forms[f][0] ||
+			    !prefix_ci(text + i, len - i, forms[f]))
 				continue;
 			const char *n = text + i + ll;
 			size_t nl = 0;
