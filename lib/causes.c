@@ -188,8 +188,13 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		    "route or transport applies, an MX points back at us, or "
 		    "the message went round in a loop (too many Received "
 		    "headers, \"mail forwarding loop\", \"loops back to "
-		    "myself\"). This is almost always a configuration error, "
-		    "ours or the destination's (enhanced codes X.4.x).",
+		    "myself\"), or a host on the way could not be looked up: "
+		    "a next hop of ours (relayhost, transport nexthop, Exim "
+		    "smarthost) or an MX host of the domain, named in the "
+		    "text where it is not the recipient domain. This is "
+		    "almost always a configuration error, ours or the "
+		    "destination's (enhanced codes X.4.x; Postfix defers a "
+		    "relayhost that does not resolve with 4.3.5).",
 		.out = STEPS(
 		    "Check where the domain's MX points (dig MX) and whether "
 		    "that host is one of ours: if so, the domain must be listed "
@@ -199,7 +204,10 @@ static const struct cause_entry causes[MXT_CAUSE_COUNT] = {
 		    "For loops, follow the Received headers of the bounce and "
 		    "look for aliases or forwards that point at each other.",
 		    "Check transport_maps / relayhost (Postfix) or the router "
-		    "order (Exim) for the affected domain."),
+		    "order (Exim) for the affected domain; a name in the text "
+		    "that is not the recipient domain (\"name=smarthost... "
+		    "type=A\", \"host lookup for ...\") is the host to "
+		    "resolve: dig it from the mail host."),
 		.in = STEPS(
 		    "A message to one of our domains could not be routed: check "
 		    "the domain lists and transport maps for that domain.",

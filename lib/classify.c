@@ -99,6 +99,18 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "[gl01]", NULL, 0},
 
 	/* 3. Provider wordings. Google (Gmail, Workspace): */
+	/* "rate limited because it is unauthenticated", "... because SPF
+	 * authentication didn't pass": the throttle is what happens, the
+	 * sentence is about the sender's authentication (or the client's
+	 * PTR record); decided before the rate words below. */
+	{__LINE__, "auth-throttle", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL, NULL,
+	    "(?:rate limited|blocked) because (?:it is |the sender is )?"
+	    "unauthenticated|because (?:spf|dkim|dmarc) (?:authentication )?"
+	    "(?:didn't|did not|does not) pass|isn't aligned with (?:either )?"
+	    "the authenticated|spf record of the sending domain", 0},
+	{__LINE__, "ptr-throttle", MXT_CAUSE_CLIENT_HOSTNAME, A, NULL, NULL,
+	    "ptr record", "(?:does not|doesn't) have a ptr record|"
+	    "ptr record's forward dns", 0},
 	{__LINE__, "google-unusual-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
 	    "unusual rate of", NULL, 0},
 	{__LINE__, "google-receiving-rate", MXT_CAUSE_RATE_LIMIT, A, NULL, NULL,
@@ -136,6 +148,12 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "5.7.606-649", NULL, NULL, 0},
 	{__LINE__, "microsoft-dbeb", MXT_CAUSE_UNKNOWN_USER, A, NULL, NULL,
 	    "as(201806281)", NULL, RULE_RAW},
+	/* Directory-based edge blocking: 5.4.1 "Recipient address rejected:
+	 * Access denied" is EOP's answer for an address the tenant does not
+	 * have (Microsoft Learn, "Fix NDR error 550 5.4.1"). */
+	{__LINE__, "microsoft-dbeb-access-denied", MXT_CAUSE_UNKNOWN_USER, A,
+	    NULL, "5.4.1", "recipient address rejected: access denied", NULL,
+	    0},
 	{__LINE__, "microsoft-recipient-not-found", MXT_CAUSE_UNKNOWN_USER, A, NULL,
 	    NULL, "recipnotfound|recipientnotfound|"
 	    "recipient not found by smtp address lookup", NULL, 0},
@@ -186,6 +204,10 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "anti-spoofing", NULL, 0},
 	{__LINE__, "mimecast-envelope-blocked", MXT_CAUSE_POLICY, A, NULL, NULL,
 	    "envelope blocked", NULL, 0},
+	/* "email rejected due to security policies - MCSpamSignature": the
+	 * signature names what was found (Mimecast SMTP error codes). */
+	{__LINE__, "mimecast-spam-signature", MXT_CAUSE_CONTENT, A, NULL, NULL,
+	    "spamsignature", NULL, 0},
 	{__LINE__, "mimecast-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL,
 	    "unable to process connection at this time", NULL, 0},
 	{__LINE__, "proofpoint-blocked", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
@@ -213,35 +235,46 @@ const struct rule_def mxt_builtin_rules[] = {
 	{__LINE__, "mx-is-local", MXT_CAUSE_ROUTING, A, NULL, NULL,
 	    "points to local host|remote host address is the local host|"
 	    " to be local", NULL, 0},
+	/* The MTA failed to look up a host that is not the recipient
+	 * domain (nexthop_facts): a next hop of ours (Postfix relayhost or
+	 * transport nexthop, Exim manualroute host) or an MX host of the
+	 * recipient domain. Either way the mail could not be routed; the
+	 * recipient domain is not shown not to exist, so never bad_domain,
+	 * and a DNS outage of our smarthost is not the recipient's. */
+	{__LINE__, "lookup-not-recipient-domain", MXT_CAUSE_ROUTING, OUT, NULL,
+	    NULL, "name service error|host not found|failed to lookup ip "
+	    "address|host lookup for", NULL, RULE_NEEDS_OTHER_NAME},
 	{__LINE__, "postfix-dns-tempfail", MXT_CAUSE_DNS, A, NULL, NULL, "try again",
 	    "name service error .*try again|host not found, try again", 0},
 	{__LINE__, "postfix-domain-not-found", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
 	    "host or domain name not found", NULL, 0},
 	{__LINE__, "null-mx", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
-	    "(nullmx)|does not accept mail (null mx)", NULL, 0},
+	    "(nullmx)|does not accept mail (null mx)|returned null mx|"
+	    "doesn't receive email according to the administrator", NULL, 0},
 	{__LINE__, "exim-unrouteable-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL,
 	    "unrouteable mail domain", NULL, 0},
 	{__LINE__, "tls", MXT_CAUSE_TLS, A, NULL, NULL, NULL,
 	    "\\btls\\b|starttls|ssl_connect|certificate (?:not verified|"
 	    "verification|revoked|invalid|status)|encryption required|"
 	    "must encrypt|unacceptable cipher|\\bdane\\b|\\btlsa\\b|"
-	    "handshake", 0},
+	    "(?:tls|ssl) handshake|handshake (?:fail|error|timed? ?out)", 0},
 	{__LINE__, "dns-lookup", MXT_CAUSE_DNS, A, NULL, NULL,
 	    "lookup did not complete|dns timeout|failed to lookup ip address|"
 	    "malformed dns server reply|unable to look up|unable to lookup|"
 	    "malformed or unexpected name server reply|dns lookup fail|"
 	    "temporary failure in name resolution|servfail|"
-	    "lookup of host|"
+	    "lookup of host|dns query failed|"
 	    "all relevant mx records point to non-existent hosts", NULL, 0},
 	{__LINE__, "connection", MXT_CAUSE_CONNECTION, A, NULL, NULL, NULL,
-	    "connection (?:refused|timed out|reset)|no route to host|"
+	    "connection refused(?![,.;] +\\S)|connection (?:timed out|reset)|"
+	    "no route to host|"
 	    "network (?:is )?unreachable|lost connection with|"
 	    "conversation with .* timed out|"
 	    "remote host (?:\\S+ (?:\\[[^]]*\\] )?)?closed connection|"
 	    "(?:smtp|lmtp) timeout after|netwk addr not available|"
 	    "broken pipe|malformed smtp reply", 0},
 	{__LINE__, "network-error", MXT_CAUSE_CONNECTION, A, NULL, NULL,
-	    "network error|operation timed out", NULL, 0},
+	    "network error|operation timed out|connection expired", NULL, 0},
 	/* Our server refused a client that talked before its turn. */
 	{__LINE__, "smtp-synchronization", MXT_CAUSE_POLICY, IN, NULL, NULL,
 	    "synchronization error", NULL, 0},
@@ -253,13 +286,41 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "\\bauth(?:entication)? required|not authenticated|"
 	    "invalid login|username and password not accepted|"
 	    "did not advertise auth|must authenticate|"
-	    "authenticator failed", 0},
+	    "authenticator failed|too many login attempts|"
+	    "application-specific password required|log in with your web "
+	    "browser|cannot authenticate|authentication not allowed|"
+	    "turn on smtp auth", 0},
 
 	/* 5. Common reply wordings, specific before broad. */
 	/* Exim's "rejected RCPT <a@b>" with no text: an ACL deny of ours
 	 * without a message. */
 	{__LINE__, "acl-deny-without-message", MXT_CAUSE_POLICY, IN, NULL, NULL, NULL,
 	    "^\\s*$", 0},
+	/* The client's IP blocked: "This IP has been temporarily blocked for
+	 * attempting to send too many messages containing content judged to
+	 * be spam", "Client host blocked for spamming issues". The reason
+	 * given (spam, volume, invalid recipients) is why the IP was
+	 * blocked; the failure is the block. Before rate, spam and user
+	 * words. */
+	{__LINE__, "client-ip-blocked", MXT_CAUSE_BLOCKLIST, A, NULL, NULL, NULL,
+	    "(?:this|the|your|sending) ip (?:address )?(?:has been|is|was) "
+	    "(?:temporarily |permanently )?blocked|client host blocked|"
+	    "adresse ip source bloquee|ip (?:address )?is listed on", 0},
+	/* The message itself breaks the format rules (RFC 5322 headers):
+	 * a header named in the text (From:, DKIM-Signature) says nothing
+	 * about authentication. */
+	{__LINE__, "message-format", MXT_CAUSE_CONTENT, A, NULL, NULL, NULL,
+	    "missing a valid (?:address in the from|message-id)|duplicate "
+	    "headers?\\b|multiple (?:\\d{3}[ -]\\d\\.\\d\\.\\d+ )?"
+	    "addresses in from|not rfc ?5322 compliant|headers are not rfc "
+	    "compliant|message is malformed|character in a disallowed header|"
+	    "encoded-word syntax is not permitted|improper use of 8-bit", 0},
+	/* A spam verdict on the message, whatever advice follows ("Set up
+	 * SPF records ..."). */
+	{__LINE__, "spam-verdict", MXT_CAUSE_CONTENT, A, NULL, NULL, NULL,
+	    "(?:rejected|refused|blocked) (?:due to|because of|as) (?:suspected "
+	    ")?spam\\b|spam classification|judged to be spam|(?:scored|"
+	    "classified|detected|identified) as spam", 0},
 	{__LINE__, "server-ports-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL,
 	    "ports busy|ports are busy", NULL, 0},
 	{__LINE__, "security-policy", MXT_CAUSE_POLICY, A, NULL, NULL, NULL,
@@ -268,7 +329,8 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "mailbox (?:is )?full|over[ -]?quota|quota (?:exceeded|exceeds|"
 	    "full|verification failure)|exceeded storage allocation|"
 	    "out of storage space|mailbox size limit|inbox is full|"
-	    "disk quota|mailbox (?:has )?exceeded", 0},
+	    "disk quota|mailbox (?:has )?exceeded|boite du destinataire pleine",
+	    0},
 	{__LINE__, "message-size", MXT_CAUSE_MESSAGE_SIZE, A, NULL, NULL, NULL,
 	    "message (?:is )?too (?:big|large)|size (?:exceeds|limit)|"
 	    "exceeds? (?:the )?(?:fixed )?(?:maximum )?(?:message )?size|"
@@ -277,6 +339,8 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "rate ?limit|rate-limit|too many (?:connections|concurrent|"
 	    "sessions|messages|mails|e-?mails|recipients|simultaneous)|"
 	    "exceeded the maximum number of|throttl|unexpected volume|"
+	    "frequency limit|max(?:imum)? (?:number of )?messages? per "
+	    "(?:session|connection)|exceeded its quota for sending|"
 	    "submission rate|exceeded the configured limit|"
 	    "(?:sending|outbound|hourly|daily) (?:message )?quota|"
 	    "sending too fast|too quickly|concurrency limit|connection limit|"
@@ -286,15 +350,22 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "listed (?:at|in|on|by)\\b|spamhaus|spamcop|sorbs\\.net|"
 	    "barracudacentral|barracuda reputation|reputation|"
 	    "\\bblocked - see\\b", 0},
+	/* A blocklist's lookup page is the whole reply ("553 http://www.
+	 * spamhaus.org/query/bl?ip=..."): the host of the URL says it. */
+	{__LINE__, "blocklist-url", MXT_CAUSE_BLOCKLIST, A, NULL, NULL,
+	    "spamhaus.org/|spamcop.net/|sorbs.net/|barracudacentral.org/",
+	    NULL, RULE_RAW},
 	{__LINE__, "relay-denied", MXT_CAUSE_RELAY_DENIED, A, NULL, NULL, NULL,
 	    "relay(?:ing)? (?:access )?(?:is )?(?:denied|not permitted|"
 	    "not allowed|prohibited)|not permitted to relay|unable to relay|"
-	    "(?:do|will) not relay|open relay", 0},
+	    "(?:do|will) not relay|open relay|not configured to relay|"
+	    "invalid credentials for relay", 0},
 	{__LINE__, "client-hostname", MXT_CAUSE_CLIENT_HOSTNAME, A, NULL, NULL, NULL,
 	    "cannot find your (?:reverse )?hostname|reverse (?:dns|hostname|"
 	    "lookup)|\\bptr\\b|\\brdns\\b|helo command rejected: (?:host not "
 	    "found|need fully-qualified ?hostname|invalid name)|"
-	    "syntactically invalid argument", 0},
+	    "syntactically invalid argument|helo/ehlo argument is invalid|"
+	    "ip name lookup failed|mismatches client ip", 0},
 	{__LINE__, "sender-auth", MXT_CAUSE_SENDER_AUTH, A, NULL, NULL, NULL,
 	    "\\bspf\\b|\\bdkim\\b|\\bdmarc\\b|designated mail ?server|"
 	    "not allowed to send mail from|unauthenticated|domainkeys", 0},
@@ -304,11 +375,15 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "(?:is )?(?:rejected|refused|denied|blocked|not allowed)|"
 	    "unacceptable mail-from|domain of sender address|"
 	    "need fully-qualified address|no valid sender|"
-	    "sender address has null mx|\\bbad sender", 0},
+	    "sender address has null mx|\\bbad sender|invalid sender|"
+	    "sender account (?:is )?(?:disabled|not registered)|"
+	    "unresolvable (?:rfc.?5321 )?from domain|from:? domain is invalid", 0},
 	{__LINE__, "bad-domain", MXT_CAUSE_BAD_DOMAIN, A, NULL, NULL, NULL,
 	    "domain not found|domain (?:does not|doesn't) exist|"
 	    "no such domain|unrouteable domain|\\bnxdomain\\b|"
-	    "unknown domain|missing mx", 0},
+	    "unknown domain|missing mx|invalid (?:recipient )?domain|"
+	    "had no relevant answers|domain is not reachable|"
+	    "(?<!client )\\bhost unknown", 0},
 	/* RFC 5321's own wording for 550; receivers use it for
 	 * addresses they do not have. */
 	{__LINE__, "mailbox-unavailable", MXT_CAUSE_UNKNOWN_USER, A, "55x", NULL,
@@ -331,8 +406,11 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "unrouteable address|undeliverable address|"
 	    "previous \\(cached\\) callout verification failure|"
 	    "recipient (?:account|mailbox) (?:is )?(?:unavailable|disabled|"
-	    "inactive)|mailbox (?:not found|disabled|inactive)|account (?:is )?"
-	    "(?:disabled|inactive)|not our customer|no mailbox|"
+	    "inactive|blocked|frozen|suspended)|mailbox (?:is )?(?:not found|"
+	    "disabled|inactive|frozen|suspended)|(?<!sender )account (?:is )?"
+	    "(?:disabled|inactive)|disabled (?:recipient|mailbox|account)|"
+	    "(?:user|mailbox|recipient) not (?:exist|found)|is no longer "
+	    "valid|not our (?:customer|user)|no mailbox|"
 	    "this one is unknown|no such recipient|recipient refused", 0},
 	{__LINE__, "content", MXT_CAUSE_CONTENT, A, NULL, NULL, NULL,
 	    "\\bspam\\b|virus|malware|infected|content (?:rejected|"
@@ -341,6 +419,7 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "\\bhits=|\\bscore=|looks like spam|suspicious|phish|"
 	    "rejected by local_scan\\(\\): rejected|bcc recipient detected|"
 	    "body contains|banned (?:attachment|file)|its content presents|"
+	    "illegal attachment|message filtered|"
 	    "junk ?mail|spamassassin|amavis|missing or malformed|malformed address|"
 	    "unqualified address not permitted|missing at end of address", 0},
 	{__LINE__, "service-unavailable-temp", MXT_CAUSE_SERVER_BUSY, A, "4xx", NULL,
@@ -352,7 +431,7 @@ const struct rule_def mxt_builtin_rules[] = {
 	    "command rejected|service (?:is )?(?:not available|unavailable)|"
 	    "\\bforbidden\\b|\\bblocked\\b|\\bbanned\\b|\\bdeny\\b|go away|"
 	    "(?:not|isn'?t) wanted|closed mailing list|don'?t like|"
-	    "do not like you|dislike", RULE_BROAD},
+	    "do not like you|dislike|recipient preferences", RULE_BROAD},
 	{__LINE__, "server-busy", MXT_CAUSE_SERVER_BUSY, A, NULL, NULL, NULL,
 	    "try (?:again )?later|please try again|temporar(?:il)?y "
 	    "(?:unavailable|rejected|deferred|failure|not available)|"
@@ -856,6 +935,8 @@ add_builtin(struct mxt_classifier *c, struct mxt_error *err)
 			    d->contains, d->pattern, d->flags & RULE_RAW,
 			    "lib/classify.c", d->line, t, err) != 0)
 				return -1;
+			c->rules.v[c->rules.n - 1].facts =
+			    d->flags & RULE_NEEDS_OTHER_NAME ? FACT_OTHER_NAME : 0;
 		}
 	}
 	if (add_fallbacks(c, err) != 0)
@@ -1135,6 +1216,69 @@ match_rules(struct mxt_classifier *c, const struct mxt_event *ev,
 	return NO_RULE;
 }
 
+/*
+ * The host name an MTA's own lookup failure names, compared with the
+ * recipient domain. What the MTAs log (Postfix src/smtp/smtp_addr.c and
+ * smtp_connect.c; Exim's routers):
+ *   Postfix  "Host or domain name not found. Name service error for
+ *            name=N type=T: Host not found[, try again]"
+ *   Exim     "failed to lookup IP address for N",
+ *            "host lookup for N did not complete (DNS timeout?)"
+ * The name is either a next hop of ours or a host of the recipient
+ * domain's MX records, never the recipient domain itself: Postfix looks up
+ * type MX only for the next-hop destination (the recipient domain, or a
+ * relayhost / transport nexthop written without [brackets]) and A/AAAA
+ * for the MX hosts and a [bracketed] nexthop; a relayhost or
+ * fallback_relay that does not resolve is deferred with 4.3.5 ("relayhost
+ * configuration problem", smtp_connect.c). Exim's dnslookup router says
+ * "all relevant MX records point to non-existent hosts" for a recipient
+ * domain's MX hosts, so its two texts with another name come from a
+ * router with its own host list (manualroute: a smarthost). The text
+ * alone cannot always tell a bracketed nexthop from an MX host, so the
+ * fact is only "not the recipient domain" (FACT_OTHER_NAME). No fact
+ * without a recipient domain.
+ */
+static unsigned
+nexthop_facts(const char *text, size_t len, const struct mxt_event *ev)
+{
+	static const char *const forms[] = {
+		"name service error for name=",
+		"failed to lookup ip address for ",
+		"host lookup for ",
+	};
+	if (ev->direction != MXT_DIR_OUT || ev->domain.len == 0)
+		return 0;
+	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+		size_t ll = strlen(forms[f]);
+		for (size_t i = 0; i + ll <= len; i++) {
+			/* the first letter first: this runs on every
+			 * outbound failure before the cache lookup */
+			if ((text[i] | 0x20) != forms[f][0] ||
+			    !prefix_ci(text + i, len - i, forms[f]))
+				continue;
+			const char *n = text + i + ll;
+			size_t nl = 0;
+			while (i + ll + nl < len && is_host((unsigned char)n[nl]))
+				nl++;
+			while (nl > 0 && n[nl - 1] == '.')
+				nl--;
+			if (nl == 0)
+				break;
+			bool same = nl == ev->domain.len;
+			for (size_t k = 0; same && k < nl; k++) {
+				char a = n[k], b = ev->domain.ptr[k];
+				if (a >= 'A' && a <= 'Z')
+					a = (char)(a + 32);
+				if (b >= 'A' && b <= 'Z')
+					b = (char)(b + 32);
+				same = a == b;
+			}
+			return same ? 0 : FACT_OTHER_NAME;
+		}
+	}
+	return 0;
+}
+
 enum mxt_cause
 mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
     size_t *index)
@@ -1158,7 +1302,9 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 	s.text = s.lower = c->norm;
 	s.raw_lower = NULL;
 	s.raw_len = 0;
-	unsigned flags = 0; /* none yet: room for event facts rules ask */
+	/* the event facts rules may ask for; part of the cache key */
+	unsigned flags = nexthop_facts(text, len, ev);
+	s.facts = flags;
 
 	/* The verdicts of raw rules and the flags join the key. */
 	uint64_t rawhits = 0;
@@ -1225,6 +1371,7 @@ mxt_classifier_first_wording(struct mxt_classifier *c,
 	lower_copy(c->lower, MXT_LINE_MAX + 1, text, len);
 	s.raw_lower = c->lower;
 	s.raw_len = len;
+	s.facts = nexthop_facts(text, len, ev);
 	for (size_t i = 0; i < c->rules.n; i++) {
 		struct rule *r = &c->rules.v[i];
 		if (r->tier == TIER_CODE || r->tier == TIER_FALLBACK)

@@ -55,6 +55,13 @@ struct rule_def {
 /* RULE_BROAD: a family of generic words ("denied", "try again later")
  * that decides only after the provider codes (see enum rule_tier). */
 #define RULE_BROAD 4u
+/* Facts of the event beside its words (mxt_classify_index computes them,
+ * the cache key holds them): FACT_OTHER_NAME, the host name an MTA says
+ * it failed to look up is not the recipient domain (a next hop of ours or
+ * an MX host; see nexthop_facts in classify.c). A rule with
+ * RULE_NEEDS_OTHER_NAME holds only when the fact does. */
+#define FACT_OTHER_NAME 1u
+#define RULE_NEEDS_OTHER_NAME 8u
 
 /*
  * Rules in tiers; the classifier tries them tier by tier, each in table
@@ -119,6 +126,7 @@ struct rule {
 	                       * rules file (borrowed) */
 	enum rule_tier tier;
 	bool raw;             /* RULE_RAW (see rule_def) */
+	unsigned facts;       /* FACT_* that must hold (0 = words only) */
 	/* ids of contains[] in the classifier's literal prefilter */
 	uint32_t *lit_id;
 	long line, column;
@@ -139,6 +147,7 @@ struct rule_subject {
 	/* the text as logged, lower-cased, for raw rules (NULL = lower) */
 	const char *raw_lower;
 	size_t raw_len;
+	unsigned facts;    /* FACT_* of the event */
 };
 
 /*

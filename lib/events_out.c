@@ -111,6 +111,7 @@ struct mxt_event_writer {
 	FILE *fp;
 	enum mxt_event_format fmt;
 	bool csv_raw;
+	bool why; /* `events --why`: the deciding rule after the fields */
 	bool header_done;
 	char *buf; /* the events not yet handed to fp */
 	size_t len, cap;
@@ -386,6 +387,55 @@ json_string(struct mxt_event_writer *w, const char *s, size_t n)
 	w->len += (size_t)(o - start);
 }
 
+/* ---- --why: the rule that decided the cause -------------------------- */
+
+/* Not part of the schema's field table: only with --why, and always after
+ * the schema's fields, so a consumer of mxtriage.event/1 sees the same
+ * columns in the same places. The origin is "FILE:LINE" as `explain`
+ * and `rules` print it. */
+static const char *const why_names[] = {"rule", "rule_origin"};
+
+static void json_string(struct mxt_event_writer *w, const char *s, size_t n);
+static void csv_cell(struct mxt_event_writer *w, const char *s, size_t n,
+    bool apostrophe);
+static bool is_formula(const char *v, size_t len);
+
+void
+mxt_event_writer_set_why(struct mxt_event_writer *w, bool why)
+{
+	w->why = why;
+}
+
+static void
+write_why(struct mxt_event_writer *w, const struct mxt_event *ev)
+{
+	char origin[512];
+	int on = 0;
+	if (ev->rule != NULL)
+		on = snprintf(origin, sizeof origin, "%s:%ld",
+		    ev->rule_origin != NULL ? ev->rule_origin : "",
+		    ev->rule_line);
+	size_t olen = on < 0 ? 0 : (size_t)on >= sizeof origin ?
+	    sizeof origin - 1 : (size_t)on;
+	const char *v[2] = {ev->rule, origin};
+	size_t n[2] = {ev->rule != NULL ? strlen(ev->rule) : 0, olen};
+	for (size_t i = 0; i < 2; i++) {
+		put(w, ",", 1);
+		if (w->fmt == MXT_EVFMT_JSONL) {
+			put(w, "\"", 1);
+			put(w, why_names[i], strlen(why_names[i]));
+			put(w, "\":", 2);
+			if (ev->rule == NULL)
+				put(w, "null", 4);
+			else
+				json_string(w, v[i], n[i]);
+		} else if (ev->rule != NULL) {
+			csv_cell(w, v[i], n[i], !w->csv_raw &&
+			    is_formula(v[i], n[i]));
+		}
+	}
+}
+
 static void
 write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 {
@@ -407,6 +457,8 @@ write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 		case V_TEXT: json_string(w, v.p, v.n); break;
 		}
 	}
+	if (w->why)
+		write_why(w, ev);
 	put(w, "}\n", 2);
 }
 
@@ -473,6 +525,10 @@ write_csv(struct mxt_event_writer *w, const struct mxt_event *ev)
 			csv_cell(w, fields[i].name, strlen(fields[i].name),
 			    false);
 		}
+		for (size_t i = 0; w->why && i < 2; i++) {
+			put(w, ",", 1);
+			csv_cell(w, why_names[i], strlen(why_names[i]), false);
+		}
 		put(w, "\r\n", 2);
 		w->header_done = true;
 	}
@@ -494,6 +550,8 @@ write_csv(struct mxt_event_writer *w, const struct mxt_event *ev)
 			break;
 		}
 	}
+	if (w->why)
+		write_why(w, ev);
 	put(w, "\r\n", 2);
 }
 

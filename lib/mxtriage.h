@@ -162,6 +162,13 @@ struct mxt_event {
 	 * it to join the two sides of a cut when they are merged. */
 	bool msg_start_seen;
 	enum mxt_cause cause;     /* MXT_CAUSE_NONE until classified */
+	/* The rule that decided cause: its name, origin ("lib/classify.c",
+	 * "lib/explain.c" for the code fallbacks, or the rules file) and
+	 * line there; NULL name when none did (cause other, or a cause the
+	 * status decides). Borrowed from the classifier. */
+	const char *rule;
+	const char *rule_origin;
+	long rule_line;
 	const char *provider;     /* "google", ...; NULL when unknown */
 	/* a submission or smarthost service the event went through
 	 * ("microsoft" for smtp.office365.com); NULL when none */
@@ -449,6 +456,12 @@ struct mxt_event_writer *mxt_event_writer_create(FILE *fp,
  * handed to fp in blocks of whole lines: call mxt_event_writer_flush
  * before fp is closed. Returns 0, or -1 when writing failed (errno set). */
 int mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *ev);
+/* With why set, every event also names the rule that decided its cause
+ * (`events --why`): JSON members "rule" and "rule_origin" ("FILE:LINE")
+ * after the schema's fields, CSV columns of the same names at the end,
+ * null/empty when no rule decided. Off by default: the schema
+ * mxtriage.event/1 is then unchanged. Call before the first write. */
+void mxt_event_writer_set_why(struct mxt_event_writer *w, bool why);
 /* Hands the events collected to fp (not fflush). Returns 0 or -1. */
 int mxt_event_writer_flush(struct mxt_event_writer *w);
 /* Frees w without writing what it still holds. Accepts NULL. */

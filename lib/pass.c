@@ -391,7 +391,15 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 			    strlen(m->message_id));
 	}
 	if (p->cfg.classifier != NULL) {
-		ev->cause = mxt_classify(p->cfg.classifier, ev);
+		size_t ri;
+		struct mxt_rule_info info;
+		ev->cause = mxt_classify_index(p->cfg.classifier, ev, &ri);
+		if (ri != SIZE_MAX && mxt_classifier_rule(p->cfg.classifier,
+		    ri, &info)) {
+			ev->rule = info.name;
+			ev->rule_origin = info.origin;
+			ev->rule_line = info.line;
+		}
 		mxt_provider_roll(p->cfg.classifier, ev, &ev->provider,
 		    &ev->via);
 	}

@@ -245,6 +245,8 @@ rule_match(struct rule *r, const struct rule_subject *s,
 {
 	if (r->dir >= 0 && r->dir != s->dir)
 		return 0;
+	if ((r->facts & s->facts) != r->facts)
+		return 0;
 	if (r->code_none) {
 		if (s->code != 0)
 			return 0;

@@ -23,6 +23,8 @@ static const char usage_text[] =
     CLI_FILTER_USAGE
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
     "      --rules FILE        classification rules tried before the built-in ones\n"
+    "      --why               also name the rule that decided each cause\n"
+    "                          (rule, rule_origin FILE:LINE) after the fields\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
     "      --year YYYY         year of traditional syslog lines (default:\n"
     "                          from the file's modification time)\n"
@@ -105,6 +107,7 @@ cmd_events(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
 		{"rules", required_argument, NULL, OPT_FIRST_FREE},
+		{"why", no_argument, NULL, OPT_FIRST_FREE + 1},
 		{"help", no_argument, NULL, 'h'},
 		CLI_INPUT_LONGOPTS,
 		CLI_FILTER_LONGOPTS,
@@ -116,7 +119,7 @@ cmd_events(int argc, char **argv)
 	char hostname[256];
 	enum mxt_event_format fmt = MXT_EVFMT_JSONL;
 	const char *output = NULL, *rules = NULL;
-	bool csv_raw = false;
+	bool csv_raw = false, why = false;
 	int c, r;
 
 	mxt_filter_init(&filter);
@@ -144,6 +147,9 @@ cmd_events(int argc, char **argv)
 			break;
 		case OPT_FIRST_FREE:
 			rules = optarg;
+			break;
+		case OPT_FIRST_FREE + 1:
+			why = true;
 			break;
 		case 'h':
 			cli_print(usage_text);
@@ -173,6 +179,7 @@ cmd_events(int argc, char **argv)
 	cli_signals_install();
 	struct events_ctx ctx = {mxt_event_writer_create(out.fp, fmt, csv_raw),
 	    &out, &filter};
+	mxt_event_writer_set_why(ctx.w, why);
 	struct mxt_pass_config cfg = {
 		.on_event = on_event,
 		.event_arg = &ctx,
