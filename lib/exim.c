@@ -79,6 +79,7 @@
 #define DEDUPE_CAP (1u << 18)  /* rejections remembered for dedupe */
 #define DEDUPE_MIN 1024
 #define SYSLOG_DUP_WINDOW 8    /* lines between syslog twins */
+#define FG_PROCS 64            /* foreground delivery processes followed */
 
 struct dedupe_entry {
 	uint64_t key;
@@ -101,6 +102,14 @@ struct exim_state {
 	 * (ourside.c): asked once per input, not per line */
 	const char *source;
 	bool paniclog;
+	/* foreground output: the message each delivery process said it
+	 * delivers ("PID delivering ID"), the oldest replaced when full */
+	struct fg_proc {
+		char pid[12];
+		char id[24];
+	} procs[FG_PROCS];
+	uint32_t next_proc;
+	char fg_line[MXT_LINE_MAX + 32]; /* "ID entry" of the current line */
 };
 
 static void *
@@ -188,7 +197,8 @@ dedupe_seen(struct exim_state *st, const struct mxt_logline *ll,
 	key = fnv64(key, msg, (size_t)(end - msg));
 	const char *src = k->source ? k->source : "";
 	uint64_t source = fnv64(FNV64_INIT, src, strlen(src));
-	bool syslog = ll->kind != MXT_HDR_EXIM;
+	/* foreground output prints a rejection once, for both logs */
+	bool syslog = ll->kind != MXT_HDR_EXIM && ll->kind != MXT_HDR_EXIM_FG;
 
 	if (st->size != 0) {
 		uint32_t i = st->buckets[key & (st->size - 1)];
@@ -1203,15 +1213,77 @@ exim_claim(void *state, const struct mxt_logline *ll)
 	return mxt_framing_is_exim(ll->program);
 }
 
+static struct fg_proc *
+fg_proc(struct exim_state *ex, struct mxt_str pid)
+{
+	for (size_t i = 0; pid.len > 0 && i < FG_PROCS; i++)
+		if (strlen(ex->procs[i].pid) == pid.len &&
+		    memcmp(ex->procs[i].pid, pid.ptr, pid.len) == 0)
+			return &ex->procs[i];
+	return NULL;
+}
+
+/*
+ * Exim's foreground output (framing.c): its entries have no message id.
+ * A delivery process first says "delivering ID" (with its pid in front
+ * once the daemon runs); its deliveries, deferrals, failures and
+ * "Completed" that follow get that id back here, so they read as main
+ * log lines. Returns false when the line was all there is to it. What
+ * has no id to get back stays without one: arrivals ("<=", written by
+ * the receiving process, which never prints its id; so the deliveries
+ * of foreground output have no sender), and deliveries of an output
+ * without pids (a delivery by "exim -v -M" alone has one process: its
+ * "delivering ID" line counts for it).
+ */
+static bool
+foreground(struct exim_state *ex, struct mxt_logline *ll)
+{
+	const char *s = ll->msg.ptr, *end = s + ll->msg.len;
+	const char *e;
+	struct fg_proc *p;
+	if (has_lit(s, end, "delivering ")) {
+		s += MXT_LIT_LEN("delivering ");
+		e = token_end(s, end);
+		if (!is_message_id(s, (size_t)(e - s)) ||
+		    ll->pid.len >= sizeof p->pid)
+			return false;
+		if ((p = fg_proc(ex, ll->pid)) == NULL) {
+			p = &ex->procs[ex->next_proc];
+			ex->next_proc = (ex->next_proc + 1) % FG_PROCS;
+		}
+		snprintf(p->pid, sizeof p->pid, "%.*s", (int)ll->pid.len,
+		    ll->pid.ptr);
+		snprintf(p->id, sizeof p->id, "%.*s", (int)(e - s), s);
+		return false;
+	}
+	bool flag = end - s >= 3 && s[2] == ' ' && (
+	    (s[1] == '>' && strchr("=-*>", s[0]) != NULL) ||
+	    (s[0] == '=' && s[1] == '=') || (s[0] == '*' && s[1] == '*'));
+	bool completed = has_lit(s, end, "Completed") &&
+	    (end - s == 9 || s[9] == ' ');
+	if ((!flag && !completed) ||
+	    (p = ll->pid.len > 0 ? fg_proc(ex, ll->pid) : NULL) == NULL)
+		return true;
+	int n = snprintf(ex->fg_line, sizeof ex->fg_line, "%s %.*s", p->id,
+	    (int)(end - s), s);
+	ll->msg = mxt_str_make(ex->fg_line, (size_t)n < sizeof ex->fg_line ?
+	    (size_t)n : sizeof ex->fg_line - 1);
+	if (completed)
+		p->pid[0] = '\0'; /* the process ends */
+	return true;
+}
+
 static void
 exim_parse(void *state, struct mxt_sink *sink, const struct mxt_logline *ll0)
 {
 	struct exim_state *ex = state;
 	struct mxt_logline ll = *ll0;
+	ex->sink = sink;
+	if (ll.kind == MXT_HDR_EXIM_FG && !foreground(ex, &ll))
+		return;
 	const char *s = ll.msg.ptr, *end = s + ll.msg.len;
 	const char *q;
 
-	ex->sink = sink;
 	const char *msg = s;
 	if (sink->source != ex->source) {
 		ex->source = sink->source;
