@@ -960,8 +960,9 @@ int mxt_tail_position(const struct mxt_tail *t, struct mxt_position *out);
 /*
  * The --state file: one JSON document, {"schema": "mxtriage.state/2",
  * "inputs": [positions], "messages": [the pass's messages in flight],
- * "totals": the summary of all summary runs so far, "prometheus": the
- * domain series given}. mxt_state_load reads it (a file that does not
+ * "dialects": what each MTA's dialect keeps for the next run (Exim: the
+ * rejections whose other copy was not read yet), "totals": the summary
+ * of all summary runs so far, "prometheus": the domain series given}. mxt_state_load reads it (a file that does not
  * exist is an empty state: the first run; a mxtriage.state/1 file has
  * no totals: they start empty); a file that is not JSON, not a state, of
  * another version, or incomplete is an error (NULL, err names the file,

@@ -9,6 +9,7 @@
  *    "inputs": [{"path", "dev", "ino", "offset", "line",
  *                "last_line_length", "last_line_fnv1a64"}],
  *    "messages": [see track_state.c],
+ *    "dialects": {"exim": what the dialect saved (exim.c), ...},
  *    "totals": a summary (mxtriage.summary/2) or null,
  *    "prometheus": {"domains": [...], "other": {status: n} or null}}
  *
@@ -52,6 +53,7 @@ struct mxt_state {
 	size_t npos;
 	json_t *messages; /* owned */
 	json_t *totals;   /* owned: the saved totals (a summary), or NULL */
+	json_t *dialects; /* owned: {name: what the dialect saved}, or NULL */
 	struct mxt_summary *total; /* the totals with this run's, or NULL */
 	struct mxt_prom_carry carry;
 };
@@ -90,6 +92,7 @@ mxt_state_destroy(struct mxt_state *s)
 	free(s->pos);
 	json_decref(s->messages);
 	json_decref(s->totals);
+	json_decref(s->dialects);
 	mxt_summary_destroy(s->total);
 	mxt_prom_carry_finish(&s->carry);
 	free(s);
@@ -153,6 +156,13 @@ load_totals(struct mxt_state *s, json_t *doc, const char *path,
 	}
 	if (json_is_object(totals))
 		s->totals = json_incref(totals);
+	json_t *dialects = json_object_get(doc, "dialects");
+	if (!json_is_object(dialects)) {
+		set_error(err, path, 0, 0, "incomplete state (no \"dialects\" "
+		    "object); remove it to start over");
+		return -1;
+	}
+	s->dialects = json_incref(dialects);
 	struct mxt_prom_carry *c = &s->carry;
 	c->domains = xcalloc(json_array_size(domains) + 1, sizeof *c->domains);
 	size_t i;
@@ -267,7 +277,39 @@ mxt_state_restore(const struct mxt_state *s, struct mxt_pass *p,
 		    "start over", why);
 		return -1;
 	}
+	for (size_t i = 0; s->dialects != NULL && i < mxt_dialect_count; i++) {
+		const struct mxt_dialect *d = mxt_dialects[i];
+		const json_t *v = json_object_get(s->dialects, d->name);
+		if (v == NULL)
+			continue;
+		if (!json_is_string(v) || d->restore == NULL ||
+		    p->dialect_state[i] == NULL ||
+		    d->restore(p->dialect_state[i], json_string_value(v)) < 0) {
+			set_error(err, "state", 0, 0, "damaged state: "
+			    "dialects.%s is not what it saved; remove it to "
+			    "start over", d->name);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+/* What each dialect keeps for the next run (Exim: the rejections not yet
+ * matched by their other copy, see exim.c). */
+static json_t *
+dialects_value(const struct mxt_pass *p)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < mxt_dialect_count; i++) {
+		const struct mxt_dialect *d = mxt_dialects[i];
+		if (d->save == NULL || p->dialect_state[i] == NULL)
+			continue;
+		char *text = d->save(p->dialect_state[i]);
+		if (text != NULL)
+			json_object_set_new(o, d->name, json_string(text));
+		free(text);
+	}
+	return o;
 }
 
 /* The --by keys of s as the option takes them, in buf. */
@@ -413,10 +455,10 @@ mxt_state_save(const char *path, const struct mxt_pass *p,
 		    "totals could not be written");
 		return -1;
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "schema",
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "schema",
 	    SCHEMA, "version", MXT_VERSION, "inputs", inputs, "messages",
-	    mxt_track_state_save(p), "totals", totals, "prometheus",
-	    prom_value(st));
+	    mxt_track_state_save(p), "dialects", dialects_value(p), "totals",
+	    totals, "prometheus", prom_value(st));
 
 	char *dir = xstrndup(path, strlen(path)), *tmp = NULL;
 	int fd = -1, rc = -1;

@@ -216,6 +216,10 @@ test_bad_states(void)
 		{.name = "version 2 without totals", .data = "{\"schema\": "
 		    "\"mxtriage.state/2\", \"messages\": [], \"inputs\": []}",
 		    .want = "incomplete state"},
+		{.name = "version 2 without dialects", .data = "{\"schema\": "
+		    "\"mxtriage.state/2\", \"messages\": [], \"inputs\": [], "
+		    "\"totals\": null, \"prometheus\": {\"domains\": [], "
+		    "\"other\": null}}", .want = "no \"dialects\""},
 		{.name = "offset negative", .data = "{\"schema\": "
 		    "\"mxtriage.state/1\", \"messages\": [], \"inputs\": "
 		    "[{\"path\": \"a\", \"dev\": 1, \"ino\": 2, \"offset\": -1, "

@@ -28,7 +28,8 @@ state file's own failures: a corrupt, foreign, other-version or
 incomplete state is an error (exit 2) that names the file, and the log
 is not read; so are totals grouped by other --by keys; a state of
 version 1 is read (positions kept, counters start over); an events run
-carries the totals on unchanged.
+carries the totals on unchanged; the main log and reject log copies of
+an Exim rejection read by two runs count once.
 
 Usage: state_property.py MXTRIAGE TESTDATA [CORPUS]
 """
@@ -331,6 +332,52 @@ def totals_cases(binary, log, tmp):
           ["exit %d, lines %s" % (rc, got.get(key))])
 
 
+def rejectlog_across_runs(binary, testdata, tmp):
+    """Exim writes a rejection to its main log and its reject log at
+    once; a run reads one file, then the other, so the copies of a
+    rejection can fall into two runs: counted once all the same, as in
+    one run (the state carries the rejections not yet matched)."""
+    src = os.path.join(testdata, "mta", "out", "exim")
+    with open(os.path.join(src, "mainlog"), "rb") as f:
+        main = f.read().splitlines(keepends=True)
+    with open(os.path.join(src, "rejectlog"), "rb") as f:
+        reject = f.read().splitlines(keepends=True)
+    # the second rejection: its main log copy before the cut, its reject
+    # log copy after it
+    cut = next(i for i, l in enumerate(main) if l == reject[1]) + 1
+    d = os.path.join(tmp, "rejectlog")
+    os.makedirs(d, exist_ok=True)
+    ml, rl, st = (os.path.join(d, n) for n in ("mainlog", "rejectlog",
+                                                "s.state"))
+    args = ["events", "--host", "lab"]
+
+    def rejected(out):
+        return sorted(json.dumps({k: v for k, v in json.loads(line).items()
+                                  if k not in ("source", "line", "event_id")},
+                                 sort_keys=True)
+                      for line in out.splitlines()
+                      if json.loads(line)["status"] == "rejected")
+
+    _, whole, _ = run(binary, args + [os.path.join(src, "mainlog"),
+                                      os.path.join(src, "rejectlog")], tmp)
+    with open(ml, "wb") as f:
+        f.writelines(main[:cut])
+    with open(rl, "wb") as f:
+        f.writelines(reject[:1])
+    rc1, a, e1 = run(binary, args + ["--state", st, ml, rl], tmp)
+    with open(ml, "ab") as f:
+        f.writelines(main[cut:])
+    with open(rl, "ab") as f:
+        f.writelines(reject[1:])
+    rc2, b, e2 = run(binary, args + ["--state", st, ml, rl], tmp)
+    got, want = rejected(a + b), rejected(whole)
+    check(rc1 == 0 and rc2 == 0 and got == want,
+          "main log and reject log copies of a rejection read by two "
+          "--state runs: counted once, as in one run",
+          ["exit %d/%d, %d rejections in the runs, %d in one run" %
+           (rc1, rc2, len(got), len(want)), e1.decode(), e2.decode()])
+
+
 def state_errors(binary, testdata, tmp):
     log = os.path.join(testdata, "sample", "mail.log")
     cases = [
@@ -352,9 +399,14 @@ def state_errors(binary, testdata, tmp):
          b"\"inputs\": [], \"messages\": []}\n", "incomplete state"),
         ("version 2 with damaged domain series",
          b"{\"schema\": \"mxtriage.state/2\", \"inputs\": [], "
-         b"\"messages\": [], \"totals\": null, \"prometheus\": "
+         b"\"messages\": [], \"dialects\": {}, \"totals\": null, \"prometheus\": "
          b"{\"domains\": [\"b.test\", \"a.test\"], \"other\": null}}\n",
          "prometheus.domains[1]"),
+        ("version 2 with a damaged Exim part",
+         b"{\"schema\": \"mxtriage.state/2\", \"inputs\": [], "
+         b"\"messages\": [], \"dialects\": {\"exim\": \"d zz\\n\"}, "
+         b"\"totals\": null, \"prometheus\": {\"domains\": [], "
+         b"\"other\": null}}\n", "dialects.exim is not what it saved"),
     ]
     for name, data, want in cases:
         st = os.path.join(tmp, "bad.state")
@@ -370,6 +422,7 @@ def state_errors(binary, testdata, tmp):
                   "was" % name)
     totals_cases(binary, os.path.join(testdata, "mta", "out", "postfix",
                                       "mail.log"), tmp)
+    rejectlog_across_runs(binary, testdata, tmp)
     # standard input and directories have no place to continue from
     for args, want in ((["-"], "standard input"),
                        ([testdata], "is a directory")):
