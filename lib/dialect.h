@@ -119,6 +119,12 @@ struct mxt_dialect {
 	/* True for lines without a header that belong to this MTA and are
 	 * never events (Exim's reject log header dumps). May be NULL. */
 	bool (*headerless)(const char *line, size_t len);
+	/* What of its state the next run of --state needs (state.c keeps
+	 * it as a string): save returns it malloc'd, NUL-terminated (NULL
+	 * when there is nothing), restore reads it back into a new state
+	 * (0, or -1 when it is not one). Both may be NULL. */
+	char *(*save)(const void *state);
+	int (*restore)(void *state, const char *text);
 };
 
 /* The registry (dialects.c): the first dialect that claims a line wins. */

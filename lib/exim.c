@@ -61,8 +61,11 @@
  * different input (main log + reject log), or from the same syslog input
  * a few lines before (syslog_duplication). Identical rejections within
  * one Exim log file (a client repeating a RCPT in the same second) are
- * all kept. Limits, stated: a reject log whose main-log twin lies more
- * than DEDUPE_CAP rejections back is counted twice; in syslog with
+ * all kept. With --state, the newest DEDUPE_SAVE_MAX unmatched keys go
+ * to the next run (exim_save), so copies read by two runs count once.
+ * Limits, stated: a reject log whose main-log twin lies more
+ * than DEDUPE_CAP rejections back is counted twice (DEDUPE_SAVE_MAX when
+ * the twins are read by two --state runs); in syslog with
  * syslog_duplication off, the same rejection repeated within
  * SYSLOG_DUP_WINDOW lines by one process counts once.
  * The header dump the reject log writes after a rejection (Envelope-from:,
@@ -79,6 +82,7 @@
 #define DEDUPE_CAP (1u << 18)  /* rejections remembered for dedupe */
 #define DEDUPE_MIN 1024
 #define SYSLOG_DUP_WINDOW 8    /* lines between syslog twins */
+#define FG_PROCS 64            /* foreground delivery processes followed */
 
 struct dedupe_entry {
 	uint64_t key;
@@ -101,6 +105,14 @@ struct exim_state {
 	 * (ourside.c): asked once per input, not per line */
 	const char *source;
 	bool paniclog;
+	/* foreground output: the message each delivery process said it
+	 * delivers ("PID delivering ID"), the oldest replaced when full */
+	struct fg_proc {
+		char pid[12];
+		char id[24];
+	} procs[FG_PROCS];
+	uint32_t next_proc;
+	char fg_line[MXT_LINE_MAX + 32]; /* "ID entry" of the current line */
 };
 
 static void *
@@ -169,6 +181,9 @@ dedupe_grow(struct exim_state *st)
 	st->head = n & (nsize - 1);
 }
 
+static void dedupe_remember(struct exim_state *st, uint64_t key,
+    uint64_t source, long line_no);
+
 /*
  * Returns true when this rejection is the second copy of one already
  * counted (see the design comment); otherwise remembers it.
@@ -188,7 +203,8 @@ dedupe_seen(struct exim_state *st, const struct mxt_logline *ll,
 	key = fnv64(key, msg, (size_t)(end - msg));
 	const char *src = k->source ? k->source : "";
 	uint64_t source = fnv64(FNV64_INIT, src, strlen(src));
-	bool syslog = ll->kind != MXT_HDR_EXIM;
+	/* foreground output prints a rejection once, for both logs */
+	bool syslog = ll->kind != MXT_HDR_EXIM && ll->kind != MXT_HDR_EXIM_FG;
 
 	if (st->size != 0) {
 		uint32_t i = st->buckets[key & (st->size - 1)];
@@ -204,6 +220,15 @@ dedupe_seen(struct exim_state *st, const struct mxt_logline *ll,
 			}
 		}
 	}
+	dedupe_remember(st, key, source, k->line_no);
+	return false;
+}
+
+/* Keeps a rejection's key as the newest entry of the ring. */
+static void
+dedupe_remember(struct exim_state *st, uint64_t key, uint64_t source,
+    long line_no)
+{
 	if (st->count == st->size && st->size < DEDUPE_CAP)
 		dedupe_grow(st);
 	uint32_t slot = st->head;
@@ -214,11 +239,10 @@ dedupe_seen(struct exim_state *st, const struct mxt_logline *ll,
 	}
 	uint32_t b = (uint32_t)(key & (st->size - 1));
 	*e = (struct dedupe_entry){.key = key, .source = source,
-	    .line_no = k->line_no, .next = st->buckets[b], .used = true};
+	    .line_no = line_no, .next = st->buckets[b], .used = true};
 	st->buckets[b] = slot + 1;
 	st->head = (slot + 1) & (st->size - 1);
 	st->count++;
-	return false;
 }
 
 /* ---- small scanners -------------------------------------------------- */
@@ -1203,15 +1227,77 @@ exim_claim(void *state, const struct mxt_logline *ll)
 	return mxt_framing_is_exim(ll->program);
 }
 
+static struct fg_proc *
+fg_proc(struct exim_state *ex, struct mxt_str pid)
+{
+	for (size_t i = 0; pid.len > 0 && i < FG_PROCS; i++)
+		if (strlen(ex->procs[i].pid) == pid.len &&
+		    memcmp(ex->procs[i].pid, pid.ptr, pid.len) == 0)
+			return &ex->procs[i];
+	return NULL;
+}
+
+/*
+ * Exim's foreground output (framing.c): its entries have no message id.
+ * A delivery process first says "delivering ID" (with its pid in front
+ * once the daemon runs); its deliveries, deferrals, failures and
+ * "Completed" that follow get that id back here, so they read as main
+ * log lines. Returns false when the line was all there is to it. What
+ * has no id to get back stays without one: arrivals ("<=", written by
+ * the receiving process, which never prints its id; so the deliveries
+ * of foreground output have no sender), and deliveries of an output
+ * without pids (a delivery by "exim -v -M" alone has one process: its
+ * "delivering ID" line counts for it).
+ */
+static bool
+foreground(struct exim_state *ex, struct mxt_logline *ll)
+{
+	const char *s = ll->msg.ptr, *end = s + ll->msg.len;
+	const char *e;
+	struct fg_proc *p;
+	if (has_lit(s, end, "delivering ")) {
+		s += MXT_LIT_LEN("delivering ");
+		e = token_end(s, end);
+		if (!is_message_id(s, (size_t)(e - s)) ||
+		    ll->pid.len >= sizeof p->pid)
+			return false;
+		if ((p = fg_proc(ex, ll->pid)) == NULL) {
+			p = &ex->procs[ex->next_proc];
+			ex->next_proc = (ex->next_proc + 1) % FG_PROCS;
+		}
+		snprintf(p->pid, sizeof p->pid, "%.*s", (int)ll->pid.len,
+		    ll->pid.ptr);
+		snprintf(p->id, sizeof p->id, "%.*s", (int)(e - s), s);
+		return false;
+	}
+	bool flag = end - s >= 3 && s[2] == ' ' && (
+	    (s[1] == '>' && strchr("=-*>", s[0]) != NULL) ||
+	    (s[0] == '=' && s[1] == '=') || (s[0] == '*' && s[1] == '*'));
+	bool completed = has_lit(s, end, "Completed") &&
+	    (end - s == 9 || s[9] == ' ');
+	if ((!flag && !completed) ||
+	    (p = ll->pid.len > 0 ? fg_proc(ex, ll->pid) : NULL) == NULL)
+		return true;
+	int n = snprintf(ex->fg_line, sizeof ex->fg_line, "%s %.*s", p->id,
+	    (int)(end - s), s);
+	ll->msg = mxt_str_make(ex->fg_line, (size_t)n < sizeof ex->fg_line ?
+	    (size_t)n : sizeof ex->fg_line - 1);
+	if (completed)
+		p->pid[0] = '\0'; /* the process ends */
+	return true;
+}
+
 static void
 exim_parse(void *state, struct mxt_sink *sink, const struct mxt_logline *ll0)
 {
 	struct exim_state *ex = state;
 	struct mxt_logline ll = *ll0;
+	ex->sink = sink;
+	if (ll.kind == MXT_HDR_EXIM_FG && !foreground(ex, &ll))
+		return;
 	const char *s = ll.msg.ptr, *end = s + ll.msg.len;
 	const char *q;
 
-	ex->sink = sink;
 	const char *msg = s;
 	if (sink->source != ex->source) {
 		ex->source = sink->source;
@@ -1320,6 +1406,95 @@ exim_dump_line(const char *line, size_t len)
 	return false;
 }
 
+/*
+ * --state: what the next run needs, as text, one entry a line, oldest
+ * first:
+ *   "d KEY SOURCE LINE"  a rejection not matched by its other copy yet
+ *                        (hex key and input hash, line number), the
+ *                        newest DEDUPE_SAVE_MAX of them: a rejection whose
+ *                        main log copy was read by this run and whose
+ *                        reject log copy comes in the next (Exim writes
+ *                        both at once, but a run reads one file after
+ *                        the other) counts once, as in one run
+ *   "p PID ID"           a foreground delivery process and its message
+ */
+#define DEDUPE_SAVE_MAX 8192
+
+static char *
+exim_save(const void *state)
+{
+	const struct exim_state *st = state;
+	struct mxt_buf b = {0};
+	uint32_t unmatched = 0, skip;
+	for (uint32_t k = 0; k < st->count; k++) {
+		const struct dedupe_entry *e =
+		    &st->ring[(st->head - st->count + k) & (st->size - 1)];
+		unmatched += !e->matched;
+	}
+	skip = unmatched > DEDUPE_SAVE_MAX ? unmatched - DEDUPE_SAVE_MAX : 0;
+	for (uint32_t k = 0; k < st->count; k++) {
+		const struct dedupe_entry *e =
+		    &st->ring[(st->head - st->count + k) & (st->size - 1)];
+		if (e->matched)
+			continue;
+		if (skip > 0) {
+			skip--;
+			continue;
+		}
+		char line[80];
+		int n = snprintf(line, sizeof line, "d %016llx %016llx %ld\n",
+		    (unsigned long long)e->key, (unsigned long long)e->source,
+		    e->line_no);
+		mxt_buf_append(&b, line, (size_t)n);
+	}
+	for (uint32_t i = 0; i < FG_PROCS; i++) {
+		/* in order of age: next_proc is the oldest */
+		const struct fg_proc *p =
+		    &st->procs[(st->next_proc + i) % FG_PROCS];
+		if (p->pid[0] == '\0')
+			continue;
+		char line[64];
+		int n = snprintf(line, sizeof line, "p %s %s\n", p->pid, p->id);
+		mxt_buf_append(&b, line, (size_t)n);
+	}
+	if (b.len == 0) {
+		free(b.p);
+		return NULL;
+	}
+	mxt_buf_append(&b, "", 1);
+	return b.p;
+}
+
+static int
+exim_restore(void *state, const char *text)
+{
+	struct exim_state *st = state;
+	const char *p = text;
+	while (*p != '\0') {
+		unsigned long long key, source;
+		long line_no;
+		char pid[12], id[24];
+		int used = 0;
+		if (sscanf(p, "d %16llx %16llx %ld%n", &key, &source, &line_no,
+		    &used) == 3 && used > 0) {
+			dedupe_remember(st, key, source, line_no);
+		} else if (sscanf(p, "p %11s %23s%n", pid, id, &used) == 2 &&
+		    used > 0 && is_message_id(id, strlen(id))) {
+			struct fg_proc *f = &st->procs[st->next_proc];
+			st->next_proc = (st->next_proc + 1) % FG_PROCS;
+			snprintf(f->pid, sizeof f->pid, "%s", pid);
+			snprintf(f->id, sizeof f->id, "%s", id);
+		} else {
+			return -1;
+		}
+		p += used;
+		if (*p != '\n')
+			return -1;
+		p++;
+	}
+	return 0;
+}
+
 const struct mxt_dialect mxt_dialect_exim = {
 	.name = "exim",
 	.mta = MXT_MTA_EXIM,
@@ -1328,4 +1503,6 @@ const struct mxt_dialect mxt_dialect_exim = {
 	.claim = exim_claim,
 	.parse = exim_parse,
 	.headerless = exim_dump_line,
+	.save = exim_save,
+	.restore = exim_restore,
 };

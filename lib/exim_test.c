@@ -244,6 +244,37 @@ static const struct exim_case cases[] = {
 	    {NULL}, 0, 1},
 	{"failure of unknown shape", {"1999-03-02 09:44:33 10HmbH-000000005vi-0000 ** mua_wrapper is set but recipients cannot all be delivered in one transaction"},
 	    {NULL}, 0, 1},
+	/* ---- foreground output (exim -bdf -v): no time, no message id;
+	 * the pid in front; the id from the process's "delivering" ---- */
+	{"foreground: delivery gets the id its process said it delivers", {
+	    "  814 delivering 1xY4xm-0000Cy-1K",
+	    "  814 LOG: MAIN",
+	    "  814   => bob@accept.test R=out T=remote H=127.0.0.1 [127.0.0.1] C=\"250 2.0.0 Ok: queued as PEER1\""},
+	    {"delivered", "remote", "1xY4xm-0000Cy-1K", "out",
+	    "bob@accept.test", "accept.test", "", "127.0.0.1", "127.0.0.1",
+	    0, 250, "2.0.0", NULL, "250 2.0.0 Ok: queued as PEER1", NULL,
+	    NULL, NO_DELAY}, 1, 0},
+	{"foreground: deferral, another process between", {
+	    "  831 delivering 1xY4xm-0000DI-37",
+	    "  846   SMTP<< 451 4.7.1 Greylisted, try again later",
+	    "  831 LOG: MAIN",
+	    "  831   == carol@defer.test R=out T=remote defer (-44) H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<carol@defer.test>: 451 4.7.1 Greylisted, try again later"},
+	    {"deferred", "remote", "1xY4xm-0000DI-37", "out",
+	    "carol@defer.test", "defer.test", "", "127.0.0.1", "127.0.0.1",
+	    0, 451, "4.7.1", "rcpt", NULL, NULL, NULL, NO_DELAY}, 1, 0},
+	{"foreground: failure of a queue run's delivery process", {
+	    "  855 delivering 1xY4xn-0000DZ-29 (queue run pid 1056)",
+	    "  855 LOG: MAIN",
+	    "  855   ** erin@bounce.test R=out T=remote H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<erin@bounce.test>: 550 5.1.1 <erin@bounce.test>: Recipient address rejected: User unknown"},
+	    {"bounced", "remote", "1xY4xn-0000DZ-29", "out",
+	    "erin@bounce.test", "bounce.test", "", "127.0.0.1", "127.0.0.1",
+	    0, 550, "5.1.1", "rcpt", NULL, NULL, NULL, NO_DELAY}, 1, 0},
+	{"foreground: rejection, pid in front", {
+	    "  866 LOG: MAIN REJECT",
+	    "  866   H=(client.lab.test) [127.0.0.1] F=<alice@fg.lab.test> rejected RCPT <victim@relay.test>: relay not permitted"},
+	    {"rejected", "", "", "in", "victim@relay.test", "relay.test",
+	    "alice@fg.lab.test", "", "127.0.0.1", 0, 0, "",
+	    "rcpt", "relay not permitted", NULL, NULL, NO_DELAY}, 1, 0},
 };
 
 static struct mxt_pass *
@@ -446,6 +477,54 @@ run_mixed(void)
 	mxt_pass_destroy(p);
 }
 
+/* Foreground output (exim -bdf -v, lines of Debian 12's Exim 4.96, see
+ * testdata/exim/SOURCES): what gives no event, and the lines Exim's. */
+static const struct {
+	const char *name;
+	const char *lines[6];
+	long long claimed;
+} fg_none[] = {
+	{"foreground: another pid's id is not lent", {
+	    "  900 delivering 1xY4xm-0000Cy-1K",
+	    "  814 LOG: MAIN",
+	    "  814   => bob@accept.test R=out T=remote H=127.0.0.1 [127.0.0.1] C=\"250 2.0.0 Ok: queued as PEER1\""},
+	    2},
+	{"foreground: the id ends with Completed", {
+	    "  814 delivering 1xY4xm-0000Cy-1K",
+	    "  814 LOG: MAIN",
+	    "  814   Completed",
+	    "  814 LOG: MAIN",
+	    "  814   => bob@accept.test R=out T=remote H=127.0.0.1 [127.0.0.1] C=\"250 2.0.0 Ok: queued as PEER1\""},
+	    3},
+	{"foreground: an entry of another pid than its LOG line is none", {
+	    "  814 delivering 1xY4xm-0000Cy-1K",
+	    "  831 LOG: MAIN",
+	    "  814   => bob@accept.test R=out T=remote H=127.0.0.1 [127.0.0.1] C=\"250 2.0.0 Ok: queued as PEER1\""},
+	    1},
+	{"foreground: an arrival has no id to get", {
+	    "  804 LOG: MAIN",
+	    "  804   <= alice@fg.lab.test H=(client.lab.test) [127.0.0.1] P=esmtp S=249 id=m1@fg.lab.test"},
+	    1},
+};
+
+static void
+run_fg_none(void)
+{
+	for (size_t k = 0; k < sizeof fg_none / sizeof fg_none[0]; k++) {
+		struct test_capture cap = {0};
+		struct mxt_pass *p = new_pass(&cap);
+		for (int i = 0; i < 6 && fg_none[k].lines[i]; i++)
+			mxt_pass_line(p, "test", i + 1, 0, fg_none[k].lines[i],
+			    strlen(fg_none[k].lines[i]));
+		test_int(fg_none[k].name, "lines claimed by exim",
+		    (long long)mxt_pass_stats(p)->lines_mta[MXT_MTA_EXIM],
+		    fg_none[k].claimed);
+		mxt_pass_destroy(p);
+		test_int(fg_none[k].name, "events", cap.events, 0);
+		test_int(fg_none[k].name, "unparsed", cap.unparsed, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -457,5 +536,6 @@ main(void)
 	run_completed();
 	run_default_host();
 	run_mixed();
+	run_fg_none();
 	return test_done();
 }

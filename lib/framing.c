@@ -19,8 +19,20 @@
  *                          a line "LOG: MAIN" (or "LOG: <selector> MAIN
  *                          REJECT"...), then the entry indented by two
  *                          spaces, without time or message id; read as an
- *                          Exim main log line (framing_exim.c) with the
- *                          container's timestamp when there is one.
+ *                          Exim main log line of kind MXT_HDR_EXIM_FG
+ *                          with the container's timestamp when there is
+ *                          one. Once the daemon runs, every line of it
+ *                          starts with the writing process's pid ("%5d ",
+ *                          Exim's debug_printf with debug_pid): "  804
+ *                          LOG: MAIN", "  804   => ..."; the pid goes to
+ *                          the line's pid. The debug line "  814
+ *                          delivering ID" that a delivery process writes
+ *                          first is passed on too (kind MXT_HDR_EXIM_FG,
+ *                          the message "delivering ID"): the entries of
+ *                          that process have no message id, and exim.c
+ *                          takes it from there. (As Exim 4.96 writes it:
+ *                          log.c's DEBUG(D_any|D_v) branch of log_write,
+ *                          deliver.c's "delivering %s".)
  */
 #include "framing.h"
 
@@ -112,28 +124,66 @@ parse_framed(struct mxt_clock *c, const char *p, const char *end,
 	return false;
 }
 
+/* Past the pid Exim's debug output puts in front of each line ("%5d ":
+ * spaces, digits, one space), *pid set; p and "" when there is none. */
+static const char *
+skip_debug_pid(const char *p, const char *end, struct mxt_str *pid)
+{
+	const char *q = p;
+	*pid = mxt_str_make("", 0);
+	while (q < end && *q == ' ')
+		q++;
+	const char *d = q;
+	while (q < end && is_digit(*q))
+		q++;
+	if (q == d || q - d > 10 || q >= end || *q != ' ')
+		return p;
+	*pid = mxt_str_make(d, (size_t)(q - d));
+	return q + 1;
+}
+
+static void
+foreground_line(struct mxt_logline *out, const struct mxt_time *t,
+    struct mxt_str pid, const char *p, const char *end)
+{
+	memset(out, 0, sizeof *out);
+	out->kind = MXT_HDR_EXIM_FG;
+	out->time = *t;
+	out->host = mxt_str_make("", 0);
+	out->program = mxt_str_make(MXT_LIT("exim"));
+	out->pid = pid;
+	out->msg = mxt_str_make(p, (size_t)(end - p));
+}
+
 /* Exim's foreground output: "LOG: ... MAIN|REJECT|PANIC" starts an
- * entry (nothing to read in it), "  message" is the entry. */
+ * entry (nothing to read in it), "  message" is the entry; both may have
+ * the process's pid in front, the same on both. */
 static bool
 exim_foreground(struct mxt_clock *c, const char *p, const char *end,
     const struct mxt_time *t, struct mxt_logline *out)
 {
 	bool pending = c->exim_fg;
 	c->exim_fg = false;
+	struct mxt_str pid;
+	p = skip_debug_pid(p, end, &pid);
 	if (has_lit(p, end, "LOG:") && (find_lit(p, end, " MAIN") != NULL ||
 	    find_lit(p, end, " REJECT") != NULL)) {
 		c->exim_fg = true;
 		c->exim_fg_time = *t;
+		snprintf(c->exim_fg_pid, sizeof c->exim_fg_pid, "%.*s",
+		    (int)pid.len, pid.ptr);
 		return false;
 	}
-	if (!pending || !has_lit(p, end, "  ") || end - p < 3 || p[2] == ' ')
+	if (has_lit(p, end, "delivering ") && end - p > 26) {
+		/* the id follows; exim.c checks it */
+		foreground_line(out, t, pid, p, end);
+		return true;
+	}
+	if (!pending || !has_lit(p, end, "  ") || end - p < 3 || p[2] == ' ' ||
+	    strlen(c->exim_fg_pid) != pid.len ||
+	    memcmp(c->exim_fg_pid, pid.ptr, pid.len) != 0)
 		return false;
-	memset(out, 0, sizeof *out);
-	out->kind = MXT_HDR_EXIM;
-	out->time = t->valid ? *t : c->exim_fg_time;
-	out->host = mxt_str_make("", 0);
-	out->program = mxt_str_make(MXT_LIT("exim"));
-	out->msg = mxt_str_make(p + 2, (size_t)(end - p - 2));
+	foreground_line(out, t->valid ? t : &c->exim_fg_time, pid, p + 2, end);
 	return true;
 }
 

@@ -154,6 +154,7 @@ enum mxt_header_kind {
 	MXT_HDR_RFC3339,
 	MXT_HDR_RFC5424,
 	MXT_HDR_EXIM, /* Exim's own log file */
+	MXT_HDR_EXIM_FG, /* Exim's foreground output (-v): no message id */
 	MXT_HDR_COUNT
 };
 
@@ -184,6 +185,7 @@ struct mxt_clock {
 	 * the next "  message" line is its entry (framing.c) */
 	bool exim_fg;
 	struct mxt_time exim_fg_time;
+	char exim_fg_pid[12];  /* the pid in front of that "LOG:" line */
 };
 
 void mxt_clock_init(struct mxt_clock *c, int year, time_t reference);

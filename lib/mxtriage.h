@@ -621,6 +621,7 @@ enum mxt_report_format {
 };
 int mxt_report_format_lookup(const char *name);
 
+struct mxt_prom_carry;
 struct mxt_report_options {
 	enum mxt_report_format format;
 	size_t top;          /* rows per section; 0 = all */
@@ -634,6 +635,9 @@ struct mxt_report_options {
 	struct mxt_classifier *classifier;
 	const char *const *inputs; /* names of the inputs, for the header */
 	size_t ninputs;
+	/* prometheus with --state: the domain series the state keeps
+	 * (mxt_state_prom_carry); NULL = the --top N domains of s */
+	const struct mxt_prom_carry *prom_carry;
 };
 
 /* Writes the report; returns 0, or -1 when writing failed (errno set). */
@@ -967,12 +971,15 @@ long mxt_tail_read(struct mxt_pass *p, struct mxt_tail *t, bool follow,
 int mxt_tail_position(const struct mxt_tail *t, struct mxt_position *out);
 
 /*
- * The --state file: one JSON document, {"schema": "mxtriage.state/1",
- * "inputs": [positions], "messages": [the pass's messages in flight]}.
- * mxt_state_load reads it (a file that does not exist is an empty state:
- * the first run); a file that is not JSON, not a state, of another
- * version, or incomplete is an error (NULL, err names the file, where
- * and what), never ignored.
+ * The --state file: one JSON document, {"schema": "mxtriage.state/2",
+ * "inputs": [positions], "messages": [the pass's messages in flight],
+ * "dialects": what each MTA's dialect keeps for the next run (Exim: the
+ * rejections whose other copy was not read yet), "totals": the summary
+ * of all summary runs so far, "prometheus": the domain series given}. mxt_state_load reads it (a file that does not
+ * exist is an empty state: the first run; a mxtriage.state/1 file has
+ * no totals: they start empty); a file that is not JSON, not a state, of
+ * another version, or incomplete is an error (NULL, err names the file,
+ * where and what), never ignored.
  */
 struct mxt_state;
 struct mxt_state *mxt_state_load(const char *path, struct mxt_error *err);
@@ -985,12 +992,30 @@ const struct mxt_position *mxt_state_position(const struct mxt_state *s,
 int mxt_state_restore(const struct mxt_state *s, struct mxt_pass *p,
     struct mxt_error *err);
 /*
- * Writes the state of p and the positions pos[0..n) to path, atomically:
- * a temporary file beside it, flushed to disk, renamed over it. Returns
- * 0, or -1 with err set (the old state is then left as it was).
+ * Merges run (this run's summary, finished) into the totals of st, and
+ * gives the --top N domains of the totals (all when top is 0) a
+ * prometheus series for good. c classifies what the merge expands
+ * (built-in rules when NULL). Call once per run. Returns 0, or -1 with
+ * err set (the saved totals are damaged, or were grouped by other --by
+ * keys); st is then unchanged for mxt_state_save.
+ */
+int mxt_state_add_totals(struct mxt_state *st,
+    const struct mxt_summary *run, size_t top, struct mxt_classifier *c,
+    struct mxt_error *err);
+/* The totals after mxt_state_add_totals (the report -f prometheus
+ * writes), else NULL. Borrowed from st. */
+const struct mxt_summary *mxt_state_totals(const struct mxt_state *st);
+/* The domain series for mxt_report_options.prom_carry. Borrowed. */
+const struct mxt_prom_carry *mxt_state_prom_carry(const struct mxt_state *st);
+/*
+ * Writes the state of p, the totals of st (NULL: none) and the
+ * positions pos[0..n) to path, atomically: a temporary file beside it,
+ * flushed to disk, renamed over it. Returns 0, or -1 with err set (the
+ * old state is then left as it was).
  */
 int mxt_state_save(const char *path, const struct mxt_pass *p,
-    const struct mxt_position *pos, size_t n, struct mxt_error *err);
+    const struct mxt_state *st, const struct mxt_position *pos, size_t n,
+    struct mxt_error *err);
 
 /* ---- classification (causes.c, rules.c, classify.c, explain.c) -------- */
 /* (filled in by the classification work; keep this marker) */

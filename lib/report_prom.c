@@ -11,8 +11,11 @@
  * those of the rules), and domains are written only for the --top N
  * domains with the most failures, the rest summed under
  * domain="(other)", so a flood of random domains cannot blow up the
- * monitoring. Label values from the log are repaired to UTF-8 and
- * escaped (\\, \", \n).
+ * monitoring. With --state the summary is the state's totals, and the
+ * domain series are those the state keeps (struct mxt_prom_carry, chosen
+ * here by mxt_prom_carry_update): a domain once written stays, so that
+ * no counter goes down from run to run. Label values from the log are
+ * repaired to UTF-8 and escaped (\\, \", \n).
  */
 #include "summary.h"
 
@@ -210,10 +213,108 @@ failure_samples(FILE *fp, const char *name, const char *label,
 		    (double)by_status[st]);
 }
 
-/* Per provider (all of them: a fixed set) and per domain (the top ones)
- * when they are --by keys. */
+#define DOMAIN_HELP "Deferrals, bounces and expiries by recipient domain, " \
+	"for the domains with the most (--top); the others summed as " \
+	"domain=\"(other)\"."
+
+static bool
+carried(const struct mxt_prom_carry *c, const char *domain)
+{
+	size_t lo = 0, hi = c->ndomains;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(c->domains[mid], domain);
+		if (d == 0)
+			return true;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* With --state: the domains the state gave a series (in the order of
+ * their failures), and the (other) it carried. */
 static void
-group_metrics(const struct mxt_summary *s, size_t top, FILE *fp)
+carried_domains(FILE *fp, const struct mxt_prom_carry *c,
+    const struct tally *v, size_t n)
+{
+	const char *name = "mxtriage_domain_failures_total";
+	header(fp, name, DOMAIN_HELP, MXT_METRIC_COUNTER);
+	for (size_t i = 0; i < n; i++)
+		if (carried(c, v[i].key))
+			failure_samples(fp, name, "domain", v[i].key,
+			    v[i].by_status);
+	if (c->has_other)
+		failure_samples(fp, name, "domain", "(other)", c->other);
+}
+
+/* The index of the domain key in s's --by keys, or -1. */
+static int
+domain_key(const struct mxt_summary *s)
+{
+	for (size_t k = 0; k < s->cfg.nby; k++)
+		if (s->cfg.by[k] == MXT_KEY_DOMAIN)
+			return (int)k;
+	return -1;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+mxt_prom_carry_update(struct mxt_prom_carry *c,
+    const struct mxt_summary *total, const struct mxt_summary *run,
+    size_t top)
+{
+	int k = domain_key(total);
+	if (k < 0 || domain_key(run) != k)
+		return;
+	size_t n;
+	struct tally *v = tally_by(total, (size_t)k, &n);
+	size_t had = c->ndomains;
+	c->domains = xrealloc(c->domains, (had + (top ? top : n) + 1) *
+	    sizeof *c->domains);
+	for (size_t i = 0; i < n && (top == 0 || i < top); i++) {
+		bool known = false;
+		for (size_t j = 0; j < had && !known; j++)
+			known = strcmp(c->domains[j], v[i].key) == 0;
+		if (!known)
+			c->domains[c->ndomains++] = xstrndup(v[i].key,
+			    strlen(v[i].key));
+	}
+	qsort(c->domains, c->ndomains, sizeof *c->domains, cmp_name);
+	/* the rest: in the totals now, so (other) is written from now on */
+	for (size_t i = 0; i < n; i++)
+		if (!carried(c, v[i].key))
+			c->has_other = true;
+	free(v);
+	v = tally_by(run, (size_t)k, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!carried(c, v[i].key))
+			for (int st = 0; st < MXT_STATUS_COUNT; st++)
+				c->other[st] += v[i].by_status[st];
+	free(v);
+}
+
+void
+mxt_prom_carry_finish(struct mxt_prom_carry *c)
+{
+	for (size_t i = 0; i < c->ndomains; i++)
+		free(c->domains[i]);
+	free(c->domains);
+	memset(c, 0, sizeof *c);
+}
+
+/* Per provider (all of them: a fixed set) and per domain (the top ones,
+ * or with --state those of o->prom_carry) when they are --by keys. */
+static void
+group_metrics(const struct mxt_summary *s, size_t top,
+    const struct mxt_prom_carry *carry, FILE *fp)
 {
 	for (size_t k = 0; k < s->cfg.nby; k++) {
 		enum mxt_key key = s->cfg.by[k];
@@ -229,14 +330,13 @@ group_metrics(const struct mxt_summary *s, size_t top, FILE *fp)
 			for (size_t i = 0; i < n; i++)
 				failure_samples(fp, name, "provider", v[i].key,
 				    v[i].by_status);
+		} else if (carry != NULL) {
+			carried_domains(fp, carry, v, n);
 		} else {
 			const char *name = "mxtriage_domain_failures_total";
 			uint64_t rest[MXT_STATUS_COUNT] = {0};
 			bool any_rest = false;
-			header(fp, name, "Deferrals, bounces and expiries by "
-			    "recipient domain, for the domains with the most "
-			    "(--top); the others summed as domain=\"(other)\".",
-			    MXT_METRIC_COUNTER);
+			header(fp, name, DOMAIN_HELP, MXT_METRIC_COUNTER);
 			for (size_t i = 0; i < n; i++) {
 				if (top == 0 || i < top) {
 					failure_samples(fp, name, "domain",
@@ -261,6 +361,6 @@ mxt_report_prom(const struct mxt_summary *s,
 {
 	table_metrics(s, fp);
 	summary_metrics(s, fp);
-	group_metrics(s, o->top, fp);
+	group_metrics(s, o->top, o->prom_carry, fp);
 	return ferror(fp) ? -1 : 0;
 }

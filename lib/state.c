@@ -5,10 +5,28 @@
  * deferred recipients of messages that began before it.
  *
  * One JSON document (jansson), versioned by its schema member:
- *   {"schema": "mxtriage.state/1", "version": "0.1.0",
+ *   {"schema": "mxtriage.state/2", "version": "0.1.0",
  *    "inputs": [{"path", "dev", "ino", "offset", "line",
  *                "last_line_length", "last_line_fnv1a64"}],
- *    "messages": [see track_state.c]}
+ *    "messages": [see track_state.c],
+ *    "dialects": {"exim": what the dialect saved (exim.c), ...},
+ *    "totals": a summary (mxtriage.summary/2) or null,
+ *    "prometheus": {"domains": [...], "other": {status: n} or null}}
+ *
+ * The totals are the summary of every summary run since the state began,
+ * each run's merged into them (mxt_summary_merge: what `mxtriage merge`
+ * does with the runs' JSON, and the property test proves equal to one
+ * run over the whole log), trimmed of what grows with every run and no
+ * counter needs (mxt_summary_trim). They make -f prometheus with --state
+ * write counters that never go down: a cron job reads only the new
+ * lines, but its counters are those of everything read since the state
+ * began, and they start over only when the state file is removed. The
+ * domain series are kept once given (struct mxt_prom_carry).
+ * An events run carries the totals on unchanged.
+ *
+ * Version 1 (no totals) is still read: positions and messages carry on,
+ * and the totals start with the run that reads it (one counter reset at
+ * the upgrade). Any other version is refused.
  * Written atomically (a temporary file beside it, fsync, rename), so a
  * run that dies leaves the previous state whole. Read strictly: a file
  * that is not JSON, not a state, of another schema version, or missing a
@@ -17,6 +35,7 @@
  */
 #include "pass.h"
 #include "state.h"
+#include "summary.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,12 +45,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SCHEMA "mxtriage.state/1"
+#define SCHEMA "mxtriage.state/2"
+#define SCHEMA_1 "mxtriage.state/1"
 
 struct mxt_state {
 	struct mxt_position *pos;
 	size_t npos;
 	json_t *messages; /* owned */
+	json_t *totals;   /* owned: the saved totals (a summary), or NULL */
+	json_t *dialects; /* owned: {name: what the dialect saved}, or NULL */
+	struct mxt_summary *total; /* the totals with this run's, or NULL */
+	struct mxt_prom_carry carry;
+};
+
+/* The statuses of the domain series, as (other) is saved. */
+static const enum mxt_status other_status[] = {
+	MXT_STATUS_DEFERRED, MXT_STATUS_BOUNCED, MXT_STATUS_EXPIRED,
 };
 
 static void
@@ -62,6 +91,10 @@ mxt_state_destroy(struct mxt_state *s)
 		free((char *)s->pos[i].path);
 	free(s->pos);
 	json_decref(s->messages);
+	json_decref(s->totals);
+	json_decref(s->dialects);
+	mxt_summary_destroy(s->total);
+	mxt_prom_carry_finish(&s->carry);
 	free(s);
 }
 
@@ -102,6 +135,65 @@ load_position(const json_t *o, struct mxt_position *p)
 	return true;
 }
 
+/* The totals and the domain series of version 2: "totals" a summary
+ * (checked when a summary run merges it) or null, "prometheus" the
+ * domains given a series and what (other) carries. */
+static int
+load_totals(struct mxt_state *s, json_t *doc, const char *path,
+    struct mxt_error *err)
+{
+	json_t *totals = json_object_get(doc, "totals");
+	const json_t *prom = json_object_get(doc, "prometheus");
+	const json_t *domains = json_object_get(prom, "domains");
+	const json_t *other = json_object_get(prom, "other");
+	if (totals == NULL || !(json_is_object(totals) || json_is_null(totals)) ||
+	    !json_is_array(domains) ||
+	    !(json_is_object(other) || json_is_null(other))) {
+		set_error(err, path, 0, 0, "incomplete state (no \"totals\" "
+		    "summary or \"prometheus\" domains); remove it to start "
+		    "over");
+		return -1;
+	}
+	if (json_is_object(totals))
+		s->totals = json_incref(totals);
+	json_t *dialects = json_object_get(doc, "dialects");
+	if (!json_is_object(dialects)) {
+		set_error(err, path, 0, 0, "incomplete state (no \"dialects\" "
+		    "object); remove it to start over");
+		return -1;
+	}
+	s->dialects = json_incref(dialects);
+	struct mxt_prom_carry *c = &s->carry;
+	c->domains = xcalloc(json_array_size(domains) + 1, sizeof *c->domains);
+	size_t i;
+	const json_t *d;
+	json_array_foreach(domains, i, d) {
+		const char *name = json_string_value(d);
+		if (name == NULL || (c->ndomains > 0 &&
+		    strcmp(c->domains[c->ndomains - 1], name) >= 0)) {
+			set_error(err, path, 0, 0, "damaged state: "
+			    "prometheus.domains[%zu] is not a domain in "
+			    "order; remove it to start over", i);
+			return -1;
+		}
+		c->domains[c->ndomains++] = xstrndup(name, strlen(name));
+	}
+	c->has_other = json_is_object(other);
+	for (size_t k = 0; c->has_other && k < sizeof other_status /
+	    sizeof other_status[0]; k++) {
+		long long n;
+		const char *st = mxt_status_name(other_status[k]);
+		if (!get_count(other, st, &n)) {
+			set_error(err, path, 0, 0, "damaged state: "
+			    "prometheus.other.%s is not a count; remove it to "
+			    "start over", st);
+			return -1;
+		}
+		c->other[other_status[k]] = (uint64_t)n;
+	}
+	return 0;
+}
+
 struct mxt_state *
 mxt_state_load(const char *path, struct mxt_error *err)
 {
@@ -126,12 +218,17 @@ mxt_state_load(const char *path, struct mxt_error *err)
 		    "\"schema\": \"%s\"); give --state a file of its own", SCHEMA);
 		goto fail;
 	}
-	if (strcmp(schema, SCHEMA) != 0) {
+	/* version 1 (mxtriage 0.1) had no totals: its positions and
+	 * messages are read, and the counters start with this run */
+	bool v1 = strcmp(schema, SCHEMA_1) == 0;
+	if (!v1 && strcmp(schema, SCHEMA) != 0) {
 		set_error(err, path, 0, 0, "a state of another version (%.40s; "
-		    "this mxtriage reads %s); remove it to start over", schema,
-		    SCHEMA);
+		    "this mxtriage reads %s and %s); remove it to start over",
+		    schema, SCHEMA, SCHEMA_1);
 		goto fail;
 	}
+	if (!v1 && load_totals(s, doc, path, err) < 0)
+		goto fail;
 	const json_t *inputs = json_object_get(doc, "inputs");
 	json_t *messages = json_object_get(doc, "messages");
 	if (!json_is_array(inputs) || !json_is_array(messages)) {
@@ -180,12 +277,161 @@ mxt_state_restore(const struct mxt_state *s, struct mxt_pass *p,
 		    "start over", why);
 		return -1;
 	}
+	for (size_t i = 0; s->dialects != NULL && i < mxt_dialect_count; i++) {
+		const struct mxt_dialect *d = mxt_dialects[i];
+		const json_t *v = json_object_get(s->dialects, d->name);
+		if (v == NULL)
+			continue;
+		if (!json_is_string(v) || d->restore == NULL ||
+		    p->dialect_state[i] == NULL ||
+		    d->restore(p->dialect_state[i], json_string_value(v)) < 0) {
+			set_error(err, "state", 0, 0, "damaged state: "
+			    "dialects.%s is not what it saved; remove it to "
+			    "start over", d->name);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+/* What each dialect keeps for the next run (Exim: the rejections not yet
+ * matched by their other copy, see exim.c). */
+static json_t *
+dialects_value(const struct mxt_pass *p)
+{
+	json_t *o = json_object();
+	for (size_t i = 0; i < mxt_dialect_count; i++) {
+		const struct mxt_dialect *d = mxt_dialects[i];
+		if (d->save == NULL || p->dialect_state[i] == NULL)
+			continue;
+		char *text = d->save(p->dialect_state[i]);
+		if (text != NULL)
+			json_object_set_new(o, d->name, json_string(text));
+		free(text);
+	}
+	return o;
+}
+
+/* The --by keys of s as the option takes them, in buf. */
+static const char *
+by_keys(const struct mxt_summary *s, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (size_t k = 0; k < s->cfg.nby; k++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+		    k ? "," : "", mxt_key_name(s->cfg.by[k]));
+	return buf;
+}
+
+int
+mxt_state_add_totals(struct mxt_state *st, const struct mxt_summary *run,
+    size_t top, struct mxt_classifier *c, struct mxt_error *err)
+{
+	struct mxt_error e = {0};
+	if (st->total == NULL && st->totals != NULL) {
+		st->total = mxt_summary_from_json(st->totals, "totals", &e);
+		if (st->total == NULL) {
+			set_error(err, "state", 0, 0, "damaged state: totals: "
+			    "%s; remove it to start over (a counter reset)",
+			    e.text);
+			return -1;
+		}
+	}
+	if (st->total == NULL) {
+		struct mxt_summary_config cfg = {0};
+		mxt_filter_init(&cfg.filter);
+		cfg.nby = run->cfg.nby;
+		memcpy(cfg.by, run->cfg.by, sizeof cfg.by);
+		st->total = mxt_summary_create(&cfg);
+	}
+	if (mxt_summary_merge(st->total, run, c, &e) != 0) {
+		char kept[200], now[200];
+		set_error(err, "state", 0, 0, "the totals kept there are "
+		    "grouped by --by %s, this run's --by %s: give every run "
+		    "of one state file the same --by, or remove it to start "
+		    "over (a counter reset)", by_keys(st->total, kept,
+		    sizeof kept), by_keys(run, now, sizeof now));
+		return -1;
+	}
+	mxt_summary_trim(st->total);
+	mxt_prom_carry_update(&st->carry, st->total, run, top);
+	return 0;
+}
+
+const struct mxt_summary *
+mxt_state_totals(const struct mxt_state *st)
+{
+	return st->total;
+}
+
+const struct mxt_prom_carry *
+mxt_state_prom_carry(const struct mxt_state *st)
+{
+	return &st->carry;
+}
+
+/* The totals as the state keeps them: the merged ones of this run, else
+ * those read (an events run carries them on), else null. */
+static json_t *
+totals_value(const struct mxt_state *st)
+{
+	if (st == NULL)
+		return json_null();
+	if (st->total == NULL)
+		return st->totals ? json_incref(st->totals) : json_null();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	struct mxt_report_options o = {.format = MXT_REPORT_JSON};
+	json_t *v = NULL;
+	if (fp != NULL) {
+		int rc = mxt_report_json(st->total, &o, fp);
+		if (fclose(fp) == 0 && rc == 0)
+			v = json_loadb(buf, len, 0, NULL);
+	}
+	free(buf);
+	return v;
+}
+
+/* A domain as JSON: log bytes repaired to UTF-8 as the summary's JSON
+ * repairs them, so that the names match the totals' when read back. */
+static json_t *
+utf8_value(const char *v)
+{
+	size_t len = strlen(v);
+	char *buf = xmalloc(3 * len + 1);
+	size_t n = mxt_utf8_sanitize(v, len, buf, 3 * len + 1);
+	json_t *j = json_stringn(buf, n);
+	free(buf);
+	return j != NULL ? j : json_string("");
+}
+
+static json_t *
+prom_value(const struct mxt_state *st)
+{
+	json_t *domains = json_array();
+	json_t *other = json_null();
+	if (st != NULL) {
+		const struct mxt_prom_carry *c = &st->carry;
+		for (size_t i = 0; i < c->ndomains; i++)
+			json_array_append_new(domains, utf8_value(c->domains[i]));
+		if (c->has_other) {
+			other = json_object();
+			for (size_t k = 0; k < sizeof other_status /
+			    sizeof other_status[0]; k++)
+				json_object_set_new(other,
+				    mxt_status_name(other_status[k]),
+				    json_integer((json_int_t)
+				    c->other[other_status[k]]));
+		}
+	}
+	return json_pack("{s:o, s:o}", "domains", domains, "other", other);
 }
 
 int
 mxt_state_save(const char *path, const struct mxt_pass *p,
-    const struct mxt_position *pos, size_t n, struct mxt_error *err)
+    const struct mxt_state *st, const struct mxt_position *pos, size_t n,
+    struct mxt_error *err)
 {
 	json_t *inputs = json_array();
 	for (size_t i = 0; i < n; i++) {
@@ -202,9 +448,17 @@ mxt_state_save(const char *path, const struct mxt_pass *p,
 		    "last_line_length", (json_int_t)pos[i].last_len,
 		    "last_line_fnv1a64", sum));
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "schema", SCHEMA,
-	    "version", MXT_VERSION, "inputs", inputs, "messages",
-	    mxt_track_state_save(p));
+	json_t *totals = totals_value(st);
+	if (totals == NULL) {
+		json_decref(inputs);
+		set_error(err, path, 0, 0, "cannot write the state: the "
+		    "totals could not be written");
+		return -1;
+	}
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "schema",
+	    SCHEMA, "version", MXT_VERSION, "inputs", inputs, "messages",
+	    mxt_track_state_save(p), "dialects", dialects_value(p), "totals",
+	    totals, "prometheus", prom_value(st));
 
 	char *dir = xstrndup(path, strlen(path)), *tmp = NULL;
 	int fd = -1, rc = -1;

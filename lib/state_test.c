@@ -81,7 +81,7 @@ test_restore(void)
 	p = new_pass(&cut);
 	feed(p, 0, 2);
 	struct mxt_error e;
-	test_int("save", "rc", mxt_state_save(path, p, NULL, 0, &e), 0);
+	test_int("save", "rc", mxt_state_save(path, p, NULL, NULL, 0, &e), 0);
 	mxt_pass_destroy(p);
 
 	struct mxt_state *s = mxt_state_load(path, &e);
@@ -212,7 +212,14 @@ test_bad_states(void)
 		{.name = "empty file", .data = "", .want = "not JSON"},
 		{.name = "a list", .data = "[]", .want = "not an mxtriage state"},
 		{.name = "newer schema", .data = "{\"schema\": "
-		    "\"mxtriage.state/2\"}", .want = "another version"},
+		    "\"mxtriage.state/3\"}", .want = "another version"},
+		{.name = "version 2 without totals", .data = "{\"schema\": "
+		    "\"mxtriage.state/2\", \"messages\": [], \"inputs\": []}",
+		    .want = "incomplete state"},
+		{.name = "version 2 without dialects", .data = "{\"schema\": "
+		    "\"mxtriage.state/2\", \"messages\": [], \"inputs\": [], "
+		    "\"totals\": null, \"prometheus\": {\"domains\": [], "
+		    "\"other\": null}}", .want = "no \"dialects\""},
 		{.name = "offset negative", .data = "{\"schema\": "
 		    "\"mxtriage.state/1\", \"messages\": [], \"inputs\": "
 		    "[{\"path\": \"a\", \"dev\": 1, \"ino\": 2, \"offset\": -1, "

@@ -270,6 +270,32 @@ mxt_summary_destroy(struct mxt_summary *s)
 	free(s);
 }
 
+void
+mxt_summary_trim(struct mxt_summary *s)
+{
+	for (size_t i = 0; i < s->clients.size; i++)
+		if (s->clients.slots[i].key) {
+			struct client_row *c = s->clients.slots[i].ptr;
+			free(c->key);
+			free(c->name);
+			free(c);
+		}
+	mxt_strmap_finish(&s->clients);
+	mxt_strmap_init(&s->clients, 0);
+	for (size_t i = 0; i < s->ninputs; i++)
+		free(s->inputs[i].name);
+	free(s->inputs);
+	s->inputs = NULL;
+	s->ninputs = 0;
+	free(s->gaps);
+	s->gaps = NULL;
+	s->ngaps = 0;
+	for (int i = 0; i < MXT_CAUSE_COUNT; i++) {
+		mxt_strmap_finish(&s->causes[i].domains);
+		mxt_strmap_init(&s->causes[i].domains, 0);
+	}
+}
+
 /* The value of key k for ev: *v (len *len) points into ev or into tmp. */
 static void
 key_value(const struct mxt_event *ev, enum mxt_key k, char tmp[64],

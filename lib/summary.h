@@ -326,6 +326,36 @@ bool mxt_ourside_capped(const struct ourside *o);
 /* Records counted in the section (notes included). */
 uint64_t mxt_ourside_total(const struct ourside *o);
 
+/*
+ * Forgets what grows with every run kept in --state's totals and that no
+ * counter needs: the clients rejected, the inputs and their spans, the
+ * domains of each cause. What remains is bounded by the groups, hosts and
+ * messages in flight, and merges on as before.
+ */
+void mxt_summary_trim(struct mxt_summary *s);
+
+/*
+ * --state's memory of the domain series of -f prometheus. A counter must
+ * never go down, so a domain once given a series keeps it, and
+ * domain="(other)" adds up, run by run, the failures of the domains that
+ * had no series of their own when they happened (a domain given a series
+ * later takes its whole count with it; (other) keeps what it had).
+ */
+struct mxt_prom_carry {
+	char **domains;            /* sorted (strcmp), malloc'd */
+	size_t ndomains;
+	uint64_t other[MXT_STATUS_COUNT];
+	bool has_other;            /* (other) was written once: it stays */
+};
+/* Gives the --top N domains of total (all when top is 0) a series in c,
+ * and adds to c's (other) the failures that run (the run just read,
+ * already merged into total) counted for the domains without one. No-op
+ * when domain is not a --by key. */
+void mxt_prom_carry_update(struct mxt_prom_carry *c,
+    const struct mxt_summary *total, const struct mxt_summary *run,
+    size_t top);
+void mxt_prom_carry_finish(struct mxt_prom_carry *c);
+
 /* Groups with events (what the writers show). */
 size_t mxt_summary_ngroups(const struct mxt_summary *s);
 /* Sorted views for the writers; malloc'd arrays the caller frees. */
@@ -337,6 +367,11 @@ struct retry **mxt_summary_sorted_pending_all(const struct mxt_summary *s,
     size_t *n);
 
 #define MXT_SUMMARY_SCHEMA "mxtriage.summary/2"
+/* mxt_summary_load of a document already parsed (root is borrowed);
+ * path names it in errors. */
+struct json_t;
+struct mxt_summary *mxt_summary_from_json(struct json_t *root,
+    const char *path, struct mxt_error *err);
 struct client_row **mxt_summary_sorted_clients(const struct mxt_summary *s,
     size_t *n);
 /* Causes in report order (most events first); returns how many. */

@@ -605,7 +605,6 @@ load_flights(struct loader *l, struct mxt_summary *s, json_t *a)
 struct mxt_summary *
 mxt_summary_load(const char *path, struct mxt_error *err)
 {
-	struct loader l = {path, err, false};
 	json_error_t je;
 	json_t *root = strcmp(path, "-") == 0 ?
 	    json_loadf(stdin, JSON_REJECT_DUPLICATES, &je) :
@@ -620,6 +619,15 @@ mxt_summary_load(const char *path, struct mxt_error *err)
 		}
 		return NULL;
 	}
+	struct mxt_summary *s = mxt_summary_from_json(root, path, err);
+	json_decref(root);
+	return s;
+}
+
+struct mxt_summary *
+mxt_summary_from_json(json_t *root, const char *path, struct mxt_error *err)
+{
+	struct loader l = {path, err, false};
 	json_t *schema = json_object_get(root, "schema");
 	if (!json_is_string(schema) ||
 	    strcmp(json_string_value(schema), MXT_SUMMARY_SCHEMA) != 0) {
@@ -627,13 +635,11 @@ mxt_summary_load(const char *path, struct mxt_error *err)
 		    "version's 'mxtriage -f json')", json_is_string(schema) ? "'" : "",
 		    json_is_string(schema) ? json_string_value(schema) : "missing",
 		    json_is_string(schema) ? "'" : "", MXT_SUMMARY_SCHEMA);
-		json_decref(root);
 		return NULL;
 	}
 	if (!json_is_true(json_object_get(root, "complete"))) {
 		fail(&l, "the document was cut by --top (\"complete\": false); "
 		    "write it without --top to merge it");
-		json_decref(root);
 		return NULL;
 	}
 	struct mxt_summary_config cfg = {0};
@@ -698,7 +704,6 @@ mxt_summary_load(const char *path, struct mxt_error *err)
 		    (a = member(&l, root, "our_side", JSON_OBJECT, "$")) != NULL)
 			load_our_side(&l, s, a);
 	}
-	json_decref(root);
 	if (l.failed) {
 		mxt_summary_destroy(s);
 		return NULL;

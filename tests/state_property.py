@@ -9,19 +9,27 @@ each piece
 
   mxtriage events --state S1 FILE       (the new events)
   mxtriage -f json --state S2 -o k.json FILE   (the new lines' summary)
+  mxtriage -f prometheus --state S3 FILE       (the counters so far)
 
 run. Checked: the events of the runs, concatenated, equal the events of
 one run over the whole log, field for field (every field: none depends
 on the time of the run); the summaries merged with `mxtriage merge`
 equal the summary of the whole log (as tests/merge_property.py compares
 them: the inputs' names and the in-flight entries that describe the
-cuts apart). In one variant the file is rotated between two runs, as
+cuts apart); the Prometheus counters never go down from one run to the
+next, and the last run's series equal one run's over the whole log
+(counters and gauges alike; of the domain series, which --state keeps
+once given, those one run writes, with the same values), and pass
+`promtool check metrics` where promtool is installed. In one variant the file is rotated between two runs, as
 logrotate does it (renamed to FILE.1 with lines still to read in it, a
 new FILE), and in another copytruncate's way is refused to go silent:
 the run after it says on stderr that the file was truncated. Then the
 state file's own failures: a corrupt, foreign, other-version or
 incomplete state is an error (exit 2) that names the file, and the log
-is not read.
+is not read; so are totals grouped by other --by keys; a state of
+version 1 is read (positions kept, counters start over); an events run
+carries the totals on unchanged; the main log and reject log copies of
+an Exim rejection read by two runs count once.
 
 Usage: state_property.py MXTRIAGE TESTDATA [CORPUS]
 """
@@ -35,6 +43,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from merge_property import comparable, differences  # noqa: E402
+from prometheus import parse as parse_prom  # noqa: E402
+
+PROMTOOL = shutil.which("promtool")
 
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
 checks = []
@@ -51,15 +62,16 @@ def run(binary, args, cwd):
 
 
 def chained(binary, lines, cuts, tmp, extra, rotate_at=None):
-    """Appends lines piece by piece to tmp/mail.log, running events and
-    the summary with --state after each piece. Returns (events, summary
-    files, stderr texts, failures)."""
+    """Appends lines piece by piece to tmp/mail.log, running events, the
+    summary and the Prometheus counters with --state after each piece.
+    Returns (events, summary files, prometheus texts, stderr texts,
+    failures)."""
     for f in os.listdir(tmp):
         os.unlink(os.path.join(tmp, f))
     log = os.path.join(tmp, "mail.log")
     open(log, "wb").close()
     bounds = [0] + cuts + [len(lines)]
-    events, docs, errs, bad = [], [], [], []
+    events, docs, proms, errs, bad = [], [], [], [], []
     for k in range(len(bounds) - 1):
         if rotate_at is not None and k == rotate_at:
             # logrotate: the file is renamed (its last lines not read
@@ -82,7 +94,76 @@ def chained(binary, lines, cuts, tmp, extra, rotate_at=None):
         if rc not in (0, 1):
             bad.append("summary run %d: exit %d: %s" % (k, rc, err.decode()))
         docs.append(doc)
-    return events, docs, errs, bad
+        rc, out, err = run(binary, ["-f", "prometheus", "--state",
+                                    "prom.state"] + extra + ["mail.log"], tmp)
+        if rc not in (0, 1):
+            bad.append("prometheus run %d: exit %d: %s" %
+                       (k, rc, err.decode()))
+        proms.append(out.decode())
+    return events, docs, proms, errs, bad
+
+
+def counter_names(text):
+    return {line.split()[2] for line in text.splitlines()
+            if line.startswith("# TYPE ") and line.split()[3] == "counter"}
+
+
+def fmt_series(key):
+    return "%s{%s}" % (key[0], ",".join('%s="%s"' % kv
+                                         for kv in sorted(key[1])))
+
+
+def prom_checks(case, proms, whole_text):
+    """The counters of consecutive runs never go down, and the last run's
+    series are one run's over the whole log."""
+    down = []
+    before = parse_prom(proms[0])
+    for k, text in enumerate(proms[1:], 1):
+        now = parse_prom(text)
+        counters = counter_names(proms[k - 1])
+        for key, v in before.items():
+            if key[0] not in counters:
+                continue
+            if key not in now:
+                down.append("run %d: %s gone (was %g)" %
+                            (k, fmt_series(key), v))
+            elif now[key] < v:
+                down.append("run %d: %s went down, %g -> %g" %
+                            (k, fmt_series(key), v, now[key]))
+        before = now
+    check(not down, case + ": prometheus counters never go down", down[:10])
+    last, whole = parse_prom(proms[-1]), parse_prom(whole_text)
+    diff = []
+    domain = "mxtriage_domain_failures_total"
+    for key, v in sorted(whole.items(), key=lambda kv: fmt_series(kv[0])):
+        if key[0] == domain and ("domain", "(other)") in key[1]:
+            continue  # (other) carries what domains had before a series
+        if last.get(key) != v:
+            diff.append("%s: %s after the runs, %g in one run" %
+                        (fmt_series(key), last.get(key), v))
+    for key in last:
+        if key not in whole and key[0] != domain:
+            diff.append("%s: only after the runs" % fmt_series(key))
+    # every failure is in one domain series or (other), or more than one
+    # when a domain was given its series after it had failures
+    for st in ("deferred", "bounced", "expired"):
+        total = sum(v for key, v in whole.items() if key[0] == domain and
+                    ("status", st) in key[1])
+        got = sum(v for key, v in last.items() if key[0] == domain and
+                  ("status", st) in key[1])
+        if got < total:
+            diff.append("%s %s: %g in all series, %g in one run" %
+                        (domain, st, got, total))
+    check(not diff, case + ": last prometheus run = one run over the "
+          "whole log", diff[:10])
+    if PROMTOOL:
+        p = subprocess.run([PROMTOOL, "check", "metrics"],
+                           input=proms[-1].encode(), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=60)
+        out = p.stdout.decode("utf-8", "replace")
+        check(p.returncode == 0 and not out.strip(),
+              case + ": promtool check metrics on the last run",
+              out.splitlines())
 
 
 def same_fields(events, drop):
@@ -107,9 +188,12 @@ def property_case(binary, name, path, extra, tmp, cuts_list):
     whole_doc = json.loads(out)
     capped = any(g["texts_unnamed"] for g in whole_doc["groups"])
     whole = comparable(whole_doc, texts=not capped)
+    rc, whole_prom, err = run(binary, ["-f", "prometheus"] + extra + [path],
+                              tmp)
+    whole_prom = whole_prom.decode()
     for label, cuts, rotate_at in cuts_list(len(lines)):
-        events, docs, errs, bad = chained(binary, lines, cuts, tmp, extra,
-                                          rotate_at)
+        events, docs, proms, errs, bad = chained(binary, lines, cuts, tmp,
+                                                 extra, rotate_at)
         case = "%s, %s" % (name, label)
         check(not bad, case + ": every run succeeds", bad)
         # The input's name is not the whole log's; after a rotation the
@@ -137,6 +221,7 @@ def property_case(binary, name, path, extra, tmp, cuts_list):
         diff = differences(whole, comparable(json.loads(out),
                                              texts=not capped))
         check(not diff, case + ": merged summaries = one run's", diff[:10])
+        prom_checks(case, proms, whole_prom)
         # nothing was said to be lost (the rotated file was found)
         said = [e for e in errs if e.strip()]
         check(not said, case + ": nothing said on stderr", said[:3])
@@ -161,6 +246,138 @@ def cut_plans(seed):
     return plans
 
 
+def totals_cases(binary, log, tmp):
+    """What the totals of a state do beside the property: damaged totals
+    and totals of other --by keys are errors that leave the state as it
+    was; a version 1 state is continued, its counters starting over; an
+    events run carries the totals on unchanged."""
+    with open(log, "rb") as f:
+        lines = f.read().splitlines(keepends=True)
+    path = os.path.join(tmp, "t.log")
+    st = os.path.join(tmp, "t.state")
+    yr = ["--year", "2026"]
+    for f in (path, st):
+        if os.path.exists(f):
+            os.unlink(f)
+    with open(path, "wb") as f:
+        f.writelines(lines[:300])
+    rc, first, _ = run(binary, ["-f", "prometheus", "--state", st] + yr +
+                       [path], tmp)
+    with open(st, "rb") as f:
+        saved = f.read()
+    doc = json.loads(saved)
+    check(rc == 0 and doc["schema"] == "mxtriage.state/2" and
+          doc["totals"]["schema"] == "mxtriage.summary/2",
+          "a summary run keeps its totals (a summary) in a version 2 state",
+          ["exit %d, schema %s" % (rc, doc.get("schema"))])
+    with open(path, "ab") as f:
+        f.writelines(lines[300:400])
+    # other --by keys than the totals': refused, nothing written
+    rc, out, err = run(binary, ["-f", "prometheus", "--by", "provider",
+                                "--state", st] + yr + [path], tmp)
+    with open(st, "rb") as f:
+        after = f.read()
+    check(rc == 2 and "--by provider,domain" in err.decode() and
+          "this run's --by provider" in err.decode() and st in err.decode()
+          and out == b"" and after == saved,
+          "a run with other --by keys than the state's totals: exit 2, "
+          "named, no report, the state left as it was",
+          ["exit %d, stderr %r" % (rc, err.decode())])
+    # damaged totals: refused, named
+    bad = dict(doc, totals={"schema": "mxtriage.summary/2"})
+    bad_st = os.path.join(tmp, "bad-totals.state")
+    with open(bad_st, "w") as f:
+        json.dump(bad, f)
+    rc, out, err = run(binary, ["-f", "prometheus", "--state", bad_st] + yr +
+                       [path], tmp)
+    check(rc == 2 and "damaged state: totals" in err.decode() and
+          out == b"", "damaged totals: exit 2, named, no report",
+          ["exit %d, stderr %r" % (rc, err.decode())])
+    # an events run carries the totals on as they were
+    ev_st = os.path.join(tmp, "ev-totals.state")
+    shutil.copy(st, ev_st)
+    rc, out, err = run(binary, ["events", "--state", ev_st] + yr + [path],
+                       tmp)
+    with open(ev_st, "rb") as f:
+        ev_doc = json.load(f)
+    check(rc == 0 and ev_doc["totals"] == doc["totals"] and
+          ev_doc["prometheus"] == doc["prometheus"] and
+          ev_doc["inputs"][0]["offset"] > doc["inputs"][0]["offset"],
+          "an events run reads on and carries the totals on unchanged",
+          ["exit %d, stderr %r" % (rc, err.decode())])
+    # version 1 (no totals): read on from its position; the counters
+    # are those of the lines after it
+    v1 = {k: doc[k] for k in ("inputs", "messages")}
+    v1["schema"] = "mxtriage.state/1"
+    v1["version"] = "0.1.0"
+    v1_st = os.path.join(tmp, "v1.state")
+    with open(v1_st, "w") as f:
+        json.dump(v1, f)
+    rc, out, err = run(binary, ["-f", "prometheus", "--state", v1_st] + yr +
+                       [path], tmp)
+    got = parse_prom(out.decode())
+    key = ("mxtriage_lines_total", frozenset())
+    with open(v1_st) as f:
+        schema = json.load(f)["schema"]
+    check(rc == 0 and got.get(key) == 100 and schema == "mxtriage.state/2",
+          "a version 1 state is read on: counters of the new lines only, "
+          "saved as version 2", ["exit %d, lines %s, schema %s, stderr %r" %
+                                 (rc, got.get(key), schema, err.decode())])
+    rc, out, err = run(binary, ["-f", "prometheus", "--state", st] + yr +
+                       [path], tmp)
+    got = parse_prom(out.decode())
+    check(rc == 0 and got.get(key) == 400 and
+          parse_prom(first.decode()).get(key) == 300,
+          "the next run of a version 2 state counts on from its totals",
+          ["exit %d, lines %s" % (rc, got.get(key))])
+
+
+def rejectlog_across_runs(binary, testdata, tmp):
+    """Exim writes a rejection to its main log and its reject log at
+    once; a run reads one file, then the other, so the copies of a
+    rejection can fall into two runs: counted once all the same, as in
+    one run (the state carries the rejections not yet matched)."""
+    src = os.path.join(testdata, "mta", "out", "exim")
+    with open(os.path.join(src, "mainlog"), "rb") as f:
+        main = f.read().splitlines(keepends=True)
+    with open(os.path.join(src, "rejectlog"), "rb") as f:
+        reject = f.read().splitlines(keepends=True)
+    # the second rejection: its main log copy before the cut, its reject
+    # log copy after it
+    cut = next(i for i, l in enumerate(main) if l == reject[1]) + 1
+    d = os.path.join(tmp, "rejectlog")
+    os.makedirs(d, exist_ok=True)
+    ml, rl, st = (os.path.join(d, n) for n in ("mainlog", "rejectlog",
+                                                "s.state"))
+    args = ["events", "--host", "lab"]
+
+    def rejected(out):
+        return sorted(json.dumps({k: v for k, v in json.loads(line).items()
+                                  if k not in ("source", "line", "event_id")},
+                                 sort_keys=True)
+                      for line in out.splitlines()
+                      if json.loads(line)["status"] == "rejected")
+
+    _, whole, _ = run(binary, args + [os.path.join(src, "mainlog"),
+                                      os.path.join(src, "rejectlog")], tmp)
+    with open(ml, "wb") as f:
+        f.writelines(main[:cut])
+    with open(rl, "wb") as f:
+        f.writelines(reject[:1])
+    rc1, a, e1 = run(binary, args + ["--state", st, ml, rl], tmp)
+    with open(ml, "ab") as f:
+        f.writelines(main[cut:])
+    with open(rl, "ab") as f:
+        f.writelines(reject[1:])
+    rc2, b, e2 = run(binary, args + ["--state", st, ml, rl], tmp)
+    got, want = rejected(a + b), rejected(whole)
+    check(rc1 == 0 and rc2 == 0 and got == want,
+          "main log and reject log copies of a rejection read by two "
+          "--state runs: counted once, as in one run",
+          ["exit %d/%d, %d rejections in the runs, %d in one run" %
+           (rc1, rc2, len(got), len(want)), e1.decode(), e2.decode()])
+
+
 def state_errors(binary, testdata, tmp):
     log = os.path.join(testdata, "sample", "mail.log")
     cases = [
@@ -178,6 +395,18 @@ def state_errors(binary, testdata, tmp):
         ("a damaged message", b"{\"schema\": \"mxtriage.state/1\", "
          b"\"inputs\": [], \"messages\": [{\"id\": 5}]}\n",
          "messages[0] is not a message"),
+        ("version 2 without totals", b"{\"schema\": \"mxtriage.state/2\", "
+         b"\"inputs\": [], \"messages\": []}\n", "incomplete state"),
+        ("version 2 with damaged domain series",
+         b"{\"schema\": \"mxtriage.state/2\", \"inputs\": [], "
+         b"\"messages\": [], \"dialects\": {}, \"totals\": null, \"prometheus\": "
+         b"{\"domains\": [\"b.test\", \"a.test\"], \"other\": null}}\n",
+         "prometheus.domains[1]"),
+        ("version 2 with a damaged Exim part",
+         b"{\"schema\": \"mxtriage.state/2\", \"inputs\": [], "
+         b"\"messages\": [], \"dialects\": {\"exim\": \"d zz\\n\"}, "
+         b"\"totals\": null, \"prometheus\": {\"domains\": [], "
+         b"\"other\": null}}\n", "dialects.exim is not what it saved"),
     ]
     for name, data, want in cases:
         st = os.path.join(tmp, "bad.state")
@@ -191,6 +420,9 @@ def state_errors(binary, testdata, tmp):
         with open(st, "rb") as f:
             check(f.read() == data, "a state file that is %s is left as it "
                   "was" % name)
+    totals_cases(binary, os.path.join(testdata, "mta", "out", "postfix",
+                                      "mail.log"), tmp)
+    rejectlog_across_runs(binary, testdata, tmp)
     # standard input and directories have no place to continue from
     for args, want in ((["-"], "standard input"),
                        ([testdata], "is a directory")):

@@ -59,6 +59,7 @@ struct cli_input {
 	 * positions reached, the command's event callback (behind the
 	 * progress line's), the progress line. */
 	struct mxt_pass *pass;
+	struct mxt_state *state; /* --state as read (its totals, to save) */
 	struct mxt_position *positions;
 	size_t npositions;
 	void (*event_cb)(void *arg, const struct mxt_event *ev);

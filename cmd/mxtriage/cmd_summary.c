@@ -577,7 +577,28 @@ run(int argc, char **argv, bool merge)
 		report_empty_window(&o, &ctx);
 	report_overflow(s);
 
-	if (mxt_report_write(s, &ro, out) != 0)
+	/* --state keeps the totals of every run; -f prometheus writes
+	 * them, so that its counters never go down from run to run */
+	const struct mxt_summary *shown = s;
+	if (!merge && in.state != NULL) {
+		struct mxt_error e;
+		if (mxt_state_add_totals(in.state, s, ro.top, cls, &e) < 0) {
+			warnx("--state %s: %s", in.state_path, e.text);
+			cli_output_close(&output, false);
+			for (size_t i = 0; i < o.nfailon; i++)
+				mxt_failon_destroy(o.failon[i]);
+			mxt_summary_destroy(s);
+			mxt_classifier_destroy(cls);
+			cli_input_finish(&in);
+			return MXT_EXIT_USAGE;
+		}
+		if (o.format == MXT_REPORT_PROMETHEUS) {
+			shown = mxt_state_totals(in.state);
+			ro.prom_carry = mxt_state_prom_carry(in.state);
+		}
+	}
+
+	if (mxt_report_write(shown, &ro, out) != 0)
 		cli_output_failed(&output);
 	/* A signal while the report was written: -o FILE is left as it
 	 * was (what reached standard output cannot be taken back). */

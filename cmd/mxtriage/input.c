@@ -579,8 +579,8 @@ cli_state_save(struct cli_input *in)
 	struct mxt_error e;
 	if (in->state_path == NULL || in->pass == NULL)
 		return MXT_EXIT_OK;
-	if (mxt_state_save(in->state_path, in->pass, in->positions,
-	    in->npositions, &e) < 0) {
+	if (mxt_state_save(in->state_path, in->pass, in->state,
+	    in->positions, in->npositions, &e) < 0) {
 		warnx("%s: %s", e.source, e.text);
 		return MXT_EXIT_WRITE;
 	}
@@ -778,7 +778,7 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	}
 	if (live)
 		status = cli_worst(status, read_live(in, p, list, state));
-	mxt_state_destroy(state);
+	in->state = state; /* its totals go on, for cli_state_save */
 	for (size_t i = 0; p != NULL && i < mxt_inputs_count(list) &&
 	    !cli_stop && !live; i++) {
 		const struct mxt_input *it = mxt_inputs_get(list, i);
@@ -853,6 +853,8 @@ cli_input_finish(struct cli_input *in)
 	in->nspans = in->ngaps = 0;
 	mxt_pass_destroy(in->pass);
 	in->pass = NULL;
+	mxt_state_destroy(in->state);
+	in->state = NULL;
 	for (size_t i = 0; i < in->npositions; i++)
 		free((char *)in->positions[i].path);
 	free(in->positions);
