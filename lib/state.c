@@ -8,7 +8,9 @@
  *   {"schema": "mxtriage.state/1", "version": "0.1.0",
  *    "inputs": [{"path", "dev", "ino", "offset", "line",
  *                "last_line_length", "last_line_fnv1a64"}],
- *    "messages": [see track_state.c]}
+ *    "messages": [see track_state.c],
+ *    "attempts": [earlier MX replies waiting for their final line, see
+ *                 attempts.c; absent in states written before it: none]}
  * Written atomically (a temporary file beside it, fsync, rename), so a
  * run that dies leaves the previous state whole. Read strictly: a file
  * that is not JSON, not a state, of another schema version, or missing a
@@ -32,6 +34,7 @@ struct mxt_state {
 	struct mxt_position *pos;
 	size_t npos;
 	json_t *messages; /* owned */
+	json_t *attempts; /* owned; NULL = none saved */
 };
 
 static void
@@ -62,6 +65,7 @@ mxt_state_destroy(struct mxt_state *s)
 		free((char *)s->pos[i].path);
 	free(s->pos);
 	json_decref(s->messages);
+	json_decref(s->attempts);
 	free(s);
 }
 
@@ -153,6 +157,9 @@ mxt_state_load(const char *path, struct mxt_error *err)
 		s->npos++;
 	}
 	s->messages = json_incref(messages);
+	json_t *attempts = json_object_get(doc, "attempts");
+	if (attempts != NULL)
+		s->attempts = json_incref(attempts);
 	json_decref(doc);
 	return s;
 fail:
@@ -180,6 +187,12 @@ mxt_state_restore(const struct mxt_state *s, struct mxt_pass *p,
 		    "start over", why);
 		return -1;
 	}
+	if (s->attempts != NULL &&
+	    mxt_attempts_restore(p->attempts, s->attempts, why, sizeof why) < 0) {
+		set_error(err, "state", 0, 0, "damaged state: %s; remove it to "
+		    "start over", why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -202,9 +215,9 @@ mxt_state_save(const char *path, const struct mxt_pass *p,
 		    "last_line_length", (json_int_t)pos[i].last_len,
 		    "last_line_fnv1a64", sum));
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o}", "schema", SCHEMA,
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o}", "schema", SCHEMA,
 	    "version", MXT_VERSION, "inputs", inputs, "messages",
-	    mxt_track_state_save(p));
+	    mxt_track_state_save(p), "attempts", mxt_attempts_save(p->attempts));
 
 	char *dir = xstrndup(path, strlen(path)), *tmp = NULL;
 	int fd = -1, rc = -1;
