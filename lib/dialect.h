@@ -56,6 +56,14 @@ struct mxt_sink {
 	void (*count)(void *ctx, enum mxt_counter c);
 	/* A line of the local MTA's own trouble (ourside.c). */
 	void (*local)(void *ctx, const struct mxt_local *l);
+	/* Earlier MX replies (attempts.h): a host's reply before the final
+	 * line of its delivery attempt, kept under (host, tag), and the
+	 * replies kept for ev's final line, set into ev before emit. */
+	void (*attempt)(void *ctx, struct mxt_str host, struct mxt_str tag,
+	    struct mxt_str qid, const struct mxt_time *t,
+	    const struct mxt_attempt *a);
+	void (*attempts_take)(void *ctx, struct mxt_str host,
+	    struct mxt_str tag, struct mxt_event *ev);
 };
 
 static inline void
@@ -99,6 +107,18 @@ mxt_sink_local(struct mxt_sink *k, const struct mxt_local *l)
 {
 	k->local(k->ctx, l);
 }
+static inline void
+mxt_sink_attempt(struct mxt_sink *k, struct mxt_str host, struct mxt_str tag,
+    struct mxt_str qid, const struct mxt_time *t, const struct mxt_attempt *a)
+{
+	k->attempt(k->ctx, host, tag, qid, t, a);
+}
+static inline void
+mxt_sink_attempts_take(struct mxt_sink *k, struct mxt_str host,
+    struct mxt_str tag, struct mxt_event *ev)
+{
+	k->attempts_take(k->ctx, host, tag, ev);
+}
 
 /* What a dialect may be configured with. */
 struct mxt_dialect_options {
@@ -140,6 +160,7 @@ mxt_event_init(struct mxt_event *ev, const struct mxt_logline *ll,
 	ev->time = ll->time;
 	ev->host = ll->host;
 	ev->mta = mta;
+	ev->matters = -1;
 }
 
 #endif

@@ -51,6 +51,8 @@ enum field {
 	F_INSTANCE,
 	F_SOURCE,
 	F_LINE,
+	F_ATTEMPTS,
+	F_MATTERS,
 	F_COUNT
 };
 
@@ -87,6 +89,8 @@ static const struct {
 	FIELD(F_INSTANCE, "instance"),
 	FIELD(F_SOURCE, "source"),
 	FIELD(F_LINE, "line"),
+	FIELD(F_ATTEMPTS, "attempts"),
+	FIELD(F_MATTERS, "matters"),
 };
 #undef FIELD
 
@@ -96,6 +100,7 @@ enum vkind {
 	V_TEXT, /* bytes from a log or a file: escaped and repaired */
 	V_WORD, /* our own ASCII word (enum names, ids): written as it is */
 	V_NUM,  /* a number, already formatted */
+	V_ATTEMPTS, /* the earlier MX replies: an array (JSON), a count (CSV) */
 };
 
 struct value {
@@ -316,6 +321,14 @@ value_of(struct mxt_event_writer *w, const struct mxt_event *ev,
 		    w->num[0] + sizeof w->num[0]);
 		v->n = (size_t)(w->num[0] + sizeof w->num[0] - v->p);
 		break;
+	case F_ATTEMPTS:
+		if (ev->nattempts > 0)
+			v->kind = V_ATTEMPTS;
+		break;
+	case F_MATTERS:
+		if (ev->matters >= 0 && (size_t)ev->matters < ev->nattempts)
+			text(v, ev->attempts[ev->matters].text);
+		break;
 	case F_COUNT:
 		break;
 	}
@@ -436,6 +449,60 @@ write_why(struct mxt_event_writer *w, const struct mxt_event *ev)
 	}
 }
 
+#define put_lit(w, lit) put((w), "" lit "", MXT_LIT_LEN(lit))
+
+/* "attempts": [{"relay":..,"relay_ip":..,"code":..,"dsn":..,"phase":..,
+ * "text":..}, ...], absent values null as in the event itself. */
+static void
+json_attempts(struct mxt_event_writer *w, const struct mxt_event *ev)
+{
+	put(w, "[", 1);
+	for (size_t i = 0; i < ev->nattempts; i++) {
+		const struct mxt_attempt *a = &ev->attempts[i];
+		const struct mxt_str strs[] = {a->relay, a->relay_ip};
+		static const char *const keys[] = {"{\"relay\":",
+		    ",\"relay_ip\":"};
+		if (i > 0)
+			put(w, ",", 1);
+		for (size_t k = 0; k < 2; k++) {
+			put(w, keys[k], strlen(keys[k]));
+			if (strs[k].len > 0)
+				json_string(w, strs[k].ptr, strs[k].len);
+			else
+				put(w, "null", 4);
+		}
+		put_lit(w, ",\"code\":");
+		if (a->code > 0) {
+			char *p = utoa((uint64_t)a->code,
+			    w->num[0] + sizeof w->num[0]);
+			put(w, p, (size_t)(w->num[0] + sizeof w->num[0] - p));
+		} else {
+			put(w, "null", 4);
+		}
+		put_lit(w, ",\"dsn\":");
+		if (a->dsn[0] != '\0')
+			json_string(w, a->dsn, strnlen(a->dsn, sizeof a->dsn));
+		else
+			put(w, "null", 4);
+		put_lit(w, ",\"phase\":");
+		const char *ph = mxt_phase_name(a->phase);
+		if (ph != NULL) {
+			put(w, "\"", 1);
+			put(w, ph, strlen(ph));
+			put(w, "\"", 1);
+		} else {
+			put(w, "null", 4);
+		}
+		put_lit(w, ",\"text\":");
+		if (a->text.len > 0)
+			json_string(w, a->text.ptr, a->text.len);
+		else
+			put(w, "null", 4);
+		put(w, "}", 1);
+	}
+	put(w, "]", 1);
+}
+
 static void
 write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 {
@@ -455,6 +522,7 @@ write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 			put(w, "\"", 1);
 			break;
 		case V_TEXT: json_string(w, v.p, v.n); break;
+		case V_ATTEMPTS: json_attempts(w, ev); break;
 		}
 	}
 	if (w->why)
@@ -548,6 +616,13 @@ write_csv(struct mxt_event_writer *w, const struct mxt_event *ev)
 		case V_TEXT:
 			csv_cell(w, v.p, v.n, !w->csv_raw && is_formula(v.p, v.n));
 			break;
+		case V_ATTEMPTS: {
+			/* flat: how many; the one that matters is "matters" */
+			char *p = utoa((uint64_t)ev->nattempts,
+			    w->num[0] + sizeof w->num[0]);
+			put(w, p, (size_t)(w->num[0] + sizeof w->num[0] - p));
+			break;
+		}
 		}
 	}
 	if (w->why)

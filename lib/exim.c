@@ -811,6 +811,7 @@ delivery(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
 		if (ev.code == 0)
 			ev.dsn[0] = '\0';
 	}
+	mxt_sink_attempts_take(ex->sink, ll->host, id, &ev);
 	mxt_sink_emit(ex->sink, &ev, NULL);
 }
 
@@ -899,7 +900,62 @@ deferral(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
 	ev.recipient = pick_recipient(addr, top);
 	ev.text = join_reason(ex, errtext, message);
 	analyse_reason(&ev);
+	mxt_sink_attempts_take(ex->sink, ll->host, id, &ev);
 	mxt_sink_emit(ex->sink, &ev, NULL);
+}
+
+/*
+ * A host's reply before the final line (transports/smtp.c write_logs):
+ * "ID H=name [ip][:port]: message[: strerror]" or "ID H=name [ip]
+ * Connection refused" (errno text), for every host that deferred, the last
+ * one too. It waits for the message's final lines (attempts.c). s is the
+ * text after the id. Inbound lines with a message id ("H=name (helo)
+ * [ip] F=<...> rejected ...", ACL warnings) are not this: false.
+ */
+static bool
+host_reply(struct exim_state *ex, const struct mxt_logline *ll,
+    struct mxt_str id, const char *s, const char *end)
+{
+	const char *h = skip_lit(s, end, "H=");
+	struct mxt_str name, ip, text;
+	int port;
+	bool colon;
+	if (h == NULL || h == end || *h == '(' || *h == '[')
+		return false;
+	const char *q = parse_host(h, end, &name, &ip, &port, &colon);
+	if (ip.len == 0 || memchr(h, '(', (size_t)(ip.ptr - h)) != NULL)
+		return false;
+	if (colon) {
+		q = skip_spaces(q, end);
+		text = mxt_str_make(q, (size_t)(end - q));
+		/* inbound lines put fields after the address, not ": "
+		 * (a reply text may well say "rejected") */
+		if (has_lit(q, end, "Warning:"))
+			return false;
+	} else {
+		bool errno_text = false;
+		if (q < end && *q == ' ')
+			q++;
+		for (size_t i = 0; !errno_text &&
+		    i < sizeof connect_errors / sizeof connect_errors[0]; i++)
+			errno_text = mxt_has_bytes(q, end, connect_errors[i].text,
+			    connect_errors[i].len);
+		if (!errno_text)
+			return false;
+		text = mxt_str_make(q, (size_t)(end - q));
+	}
+	struct mxt_event ev;
+	mxt_event_init(&ev, ll, MXT_MTA_EXIM);
+	ev.relay = name;
+	ev.relay_ip = ip;
+	ev.text = text;
+	analyse_reason(&ev);
+	struct mxt_attempt a = {.relay = name, .relay_ip = ip,
+	    .relay_port = port, .code = ev.code, .phase = ev.phase,
+	    .text = text};
+	memcpy(a.dsn, ev.dsn, sizeof a.dsn);
+	mxt_sink_attempt(ex->sink, ll->host, id, id, &ll->time, &a);
+	return true;
 }
 
 /* Failures that are Exim giving up on retry time: expiry, not a reply. */
@@ -964,6 +1020,7 @@ failure(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
 		    expiry_texts[i]) != NULL)
 			ev.status = MXT_STATUS_EXPIRED;
 	analyse_reason(&ev);
+	mxt_sink_attempts_take(ex->sink, ll->host, id, &ev);
 	mxt_sink_emit(ex->sink, &ev, NULL);
 }
 
@@ -1342,6 +1399,8 @@ exim_parse(void *state, struct mxt_sink *sink, const struct mxt_logline *ll0)
 				return;
 			}
 		}
+		if (host_reply(ex, &ll, id, s, end))
+			return;
 		if (has_lit(s, end, "Completed") &&
 		    (end - s == 9 || s[9] == ' ')) {
 			mxt_sink_msg_end(ex->sink, ll.host, id);

@@ -133,6 +133,29 @@ struct mxt_time {
  * (at least 40 bytes). Returns buf. */
 char *mxt_time_format(const struct mxt_time *t, char *buf, size_t size);
 
+/*
+ * The reply of one MX host tried before the last in the same delivery
+ * attempt (Postfix "QID: host X[ip] said: ...", "connect to X[ip]:25:
+ * ...", Exim "ID H=X [ip]: ..."): see struct mxt_event.attempts. code 0
+ * and dsn "" when the host sent none (refused, timed out, lost).
+ */
+struct mxt_attempt {
+	struct mxt_str relay;
+	struct mxt_str relay_ip;
+	int relay_port;            /* 0 when not logged */
+	int code;
+	char dsn[16];
+	enum mxt_phase phase;
+	struct mxt_str text;       /* as logged, after the host */
+};
+
+/* At most this many earlier replies are kept per delivery attempt; more
+ * are counted in struct mxt_stats.attempts_dropped. */
+#define MXT_ATTEMPTS_MAX 10
+/* Delivery attempts whose replies wait for their final line at once; at
+ * the cap the oldest is forgotten, counted in attempts_overflow. */
+#define MXT_ATTEMPTS_PENDING_MAX 10000
+
 /* One delivery attempt for one recipient, or one rejected SMTP command. */
 struct mxt_event {
 	struct mxt_time time;
@@ -191,7 +214,32 @@ struct mxt_event {
 	 * "Our side" section groups it; empty when none. Valid during the
 	 * on_event call only. Not written by `mxtriage events`. */
 	struct mxt_str warning;
+	/* The replies of the MX hosts tried before the one this event's
+	 * reply came from, oldest first (nattempts 0: none logged), valid
+	 * during the on_event call only; matters is the index of the reply
+	 * that decides the cause (mxt_attempts_matter), -1 for the event's
+	 * own reply. */
+	const struct mxt_attempt *attempts;
+	size_t nattempts;
+	int matters;
 };
+
+/*
+ * Which reply matters (mxtriage(1), "Earlier MX replies"): of the
+ * event's own reply and its attempts, the one of the highest rank by the
+ * reply code the server sent -- 2 a permanent reply (5xx), 1 a temporary
+ * one (4xx), 0 no reply (refused, timed out, lost connection, DNS; an
+ * enhanced code without a reply code is the MTA's own) -- and among
+ * equals the latest, the event's own last. A delivered event's own reply
+ * always matters. Returns -1 for the event's own reply, else the index
+ * into ev->attempts.
+ */
+int mxt_attempts_matter(const struct mxt_event *ev);
+/* ev itself when its own reply matters; else *view, a copy of ev whose
+ * relay, relay_ip, code, dsn, phase and text are those of the reply that
+ * matters (valid as long as ev). */
+const struct mxt_event *mxt_event_matters(const struct mxt_event *ev,
+    struct mxt_event *view);
 
 /* The event schema written by `mxtriage events`. */
 #define MXT_EVENT_SCHEMA "mxtriage.event/1"
@@ -300,6 +348,11 @@ struct mxt_stats {
 	uint64_t probes;           /* address verification probes, not deliveries */
 	uint64_t reject_warnings;  /* reject_warning: would-be rejections */
 	uint64_t track_overflow;   /* messages dropped from correlation (cap) */
+	/* earlier MX replies (struct mxt_attempt): deliveries whose waiting
+	 * replies were forgotten at the cap of the store, and replies past
+	 * MXT_ATTEMPTS_MAX of one delivery, not kept */
+	uint64_t attempts_overflow;
+	uint64_t attempts_dropped;
 	uint64_t inputs_failed;
 	struct mxt_time first, last; /* of recognised lines */
 	/* the times of the first and the last recognised line as they

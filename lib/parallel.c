@@ -38,6 +38,9 @@
  *     before is still open;
  *   - a line as long as MXT_LINE_MAX in a piece cut out of a file (where a
  *     reader cuts such a line depends on its buffer);
+ *   - earlier MX replies (attempts.c) open at the end of a piece whose
+ *     key a later piece meets before their time is up (a line of that
+ *     process or message), or their store's cap reached;
  *   - a cap of the summary or the tracker reached (what a cap refuses
  *     depends on the order of everything before);
  *   - a failure in the first lines of a piece that found no warning to
@@ -122,6 +125,14 @@ struct piece {
 	 * warnings kept at the end, oldest first (line = in the piece) */
 	struct mxt_link *wants, *tail;
 	size_t nwants, ntail;
+	/* earlier MX replies (attempts.h): the keys the piece met without
+	 * replies of its own (a line one pass would have given the replies
+	 * of a piece before), and the keys whose replies a line after the
+	 * piece could still take */
+	struct mxt_strmap att_touched;
+	bool att_over;
+	struct mxt_attempts_key *att_open;
+	size_t natt_open;
 	const char *unsafe;        /* why the merge may differ; NULL = none */
 	const struct mxt_parallel_config *cfg;
 	atomic_bool *abandon;      /* a piece was refused: all stop */
@@ -537,6 +548,7 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	g->s = mxt_summary_create(&g->cfg->summary);
 	g->s->ordered = true;
 	struct mxt_pass *p = mxt_pass_create(&pc);
+	mxt_attempts_watch(p->attempts);
 	if (g->range)
 		read_range(g, p, buf);
 	else
@@ -555,6 +567,10 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 		unsafe(g, "a read error inside a piece of a file");
 	if (g->stats.track_overflow > 0)
 		unsafe(g, "the tracker's cap");
+	if (g->stats.attempts_overflow > 0)
+		unsafe(g, "the cap of earlier MX replies waiting");
+	mxt_attempts_cut(p->attempts, &g->stats.last_line, &g->att_touched,
+	    &g->att_over, &g->att_open, &g->natt_open);
 	if (g->s->texts_over_full)
 		unsafe(g, "the cap of reply texts kept past the group caps");
 	keep_links(g, p);
@@ -889,6 +905,49 @@ caps_reached(const struct mxt_summary *s)
 	return NULL;
 }
 
+/*
+ * Earlier MX replies still open at the end of a piece (mxt_attempts_cut)
+ * are carried over the pieces after it until their time is up; a piece
+ * that meets one of their keys without replies of its own would have had
+ * them in one pass.
+ */
+static const char *
+attempts_across_cuts(const struct mxt_parallel *r)
+{
+	struct mxt_attempts_key *carried = NULL;
+	size_t n = 0, cap = 0;
+	const char *why = NULL;
+	for (size_t i = 0; i < r->npieces && why == NULL; i++) {
+		const struct piece *g = &r->pieces[i];
+		size_t keep = 0;
+		for (size_t k = 0; k < n; k++) {
+			const struct mxt_strmap_slot *first = mxt_strmap_get(
+			    &g->att_touched, carried[k].key, carried[k].len);
+			if (g->att_over || (first != NULL &&
+			    mxt_attempts_reached(&carried[k], first))) {
+				why = "earlier MX replies on both sides of a cut";
+				break;
+			}
+			if (first != NULL)
+				continue; /* one pass would drop them there */
+			if (g->stats.last_line.valid &&
+			    g->stats.last_line.sec > carried[k].until)
+				continue; /* time is up: no line takes them */
+			carried[keep++] = carried[k];
+		}
+		n = why ? n : keep;
+		for (size_t k = 0; why == NULL && k < g->natt_open; k++) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				carried = xrealloc(carried, cap * sizeof *carried);
+			}
+			carried[n++] = g->att_open[k]; /* borrowed */
+		}
+	}
+	free(carried);
+	return why;
+}
+
 static const char *
 check_pieces(struct mxt_parallel *r)
 {
@@ -915,7 +974,7 @@ check_pieces(struct mxt_parallel *r)
 	}
 	if (exim_inputs > 1)
 		return "Exim rejections in more than one input";
-	return NULL;
+	return attempts_across_cuts(r);
 }
 
 struct mxt_parallel *
@@ -1025,6 +1084,10 @@ mxt_parallel_destroy(struct mxt_parallel *r)
 		free(g->starts);
 		free(g->wants);
 		free(g->tail);
+		for (size_t k = 0; k < g->natt_open; k++)
+			free(g->att_open[k].key);
+		free(g->att_open);
+		mxt_attempts_touched_finish(&g->att_touched);
 		mxt_strmap_finish(&g->started);
 		mxt_strmap_finish(&g->ended);
 		free(g->key.p);

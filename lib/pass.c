@@ -28,6 +28,10 @@ static struct mxt_msg *sink_msg_start(void *ctx, struct mxt_str host,
 static void sink_msg_end(void *ctx, struct mxt_str host, struct mxt_str id);
 static void sink_count(void *ctx, enum mxt_counter c);
 static void sink_local(void *ctx, const struct mxt_local *l);
+static void sink_attempt(void *ctx, struct mxt_str host, struct mxt_str tag,
+    struct mxt_str qid, const struct mxt_time *t, const struct mxt_attempt *a);
+static void sink_attempts_take(void *ctx, struct mxt_str host,
+    struct mxt_str tag, struct mxt_event *ev);
 
 struct mxt_pass *
 mxt_pass_create(const struct mxt_pass_config *cfg)
@@ -41,13 +45,16 @@ mxt_pass_create(const struct mxt_pass_config *cfg)
 	 * leave the queue (a summary keeps it open for a merge) */
 	p->track = mxt_track_create(cfg->track_cap, &p->stats.track_overflow,
 	    NULL, NULL);
+	p->attempts = mxt_attempts_create(&p->stats.attempts_overflow,
+	    &p->stats.attempts_dropped);
 	p->spans = xcalloc(1, sizeof *p->spans);
 	mxt_clock_init(&p->clock, cfg->year, 0);
 	p->sink = (struct mxt_sink){.ctx = p, .emit = sink_emit,
 	    .unparsed = sink_unparsed, .msg_get = sink_msg_get,
 	    .msg_add = sink_msg_add, .msg_start = sink_msg_start,
 	    .msg_end = sink_msg_end,
-	    .count = sink_count, .local = sink_local};
+	    .count = sink_count, .local = sink_local, .attempt = sink_attempt,
+	    .attempts_take = sink_attempts_take};
 	struct mxt_dialect_options o = {.syslog_name = cfg->syslog_name};
 	assert(mxt_dialect_count <= MXT_MTA_COUNT);
 	for (size_t i = 0; i < mxt_dialect_count; i++)
@@ -65,6 +72,7 @@ mxt_pass_destroy(struct mxt_pass *p)
 		if (dialects[i]->destroy != NULL)
 			dialects[i]->destroy(p->dialect_state[i]);
 	mxt_track_destroy(p->track);
+	mxt_attempts_destroy(p->attempts);
 	mxt_spans_finish(p->spans);
 	free(p->spans);
 	free(p->wants);
@@ -390,10 +398,14 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 			ev->message_id = mxt_str_make(m->message_id,
 			    strlen(m->message_id));
 	}
+	/* the cause is that of the reply that matters (attempts.c) */
+	ev->matters = mxt_attempts_matter(ev);
 	if (p->cfg.classifier != NULL) {
 		size_t ri;
 		struct mxt_rule_info info;
-		ev->cause = mxt_classify_index(p->cfg.classifier, ev, &ri);
+		struct mxt_event view;
+		ev->cause = mxt_classify_index(p->cfg.classifier,
+		    mxt_event_matters(ev, &view), &ri);
 		if (ri != SIZE_MAX && mxt_classifier_rule(p->cfg.classifier,
 		    ri, &info)) {
 			ev->rule = info.name;
@@ -470,6 +482,22 @@ sink_count(void *ctx, enum mxt_counter c)
 	case MXT_COUNTER_COUNT:
 		assert(!"not a counter");
 	}
+}
+
+static void
+sink_attempt(void *ctx, struct mxt_str host, struct mxt_str tag,
+    struct mxt_str qid, const struct mxt_time *t, const struct mxt_attempt *a)
+{
+	struct mxt_pass *p = ctx;
+	mxt_attempts_add(p->attempts, host, tag, qid, t, a);
+}
+
+static void
+sink_attempts_take(void *ctx, struct mxt_str host, struct mxt_str tag,
+    struct mxt_event *ev)
+{
+	struct mxt_pass *p = ctx;
+	mxt_attempts_take(p->attempts, host, tag, ev);
 }
 
 size_t

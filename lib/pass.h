@@ -8,6 +8,7 @@
 
 #include "dialect.h"
 #include "track.h"
+#include "attempts.h"
 #include "ourside.h"
 
 /*
@@ -38,6 +39,7 @@ struct mxt_pass {
 	struct mxt_stats stats;
 	struct mxt_clock clock;
 	struct mxt_track *track;
+	struct mxt_attempts *attempts; /* earlier MX replies waiting */
 	struct mxt_str default_host; /* of lines without one; may be empty */
 	/* the line being processed */
 	const char *source;

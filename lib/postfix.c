@@ -40,6 +40,7 @@
 struct postfix_state {
 	const char *syslog_name; /* NULL = any NAME */
 	size_t syslog_name_len;
+	char tag[128];           /* "NAME/SERVICE[pid]" (process_tag) */
 };
 
 static void *
@@ -283,12 +284,79 @@ static const enum mxt_status status_of[] = {
 	[AS_EXPIRED] = MXT_STATUS_EXPIRED,
 };
 
+/*
+ * Earlier MX replies (attempts.c): the smtp process that logs them logs
+ * the final status lines of the same delivery next, so they wait under
+ * the process, "NAME/SERVICE[pid]" (false without a pid: the lines of
+ * concurrent processes could not be told apart).
+ */
+static bool
+process_tag(struct postfix_state *st, const struct mxt_logline *ll,
+    struct mxt_str *tag)
+{
+	size_t n = ll->program.len + ll->pid.len + 2;
+	if (ll->pid.len == 0 || n > sizeof st->tag)
+		return false;
+	memcpy(st->tag, ll->program.ptr, ll->program.len);
+	st->tag[ll->program.len] = '[';
+	memcpy(st->tag + ll->program.len + 1, ll->pid.ptr, ll->pid.len);
+	st->tag[n - 1] = ']';
+	*tag = mxt_str_make(st->tag, n);
+	return true;
+}
+
+/*
+ * A host's reply before the final line (smtp_trouble.c, smtp_connect.c):
+ * "QID: host X[ip] said: ...", "QID: host X[ip] refused to talk to me:
+ * ...", "QID: lost connection with X[ip] while ...", "QID: conversation
+ * with X[ip] timed out while ...", "QID: TLS is required, but host X[ip]
+ * refused to start TLS: ...", and without the queue id "connect to
+ * X[ip]:25: reason". s is the text after "QID: " (qid empty: the whole
+ * message). True when the line was one.
+ */
+static bool
+earlier_reply(struct postfix_state *st, struct mxt_sink *sink,
+    const struct mxt_logline *ll, struct mxt_str qid, const char *s,
+    const char *end)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+	} shapes[] = {
+		{MXT_LIT("host ")},
+		{MXT_LIT("lost connection with ")},
+		{MXT_LIT("conversation with ")},
+		{MXT_LIT("TLS is required, but host ")},
+	};
+	bool found = qid.len == 0 ? has_lit(s, end, "connect to ") : false;
+	for (size_t i = 0; !found && i < sizeof shapes / sizeof shapes[0]; i++)
+		found = mxt_has_bytes(s, end, shapes[i].text, shapes[i].len);
+	if (!found)
+		return false;
+	struct mxt_str tag;
+	if (!process_tag(st, ll, &tag))
+		return true;
+	/* the same words as a status line's text: read them the same way */
+	struct mxt_event ev;
+	mxt_event_init(&ev, ll, MXT_MTA_POSTFIX);
+	ev.text = mxt_str_make(s, (size_t)(end - s));
+	analyse_delivery_text(&ev);
+	if (ev.relay_ip.len == 0)
+		return false; /* not a remote host's: no "[address]" */
+	struct mxt_attempt a = {.relay = ev.relay, .relay_ip = ev.relay_ip,
+	    .relay_port = ev.relay_port, .code = ev.code, .phase = ev.phase,
+	    .text = ev.text};
+	memcpy(a.dsn, ev.dsn, sizeof a.dsn);
+	mxt_sink_attempt(sink, ll->host, tag, qid, &ll->time, &a);
+	return true;
+}
+
 /* "to=<r>, [orig_to=<o>,] relay=R, ... status=S (text)" after "QID: ";
  * a points past "to=". */
 static void
-delivery(struct mxt_sink *sink, const struct mxt_logline *ll,
-    struct mxt_str service, struct mxt_str qid, const char *a,
-    const char *end)
+delivery(struct postfix_state *ps, struct mxt_sink *sink,
+    const struct mxt_logline *ll, struct mxt_str service, struct mxt_str qid,
+    const char *a, const char *end)
 {
 	struct mxt_event ev;
 	const char *q, *v;
@@ -372,6 +440,9 @@ delivery(struct mxt_sink *sink, const struct mxt_logline *ll,
 		else
 			mxt_msg_final(m, ev.recipient.ptr, ev.recipient.len);
 	}
+	struct mxt_str tag;
+	if (process_tag(ps, ll, &tag))
+		mxt_sink_attempts_take(sink, ll->host, tag, &ev);
 	mxt_sink_emit(sink, &ev, m);
 }
 
@@ -640,11 +711,15 @@ postfix_parse(void *state, struct mxt_sink *sink,
 	    has_lit(s, end, "milter-reject_warning: "))
 		mxt_sink_count(sink, MXT_COUNTER_REJECT_WARNINGS);
 	else if (qid.len == 0) {
+		if (earlier_reply(state, sink, ll, qid, s, end))
+			return;
 		if (find_lit(s, end, "status=") != NULL &&
 		    find_lit(s, end, "to=<") != NULL)
 			mxt_sink_unparsed(sink, "delivery line without queue id");
 	} else if ((q = skip_lit(s, end, "to=")) != NULL && q < end)
-		delivery(sink, ll, service, qid, q, end);
+		delivery(state, sink, ll, service, qid, q, end);
+	else if (earlier_reply(state, sink, ll, qid, s, end))
+		return;
 	else if (has_lit(s, end, "from=<") || has_lit(s, end, "removed"))
 		qmgr(sink, ll, service, qid, s, end);
 	else if (has_lit(s, end, "message-id=") ||

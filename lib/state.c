@@ -11,7 +11,9 @@
  *    "messages": [see track_state.c],
  *    "dialects": {"exim": what the dialect saved (exim.c), ...},
  *    "totals": a summary (mxtriage.summary/2) or null,
- *    "prometheus": {"domains": [...], "other": {status: n} or null}}
+ *    "prometheus": {"domains": [...], "other": {status: n} or null},
+ *    "attempts": [earlier MX replies waiting for their final line, see
+ *                 attempts.c; absent in states written before it: none]}
  *
  * The totals are the summary of every summary run since the state began,
  * each run's merged into them (mxt_summary_merge: what `mxtriage merge`
@@ -56,6 +58,7 @@ struct mxt_state {
 	json_t *dialects; /* owned: {name: what the dialect saved}, or NULL */
 	struct mxt_summary *total; /* the totals with this run's, or NULL */
 	struct mxt_prom_carry carry;
+	json_t *attempts; /* owned; NULL = none saved */
 };
 
 /* The statuses of the domain series, as (other) is saved. */
@@ -95,6 +98,7 @@ mxt_state_destroy(struct mxt_state *s)
 	json_decref(s->dialects);
 	mxt_summary_destroy(s->total);
 	mxt_prom_carry_finish(&s->carry);
+	json_decref(s->attempts);
 	free(s);
 }
 
@@ -250,6 +254,9 @@ mxt_state_load(const char *path, struct mxt_error *err)
 		s->npos++;
 	}
 	s->messages = json_incref(messages);
+	json_t *attempts = json_object_get(doc, "attempts");
+	if (attempts != NULL)
+		s->attempts = json_incref(attempts);
 	json_decref(doc);
 	return s;
 fail:
@@ -290,6 +297,12 @@ mxt_state_restore(const struct mxt_state *s, struct mxt_pass *p,
 			    "start over", d->name);
 			return -1;
 		}
+	}
+	if (s->attempts != NULL &&
+	    mxt_attempts_restore(p->attempts, s->attempts, why, sizeof why) < 0) {
+		set_error(err, "state", 0, 0, "damaged state: %s; remove it to "
+		    "start over", why);
+		return -1;
 	}
 	return 0;
 }
@@ -455,10 +468,11 @@ mxt_state_save(const char *path, const struct mxt_pass *p,
 		    "totals could not be written");
 		return -1;
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "schema",
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "schema",
 	    SCHEMA, "version", MXT_VERSION, "inputs", inputs, "messages",
 	    mxt_track_state_save(p), "dialects", dialects_value(p), "totals",
-	    totals, "prometheus", prom_value(st));
+	    totals, "prometheus", prom_value(st), "attempts",
+	    mxt_attempts_save(p->attempts));
 
 	char *dir = xstrndup(path, strlen(path)), *tmp = NULL;
 	int fd = -1, rc = -1;

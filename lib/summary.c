@@ -774,6 +774,10 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 void
 mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 {
+	/* groups count the reply that matters (an earlier MX's 554 over the
+	 * last one's time-out): its relay, code, text as well as its cause */
+	struct mxt_event view;
+	ev = mxt_event_matters(ev, &view);
 	bool counted = mxt_filter_match(&s->cfg.filter, ev);
 	bool added;
 

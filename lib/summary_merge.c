@@ -34,6 +34,8 @@ merge_stats(struct mxt_stats *d, const struct mxt_stats *s)
 	d->probes += s->probes;
 	d->reject_warnings += s->reject_warnings;
 	d->track_overflow += s->track_overflow;
+	d->attempts_overflow += s->attempts_overflow;
+	d->attempts_dropped += s->attempts_dropped;
 	d->inputs_failed += s->inputs_failed;
 	if (s->first.valid && (!d->first.valid || s->first.sec < d->first.sec))
 		d->first = s->first;

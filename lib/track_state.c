@@ -22,6 +22,7 @@
  */
 #include "pass.h"
 #include "state.h"
+#include "attempts.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -192,4 +193,17 @@ mxt_track_state_restore(struct mxt_pass *p, const json_t *list,
 		}
 	}
 	return 0;
+}
+
+/* For the other parts of the state (attempts.c): the same byte strings. */
+json_t *
+mxt_state_bytes(const char *s, size_t len)
+{
+	return bytes_value(s, len);
+}
+
+char *
+mxt_state_bytes_of(const json_t *v, size_t *len)
+{
+	return bytes_of(v, len);
 }

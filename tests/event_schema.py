@@ -11,7 +11,11 @@ the shared corpus, `mxtriage events` as JSON lines and as CSV must give:
   - null (JSON) or an empty unquoted cell (CSV) for an absent value, never
     "" (a quoted empty cell); code an integer, delay and line numbers
     never in exponent form;
-  - the same events in both formats.
+  - the same events in both formats;
+  - attempts null or a non-empty array of {relay, relay_ip, code, dsn,
+    phase, text} (in that order, null for absent values, code an integer
+    or null, phase one of the phases), written in CSV as their number;
+    matters null or the text of one of them (null without attempts).
 Then, on the sample: event_id is stable across runs, across a rename and
 gzip compression of the log (identity is content and position), and
 differs for another host.
@@ -35,7 +39,11 @@ from corpus_files import corpus_logs  # noqa: E402
 FIELDS = ["schema", "event_id", "time", "host", "mta", "service", "queue_id",
           "direction", "status", "recipient", "domain", "provider", "via", "sender",
           "sender_domain", "relay", "relay_ip", "code", "dsn", "phase", "cause",
-          "text", "delay", "message_id", "instance", "source", "line"]
+          "text", "delay", "message_id", "instance", "source", "line",
+          "attempts", "matters"]
+# an earlier MX reply, in "attempts" (JSON; CSV writes how many)
+ATTEMPT_FIELDS = ["relay", "relay_ip", "code", "dsn", "phase", "text"]
+PHASES = {"connect", "greeting", "helo", "starttls", "mail", "rcpt", "data", "eod"}
 NUMBERS = {"code", "delay", "line"}
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin"}
 NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
@@ -83,8 +91,35 @@ def check_jsonl(data):
             m = re.search(rb'"%s":([^,}]*)' % k.encode(), line)
             if m and m.group(1) != b"null" and not NUMBER.match(m.group(1).decode()):
                 problems.append("event %d: %s written as %s" % (n, k, m.group(1).decode()))
+        problems += check_attempts(n, ev)
         evs.append(ev)
     return problems, evs
+
+
+def check_attempts(n, ev):
+    """The earlier MX replies of event n and the one that matters."""
+    problems, a = [], ev["attempts"]
+    if a is not None:
+        if not isinstance(a, list) or not a:
+            return ["event %d: attempts %r (null or a non-empty array)" % (n, a)]
+        for i, pairs in enumerate(a):
+            # objects are read as lists of pairs (object_pairs_hook=list)
+            if not isinstance(pairs, list) or [k for k, _ in pairs] != ATTEMPT_FIELDS:
+                problems.append("event %d: attempts[%d] fields %r" % (n, i, pairs))
+                continue
+            r = dict(pairs)
+            for k, v in r.items():
+                if v == "":
+                    problems.append('event %d: attempts[%d].%s is ""' % (n, i, k))
+            if r["code"] is not None and not isinstance(r["code"], int):
+                problems.append("event %d: attempts[%d].code %r" % (n, i, r["code"]))
+            if r["phase"] is not None and r["phase"] not in PHASES:
+                problems.append("event %d: attempts[%d].phase %r" % (n, i, r["phase"]))
+    m = ev["matters"]
+    texts = [dict(r).get("text") for r in a or [] if isinstance(r, list)]
+    if m is not None and m not in texts:
+        problems.append("event %d: matters %r is not the text of an attempt" % (n, m))
+    return problems
 
 
 def raw_cells(row):
@@ -137,6 +172,8 @@ def check_csv(data, evs):
     for n, (row, ev) in enumerate(zip(rows[1:], evs), 1):
         for k, c in zip(FIELDS, row):
             v = ev[k]
+            if k == "attempts" and v is not None:
+                v = len(v)  # CSV: how many
             want = "" if v is None else (json.dumps(v) if isinstance(v, (int, float)) else v)
             if isinstance(v, str):
                 want = want.replace("\x00", "\ufffd")  # CSV readers cut at NUL

@@ -257,6 +257,13 @@ report_anomalies(const struct cli_input *in, const struct mxt_stats *st,
 		warnx("%llu messages in flight were forgotten at the tracking "
 		    "cap; senders of their later lines are unknown",
 		    (unsigned long long)st->track_overflow);
+	if (st->attempts_overflow > 0 || st->attempts_dropped > 0)
+		warnx("earlier MX replies not kept: %llu delivery attempts "
+		    "forgotten at the cap of %d waiting, %llu replies past "
+		    "%d per attempt",
+		    (unsigned long long)st->attempts_overflow,
+		    MXT_ATTEMPTS_PENDING_MAX,
+		    (unsigned long long)st->attempts_dropped, MXT_ATTEMPTS_MAX);
 }
 
 int

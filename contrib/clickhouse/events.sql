@@ -42,7 +42,11 @@ CREATE TABLE IF NOT EXISTS mxtriage_events (
     message_id Nullable(String),
     instance Nullable(String),
     source Nullable(String),
-    line Nullable(UInt64)
+    line Nullable(UInt64),
+    -- the earlier MX reply that decided the cause (null: the event's own);
+    -- the array "attempts" itself is skipped: ClickHouse 18.16 reads no
+    -- JSON objects into columns
+    matters Nullable(String)
 ) ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(ts)
 ORDER BY (host, event_id);
