@@ -10,10 +10,11 @@
  *   op        := ">" | ">=" | "<" | "<=" | "=" | "!="
  *   value     := number ["%"] (rates) | number [s|m|h|d] (pending_age)
  * Counts are events in the window after filters; failures = deferred +
- * bounced + expired without cached repeats; rates are per cent of
- * outbound attempts (delivered + deferred + bounced + expired);
- * pending_age is the age of the oldest recipient still deferred at the
- * end of the input.
+ * bounced + expired without cached repeats; the rates are those of
+ * summary_rates.c (defer_rate: fresh deferrals per 100 fresh attempts,
+ * cached repeats in neither; bounce_rate: bounced and expired per 100
+ * recipients that reached a final status); pending_age is the age of
+ * the oldest recipient still deferred at the end of the input.
  */
 #include "summary.h"
 
