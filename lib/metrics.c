@@ -13,14 +13,6 @@ ev(const struct mxt_summary *s, enum mxt_status st)
 	return s->events[st];
 }
 
-/* outbound attempts: delivered + deferred + bounced + expired */
-static double
-attempts(const struct mxt_summary *s)
-{
-	return (double)(ev(s, MXT_STATUS_DELIVERED) + ev(s, MXT_STATUS_DEFERRED) +
-	    ev(s, MXT_STATUS_BOUNCED) + ev(s, MXT_STATUS_EXPIRED));
-}
-
 static double
 m_status(const struct mxt_summary *s, int arg)
 {
@@ -57,20 +49,20 @@ m_pending_age(const struct mxt_summary *s, int arg)
 	return (double)mxt_summary_oldest_pending_age(s);
 }
 
+/* The rates as summary_rates.c defines them for every domain and
+ * provider, over all outbound events: cached repeats in neither. */
 static double
 m_bounce_rate(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	double a = attempts(s);
-	return a ? 100.0 * (double)ev(s, MXT_STATUS_BOUNCED) / a : 0;
+	return 100.0 * mxt_rate_bounce(&s->rate_total);
 }
 
 static double
 m_defer_rate(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	double a = attempts(s);
-	return a ? 100.0 * (double)ev(s, MXT_STATUS_DEFERRED) / a : 0;
+	return 100.0 * mxt_rate_defer(&s->rate_total);
 }
 
 static double
@@ -108,12 +100,16 @@ static const struct mxt_metric metrics[] = {
 	    "mxtriage_oldest_pending_age_seconds", MXT_METRIC_GAUGE,
 	    "Age of the oldest recipient still deferred, at the end of the "
 	    "input."},
-	{"bounce_rate", "bounces per 100 outbound attempts", MXT_UNIT_PERCENT,
+	{"bounce_rate", "bounced and expired per 100 recipients that reached "
+	    "a final status", MXT_UNIT_PERCENT,
 	    MXT_ARG_NONE, m_bounce_rate, "mxtriage_bounce_ratio",
-	    MXT_METRIC_GAUGE, "Bounces per outbound attempt (0 to 1)."},
-	{"defer_rate", "deferrals per 100 outbound attempts", MXT_UNIT_PERCENT,
+	    MXT_METRIC_GAUGE, "Bounced and expired recipients per recipient "
+	    "that reached a final status (0 to 1)."},
+	{"defer_rate", "deferrals per 100 outbound attempts, cached repeats "
+	    "in neither", MXT_UNIT_PERCENT,
 	    MXT_ARG_NONE, m_defer_rate, "mxtriage_defer_ratio",
-	    MXT_METRIC_GAUGE, "Deferrals per outbound attempt (0 to 1)."},
+	    MXT_METRIC_GAUGE, "Deferrals per outbound attempt, cached repeats "
+	    "left out (0 to 1)."},
 	{"cause", "failures and rejections of one cause (cause:ID)",
 	    MXT_UNIT_COUNT, MXT_ARG_CAUSE, m_cause,
 	    "mxtriage_cause_events_total", MXT_METRIC_COUNTER,

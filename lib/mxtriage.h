@@ -802,7 +802,10 @@ struct mxt_failon;
 
 /*
  * Parses "METRIC OP VALUE" (see mxtriage(1)): deferred>100,
- * bounce_rate>2%, cause:blocklist>0, pending_age>4h. NULL with err->text
+ * bounce_rate>2%, cause:blocklist>0, pending_age>4h; or a per-group
+ * "SCOPE:PART[,PART...]": provider:defer_rate>50%,attempts>=20,
+ * domain=*.example.com:bounce_rate>5% (it holds when every part holds for
+ * one provider or domain of the rates). NULL with err->text
  * and err->column (1-based position in expr) when it is not valid.
  */
 struct mxt_failon *mxt_failon_parse(const char *expr, struct mxt_error *err);

@@ -20,6 +20,30 @@ num(FILE *fp, uint64_t v)
 	return cell(fp, buf, false, true);
 }
 
+/* --by hour (day): a row of zeros for each hour (day) without failures
+ * between two groups, so the rows are a time series. */
+static int
+empty_rows(FILE *fp, const struct mxt_summary *s, const struct group *prev,
+    const struct group *next)
+{
+	size_t n = mxt_summary_empty_keys(s, prev, next, NULL, 0);
+	if (n == 0)
+		return 0;
+	char (*keys)[32] = xcalloc(n, sizeof *keys);
+	mxt_summary_empty_keys(s, prev, next, keys, n);
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		rc |= cell(fp, keys[i], true, true);
+		for (int k = 0; k < 7; k++)
+			rc |= num(fp, 0);
+		for (int k = 0; k < 4; k++)
+			rc |= cell(fp, NULL, false, true);
+		rc |= fputs("\r\n", fp) == EOF;
+	}
+	free(keys);
+	return rc;
+}
+
 int
 mxt_report_csv(const struct mxt_summary *s, const struct mxt_report_options *o,
     FILE *fp)
@@ -38,6 +62,8 @@ mxt_report_csv(const struct mxt_summary *s, const struct mxt_report_options *o,
 	for (size_t i = 0; v[i] != NULL && (!o->top || i < o->top); i++) {
 		const struct group *g = v[i];
 		char first[64], last[64];
+		if (i > 0)
+			rc |= empty_rows(fp, s, v[i - 1], g);
 		for (size_t k = 0; k < s->cfg.nby; k++)
 			rc |= cell(fp, g->values[k], k == 0, o->csv_raw);
 		rc |= num(fp, g->events);

@@ -301,6 +301,93 @@ causes(const struct mxt_summary *s)
 	return a;
 }
 
+/* ---- rates and trend (summary_rates.c) ---- */
+
+static json_t *
+rate_row(const char *name, const char *key, const struct rate_row *r)
+{
+	json_t *j = json_object();
+	if (name != NULL)
+		json_object_set_new(j, name, jstr(key));
+	json_object_set_new(j, "attempts", jint(mxt_rate_attempts(r)));
+	for (int st = MXT_STATUS_DELIVERED; st <= MXT_STATUS_EXPIRED; st++)
+		json_object_set_new(j, mxt_status_name(st), jint(r->n[st]));
+	json_object_set_new(j, "cached_repeats", jint(r->repeats));
+	/* null when there is nothing to divide by */
+	uint64_t fin = r->n[MXT_STATUS_DELIVERED] + r->n[MXT_STATUS_BOUNCED] +
+	    r->n[MXT_STATUS_EXPIRED];
+	json_object_set_new(j, "defer_rate", mxt_rate_attempts(r) ?
+	    json_real(mxt_rate_defer(r)) : json_null());
+	json_object_set_new(j, "bounce_rate", fin ?
+	    json_real(mxt_rate_bounce(r)) : json_null());
+	return j;
+}
+
+static json_t *
+rate_list(const struct mxt_summary *s, bool provider)
+{
+	size_t n;
+	struct rate_entry *v = mxt_rates_sorted(s, provider, &n);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, rate_row(provider ? "provider" : "domain",
+		    v[i].key, v[i].row));
+	free(v);
+	return a;
+}
+
+/* All rows, whatever --top: the lists are what a merge adds up. */
+static json_t *
+rates(const struct mxt_summary *s)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "total", rate_row(NULL, NULL, &s->rate_total));
+	json_object_set_new(j, "providers", rate_list(s, true));
+	json_object_set_new(j, "domains", rate_list(s, false));
+	json_object_set_new(j, "overflow", jint(s->overflow_rates));
+	return j;
+}
+
+static json_t *
+bucket(const struct tl_bucket *b)
+{
+	json_t *j = json_object(), *c = json_object();
+	json_object_set_new(j, "start", jsec(b->start, b->utcoff));
+	for (int st = 0; st < MXT_STATUS_COUNT; st++)
+		json_object_set_new(j, mxt_status_name(st), jint(b->n[st]));
+	json_object_set_new(j, "cached_repeats", jint(b->repeats));
+	for (int k = 0; k < MXT_CAUSE_COUNT; k++) {
+		const char *id = mxt_cause_id((enum mxt_cause)k);
+		if (b->causes[k])
+			json_object_set_new(c, id ? id : "unclassified",
+			    jint(b->causes[k]));
+	}
+	json_object_set_new(j, "causes", c);
+	return j;
+}
+
+/* "buckets" as the table shows them (empty ones included); "hours" the
+ * hours with events, which a merge adds up. */
+static json_t *
+timeline(const struct mxt_summary *s)
+{
+	size_t n;
+	bool daily;
+	struct tl_bucket *v = mxt_timeline_view(s, &n, &daily);
+	json_t *j = json_object(), *a = json_array(), *h = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, bucket(&v[i]));
+	for (size_t i = 0; i < s->nhours; i++)
+		if (!mxt_bucket_empty(&s->hours[i]))
+			json_array_append_new(h, bucket(&s->hours[i]));
+	free(v);
+	json_object_set_new(j, "unit", json_string(daily ? "day" : "hour"));
+	json_object_set_new(j, "buckets", a);
+	json_object_set_new(j, "hours", h);
+	json_object_set_new(j, "overflow", jint(s->overflow_hours));
+	return j;
+}
+
 static json_t *
 delay(const struct mxt_summary *s, double p)
 {
@@ -631,6 +718,8 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	json_object_set_new(root, "retries", retries(s, o));
 	json_object_set_new(root, "rejections", rejections(s, o));
 	json_object_set_new(root, "our_side", our_side(s, o));
+	json_object_set_new(root, "rates", rates(s));
+	json_object_set_new(root, "timeline", timeline(s));
 	json_object_set_new(root, "in_flight", json_string(FLIGHT_MARK));
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);

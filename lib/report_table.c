@@ -585,6 +585,33 @@ warning_note(const struct group *g)
 	return b.p;
 }
 
+/* --by hour (day): the hours (days) without failures between two
+ * groups, as rows of 0; a long quiet stretch as one row that says so. */
+static void
+empty_rows(struct table *t, const struct mxt_summary *s,
+    const struct group *prev, const struct group *next)
+{
+	char keys[48][32];
+	size_t n = mxt_summary_empty_keys(s, prev, next, keys, 48);
+	for (size_t i = 0; i < n; i++) {
+		char *cells[MAX_COLS] = {0};
+		if (n > 48) {
+			char buf[64];
+			snprintf(buf, sizeof buf, "(%zu %s)", n,
+			    s->cfg.by[0] == MXT_KEY_HOUR ? "hours" : "days");
+			cells[0] = xstrndup(buf, strlen(buf));
+			table_row(t, cells, NULL);
+			return;
+		}
+		cells[0] = xstrndup(keys[i], strlen(keys[i]));
+		for (int c = 1; c <= 4; c++)
+			cells[c] = xstrndup("0", 1);
+		for (int c = 5; c <= 7; c++)
+			cells[c] = xstrndup("-", 1); /* FIRST, LAST, REPLY */
+		table_row(t, cells, NULL);
+	}
+}
+
 static void
 groups(struct out *w, const struct mxt_summary *s)
 {
@@ -624,6 +651,8 @@ groups(struct out *w, const struct mxt_summary *s)
 		const struct group *g = v[i];
 		char *cells[MAX_COLS] = {0};
 		int c = 0;
+		if (i > 0)
+			empty_rows(&t, s, v[i - 1], g);
 		for (size_t k = 0; k < s->cfg.nby; k++)
 			cells[c++] = text_cell(g->values[k]);
 		if (g->events == 0 && g->repeats > 0) {
@@ -980,6 +1009,194 @@ our_side(struct out *w, const struct mxt_summary *s)
 	}
 }
 
+/* ---- rates and trend (summary_rates.c) ---- */
+
+/* "58.4%", or "-" when the rate has no denominator. */
+static char *
+percent(double v, bool any)
+{
+	char buf[16];
+	if (!any)
+		snprintf(buf, sizeof buf, "-");
+	else
+		snprintf(buf, sizeof buf, "%.1f%%", 100.0 * v);
+	return xstrndup(buf, strlen(buf));
+}
+
+/* The rates of domains or providers; at 80 columns the counts one can
+ * do without go first (ATTEMPTS, the sum of the next four; then EXPIRED,
+ * then CACHED; below 80 the other counts), the two rates stay. */
+static void
+rate_table(struct out *w, const struct mxt_summary *s, bool provider)
+{
+	size_t n;
+	struct rate_entry *v = mxt_rates_sorted(s, provider, &n);
+	char detail[64];
+	size_t top = w->o->top;
+	if (top && n > top)
+		snprintf(detail, sizeof detail, "(outbound, top %zu of %zu)",
+		    top, n);
+	else
+		snprintf(detail, sizeof detail, "(outbound)");
+	heading(w, provider ? "Rates by provider" : "Rates by domain", detail);
+	if (n == 0) {
+		put(w, "none\n");
+		free(v);
+		return;
+	}
+	struct table t = {0};
+	table_col(&t, provider ? "PROVIDER" : "DOMAIN", false, 0, true);
+	table_col(&t, "ATTEMPTS", true, 1, false);
+	table_col(&t, "DELIVERED", true, 6, false);
+	table_col(&t, "DEFERRED", true, 5, false);
+	table_col(&t, "BOUNCED", true, 4, false);
+	table_col(&t, "EXPIRED", true, 2, false);
+	table_col(&t, "CACHED", true, 3, false);
+	table_col(&t, "DEFER%", true, 0, false);
+	table_col(&t, "BOUNCE%", true, 0, false);
+	for (size_t i = 0; i < n && (!top || i < top); i++) {
+		const struct rate_row *r = v[i].row;
+		char *cells[MAX_COLS] = {0};
+		cells[0] = text_cell(v[i].key);
+		cells[1] = thousands(mxt_rate_attempts(r));
+		cells[2] = thousands(r->n[MXT_STATUS_DELIVERED]);
+		cells[3] = thousands(r->n[MXT_STATUS_DEFERRED]);
+		cells[4] = thousands(r->n[MXT_STATUS_BOUNCED]);
+		cells[5] = thousands(r->n[MXT_STATUS_EXPIRED]);
+		cells[6] = thousands(r->repeats);
+		cells[7] = percent(mxt_rate_defer(r), mxt_rate_attempts(r) > 0);
+		cells[8] = percent(mxt_rate_bounce(r),
+		    r->n[MXT_STATUS_DELIVERED] + r->n[MXT_STATUS_BOUNCED] +
+		    r->n[MXT_STATUS_EXPIRED] > 0);
+		table_row(&t, cells, NULL);
+	}
+	free(v);
+	table_print(w, &t);
+}
+
+/*
+ * One sparkline cell per bucket: blank for none, else one of eight
+ * levels of the row's peak (a bucket with any event is never blank).
+ * Unicode block elements in a UTF-8 locale, ASCII otherwise.
+ */
+static void
+put_spark(struct out *w, const uint64_t *vals, size_t n, uint64_t peak)
+{
+	static const char *const blocks[8] = {"\u2581", "\u2582", "\u2583",
+	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
+	static const char ascii[8] = {'.', ',', ':', '-', '=', '+', '*', '#'};
+	while (n > 0 && vals[n - 1] == 0)
+		n--; /* no blanks at the end of the line */
+	for (size_t i = 0; i < n; i++) {
+		if (vals[i] == 0) {
+			put(w, " ");
+			continue;
+		}
+		uint64_t lv = (vals[i] * 8 + peak - 1) / peak; /* 1..8 */
+		if (w->o->utf8)
+			put(w, "%s", blocks[lv - 1]);
+		else
+			put(w, "%c", ascii[lv - 1]);
+	}
+}
+
+/* "13:00" for an hour, "11-23" for a day, in the bucket's own offset. */
+static void
+bucket_label(const struct tl_bucket *b, bool daily, char *out, size_t size)
+{
+	char buf[64];
+	struct mxt_time t = {.sec = b->start, .valid = true, .utcoff = b->utcoff};
+	mxt_time_format(&t, buf, sizeof buf);
+	snprintf(out, size, "%.5s", daily ? buf + 5 : buf + 11);
+}
+
+/*
+ * The timeline: one row per status with events, its total, its busiest
+ * bucket and a sparkline of every bucket in time order (empty ones
+ * blank), with the first and last bucket's labels under it. Buckets that
+ * do not fit the width: the latest are shown, and the heading says so.
+ */
+static void
+timeline(struct out *w, const struct mxt_summary *s)
+{
+	size_t n;
+	bool daily;
+	struct tl_bucket *v = mxt_timeline_view(s, &n, &daily);
+	static const char *const rows[] = {"delivered", "deferred", "bounced",
+	    "expired", "rejected", "cached"};
+	enum { NROWS = sizeof rows / sizeof rows[0] };
+	uint64_t total[NROWS] = {0}, peak[NROWS] = {0};
+	for (size_t i = 0; i < n; i++)
+		for (int r = 0; r < NROWS; r++) {
+			uint64_t x = r < MXT_STATUS_COUNT ? v[i].n[r] : v[i].repeats;
+			total[r] += x;
+			if (x > peak[r])
+				peak[r] = x;
+		}
+	int tw = 5, pw = 4; /* TOTAL, PEAK */
+	for (int r = 0; r < NROWS; r++) {
+		char *a = thousands(total[r]), *b = thousands(peak[r]);
+		if ((int)strlen(a) > tw)
+			tw = (int)strlen(a);
+		if ((int)strlen(b) > pw)
+			pw = (int)strlen(b);
+		free(a);
+		free(b);
+	}
+	int lead = 9 + 2 + tw + 2 + pw + 2;
+	int room = width_of(w) - lead;
+	size_t from = 0;
+	if (room < 1)
+		room = 1;
+	if (n > (size_t)room)
+		from = n - (size_t)room;
+	char detail[96];
+	const char *unit = daily ? "daily" : "hourly";
+	if (from > 0)
+		snprintf(detail, sizeof detail, "(%s, the last %zu of %zu %s)",
+		    unit, n - from, n, daily ? "days" : "hours");
+	else
+		snprintf(detail, sizeof detail, "(%s, cached repeats apart)", unit);
+	heading(w, "Timeline", detail);
+	if (n == 0) {
+		put(w, "none\n");
+		free(v);
+		return;
+	}
+	uint64_t *vals = xcalloc(n, sizeof *vals);
+	put(w, "%s%-9s  %*s  %*s  %s%s\n", sgr(w, "\033[1m"), "STATUS", tw,
+	    "TOTAL", pw, "PEAK", "TREND", sgr(w, "\033[0m"));
+	for (int r = 0; r < NROWS; r++) {
+		if (total[r] == 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			vals[i] = r < MXT_STATUS_COUNT ? v[i].n[r] : v[i].repeats;
+		char *a = thousands(total[r]), *b = thousands(peak[r]);
+		put(w, "%-9s  %*s  %*s", rows[r], tw, a, pw, b);
+		bool shown = false;
+		for (size_t i = from; i < n; i++)
+			shown |= vals[i] > 0;
+		if (shown) {
+			put(w, "  ");
+			put_spark(w, vals + from, n - from, peak[r]);
+		}
+		put(w, "\n");
+		free(a);
+		free(b);
+	}
+	/* the axis: the first bucket's label, the last one's at the end */
+	char first[16], last[16];
+	bucket_label(&v[from], daily, first, sizeof first);
+	bucket_label(&v[n - 1], daily, last, sizeof last);
+	int span = (int)(n - from);
+	put(w, "%*s%s", lead, "", first);
+	if (n - from > 1 && span >= (int)strlen(first) + 1 + (int)strlen(last))
+		put(w, "%*s", span - (int)strlen(first), last);
+	put(w, "\n");
+	free(vals);
+	free(v);
+}
+
 int
 mxt_report_table(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp)
@@ -991,5 +1208,8 @@ mxt_report_table(const struct mxt_summary *s,
 	retries(&w, s);
 	rejections(&w, s);
 	our_side(&w, s);
+	rate_table(&w, s, true);
+	rate_table(&w, s, false);
+	timeline(&w, s);
 	return w.rc;
 }

@@ -194,6 +194,7 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_init(&s->causes[i].domains, SUMMARY_DOMAINS_MAX);
 	mxt_ourside_init(&s->ourside);
+	mxt_rates_init(s);
 	return s;
 }
 
@@ -266,6 +267,7 @@ mxt_summary_destroy(struct mxt_summary *s)
 	mxt_strmap_finish(&s->hosts);
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_finish(&s->causes[i].domains);
+	mxt_rates_finish(s);
 	free(s->keybuf.p);
 	free(s);
 }
@@ -814,6 +816,7 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 		} else if (f == NULL && ev->queue_id.len > 0) {
 			s->messages[ev->status]++; /* past the cap */
 		}
+		mxt_rates_count(s, ev, 1);
 		if (ev->status == MXT_STATUS_REJECTED)
 			count_rejection(s, ev);
 		else if (ev->status != MXT_STATUS_DELIVERED)
@@ -1027,13 +1030,24 @@ mxt_summary_delay_percentile(const struct mxt_summary *s, double p,
 	return -1;
 }
 
-/* Sorting: most events first, then by key values: output is deterministic. */
+/* Sorting: most events first, then by key values: output is deterministic.
+ * Grouped first by hour or day: in time order by the hour and day keys
+ * (the value is the local time, which sorts as text), then as usual. */
 static int
 cmp_group(const void *a, const void *b, void *arg)
 {
 	const struct group *x = *(struct group *const *)a;
 	const struct group *y = *(struct group *const *)b;
-	size_t nby = *(const size_t *)arg;
+	const struct mxt_summary_config *cfg = arg;
+	size_t nby = cfg->nby;
+	for (size_t k = 0; k < nby && (cfg->by[0] == MXT_KEY_HOUR ||
+	    cfg->by[0] == MXT_KEY_DAY); k++) {
+		if (cfg->by[k] != MXT_KEY_HOUR && cfg->by[k] != MXT_KEY_DAY)
+			continue;
+		int c = strcmp(x->values[k], y->values[k]);
+		if (c)
+			return c;
+	}
 	if (x->events != y->events)
 		return x->events > y->events ? -1 : 1;
 	if (x->repeats != y->repeats)
@@ -1055,8 +1069,7 @@ mxt_summary_sorted_groups(const struct mxt_summary *s)
 	for (size_t i = 0; i < s->ngroups; i++)
 		if (s->groups[i].events + s->groups[i].repeats > 0)
 			v[n++] = &s->groups[i];
-	size_t nby = s->cfg.nby;
-	qsort_r(v, n, sizeof *v, cmp_group, &nby);
+	qsort_r(v, n, sizeof *v, cmp_group, (void *)&s->cfg);
 	return v;
 }
 

@@ -197,6 +197,35 @@ struct ourside {
 };
 extern const char *const mxt_ourside_anvil_names[OURSIDE_ANVIL];
 
+/*
+ * Rates (summary_rates.c): the outbound events of one recipient domain or
+ * provider. n[] counts fresh events by status (delivered, deferred,
+ * bounced, expired; rejected stays 0); cached repeats (cause suspended)
+ * are counted apart in repeats and in no rate.
+ */
+struct rate_row {
+	uint64_t n[MXT_STATUS_COUNT];
+	uint64_t repeats;
+};
+
+/* One hour of the timeline: its start (seconds since the epoch, on the
+ * hour of the offset utcoff, the offset its label is written in), fresh
+ * events by status, cached repeats, and failures and rejections by cause
+ * (repeats included, as the Causes table counts them). */
+struct tl_bucket {
+	int64_t start;
+	int32_t utcoff;
+	uint64_t n[MXT_STATUS_COUNT];
+	uint64_t repeats;
+	uint64_t causes[MXT_CAUSE_COUNT];
+};
+
+/* Hours the timeline keeps (over a year); events of further hours are
+ * counted in overflow_hours. */
+#define SUMMARY_HOURS_MAX 10000
+/* The timeline is hourly up to this many hours, else daily. */
+#define TIMELINE_HOURLY_MAX 48
+
 struct mxt_summary {
 	struct mxt_summary_config cfg;
 	struct mxt_stats stats;     /* from the pass (sums when merged) */
@@ -245,6 +274,14 @@ struct mxt_summary {
 	size_t texts_over;
 	bool texts_over_full;
 	struct ourside ourside;     /* the local MTA's own trouble */
+	/* rates and timeline (summary_rates.c) */
+	struct rate_row rate_total; /* all outbound events counted */
+	struct mxt_strmap rate_domains;   /* domain -> struct rate_row */
+	struct mxt_strmap rate_providers; /* provider -> struct rate_row */
+	uint64_t overflow_rates;    /* events of domains past the cap */
+	struct tl_bucket *hours;    /* in time order */
+	size_t nhours, hours_alloc, hour_hint;
+	uint64_t overflow_hours;    /* events of hours past the cap */
 	struct mxt_buf keybuf;      /* scratch: the key being built */
 	int64_t end;                /* last time seen: pending ages end here */
 	int32_t end_utcoff;
@@ -404,6 +441,57 @@ int mxt_report_csv(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp);
 int mxt_report_prom(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp);
+
+/* ---- rates and timeline (summary_rates.c) ---- */
+void mxt_rates_init(struct mxt_summary *s);
+void mxt_rates_finish(struct mxt_summary *s);
+/* Counts ev (counted: inside the window and filters) in the rates and the
+ * timeline, sign +1; -1 takes back what an earlier call counted (a merge
+ * that replaces a recipient-less expiry). */
+void mxt_rates_count(struct mxt_summary *s, const struct mxt_event *ev,
+    int sign);
+void mxt_rates_merge(struct mxt_summary *d, const struct mxt_summary *s);
+/* Adds one row of a loaded summary (domain or provider; key NUL-ended). */
+void mxt_rates_add_row(struct mxt_summary *s, bool provider, const char *key,
+    const struct rate_row *r);
+/* No event in the bucket (a merge may take all back). */
+bool mxt_bucket_empty(const struct tl_bucket *b);
+/* Adds one hour of a loaded summary. */
+void mxt_rates_add_hour(struct mxt_summary *s, const struct tl_bucket *b);
+
+/* Fresh outbound attempts: delivered + deferred + bounced + expired. */
+uint64_t mxt_rate_attempts(const struct rate_row *r);
+/* Deferral rate, 0..1: fresh deferrals / fresh attempts (0 when none). */
+double mxt_rate_defer(const struct rate_row *r);
+/* Bounce rate, 0..1: (bounced + expired) / (delivered + bounced +
+ * expired), the recipients that reached a final status (0 when none). */
+double mxt_rate_bounce(const struct rate_row *r);
+
+struct rate_entry {
+	const char *key;
+	const struct rate_row *row;
+};
+/* Rows of domains or providers, most attempts first (ties: repeats,
+ * then key); malloc'd, *n entries, the caller frees. */
+struct rate_entry *mxt_rates_sorted(const struct mxt_summary *s,
+    bool provider, size_t *n);
+
+/* The timeline as shown: every hour (or, past TIMELINE_HOURLY_MAX hours,
+ * every local day) from the first to the last bucket, empty ones
+ * included, in time order; *daily tells which. malloc'd, *n buckets. */
+struct tl_bucket *mxt_timeline_view(const struct mxt_summary *s, size_t *n,
+    bool *daily);
+
+/*
+ * Grouped by hour (or day) alone, the groups come in time order; the
+ * hours (days) with no failure between prev and next are rows too. Writes
+ * the keys of those between them (as key_value writes them, in prev's
+ * offset) to out, at most max of them, and returns how many there are.
+ * 0 for other keys.
+ */
+size_t mxt_summary_empty_keys(const struct mxt_summary *s,
+    const struct group *prev, const struct group *next, char (*out)[32],
+    size_t max);
 
 /* "3d4h", "12m", "45s" */
 char *mxt_duration_format(int64_t seconds, char *buf, size_t size);

@@ -602,6 +602,84 @@ load_flights(struct loader *l, struct mxt_summary *s, json_t *a)
 	}
 }
 
+/* ---- rates and trend (summary_rates.c) ---- */
+
+static void
+load_rate_row(struct loader *l, json_t *o, struct rate_row *r,
+    const char *where)
+{
+	memset(r, 0, sizeof *r);
+	for (int st = MXT_STATUS_DELIVERED; st <= MXT_STATUS_EXPIRED; st++)
+		r->n[st] = count(l, o, mxt_status_name(st), where);
+	r->repeats = count(l, o, "cached_repeats", where);
+}
+
+static void
+load_rates(struct loader *l, struct mxt_summary *s, json_t *o)
+{
+	struct rate_row r;
+	json_t *t = member(l, o, "total", JSON_OBJECT, "rates");
+	if (t != NULL)
+		load_rate_row(l, t, &s->rate_total, "rates.total");
+	s->overflow_rates += count(l, o, "overflow", "rates");
+	for (int p = 0; p < 2; p++) {
+		const char *list = p ? "providers" : "domains";
+		const char *name = p ? "provider" : "domain";
+		char where[32];
+		snprintf(where, sizeof where, "rates.%s", list);
+		json_t *a = member(l, o, list, JSON_ARRAY, "rates");
+		size_t i;
+		json_t *v;
+		json_array_foreach(a, i, v) {
+			const char *key = string(l, v, name, where);
+			load_rate_row(l, v, &r, where);
+			if (l->failed)
+				return;
+			mxt_rates_add_row(s, p == 1, key, &r);
+		}
+	}
+}
+
+static void
+load_timeline(struct loader *l, struct mxt_summary *s, json_t *o)
+{
+	s->overflow_hours += count(l, o, "overflow", "timeline");
+	json_t *a = member(l, o, "hours", JSON_ARRAY, "timeline");
+	size_t i;
+	json_t *v;
+	json_array_foreach(a, i, v) {
+		struct tl_bucket b;
+		memset(&b, 0, sizeof b);
+		struct mxt_time t = time_of(l, v, "start", "timeline.hours");
+		if (!t.valid) {
+			fail(l, "timeline.hours[%zu].start: not a time", i);
+			return;
+		}
+		b.start = t.sec;
+		b.utcoff = t.utcoff;
+		for (int st = 0; st < MXT_STATUS_COUNT; st++)
+			b.n[st] = count(l, v, mxt_status_name(st),
+			    "timeline.hours");
+		b.repeats = count(l, v, "cached_repeats", "timeline.hours");
+		json_t *c = member(l, v, "causes", JSON_OBJECT,
+		    "timeline.hours");
+		const char *k;
+		json_t *n;
+		json_object_foreach(c, k, n) {
+			if (!json_is_integer(n) || json_integer_value(n) < 0) {
+				fail(l, "timeline.hours[%zu].causes.%s: not a "
+				    "count", i, k);
+				return;
+			}
+			b.causes[cause_of(l, k, "timeline.hours")] +=
+			    (uint64_t)json_integer_value(n);
+		}
+		if (l->failed)
+			return;
+		mxt_rates_add_hour(s, &b);
+	}
+}
+
 struct mxt_summary *
 mxt_summary_load(const char *path, struct mxt_error *err)
 {
@@ -703,6 +781,10 @@ mxt_summary_from_json(json_t *root, const char *path, struct mxt_error *err)
 		if ((a = json_object_get(root, "our_side")) != NULL &&
 		    (a = member(&l, root, "our_side", JSON_OBJECT, "$")) != NULL)
 			load_our_side(&l, s, a);
+		if ((a = member(&l, root, "rates", JSON_OBJECT, "$")) != NULL)
+			load_rates(&l, s, a);
+		if ((a = member(&l, root, "timeline", JSON_OBJECT, "$")) != NULL)
+			load_timeline(&l, s, a);
 	}
 	if (l.failed) {
 		mxt_summary_destroy(s);

@@ -271,6 +271,24 @@ keep_outcome(struct flight *f, const struct outcome *o, uint32_t group,
 	n->uncounted = false;
 }
 
+/* The rates and timeline of a recipient-less expiry, taken back: it was
+ * counted with no domain and no provider (summary_rates.c). */
+static void
+rates_take_back(struct mxt_summary *d, const struct flight *D,
+    const struct outcome *o)
+{
+	struct mxt_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.time.sec = o->time;
+	ev.time.utcoff = o->utcoff;
+	ev.time.valid = true;
+	ev.direction = MXT_DIR_OUT;
+	ev.status = MXT_STATUS_EXPIRED;
+	ev.cause = o->cause;
+	ev.host = str_of(D->host);
+	mxt_rates_count(d, &ev, -1);
+}
+
 /*
  * A Postfix expiry the later summary counted once, without recipients,
  * for a message the earlier summary still had recipients pending for:
@@ -305,6 +323,8 @@ expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
 	d->stats.events[MXT_STATUS_EXPIRED]--;
 	if (!o->uncounted)
 		d->events[MXT_STATUS_EXPIRED]--;
+	if (!o->uncounted)
+		rates_take_back(d, D, o);
 	if (!o->uncounted)
 		d->causes[o->cause].events--;
 	if (gi != UINT32_MAX && !o->uncounted) {
@@ -370,6 +390,7 @@ expand_expiry(struct mxt_summary *d, struct flight *D, const struct outcome *o,
 				d->messages[MXT_STATUS_EXPIRED]++;
 			}
 			mxt_summary_count_failure(d, &ev, D);
+			mxt_rates_count(d, &ev, 1);
 		}
 		if (counted || r->in_window)
 			mxt_summary_resolve(d, MXT_STATUS_EXPIRED, 0);
@@ -738,6 +759,7 @@ mxt_summary_merge_cut(struct mxt_summary *d, const struct mxt_summary *s,
 	d->overflow_messages += s->overflow_messages;
 	d->overflow_domains += s->overflow_domains;
 	uint32_t *gmap = merge_groups(d, s);
+	mxt_rates_merge(d, s);
 	for (int c = 0; c < MXT_CAUSE_COUNT; c++) {
 		d->causes[c].events += s->causes[c].events;
 		d->causes[c].rejections += s->causes[c].rejections;
