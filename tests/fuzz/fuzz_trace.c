@@ -51,10 +51,11 @@ static void
 selection(const char *line, size_t len, char *vals[8],
     struct mxt_trace_select *sel)
 {
-	const char **field[8] = {&sel->recipient, &sel->sender, &sel->relay,
-	    &sel->when, &sel->queue_id, &sel->log_host, &sel->message_id,
-	    &sel->provider};
+	const char **field[8] = {&sel->recipient, &sel->sender,
+	    &sel->filter.relay_glob, &sel->when, &sel->queue_id,
+	    &sel->log_host, &sel->message_id, &sel->filter.providers[0]};
 	mxt_filter_init(&sel->filter);
+	sel->filter.providers[0] = NULL;
 	size_t at = 0;
 	for (int i = 0; i < 8; i++) {
 		vals[i] = NULL;
@@ -68,6 +69,7 @@ selection(const char *line, size_t len, char *vals[8],
 		}
 		at += n + 1;
 	}
+	sel->filter.nproviders = sel->filter.providers[0] != NULL;
 }
 
 static char *
@@ -214,7 +216,7 @@ command_selection(const char *cmd, char **w, size_t n,
 		} else if (strcmp(o, "--sender") == 0) {
 			sel->sender = v;
 		} else if (strcmp(o, "--relay") == 0) {
-			sel->relay = v;
+			sel->filter.relay_glob = v;
 		} else if (strcmp(o, "--log-host") == 0) {
 			sel->log_host = v;
 		} else if (strcmp(o, "--status") == 0) {
