@@ -1167,10 +1167,16 @@ limit_hit(struct mxt_classifier *c, struct rule *r, int rc,
     const struct mxt_event *ev)
 {
 	c->stats.limit_hits++;
-	if (r->limit_hits++ > 0 || c->on_warning == NULL)
+	/* once per rule, and once more when it runs out of time (which
+	 * happens once: the pattern is not tried again) */
+	if ((r->limit_hits++ > 0 && rc != RULE_ERROR_TIME) ||
+	    c->on_warning == NULL)
 		return;
 	PCRE2_UCHAR msg[120];
-	if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
+	if (rc == RULE_ERROR_TIME)
+		snprintf((char *)msg, sizeof msg, "CPU time limit of %d ms, "
+		    "not tried again", RULE_MATCH_CPU_MS);
+	else if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
 		snprintf((char *)msg, sizeof msg, "error %d", rc);
 	struct mxt_error e;
 	memset(&e, 0, sizeof e);

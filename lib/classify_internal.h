@@ -133,7 +133,16 @@ struct rule {
 	/* texts on which the pattern hit a limit of the match context
 	 * (counted by the classifier; they count as not matching) */
 	uint64_t limit_hits;
+	/* the pattern ran out of time on a text (RULE_ERROR_TIME): it is not
+	 * tried again, the rule's other conditions alone never decide */
+	bool slow;
 };
+
+/* rule_match()'s answer when the pattern used more than its CPU time on
+ * one text (a negative value of our own: pcre2's errors are above -100). */
+#define RULE_ERROR_TIME (-1000)
+/* The CPU time one match of a pattern may take (rules.c). */
+#define RULE_MATCH_CPU_MS 100
 
 /* An event reduced to what rules look at, prepared once per lookup. */
 struct rule_subject {

@@ -211,7 +211,12 @@ mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
 	p = skip_colour(p, end);
 	p = skip_kubectl(p, end);
 	p = skip_compose(p, end);
-	if (p != line && !fg && parse_framed(c, p, end, out))
+	/* a docker timestamp after the wrapper (compose logs -t, kubectl
+	 * --prefix --timestamps) is taken off below, as on a bare line: read
+	 * as a header here, an Exim main log line after it would become an
+	 * RFC 3339 line with the Exim date as its host */
+	if (p != line && !fg && !docker_time(p, end) &&
+	    parse_framed(c, p, end, out))
 		return true;
 	/* docker's own timestamp in front of the line */
 	const char *q = p;
@@ -230,8 +235,12 @@ mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
 	if (fg && (parse_framed(c, p, end, out) || (q != p &&
 	    parse_framed(c, q, end, out))))
 		return true;
-	/* a line skipped above for its look, read as it is after all */
+	/* a line skipped above for its look, read as it is after all (after
+	 * its wrapper, as a bare line would be) */
 	if ((fg || docker_time(line, end)) && parse_framed(c, line, end, out))
+		return true;
+	if (p != line && !fg && docker_time(p, end) &&
+	    parse_framed(c, p, end, out))
 		return true;
 	memset(out, 0, sizeof *out);
 	return false;

@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 bool
 dsn_split(const char *dsn, int part[3])
@@ -174,8 +175,9 @@ rule_compile(struct rule *r, const char *name, enum mxt_cause cause,
 		int ec;
 		PCRE2_SIZE off;
 		r->pattern = sdup(pattern);
+		/* automatic callouts: the time bound of rule_match() */
 		r->re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-		    PCRE2_CASELESS, &ec, &off, NULL);
+		    PCRE2_CASELESS | PCRE2_AUTO_CALLOUT, &ec, &off, NULL);
 		if (r->re == NULL) {
 			PCRE2_UCHAR msg[160];
 			pcre2_get_error_message(ec, msg, sizeof msg);
@@ -239,6 +241,43 @@ contains_lit(const char *hay, size_t n, const char *needle, size_t m)
 	return false;
 }
 
+/*
+ * The time bound of a match. The match context's limits count pcre2's
+ * backtracking steps, but a pattern with adjacent repeats over the same
+ * characters (a{1,600}a{1,600}b) backtracks inside single repeats, which
+ * no limit counts: 45 s on 60 KB of reply text, JIT or not. So patterns
+ * are compiled with automatic callouts (one before each item, which such
+ * backtracking passes too), and a match gives up when it has used
+ * RULE_MATCH_CPU_MS of the thread's CPU time, looked at every 1024
+ * callouts (CPU time: a busy machine does not make a match give up). A
+ * pattern that gave up on time is not tried again in the run (r->slow),
+ * so hostile texts cost that time once per rule, not once per line.
+ */
+struct budget {
+	int64_t start_ns;
+	unsigned calls;
+};
+
+static int64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+budget_callout(pcre2_callout_block *cb, void *arg)
+{
+	(void)cb;
+	struct budget *b = arg;
+	if ((++b->calls & 1023) == 0 &&
+	    cpu_ns() - b->start_ns > RULE_MATCH_CPU_MS * 1000000LL)
+		return RULE_ERROR_TIME;
+	return 0;
+}
+
 int
 rule_match(struct rule *r, const struct rule_subject *s,
     pcre2_match_context *mctx)
@@ -285,6 +324,8 @@ rule_match(struct rule *r, const struct rule_subject *s,
 			return 0;
 	}
 	if (r->re != NULL) {
+		if (r->slow)
+			return 0;
 		if (r->md == NULL) {
 			/* JIT is an optimisation: without it (a platform
 			 * pcre2 has no JIT for), the interpreter runs. */
@@ -293,8 +334,15 @@ rule_match(struct rule *r, const struct rule_subject *s,
 			if (r->md == NULL)
 				abort(); /* out of memory, as xmalloc */
 		}
+		struct budget b = {.start_ns = cpu_ns()};
+		if (mctx != NULL)
+			pcre2_set_callout(mctx, budget_callout, &b);
 		int rc = pcre2_match(r->re, (PCRE2_SPTR)s->text, s->len, 0, 0,
 		    r->md, mctx);
+		if (mctx != NULL)
+			pcre2_set_callout(mctx, NULL, NULL);
+		if (rc == RULE_ERROR_TIME)
+			r->slow = true;
 		/* A limit (match, depth, heap, JIT stack) is not a "no":
 		 * the caller counts it and says which rule it was. */
 		if (rc == PCRE2_ERROR_NOMATCH)

@@ -131,17 +131,20 @@ provider_match(const struct mxt_filter *f, const char *provider)
 	return false;
 }
 
-/* A slice against a glob; a slice too long for the buffer never matches
- * (host names and addresses are far shorter). */
+/* A slice against a glob (NUL-terminated in a copy). */
 static bool
 glob_match(const char *glob, struct mxt_str s)
 {
 	char buf[256];
-	if (s.len >= sizeof buf)
-		return false;
-	memcpy(buf, s.ptr ? s.ptr : "", s.len);
-	buf[s.len] = '\0';
-	return fnmatch(glob, buf, FNM_CASEFOLD) == 0;
+	/* a longer one is log text too, and the trace command of a report
+	 * row grouped by it must select it */
+	char *v = s.len < sizeof buf ? buf : xmalloc(s.len + 1);
+	memcpy(v, s.ptr ? s.ptr : "", s.len);
+	v[s.len] = '\0';
+	bool match = fnmatch(glob, v, FNM_CASEFOLD) == 0;
+	if (v != buf)
+		free(v);
+	return match;
 }
 
 bool

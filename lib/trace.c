@@ -116,11 +116,16 @@ glob_match(const char *glob, struct mxt_str s)
 	char tmp[1024];
 	if (glob == NULL)
 		return true;
-	if (s.len >= sizeof tmp)
-		return false;
-	memcpy(tmp, s.ptr, s.len);
-	tmp[s.len] = '\0';
-	return fnmatch(glob, tmp, FNM_CASEFOLD) == 0;
+	/* a longer value (a sender of a few KiB) is matched too: the row of
+	 * a report that groups by it prints a trace command for it */
+	char *v = s.len < sizeof tmp ? tmp : xmalloc(s.len + 1);
+	if (s.len > 0) /* an absent field is {NULL, 0}: no memcpy from NULL */
+		memcpy(v, s.ptr, s.len);
+	v[s.len] = '\0';
+	bool match = fnmatch(glob, v, FNM_CASEFOLD) == 0;
+	if (v != tmp)
+		free(v);
+	return match;
 }
 
 static bool
@@ -420,9 +425,11 @@ static bool
 heard_is(struct mxt_trace *t, struct mxt_str host, struct mxt_str qid)
 {
 	size_t n = t->h.key.len;
+	/* an absent host or id is {NULL, 0}: no memcmp on NULL */
 	return t->h.has_key && host.len + 1 + qid.len == n &&
-	    memcmp(t->h.key.p, host.ptr, host.len) == 0 &&
-	    memcmp(t->h.key.p + host.len + 1, qid.ptr, qid.len) == 0;
+	    (host.len == 0 || memcmp(t->h.key.p, host.ptr, host.len) == 0) &&
+	    (qid.len == 0 || memcmp(t->h.key.p + host.len + 1, qid.ptr,
+	    qid.len) == 0);
 }
 
 static bool

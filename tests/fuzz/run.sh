@@ -2,8 +2,9 @@
 # Runs the libFuzzer targets of tests/fuzz for a fixed time each.
 #
 # usage: tests/fuzz/run.sh [SECONDS_PER_TARGET [TARGET...]]
-#   SECONDS_PER_TARGET  default 60; TARGET default: all eight
-#     (line reader rules explain failon timespec by merge)
+#   SECONDS_PER_TARGET  default 60; TARGET default: all twelve
+#     (line reader rules explain failon timespec by merge journal framing
+#     state trace)
 # environment:
 #   FUZZ_JOBS=N    targets run N at a time (default 1; 2 on two cores)
 #   FUZZ_BUILD=DIR the clang build (default build-fuzz, set up if missing)
@@ -12,6 +13,10 @@
 #   CORPUS=DIR     the shared log corpus for the seeds (default
 #                  ../shared/corpus beside the source tree)
 #   CC             the compiler of a new build (default clang)
+#   FUZZ_TIMEOUT=S one input taking S seconds is a hang, and over S a slow
+#                  input (default 10; raise it on a loaded machine, where
+#                  libFuzzer's wall clock also counts the time the target
+#                  waited for a CPU)
 #
 # Builds the targets when needed, makes the seed corpora (seeds.py), runs
 # each target with its dictionary for SECONDS_PER_TARGET (-max_total_time)
@@ -27,10 +32,12 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(line reader rules explain failon timespec by merge)
+[ ${#targets[@]} -gt 0 ] || targets=(line reader rules explain failon timespec by merge journal
+	framing state trace)
 build=${FUZZ_BUILD:-build-fuzz}
 work=${FUZZ_WORK:-$build/fuzz}
 jobs=${FUZZ_JOBS:-1}
+timeout=${FUZZ_TIMEOUT:-10}
 
 if [ ! -f "$build/build.ninja" ]; then
 	CC=${CC:-clang} meson setup "$build" -Dfuzz=true \
@@ -53,6 +60,9 @@ options() {
 	reader) echo "-dict=tests/fuzz/log.dict -max_len=140000" ;;
 	rules) echo "-dict=tests/fuzz/rules.dict -max_len=16384" ;;
 	merge) echo "-dict=tests/fuzz/merge.dict -max_len=32768" ;;
+	journal) echo "-dict=tests/fuzz/journal.dict -max_len=80000" ;;
+	framing | trace) echo "-dict=tests/fuzz/$1.dict -max_len=16384" ;;
+	state) echo "-dict=tests/fuzz/state.dict -max_len=32768" ;;
 	*) echo "-dict=tests/fuzz/$1.dict -max_len=512" ;;
 	esac
 }
@@ -63,7 +73,8 @@ run_one() {
 	# -timeout: one input taking 10 s is a bug (a hang) too
 	# shellcheck disable=SC2046
 	"$build/tests/fuzz/fuzz_$t" $(options "$t") -max_total_time="$seconds" \
-		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-timeout="$timeout" -report_slow_units="$timeout" \
+		-rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$work/crashes/$t/" \
 		"$work/corpus/$t" "$work/seeds/$t" >"$log" 2>&1
 	echo $? >"$work/logs/$t.rc"

@@ -16,7 +16,17 @@ a million deliveries gives a few dozen seeds), at most 80 per file, a few
 runs of consecutive lines (queue ids joined across lines), and a Postfix
 and an Exim line around every reply text of the classification corpus.
 The reader target gets whole files cut at 140 KB (two MXT_LINE_MAX), some gzip-compressed.
+The framing target gets the line shapes again, bare and in the container
+prefixes (docker compose, kubectl --prefix, docker --timestamps, Exim's
+foreground output); journal gets lines of the logs as journalctl -o json
+lines (byte 0 first) and as -o export streams (byte 1 first, messages with
+a line break as binary fields); state gets the states mxtriage --state
+writes after a few logs (MXTRIAGE) and hand-made ones; trace gets a
+selection line and a run of consecutive lines.
 """
+import json
+import struct
+import tempfile
 import gzip
 import hashlib
 import os
@@ -65,16 +75,48 @@ def log_files(corpus):
 SHAPE = re.compile(rb"[0-9]+|[A-F0-9]{8,}")
 
 
+WRAPS = (b"mail-1  | ", b"mailserver  | \x1b[36m", b"[pod/mail-0/postfix] ",
+         b"2026-11-23T10:00:01.123456789Z ", b"mail-1  | 2026-11-23T10:00:01.123456789Z ")
+
+
+def journal_seeds(out, lines):
+    """A few log lines as journald's json and export forms."""
+    for i, line in enumerate(lines[:6]):
+        m = re.match(rb"^(\S+ +\S+ \S+) (\S+) ([^\[: ]+)(?:\[(\d+)\])?: ?(.*)$", line)
+        host, ident, pid, msg = (m.group(2), m.group(3), m.group(4) or b"1",
+                                 m.group(5)) if m else (b"mx", b"exim4", b"7", line)
+        ts = str(1790000000000000 + i * 1234567).encode()
+        fields = {"__REALTIME_TIMESTAMP": ts.decode(), "_HOSTNAME": host.decode("latin-1"),
+                  "SYSLOG_IDENTIFIER": ident.decode("latin-1"), "SYSLOG_PID": pid.decode(),
+                  "MESSAGE": msg.decode("utf-8", "replace")}
+        put(out, "journal", b"\x00" + json.dumps(fields).encode())
+        fields["MESSAGE"] = list(msg[:200])
+        put(out, "journal", b"\x00\x1e" + json.dumps(fields).encode())
+        exp = (b"__CURSOR=s=1;i=" + str(i).encode() + b"\n__REALTIME_TIMESTAMP=" + ts +
+               b"\n_HOSTNAME=" + host + b"\nSYSLOG_IDENTIFIER=" + ident +
+               b"\n_PID=" + pid + b"\n")
+        put(out, "journal", b"\x01" + exp + b"MESSAGE=" + msg + b"\n\n" + line + b"\n")
+        bin_msg = msg + b"\nsecond line\r\n"
+        put(out, "journal", b"\x01" + exp + b"MESSAGE\n" + struct.pack("<Q", len(bin_msg)) +
+            bin_msg + b"\n\n" + exp + b"MESSAGE=x\n")
+
+
 def line_seeds(out, corpus):
     for path, data in log_files(corpus):
         lines = data.split(b"\n")
         seen = set()
+        shapes = []
         for line in lines:
             shape = SHAPE.sub(b"0", line)
             if not line or shape in seen or len(seen) >= SHAPES_PER_FILE:
                 continue
             seen.add(shape)
+            shapes.append(line)
             put(out, "line", line)
+            put(out, "framing", line)
+            put(out, "framing", WRAPS[len(seen) % len(WRAPS)] + line)
+        journal_seeds(out, shapes)
+        trace_seeds(out, lines)
         # runs of consecutive lines, for correlation by queue id
         for start in range(0, min(len(lines), 3000), 1000):
             chunk = b"\n".join(lines[start:start + 12])
@@ -102,6 +144,47 @@ def line_seeds(out, corpus):
                     b"R=dnslookup T=remote_smtp defer (-44) H=mx.example.net "
                     b"[192.0.2.1]: SMTP error from remote mail server after RCPT "
                     b"TO:<u@example.net>: " + text)
+
+
+SELECTIONS = (b"\t\t\t\t\t\t\t", b"*@example.com", b"\t*@*.org\tmx.*", b"\t\t\t2026-11-23",
+              b"\t\t\t\t3F2A1C0D1", b"\t\t\t\t\tmx", b"\t\t\t\t\t\t1@example.org",
+              b"\t\t\t\t\t\t\tgoogle", b"[a-z]*\t<>\t192.0.2.*")
+
+
+def trace_seeds(out, lines):
+    for k, start in enumerate(range(0, min(len(lines), 2000), 500)):
+        chunk = b"\n".join(lines[start:start + 16])
+        if chunk:
+            put(out, "trace", SELECTIONS[k % len(SELECTIONS)] + b"\n" + chunk)
+
+
+def state_seeds(out):
+    """States written by mxtriage --state after a few logs (MXTRIAGE), and
+    hand-made ones with hex values and several inputs."""
+    put(out, "state", b'{"schema": "mxtriage.state/1", "version": "0.1.0", "inputs": [], '
+        b'"messages": []}')
+    put(out, "state", b'{"schema": "mxtriage.state/1", "version": "0.1.0", "inputs": '
+        b'[{"path": "a.log", "dev": 1, "ino": 2, "offset": 300, "line": 4, '
+        b'"last_line_length": 80, "last_line_fnv1a64": "0123456789abcdef"}], '
+        b'"messages": [{"host": "mx", "id": "ABCDE", "sender": {"hex": "61ff40"}, '
+        b'"client_name": "c", "client_ip": "192.0.2.1", "message_id": "1@x", '
+        b'"pending": [{"recipient": "u@example.net", "text": "451 greylisted", '
+        b'"code": 451, "dsn": "4.7.1"}, {"recipient": {"hex": "7540"}, "text": "", '
+        b'"code": 0, "dsn": ""}]}]}')
+    prog = os.environ.get("MXTRIAGE")
+    if not prog:
+        return
+    logs = [os.path.join(TESTDATA, "sample", "mail.log"),
+            os.path.join(TESTDATA, "mta", "out", "exim", "mainlog"),
+            os.path.join(TESTDATA, "mta", "out", "postfix", "mail.log")]
+    with tempfile.TemporaryDirectory() as tmp:
+        st = os.path.join(tmp, "state")
+        for log in logs:
+            r = subprocess.run([prog, "--state", st, "-f", "json", log],
+                               capture_output=True, env={"TZ": "UTC", "LC_ALL": "C"})
+            if os.path.exists(st):
+                with open(st, "rb") as f:
+                    put(out, "state", f.read()[:200000])
 
 
 def reader_seeds(out, corpus):
@@ -181,6 +264,12 @@ def main():
     reader_seeds(out, corpus)
     rules_seeds(out)
     merge_seeds(out, corpus)
+    state_seeds(out)
+    for fg in (b"LOG: MAIN\n  <= a@example.org H=(h) [192.0.2.1] P=esmtp S=300\n",
+               b"2026-11-23T10:00:01.123456789Z LOG: MAIN REJECT\n"
+               b"2026-11-23T10:00:01.123456789Z   H=(h) [192.0.2.1] F=<a@b> "
+               b"rejected RCPT <u@example.org>: relay not permitted\n"):
+        put(out, "framing", fg)
     for target, seeds in (("explain", EXPLAIN), ("failon", FAILON),
                           ("timespec", TIMESPEC), ("by", BY)):
         for s in seeds:
