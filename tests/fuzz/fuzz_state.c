@@ -103,13 +103,13 @@ positions(const struct mxt_state *st, const char *path,
 	return n;
 }
 
-/* Saves p with pos to saved[k]. */
+/* Saves p with the totals of st and pos to saved[k]. */
 static void
-save(int k, const struct mxt_pass *p, const struct mxt_position *pos,
-    size_t n)
+save(int k, const struct mxt_pass *p, const struct mxt_state *st,
+    const struct mxt_position *pos, size_t n)
 {
 	struct mxt_error err;
-	if (mxt_state_save(saved[k], p, pos, n, &err) < 0) {
+	if (mxt_state_save(saved[k], p, st, pos, n, &err) < 0) {
 		fprintf(stderr, "cannot save: %s\n", err.text);
 		abort();
 	}
@@ -137,7 +137,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < fuzz_nlog_lines; i++)
 		mxt_pass_line(p, "fixed", (long)i + 1, FUZZ_NOW,
 		    fuzz_log_lines[i], strlen(fuzz_log_lines[i]));
-	save(0, p, pos, npos);
+	save(0, p, st, pos, npos);
 	mxt_pass_destroy(p);
 	mxt_state_destroy(st);
 
@@ -155,7 +155,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct mxt_position pos2[8];
 	size_t npos2 = positions(st, saved[0], pos2, 8);
-	save(1, p, pos2, npos2);
+	save(1, p, st, pos2, npos2);
 	size_t n0, n1;
 	char *b0 = slurp(saved[0], &n0), *b1 = slurp(saved[1], &n1);
 	if (n0 != n1 || memcmp(b0, b1, n0) != 0) {
