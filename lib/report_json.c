@@ -22,6 +22,7 @@
  * control character no log string keeps raw, so the mark is unique. */
 #define PENDING_MARK "\001pending\001"
 #define FLIGHT_MARK "\001in_flight\001"
+#define RATES_MARK "\001rate_domains\001"
 
 static json_t *
 jstrn(const char *s, size_t len)
@@ -343,7 +344,8 @@ rates(const struct mxt_summary *s)
 	json_t *j = json_object();
 	json_object_set_new(j, "total", rate_row(NULL, NULL, &s->rate_total));
 	json_object_set_new(j, "providers", rate_list(s, true));
-	json_object_set_new(j, "domains", rate_list(s, false));
+	/* streamed: one row per domain, up to the cap (see stream_array) */
+	json_object_set_new(j, "domains", json_string(RATES_MARK));
 	json_object_set_new(j, "overflow", jint(s->overflow_rates));
 	return j;
 }
@@ -650,6 +652,7 @@ struct entries {
 	const uint32_t *pos;
 	void **v;
 	size_t top;
+	const struct rate_entry *rates;
 };
 
 static json_t *
@@ -669,6 +672,15 @@ next_flight(struct entries *e)
 			return j;
 	}
 	return NULL;
+}
+
+static json_t *
+next_rate_domain(struct entries *e)
+{
+	if (e->i >= e->n)
+		return NULL;
+	const struct rate_entry *r = &e->rates[e->i++];
+	return rate_row("domain", r->key, r->row);
 }
 
 static int
@@ -728,29 +740,38 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 		return -1;
 	}
 
-	/* the two lists that grow with the input replace their marks */
 	size_t n;
 	struct retry **pv = mxt_summary_sorted_pending_all(s, &n);
 	struct entries pending = {n, 0, next_pending, s, pos, (void **)pv,
-	    o->top};
+	    o->top, NULL};
 	const struct flight **fv = xcalloc(s->flights.count + 1, sizeof *fv);
 	size_t nf = 0;
 	for (size_t i = 0; i < s->flights.size; i++)
 		if (s->flights.slots[i].key)
 			fv[nf++] = s->flights.slots[i].ptr;
 	qsort(fv, nf, sizeof *fv, cmp_flight);
-	struct entries flights = {nf, 0, next_flight, s, pos, (void **)fv, 0};
+	struct entries flights = {nf, 0, next_flight, s, pos, (void **)fv, 0,
+	    NULL};
+	size_t nr;
+	struct rate_entry *rv = mxt_rates_sorted(s, false, &nr);
+	struct entries rdomains = {nr, 0, next_rate_domain, s, pos, NULL, 0,
+	    rv};
 
+	/* the lists that grow with the input replace their marks, in the
+	 * order of the document; key and value with unescaped quotes: no
+	 * string from the log can hold this sequence (its quotes are
+	 * escaped) */
+	static const char *const keys[] = {"\"pending_list\": ",
+	    "\"domains\": ", "\"in_flight\": "};
+	static const char *const marks[] = {
+	    "\"pending_list\": \"\\u0001pending\\u0001\"",
+	    "\"domains\": \"\\u0001rate_domains\\u0001\"",
+	    "\"in_flight\": \"\\u0001in_flight\\u0001\""};
+	struct entries *lists[] = {&pending, &rdomains, &flights};
 	int rc = 0;
 	const char *p = text;
-	for (int k = 0; k < 2; k++) {
-		/* key and value with unescaped quotes: no string from the
-		 * log can hold this sequence (its quotes are escaped) */
-		const char *key = k == 0 ? "\"pending_list\": " :
-		    "\"in_flight\": ";
-		const char *mark = k == 0 ?
-		    "\"pending_list\": \"\\u0001pending\\u0001\"" :
-		    "\"in_flight\": \"\\u0001in_flight\\u0001\"";
+	for (int k = 0; k < 3; k++) {
+		const char *key = keys[k], *mark = marks[k];
 		const char *m = strstr(p, mark);
 		if (m == NULL) { /* cannot be: the marks were set above */
 			rc = -1;
@@ -761,14 +782,14 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 			bol--;
 		m += strlen(key);
 		rc |= fwrite(p, 1, (size_t)(m - p), fp) != (size_t)(m - p);
-		rc |= stream_array(fp, k == 0 ? &pending : &flights,
-		    (size_t)(strspn(bol, " ")));
+		rc |= stream_array(fp, lists[k], (size_t)(strspn(bol, " ")));
 		p = m + strlen(mark) - strlen(key);
 	}
 	rc |= fputs(p, fp) == EOF || putc('\n', fp) == EOF;
 	free(text);
 	free(pv);
 	free(fv);
+	free(rv);
 	free(pos);
 	return rc ? -1 : 0;
 }
