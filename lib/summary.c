@@ -229,6 +229,19 @@ mxt_summary_free_flight(struct flight *f)
 	free(f);
 }
 
+/* The client rows of s (the map itself is the caller's). */
+static void
+free_clients(struct mxt_summary *s)
+{
+	for (size_t i = 0; i < s->clients.size; i++)
+		if (s->clients.slots[i].key) {
+			struct client_row *c = s->clients.slots[i].ptr;
+			free(c->key);
+			free(c->name);
+			free(c);
+		}
+}
+
 void
 mxt_summary_destroy(struct mxt_summary *s)
 {
@@ -251,13 +264,7 @@ mxt_summary_destroy(struct mxt_summary *s)
 	for (size_t i = 0; i < s->flights.size; i++)
 		if (s->flights.slots[i].key)
 			mxt_summary_free_flight(s->flights.slots[i].ptr);
-	for (size_t i = 0; i < s->clients.size; i++)
-		if (s->clients.slots[i].key) {
-			struct client_row *c = s->clients.slots[i].ptr;
-			free(c->key);
-			free(c->name);
-			free(c);
-		}
+	free_clients(s);
 	for (size_t i = 0; i < s->ninputs; i++)
 		free(s->inputs[i].name);
 	free(s->inputs);
@@ -278,13 +285,7 @@ mxt_summary_destroy(struct mxt_summary *s)
 void
 mxt_summary_trim(struct mxt_summary *s)
 {
-	for (size_t i = 0; i < s->clients.size; i++)
-		if (s->clients.slots[i].key) {
-			struct client_row *c = s->clients.slots[i].ptr;
-			free(c->key);
-			free(c->name);
-			free(c);
-		}
+	free_clients(s);
 	mxt_strmap_finish(&s->clients);
 	mxt_strmap_init(&s->clients, 0);
 	for (size_t i = 0; i < s->ninputs; i++)

@@ -438,6 +438,20 @@ cmd_merge(int argc, char **argv)
 	return run(argc, argv, true);
 }
 
+/* A run that ends before its report: the output is not kept (its
+ * temporary file goes), and what the run holds is freed. */
+static void
+abandon(struct cli_output *output, struct summary_opts *o,
+    struct mxt_summary *s, struct mxt_classifier *cls, struct cli_input *in)
+{
+	cli_output_close(output, false);
+	for (size_t i = 0; i < o->nfailon; i++)
+		mxt_failon_destroy(o->failon[i]);
+	mxt_summary_destroy(s);
+	mxt_classifier_destroy(cls);
+	cli_input_finish(in);
+}
+
 static int
 run(int argc, char **argv, bool merge)
 {
@@ -565,12 +579,7 @@ run(int argc, char **argv, bool merge)
 		 * would pass for the whole; none is written. */
 		warnx("stopped by %s after %llu lines; no report written",
 		    cli_stop_name(), (unsigned long long)stats.lines);
-		cli_output_close(&output, false);
-		for (size_t i = 0; i < o.nfailon; i++)
-			mxt_failon_destroy(o.failon[i]);
-		mxt_summary_destroy(s);
-		mxt_classifier_destroy(cls);
-		cli_input_finish(&in);
+		abandon(&output, &o, s, cls, &in);
 		return cli_worst(status, cli_stopped_status());
 	}
 	if (!merge)
@@ -584,12 +593,7 @@ run(int argc, char **argv, bool merge)
 		struct mxt_error e;
 		if (mxt_state_add_totals(in.state, s, ro.top, cls, &e) < 0) {
 			warnx("--state %s: %s", in.state_path, e.text);
-			cli_output_close(&output, false);
-			for (size_t i = 0; i < o.nfailon; i++)
-				mxt_failon_destroy(o.failon[i]);
-			mxt_summary_destroy(s);
-			mxt_classifier_destroy(cls);
-			cli_input_finish(&in);
+			abandon(&output, &o, s, cls, &in);
 			return MXT_EXIT_USAGE;
 		}
 		if (o.format == MXT_REPORT_PROMETHEUS) {
