@@ -366,7 +366,8 @@ mxt_buf_append(struct mxt_buf *b, const void *data, size_t n)
 		b->cap = want < 64 ? 64 : want * 2;
 		b->p = xrealloc(b->p, b->cap);
 	}
-	memcpy(b->p + b->len, data, n);
+	if (n > 0) /* data may be NULL for nothing (an absent slice) */
+		memcpy(b->p + b->len, data, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 }

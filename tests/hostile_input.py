@@ -12,7 +12,8 @@ taken from wait4(2).
     counted (overflow.tracked_messages, and a note on stderr), and peak
     memory is the same for COUNT ids as for 250,000 (both past the cap):
     bounded by the caps, not by the log. COUNT is 1,000,000 (750,000
-    under the sanitizers); HOSTILE_IDS=10000000 runs ten million;
+    under the sanitizers, where the memory check is skipped: ASan's
+    quarantine holds freed memory); HOSTILE_IDS=10000000 runs ten million;
   - a rules file whose pattern has adjacent repeats, a{1,600}a{1,600}b,
     which no pcre2 step limit counts, against a 60 KB reply text (45 s
     per match without the time bound): the run ends in seconds, exit 0,
@@ -116,7 +117,7 @@ def qmgr_lines(n):
         yield b"".join(batch)
 
 
-def never_complete(tap, binary, n, small):
+def never_complete(tap, binary, n, small, sanitized):
     results = {}
     for count in (small, n):
         rc, out, err, rss, secs = feed(
@@ -137,6 +138,13 @@ def never_complete(tap, binary, n, small):
               "cap" % n, "%d messages in flight were forgotten at the "
               "tracking cap" % (n - 200000) in err, [err[:400]])
     # both counts are past the tracker's cap: memory of n is that of small
+    # (not under AddressSanitizer: its quarantine holds freed memory back,
+    # up to 256 MiB, so the evicted messages' memory shows as growth)
+    if sanitized:
+        tap.skip("%d queue ids: peak RSS bounded" % n, "AddressSanitizer's "
+                 "quarantine keeps freed memory (%d KiB, %d KiB for %d)"
+                 % (rss, small_rss, small))
+        return
     tap.check("%d queue ids: peak RSS bounded (%d KiB, %d KiB for %d)"
               % (n, rss, small_rss, small), rss < small_rss * 1.25 + 16 * 1024,
               ["%d KiB against %d KiB" % (rss, small_rss)])
@@ -177,7 +185,7 @@ def main():
     long_line(tap, binary)
     n = int(os.environ.get("HOSTILE_IDS",
                            "1000000" if sanitize == "none" else "750000"))
-    never_complete(tap, binary, max(n, 750000), 250000)
+    never_complete(tap, binary, max(n, 750000), 250000, sanitize != "none")
     slow_pattern(tap, binary)
     return tap.finish()
 
