@@ -128,16 +128,29 @@ glob_match(const char *glob, struct mxt_str s)
 	return match;
 }
 
+/* want (an option's value, so without NUL bytes) against the slice as
+ * far as its first NUL byte: a log text with a NUL in a host name is
+ * selected by the part a command line can carry (the trace commands of
+ * report rows hold that part) */
 static bool
 str_is(const char *want, struct mxt_str s)
 {
-	return want == NULL || mxt_str_eq_bytes(s, want, strlen(want));
+	if (want == NULL)
+		return true;
+	const char *nul = s.len > 0 ? memchr(s.ptr, '\0', s.len) : NULL;
+	if (nul != NULL)
+		s.len = (size_t)(nul - s.ptr);
+	return mxt_str_eq_bytes(s, want, strlen(want));
 }
 
 bool
 mxt_trace_select_event(const struct mxt_trace_select *sel,
     const struct mxt_event *ev)
 {
+	/* as the report's groups: by the reply that matters (an earlier
+	 * MX's), so that a group's trace command selects its messages */
+	struct mxt_event view;
+	ev = mxt_event_matters(ev, &view);
 	if (sel->no_code && ev->code == 0) {
 		/* "--code none,4xx": no code is one item of the code list */
 		struct mxt_filter f = sel->filter;

@@ -164,7 +164,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mxt_clock_init(&alone, 0, FUZZ_NOW);
 		if (nlines <= 4 && len > 0 && line[0] != '[' &&
 		    line[0] != '\x1b' && !looks_compose(line, len) &&
-		    mxt_syslog_parse(&alone, line, len, &ll) && !alone.exim_fg) {
+		    mxt_syslog_parse(&alone, line, len, &ll) && !alone.exim_fg &&
+		    ll.kind != MXT_HDR_EXIM_FG) {
 			wrapped("mail-1  | ", line, len, &ll);
 			wrapped("[pod/mail-0/postfix] ", line, len, &ll);
 			if (!starts_zoned_time(line, len))
