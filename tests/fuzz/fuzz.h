@@ -30,6 +30,12 @@ void fuzz_touch(const void *p, size_t n);
  * to its exact size so that an over-read is caught. */
 char *fuzz_string(const uint8_t *data, size_t size);
 
+/* The line of data[*at..size) up to its '\n' (without it), malloc'd to
+ * its exact size plus a NUL (NUL bytes inside kept, *len its length), so
+ * that an over-read is caught; *at moves past the '\n'. NULL at the end. */
+char *fuzz_next_line(const uint8_t *data, size_t size, size_t *at,
+    size_t *len);
+
 /*
  * A file holding data[0..size), for the APIs that read a path: one
  * memory file (memfd) per slot (0..3), rewritten on every call. Returns

@@ -138,15 +138,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mxt_clock clock;
 	mxt_clock_init(&clock, 0, FUZZ_NOW);
 	size_t nlines = 0;
-	for (size_t at = 0; at < size;) {
-		const uint8_t *nl = memchr(data + at, '\n', size - at);
-		size_t len = nl ? (size_t)(nl - (data + at)) : size - at;
-		char *line = malloc(len + 1);
-		if (line == NULL)
-			abort();
-		memcpy(line, data + at, len);
-		line[len] = '\0';
-		at += len + 1;
+	size_t at = 0, len;
+	for (char *line; (line = fuzz_next_line(data, size, &at, &len));) {
 		nlines++;
 
 		struct mxt_logline ll;

@@ -169,17 +169,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct mxt_pass *p = mxt_pass_create(&cfg);
 	long line_no = 0;
-	for (size_t at = 0; at < size;) {
-		const uint8_t *nl = memchr(data + at, '\n', size - at);
-		size_t len = nl ? (size_t)(nl - (data + at)) : size - at;
-		char *line = malloc(len + 1);
-		if (line == NULL)
-			abort();
-		memcpy(line, data + at, len);
-		line[len] = '\0';
+	size_t at = 0, len;
+	for (char *line; (line = fuzz_next_line(data, size, &at, &len));) {
 		mxt_pass_line(p, "fuzz", ++line_no, FUZZ_NOW, line, len);
 		free(line);
-		at += len + 1;
 	}
 	mxt_pass_finish(p);
 

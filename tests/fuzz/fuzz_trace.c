@@ -292,17 +292,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t *lens = malloc((logn + 1) * sizeof *lens);
 	if (lines == NULL || lens == NULL)
 		abort();
-	for (size_t at = 0; at < logn;) {
-		const uint8_t *e = memchr(log + at, '\n', logn - at);
-		size_t len = e ? (size_t)(e - (log + at)) : logn - at;
-		lines[n] = malloc(len + 1);
-		if (lines[n] == NULL)
-			abort();
-		memcpy(lines[n], log + at, len);
-		lines[n][len] = '\0';
-		lens[n++] = len;
-		at += len + 1;
-	}
+	for (size_t at = 0; (lines[n] = fuzz_next_line(log, logn, &at,
+	    &lens[n])) != NULL; n++)
+		;
 	commands(lines, lens, n);
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);

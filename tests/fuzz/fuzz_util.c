@@ -97,6 +97,22 @@ fuzz_string(const uint8_t *data, size_t size)
 	return s;
 }
 
+char *
+fuzz_next_line(const uint8_t *data, size_t size, size_t *at, size_t *len)
+{
+	if (*at >= size)
+		return NULL;
+	const uint8_t *nl = memchr(data + *at, '\n', size - *at);
+	*len = nl ? (size_t)(nl - (data + *at)) : size - *at;
+	char *line = malloc(*len + 1);
+	if (line == NULL)
+		abort();
+	memcpy(line, data + *at, *len);
+	line[*len] = '\0';
+	*at += *len + 1;
+	return line;
+}
+
 const char *
 fuzz_file(int slot, const void *data, size_t size)
 {
