@@ -88,6 +88,62 @@ test_rule(void)
 	}
 }
 
+/* ---- the filters ---------------------------------------------------------- */
+
+/* --code and --relay select by the reply that matters, as the groups count
+ * it: the event of mx1's 554 greeting and mx2's time-out is a 554 of mx1
+ * for events and trace too, not a connection failure of mx2 */
+static void
+test_filter(void)
+{
+	struct mxt_attempt a;
+	struct mxt_event ev;
+	memset(&a, 0, sizeof a);
+	memset(&ev, 0, sizeof ev);
+	a.relay = mxt_str_make("mx1.example", 11);
+	a.relay_ip = mxt_str_make("192.0.2.1", 9);
+	a.code = 554;
+	snprintf(a.dsn, sizeof a.dsn, "5.7.1");
+	ev.status = MXT_STATUS_DEFERRED;
+	ev.relay = mxt_str_make("mx2.example", 11);
+	ev.relay_ip = mxt_str_make("192.0.2.2", 9);
+	snprintf(ev.dsn, sizeof ev.dsn, "4.4.2");
+	ev.attempts = &a;
+	ev.nattempts = 1;
+	ev.matters = mxt_attempts_matter(&ev);
+	static const struct {
+		const char *name;
+		int code;             /* --code item; -1 none */
+		const char *relay;    /* --relay glob; NULL none */
+		bool want;
+	} cases[] = {
+		{"--code 554 selects the 554 of mx1", 554, NULL, true},
+		{"--code 5 (5xx) selects it", 5, NULL, true},
+		{"--code 4 (4xx) does not", 4, NULL, false},
+		{"--relay mx1.* selects it", -1, "mx1.*", true},
+		{"--relay 192.0.2.1 selects it", -1, "192.0.2.1", true},
+		{"--relay mx2.* does not", -1, "mx2.*", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct mxt_filter f;
+		mxt_filter_init(&f);
+		if (cases[i].code >= 0) {
+			f.codes[0] = cases[i].code;
+			f.ncodes = 1;
+		}
+		f.relay_glob = cases[i].relay;
+		test_int(cases[i].name, "match", mxt_filter_match(&f, &ev),
+		    cases[i].want);
+	}
+	/* without the earlier reply, the final line's own reply decides */
+	ev.matters = -1;
+	struct mxt_filter f;
+	mxt_filter_init(&f);
+	f.relay_glob = "mx2.*";
+	test_int("no reply that matters: --relay mx2.*", "match",
+	    mxt_filter_match(&f, &ev), true);
+}
+
 /* ---- the pass ------------------------------------------------------------ */
 
 #define MAX_EV 8
@@ -437,6 +493,7 @@ main(void)
 		return 1;
 	}
 	test_rule();
+	test_filter();
 	test_pass();
 	test_caps();
 	test_state();

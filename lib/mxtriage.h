@@ -595,6 +595,7 @@ struct mxt_filter {
 };
 void mxt_filter_init(struct mxt_filter *f); /* everything passes */
 bool mxt_filter_in_window(const struct mxt_filter *f, const struct mxt_time *t);
+/* whether ev passes f, judged by the reply that matters (mxt_event_matters) */
 bool mxt_filter_match(const struct mxt_filter *f, const struct mxt_event *ev);
 
 struct mxt_summary_config {

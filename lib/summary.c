@@ -147,9 +147,14 @@ glob_match(const char *glob, struct mxt_str s)
 	return match;
 }
 
+/* By the reply that matters (an earlier MX's 554 over the last one's
+ * time-out): the report's groups count that reply, so --code and --relay
+ * select by it too, in the report, in events and in trace alike. */
 bool
 mxt_filter_match(const struct mxt_filter *f, const struct mxt_event *ev)
 {
+	struct mxt_event view;
+	ev = mxt_event_matters(ev, &view);
 	if (!mxt_filter_in_window(f, &ev->time))
 		return false;
 	if (f->direction >= 0 && (int)ev->direction != f->direction)
