@@ -16,7 +16,13 @@ must stay a minority of the runs of logs that can be cut at all (a log of
 one piece however small the pieces is not counted), else the test would
 only compare one pass with itself.
 
-Usage: jobs_equal.py MXTRIAGE TESTDATA [CORPUS [GEN_POSTFIX]]
+Under the sanitizers (SANITIZE, meson's b_sanitize, not "none") the runs
+are --jobs 2 and 7 only, on every third corpus log: the sanitizers look
+for memory errors of the threads, which the testdata logs and that sample
+meet as well, and the whole set takes them four minutes; the ordinary
+build runs all of it.
+
+Usage: jobs_equal.py MXTRIAGE SANITIZE TESTDATA [CORPUS [GEN_POSTFIX]]
 """
 import os
 import random
@@ -46,7 +52,7 @@ def run(binary, args, env_extra=None):
     return p.returncode, p.stdout, p.stderr
 
 
-def logs_of(testdata, corpus):
+def logs_of(testdata, corpus, every=1):
     """(log, full): every log of testdata (full: all variants) and of the
     corpus (the JSON report only, to keep the run short)."""
     out = []
@@ -56,21 +62,25 @@ def logs_of(testdata, corpus):
                 "mta/out/exim/rejectlog", "rotated/mail.log.1"):
         out.append((os.path.join(testdata, rel), True))
     if corpus and os.path.isdir(corpus):
+        found = []
         for root, dirs, files in os.walk(corpus):
             dirs.sort()
             for f in sorted(files):
                 if f.endswith(".log") or "mainlog" in f or "maillog" in f:
-                    out.append((os.path.join(root, f), False))
+                    found.append((os.path.join(root, f), False))
+        out += found[::every]
     return out
 
 
 def main():
-    binary, testdata = sys.argv[1], sys.argv[2]
-    corpus = sys.argv[3] if len(sys.argv) > 3 else ""
-    gen = sys.argv[4] if len(sys.argv) > 4 else ""
+    binary, sanitize, testdata = sys.argv[1], sys.argv[2], sys.argv[3]
+    corpus = sys.argv[4] if len(sys.argv) > 4 else ""
+    gen = sys.argv[5] if len(sys.argv) > 5 else ""
+    light = sanitize not in ("", "none")
+    jobs_list = ("2", "7") if light else ("2", "3", "7")
     tmp = tempfile.mkdtemp(prefix="mxt-jobs-")
     cases = []  # (name, args, min chunk)
-    for log, full in logs_of(testdata, corpus):
+    for log, full in logs_of(testdata, corpus, 3 if light else 1):
         size = os.path.getsize(log)
         # pieces of about 1/40 of the log, at least 200 bytes: many cuts
         chunk = str(max(200, size // 40))
@@ -125,7 +135,7 @@ def main():
         if chunk:
             env["MXTRIAGE_MIN_CHUNK"] = chunk
         want = run(binary, ["--jobs", "1"] + args, env)
-        for jobs in ("2", "3", "7"):
+        for jobs in jobs_list:
             got = run(binary, ["--jobs", jobs] + args, env)
             lines = got[2].decode(errors="replace").splitlines()
             dbg = [l for l in lines if l.startswith("mxtriage: jobs: ")]
@@ -156,7 +166,7 @@ def main():
     # cut: it is not a refusal, and not a run that could have threads
     uncut = len(refused.pop("one piece", []))
     nrefused = sum(len(v) for v in refused.values())
-    total = len(cases) * 3 - uncut
+    total = len(cases) * len(jobs_list) - uncut
     tests.append((nrefused * 4 < total,
                   "threads did the work in most runs that could be cut "
                   "(%d of %d refused; %d runs of one piece)" % (
