@@ -715,9 +715,14 @@ mxt_summary_from_json(json_t *root, const char *path, struct mxt_error *err)
 		    json_is_string(schema) ? "'" : "", MXT_SUMMARY_SCHEMA);
 		return NULL;
 	}
-	if (!json_is_true(json_object_get(root, "complete"))) {
+	json_t *complete = json_object_get(root, "complete");
+	if (json_is_false(complete)) {
 		fail(&l, "the document was cut by --top (\"complete\": false); "
 		    "write it without --top to merge it");
+		return NULL;
+	}
+	if (!json_is_true(complete)) {
+		fail(&l, "complete: not true (a damaged document)");
 		return NULL;
 	}
 	struct mxt_summary_config cfg = {0};
