@@ -41,24 +41,10 @@ feed(struct mxt_summary *s, const struct ev *evs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct ev *e = &evs[i];
-		struct mxt_event ev;
-		memset(&ev, 0, sizeof ev);
-		ev.status = (enum mxt_status)mxt_status_lookup(e->status);
-		ev.cause = e->cause ? (enum mxt_cause)mxt_cause_lookup(e->cause) :
-		    MXT_CAUSE_NONE;
-		ev.direction = ev.status == MXT_STATUS_REJECTED ? MXT_DIR_IN :
-		    MXT_DIR_OUT;
-		ev.host = mxt_str_make("mx", 2);
-		ev.recipient = mxt_str_make(e->rcpt, strlen(e->rcpt));
-		const char *at = strchr(e->rcpt, '@');
-		ev.domain = at ? mxt_str_make(at + 1, strlen(at + 1)) :
-		    mxt_str_make("", 0);
+		struct mxt_event ev = test_event(e->status, e->cause, e->rcpt,
+		    e->t);
 		ev.provider = e->provider;
-		ev.time.sec = e->t;
 		ev.time.utcoff = e->utcoff;
-		ev.time.valid = true;
-		ev.text = mxt_str_make("450 try later", 13);
-		ev.code = ev.status == MXT_STATUS_DELIVERED ? 250 : 450;
 		mxt_summary_add(s, &ev);
 	}
 }

@@ -19,24 +19,9 @@ struct ev {
 static struct mxt_event
 make(const struct ev *e)
 {
-	struct mxt_event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.status = (enum mxt_status)mxt_status_lookup(e->status);
-	ev.cause = e->cause ? (enum mxt_cause)mxt_cause_lookup(e->cause) :
-	    MXT_CAUSE_NONE;
-	ev.direction = ev.status == MXT_STATUS_REJECTED ? MXT_DIR_IN :
-	    MXT_DIR_OUT;
-	ev.host = mxt_str_make("mx", 2);
+	struct mxt_event ev = test_event(e->status, e->cause, e->rcpt, e->t);
 	ev.queue_id = mxt_str_make(e->qid, strlen(e->qid));
-	ev.recipient = mxt_str_make(e->rcpt, strlen(e->rcpt));
-	const char *at = strchr(e->rcpt, '@');
-	ev.domain = at ? mxt_str_make(at + 1, strlen(at + 1)) :
-	    mxt_str_make("", 0);
-	ev.time.sec = e->t;
-	ev.time.valid = true;
 	ev.msg_start_seen = e->start;
-	ev.text = mxt_str_make("450 try later", 13);
-	ev.code = 450;
 	return ev;
 }
 

@@ -3,6 +3,8 @@
  */
 #include "testutil.h"
 
+#include "internal.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,6 +99,34 @@ test_capture_unparsed(void *arg, const char *source, long line_no,
 }
 
 #define STR(f) test_str(name, #f, ev->f.ptr, ev->f.len, w->f)
+
+struct mxt_event
+test_event(const char *status, const char *cause, const char *rcpt,
+    int64_t t)
+{
+	struct mxt_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.status = (enum mxt_status)mxt_status_lookup(status);
+	ev.cause = cause ? (enum mxt_cause)mxt_cause_lookup(cause) :
+	    MXT_CAUSE_NONE;
+	ev.direction = ev.status == MXT_STATUS_REJECTED ? MXT_DIR_IN :
+	    MXT_DIR_OUT;
+	ev.host = mxt_str_make("mx", 2);
+	ev.recipient = mxt_str_make(rcpt, strlen(rcpt));
+	const char *at = strchr(rcpt, '@');
+	ev.domain = at ? mxt_str_make(at + 1, strlen(at + 1)) :
+	    mxt_str_make("", 0);
+	ev.time.sec = t;
+	ev.time.valid = true;
+	if (ev.status == MXT_STATUS_DELIVERED) {
+		ev.text = mxt_str_make("250 ok", 6);
+		ev.code = 250;
+	} else {
+		ev.text = mxt_str_make("450 try later", 13);
+		ev.code = 450;
+	}
+	return ev;
+}
 
 void
 test_event_fields(const char *name, const struct mxt_event *ev,

@@ -48,6 +48,13 @@ struct test_want {
 void test_event_fields(const char *name, const struct mxt_event *ev,
     const struct test_want *w);
 
+/* An event of host "mx" for the summary tests: status and cause by name
+ * (cause NULL: none), the recipient and its domain, the time (UTC) and
+ * a reply: 250 when delivered, else "450 try later". Strings are
+ * borrowed. */
+struct mxt_event test_event(const char *status, const char *cause,
+    const char *rcpt, int64_t t);
+
 /* Prints the plan and returns the exit status. */
 int test_done(void);
 
