@@ -675,6 +675,25 @@ enum mxt_report_format {
 };
 int mxt_report_format_lookup(const char *name);
 
+/* The tables of -f csv (one per file), each a list of the JSON report
+ * named by its path there (report_csv.c, mxtriage(1)). */
+enum mxt_csv_table {
+	MXT_CSV_GROUPS,          /* the failure groups (the default) */
+	MXT_CSV_RATES_TOTAL,
+	MXT_CSV_RATES_PROVIDERS,
+	MXT_CSV_RATES_DOMAINS,
+	MXT_CSV_TIMELINE,
+	MXT_CSV_COMPLAINTS,
+	MXT_CSV_SASL_FAILURES,
+	MXT_CSV_RATE_LIMITED,
+	MXT_CSV_ANVIL,
+	MXT_CSV_TABLE_COUNT
+};
+/* name ("rates.domains") -> table; -1 when there is none of that name. */
+int mxt_report_csv_table_lookup(const char *name);
+/* table -> name; NULL for bad values. */
+const char *mxt_report_csv_table_name(enum mxt_csv_table t);
+
 struct mxt_prom_carry;
 struct mxt_report_options {
 	enum mxt_report_format format;
@@ -683,6 +702,7 @@ struct mxt_report_options {
 	bool color;          /* table: ANSI colour */
 	bool utf8;           /* table: may print "…" */
 	bool csv_raw;        /* csv: do not neutralise formulas */
+	enum mxt_csv_table csv_table; /* csv: which table (0: groups) */
 	bool show_ids;       /* table: each row's trace command */
 	/* html: the provider table that rolls the groups' domains up to
 	 * providers (NULL: the chart needs --by provider) */

@@ -38,6 +38,11 @@ static const char usage_text[] =
     "      --rules FILE        classification rules tried before the built-in ones\n"
     "      --color WHEN        auto (default), always or never\n"
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "      --csv-table NAME    csv: the table to write, by its JSON path:\n"
+    "                          groups (default), rates.total, rates.providers,\n"
+    "                          rates.domains, timeline.buckets,\n"
+    "                          our_side.complaints, our_side.sasl_failures,\n"
+    "                          our_side.rate_limited, our_side.anvil\n"
     "      --show-ids          table: under each group and pending recipient,\n"
     "                          the 'mxtriage trace' command of its messages\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
@@ -74,13 +79,14 @@ static const char merge_usage_text[] =
     "      --rules FILE        rules for the expiries a merge completes\n"
     "      --color WHEN        auto (default), always or never\n"
     "      --csv-raw           keep cells starting with = + - @ as they are\n"
+    "      --csv-table NAME    csv: the table to write (as for the report)\n"
     "      --show-ids          table: the trace command of each row\n"
     "  -o, --output FILE       write to FILE instead of standard output\n"
     "  -h, --help              show this help\n";
 
 enum {
 	OPT_BY = OPT_FIRST_FREE, OPT_TOP, OPT_FAIL_ON, OPT_RULES, OPT_COLOR,
-	OPT_SHOW_IDS,
+	OPT_SHOW_IDS, OPT_CSV_TABLE,
 };
 
 #define MAX_FAILON 16
@@ -91,6 +97,7 @@ struct summary_opts {
 	const char *output, *rules, *color;
 	long top;
 	bool csv_raw;
+	int csv_table;   /* --csv-table (enum mxt_csv_table); -1 = not given */
 	struct cli_filter window; /* the filter options */
 	bool show_ids;   /* --show-ids */
 	struct mxt_failon *failon[MAX_FAILON];
@@ -253,6 +260,7 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"colour", required_argument, NULL, OPT_COLOR},
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
+		{"csv-table", required_argument, NULL, OPT_CSV_TABLE},
 		{"jobs", required_argument, NULL, 'j'},
 		{"show-ids", no_argument, NULL, OPT_SHOW_IDS},
 		CLI_INPUT_LONGOPTS,
@@ -329,6 +337,16 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			o->color = optarg;
 			break;
 		case OPT_CSV_RAW: o->csv_raw = true; break;
+		case OPT_CSV_TABLE:
+			if ((o->csv_table = mxt_report_csv_table_lookup(optarg)) < 0) {
+				warnx("--csv-table: '%s' is not a table of the "
+				    "report (groups, rates.total, rates.providers, "
+				    "rates.domains, timeline.buckets, "
+				    "our_side.complaints, our_side.sasl_failures, "
+				    "our_side.rate_limited, our_side.anvil)", optarg);
+				return MXT_EXIT_USAGE;
+			}
+			break;
 		case 'j':
 			o->jobs = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || o->jobs < 1 ||
@@ -353,6 +371,10 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 		o->cfg.by[0] = MXT_KEY_PROVIDER;
 		o->cfg.by[1] = MXT_KEY_DOMAIN;
 		o->cfg.nby = 2;
+	}
+	if (o->csv_table >= 0 && o->format != MXT_REPORT_CSV) {
+		warnx("--csv-table: only with -f csv");
+		return MXT_EXIT_USAGE;
 	}
 	if (o->merge && o->filtered) {
 		warnx("merge: filters, --by and input options apply when the "
@@ -455,7 +477,8 @@ abandon(struct cli_output *output, struct summary_opts *o,
 static int
 run(int argc, char **argv, bool merge)
 {
-	struct summary_opts o = {.top = -1, .color = "auto", .merge = merge};
+	struct summary_opts o = {.top = -1, .color = "auto", .merge = merge,
+	    .csv_table = -1};
 	struct cli_input in = {0};
 	int status;
 
@@ -510,6 +533,8 @@ run(int argc, char **argv, bool merge)
 		.color = o.format == MXT_REPORT_TABLE && want_color(o.color, out),
 		.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0,
 		.csv_raw = o.csv_raw,
+		.csv_table = o.csv_table > 0 ? (enum mxt_csv_table)o.csv_table :
+		    MXT_CSV_GROUPS,
 		.show_ids = o.show_ids,
 		.classifier = cls,
 		.inputs = optind < argc ? (const char *const *)argv + optind :
