@@ -704,9 +704,6 @@ struct mxt_report_options {
 	bool csv_raw;        /* csv: do not neutralise formulas */
 	enum mxt_csv_table csv_table; /* csv: which table (0: groups) */
 	bool show_ids;       /* table: each row's trace command */
-	/* html: the provider table that rolls the groups' domains up to
-	 * providers (NULL: the chart needs --by provider) */
-	struct mxt_classifier *classifier;
 	const char *const *inputs; /* names of the inputs, for the header */
 	size_t ninputs;
 	/* prometheus with --state: the domain series the state keeps

@@ -1,8 +1,7 @@
 /*
  * report_html.c - the summary as one self-contained HTML page, for the
- * daily mail: the same sections as the table, with bar charts drawn as
- * inline SVG (failures by cause, by provider, and a timeline when the
- * groups are by hour or day).
+ * daily mail: the same sections as the table, with charts drawn as
+ * inline SVG (failures by cause, by provider, and over time by cause).
  *
  * Made for mail clients: no script, no external asset (no link, no
  * image, no font, no URL at all), one small <style> and inline styles
@@ -83,6 +82,8 @@ cause_name(enum mxt_cause c)
 
 /* ---- charts ---------------------------------------------------------- */
 
+static bool in_shown(const int *shown, int n, int c);
+
 struct bar {
 	char *label; /* owned */
 	uint64_t value;
@@ -95,13 +96,6 @@ cmp_bar(const void *a, const void *b)
 	if (x->value != y->value)
 		return x->value > y->value ? -1 : 1;
 	return strcmp(x->label, y->label);
-}
-
-static int
-cmp_bar_label(const void *a, const void *b)
-{
-	return strcmp(((const struct bar *)a)->label,
-	    ((const struct bar *)b)->label);
 }
 
 /* Adds value to the bar labelled label (linear: charts have few bars). */
@@ -172,8 +166,8 @@ bar_chart(struct html *h, const char *id, const char *title, struct bar *v,
 		    "font-family=\"sans-serif\">%llu</text>\n", y + 4, w, color,
 		    204 + w + 6, y + 16, (unsigned long long)value);
 	}
-	put(h, "</svg>\n<table class=\"data\"><tr><th>%s</th><th>events</th>"
-	    "</tr>\n", strcmp(id, "timeline") == 0 ? "time" : "name");
+	put(h, "</svg>\n<table class=\"data\"><tr><th>name</th><th>events</th>"
+	    "</tr>\n");
 	for (size_t i = 0; i < n; i++) {
 		put(h, "<tr><td>");
 		text(h, v[i].label);
@@ -184,13 +178,190 @@ bar_chart(struct html *h, const char *id, const char *title, struct bar *v,
 	put(h, "</table>\n");
 }
 
-static int
-key_pos(const struct mxt_summary *s, enum mxt_key k)
+/*
+ * The timeline by cause: one stacked bar per bucket (hour, or day past
+ * 48 hours; the latest TL_BARS when there are more), a colour for each
+ * of the TL_COLORS causes with most failures and one for the others,
+ * counted as the Causes table counts them (fresh failures and
+ * rejections; cached repeats and expiries are not causes of their own);
+ * then its numbers as a table, one row per bucket with failures.
+ */
+#define TL_BARS 120
+#define TL_COLORS 7
+
+static void
+bucket_label(const struct tl_bucket *b, bool daily, bool full, char *out,
+    size_t size)
 {
-	for (size_t i = 0; i < s->cfg.nby; i++)
-		if (s->cfg.by[i] == k)
-			return (int)i;
-	return -1;
+	char buf[64];
+	struct mxt_time t = {.sec = b->start, .valid = true, .utcoff = b->utcoff};
+	mxt_time_format(&t, buf, sizeof buf);
+	if (full)
+		snprintf(out, size, "%s", buf);
+	else if (daily)
+		snprintf(out, size, "%.5s", buf + 5);   /* 11-23 */
+	else
+		snprintf(out, size, "%.5s %.5s", buf + 5, buf + 11);
+}
+
+static bool
+charted_cause(int c)
+{
+	return !mxt_cause_is_repeat((enum mxt_cause)c) && c != MXT_CAUSE_EXPIRED;
+}
+
+static void
+timeline_chart(struct html *h)
+{
+	static const char *const colors[TL_COLORS + 1] = {"#c0392b", "#2471a3",
+	    "#d68910", "#7d3c98", "#229954", "#17a589", "#884ea0", "#95a5a6"};
+	size_t n;
+	bool daily;
+	struct tl_bucket *v = mxt_timeline_view(h->s, &n, &daily);
+	size_t from = n > TL_BARS ? n - TL_BARS : 0;
+	uint64_t total[MXT_CAUSE_COUNT] = {0}, max = 0;
+	for (size_t i = from; i < n; i++) {
+		uint64_t sum = 0;
+		for (int c = 0; c < MXT_CAUSE_COUNT; c++)
+			if (charted_cause(c)) {
+				total[c] += v[i].causes[c];
+				sum += v[i].causes[c];
+			}
+		if (sum > max)
+			max = sum;
+	}
+	/* the causes with a colour of their own, most failures first */
+	int shown[TL_COLORS], nshown = 0;
+	bool others = false;
+	bool taken[MXT_CAUSE_COUNT] = {0};
+	for (;;) {
+		int best = -1;
+		for (int c = 0; c < MXT_CAUSE_COUNT; c++)
+			if (!taken[c] && total[c] > 0 && charted_cause(c) &&
+			    (best < 0 || total[c] > total[best]))
+				best = c;
+		if (best < 0)
+			break;
+		taken[best] = true;
+		if (nshown < TL_COLORS)
+			shown[nshown++] = best;
+		else
+			others = true;
+	}
+	put(h, "<h3 id=\"timeline\">Failures over time, by cause (%s", daily ?
+	    "daily" : "hourly");
+	if (from > 0)
+		put(h, ", the last %zu of %zu %s", n - from, n, daily ? "days" :
+		    "hours");
+	put(h, ")</h3>\n");
+	if (max == 0) {
+		put(h, "<p>none</p>\n");
+		free(v);
+		return;
+	}
+	/* plot: 160 high, bars side by side in 600 wide, labels under,
+	 * the legend under them */
+	int bars = (int)(n - from), bw = 600 / bars;
+	if (bw > 40)
+		bw = 40;
+	if (bw < 1)
+		bw = 1;
+	int legend = nshown + others;
+	int height = 8 + 160 + 22 + 20 * legend;
+	put(h, "<svg class=\"chart\" width=\"680\" height=\"%d\" viewBox=\"0 0 "
+	    "680 %d\" role=\"img\" aria-label=\"Failures over time, by cause\">\n",
+	    height, height);
+	put(h, "<text x=\"52\" y=\"18\" text-anchor=\"end\" font-size=\"12\" "
+	    "font-family=\"sans-serif\">%llu</text>\n", (unsigned long long)max);
+	put(h, "<text x=\"52\" y=\"168\" text-anchor=\"end\" font-size=\"12\" "
+	    "font-family=\"sans-serif\">0</text>\n");
+	for (int i = 0; i < bars; i++) {
+		const struct tl_bucket *b = &v[from + (size_t)i];
+		int x = 60 + i * bw;
+		uint64_t cum = 0;
+		int y0 = 168;
+		for (int k = 0; k <= nshown; k++) {
+			uint64_t val = 0;
+			if (k < nshown) {
+				val = b->causes[shown[k]];
+			} else {
+				for (int c = 0; c < MXT_CAUSE_COUNT; c++)
+					if (charted_cause(c) && !in_shown(shown,
+					    nshown, c))
+						val += b->causes[c];
+			}
+			if (val == 0)
+				continue;
+			cum += val;
+			/* cumulative heights: no drift from rounding */
+			int y1 = 168 - (int)((double)cum / (double)max * 160.0 + 0.5);
+			if (y1 >= y0)
+				y1 = y0 - 1; /* a failure is never invisible */
+			put(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+			    "fill=\"%s\"/>\n", x, y1, bw > 2 ? bw - 1 : bw, y0 - y1,
+			    colors[k < nshown ? k : TL_COLORS]);
+			y0 = y1;
+		}
+	}
+	put(h, "<rect x=\"60\" y=\"168\" width=\"%d\" height=\"1\" "
+	    "fill=\"#555\"/>\n", bars * bw);
+	char first[64], last[64];
+	bucket_label(&v[from], daily, false, first, sizeof first);
+	bucket_label(&v[n - 1], daily, false, last, sizeof last);
+	put(h, "<text x=\"60\" y=\"184\" font-size=\"12\" "
+	    "font-family=\"sans-serif\">%s</text>\n", first);
+	if (bars > 1)
+		put(h, "<text x=\"%d\" y=\"184\" text-anchor=\"end\" "
+		    "font-size=\"12\" font-family=\"sans-serif\">%s</text>\n",
+		    60 + bars * bw, last);
+	for (int k = 0; k < legend; k++) {
+		int y = 8 + 160 + 22 + 20 * k;
+		put(h, "<rect x=\"60\" y=\"%d\" width=\"12\" height=\"12\" "
+		    "fill=\"%s\"/><text x=\"78\" y=\"%d\" font-size=\"12\" "
+		    "font-family=\"sans-serif\">", y, colors[k < nshown ? k :
+		    TL_COLORS], y + 11);
+		text(h, k < nshown ? cause_name((enum mxt_cause)shown[k]) :
+		    "other causes");
+		put(h, "</text>\n");
+	}
+	put(h, "</svg>\n<table class=\"data\" id=\"timeline-data\"><tr>"
+	    "<th>time</th>");
+	for (int k = 0; k < nshown; k++)
+		put(h, "<th>%s</th>", cause_name((enum mxt_cause)shown[k]));
+	if (others)
+		put(h, "<th>other causes</th>");
+	put(h, "<th>total</th></tr>\n");
+	for (size_t i = from; i < n; i++) {
+		uint64_t sum = 0, rest = 0;
+		for (int c = 0; c < MXT_CAUSE_COUNT; c++)
+			if (charted_cause(c)) {
+				sum += v[i].causes[c];
+				if (!in_shown(shown, nshown, c))
+					rest += v[i].causes[c];
+			}
+		if (sum == 0)
+			continue;
+		char label[64];
+		bucket_label(&v[i], daily, true, label, sizeof label);
+		put(h, "<tr class=\"bucket\"><td>%s</td>", label);
+		for (int k = 0; k < nshown; k++)
+			put(h, "<td class=\"n\">%llu</td>",
+			    (unsigned long long)v[i].causes[shown[k]]);
+		if (others)
+			put(h, "<td class=\"n\">%llu</td>", (unsigned long long)rest);
+		put(h, "<td class=\"n\">%llu</td></tr>\n", (unsigned long long)sum);
+	}
+	put(h, "</table>\n");
+	free(v);
+}
+
+static bool
+in_shown(const int *shown, int n, int c)
+{
+	for (int i = 0; i < n; i++)
+		if (shown[i] == c)
+			return true;
+	return false;
 }
 
 static void
@@ -211,50 +382,25 @@ charts(struct html *h)
 	bar_chart(h, "by-cause", "Failures by cause", v, n, "#c0392b");
 	bars_free(v, n);
 
-	/* providers: from the groups, by their provider key, else their
-	 * domain rolled up through the provider table */
-	int pk = key_pos(s, MXT_KEY_PROVIDER), dk = key_pos(s, MXT_KEY_DOMAIN);
+	/* providers: fresh failures (deferred, bounced, expired) of the
+	 * rates, whatever --by is */
 	v = NULL;
 	n = 0;
-	if (pk >= 0 || (dk >= 0 && h->o->classifier != NULL)) {
-		for (size_t i = 0; i < s->ngroups; i++) {
-			const struct group *g = &s->groups[i];
-			if (g->events == 0)
-				continue;
-			const char *p;
-			if (pk >= 0) {
-				p = g->values[pk];
-			} else {
-				const char *d = g->values[dk];
-				p = mxt_provider_of(h->o->classifier,
-				    mxt_str_make(d, strlen(d)),
-				    mxt_str_make("", 0));
-				if (p == NULL)
-					p = "(other)";
-			}
-			bar_add(&v, &n, p, g->events);
-		}
-		qsort(v, n, sizeof *v, cmp_bar);
-		bar_chart(h, "by-provider", "Failures by provider", v, n,
-		    "#2471a3");
-		bars_free(v, n);
+	size_t nr;
+	struct rate_entry *rv = mxt_rates_sorted(s, true, &nr);
+	for (size_t i = 0; i < nr; i++) {
+		const struct rate_row *r = rv[i].row;
+		uint64_t f = r->n[MXT_STATUS_DEFERRED] +
+		    r->n[MXT_STATUS_BOUNCED] + r->n[MXT_STATUS_EXPIRED];
+		if (f > 0)
+			bar_add(&v, &n, rv[i].key, f);
 	}
+	free(rv);
+	qsort(v, n, sizeof *v, cmp_bar);
+	bar_chart(h, "by-provider", "Failures by provider", v, n, "#2471a3");
+	bars_free(v, n);
 
-	/* a timeline when the groups have time buckets */
-	int tk = key_pos(s, MXT_KEY_HOUR);
-	if (tk < 0)
-		tk = key_pos(s, MXT_KEY_DAY);
-	if (tk >= 0) {
-		v = NULL;
-		n = 0;
-		for (size_t i = 0; i < s->ngroups; i++)
-			if (s->groups[i].events > 0)
-				bar_add(&v, &n, s->groups[i].values[tk],
-				    s->groups[i].events);
-		qsort(v, n, sizeof *v, cmp_bar_label);
-		bar_chart(h, "timeline", "Failures over time", v, n, "#7d3c98");
-		bars_free(v, n);
-	}
+	timeline_chart(h);
 }
 
 /* ---- sections --------------------------------------------------------- */
@@ -375,7 +521,7 @@ causes(struct html *h)
 	size_t n = mxt_summary_sorted_causes(s, order);
 	put(h, "<h2 id=\"causes\">Causes</h2>\n");
 	put(h, "<table class=\"rows\">\n<tr><th>cause</th><th>kind</th>"
-	    "<th>events</th><th>rejects</th><th>domains</th>"
+	    "<th>side</th><th>events</th><th>rejects</th><th>domains</th>"
 	    "<th>first thing to do</th></tr>\n");
 	for (size_t i = 0; i < n; i++) {
 		enum mxt_cause c = order[i];
@@ -384,9 +530,13 @@ causes(struct html *h)
 		const struct cause_row *r = &s->causes[c];
 		const char *const *steps = mxt_cause_steps(c,
 		    r->events >= r->rejections ? MXT_DIR_OUT : MXT_DIR_IN);
-		put(h, "<tr><td>%s</td><td>%s</td><td class=\"n\">%llu</td>"
-		    "<td class=\"n\">%llu</td><td class=\"n\">%zu</td><td>",
+		/* is it us or them (causes.c): said of our deliveries; a
+		 * rejection we issued is our own decision */
+		put(h, "<tr class=\"cause\"><td>%s</td><td>%s</td><td>%s</td>"
+		    "<td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+		    "<td class=\"n\">%zu</td><td>",
 		    cause_name(c), mxt_cause_kind_name(mxt_cause_kind(c)),
+		    r->events > 0 ? mxt_cause_side_name(mxt_cause_side(c)) : "-",
 		    (unsigned long long)r->events,
 		    (unsigned long long)r->rejections, r->domains.count);
 		text(h, steps[0] ? steps[0] : "");
@@ -495,6 +645,178 @@ rejections(struct html *h)
 	free(v);
 }
 
+/* ---- rates and our side ----------------------------------------------- */
+
+/* "58.4%", or "-" when the rate has nothing to divide by (null in JSON). */
+static void
+percent(struct html *h, double v, bool any)
+{
+	if (any)
+		put(h, "<td class=\"n\">%.1f%%</td>", 100.0 * v);
+	else
+		put(h, "<td class=\"n\">-</td>");
+}
+
+static void
+rate_table(struct html *h, bool provider)
+{
+	const struct mxt_summary *s = h->s;
+	size_t n, top = h->o->top;
+	struct rate_entry *v = mxt_rates_sorted(s, provider, &n);
+	put(h, "<h2 id=\"%s\">Rates by %s</h2>\n", provider ? "rates-providers" :
+	    "rates-domains", provider ? "provider" : "domain");
+	if (n == 0) {
+		put(h, "<p>none</p>\n");
+		free(v);
+		return;
+	}
+	put(h, "<p class=\"note\">Outbound; rates of fresh attempts, cached "
+	    "repeats counted apart. Deferral rate: deferred of all attempts; "
+	    "bounce rate: bounced and expired of those that reached a final "
+	    "status.</p>\n<table class=\"rows\">\n<tr><th>%s</th>"
+	    "<th>attempts</th><th>delivered</th><th>deferred</th>"
+	    "<th>bounced</th><th>expired</th><th>cached</th><th>defer %%</th>"
+	    "<th>bounce %%</th></tr>\n", provider ? "provider" : "domain");
+	for (size_t i = 0; i < n && (!top || i < top); i++) {
+		const struct rate_row *r = v[i].row;
+		put(h, "<tr class=\"%s\"><td>", provider ? "rate-provider" :
+		    "rate-domain");
+		text(h, v[i].key);
+		put(h, "</td><td class=\"n\">%llu</td>",
+		    (unsigned long long)mxt_rate_attempts(r));
+		for (int st = MXT_STATUS_DELIVERED; st <= MXT_STATUS_EXPIRED; st++)
+			put(h, "<td class=\"n\">%llu</td>",
+			    (unsigned long long)r->n[st]);
+		put(h, "<td class=\"n\">%llu</td>", (unsigned long long)r->repeats);
+		percent(h, mxt_rate_defer(r), mxt_rate_attempts(r) > 0);
+		percent(h, mxt_rate_bounce(r), r->n[MXT_STATUS_DELIVERED] +
+		    r->n[MXT_STATUS_BOUNCED] + r->n[MXT_STATUS_EXPIRED] > 0);
+		put(h, "</tr>\n");
+	}
+	put(h, "</table>\n");
+	if (top && n > top)
+		put(h, "<p class=\"note\">top %zu of %zu %s</p>\n", top, n,
+		    provider ? "providers" : "domains");
+	free(v);
+}
+
+static void
+time_cell(struct html *h, const struct mxt_time *t)
+{
+	char buf[64];
+	put(h, "<td>%s</td>", t->valid ? mxt_time_format(t, buf, sizeof buf) :
+	    "");
+}
+
+/* A client table of "Our side" (SASL failures, limits enforced). */
+static void
+local_clients(struct html *h, const struct mxt_strmap *m, const char *id,
+    const char *title, bool with_max)
+{
+	if (m->count == 0)
+		return;
+	size_t n, top = h->o->top;
+	const struct mxt_strmap_slot **v = mxt_ourside_sorted(m, false, &n);
+	put(h, "<h3 id=\"%s\">%s</h3>\n<table class=\"rows\">\n<tr>"
+	    "<th>client</th><th>name</th><th>times</th>%s<th>first</th>"
+	    "<th>last</th></tr>\n", id, title, with_max ? "<th>max</th>" : "");
+	for (size_t i = 0; i < n && (!top || i < top); i++) {
+		const struct local_client *c = v[i]->ptr;
+		put(h, "<tr class=\"%s\"><td>", id);
+		text_n(h, v[i]->key, v[i]->len);
+		put(h, "</td><td>");
+		text(h, c->name);
+		put(h, "</td><td class=\"n\">%llu</td>", (unsigned long long)c->count);
+		if (with_max)
+			put(h, "<td class=\"n\">%llu</td>",
+			    (unsigned long long)c->max);
+		time_cell(h, &c->first);
+		time_cell(h, &c->last);
+		put(h, "</tr>\n");
+	}
+	put(h, "</table>\n");
+	if (top && n > top)
+		put(h, "<p class=\"note\">top %zu of %zu clients</p>\n", top, n);
+	free(v);
+}
+
+/* The local MTA's own trouble (summary_ourside.c), as the table shows it:
+ * complaints grouped, each with its example line and the failures it was
+ * linked to, then SASL failures and the limits we enforced by client,
+ * postscreen's verdicts and anvil's maxima. */
+static void
+our_side(struct html *h)
+{
+	const struct ourside *os = &h->s->ourside;
+	put(h, "<h2 id=\"our-side\">Our side</h2>\n<p class=\"note\">The local "
+	    "MTA's own warnings and errors, and the limits it enforced.</p>\n");
+	if (mxt_ourside_total(os) == 0) {
+		put(h, "<p>none</p>\n");
+		return;
+	}
+	size_t n, top = h->o->top;
+	const struct mxt_strmap_slot **v = mxt_ourside_sorted(&os->complaints,
+	    true, &n);
+	if (n > 0) {
+		put(h, "<table class=\"rows\">\n<tr><th>count</th><th>level</th>"
+		    "<th>process</th><th>first</th><th>last</th>"
+		    "<th>linked</th></tr>\n");
+		for (size_t i = 0; i < n && (!top || i < top); i++) {
+			const struct complaint *c = v[i]->ptr;
+			put(h, "<tr class=\"complaint\"><td class=\"n\">%llu</td>"
+			    "<td>%s</td><td>", (unsigned long long)c->count,
+			    mxt_local_level_name(c->level));
+			text(h, c->program ? c->program : "");
+			put(h, "</td>");
+			time_cell(h, &c->first);
+			time_cell(h, &c->last);
+			put(h, "<td class=\"n\">%llu</td></tr>\n<tr class=\"detail\">"
+			    "<td colspan=\"6\"><div class=\"reply\">",
+			    (unsigned long long)c->explained);
+			text(h, c->example ? c->example : "");
+			put(h, "</div></td></tr>\n");
+		}
+		put(h, "</table>\n<p class=\"note\">linked: later failures of "
+		    "the same process (host, program, pid) it may explain.</p>\n");
+		if (top && n > top)
+			put(h, "<p class=\"note\">top %zu of %zu complaints</p>\n",
+			    top, n);
+	}
+	free(v);
+	local_clients(h, &os->sasl, "sasl-failures",
+	    "SASL authentication failures, by client", false);
+	local_clients(h, &os->rate, "rate-limited",
+	    "Connection limits we enforced (anvil), by client", true);
+	bool any = false;
+	for (int i = 0; i < MXT_OURSIDE_ACTIONS; i++)
+		if (os->postscreen[i] > 0) {
+			put(h, "%s%s %llu", any ? ", " : "<p>postscreen: ",
+			    mxt_ourside_actions[i],
+			    (unsigned long long)os->postscreen[i]);
+			any = true;
+		}
+	if (any)
+		put(h, "</p>\n");
+	any = false;
+	for (int i = 0; i < OURSIDE_ANVIL; i++) {
+		const struct anvil_max *a = &os->anvil[i];
+		if (a->client == NULL)
+			continue;
+		put(h, "%s%s %llu (", any ? ", " : "<p>anvil maxima: ",
+		    mxt_ourside_anvil_names[i], (unsigned long long)a->value);
+		text(h, a->client);
+		put(h, ")");
+		any = true;
+	}
+	if (any)
+		put(h, "</p>\n");
+	if (os->overflow > 0)
+		put(h, "<p class=\"note\">%llu lines past the caps (%d complaints, "
+		    "%d clients) counted, not named</p>\n",
+		    (unsigned long long)os->overflow, OURSIDE_COMPLAINTS_MAX,
+		    OURSIDE_CLIENTS_MAX);
+}
+
 int
 mxt_report_html(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp)
@@ -524,6 +846,9 @@ mxt_report_html(const struct mxt_summary *s,
 	causes(&h);
 	retries(&h);
 	rejections(&h);
+	our_side(&h);
+	rate_table(&h, true);
+	rate_table(&h, false);
 	put(&h, "</body>\n</html>\n");
 	return h.rc;
 }

@@ -536,7 +536,6 @@ run(int argc, char **argv, bool merge)
 		.csv_table = o.csv_table > 0 ? (enum mxt_csv_table)o.csv_table :
 		    MXT_CSV_GROUPS,
 		.show_ids = o.show_ids,
-		.classifier = cls,
 		.inputs = optind < argc ? (const char *const *)argv + optind :
 		    stdin_name,
 		.ninputs = optind < argc ? (size_t)(argc - optind) : 1,
