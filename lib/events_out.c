@@ -53,6 +53,7 @@ enum field {
 	F_LINE,
 	F_ATTEMPTS,
 	F_MATTERS,
+	F_WARNING,
 	F_COUNT
 };
 
@@ -91,6 +92,7 @@ static const struct {
 	FIELD(F_LINE, "line"),
 	FIELD(F_ATTEMPTS, "attempts"),
 	FIELD(F_MATTERS, "matters"),
+	FIELD(F_WARNING, "warning"),
 };
 #undef FIELD
 
@@ -328,6 +330,10 @@ value_of(struct mxt_event_writer *w, const struct mxt_event *ev,
 	case F_MATTERS:
 		if (ev->matters >= 0 && (size_t)ev->matters < ev->nattempts)
 			text(v, ev->attempts[ev->matters].text);
+		break;
+	case F_WARNING:
+		/* the linked warning, as the report's our-side key */
+		text(v, ev->warning);
 		break;
 	case F_COUNT:
 		break;

@@ -212,7 +212,7 @@ struct mxt_event {
 	 * pid) that may explain a failure of ours (cause other, or a cause
 	 * on our side; see mxt_pass_link_wanted), normalised as the
 	 * "Our side" section groups it; empty when none. Valid during the
-	 * on_event call only. Not written by `mxtriage events`. */
+	 * on_event call only. `mxtriage events` writes it as "warning". */
 	struct mxt_str warning;
 	/* The replies of the MX hosts tried before the one this event's
 	 * reply came from, oldest first (nattempts 0: none logged), valid

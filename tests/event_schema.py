@@ -15,7 +15,9 @@ the shared corpus, `mxtriage events` as JSON lines and as CSV must give:
   - attempts null or a non-empty array of {relay, relay_ip, code, dsn,
     phase, text} (in that order, null for absent values, code an integer
     or null, phase one of the phases), written in CSV as their number;
-    matters null or the text of one of them (null without attempts).
+    matters null or the text of one of them (null without attempts);
+    warning null or a complaint key ("warning: ...", the level first), never
+    on a delivery.
 Then, on the sample: event_id is stable across runs, across a rename and
 gzip compression of the log (identity is content and position), and
 differs for another host.
@@ -40,7 +42,7 @@ FIELDS = ["schema", "event_id", "time", "host", "mta", "service", "queue_id",
           "direction", "status", "recipient", "domain", "provider", "via", "sender",
           "sender_domain", "relay", "relay_ip", "code", "dsn", "phase", "cause",
           "text", "delay", "message_id", "instance", "source", "line",
-          "attempts", "matters"]
+          "attempts", "matters", "warning"]
 # an earlier MX reply, in "attempts" (JSON; CSV writes how many)
 ATTEMPT_FIELDS = ["relay", "relay_ip", "code", "dsn", "phase", "text"]
 PHASES = {"connect", "greeting", "helo", "starttls", "mail", "rcpt", "data", "eod"}
@@ -119,6 +121,10 @@ def check_attempts(n, ev):
     texts = [dict(r).get("text") for r in a or [] if isinstance(r, list)]
     if m is not None and m not in texts:
         problems.append("event %d: matters %r is not the text of an attempt" % (n, m))
+    w = ev["warning"]
+    if w is not None and (not isinstance(w, str) or ev["status"] == "delivered" or
+                          not re.match(r"(note|warning|error|fatal|panic): .", w)):
+        problems.append("event %d (%s): warning %r" % (n, ev["status"], w))
     return problems
 
 

@@ -126,8 +126,8 @@ def whole_csv_records(data):
         return "the output ends in the middle of a record: %r" % data[-80:]
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     for i, row in enumerate(rows, 1):
-        if len(row) != 29:  # the columns of mxtriage.event/1
-            return "record %d has %d fields, not 29" % (i, len(row))
+        if len(row) != 30:  # the columns of mxtriage.event/1
+            return "record %d has %d fields, not 30" % (i, len(row))
     return None
 
 

@@ -46,7 +46,10 @@ CREATE TABLE IF NOT EXISTS mxtriage_events (
     -- the earlier MX reply that decided the cause (null: the event's own);
     -- the array "attempts" itself is skipped: ClickHouse 18.16 reads no
     -- JSON objects into columns
-    matters Nullable(String)
+    matters Nullable(String),
+    -- the warning of the same process linked to the failure, as the
+    -- report's our_side.complaints key (null: none)
+    warning Nullable(String)
 ) ENGINE = ReplacingMergeTree
 PARTITION BY toYYYYMM(ts)
 ORDER BY (host, event_id);
