@@ -21,7 +21,8 @@
  * id; the transport's subprocess logs the host lines, the delivery
  * process the final ones). A final line takes them (mxt_attempts_take);
  * the other recipients of the same attempt, logged right after it, take
- * them too. Memory is bounded: at most MXT_ATTEMPTS_MAX replies per
+ * them too, all but the replies to RCPT that name another recipient
+ * (other_recipient). Memory is bounded: at most MXT_ATTEMPTS_MAX replies per
  * attempt, MXT_ATTEMPTS_PENDING_MAX attempts waiting (the oldest is
  * forgotten at the cap), MXT_ATTEMPT_TEXT_MAX bytes of text each, and a
  * reply that waited longer than MXT_ATTEMPTS_WAIT seconds of log time is
@@ -33,6 +34,8 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 struct entry {
 	struct entry *older, *newer;  /* by the time of the last add */
@@ -58,6 +61,9 @@ struct mxt_attempts {
 	bool watch, over, started;
 	int64_t watch_until;
 	struct mxt_strmap touched;
+	/* the replies a final line takes: its attempt's, less other
+	 * recipients' replies to RCPT (other_recipient); e's strings */
+	struct mxt_attempt view[MXT_ATTEMPTS_MAX];
 };
 
 struct mxt_attempts *
@@ -283,7 +289,14 @@ mxt_attempts_add(struct mxt_attempts *s, struct mxt_str host,
  * last connect failure's words in the status line; Exim logs the last
  * host's error on its H= line, in other words than the final line's
  * ("SMTP timeout after initial connection: Connection timed out" against
- * "Connection timed out: SMTP timeout after initial connection"). */
+ * "Connection timed out: SMTP timeout after initial connection"). Without
+ * a reply the words alone decide: when no host of the try let Exim in,
+ * Exim's final line names on H= the last host it had a connection to,
+ * not the one that refused (real Exim 4.96: "H=mx1 [ip1]: SMTP error ...
+ * after initial connection: 554 ...", "H=mx2 [ip2] Connection refused",
+ * then "== ... defer (111): Connection refused H=mx1 [ip1]"); Postfix's
+ * words of a connect failure name the host, so they cannot match another
+ * host's. */
 static bool
 same_try(const struct mxt_attempt *l, const struct mxt_event *ev)
 {
@@ -293,7 +306,31 @@ same_try(const struct mxt_attempt *l, const struct mxt_event *ev)
 		return true;
 	return l->text.len == ev->text.len && (l->text.len == 0 ||
 	    memcmp(l->text.ptr, ev->text.ptr, l->text.len) == 0) &&
-	    (ev->relay_ip.len == 0 || same_ip);
+	    (ev->relay_ip.len == 0 || same_ip ||
+	    (l->code == 0 && ev->code == 0 && l->text.len > 0));
+}
+
+/* A reply to RCPT concerns one recipient. Postfix logs "QID: host X[ip]
+ * said: 451 ... (in reply to RCPT TO command)" once for each refused
+ * recipient, naming none but in the server's words ("451 4.7.1 <addr>:
+ * Recipient address rejected"); Exim names it ("after RCPT TO:<addr>:").
+ * True when a's first <...> holds an address other than rcpt. */
+static bool
+other_recipient(const struct mxt_attempt *a, struct mxt_str rcpt)
+{
+	if (a->phase != MXT_PHASE_RCPT || rcpt.len == 0)
+		return false;
+	const char *lt = memchr(a->text.ptr, '<', a->text.len);
+	if (lt == NULL)
+		return false;
+	size_t rest = a->text.len - (size_t)(lt + 1 - a->text.ptr);
+	const char *gt = memchr(lt + 1, '>', rest);
+	if (gt == NULL)
+		return false;
+	size_t n = (size_t)(gt - (lt + 1));
+	if (memchr(lt + 1, '@', n) == NULL)
+		return false;
+	return n != rcpt.len || strncasecmp(lt + 1, rcpt.ptr, n) != 0;
 }
 
 void
@@ -345,9 +382,24 @@ mxt_attempts_take(struct mxt_attempts *s, struct mxt_str host,
 			n--;
 		e->taken_n = n;
 	}
-	if (n > 0) {
-		ev->attempts = e->v;
-		ev->nattempts = n;
+	/* the last host's own line, left out as the event's own try: when
+	 * the final line names another host (Exim, same_try), the event's
+	 * reply is that host's */
+	if (n < e->n && e->v[n].code == 0 && ev->code == 0 &&
+	    ev->relay_ip.len > 0 && e->v[n].relay_ip.len > 0 &&
+	    !mxt_str_eq_bytes(e->v[n].relay_ip,
+	    ev->relay_ip.ptr, ev->relay_ip.len)) {
+		ev->relay = e->v[n].relay;
+		ev->relay_ip = e->v[n].relay_ip;
+		ev->relay_port = e->v[n].relay_port;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!other_recipient(&e->v[i], ev->recipient))
+			s->view[k++] = e->v[i];
+	if (k > 0) {
+		ev->attempts = s->view;
+		ev->nattempts = k;
 	}
 }
 

@@ -156,6 +156,7 @@ struct got_event {
 	const char *cause;
 	char relay[64];    /* of the reply that matters */
 	int code;
+	char own[64];      /* the event's own relay */
 };
 
 struct capture {
@@ -192,6 +193,8 @@ on_event(void *arg, const struct mxt_event *ev)
 	snprintf(g->relay, sizeof g->relay, "%.*s", (int)m->relay.len,
 	    m->relay.ptr ? m->relay.ptr : "");
 	g->code = m->code;
+	snprintf(g->own, sizeof g->own, "%.*s", (int)ev->relay.len,
+	    ev->relay.ptr ? ev->relay.ptr : "");
 }
 
 struct want_event {
@@ -200,6 +203,7 @@ struct want_event {
 	int matters;
 	const char *cause;   /* NULL = not checked */
 	const char *relay;   /* of the reply that matters */
+	const char *own;     /* the event's own relay; NULL = not checked */
 };
 
 struct pass_case {
@@ -316,6 +320,41 @@ static const struct pass_case pass_cases[] = {
 	    },
 	    .want = {{"u@example.com", "mx1.example.com[192.0.2.1] 554 5.7.1 greeting", 0, "blocklist", "mx1.example.com"}},
 	    .nwant = 1},
+	{.name = "Postfix, real lines (mxfallback): mx1's 451 to each RCPT is that recipient's only",
+	    .lines = {
+		"Nov 30 20:23:41 mta-lab postfix/smtp[580]: 22146AB4813: host mx1.rcpt451-rcpt554.test[127.0.2.7] said: 451 4.7.1 <bob+p00001b@rcpt451-rcpt554.test>: Recipient address rejected: Service is unavailable, try again later (in reply to RCPT TO command)",
+		"Nov 30 20:23:41 mta-lab postfix/smtp[580]: 22146AB4813: host mx1.rcpt451-rcpt554.test[127.0.2.7] said: 451 4.7.1 <dave+p00001a@rcpt451-rcpt554.test>: Recipient address rejected: Service is unavailable, try again later (in reply to RCPT TO command)",
+		"Nov 30 20:23:41 mta-lab postfix/smtp[580]: 22146AB4813: to=<bob+p00001b@rcpt451-rcpt554.test>, relay=mx2.rcpt451-rcpt554.test[127.0.2.8]:25, delay=0.2, delays=0.08/0.08/0.01/0.03, dsn=5.7.1, status=bounced (host mx2.rcpt451-rcpt554.test[127.0.2.8] said: 554 5.7.1 <bob+p00001b@rcpt451-rcpt554.test>: Recipient address rejected: Access denied (in reply to RCPT TO command))",
+		"Nov 30 20:23:41 mta-lab postfix/smtp[580]: 22146AB4813: to=<dave+p00001a@rcpt451-rcpt554.test>, relay=mx2.rcpt451-rcpt554.test[127.0.2.8]:25, delay=0.2, delays=0.08/0.08/0.01/0.03, dsn=5.7.1, status=bounced (host mx2.rcpt451-rcpt554.test[127.0.2.8] said: 554 5.7.1 <dave+p00001a@rcpt451-rcpt554.test>: Recipient address rejected: Access denied (in reply to RCPT TO command))",
+	    },
+	    .want = {{"bob+p00001b@rcpt451-rcpt554.test", "mx1.rcpt451-rcpt554.test[127.0.2.7] 451 4.7.1 rcpt", -1, "policy", "mx2.rcpt451-rcpt554.test"},
+		{"dave+p00001a@rcpt451-rcpt554.test", "mx1.rcpt451-rcpt554.test[127.0.2.7] 451 4.7.1 rcpt", -1, "policy", "mx2.rcpt451-rcpt554.test"}},
+	    .nwant = 2},
+	{.name = "Postfix: a reply to RCPT naming no address goes to every recipient",
+	    .lines = {
+		PF "smtp[706]: DDDDD44444: host mx1.example.com[192.0.2.1] said: 451 4.3.0 try later (in reply to RCPT TO command)",
+		PF "smtp[706]: DDDDD44444: to=<u@example.com>, relay=mx2.example.com[192.0.2.2]:25, delay=1, delays=0/0/1/0, dsn=2.0.0, status=sent (250 ok)",
+		PF "smtp[706]: DDDDD44444: to=<v@example.com>, relay=mx2.example.com[192.0.2.2]:25, delay=1, delays=0/0/1/0, dsn=2.0.0, status=sent (250 ok)",
+	    },
+	    .want = {{"u@example.com", "mx1.example.com[192.0.2.1] 451 4.3.0 rcpt", -1, "", "mx2.example.com"},
+		{"v@example.com", "mx1.example.com[192.0.2.1] 451 4.3.0 rcpt", -1, "", "mx2.example.com"}},
+	    .nwant = 2},
+	{.name = "Exim, real lines (mxfallback): the final line names mx1, mx2 refused",
+	    .lines = {
+		"2026-11-30 20:24:03 1xY7ut-0000AT-04 H=mx1.greet554-refused.test [127.0.2.1]: SMTP error from remote mail server after initial connection: 554 5.7.1 mx1.greet554-refused.test Your access to this mail system has been rejected due to the sending MTA's poor reputation. If you believe that this failure is in error, please contact the intended recipient via alternate means.",
+		"2026-11-30 20:24:03 1xY7ut-0000AT-04 H=mx2.greet554-refused.test [127.0.2.2] Connection refused",
+		"2026-11-30 20:24:03 1xY7ut-0000AT-04 == carol+e00012a@greet554-refused.test R=dnslookup T=remote_smtp defer (111): Connection refused H=mx1.greet554-refused.test [127.0.2.1] I=[127.0.0.2] DT=0s",
+	    },
+	    .want = {{"carol+e00012a@greet554-refused.test", "mx1.greet554-refused.test[127.0.2.1] 554 5.7.1 greeting", 0, "blocklist", "mx1.greet554-refused.test", "mx2.greet554-refused.test"}},
+	    .nwant = 1},
+	{.name = "Exim: both hosts refused, the final line without H=",
+	    .lines = {
+		"2026-11-30 20:24:03 1xY7ut-0000AT-05 H=mx1.example.com [192.0.2.1] Connection refused",
+		"2026-11-30 20:24:03 1xY7ut-0000AT-05 H=mx2.example.com [192.0.2.2] Connection refused",
+		"2026-11-30 20:24:03 1xY7ut-0000AT-05 == u@example.com R=dnslookup T=remote_smtp defer (111): Connection refused DT=0s",
+	    },
+	    .want = {{"u@example.com", "mx1.example.com[192.0.2.1] 0 - connect", -1, "connection", "", ""}},
+	    .nwant = 1},
 	{.name = "Exim: an inbound line with the message id is no attempt",
 	    .lines = {
 		"2026-11-23 13:33:43 1xVUAx-0000CD-1d H=client.example (helo.example) [198.51.100.1] Warning: listed at dnsbl",
@@ -356,6 +395,9 @@ test_pass(void)
 				    g->cause ? strlen(g->cause) : 0, w->cause);
 			test_str(name, "relay that matters", g->relay,
 			    strlen(g->relay), w->relay);
+			if (w->own != NULL)
+				test_str(name, "own relay", g->own,
+				    strlen(g->own), w->own);
 		}
 		mxt_pass_destroy(p);
 	}

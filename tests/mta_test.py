@@ -18,7 +18,13 @@ compares, per MTA and per recipient domain:
   - that the traditional and RFC3339 Postfix logs give the same events except
     for the time field;
   - when events carry a "cause": that each scenario domain gets its cause
-    (otherwise those checks are reported as TAP "# SKIP").
+    (otherwise those checks are reported as TAP "# SKIP");
+  - for a domain with several MX hosts (expected "mx", the mxfallback set in
+    out-mxfallback/), instead of the attempts by the final lines: the replies
+    each host gave, counted over the fresh events' earlier replies
+    ("attempts") and own replies, and the failed tries by the class of the
+    reply that matters (5xx over 4xx over none); its cause check looks at
+    the tries whose reply that matters is the 5xx.
 Output is TAP; the exit status is 1 when any check fails.
 """
 import collections
@@ -138,6 +144,77 @@ def check_attempts(tap, mta, dom, want, events, err):
             if k[0] == status and k not in wanted_keys:
                 diag.append("%s: got %d, want 0 (not in the transcripts)" % (fmt_key(k), n))
         tap.check("%s %s: %s attempts by code and enhanced code" % (mta, dom, status), not diag, diag)
+
+
+def matters_reply(ev):
+    """(relay_ip, code, dsn) of the reply that matters: the earlier reply
+    whose text the event's "matters" names, else the event's own."""
+    m = ev.get("matters")
+    if m is not None:
+        for a in ev.get("attempts") or []:
+            if a.get("text") == m:
+                return a.get("relay_ip"), a.get("code"), a.get("dsn")
+        return None, "matters names no attempt", None
+    return ev.get("relay_ip"), ev.get("code"), ev.get("dsn")
+
+
+def code_class(code):
+    if isinstance(code, int) and 500 <= code < 600:
+        return "5xx"
+    if isinstance(code, int) and 400 <= code < 500:
+        return "4xx"
+    return "none"
+
+
+def check_mx(tap, mta, dom, want, events, err):
+    """A domain with several MX hosts (expected "mx"): the replies each host
+    gave, as the fresh events' earlier replies ("attempts") and own replies,
+    and the failed tries by the class of the reply that matters."""
+    fresh = [ev for ev in events if ev.get("direction") == "out" and norm_domain(ev) == dom
+             and is_fresh(ev) and ev.get("status") in ("deferred", "bounced", "delivered")
+             and not (ev.get("status") == "bounced" and is_expiry(ev) and not ev.get("code"))]
+    got = collections.Counter()
+    for ev in fresh:
+        for a in ev.get("attempts") or []:
+            got[(a.get("relay_ip"), a.get("code"))] += 1
+        if ev.get("status") != "delivered":
+            got[(ev.get("relay_ip"), ev.get("code"))] += 1
+    diag = ["got no events: %s" % err] if err else []
+    wanted = set()
+    for w in want["mx"]["hosts"]:
+        k = (w["ip"], w["code"])
+        wanted.add(k)
+        if "count" in w and got[k] != w["count"]:
+            diag.append("%s [%s] %s %s: got %d, want %d" % (w["host"], w["ip"], w["phase"], w["code"], got[k], w["count"]))
+        if "min" in w and got[k] < w["min"]:
+            diag.append("%s [%s] %s: got %d, want at least %d (%s)" % (w["host"], w["ip"], w["phase"], got[k], w["min"], w["note"]))
+    for k, n in sorted(got.items(), key=str):
+        if k not in wanted:
+            diag.append("reply %s from [%s]: got %d, want 0 (no such reply in the transcripts)" % (k[1], k[0], n))
+    tap.check("%s %s: replies per MX host, earlier (attempts) and final" % (mta, dom), not diag, diag)
+    cls = collections.Counter()
+    codes = collections.defaultdict(set)
+    for ev in fresh:
+        if ev.get("status") == "delivered":
+            continue
+        ip, code, dsn = matters_reply(ev)
+        c = code_class(code)
+        cls[c] += 1
+        codes[c].add((code, dsn))
+    diag = ["got no events: %s" % err] if err else []
+    for w in want["mx"]["matters"]:
+        c = w["class"]
+        if cls[c] != w["count"]:
+            diag.append("tries whose reply that matters is %s: got %d, want %d" % (c, cls[c], w["count"]))
+        bad = codes[c] - {tuple(x) for x in w["codes"]}
+        if bad:
+            diag.append("%s replies that matter not in the transcripts: %s" % (c, sorted(bad, key=str)))
+    for c in ("5xx", "4xx"):
+        if cls[c] and c not in {w["class"] for w in want["mx"]["matters"]}:
+            diag.append("tries whose reply that matters is %s: got %d, want 0" % (c, cls[c]))
+    tap.check("%s %s: failed tries by the reply that matters (%s)" % (
+        mta, dom, ", ".join("%s %d" % (w["class"], w["count"]) for w in want["mx"]["matters"]) or "none"),
+        not diag, diag)
 
 
 def outcome_of(evs):
@@ -261,6 +338,10 @@ def check_causes(tap, mta, exp, events, err):
         for ev in events:
             if ev.get("direction") == "out" and norm_domain(ev) == dom \
                     and ev.get("status") in ("deferred", "bounced") and is_fresh(ev) and not is_expiry(ev):
+                # several MX hosts: the scenario's cause is that of its 5xx
+                # host; a try that never reached it has another cause
+                if "mx" in want and code_class(matters_reply(ev)[1]) != "5xx":
+                    continue
                 got[ev.get("cause")] += 1
         diag = ["cause %s: %d events" % (c, n) for c, n in sorted(got.items(), key=str) if c != want["cause"]]
         if not got:
@@ -315,7 +396,10 @@ def main():
         check_no_strays(tap, mta, exp, events, err)
         per = recipient_events(events)
         for dom, want in sorted(exp["outbound"][mta].items()):
-            check_attempts(tap, mta, dom, want, events, err)
+            if "mx" in want:
+                check_mx(tap, mta, dom, want, events, err)
+            else:
+                check_attempts(tap, mta, dom, want, events, err)
             check_outcomes(tap, mta, dom, want, exp["recipients"][mta], per, err)
         check_inbound(tap, mta, exp["inbound"][mta], events, err)
         check_causes(tap, mta, exp, events, err)

@@ -274,5 +274,72 @@ for mta in MTAS:
     if not RULES[mta]["inbound_code_in_log"]:
         expected["inbound"][mta]["note"] = RULES[mta]["inbound_note"]
 
+
+# --- domains with several MX hosts (a scenario set such as mxfallback) -------
+# The replies each host gave are counted per host: a greeting refusal or a
+# silent greeting per session, a reply to RCPT per recipient (a 554 to DATA
+# after every RCPT failed, "no valid recipients", is not logged by either MTA
+# and is left out). Every such reply is one entry of one delivery attempt in
+# the logs: an earlier host's reply (mxtriage "attempts") or the final one.
+# A host with nothing listening leaves no transcript: at least one attempt.
+#
+# Which reply matters (mxtriage(1): 5xx over 4xx over no reply): by
+# mta_rules.<mta>.mx_fallback, a try goes on to the next host after a 5xx
+# greeting or a 4xx reply and ends at a 5xx reply to RCPT, so a try holds at
+# most one 5xx when only one host of the domain answers 5xx (checked below).
+# Failed tries whose reply that matters is a 5xx are then exactly the 5xx
+# replies; those whose reply that matters is a 4xx are the 4xx replies of the
+# last host that answers at all (the tries that end there), less the tries
+# that met a 5xx before reaching it (the 5xx replies of earlier hosts).
+def mx_section(mta, sc):
+    hosts = sorted(sc["hosts"], key=lambda h: h["pref"])
+    by_name = {h["name"]: h for h in hosts}
+    replies = collections.Counter()
+    for r in peers:
+        if r["mta"] != mta or r["peer"] != sc["domain"]:
+            continue
+        ph, code = r["phase"], r["code"]
+        if ph == "greeting" and (code is None or code >= 400):
+            replies[(r["mx"], ph, code, r["enhanced"])] += 1
+        elif ph in ("rcpt", "eod") and code >= 400:
+            replies[(r["mx"], ph, code, r["enhanced"])] += len(r["rcpts"]) if ph == "eod" else 1
+    five = {n for (n, ph, c, e) in replies if c is not None and c >= 500}
+    if len(five) > 1:
+        raise SystemExit("derive.py: %s: more than one host answers 5xx; the matters count "
+                         "assumes at most one 5xx per try" % sc["domain"])
+    listening = [h for h in hosts if not h.get("no_listener")]
+    last = listening[-1]["name"] if listening else None
+    m5 = sum(n for (h, ph, c, e), n in replies.items() if c is not None and c >= 500)
+    last4 = sum(n for (h, ph, c, e), n in replies.items() if h == last and c is not None and 400 <= c < 500)
+    before5 = sum(n for (h, ph, c, e), n in replies.items()
+                  if c is not None and c >= 500 and by_name[h]["pref"] < by_name[last]["pref"])
+    out = {"hosts": [], "matters": []}
+    for h in hosts:
+        if h.get("no_listener"):
+            out["hosts"].append({"host": h["name"], "ip": h["ip"], "phase": "connect", "code": None,
+                                 "dsn": None, "min": 1, "note": "nothing listens: connection refused, "
+                                 "no transcript; the number of connection attempts is not knowable here"})
+            continue
+        for (hn, ph, c, e), n in sorted(replies.items(), key=str):
+            if hn == h["name"]:
+                out["hosts"].append({"host": hn, "ip": h["ip"], "phase": ph, "code": c, "dsn": e, "count": n})
+    if m5:
+        codes = sorted({(c, e) for (h, ph, c, e) in replies if c is not None and c >= 500}, key=str)
+        out["matters"].append({"class": "5xx", "codes": [list(x) for x in codes], "count": m5})
+    if last4 - before5 > 0 or last4:
+        codes = sorted({(c, e) for (h, ph, c, e) in replies if h == last and c is not None and 400 <= c < 500}, key=str)
+        out["matters"].append({"class": "4xx", "codes": [list(x) for x in codes], "count": max(0, last4 - before5)})
+    return out
+
+
+for mta in MTAS:
+    for sc in SCEN["domains"]:
+        if sc.get("hosts") and sc["domain"] in expected["outbound"][mta]:
+            entry = expected["outbound"][mta][sc["domain"]]
+            entry["mx"] = mx_section(mta, sc)
+            entry["attempts"] = []
+            entry["notes"].append("several MX hosts: 'attempts' (the final lines by their own reply) is "
+                                  "replaced by 'mx': the replies per host and the tries by the reply that matters")
+
 json.dump(expected, sys.stdout, indent=1, sort_keys=True)
 sys.stdout.write("\n")

@@ -51,6 +51,10 @@ def conf(scen, logfile):
             out.append("server=/%s/%s" % (dom, a["dns_stub_servfail_refused"]))
         elif kind == "mx_without_address":
             out.append("mx-host=%s,mx.%s,10" % (dom, dom))
+        elif d.get("hosts"):
+            for h in d["hosts"]:
+                out.append("mx-host=%s,%s,%d" % (dom, h["name"], h["pref"]))
+                out.append("host-record=%s,%s" % (h["name"], h["ip"]))
         elif d.get("mx"):
             for pref, name, ip in d["mx"]:
                 out.append("mx-host=%s,%s,%d" % (dom, name, pref))

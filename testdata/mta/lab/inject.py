@@ -65,7 +65,7 @@ def make_plan(mta, rng, n_early, n_late):
             t = t_start + (t_end - t_start) * i / max(1, n)
             dom = rng.choices(pool, pw)[0]
             rcpts = rcpts_for(dom, tag)
-            if rng.random() < 0.12 and dom not in ACCEPT:
+            if rng.random() < SCEN.get("extra_recipient_share", 0.12) and dom not in ACCEPT:
                 extra = rng.choice(ACCEPT)
                 rcpts += ["%s+%s%s@%s" % (rng.choice(SCEN["boxes_default"]), tag, "x", extra)]
             sender = rng.choice(SCEN["senders"][mta])

@@ -4,10 +4,11 @@
 # script exits, the kernel ends every process left in the namespace, so the
 # lab stops exactly what it started.
 #
-# Usage: inner.sh LAB_DIR SCRATCH EXIM_ROOT
+# Usage: inner.sh LAB_DIR SCRATCH EXIM_ROOT [SCENARIOS.json]
+# (the scenario set; LAB_DIR/scenarios.json when not given)
 set -euo pipefail
 LAB=$1 S=$2 X=$3
-SCEN=$LAB/scenarios.json
+SCEN=${4:-$LAB/scenarios.json}
 OUT=$S/out
 log() { printf '[lab %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 jget() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
@@ -75,9 +76,11 @@ python3 "$LAB/dns.py" stub "$SCEN" "$S/stub.ready" & STUB=$!
 dnsmasq -k -u root -C "$S/dnsmasq.conf" & DNSMASQ=$!
 for _ in $(seq 50); do [ -e "$S/stub.ready" ] && break; sleep 0.1; done
 sleep 0.5
-python3 - <<'EOF' >> "$OUT/proof/network-start.txt"
-import socket
-for n in ("mx.accept-a.test", "mx-pf.lab.test"):
+python3 - "$SCEN" <<'EOF' >> "$OUT/proof/network-start.txt"
+import json, socket, sys
+d = next(d for d in json.load(open(sys.argv[1]))["domains"] if d.get("ip"))
+first = d["hosts"][0]["name"] if d.get("hosts") else "mx.%s" % d["domain"]
+for n in (first, "mx-pf.lab.test"):
     print("resolve %s -> %s" % (n, socket.gethostbyname(n)))
 for n in ("nxdomain.test", "www.example.com"):
     try:

@@ -64,6 +64,7 @@ class Session:
             for pref, name, ip in scen["mx"]:
                 if ip == scen["ip"]:
                     self.host = name
+        self.mx = scen.get("mx_host")  # set for a domain with "hosts"
         self.reset()
 
     def reset(self):
@@ -97,6 +98,8 @@ class Session:
             rec["enhanced"] = m.group(1)
         if recipient is not None:
             rec["recipient"] = recipient
+        if self.mx:
+            rec["mx"] = self.mx
         if extra:
             rec.update(extra)
         OUT.write(json.dumps(rec, separators=(",", ":")) + "\n")
@@ -261,13 +264,29 @@ def handler_for(scen):
     return handle
 
 
+def listeners(scen):
+    """The receivers of one scenario domain: the domain itself, or, for a
+    domain with "hosts" (several MX hosts answering differently), one per
+    host, each the domain's scenario with that host's own keys on top."""
+    if not scen.get("hosts"):
+        return [scen]
+    out = []
+    for h in scen["hosts"]:
+        own = {k: v for k, v in scen.items() if k != "hosts"}
+        own.update({k: v for k, v in h.items() if k not in ("pref", "name")})
+        own["hostname"] = own["mx_host"] = h["name"]
+        out.append(own)
+    return out
+
+
 async def main():
     servers = []
     for scen in SCEN["domains"]:
-        if scen.get("no_listener") or not scen.get("ip"):
-            continue
-        srv = await asyncio.start_server(handler_for(scen), scen["ip"], 25, reuse_address=True)
-        servers.append(srv)
+        for one in listeners(scen):
+            if one.get("no_listener") or not one.get("ip"):
+                continue
+            srv = await asyncio.start_server(handler_for(one), one["ip"], 25, reuse_address=True)
+            servers.append(srv)
     open(READY, "w").write("%d listeners\n" % len(servers))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
