@@ -64,6 +64,11 @@ struct mxt_sink {
 	    const struct mxt_attempt *a);
 	void (*attempts_take)(void *ctx, struct mxt_str host,
 	    struct mxt_str tag, struct mxt_event *ev);
+	/* A line that logs the size of a message (Postfix qmgr "size=",
+	 * Exim "<= ... S="; r->kind MXT_RECEIVED): m is the message's entry
+	 * (Postfix: the pass decides by its recv whether the line is told
+	 * and as what), NULL for a line logged once per message (Exim). */
+	void (*received)(void *ctx, struct mxt_received *r, struct mxt_msg *m);
 };
 
 static inline void
@@ -118,6 +123,13 @@ mxt_sink_attempts_take(struct mxt_sink *k, struct mxt_str host,
     struct mxt_str tag, struct mxt_event *ev)
 {
 	k->attempts_take(k->ctx, host, tag, ev);
+}
+
+static inline void
+mxt_sink_received(struct mxt_sink *k, struct mxt_received *r,
+    struct mxt_msg *m)
+{
+	k->received(k->ctx, r, m);
 }
 
 /* What a dialect may be configured with. */

@@ -323,6 +323,7 @@ parse_duration(const char *p, const char *end, double *out)
 struct fields {
 	struct mxt_str router, transport, sender, conf, qt, dt;
 	struct mxt_str msgid; /* id= of an arrival: the Message-ID */
+	struct mxt_str size;  /* S=: the message's size */
 	struct mxt_str host, ip;
 	int port;
 	bool has_sender, has_host;
@@ -480,6 +481,7 @@ scan_fields(const char *p, const char *end, struct fields *f,
 			switch (*k) {
 			case 'R': f->router = val; break;
 			case 'T': f->transport = val; break;
+			case 'S': f->size = val; break;
 			case 'C':
 				if (val.len >= 2 && val.ptr[0] == '"')
 					f->conf = mxt_str_make(val.ptr + 1,
@@ -766,6 +768,12 @@ arrival(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
 		 * ids): what was kept belongs to another message */
 		mxt_sink_msg_end(ex->sink, ll->host, id);
 	m = mxt_sink_msg_start(ex->sink, ll->host, id);
+	/* Exim logs one "<=" per message received, with its size */
+	struct mxt_received r = {.kind = MXT_RECEIVED, .mta = MXT_MTA_EXIM,
+	    .host = ll->host, .id = id, .time = ll->time,
+	    .bytes = f.size.len > 0 ? mxt_parse_u64(f.size.ptr,
+	    f.size.ptr + f.size.len) : 0};
+	mxt_sink_received(ex->sink, &r, NULL);
 	if (m == NULL)
 		return;
 	mxt_msg_set(&m->sender, sender.ptr, sender.len);

@@ -81,6 +81,21 @@ skip_spaces(const char *p, const char *end)
 	return p;
 }
 
+/* The decimal number at p (0 when none; UINT64_MAX when it overflows):
+ * the sizes logged (Postfix "size=", Exim "S="). */
+static inline uint64_t
+mxt_parse_u64(const char *p, const char *end)
+{
+	uint64_t v = 0;
+	for (; p < end && is_digit(*p); p++) {
+		uint64_t d = (uint64_t)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return UINT64_MAX;
+		v = v * 10 + d;
+	}
+	return v;
+}
+
 /* The end of the token at p: the next space, or end. */
 static inline const char *
 token_end(const char *p, const char *end)

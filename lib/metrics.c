@@ -65,6 +65,21 @@ m_defer_rate(const struct mxt_summary *s, int arg)
 	return 100.0 * mxt_rate_defer(&s->rate_total);
 }
 
+/* Messages received, once each (summary_received.c), and their sizes. */
+static double
+m_received(const struct mxt_summary *s, int arg)
+{
+	(void)arg;
+	return (double)s->recv_messages;
+}
+
+static double
+m_received_bytes(const struct mxt_summary *s, int arg)
+{
+	(void)arg;
+	return (double)s->recv_bytes;
+}
+
 static double
 m_cause(const struct mxt_summary *s, int arg)
 {
@@ -110,6 +125,15 @@ static const struct mxt_metric metrics[] = {
 	    MXT_ARG_NONE, m_defer_rate, "mxtriage_defer_ratio",
 	    MXT_METRIC_GAUGE, "Deferrals per outbound attempt, cached repeats "
 	    "left out (0 to 1)."},
+	{"received", "messages received (each once: Postfix's first qmgr "
+	    "size line after cleanup, Exim's <= line)", MXT_UNIT_COUNT,
+	    MXT_ARG_NONE, m_received, "mxtriage_received_messages_total",
+	    MXT_METRIC_COUNTER, "Messages received, each counted once."},
+	{"received_bytes", "bytes of the messages received (Postfix: the "
+	    "queue file size)", MXT_UNIT_COUNT, MXT_ARG_NONE,
+	    m_received_bytes, "mxtriage_received_bytes_total",
+	    MXT_METRIC_COUNTER, "Sizes of the messages received, as logged "
+	    "(Postfix: the queue file, Exim: S=)."},
 	{"cause", "failures and rejections of one cause (cause:ID)",
 	    MXT_UNIT_COUNT, MXT_ARG_CAUSE, m_cause,
 	    "mxtriage_cause_events_total", MXT_METRIC_COUNTER,

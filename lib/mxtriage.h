@@ -414,6 +414,43 @@ struct mxt_local {
 	bool links;
 };
 
+/*
+ * A message received, as the pass tells it (mxt_pass_config.on_received).
+ * Postfix logs the size on qmgr's "from=<s>, size=N, nrcpt=M (queue
+ * active)", again each time the message re-enters the active queue (every
+ * retry), so the pass tells only the first of a message:
+ *   MXT_RECEIVED      cleanup's "message-id=" line of the message (logged
+ *                     once per message) was read, and this is its first
+ *                     qmgr line: it was received in the input (Exim:
+ *                     every "<=" line);
+ *   MXT_RECEIVED_MET  the first qmgr line of a message met in progress:
+ *                     received before the input began, or before the cut
+ *                     of an input read in pieces -- a merge with the
+ *                     summary before counts it when that summary saw
+ *                     the message begin (its MXT_RECEIVED_DUE);
+ *   (refused)         a message cleanup began and then refused: never
+ *                     counted (MXT_RECEIVED_MET when met in progress);
+ *   MXT_RECEIVED_DUE  a message begun and not yet in the queue when the
+ *                     input ended (told by mxt_pass_finish; bytes 0).
+ */
+enum mxt_received_kind {
+	MXT_RECEIVED,
+	MXT_RECEIVED_MET,
+	MXT_RECEIVED_DUE,
+};
+
+struct mxt_received {
+	enum mxt_received_kind kind;
+	enum mxt_mta mta;
+	struct mxt_str host, id;   /* logging host, queue id / message id */
+	struct mxt_time time;      /* of the line (DUE: invalid) */
+	uint64_t bytes;            /* Postfix: the queue file's size */
+	/* Postfix: the message was refused with its content (cleanup's
+	 * header or body checks, a milter) before it entered the queue:
+	 * not received; told so that a merge drops it from the due list */
+	bool refused;
+};
+
 struct mxt_pass_config {
 	int year;                 /* --year, 0 = infer */
 	const char *syslog_name;  /* --syslog-name, NULL = any NAME/SERVICE */
@@ -435,6 +472,11 @@ struct mxt_pass_config {
 	 * that comes back names a new message. Optional. */
 	void (*on_message_start)(void *event_arg, struct mxt_str host,
 	    struct mxt_str queue_id);
+	/* Told of what a message's size is logged with (struct
+	 * mxt_received): Postfix's qmgr "from=<s>, size=N" the first time
+	 * the message enters the active queue, Exim's "<= ... S=N".
+	 * Optional. */
+	void (*on_received)(void *event_arg, const struct mxt_received *r);
 	/* The host of lines that name none (Exim's own main and reject
 	 * logs, RFC 5424 "-"): events get it as host, and messages are
 	 * tracked under it. NULL = none (host stays empty). */
@@ -617,13 +659,17 @@ void mxt_summary_finish(struct mxt_summary *s, const struct mxt_stats *st);
  * it can go (wire it to mxt_pass_config.on_message_end). */
 void mxt_summary_message_end(struct mxt_summary *s, struct mxt_str host,
     struct mxt_str queue_id);
+/* A message's size line (mxt_pass_config.on_received): counted once per
+ * message in the header's "received" (inside the window; the other
+ * filters do not apply). */
+void mxt_summary_received(struct mxt_summary *s, const struct mxt_received *r);
 /* The message (host, queue id) starts (mxt_pass_config.on_message_start). */
 void mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
     struct mxt_str queue_id);
 /* Counts one record of the local MTA's own trouble (the "Our side"
  * section; wire it to mxt_pass_config.on_local). */
 void mxt_summary_add_local(struct mxt_summary *s, const struct mxt_local *l);
-/* Points cfg's on_event, on_message_start, on_message_end and on_local
+/* Points cfg's on_event, on_message_start, on_message_end, on_received and on_local
  * (and event_arg, local_arg) at s: the pass then feeds the summary. */
 struct mxt_pass_config;
 void mxt_summary_attach(struct mxt_summary *s, struct mxt_pass_config *cfg);
@@ -652,8 +698,10 @@ int mxt_summary_merge(struct mxt_summary *dst, const struct mxt_summary *src,
 #define MXT_SUMMARY_RETRIES_MAX 500000
 #define MXT_SUMMARY_FLIGHTS_MAX 500000
 #define MXT_SUMMARY_DOMAINS_MAX 100000
+#define MXT_SUMMARY_RECEIVED_MAX 200000
 struct mxt_summary_overflow {
 	uint64_t groups, retries, messages, domains;
+	uint64_t received; /* messages met or due past their lists' cap */
 };
 void mxt_summary_overflow(const struct mxt_summary *s,
     struct mxt_summary_overflow *out);

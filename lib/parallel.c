@@ -341,6 +341,13 @@ piece_end(void *arg, struct mxt_str host, struct mxt_str qid)
 }
 
 static void
+piece_received(void *arg, const struct mxt_received *r)
+{
+	struct piece *g = arg;
+	mxt_summary_received(g->s, r);
+}
+
+static void
 piece_unparsed(void *arg, const char *source, long line_no,
     const char *reason, const char *line, size_t len)
 {
@@ -530,6 +537,29 @@ read_range(struct piece *g, struct mxt_pass *p, char *buf)
 	close(fd);
 }
 
+/*
+ * The messages the piece began and left open whose cleanup line it read
+ * (value 1): a later piece's first qmgr size line of one is not of a
+ * message met in progress, as one pass sees it (summary_received.c).
+ */
+static void
+mark_queued(struct piece *g, struct mxt_pass *p)
+{
+	for (size_t i = 0; i < g->started.size; i++) {
+		struct mxt_strmap_slot *sl = &g->started.slots[i];
+		if (sl->key == NULL)
+			continue;
+		const char *us = memchr(sl->key, '\x1f', sl->len);
+		if (us == NULL)
+			continue;
+		size_t h = (size_t)(us - sl->key);
+		const struct mxt_msg *m = mxt_track_get(p->track,
+		    mxt_str_make(sl->key, h),
+		    mxt_str_make(us + 1, sl->len - h - 1));
+		sl->value = m != NULL && m->recv != MXT_RECV_NONE;
+	}
+}
+
 static void
 read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 {
@@ -538,6 +568,7 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	pc.on_event = piece_event;
 	pc.on_message_start = piece_start;
 	pc.on_message_end = piece_end;
+	pc.on_received = piece_received;
 	pc.event_arg = g;
 	pc.on_unparsed = piece_unparsed;
 	pc.unparsed_arg = g;
@@ -554,6 +585,7 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	else
 		read_whole(g, p);
 	mxt_pass_finish(p);
+	mark_queued(g, p);
 	g->stats = *mxt_pass_stats(p);
 	size_t n;
 	const struct mxt_input_span *sp = mxt_pass_inputs(p, &n);
@@ -877,7 +909,8 @@ carry_alive(struct mxt_strmap *alive, const struct piece *g)
 	for (size_t i = 0; i < g->started.size; i++) {
 		const struct mxt_strmap_slot *sl = &g->started.slots[i];
 		if (sl->key != NULL)
-			mxt_strmap_put(alive, sl->key, sl->len, &added);
+			mxt_strmap_put(alive, sl->key, sl->len,
+			    &added)->value = sl->value;
 	}
 }
 
@@ -889,7 +922,7 @@ caps_reached(const struct mxt_summary *s)
 	    s->overflow_messages || s->overflow_domains ||
 	    s->ngroups >= SUMMARY_GROUPS_MAX ||
 	    s->retries.count >= SUMMARY_RETRIES_MAX ||
-	    s->flights.count >= SUMMARY_FLIGHTS_MAX)
+	    s->flights.count >= SUMMARY_FLIGHTS_MAX || s->recv_overflow)
 		return "a cap of the summary";
 	for (size_t i = 0; i < s->ngroups; i++) {
 		if (s->groups[i].codes.count >= GROUP_CODES_MAX)

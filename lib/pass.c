@@ -32,6 +32,8 @@ static void sink_attempt(void *ctx, struct mxt_str host, struct mxt_str tag,
     struct mxt_str qid, const struct mxt_time *t, const struct mxt_attempt *a);
 static void sink_attempts_take(void *ctx, struct mxt_str host,
     struct mxt_str tag, struct mxt_event *ev);
+static void sink_received(void *ctx, struct mxt_received *r,
+    struct mxt_msg *m);
 
 struct mxt_pass *
 mxt_pass_create(const struct mxt_pass_config *cfg)
@@ -54,7 +56,7 @@ mxt_pass_create(const struct mxt_pass_config *cfg)
 	    .msg_add = sink_msg_add, .msg_start = sink_msg_start,
 	    .msg_end = sink_msg_end,
 	    .count = sink_count, .local = sink_local, .attempt = sink_attempt,
-	    .attempts_take = sink_attempts_take};
+	    .attempts_take = sink_attempts_take, .received = sink_received};
 	struct mxt_dialect_options o = {.syslog_name = cfg->syslog_name};
 	assert(mxt_dialect_count <= MXT_MTA_COUNT);
 	for (size_t i = 0; i < mxt_dialect_count; i++)
@@ -283,7 +285,20 @@ mxt_pass_read_reader(struct mxt_pass *p, struct mxt_reader *r,
 void
 mxt_pass_finish(struct mxt_pass *p)
 {
-	(void)p;
+	/* the messages begun and not yet in the queue: a merge with the
+	 * summary after this one counts them there (struct mxt_received) */
+	if (p->cfg.on_received == NULL)
+		return;
+	for (const struct mxt_msg *m = mxt_track_oldest(p->track); m != NULL;
+	    m = m->newer) {
+		if (m->recv != MXT_RECV_DUE)
+			continue;
+		struct mxt_received r = {.kind = MXT_RECEIVED_DUE,
+		    .mta = MXT_MTA_POSTFIX,
+		    .host = mxt_str_make(m->host, m->host_len),
+		    .id = mxt_str_make(m->id, strlen(m->id))};
+		p->cfg.on_received(p->cfg.event_arg, &r);
+	}
 }
 
 /* The domain of an address: after the last '@', lower-cased. */
@@ -498,6 +513,30 @@ sink_attempts_take(void *ctx, struct mxt_str host, struct mxt_str tag,
 {
 	struct mxt_pass *p = ctx;
 	mxt_attempts_take(p->attempts, host, tag, ev);
+}
+
+/*
+ * Postfix logs a message's size each time it enters the active queue:
+ * only the first is told, as received when cleanup's message-id= line
+ * was read, else as met in progress; a refusal (r->refused) ends the
+ * message's count too. Exim's lines (m NULL) are logged once: told as
+ * they are.
+ */
+static void
+sink_received(void *ctx, struct mxt_received *r, struct mxt_msg *m)
+{
+	struct mxt_pass *p = ctx;
+	if (m != NULL) {
+		if (m->recv == MXT_RECV_DONE)
+			return;
+		r->kind = m->recv == MXT_RECV_DUE ? MXT_RECEIVED :
+		    MXT_RECEIVED_MET;
+		m->recv = MXT_RECV_DONE;
+		if (r->refused && r->kind == MXT_RECEIVED)
+			return; /* begun here, refused here: nothing to tell */
+	}
+	if (p->cfg.on_received != NULL)
+		p->cfg.on_received(p->cfg.event_arg, r);
 }
 
 size_t

@@ -503,6 +503,16 @@ qmgr(struct mxt_sink *sink, const struct mxt_logline *ll, struct mxt_str service
 	struct mxt_msg *m = mxt_sink_msg_add(sink, ll->host, qid);
 	if (m != NULL)
 		mxt_msg_set(&m->sender, sender.ptr, sender.len);
+	/* ", size=N, nrcpt=M (queue active)": the queue file's size, logged
+	 * each time the message enters the active queue; the pass tells the
+	 * first (struct mxt_received) */
+	const char *v = skip_lit(q, end, ", size=");
+	if (v != NULL && m != NULL && m->recv != MXT_RECV_DONE) {
+		struct mxt_received r = {.kind = MXT_RECEIVED,
+		    .mta = MXT_MTA_POSTFIX, .host = ll->host, .id = qid,
+		    .time = ll->time, .bytes = mxt_parse_u64(v, end)};
+		mxt_sink_received(sink, &r, m);
+	}
 }
 
 struct reject_cmd {
@@ -664,6 +674,18 @@ rejection(struct mxt_sink *sink, const struct mxt_logline *ll,
 		mxt_sink_unparsed(sink, "reject without reply text");
 		return;
 	}
+	if (qid.len > 0 && (cmd->phase == MXT_PHASE_EOD ||
+	    cmd->phase == MXT_PHASE_DATA)) {
+		/* rejected with its content (cleanup, milter, proxy): it
+		 * will not enter the queue, so it is not received */
+		struct mxt_msg *m = mxt_sink_msg_add(sink, ll->host, qid);
+		if (m != NULL && m->recv != MXT_RECV_DONE) {
+			struct mxt_received r = {.kind = MXT_RECEIVED,
+			    .mta = MXT_MTA_POSTFIX, .host = ll->host,
+			    .id = qid, .time = ll->time, .refused = true};
+			mxt_sink_received(sink, &r, m);
+		}
+	}
 	ev.text = mxt_str_make(text, (size_t)(text_end - text));
 	ev.code = mxt_smtp_reply(text, text_end, ev.dsn);
 	if (ev.code == 0)
@@ -728,6 +750,11 @@ postfix_parse(void *state, struct mxt_sink *sink,
 		 * uid= for local submissions: the message starts here */
 		struct mxt_msg *m = mxt_sink_msg_start(sink, ll->host, qid);
 		if (m != NULL && s[0] == 'm') {
+			/* cleanup logs message-id= once per message, the
+			 * header absent or not (an id used again begins a
+			 * new one): the message is received when qmgr first
+			 * logs its size (struct mxt_received) */
+			m->recv = MXT_RECV_DUE;
 			const char *v = s + MXT_LIT_LEN("message-id=");
 			mxt_msg_set_message_id(m, v,
 			    (size_t)(token_end(v, end) - v));

@@ -362,6 +362,90 @@ run_many_in_flight(void)
 	mxt_pass_destroy(p);
 }
 
+/* What the pass tells of messages received (struct mxt_received), as
+ * "KIND ID BYTES" words in order: R received, M met in progress, X met
+ * and refused, D due at the end. */
+struct recv_log {
+	char text[256];
+};
+
+static void
+recv_log_add(void *arg, const struct mxt_received *r)
+{
+	struct recv_log *l = arg;
+	static const char kinds[] = {[MXT_RECEIVED] = 'R',
+	    [MXT_RECEIVED_MET] = 'M', [MXT_RECEIVED_DUE] = 'D'};
+	size_t n = strlen(l->text);
+	snprintf(l->text + n, sizeof l->text - n, "%s%c %.*s %llu",
+	    n ? ", " : "", r->refused ? 'X' : kinds[r->kind], (int)r->id.len,
+	    r->id.ptr, (unsigned long long)r->bytes);
+}
+
+static void
+ignore_event(void *arg, const struct mxt_event *ev)
+{
+	(void)arg;
+	(void)ev;
+}
+
+#define CLEANUP(id) "Nov 23 10:00:01 mx postfix/cleanup[3]: " id \
+	": message-id=<m@x.example>"
+#define QMGR(id, size) "Nov 23 10:00:01 mx postfix/qmgr[1]: " id \
+	": from=<a@x.example>, size=" size ", nrcpt=2 (queue active)"
+#define REMOVED(id) "Nov 23 10:00:09 mx postfix/qmgr[1]: " id ": removed"
+
+static const struct {
+	const char *name;
+	const char *lines[6];
+	const char *want;
+} recv_cases[] = {
+	{"received once, retries not", {CLEANUP("AAAAA1"),
+	    QMGR("AAAAA1", "1200"), QMGR("AAAAA1", "1200"),
+	    REMOVED("AAAAA1")}, "R AAAAA1 1200"},
+	{"met in progress: the first size line only", {
+	    QMGR("AAAAA1", "500"), QMGR("AAAAA1", "500")}, "M AAAAA1 500"},
+	{"begun, not queued at the end", {CLEANUP("AAAAA1")},
+	    "D AAAAA1 0"},
+	{"refused by a header check after cleanup", {CLEANUP("AAAAA1"),
+	    "Nov 23 10:00:01 mx postfix/cleanup[3]: AAAAA1: reject: header Subject: spam from x[192.0.2.1]; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x>: 5.7.1 no",
+	    "Nov 23 10:00:02 mx postfix/cleanup[3]: AAAAA1: milter-reject: END-OF-MESSAGE from x[192.0.2.1]: 5.7.1 no; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x>"},
+	    ""},
+	{"refused, begun before the input", {
+	    "Nov 23 10:00:02 mx postfix/cleanup[3]: AAAAA1: milter-reject: END-OF-MESSAGE from x[192.0.2.1]: 4.7.1 later; from=<a@x.example> to=<b@y.example> proto=ESMTP helo=<x>"},
+	    "X AAAAA1 0"},
+	{"a recipient rejected: the message is still queued", {
+	    CLEANUP("AAAAA1"),
+	    "Nov 23 10:00:01 mx postfix/smtpd[4]: AAAAA1: reject: RCPT from x[192.0.2.1]: 550 5.1.1 <c@y.example>: Recipient address rejected: unknown; from=<a@x.example> to=<c@y.example> proto=ESMTP helo=<x>",
+	    QMGR("AAAAA1", "99")}, "R AAAAA1 99"},
+	{"an id used again is a new message", {CLEANUP("AAAAA1"),
+	    QMGR("AAAAA1", "10"), REMOVED("AAAAA1"), CLEANUP("AAAAA1"),
+	    QMGR("AAAAA1", "20"), QMGR("AAAAA1", "20")},
+	    "R AAAAA1 10, R AAAAA1 20"},
+	{"expiry is no size line", {CLEANUP("AAAAA1"),
+	    "Nov 23 10:00:01 mx postfix/qmgr[1]: AAAAA1: from=<a@x.example>, status=expired, returned to sender"},
+	    "D AAAAA1 0"},
+};
+
+static void
+run_received(void)
+{
+	for (size_t i = 0; i < sizeof recv_cases / sizeof recv_cases[0]; i++) {
+		struct recv_log l = {""};
+		struct mxt_pass_config cfg = {.year = 2024,
+		    .on_event = ignore_event, .on_received = recv_log_add,
+		    .event_arg = &l};
+		struct mxt_pass *p = mxt_pass_create(&cfg);
+		for (size_t k = 0; k < 6 && recv_cases[i].lines[k]; k++)
+			mxt_pass_line(p, "test", (long)k + 1, 0,
+			    recv_cases[i].lines[k],
+			    strlen(recv_cases[i].lines[k]));
+		mxt_pass_finish(p);
+		test_str(recv_cases[i].name, "received", l.text,
+		    strlen(l.text), recv_cases[i].want);
+		mxt_pass_destroy(p);
+	}
+}
+
 int
 main(void)
 {
@@ -373,5 +457,6 @@ main(void)
 	run_syslog_name();
 	run_delay();
 	run_many_in_flight();
+	run_received();
 	return test_done();
 }

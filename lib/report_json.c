@@ -23,6 +23,8 @@
 #define PENDING_MARK "\001pending\001"
 #define FLIGHT_MARK "\001in_flight\001"
 #define RATES_MARK "\001rate_domains\001"
+#define DUE_MARK "\001received_due\001"
+#define MET_MARK "\001received_met\001"
 
 static json_t *
 jstrn(const char *s, size_t len)
@@ -209,6 +211,10 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	json_object_set_new(overflow, "messages", jint(s->overflow_messages));
 	json_object_set_new(overflow, "domains", jint(s->overflow_domains));
 	json_object_set_new(overflow, "tracked_messages", jint(st->track_overflow));
+	json_object_set_new(overflow, "received", jint(s->recv_overflow));
+	json_t *received = json_object();
+	json_object_set_new(received, "messages", jint(s->recv_messages));
+	json_object_set_new(received, "bytes", jint(s->recv_bytes));
 
 	json_t *h = json_object();
 	json_object_set_new(h, "inputs", inputs);
@@ -218,6 +224,7 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	json_object_set_new(h, "lines", lines);
 	json_object_set_new(h, "events", events);
 	json_object_set_new(h, "messages", messages);
+	json_object_set_new(h, "received", received);
 	json_object_set_new(h, "overflow", overflow);
 	return h;
 }
@@ -639,6 +646,17 @@ flight_entry(const struct flight *f, const uint32_t *pos)
 	return j;
 }
 
+/* The host and queue id of a key host\x1fqid, into j. */
+static void
+key_members(json_t *j, const char *key, size_t len)
+{
+	const char *us = memchr(key, '\x1f', len);
+	size_t h = us ? (size_t)(us - key) : len;
+	json_object_set_new(j, "host", jstrn(key, h));
+	json_object_set_new(j, "queue_id", us ? jstrn(us + 1, len - h - 1) :
+	    jstrn("", 0));
+}
+
 /*
  * Writes one big array entry by entry, laid out as jansson lays out the
  * document (JSON_INDENT(2)): the array stands at column indent. Entries
@@ -672,6 +690,26 @@ next_flight(struct entries *e)
 			return j;
 	}
 	return NULL;
+}
+
+/* What a merge needs to count the messages received across a cut
+ * (summary_received.c), by key: the messages begun and not yet in the
+ * queue ("due"), and the first size line of those met in progress
+ * ("met"). */
+static json_t *
+next_received(struct entries *e)
+{
+	if (e->i >= e->n)
+		return NULL;
+	const struct mxt_strmap_slot *sl = e->v[e->i++];
+	json_t *j = json_object();
+	key_members(j, sl->key, sl->len);
+	if (e->top) { /* met */
+		json_object_set_new(j, "bytes", jint(sl->value >> 1));
+		json_object_set_new(j, "in_window",
+		    json_boolean(sl->value & 1));
+	}
+	return j;
 }
 
 static json_t *
@@ -733,6 +771,10 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	json_object_set_new(root, "rates", rates(s));
 	json_object_set_new(root, "timeline", timeline(s));
 	json_object_set_new(root, "in_flight", json_string(FLIGHT_MARK));
+	json_t *rif = json_object();
+	json_object_set_new(rif, "due", json_string(DUE_MARK));
+	json_object_set_new(rif, "met", json_string(MET_MARK));
+	json_object_set_new(root, "received_in_flight", rif);
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (text == NULL) {
@@ -756,21 +798,34 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	struct rate_entry *rv = mxt_rates_sorted(s, false, &nr);
 	struct entries rdomains = {nr, 0, next_rate_domain, s, pos, NULL, 0,
 	    rv};
+	size_t ndue, nmet;
+	const struct mxt_strmap_slot **duev = mxt_received_sorted(&s->recv_due,
+	    &ndue);
+	const struct mxt_strmap_slot **metv = mxt_received_sorted(&s->recv_met,
+	    &nmet);
+	/* top: 0 for due, 1 for met (what next_received writes) */
+	struct entries rdue = {ndue, 0, next_received, s, pos, (void **)duev,
+	    0, NULL};
+	struct entries rmet = {nmet, 0, next_received, s, pos, (void **)metv,
+	    1, NULL};
 
 	/* the lists that grow with the input replace their marks, in the
 	 * order of the document; key and value with unescaped quotes: no
 	 * string from the log can hold this sequence (its quotes are
 	 * escaped) */
 	static const char *const keys[] = {"\"pending_list\": ",
-	    "\"domains\": ", "\"in_flight\": "};
+	    "\"domains\": ", "\"in_flight\": ", "\"due\": ", "\"met\": "};
 	static const char *const marks[] = {
 	    "\"pending_list\": \"\\u0001pending\\u0001\"",
 	    "\"domains\": \"\\u0001rate_domains\\u0001\"",
-	    "\"in_flight\": \"\\u0001in_flight\\u0001\""};
-	struct entries *lists[] = {&pending, &rdomains, &flights};
+	    "\"in_flight\": \"\\u0001in_flight\\u0001\"",
+	    "\"due\": \"\\u0001received_due\\u0001\"",
+	    "\"met\": \"\\u0001received_met\\u0001\""};
+	struct entries *lists[] = {&pending, &rdomains, &flights, &rdue,
+	    &rmet};
 	int rc = 0;
 	const char *p = text;
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 5; k++) {
 		const char *key = keys[k], *mark = marks[k];
 		const char *m = strstr(p, mark);
 		if (m == NULL) { /* cannot be: the marks were set above */
@@ -790,6 +845,8 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	free(pv);
 	free(fv);
 	free(rv);
+	free(duev);
+	free(metv);
 	free(pos);
 	return rc ? -1 : 0;
 }

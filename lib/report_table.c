@@ -16,6 +16,7 @@
 #include "trace.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -478,6 +479,28 @@ mxt_reply_cell(const struct mxt_strmap_slot *code,
 	return xstrndup(buf, strlen(buf));
 }
 
+/* "512 bytes", "1.5 KiB", "56.7 MiB": powers of 1024, as eximstats
+ * and pflogsumm count (the JSON report has the exact number). */
+static char *
+human_bytes(uint64_t v, char *buf, size_t size)
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB",
+	    "PiB", "EiB"};
+	if (v < 1024) {
+		snprintf(buf, size, "%" PRIu64 " %s", v, v == 1 ? "byte" :
+		    "bytes");
+		return buf;
+	}
+	double x = (double)v / 1024;
+	size_t u = 0;
+	while (x >= 1023.95 && u + 1 < sizeof units / sizeof units[0]) {
+		x /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", x, units[u]);
+	return buf;
+}
+
 static void
 header(struct out *w, const struct mxt_summary *s)
 {
@@ -550,6 +573,16 @@ header(struct out *w, const struct mxt_summary *s)
 		    s->repeats == 1 ? "is a" : "are", s->repeats == 1 ?
 		    "repeat" : "repeats");
 		put_wrapped(w, "          ", 10, line.p);
+		free(n);
+	}
+	if (s->recv_messages) {
+		/* messages received once each, their sizes as logged */
+		n = thousands(s->recv_messages);
+		line.len = 0;
+		mxt_buf_printf(&line, "%s %s, %s", n, s->recv_messages == 1 ?
+		    "message" : "messages", human_bytes(s->recv_bytes, a,
+		    sizeof a));
+		put_wrapped(w, "Received: ", 10, line.p);
 		free(n);
 	}
 	free(line.p);

@@ -203,6 +203,7 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 		mxt_strmap_init(&s->causes[i].domains, SUMMARY_DOMAINS_MAX);
 	mxt_ourside_init(&s->ourside);
 	mxt_rates_init(s);
+	mxt_received_init(s);
 	return s;
 }
 
@@ -283,6 +284,7 @@ mxt_summary_destroy(struct mxt_summary *s)
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_finish(&s->causes[i].domains);
 	mxt_rates_finish(s);
+	mxt_received_finish(s);
 	free(s->keybuf.p);
 	free(s);
 }
@@ -305,6 +307,7 @@ mxt_summary_trim(struct mxt_summary *s)
 		mxt_strmap_finish(&s->causes[i].domains);
 		mxt_strmap_init(&s->causes[i].domains, 0);
 	}
+	mxt_received_trim(s);
 }
 
 /* The value of key k for ev: *v (len *len) points into ev or into tmp. */
@@ -1285,6 +1288,7 @@ mxt_summary_overflow(const struct mxt_summary *s,
 	out->retries = s->overflow_retries;
 	out->messages = s->overflow_messages;
 	out->domains = s->overflow_domains;
+	out->received = s->recv_overflow;
 }
 
 void
@@ -1325,12 +1329,19 @@ attached_end(void *arg, struct mxt_str host, struct mxt_str qid)
 	mxt_summary_message_end(arg, host, qid);
 }
 
+static void
+attached_received(void *arg, const struct mxt_received *r)
+{
+	mxt_summary_received(arg, r);
+}
+
 void
 mxt_summary_attach(struct mxt_summary *s, struct mxt_pass_config *cfg)
 {
 	cfg->on_event = attached_event;
 	cfg->on_message_start = attached_start;
 	cfg->on_message_end = attached_end;
+	cfg->on_received = attached_received;
 	cfg->event_arg = s;
 	cfg->on_local = attached_local;
 	cfg->local_arg = s;

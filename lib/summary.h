@@ -31,6 +31,9 @@
 #define SUMMARY_RETRIES_MAX MXT_SUMMARY_RETRIES_MAX
 #define SUMMARY_FLIGHTS_MAX MXT_SUMMARY_FLIGHTS_MAX
 #define SUMMARY_DOMAINS_MAX MXT_SUMMARY_DOMAINS_MAX
+/* Entries of each list of messages received a merge may count
+ * (summary_received.c): as many as the pass tracks by default. */
+#define SUMMARY_RECEIVED_MAX MXT_SUMMARY_RECEIVED_MAX
 /* Texts past the group caps a piece of a parallel pass keeps (all groups
  * together): memory stays bounded whatever the log holds. */
 #define SUMMARY_TEXTS_OVER_MAX 262144
@@ -282,6 +285,12 @@ struct mxt_summary {
 	struct tl_bucket *hours;    /* in time order */
 	size_t nhours, hours_alloc, hour_hint;
 	uint64_t overflow_hours;    /* events of hours past the cap */
+	/* messages received (summary_received.c): counted in the window,
+	 * and the messages a merge may count at a cut */
+	uint64_t recv_messages, recv_bytes;
+	struct mxt_strmap recv_due;  /* host\x1fqid: begun, not queued */
+	struct mxt_strmap recv_met;  /* host\x1fqid -> bytes << 1 | window */
+	uint64_t recv_overflow;     /* entries past the cap of either */
 	struct mxt_buf keybuf;      /* scratch: the key being built */
 	int64_t end;                /* last time seen: pending ages end here */
 	int32_t end_utcoff;
@@ -441,6 +450,25 @@ int mxt_report_csv(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp);
 int mxt_report_prom(const struct mxt_summary *s,
     const struct mxt_report_options *o, FILE *fp);
+
+/* ---- messages received (summary_received.c) ---- */
+void mxt_received_init(struct mxt_summary *s);
+void mxt_received_finish(struct mxt_summary *s);
+/* Adds src's counts to dst's and counts the messages dst has due that src
+ * met; started (may be NULL): the messages a piece of one pass began
+ * before the cut, value 1 for those whose cleanup line it read: one pass
+ * has no met entry of those. */
+void mxt_received_merge(struct mxt_summary *d, const struct mxt_summary *s,
+    const struct mxt_strmap *started);
+/* Entries as a loader or merge makes them (key host\x1fqid). */
+void mxt_received_add_met(struct mxt_summary *s, const char *key, size_t len,
+    uint64_t bytes, bool in_window);
+void mxt_received_add_due(struct mxt_summary *s, const char *key, size_t len);
+/* Forgets the met list (--state's totals: nothing merges before them). */
+void mxt_received_trim(struct mxt_summary *s);
+/* The slots of m sorted by key; malloc'd, *n entries. */
+const struct mxt_strmap_slot **mxt_received_sorted(const struct mxt_strmap *m,
+    size_t *n);
 
 /* ---- rates and timeline (summary_rates.c) ---- */
 void mxt_rates_init(struct mxt_summary *s);

@@ -224,6 +224,14 @@ load_header(struct loader *l, struct mxt_summary *s, json_t *h)
 	s->overflow_messages = count(l, ov, "messages", "header.overflow");
 	s->overflow_domains = count(l, ov, "domains", "header.overflow");
 	st->track_overflow = count(l, ov, "tracked_messages", "header.overflow");
+	/* absent in documents written before the received totals */
+	json_t *rv = json_object_get(h, "received");
+	if (rv != NULL && (rv = member(l, h, "received", JSON_OBJECT,
+	    "header")) != NULL) {
+		s->recv_messages = count(l, rv, "messages", "header.received");
+		s->recv_bytes = count(l, rv, "bytes", "header.received");
+		s->recv_overflow = count(l, ov, "received", "header.overflow");
+	}
 	if (st->last.valid) {
 		s->end = st->last.sec;
 		s->end_utcoff = st->last.utcoff;
@@ -513,6 +521,42 @@ load_clients(struct loader *l, struct mxt_summary *s, json_t *a)
 	}
 }
 
+/* "received_in_flight" (summary_received.c): due and met messages. */
+static void
+load_received(struct loader *l, struct mxt_summary *s, json_t *o)
+{
+	static const char *const lists[] = {"due", "met"};
+	struct mxt_buf kb = {0};
+	for (int k = 0; k < 2; k++) {
+		json_t *a = member(l, o, lists[k], JSON_ARRAY,
+		    "received_in_flight");
+		size_t i;
+		json_t *e;
+		if (a == NULL)
+			continue;
+		json_array_foreach(a, i, e) {
+			const char *w = k ? "received_in_flight.met[]" :
+			    "received_in_flight.due[]";
+			const char *h = string(l, e, "host", w);
+			const char *q = string(l, e, "queue_id", w);
+			mxt_summary_key(&kb, mxt_str_make(h, strlen(h)),
+			    mxt_str_make(q, strlen(q)), NULL);
+			if (k == 0) {
+				mxt_received_add_due(s, kb.p, kb.len);
+				continue;
+			}
+			uint64_t b = count(l, e, "bytes", w);
+			json_t *iw = json_object_get(e, "in_window");
+			if (!json_is_boolean(iw))
+				fail(l, "%s.in_window: missing or of the wrong "
+				    "type", w);
+			mxt_received_add_met(s, kb.p, kb.len, b,
+			    json_is_true(iw));
+		}
+	}
+	free(kb.p);
+}
+
 static void
 load_flights(struct loader *l, struct mxt_summary *s, json_t *a)
 {
@@ -782,6 +826,10 @@ mxt_summary_from_json(json_t *root, const char *path, struct mxt_error *err)
 			load_clients(&l, s, a);
 		if ((a = member(&l, root, "in_flight", JSON_ARRAY, "$")) != NULL)
 			load_flights(&l, s, a);
+		if ((a = json_object_get(root, "received_in_flight")) != NULL &&
+		    (a = member(&l, root, "received_in_flight", JSON_OBJECT,
+		    "$")) != NULL)
+			load_received(&l, s, a);
 		/* absent in documents written before the our-side section */
 		if ((a = json_object_get(root, "our_side")) != NULL &&
 		    (a = member(&l, root, "our_side", JSON_OBJECT, "$")) != NULL)

@@ -34,7 +34,13 @@ struct mxt_msg {
 	 * message-id=, smtpd client=, pickup uid=; Exim <=); false for a
 	 * message met in progress. See mxt_event.msg_start_seen. */
 	bool start_seen;
+	/* Its first qmgr "size=" line (struct mxt_received): MXT_RECV_DUE
+	 * after cleanup's message-id= line, MXT_RECV_NONE when that was not
+	 * read, MXT_RECV_DONE once told. Not saved with --state: a
+	 * restored message is met in progress (track_state.c). */
+	uint8_t recv;
 };
+enum { MXT_RECV_NONE, MXT_RECV_DUE, MXT_RECV_DONE };
 
 /*
  * Called with arg when an entry leaves the table: mxt_track_remove (the

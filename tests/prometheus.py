@@ -92,6 +92,8 @@ def expected(doc, top):
     want[key("mxtriage_cached_repeats_total")] = h["events"]["cached_repeats"]
     want[key("mxtriage_lines_total")] = h["lines"]["read"]
     want[key("mxtriage_unparsed_lines_total")] = h["lines"]["unparsed"]
+    want[key("mxtriage_received_messages_total")] = h["received"]["messages"]
+    want[key("mxtriage_received_bytes_total")] = h["received"]["bytes"]
     want[key("mxtriage_failures_total")] = (h["events"]["deferred"] + h["events"]["bounced"]
                                             + h["events"]["expired"] - h["events"]["cached_repeats"])
     # the rates of mxtriage(1) "RATES AND TREND": cached repeats in

@@ -199,6 +199,11 @@ report_overflow(const struct mxt_summary *s)
 		warnx("note: %llu failures past the cap of %d domains per "
 		    "cause are not in the causes' domain counts",
 		    (unsigned long long)ov.domains, MXT_SUMMARY_DOMAINS_MAX);
+	if (ov.received)
+		warnx("note: %llu messages past the cap of %d met in progress "
+		    "or not yet queued are left out of what a merge may add "
+		    "to the received count", (unsigned long long)ov.received,
+		    MXT_SUMMARY_RECEIVED_MAX);
 }
 
 /* --follow: once per --interval, when lines came since the last time,
@@ -243,6 +248,12 @@ static void
 on_message_start(void *arg, struct mxt_str host, struct mxt_str qid)
 {
 	mxt_summary_message_start(((struct summary_ctx *)arg)->s, host, qid);
+}
+
+static void
+on_received(void *arg, const struct mxt_received *r)
+{
+	mxt_summary_received(((struct summary_ctx *)arg)->s, r);
 }
 
 static int
@@ -559,6 +570,7 @@ run(int argc, char **argv, bool merge)
 			.on_event = on_event,
 			.on_message_end = on_message_end,
 			.on_message_start = on_message_start,
+			.on_received = on_received,
 			.event_arg = &ctx,
 			.on_local = on_local,
 			.local_arg = &ctx,

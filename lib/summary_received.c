@@ -1,0 +1,172 @@
+/*
+ * summary_received.c - messages received and their bytes (struct
+ * mxt_received), counted once per message, and what a merge needs to
+ * count a message whose lines lie on both sides of a cut.
+ *
+ * Exim logs one "<=" line per message received, with S=: each is counted.
+ * Postfix logs the size on qmgr's "from=<s>, size=N" line, again at every
+ * retry; the pass tells only the first of a message, as received when the
+ * message's first line (cleanup, smtpd, pickup) was read, else as "met":
+ * received before the input began -- or before a cut. So a summary keeps,
+ * beside its counts:
+ *   due  the messages begun and not yet in the queue at the end (keys
+ *        host\x1fqid), and
+ *   met  the first size line of each message met in progress (value:
+ *        bytes << 1 | in the window),
+ * and a merge counts a later summary's met message when the earlier one
+ * has it due. A met entry stays after its join, so that merging is
+ * associative (the first of a key wins); a piece of one pass drops what
+ * began before its cut (one pass did not meet those in progress). Both
+ * lists are bounded (SUMMARY_RECEIVED_MAX each, as many as the pass
+ * tracks; the rest counted in overflow, and a run with --jobs refused);
+ * --state's totals forget the met list (nothing comes before them).
+ */
+#include "summary.h"
+
+#include <stdlib.h>
+
+void
+mxt_received_init(struct mxt_summary *s)
+{
+	mxt_strmap_init(&s->recv_due, 0);
+	mxt_strmap_init(&s->recv_met, 0);
+}
+
+void
+mxt_received_finish(struct mxt_summary *s)
+{
+	mxt_strmap_finish(&s->recv_due);
+	mxt_strmap_finish(&s->recv_met);
+}
+
+static uint64_t
+met_value(uint64_t bytes, bool in_window)
+{
+	if (bytes > UINT64_MAX >> 1)
+		bytes = UINT64_MAX >> 1;
+	return bytes << 1 | (in_window ? 1u : 0u);
+}
+
+/* Puts key into m unless the cap is reached (then counted); the slot, or
+ * NULL. added tells whether it is new. */
+static struct mxt_strmap_slot *
+put_capped(struct mxt_summary *s, struct mxt_strmap *m, const char *key,
+    size_t len, bool *added)
+{
+	struct mxt_strmap_slot *sl = mxt_strmap_get(m, key, len);
+	*added = false;
+	if (sl != NULL)
+		return sl;
+	if (m->count >= SUMMARY_RECEIVED_MAX) {
+		s->recv_overflow++;
+		return NULL;
+	}
+	return mxt_strmap_put(m, key, len, added);
+}
+
+void
+mxt_received_add_met(struct mxt_summary *s, const char *key, size_t len,
+    uint64_t bytes, bool in_window)
+{
+	bool added;
+	struct mxt_strmap_slot *sl = put_capped(s, &s->recv_met, key, len,
+	    &added);
+	if (sl != NULL && added)
+		sl->value = met_value(bytes, in_window);
+}
+
+void
+mxt_received_add_due(struct mxt_summary *s, const char *key, size_t len)
+{
+	bool added;
+	put_capped(s, &s->recv_due, key, len, &added);
+}
+
+void
+mxt_summary_received(struct mxt_summary *s, const struct mxt_received *r)
+{
+	bool in_window = r->kind != MXT_RECEIVED_DUE && !r->refused &&
+	    mxt_filter_in_window(&s->cfg.filter, &r->time);
+	switch (r->kind) {
+	case MXT_RECEIVED:
+		if (in_window) {
+			s->recv_messages++;
+			s->recv_bytes += r->bytes;
+		}
+		return;
+	case MXT_RECEIVED_MET:
+		mxt_summary_key(&s->keybuf, r->host, r->id, NULL);
+		mxt_received_add_met(s, s->keybuf.p, s->keybuf.len, r->bytes,
+		    in_window);
+		return;
+	case MXT_RECEIVED_DUE:
+		mxt_summary_key(&s->keybuf, r->host, r->id, NULL);
+		mxt_received_add_due(s, s->keybuf.p, s->keybuf.len);
+		return;
+	}
+}
+
+void
+mxt_received_merge(struct mxt_summary *d, const struct mxt_summary *s,
+    const struct mxt_strmap *started)
+{
+	d->recv_messages += s->recv_messages;
+	d->recv_bytes += s->recv_bytes;
+	d->recv_overflow += s->recv_overflow;
+	for (size_t i = 0; i < s->recv_met.size; i++) {
+		const struct mxt_strmap_slot *m = &s->recv_met.slots[i];
+		if (m->key == NULL)
+			continue;
+		struct mxt_strmap_slot *due = mxt_strmap_get(&d->recv_due,
+		    m->key, m->len);
+		if (due != NULL) {
+			/* begun before the cut, in the queue after it */
+			if (m->value & 1) {
+				d->recv_messages++;
+				d->recv_bytes += m->value >> 1;
+			}
+			mxt_strmap_remove(&d->recv_due, due);
+		}
+		const struct mxt_strmap_slot *st = started == NULL ? NULL :
+		    mxt_strmap_get(started, m->key, m->len);
+		if (st != NULL && st->value != 0)
+			continue; /* one pass read its cleanup line */
+		mxt_received_add_met(d, m->key, m->len, m->value >> 1,
+		    m->value & 1);
+	}
+	for (size_t i = 0; i < s->recv_due.size; i++) {
+		const struct mxt_strmap_slot *m = &s->recv_due.slots[i];
+		if (m->key != NULL)
+			mxt_received_add_due(d, m->key, m->len);
+	}
+}
+
+void
+mxt_received_trim(struct mxt_summary *s)
+{
+	mxt_strmap_finish(&s->recv_met);
+	mxt_strmap_init(&s->recv_met, 0);
+}
+
+static int
+cmp_slot(const void *a, const void *b)
+{
+	const struct mxt_strmap_slot *x = *(const struct mxt_strmap_slot *const *)a;
+	const struct mxt_strmap_slot *y = *(const struct mxt_strmap_slot *const *)b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->key, y->key, n);
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+const struct mxt_strmap_slot **
+mxt_received_sorted(const struct mxt_strmap *m, size_t *n)
+{
+	const struct mxt_strmap_slot **v = xcalloc(m->count + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < m->size; i++)
+		if (m->slots[i].key != NULL)
+			v[k++] = &m->slots[i];
+	qsort(v, k, sizeof *v, cmp_slot);
+	*n = k;
+	return v;
+}
