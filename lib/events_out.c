@@ -217,6 +217,44 @@ format_delay(double d, char *buf, size_t size)
 	return n;
 }
 
+/* Local seconds since the epoch -> the minute they fall in (floor). */
+static int64_t
+minute_of(int64_t local)
+{
+	return local >= 0 ? local / 60 : (local - 59) / 60;
+}
+
+/*
+ * The event's time as mxt_time_format writes it, into w->time_text. The
+ * events of a log come second by second: within the minute of the time
+ * last written (whole seconds, the same offset) only the two digits of
+ * the seconds change, so only they are written; mxt_time_format's
+ * snprintf took a tenth of `events`.
+ */
+static void
+format_time(struct mxt_event_writer *w, const struct mxt_time *t)
+{
+	const struct mxt_time *l = &w->last_time;
+	int64_t local = t->sec + t->utcoff;
+	if (w->time_len > 0 && l->valid && t->frac_digits == 0 &&
+	    l->frac_digits == 0 && t->utcoff == l->utcoff &&
+	    minute_of(local) == minute_of(l->sec + l->utcoff)) {
+		/* "...THH:MM:SS...": the seconds 7 bytes after the 'T' */
+		char *tp = memchr(w->time_text, 'T', w->time_len);
+		if (tp != NULL &&
+		    (size_t)(tp - w->time_text) + 9 <= w->time_len) {
+			int sec = (int)(local - minute_of(local) * 60);
+			tp[7] = (char)('0' + sec / 10);
+			tp[8] = (char)('0' + sec % 10);
+			w->last_time = *t;
+			return;
+		}
+	}
+	w->last_time = *t;
+	mxt_time_format(t, w->time_text, sizeof w->time_text);
+	w->time_len = strlen(w->time_text);
+}
+
 static inline void
 text(struct value *v, struct mxt_str s)
 {
@@ -252,12 +290,8 @@ value_of(struct mxt_event_writer *w, const struct mxt_event *ev,
 	case F_TIME:
 		if (!ev->time.valid)
 			break;
-		if (memcmp(&ev->time, &w->last_time, sizeof ev->time) != 0) {
-			w->last_time = ev->time;
-			mxt_time_format(&ev->time, w->time_text,
-			    sizeof w->time_text);
-			w->time_len = strlen(w->time_text);
-		}
+		if (memcmp(&ev->time, &w->last_time, sizeof ev->time) != 0)
+			format_time(w, &ev->time);
 		v->kind = V_WORD;
 		v->p = w->time_text;
 		v->n = w->time_len;

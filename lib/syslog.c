@@ -43,13 +43,28 @@ mxt_clock_init(struct mxt_clock *c, int year, time_t reference)
 static int
 month_of(const char *p)
 {
-	/* "Jan".."Dec" -> 1..12, 0 when not a month */
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	for (int i = 0; i < 12; i++)
-		if (p[0] == months[3 * i] && p[1] == months[3 * i + 1] &&
-		    p[2] == months[3 * i + 2])
-			return i + 1;
-	return 0;
+	/* "Jan".."Dec" -> 1..12, 0 when not a month. The three bytes as
+	 * one number, one switch: every line of the log comes here, most of
+	 * them in the year's later months, which a loop reached last. */
+	unsigned k = (unsigned)(unsigned char)p[0] << 16 |
+	    (unsigned)(unsigned char)p[1] << 8 | (unsigned char)p[2];
+#define M(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
+	switch (k) {
+	case M('J', 'a', 'n'): return 1;
+	case M('F', 'e', 'b'): return 2;
+	case M('M', 'a', 'r'): return 3;
+	case M('A', 'p', 'r'): return 4;
+	case M('M', 'a', 'y'): return 5;
+	case M('J', 'u', 'n'): return 6;
+	case M('J', 'u', 'l'): return 7;
+	case M('A', 'u', 'g'): return 8;
+	case M('S', 'e', 'p'): return 9;
+	case M('O', 'c', 't'): return 10;
+	case M('N', 'o', 'v'): return 11;
+	case M('D', 'e', 'c'): return 12;
+	default: return 0;
+	}
+#undef M
 }
 
 /* Reads exactly n digits at *pp; -1 when they are not all digits. */
