@@ -244,6 +244,40 @@ anvil(const char *s, const char *end, struct mxt_local *l)
 }
 
 /* Inside a warning: the SASL failure and the enforced limit. */
+/*
+ * Warnings of smtpd and postscreen about the one client of a session (its
+ * address, its name, its HELO, its hang-up), in Postfix's own words
+ * (smtpd_peer.c, smtpd.c, postscreen.c, and Cyrus SASL's message through
+ * smtpd): like a SASL failure they explain nothing about the next client,
+ * so they link to no later failure of the process. A long-lived
+ * postscreen otherwise "explains" every later busy or protocol refusal
+ * with one client's getpeername.
+ */
+static const struct {
+	const char *p;
+	size_t n;
+} about_one_client[] = {
+	{MXT_LIT("dropping this connection")},
+	{MXT_LIT(": address not listed for hostname ")},
+	{MXT_LIT(" does not resolve to address ")},
+	{MXT_LIT(": hostname verification failed")},
+	{MXT_LIT("valid_hostname: ")},
+	{MXT_LIT("SASL authentication failure: ")},
+	{MXT_LIT("non-SMTP command from ")},
+	{MXT_LIT("Illegal address syntax from ")},
+};
+
+static bool
+is_about_one_client(const char *t, const char *end)
+{
+	for (size_t i = 0; i < sizeof about_one_client /
+	    sizeof *about_one_client; i++)
+		if (mxt_find_bytes(t, end, about_one_client[i].p,
+		    about_one_client[i].n) != NULL)
+			return true;
+	return false;
+}
+
 static void
 warning_topic(const char *t, const char *end, struct mxt_local *l)
 {
@@ -304,7 +338,8 @@ mxt_ourside_postfix(const struct mxt_logline *ll, struct mxt_str service,
 			/* a complaint about one client (its password, its
 			 * rate) explains nothing about the next client */
 			l->links = l->topic != MXT_TOPIC_SASL &&
-			    l->topic != MXT_TOPIC_RATE;
+			    l->topic != MXT_TOPIC_RATE &&
+			    !is_about_one_client(l->text.ptr, end);
 			return true;
 		}
 	}
