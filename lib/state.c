@@ -13,7 +13,11 @@
  *    "totals": a summary (mxtriage.summary/2) or null,
  *    "prometheus": {"domains": [...], "other": {status: n} or null},
  *    "attempts": [earlier MX replies waiting for their final line, see
- *                 attempts.c; absent in states written before it: none]}
+ *                 attempts.c; absent in states written before it: none],
+ *    "links": [{"process": hex of the hash of host, program and pid,
+ *               "lines_ago", "text"}: the warnings a failure of the next
+ *              run may still be linked to (pass.c), oldest first; absent
+ *              in states written before it: none]}
  *
  * The totals are the summary of every summary run since the state began,
  * each run's merged into them (mxt_summary_merge: what `mxtriage merge`
@@ -59,6 +63,7 @@ struct mxt_state {
 	struct mxt_summary *total; /* the totals with this run's, or NULL */
 	struct mxt_prom_carry carry;
 	json_t *attempts; /* owned; NULL = none saved */
+	json_t *links;    /* owned; NULL = none saved */
 };
 
 /* The statuses of the domain series, as (other) is saved. */
@@ -99,6 +104,7 @@ mxt_state_destroy(struct mxt_state *s)
 	mxt_summary_destroy(s->total);
 	mxt_prom_carry_finish(&s->carry);
 	json_decref(s->attempts);
+	json_decref(s->links);
 	free(s);
 }
 
@@ -257,6 +263,9 @@ mxt_state_load(const char *path, struct mxt_error *err)
 	json_t *attempts = json_object_get(doc, "attempts");
 	if (attempts != NULL)
 		s->attempts = json_incref(attempts);
+	json_t *links = json_object_get(doc, "links");
+	if (links != NULL)
+		s->links = json_incref(links);
 	json_decref(doc);
 	return s;
 fail:
@@ -272,6 +281,75 @@ mxt_state_position(const struct mxt_state *s, const char *path)
 		if (strcmp(s->pos[i].path, path) == 0)
 			return &s->pos[i];
 	return NULL;
+}
+
+/* ---- the warnings a failure may be linked to (pass.c) ---------------- */
+
+/* The pass's ring of warnings still within MXT_LINK_LINES lines, oldest
+ * first, each with how many lines ago it was read: a warning logged just
+ * before the cut explains a failure just after it, as in one run. */
+static json_t *
+links_save(const struct mxt_pass *p)
+{
+	json_t *list = json_array();
+	for (size_t k = p->links_count; k-- > 0;) {
+		const struct mxt_link *w = &p->links[(p->links_head +
+		    MXT_LINK_WARNINGS - 1 - k) % MXT_LINK_WARNINGS];
+		uint64_t ago = p->stats.lines - w->line;
+		if (ago > MXT_LINK_LINES)
+			continue;
+		char proc[17];
+		snprintf(proc, sizeof proc, "%016llx", (unsigned long long)w->proc);
+		json_array_append_new(list, json_pack("{s:s, s:I, s:o}",
+		    "process", proc, "lines_ago", (json_int_t)ago, "text",
+		    mxt_state_bytes(w->text, w->len)));
+	}
+	return list;
+}
+
+/* Puts the saved warnings back into the ring of a pass that has read no
+ * line yet: their line numbers fall before its first (modulo 2^64, as
+ * the distance is taken). */
+static int
+links_restore(struct mxt_pass *p, const json_t *list, char *why,
+    size_t size)
+{
+	size_t i;
+	const json_t *o;
+	if (!json_is_array(list) || json_array_size(list) > MXT_LINK_WARNINGS) {
+		snprintf(why, size, "links is not a list of at most %d warnings",
+		    MXT_LINK_WARNINGS);
+		return -1;
+	}
+	json_array_foreach(list, i, o) {
+		const char *proc = json_string_value(json_object_get(o,
+		    "process"));
+		const json_t *ago = json_object_get(o, "lines_ago");
+		size_t len = 0;
+		char *text = mxt_state_bytes_of(json_object_get(o, "text"), &len);
+		char *end = NULL;
+		unsigned long long h = proc != NULL && strlen(proc) == 16 ?
+		    strtoull(proc, &end, 16) : 0;
+		if (end == NULL || *end != '\0' || !json_is_integer(ago) ||
+		    json_integer_value(ago) < 0 ||
+		    json_integer_value(ago) > MXT_LINK_LINES || text == NULL ||
+		    len >= sizeof p->links[0].text) {
+			free(text);
+			snprintf(why, size, "links[%zu] is not a warning "
+			    "(process, lines_ago, text)", i);
+			return -1;
+		}
+		struct mxt_link *w = &p->links[p->links_head];
+		p->links_head = (p->links_head + 1) % MXT_LINK_WARNINGS;
+		if (p->links_count < MXT_LINK_WARNINGS)
+			p->links_count++;
+		w->proc = (uint64_t)h;
+		w->line = p->stats.lines - (uint64_t)json_integer_value(ago);
+		w->len = len;
+		memcpy(w->text, text, len);
+		free(text);
+	}
+	return 0;
 }
 
 int
@@ -298,8 +376,10 @@ mxt_state_restore(const struct mxt_state *s, struct mxt_pass *p,
 			return -1;
 		}
 	}
-	if (s->attempts != NULL &&
-	    mxt_attempts_restore(p->attempts, s->attempts, why, sizeof why) < 0) {
+	if ((s->attempts != NULL &&
+	    mxt_attempts_restore(p->attempts, s->attempts, why, sizeof why) <
+	    0) || (s->links != NULL &&
+	    links_restore(p, s->links, why, sizeof why) < 0)) {
 		set_error(err, "state", 0, 0, "damaged state: %s; remove it to "
 		    "start over", why);
 		return -1;
@@ -473,6 +553,7 @@ mxt_state_save(const char *path, const struct mxt_pass *p,
 	    mxt_track_state_save(p), "dialects", dialects_value(p), "totals",
 	    totals, "prometheus", prom_value(st), "attempts",
 	    mxt_attempts_save(p->attempts));
+	json_object_set_new(doc, "links", links_save(p));
 
 	char *dir = xstrndup(path, strlen(path)), *tmp = NULL;
 	int fd = -1, rc = -1;

@@ -177,7 +177,7 @@ def same_fields(events, drop):
     return out
 
 
-def property_case(binary, name, path, extra, tmp, cuts_list):
+def property_case(binary, name, path, extra, tmp, cuts_list, merged=True):
     with open(path, "rb") as f:
         lines = f.read().splitlines(keepends=True)
     if lines and not lines[-1].endswith(b"\n"):
@@ -213,14 +213,16 @@ def property_case(binary, name, path, extra, tmp, cuts_list):
             detail.append("%d events chained, %d in one run" %
                           (len(events), len(whole_events)))
         check(not detail, case + ": events of the runs = one run's", detail)
-        rc, out, err = run(binary, ["merge", "-f", "json"] + docs, tmp)
-        if rc != 0:
-            check(False, case + ": merged summaries = one run's",
-                  ["merge exit %d: %s" % (rc, err.decode())])
-            continue
-        diff = differences(whole, comparable(json.loads(out),
-                                             texts=not capped))
-        check(not diff, case + ": merged summaries = one run's", diff[:10])
+        if merged:
+            rc, out, err = run(binary, ["merge", "-f", "json"] + docs, tmp)
+            if rc != 0:
+                check(False, case + ": merged summaries = one run's",
+                      ["merge exit %d: %s" % (rc, err.decode())])
+                continue
+            diff = differences(whole, comparable(json.loads(out),
+                                                 texts=not capped))
+            check(not diff, case + ": merged summaries = one run's",
+                  diff[:10])
         prom_checks(case, proms, whole_prom)
         # nothing was said to be lost (the rotated file was found)
         said = [e for e in errs if e.strip()]
@@ -509,6 +511,16 @@ def main():
     logs.append(("generated postfix log", gen, ["--year", "2025"]))
     for i, (name, path, extra) in enumerate(logs):
         property_case(binary, name, path, extra, work, cut_plans(i))
+    # a warning in one run explains a failure of the same process in the
+    # next (the state carries the warnings): a run after every line. The
+    # runs' summaries are not merged here: a run's count of failures a
+    # complaint explained is kept with the complaint, which is in the
+    # earlier run's summary, so a merge loses it (known, issue 15)
+    property_case(binary, "our-side links",
+                  os.path.join(testdata, "golden", "ourside-link",
+                               "input.log"), ["--year", "2026"], work,
+                  lambda total: [("a run per line", list(range(1, total)),
+                                  None)], merged=False)
     state_errors(binary, testdata, tmp)
 
     shutil.rmtree(tmp, ignore_errors=True)
