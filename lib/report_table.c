@@ -990,7 +990,19 @@ our_side(struct out *w, const struct mxt_summary *s)
 		cells[3] = short_time(&c->first);
 		cells[4] = short_time(&c->last);
 		cells[5] = thousands(c->explained);
-		table_row(&t, cells, text_cell(c->example ? c->example : ""));
+		if (c->count == 0) {
+			/* linked to by a failure of this --state run, logged
+			 * in an earlier one: its key stands for the line */
+			char *note = NULL;
+			if (asprintf(&note, "(logged before this run) %.*s",
+			    (int)v[i]->len, v[i]->key) < 0)
+				note = NULL;
+			table_row(&t, cells, text_cell(note ? note : ""));
+			free(note);
+		} else {
+			table_row(&t, cells, text_cell(c->example ?
+			    c->example : ""));
+		}
 	}
 	if (top && n > top)
 		put(w, "(top %zu of %zu complaints)\n", top, n);

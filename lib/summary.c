@@ -835,7 +835,7 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 			gi = mxt_summary_count_failure(s, ev, f);
 		if (ev->warning.len > 0) {
 			/* a warning of ours that may explain it */
-			mxt_ourside_explained(s, ev->warning);
+			mxt_ourside_explained(s, ev->mta, ev->warning);
 			struct mxt_strmap_slot *w = gi == UINT32_MAX ? NULL :
 			    mxt_strmap_put(&s->groups[gi].warnings,
 			    ev->warning.ptr, ev->warning.len, &added);

@@ -354,7 +354,8 @@ void mxt_summary_settle(struct mxt_summary *s);
 void mxt_ourside_init(struct ourside *o);
 void mxt_ourside_finish(struct ourside *o);
 /* A counted failure was linked to the complaint of key warning. */
-void mxt_ourside_explained(struct mxt_summary *s, struct mxt_str warning);
+void mxt_ourside_explained(struct mxt_summary *s, enum mxt_mta mta,
+    struct mxt_str warning);
 /* Adds src's section to dst's (sums, maxima, the earlier example). */
 void mxt_ourside_merge(struct ourside *d, const struct ourside *src);
 /* Slots of the complaints (complaints true: the worst level first) or of

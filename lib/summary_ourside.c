@@ -197,13 +197,30 @@ mxt_summary_add_local(struct mxt_summary *s, const struct mxt_local *l)
 	}
 }
 
+/* The failure's warning was read in an earlier --state run when this
+ * summary has no complaint of its key: the count is kept all the same,
+ * on a complaint of count 0 (its level from the key, "warning: ..."),
+ * so that a merge with the earlier run's summary adds it to the
+ * complaint there, as one run counts it. */
 void
-mxt_ourside_explained(struct mxt_summary *s, struct mxt_str warning)
+mxt_ourside_explained(struct mxt_summary *s, enum mxt_mta mta,
+    struct mxt_str warning)
 {
-	struct mxt_strmap_slot *sl = mxt_strmap_get(&s->ourside.complaints,
-	    warning.ptr, warning.len);
-	if (sl != NULL)
-		((struct complaint *)sl->ptr)->explained++;
+	struct complaint *c = mxt_ourside_complaint(&s->ourside, warning.ptr,
+	    warning.len);
+	if (c == NULL)
+		return; /* past the cap: the complaint is not listed either */
+	if (c->count == 0 && c->explained == 0) {
+		c->mta = mta;
+		for (int i = 0; i < MXT_LEVEL_COUNT; i++) {
+			const char *name = mxt_local_level_name(i);
+			size_t n = name ? strlen(name) : 0;
+			if (n > 0 && warning.len > n && memcmp(warning.ptr, name,
+			    n) == 0 && warning.ptr[n] == ':')
+				c->level = (enum mxt_local_level)i;
+		}
+	}
+	c->explained++;
 }
 
 static void
