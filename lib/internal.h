@@ -238,5 +238,9 @@ struct mxt_strmap_slot *mxt_strmap_get(const struct mxt_strmap *m,
 struct mxt_strmap_slot *mxt_strmap_put(struct mxt_strmap *m, const char *key,
     size_t len, bool *added);
 void mxt_strmap_remove(struct mxt_strmap *m, struct mxt_strmap_slot *s);
+/* The slots in byte order of their keys (*n of them, NULL after the
+ * last): a malloc'd array the caller frees. */
+const struct mxt_strmap_slot **mxt_strmap_sorted(const struct mxt_strmap *m,
+    size_t *n);
 
 #endif

@@ -102,27 +102,13 @@ key_list(const struct mxt_strmap *m)
 	return a;
 }
 
-static int
-cmp_slot(const void *a, const void *b)
-{
-	const struct mxt_strmap_slot *x = *(const struct mxt_strmap_slot *const *)a;
-	const struct mxt_strmap_slot *y = *(const struct mxt_strmap_slot *const *)b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->key, y->key, n);
-	return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
 /* A histogram map as an object, keys sorted (JSON_SORT_KEYS is not used
  * for the whole document: its order is the documented one). */
 static json_t *
 histogram(const struct mxt_strmap *m)
 {
-	const struct mxt_strmap_slot **v = xcalloc(m->count + 1, sizeof *v);
-	size_t n = 0;
-	for (size_t i = 0; i < m->size; i++)
-		if (m->slots[i].key)
-			v[n++] = &m->slots[i];
-	qsort(v, n, sizeof *v, cmp_slot);
+	size_t n;
+	const struct mxt_strmap_slot **v = mxt_strmap_sorted(m, &n);
 	json_t *o = json_object();
 	for (size_t i = 0; i < n; i++) {
 		if (v[i]->value == 0) /* taken back by a merge */
@@ -799,9 +785,9 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	struct entries rdomains = {nr, 0, next_rate_domain, s, pos, NULL, 0,
 	    rv};
 	size_t ndue, nmet;
-	const struct mxt_strmap_slot **duev = mxt_received_sorted(&s->recv_due,
+	const struct mxt_strmap_slot **duev = mxt_strmap_sorted(&s->recv_due,
 	    &ndue);
-	const struct mxt_strmap_slot **metv = mxt_received_sorted(&s->recv_met,
+	const struct mxt_strmap_slot **metv = mxt_strmap_sorted(&s->recv_met,
 	    &nmet);
 	/* top: 0 for due, 1 for met (what next_received writes) */
 	struct entries rdue = {ndue, 0, next_received, s, pos, (void **)duev,

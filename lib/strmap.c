@@ -134,3 +134,26 @@ mxt_strmap_remove(struct mxt_strmap *m, struct mxt_strmap_slot *s)
 		}
 	}
 }
+
+static int
+cmp_slot(const void *a, const void *b)
+{
+	const struct mxt_strmap_slot *x = *(const struct mxt_strmap_slot *const *)a;
+	const struct mxt_strmap_slot *y = *(const struct mxt_strmap_slot *const *)b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->key, y->key, n);
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+const struct mxt_strmap_slot **
+mxt_strmap_sorted(const struct mxt_strmap *m, size_t *n)
+{
+	const struct mxt_strmap_slot **v = xcalloc(m->count + 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < m->size; i++)
+		if (m->slots[i].key != NULL)
+			v[k++] = &m->slots[i];
+	qsort(v, k, sizeof *v, cmp_slot);
+	*n = k;
+	return v;
+}

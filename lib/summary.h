@@ -467,9 +467,6 @@ void mxt_received_add_met(struct mxt_summary *s, const char *key, size_t len,
 void mxt_received_add_due(struct mxt_summary *s, const char *key, size_t len);
 /* Forgets the met list (--state's totals: nothing merges before them). */
 void mxt_received_trim(struct mxt_summary *s);
-/* The slots of m sorted by key; malloc'd, *n entries. */
-const struct mxt_strmap_slot **mxt_received_sorted(const struct mxt_strmap *m,
-    size_t *n);
 
 /* ---- rates and timeline (summary_rates.c) ---- */
 void mxt_rates_init(struct mxt_summary *s);

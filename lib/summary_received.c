@@ -147,26 +147,3 @@ mxt_received_trim(struct mxt_summary *s)
 	mxt_strmap_finish(&s->recv_met);
 	mxt_strmap_init(&s->recv_met, 0);
 }
-
-static int
-cmp_slot(const void *a, const void *b)
-{
-	const struct mxt_strmap_slot *x = *(const struct mxt_strmap_slot *const *)a;
-	const struct mxt_strmap_slot *y = *(const struct mxt_strmap_slot *const *)b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->key, y->key, n);
-	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-const struct mxt_strmap_slot **
-mxt_received_sorted(const struct mxt_strmap *m, size_t *n)
-{
-	const struct mxt_strmap_slot **v = xcalloc(m->count + 1, sizeof *v);
-	size_t k = 0;
-	for (size_t i = 0; i < m->size; i++)
-		if (m->slots[i].key != NULL)
-			v[k++] = &m->slots[i];
-	qsort(v, k, sizeof *v, cmp_slot);
-	*n = k;
-	return v;
-}
