@@ -363,15 +363,22 @@ link_warning(struct mxt_pass *p, struct mxt_event *ev)
 	    .line = p->stats.lines};
 }
 
+struct mxt_link *
+mxt_pass_link_slot(struct mxt_pass *p)
+{
+	struct mxt_link *w = &p->links[p->links_head];
+	p->links_head = (p->links_head + 1) % MXT_LINK_WARNINGS;
+	if (p->links_count < MXT_LINK_WARNINGS)
+		p->links_count++;
+	return w;
+}
+
 static void
 sink_local(void *ctx, const struct mxt_local *l)
 {
 	struct mxt_pass *p = ctx;
 	if (l->links && p->pid.len > 0) {
-		struct mxt_link *w = &p->links[p->links_head];
-		p->links_head = (p->links_head + 1) % MXT_LINK_WARNINGS;
-		if (p->links_count < MXT_LINK_WARNINGS)
-			p->links_count++;
+		struct mxt_link *w = mxt_pass_link_slot(p);
 		w->proc = line_process(p);
 		w->line = p->stats.lines;
 		w->len = mxt_ourside_key(l->level, l->text.ptr, l->text.len,

@@ -77,6 +77,10 @@ struct mxt_pass {
 	bool wants_full;
 };
 
+/* The ring's slot for the newest warning (the oldest is overwritten
+ * when the ring is full); the caller fills it. */
+struct mxt_link *mxt_pass_link_slot(struct mxt_pass *p);
+
 /* The next line is not its input's first: line (len bytes, without its
  * newline) is, so event ids stay those of a whole read of the input. */
 void mxt_pass_input_identity(struct mxt_pass *p, const char *line,

@@ -339,10 +339,7 @@ links_restore(struct mxt_pass *p, const json_t *list, char *why,
 			    "(process, lines_ago, text)", i);
 			return -1;
 		}
-		struct mxt_link *w = &p->links[p->links_head];
-		p->links_head = (p->links_head + 1) % MXT_LINK_WARNINGS;
-		if (p->links_count < MXT_LINK_WARNINGS)
-			p->links_count++;
+		struct mxt_link *w = mxt_pass_link_slot(p);
 		w->proc = (uint64_t)h;
 		w->line = p->stats.lines - (uint64_t)json_integer_value(ago);
 		w->len = len;
