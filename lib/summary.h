@@ -228,6 +228,11 @@ struct tl_bucket {
 #define SUMMARY_HOURS_MAX 10000
 /* The timeline is hourly up to this many hours, else daily. */
 #define TIMELINE_HOURLY_MAX 48
+/* Daily, the days with no event between two that have are rows while the
+ * span is under this many days (ten years); past it only days with events
+ * are (log text chooses the years: 1999 and 9999 must not make a row per
+ * day in memory). */
+#define TIMELINE_FILL_DAYS_MAX 3660
 
 struct mxt_summary {
 	struct mxt_summary_config cfg;
@@ -504,7 +509,8 @@ struct rate_entry *mxt_rates_sorted(const struct mxt_summary *s,
 
 /* The timeline as shown: every hour (or, past TIMELINE_HOURLY_MAX hours,
  * every local day) from the first to the last bucket, empty ones
- * included, in time order; *daily tells which. malloc'd, *n buckets. */
+ * included (past TIMELINE_FILL_DAYS_MAX days, days with events only), in
+ * time order; *daily tells which. malloc'd, *n buckets. */
 struct tl_bucket *mxt_timeline_view(const struct mxt_summary *s, size_t *n,
     bool *daily);
 

@@ -353,48 +353,62 @@ mxt_timeline_view(const struct mxt_summary *s, size_t *n, bool *daily)
 	size_t alloc = 0;
 	*n = 0;
 	*daily = false;
-	if (s->nhours == 0)
+	/* the first and last hours with events (an hour a merge took
+	 * everything back from is as if it had never been) */
+	const struct tl_bucket *f = NULL, *l = NULL;
+	for (size_t i = 0; i < s->nhours; i++)
+		if (!mxt_bucket_empty(&s->hours[i])) {
+			if (f == NULL)
+				f = &s->hours[i];
+			l = &s->hours[i];
+		}
+	if (f == NULL)
 		return xcalloc(1, sizeof *v);
-	/* every hour, the empty ones between included (an hour a merge
-	 * took everything back from is as if it had never been) */
+	/* The span decides the unit before any empty bucket is made: log
+	 * text chooses the years, and a span of centuries must not become
+	 * a row per hour (or per day) in memory. */
+	*daily = (l->start - f->start) / 3600 + 1 > TIMELINE_HOURLY_MAX;
+	bool fill = !*daily || day_of(l->start, l->utcoff) -
+	    day_of(f->start, f->utcoff) < TIMELINE_FILL_DAYS_MAX;
 	const struct tl_bucket *a = NULL;
-	for (size_t i = 0; i < s->nhours; i++) {
-		const struct tl_bucket *b = &s->hours[i];
+	int64_t last = 0;
+	for (const struct tl_bucket *b = f; b <= l; b++) {
 		if (mxt_bucket_empty(b))
 			continue;
-		if (a != NULL) {
-			for (int64_t t = a->start + 3600; t + 3600 <= b->start;
-			    t += 3600) {
+		if (!*daily) {
+			/* every hour, the empty ones between included */
+			for (int64_t t = a != NULL ? a->start + 3600 : b->start;
+			    t + 3600 <= b->start; t += 3600) {
 				struct tl_bucket e = {.start = t};
 				e.utcoff = empty_offset(t, a->utcoff, b->utcoff);
 				view_push(&v, n, &alloc, &e);
 			}
-		}
-		view_push(&v, n, &alloc, b);
-		a = b;
-	}
-	if (*n == 0)
-		return v != NULL ? v : xcalloc(1, sizeof *v);
-	if (*n <= TIMELINE_HOURLY_MAX)
-		return v;
-	/* a long span: local days, each labelled with the offset of its
-	 * first hour, the empty ones between included */
-	*daily = true;
-	size_t nd = 0;
-	int64_t last = 0;
-	for (size_t i = 0; i < *n; i++) {
-		int64_t d = day_of(v[i].start, v[i].utcoff);
-		if (nd > 0 && d == last) {
-			add_bucket(&v[nd - 1], &v[i]);
+			view_push(&v, n, &alloc, b);
+			a = b;
 			continue;
 		}
-		/* empty days: none, the hours between are all there */
-		struct tl_bucket b = v[i];
-		b.start = d * 86400 - v[i].utcoff;
-		v[nd++] = b;
+		/* local days, each labelled with the offset of its first
+		 * hour; the empty days between are rows while the span is
+		 * at most TIMELINE_FILL_DAYS_MAX days */
+		int64_t d = day_of(b->start, b->utcoff);
+		if (a != NULL && d == last) {
+			add_bucket(&v[*n - 1], b);
+			a = b;
+			continue;
+		}
+		for (int64_t e = last + 1; a != NULL && fill && e < d; e++) {
+			int32_t off = empty_offset(e * 86400 - a->utcoff,
+			    a->utcoff, b->utcoff);
+			struct tl_bucket x = {.start = e * 86400 - off,
+			    .utcoff = off};
+			view_push(&v, n, &alloc, &x);
+		}
+		struct tl_bucket x = *b;
+		x.start = d * 86400 - b->utcoff;
+		view_push(&v, n, &alloc, &x);
 		last = d;
+		a = b;
 	}
-	*n = nd;
 	return v;
 }
 

@@ -18,7 +18,11 @@ taken from wait4(2).
     which no pcre2 step limit counts, against a 60 KB reply text (45 s
     per match without the time bound): the run ends in seconds, exit 0,
     stderr names the rule and its place in the file, and the texts
-    are classified as without the rules file.
+    are classified as without the rules file;
+  - events dated 1999 and 9999 (log text chooses the year): the daily
+    timeline lists the days with events, not a row per day of eight
+    thousand years, in seconds and little memory; a span under ten years
+    still lists every day, the empty ones included.
 
 Usage: hostile_input.py MXTRIAGE SANITIZE
 """
@@ -189,6 +193,32 @@ def slow_pattern(tap, binary):
     print("# slow pattern: %.1f s" % secs)
 
 
+def years_apart(tap, binary):
+    def line(date):
+        return (b"%s 09:44:33 H=(x) [127.0.0.1] F=<a@b.example> rejected "
+                b"RCPT <u@test.example>: Greylisted, try later\n" % date)
+    far = line(b"1999-03-02") + line(b"1999-06-09") + line(b"9999-12-30")
+    rc, out, err, rss, secs = feed(binary, ["-f", "json"], [far])
+    # the RSS of a child counts what the forked Python held before exec:
+    # compared with the run of the shorter span, not with a constant
+    rc2, out2, err2, rss2, _ = feed(binary, ["-f", "json"],
+                                    [far[:far.rindex(b"9999-")]])
+    t = json.loads(out)["timeline"] if rc == 0 else {}
+    starts = [b["start"] for b in t.get("buckets", [])]
+    tap.check("years apart: exit 0, daily, the three days with events only",
+              rc == 0 and t["unit"] == "day" and starts ==
+              ["1999-03-02T00:00:00Z", "1999-06-09T00:00:00Z",
+               "9999-12-30T00:00:00Z"], [rc, err[:300], starts[:5]])
+    tap.check("years apart: seconds, and no more memory than 100 days take",
+              secs < 20 and rss < rss2 + 16 * 1024,
+              ["%.1f s, %d KiB against %d KiB" % (secs, rss, rss2)])
+    b = json.loads(out2)["timeline"]["buckets"] if rc2 == 0 else []
+    tap.check("years apart: under ten years every day is a row",
+              rc2 == 0 and len(b) == 100 and b[1]["start"] ==
+              "1999-03-03T00:00:00Z" and b[1]["rejected"] == 0 and
+              b[-1]["rejected"] == 1, [rc2, err2[:300], len(b), b[:2]])
+
+
 def main():
     binary, sanitize = sys.argv[1], sys.argv[2]
     tap = Tap()
@@ -197,6 +227,7 @@ def main():
                            "1000000" if sanitize == "none" else "750000"))
     never_complete(tap, binary, max(n, 750000), 250000, sanitize != "none")
     slow_pattern(tap, binary)
+    years_apart(tap, binary)
     return tap.finish()
 
 
