@@ -3,9 +3,10 @@
  * the regression suite of the ordinary build (tests/meson.build). Each
  * argument is a file or a folder of files (taken in name order). A crash
  * or a failed check aborts, which fails the test; under the sanitizer
- * build, so do the sanitizers' findings. No input at all (a target
- * whose fuzzer has not crashed yet has no folder) is a skip, exit 77,
- * so that it shows in the test summary instead of passing.
+ * build, so do the sanitizers' findings. No input at all (an empty or
+ * missing folder) is a skip, exit 77, so that it shows in the test
+ * summary instead of passing; tests/meson.build registers a target's
+ * regression test only when its folder exists.
  */
 #include "fuzz.h"
 
