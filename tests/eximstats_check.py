@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 
+import known_diff
 from corpus_files import corpus_logs
 
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin:/usr/sbin:/sbin"}
@@ -66,26 +67,12 @@ def main():
     for i, (name, path) in enumerate(files, 1):
         ours, theirs = mxtriage(binary, path), eximstats(cmd, path)
         known = KNOWN.get(name, {})
-        problems = []
-        for f in ("messages", "bytes"):
-            if ours[f] == theirs[f]:
-                if f in known:
-                    problems.append("%s: now agree at %d, but KNOWN says they differ (%s)"
-                                    % (f, ours[f], known[f][2]))
-            elif f not in known:
-                problems.append("%s: mxtriage %d, eximstats %d, not explained"
-                                % (f, ours[f], theirs[f]))
-            elif known[f][:2] != (ours[f], theirs[f]):
-                problems.append("%s: mxtriage %d, eximstats %d, KNOWN expects %d and %d"
-                                % (f, ours[f], theirs[f], known[f][0], known[f][1]))
-        print("%s %d - %s: %d messages, %d bytes" % ("not ok" if problems else "ok", i, name,
-                                                    ours["messages"], ours["bytes"]))
-        for p in problems:
-            print("# " + p)
-        for f, (a, b, why) in sorted(known.items()):
-            if not problems:
-                print("# %s: mxtriage %d, eximstats %d: %s" % (f, a, b, why))
-        failed += bool(problems)
+        bad = known_diff.problems(ours, theirs, ("messages", "bytes"), known,
+                                  "eximstats")
+        failed += known_diff.print_result(
+            i, "%s: %d messages, %d bytes" % (name, ours["messages"],
+                                             ours["bytes"]), bad, known,
+            "eximstats")
     return 1 if failed else 0
 
 

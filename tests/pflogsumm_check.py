@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 
+import known_diff
 from corpus_files import corpus_logs
 
 BRACKETLESS = "pflogsumm needs to=<...>; these lines have to=addr (anonymised or exported logs)"
@@ -249,25 +250,10 @@ def main():
         theirs["received"] = theirs["received"][0]
         theirs["bytes_received"] = theirs["bytes_received"][0]
         known = dict(KNOWN.get(name, {}), **KNOWN_RECEIVED.get(name, {}))
-        problems = []
-        for f in FIELDS:
-            if ours[f] == theirs[f]:
-                if f in known:
-                    problems.append("%s: now agree at %d, but KNOWN says they differ (%s)" % (
-                        f, ours[f], known[f][2]))
-            elif f not in known:
-                problems.append("%s: mxtriage %d, pflogsumm %d, not explained" % (f, ours[f], theirs[f]))
-            elif known[f][:2] != (ours[f], theirs[f]):
-                problems.append("%s: mxtriage %d, pflogsumm %d, KNOWN expects %d and %d" % (
-                    f, ours[f], theirs[f], known[f][0], known[f][1]))
-        print("%s %d - %s%s" % ("not ok" if problems else "ok", i, name,
-                                "" if problems or not known else " (differences explained)"))
-        for p in problems:
-            print("# " + p)
-        for f, (a, b, why) in sorted(known.items()):
-            if not problems:
-                print("# %s: mxtriage %d, pflogsumm %d: %s" % (f, a, b, why))
-        failed += bool(problems)
+        bad = known_diff.problems(ours, theirs, FIELDS, known, "pflogsumm")
+        failed += known_diff.print_result(
+            i, name + ("" if bad or not known else " (differences explained)"),
+            bad, known, "pflogsumm")
     return 1 if failed else 0
 
 
