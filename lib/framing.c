@@ -12,7 +12,8 @@
  *   kubectl logs --prefix  "[pod/mail-0/postfix] LINE"
  *   docker logs -t         "2026-11-23T10:00:01.123456789Z LINE" (also
  *                          after the two above: compose logs -t, kubectl
- *                          --timestamps); taken off only when LINE has a
+ *                          --timestamps; docker-compose 1.x writes
+ *                          "2026-11-23T10:00:01Z LINE"); taken off only when LINE has a
  *                          header of its own, or is Exim's foreground
  *                          output, which gets this time
  *   Exim's foreground output (exim -bd -v, the usual container command):
@@ -187,13 +188,98 @@ exim_foreground(struct mxt_clock *c, const char *p, const char *end,
 	return true;
 }
 
-/* Docker's timestamp: RFC 3339 in UTC with nine digits of fraction
- * ("2026-11-23T10:00:01.123456789Z "), unlike any syslog daemon's. */
+/* A timestamp of a container tool in front of a line: RFC 3339 in UTC
+ * with nine digits of fraction ("2026-11-23T10:00:01.123456789Z ", docker
+ * and podman logs -t), unlike any syslog daemon's; or RFC 3339 in UTC
+ * ("2026-12-01T00:18:01Z ", docker-compose 1.x logs -t) followed by a
+ * date of its own, an Exim main log's "2026-11-23 13:33:33" or a
+ * traditional syslog "Nov 23 13:33:33": a syslog daemon's RFC 3339 header
+ * is followed by a host name. */
+/* RFC 3339 in UTC and a space at p: past it, or NULL. */
+static const char *
+utc_time_end(const char *p, const char *end)
+{
+	if (end - p < 21 || p[4] != '-' || p[10] != 'T' || p[13] != ':')
+		return NULL;
+	const char *q = p + 19;
+	if (q < end && *q == '.')
+		for (q++; q < end && is_digit(*q); q++)
+			;
+	return end - q >= 2 && q[0] == 'Z' && q[1] == ' ' ? q + 2 : NULL;
+}
+
 static bool
 docker_time(const char *p, const char *end)
 {
-	return end - p > 31 && p[4] == '-' && p[10] == 'T' && p[19] == '.' &&
-	    p[29] == 'Z' && p[30] == ' ' && is_digit(p[28]);
+	if (end - p > 31 && p[4] == '-' && p[10] == 'T' && p[19] == '.' &&
+	    p[29] == 'Z' && p[30] == ' ' && is_digit(p[28]))
+		return true;
+	const char *q = utc_time_end(p, end);
+	if (q == NULL)
+		return false;
+	bool exim_date = end - q > 10 && is_digit(q[0]) && is_digit(q[3]) &&
+	    q[4] == '-' && q[7] == '-' && q[10] == ' ';
+	bool syslog_date = end - q > 7 && q[0] >= 'A' && q[0] <= 'Z' &&
+	    q[3] == ' ' && (q[4] == ' ' || is_digit(q[4])) && is_digit(q[5]) &&
+	    q[6] == ' ';
+	return exim_date || syslog_date;
+}
+
+/* The length of the container timestamp docker_time saw at p, its space
+ * included. */
+static size_t
+docker_time_len(const char *p, const char *end)
+{
+	const char *q = utc_time_end(p, end);
+	return q != NULL ? (size_t)(q - p) : 0;
+}
+
+/*
+ * podman (conmon) stores a container's output in pieces as its 8 KiB
+ * reads cut it, and `podman logs -t` (docker-compose logs -t through its
+ * API too) writes every piece with its own timestamp and no newline
+ * between: "... (in repl2026-12-01T00:17:39.671619079Z y to RCPT TO
+ * command)". When the line after the timestamp ts (the first n bytes at
+ * p) holds a timestamp of the same form and day, the line is put
+ * together without it into c->rejoined; *line, *end and *p then point
+ * there. A reply text quoting such a time to the nanosecond, on the day
+ * it was logged, would lose it too.
+ */
+static void
+rejoin(struct mxt_clock *c, const char **line, const char **end,
+    const char **p, size_t n)
+{
+	const char *ts = *p, *from = *p + n, *e = *end;
+	size_t w = 0;
+	bool found = false;
+	for (const char *q = from; e - q >= (ptrdiff_t)n;) {
+		const char *hit = memmem(q, (size_t)(e - q), ts, 11);
+		if (hit == NULL || e - hit < (ptrdiff_t)n)
+			break;
+		bool same = docker_time_len(hit, hit + n) == n;
+		for (size_t i = 11; same && i < n; i++)
+			same = is_digit(ts[i]) ? is_digit(hit[i]) : hit[i] == ts[i];
+		if (!same) {
+			q = hit + 1;
+			continue;
+		}
+		if (!found) {
+			w = (size_t)(from - *line);
+			memcpy(c->rejoined, *line, w);
+			found = true;
+		}
+		memcpy(c->rejoined + w, from, (size_t)(hit - from));
+		w += (size_t)(hit - from);
+		from = q = hit + n;
+	}
+	if (!found)
+		return;
+	memcpy(c->rejoined + w, from, (size_t)(e - from));
+	w += (size_t)(e - from);
+	c->rejoined[w] = '\0';
+	*p = c->rejoined + (*p - *line);
+	*line = c->rejoined;
+	*end = c->rejoined + w;
 }
 
 bool
@@ -211,6 +297,8 @@ mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
 	p = skip_colour(p, end);
 	p = skip_kubectl(p, end);
 	p = skip_compose(p, end);
+	if (utc_time_end(p, end) != NULL)
+		rejoin(c, &line, &end, &p, docker_time_len(p, end));
 	/* a docker timestamp after the wrapper (compose logs -t, kubectl
 	 * --prefix --timestamps) is taken off below, as on a bare line: read
 	 * as a header here, an Exim main log line after it would become an

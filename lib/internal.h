@@ -201,6 +201,9 @@ struct mxt_clock {
 	bool exim_fg;
 	struct mxt_time exim_fg_time;
 	char exim_fg_pid[12];  /* the pid in front of that "LOG:" line */
+	/* a line whose container tool wrote a timestamp into it where it had
+	 * split it, put together again (framing.c) */
+	char rejoined[MXT_LINE_MAX + 1];
 };
 
 void mxt_clock_init(struct mxt_clock *c, int year, time_t reference);
