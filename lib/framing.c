@@ -13,9 +13,11 @@
  *   docker logs -t         "2026-11-23T10:00:01.123456789Z LINE" (also
  *                          after the two above: compose logs -t, kubectl
  *                          --timestamps; docker-compose 1.x writes
- *                          "2026-11-23T10:00:01Z LINE"); taken off only when LINE has a
- *                          header of its own, or is Exim's foreground
- *                          output, which gets this time
+ *                          "2026-11-23T10:00:01Z LINE"); taken off only
+ *                          when LINE has a header of its own, or is
+ *                          Exim's foreground output, which gets this
+ *                          time; a timestamp podman wrote inside LINE
+ *                          is taken out (rejoin)
  *   Exim's foreground output (exim -bd -v, the usual container command):
  *                          a line "LOG: MAIN" (or "LOG: <selector> MAIN
  *                          REJECT"...), then the entry indented by two
@@ -188,13 +190,6 @@ exim_foreground(struct mxt_clock *c, const char *p, const char *end,
 	return true;
 }
 
-/* A timestamp of a container tool in front of a line: RFC 3339 in UTC
- * with nine digits of fraction ("2026-11-23T10:00:01.123456789Z ", docker
- * and podman logs -t), unlike any syslog daemon's; or RFC 3339 in UTC
- * ("2026-12-01T00:18:01Z ", docker-compose 1.x logs -t) followed by a
- * date of its own, an Exim main log's "2026-11-23 13:33:33" or a
- * traditional syslog "Nov 23 13:33:33": a syslog daemon's RFC 3339 header
- * is followed by a host name. */
 /* RFC 3339 in UTC and a space at p: past it, or NULL. */
 static const char *
 utc_time_end(const char *p, const char *end)
@@ -208,6 +203,13 @@ utc_time_end(const char *p, const char *end)
 	return end - q >= 2 && q[0] == 'Z' && q[1] == ' ' ? q + 2 : NULL;
 }
 
+/* A timestamp of a container tool in front of a line: RFC 3339 in UTC
+ * with nine digits of fraction ("2026-11-23T10:00:01.123456789Z ", docker
+ * and podman logs -t), unlike any syslog daemon's; or RFC 3339 in UTC
+ * ("2026-12-01T00:18:01Z ", docker-compose 1.x logs -t) followed by a
+ * date of its own, an Exim main log's "2026-11-23 13:33:33" or a
+ * traditional syslog "Nov 23 13:33:33": a syslog daemon's RFC 3339 header
+ * is followed by a host name. */
 static bool
 docker_time(const char *p, const char *end)
 {
@@ -223,15 +225,6 @@ docker_time(const char *p, const char *end)
 	    q[3] == ' ' && (q[4] == ' ' || is_digit(q[4])) && is_digit(q[5]) &&
 	    q[6] == ' ';
 	return exim_date || syslog_date;
-}
-
-/* The length of the container timestamp docker_time saw at p, its space
- * included. */
-static size_t
-docker_time_len(const char *p, const char *end)
-{
-	const char *q = utc_time_end(p, end);
-	return q != NULL ? (size_t)(q - p) : 0;
 }
 
 /*
@@ -256,7 +249,7 @@ rejoin(struct mxt_clock *c, const char **line, const char **end,
 		const char *hit = memmem(q, (size_t)(e - q), ts, 11);
 		if (hit == NULL || e - hit < (ptrdiff_t)n)
 			break;
-		bool same = docker_time_len(hit, hit + n) == n;
+		bool same = utc_time_end(hit, hit + n) == hit + n;
 		for (size_t i = 11; same && i < n; i++)
 			same = is_digit(ts[i]) ? is_digit(hit[i]) : hit[i] == ts[i];
 		if (!same) {
@@ -297,8 +290,9 @@ mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
 	p = skip_colour(p, end);
 	p = skip_kubectl(p, end);
 	p = skip_compose(p, end);
-	if (utc_time_end(p, end) != NULL)
-		rejoin(c, &line, &end, &p, docker_time_len(p, end));
+	const char *ts_end = utc_time_end(p, end);
+	if (ts_end != NULL)
+		rejoin(c, &line, &end, &p, (size_t)(ts_end - p));
 	/* a docker timestamp after the wrapper (compose logs -t, kubectl
 	 * --prefix --timestamps) is taken off below, as on a bare line: read
 	 * as a header here, an Exim main log line after it would become an

@@ -377,8 +377,8 @@ mxt_timeline_view(const struct mxt_summary *s, size_t *n, bool *daily)
 			continue;
 		if (!*daily) {
 			/* every hour, the empty ones between included */
-			for (int64_t t = a != NULL ? a->start + 3600 : b->start;
-			    t + 3600 <= b->start; t += 3600) {
+			for (int64_t t = a != NULL ? a->start + 3600 : 0;
+			    a != NULL && t + 3600 <= b->start; t += 3600) {
 				struct tl_bucket e = {.start = t};
 				e.utcoff = empty_offset(t, a->utcoff, b->utcoff);
 				view_push(&v, n, &alloc, &e);

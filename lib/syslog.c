@@ -28,12 +28,15 @@
  */
 #include "framing.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 void
 mxt_clock_init(struct mxt_clock *c, int year, time_t reference)
 {
-	memset(c, 0, sizeof *c);
+	/* not the line buffer (64 KiB), which only rejoin writes before
+	 * reading */
+	memset(c, 0, offsetof(struct mxt_clock, rejoined));
 	c->year = year;
 	c->reference = reference ? reference : time(NULL);
 	c->cache_key = -1;
