@@ -114,7 +114,9 @@ put_time(char *out, size_t at, size_t cap, const char *v, size_t n, bool has)
 		return put_token(out, at, cap, NULL, 0, false);
 	time_t sec = (time_t)(us / 1000000);
 	struct tm tm;
-	if (localtime_r(&sec, &tm) == NULL)
+	/* RFC 5424's FULL-DATE has four digits of year: a time past 9999
+	 * (microseconds can reach year 586912) is no time */
+	if (localtime_r(&sec, &tm) == NULL || tm.tm_year + 1900 > 9999)
 		return put_token(out, at, cap, NULL, 0, false);
 	long off = tm.tm_gmtoff;
 	char sign = off < 0 ? '-' : '+';
