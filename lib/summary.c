@@ -22,6 +22,9 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 static const char *const key_names[MXT_KEY_COUNT] = {
 	[MXT_KEY_DOMAIN] = "domain",
 	[MXT_KEY_CAUSE] = "cause",
@@ -259,7 +262,7 @@ mxt_summary_destroy(struct mxt_summary *s)
 			free(g->values[k]);
 		mxt_strmap_finish(&g->codes);
 		mxt_strmap_finish(&g->texts);
-		mxt_strmap_finish(&g->texts_over);
+		mxt_tally_finish(&g->texts_over);
 		mxt_strmap_finish(&g->warnings);
 	}
 	free(s->groups);
@@ -412,6 +415,62 @@ group_of_event(struct mxt_summary *s, const struct mxt_event *ev)
 	for (size_t k = 0; k < s->cfg.nby; k++)
 		key_value(ev, s->cfg.by[k], tmp[k], &vals[k], &lens[k]);
 	return mxt_summary_group_index(s, vals, lens);
+}
+
+/* ---- struct text_tally (summary.h) ---- */
+
+static struct tally_slot *
+tally_find(const struct text_tally *m, XXH128_hash_t h)
+{
+	size_t j = h.low64 & (m->size - 1);
+	for (;;) {
+		struct tally_slot *e = &m->slots[j];
+		if (e->n == 0 || (e->lo == h.low64 && e->hi == h.high64))
+			return e;
+		j = (j + 1) & (m->size - 1);
+	}
+}
+
+bool
+mxt_tally_add(struct text_tally *m, const char *t, size_t len, bool add)
+{
+	XXH128_hash_t h = XXH3_128bits(t, len);
+	struct tally_slot *e = m->size ? tally_find(m, h) : NULL;
+	if (e != NULL && e->n != 0) {
+		e->n++;
+		return true;
+	}
+	if (!add)
+		return false;
+	if ((m->count + 1) * 4 > m->size * 3) {
+		struct tally_slot *old = m->slots;
+		size_t osize = m->size;
+		m->size = osize ? 2 * osize : 16;
+		assert((m->size & (m->size - 1)) == 0);
+		m->slots = xcalloc(m->size, sizeof *m->slots);
+		for (size_t i = 0; i < osize; i++)
+			if (old[i].n != 0)
+				*tally_find(m, (XXH128_hash_t){old[i].lo,
+				    old[i].hi}) = old[i];
+		free(old);
+	}
+	e = tally_find(m, h);
+	*e = (struct tally_slot){.lo = h.low64, .hi = h.high64, .n = 1};
+	m->count++;
+	return true;
+}
+
+uint64_t
+mxt_tally_get(const struct text_tally *m, const char *t, size_t len)
+{
+	return m->size ? tally_find(m, XXH3_128bits(t, len))->n : 0;
+}
+
+void
+mxt_tally_finish(struct text_tally *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof *m);
 }
 
 /* Adds v to a capped set; false when the cap refused it. */
@@ -625,16 +684,11 @@ mxt_summary_count_failure(struct mxt_summary *s, const struct mxt_event *ev,
 		g->texts_unnamed++;
 	if (slot == NULL && s->ordered) {
 		const char *t = ev->text.ptr ? ev->text.ptr : "";
-		added = false;
-		slot = s->texts_over < SUMMARY_TEXTS_OVER_MAX ?
-		    mxt_strmap_put(&g->texts_over, t, ev->text.len, &added) :
-		    mxt_strmap_get(&g->texts_over, t, ev->text.len);
-		if (slot == NULL)
+		size_t before = g->texts_over.count;
+		if (!mxt_tally_add(&g->texts_over, t, ev->text.len,
+		    s->texts_over < SUMMARY_TEXTS_OVER_MAX))
 			s->texts_over_full = true;
-		else
-			slot->value++;
-		if (slot != NULL && added)
-			s->texts_over++;
+		s->texts_over += g->texts_over.count - before;
 	}
 	return gi;
 }

@@ -38,6 +38,32 @@
  * together): memory stays bounded whatever the log holds. */
 #define SUMMARY_TEXTS_OVER_MAX 262144
 
+/*
+ * Events by reply text, the text kept as its 128-bit XXH3 fingerprint
+ * (24 bytes a text, where a map keeps the text itself): the texts a piece
+ * of a parallel pass counts past a group's cap. The merge only asks it
+ * how many events a text it names already had (no text past a piece's cap
+ * is ever named by the merge, summary_merge.c), so the text itself is not
+ * needed; two texts of one group would have to share all 128 bits to be
+ * counted together.
+ */
+struct tally_slot {
+	uint64_t lo, hi;
+	uint64_t n;                /* events; 0 = empty slot */
+};
+struct text_tally {
+	struct tally_slot *slots;  /* open addressing, power-of-two size */
+	size_t size, count;
+};
+/* Adds one event of text [t, t + len); a new text only when add is true.
+ * Returns false when the text is new and add is false. */
+bool mxt_tally_add(struct text_tally *m, const char *t, size_t len,
+    bool add);
+/* Events counted for the text (0 = none). */
+uint64_t mxt_tally_get(const struct text_tally *m, const char *t,
+    size_t len);
+void mxt_tally_finish(struct text_tally *m);
+
 /* One group of outbound failures (deferred, bounced, expired). */
 struct group {
 	char *values[MXT_MAX_KEYS];
@@ -52,8 +78,8 @@ struct group {
 	uint64_t texts_unnamed;   /* events whose text did not fit */
 	/* only in a piece of a parallel pass (mxt_summary.ordered): texts
 	 * past the cap with their events, so that the merge of the pieces
-	 * names what one pass names (parallel.c) */
-	struct mxt_strmap texts_over;
+	 * counts what one pass counts (parallel.c); by fingerprint */
+	struct text_tally texts_over;
 	struct mxt_time first, last;
 	/* the warnings linked to its failures (struct mxt_event.warning):
 	 * key -> events, at most GROUP_WARNINGS_MAX keys, the rest not named */

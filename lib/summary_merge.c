@@ -104,17 +104,21 @@ merge_texts_ordered(struct group *x, const struct group *g)
 			x->texts_unnamed += v[i]->value;
 	}
 	free(v);
-	for (size_t i = 0; i < g->texts_over.size; i++) {
-		const struct mxt_strmap_slot *sl = &g->texts_over.slots[i];
-		if (sl->key == NULL)
+	/* g's texts past its cap: those x names take their events, the
+	 * rest are unnamed (texts_over keeps fingerprints, so it is asked
+	 * for each of x's texts, never listed) */
+	uint64_t over = 0;
+	for (size_t i = 0; i < g->texts_over.size; i++)
+		over += g->texts_over.slots[i].n;
+	for (size_t i = 0; over > 0 && i < x->texts.size; i++) {
+		struct mxt_strmap_slot *d = &x->texts.slots[i];
+		if (d->key == NULL)
 			continue;
-		struct mxt_strmap_slot *d = mxt_strmap_get(&x->texts, sl->key,
-		    sl->len);
-		if (d != NULL)
-			d->value += sl->value;
-		else
-			x->texts_unnamed += sl->value;
+		uint64_t k = mxt_tally_get(&g->texts_over, d->key, d->len);
+		d->value += k;
+		over -= k;
 	}
+	x->texts_unnamed += over;
 }
 
 /* gmap[i] = dst index of src group i (UINT32_MAX: over the cap). */
