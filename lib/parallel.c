@@ -300,6 +300,47 @@ cmp_u64(const void *a, const void *b)
 }
 
 static void
+sift_down(uint64_t *v, size_t i, size_t n)
+{
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && v[c + 1] > v[c])
+			c++;
+		if (v[i] >= v[c])
+			return;
+		uint64_t t = v[i];
+		v[i] = v[c];
+		v[c] = t;
+	}
+}
+
+/*
+ * Sorts the hashes of a piece's starts in place, drops repeats, and gives
+ * back the unused end of the array; returns how many are left. Not
+ * qsort(3): glibc's sorts through a copy as large as the array, and the
+ * array grows with the messages of the piece (half a million in a 512 MB
+ * piece), held while the other pieces are still read.
+ */
+static size_t
+sort_starts(uint64_t **pv, size_t n)
+{
+	uint64_t *v = *pv;
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		uint64_t t = v[0];
+		v[0] = v[end];
+		v[end] = t;
+		sift_down(v, 0, end);
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || v[i] != v[k - 1])
+			v[k++] = v[i];
+	*pv = xrealloc(v, k * sizeof *v);
+	return k;
+}
+
+static void
 piece_start(void *arg, struct mxt_str host, struct mxt_str qid)
 {
 	struct piece *g = arg;
@@ -609,7 +650,8 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	mxt_pass_destroy(p);
 	mxt_summary_finish(g->s, &g->stats);
 	if (g->nstarts > 0)
-		qsort(g->starts, g->nstarts, sizeof *g->starts, cmp_u64);
+		g->nstarts = g->starts_alloc = sort_starts(&g->starts,
+		    g->nstarts);
 }
 
 static void *
