@@ -449,6 +449,12 @@ const struct rule_def mxt_builtin_rules[] = {
 const size_t mxt_builtin_rule_count =
     sizeof mxt_builtin_rules / sizeof mxt_builtin_rules[0];
 
+/* XXH3 (Debian's libxxhash-dev, inlined from its header, as strmap.c):
+ * the raw memo below hashes every failure's text as logged. Included
+ * here, not at the top, so the rule rows keep their __LINE__ (origins). */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 /* "No rule decided": an index no rule set can reach. */
 #define NO_RULE SIZE_MAX
 
@@ -461,6 +467,27 @@ struct cache_slot {
 	 * rule count itself, so no number of rules can make it name
 	 * another rule */
 	size_t rule;
+	/* a new number each time the slot takes another key (0 = never):
+	 * the raw memo's way to tell the slot still holds its key */
+	uint64_t gen;
+};
+
+/*
+ * The raw memo, in front of the cache: a direct-mapped table keyed by
+ * (direction, code, dsn, flags, the text as logged) that names the cache
+ * slot the normalised key went to and that slot's gen then. A text seen
+ * before (the same deferral from the same MX host) finds its slot without
+ * normalising, lower-casing or running the raw rules, which took most of
+ * a lookup's time; the answer is the cache's own, taken only when the
+ * slot still holds that key, so hits, misses and entries are the ones the
+ * cache alone gives. Same bounds as the cache: overwritten on conflict.
+ */
+struct memo_slot {
+	uint64_t hash;
+	char *key; /* dir, code, dsn, flags, text as logged; NULL = empty */
+	size_t klen;
+	size_t slot; /* index into the cache */
+	uint64_t gen; /* the cache slot's gen when it took this key */
 };
 
 /*
@@ -520,6 +547,9 @@ struct mxt_classifier {
 	char *lower;  /* scratch: lower-cased text as logged */
 	char *keybuf; /* scratch: cache key */
 	struct cache_slot *cache;
+	uint64_t gen; /* the last cache_slot.gen given */
+	char *memokey; /* scratch: memo key */
+	struct memo_slot *memo;
 	struct mxt_classify_stats stats;
 	struct litset lits;
 	struct rule_list index[MXT_DIR_COUNT][CLASS_SLOTS];
@@ -1149,6 +1179,8 @@ mxt_classifier_create(const char *rules_path, struct mxt_error *err)
 	c->lower = xcalloc(1, MXT_LINE_MAX + 1);
 	c->keybuf = xmalloc(CACHE_KEY_MAX + KEY_HEAD);
 	c->cache = xcalloc(MXT_CLASSIFY_CACHE, sizeof *c->cache);
+	c->memokey = xmalloc(CACHE_KEY_MAX + KEY_HEAD);
+	c->memo = xcalloc(MXT_CLASSIFY_CACHE, sizeof *c->memo);
 	if (err != NULL)
 		memset(err, 0, sizeof *err);
 	if (rules_path != NULL) {
@@ -1182,6 +1214,10 @@ mxt_classifier_destroy(struct mxt_classifier *c)
 	for (size_t i = 0; c->cache != NULL && i < MXT_CLASSIFY_CACHE; i++)
 		free(c->cache[i].key);
 	free(c->cache);
+	for (size_t i = 0; c->memo != NULL && i < MXT_CLASSIFY_CACHE; i++)
+		free(c->memo[i].key);
+	free(c->memo);
+	free(c->memokey);
 	free(c->lits.lit);
 	free(c->lits.len);
 	free(c->lits.next);
@@ -1307,36 +1343,47 @@ match_rules(struct mxt_classifier *c, const struct mxt_event *ev,
 static unsigned
 nexthop_facts(const char *text, size_t len, const struct mxt_event *ev)
 {
-	static const char *const forms[] = {
-		"name service error for name=",
-		"failed to lookup ip address for ",
-		"host lookup for ",
+	/* Each form holds " for " at a fixed place (anchor): a form occurs
+	 * at j only where " for " occurs at j + anchor. */
+	static const struct {
+		const char *s;
+		size_t len, anchor;
+	} forms[] = {
+		{MXT_LIT("name service error for name="), 18},
+		{MXT_LIT("failed to lookup ip address for "), 27},
+		{MXT_LIT("host lookup for "), 11},
 	};
 	enum { NFORMS = sizeof forms / sizeof forms[0] };
 	if (ev->direction != MXT_DIR_OUT || ev->domain.len == 0)
 		return 0;
 	/* Where each form first occurs, in one pass over the text (this runs
-	 * on every outbound failure before the cache lookup): the first
-	 * letters, 'n', 'f' and 'h', first. Then the forms in order, each at
-	 * its first occurrence, as a pass per form would take them. */
+	 * on every outbound failure before the cache lookup): at each " for "
+	 * (the one byte test per position most texts ever get), each form
+	 * not yet seen is compared where it would start. The forms are then
+	 * taken in order, each at its first occurrence, as a pass per form
+	 * would take them. */
 	size_t at[NFORMS], found = 0;
 	for (size_t f = 0; f < NFORMS; f++)
 		at[f] = SIZE_MAX;
-	for (size_t i = 0; i < len && found < NFORMS; i++) {
-		char lc = (char)(text[i] | 0x20);
-		if (lc != 'n' && lc != 'f' && lc != 'h')
+	for (size_t i = 0; i + 5 <= len && found < NFORMS; i++) {
+		if (text[i] != ' ' || text[i + 4] != ' ' ||
+		    (text[i + 1] | 0x20) != 'f' || (text[i + 2] | 0x20) != 'o' ||
+		    (text[i + 3] | 0x20) != 'r')
 			continue;
-		for (size_t f = 0; f < NFORMS; f++)
-			if (at[f] == SIZE_MAX && lc == forms[f][0] &&
-			    prefix_ci(text + i, len - i, forms[f])) {
-				at[f] = i;
+		for (size_t f = 0; f < NFORMS; f++) {
+			if (at[f] != SIZE_MAX || i < forms[f].anchor)
+				continue;
+			size_t j = i - forms[f].anchor;
+			if (prefix_ci(text + j, len - j, forms[f].s)) {
+				at[f] = j;
 				found++;
 			}
+		}
 	}
 	for (size_t f = 0; f < NFORMS; f++) {
 		if (at[f] == SIZE_MAX)
 			continue;
-		size_t i = at[f], ll = strlen(forms[f]);
+		size_t i = at[f], ll = forms[f].len;
 		const char *n = text + i + ll;
 		size_t nl = 0;
 		while (i + ll + nl < len && is_host((unsigned char)n[nl]))
@@ -1431,13 +1478,41 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 	const char *text = ev->text.ptr ? ev->text.ptr : "";
 	s.dir = (int)ev->direction;
 	s.code = ev->code;
+	/* the event facts rules may ask for; part of the cache key */
+	unsigned flags = nexthop_facts(text, len, ev);
+
+	/* the raw memo first: a text seen before names its cache slot */
+	struct memo_slot *memo = NULL;
+	if (len <= CACHE_KEY_MAX) {
+		size_t mlen = key_head(c->memokey, (int)ev->direction,
+		    ev->code, ev->dsn, flags, 0);
+		memcpy(c->memokey + mlen, text, len);
+		mlen += len;
+		uint64_t h = XXH3_64bits(c->memokey, mlen);
+		memo = &c->memo[h & (MXT_CLASSIFY_CACHE - 1)];
+		if (memo->key != NULL && memo->hash == h && memo->klen == mlen &&
+		    memcmp(memo->key, c->memokey, mlen) == 0) {
+			const struct cache_slot *cs = &c->cache[memo->slot];
+			if (memo->gen != 0 && cs->gen == memo->gen) {
+				c->stats.hits++;
+				*index = cs->rule;
+				return cs->cause;
+			}
+		} else {
+			free(memo->key);
+			memo->key = xmalloc(mlen ? mlen : 1);
+			memcpy(memo->key, c->memokey, mlen);
+			memo->klen = mlen;
+			memo->hash = h;
+		}
+		memo->gen = 0; /* names no slot until the cache has one */
+	}
+
 	s.has_dsn = ev->dsn[0] != '\0' && dsn_split(ev->dsn, s.dsn);
 	s.len = mxt_classify_normalise(text, len, c->norm, MXT_LINE_MAX + 1);
 	s.text = s.lower = c->norm;
 	s.raw_lower = NULL;
 	s.raw_len = 0;
-	/* the event facts rules may ask for; part of the cache key */
-	unsigned flags = nexthop_facts(text, len, ev);
 	s.facts = flags;
 
 	/* The verdicts of raw rules and the flags join the key. */
@@ -1464,6 +1539,10 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 		if (slot->key != NULL && slot->hash == h && slot->klen == klen &&
 		    memcmp(slot->key, c->keybuf, klen) == 0) {
 			c->stats.hits++;
+			if (memo != NULL) {
+				memo->slot = (size_t)(slot - c->cache);
+				memo->gen = slot->gen;
+			}
 			*index = slot->rule;
 			return slot->cause;
 		}
@@ -1474,6 +1553,11 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 		memcpy(slot->key, c->keybuf, klen);
 		slot->klen = klen;
 		slot->hash = h;
+		slot->gen = ++c->gen;
+		if (memo != NULL) {
+			memo->slot = (size_t)(slot - c->cache);
+			memo->gen = slot->gen;
+		}
 	}
 	size_t i = match_rules(c, ev, &s, rawhits);
 	enum mxt_cause cause = i != NO_RULE ? c->rules.v[i].cause :
