@@ -40,12 +40,17 @@
 #include "framing.h"
 
 /* Tried in order; each refuses a foreign line on its first bytes. The
- * host-first form goes last: it is tried on what no other framing read. */
+ * first four read disjoint sets of lines (a month name; a date and a
+ * space; a date and a 'T'; "<PRI>1 "), so their order is only for speed:
+ * the common ones first, each line pays for the others' refusals (a
+ * fifteenth of the report's time when traditional lines came fourth).
+ * The host-first form goes last: it is tried on what no other framing
+ * read. */
 static const struct mxt_framing *const framings[] = {
-	&mxt_framing_rfc5424,
-	&mxt_framing_rfc3339,
-	&mxt_framing_exim,
 	&mxt_framing_traditional,
+	&mxt_framing_exim,
+	&mxt_framing_rfc3339,
+	&mxt_framing_rfc5424,
 	&mxt_framing_short_full,
 	&mxt_framing_short_unix,
 	&mxt_framing_exim_wrapped,
