@@ -27,7 +27,7 @@
  * e.g. provider:defer_rate>50%,attempts>=20 -- the rates and counts of
  * the group's row in "Rates by provider" / "Rates by domain".
  */
-#include "summary.h"
+#include "summary_read.h"
 
 #include <ctype.h>
 #include <fnmatch.h>

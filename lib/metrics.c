@@ -5,12 +5,12 @@
  * name, type and help each row gives it): a number has one definition.
  * FIRST MATCH WINS in lookups; "cause:ID" takes a cause id.
  */
-#include "summary.h"
+#include "summary_read.h"
 
 static uint64_t
 ev(const struct mxt_summary *s, enum mxt_status st)
 {
-	return s->events[st];
+	return mxt_summary_header(s).events[st];
 }
 
 static double
@@ -25,28 +25,28 @@ m_failures(const struct mxt_summary *s, int arg)
 	(void)arg;
 	/* repeats are failures too, so this cannot go below zero */
 	return (double)(ev(s, MXT_STATUS_DEFERRED) + ev(s, MXT_STATUS_BOUNCED) +
-	    ev(s, MXT_STATUS_EXPIRED) - s->repeats);
+	    ev(s, MXT_STATUS_EXPIRED) - mxt_summary_header(s).repeats);
 }
 
 static double
 m_unparsed(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	return (double)s->stats.unparsed;
+	return (double)mxt_summary_header(s).stats->unparsed;
 }
 
 static double
 m_pending(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	return (double)mxt_summary_pending_count(s);
+	return (double)mxt_summary_retries(s).pending;
 }
 
 static double
 m_pending_age(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	return (double)mxt_summary_oldest_pending_age(s);
+	return (double)mxt_summary_retries(s).oldest_age;
 }
 
 /* The rates as summary_rates.c defines them for every domain and
@@ -55,14 +55,14 @@ static double
 m_bounce_rate(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	return 100.0 * mxt_rate_bounce(&s->rate_total);
+	return 100.0 * mxt_rate_bounce(mxt_summary_header(s).rate_total);
 }
 
 static double
 m_defer_rate(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	return 100.0 * mxt_rate_defer(&s->rate_total);
+	return 100.0 * mxt_rate_defer(mxt_summary_header(s).rate_total);
 }
 
 /* Messages received, once each (summary_received.c), and their sizes. */
@@ -70,20 +70,21 @@ static double
 m_received(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	return (double)s->recv_messages;
+	return (double)mxt_summary_header(s).recv_messages;
 }
 
 static double
 m_received_bytes(const struct mxt_summary *s, int arg)
 {
 	(void)arg;
-	return (double)s->recv_bytes;
+	return (double)mxt_summary_header(s).recv_bytes;
 }
 
 static double
 m_cause(const struct mxt_summary *s, int arg)
 {
-	return (double)(s->causes[arg].events + s->causes[arg].rejections);
+	const struct mxt_cause_row r = mxt_summary_cause(s, (enum mxt_cause)arg);
+	return (double)(r.events + r.rejections);
 }
 
 #define EVENTS_TOTAL "mxtriage_events_total", MXT_METRIC_COUNTER, \

@@ -1,15 +1,12 @@
 /*
- * report.h - what the report writers share beyond summary.h (internal):
- * the writers added since, and the reading of a failure text that the
- * table and the HTML report both show.
+ * report.h - what the report writers share beyond summary_read.h
+ * (internal): the reading of a failure text that the table and the HTML
+ * report both show.
  */
 #ifndef MXT_REPORT_H
 #define MXT_REPORT_H
 
-#include "summary.h"
-
-int mxt_report_html(const struct mxt_summary *s,
-    const struct mxt_report_options *o, FILE *fp);
+#include "summary_read.h"
 
 /* Where the remote server's own reply starts in a failure text: past
  * Postfix's "host NAME[IP] said: " / "refused to talk to me: " and

@@ -25,7 +25,7 @@
  * lists are in report order and cut by --top (0, the CSV default: all);
  * the timeline never is.
  */
-#include "summary.h"
+#include "summary_read.h"
 
 #include <assert.h>
 #include <jansson.h>
@@ -76,20 +76,22 @@ write_groups(const struct mxt_summary *s, const struct mxt_report_options *o,
 	static const char *const cols[] = {"events", "cached_repeats",
 	    "deferred", "bounced", "expired", "recipients", "messages",
 	    "first", "last", "top_reply", "top_text"};
+	const struct mxt_summary_config *cfg = mxt_summary_header(s).cfg;
 	int rc = 0;
-	for (size_t k = 0; k < s->cfg.nby; k++)
-		rc |= cell(fp, mxt_key_name(s->cfg.by[k]), k == 0, true);
+	for (size_t k = 0; k < cfg->nby; k++)
+		rc |= cell(fp, mxt_key_name(cfg->by[k]), k == 0, true);
 	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
-		rc |= cell(fp, cols[i], s->cfg.nby == 0 && i == 0, true);
+		rc |= cell(fp, cols[i], cfg->nby == 0 && i == 0, true);
 	rc |= fputs("\r\n", fp) == EOF;
 
-	struct group **v = mxt_summary_sorted_groups(s);
-	for (size_t i = 0; v[i] != NULL && (!o->top || i < o->top); i++) {
-		const struct group *g = v[i];
+	size_t ng;
+	struct mxt_group_row *v = mxt_summary_groups(s, &ng);
+	for (size_t i = 0; i < ng && (!o->top || i < o->top); i++) {
+		const struct mxt_group_row *g = &v[i];
 		char first[64], last[64];
 		if (i > 0)
-			rc |= empty_rows(fp, s, v[i - 1], g);
-		for (size_t k = 0; k < s->cfg.nby; k++)
+			rc |= empty_rows(fp, s, v[i - 1].group, g->group);
+		for (size_t k = 0; k < cfg->nby; k++)
 			rc |= cell(fp, g->values[k], k == 0, o->csv_raw);
 		rc |= num(fp, g->events);
 		rc |= num(fp, g->repeats);
@@ -101,8 +103,8 @@ write_groups(const struct mxt_summary *s, const struct mxt_report_options *o,
 		    false, true);
 		rc |= cell(fp, mxt_time_format(&g->last, last, sizeof last),
 		    false, true);
-		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
-		const struct mxt_strmap_slot *text = mxt_strmap_top(&g->texts);
+		const struct mxt_strmap_slot *code = mxt_strmap_top(g->codes);
+		const struct mxt_strmap_slot *text = mxt_strmap_top(g->texts);
 		rc |= cell(fp, code ? code->key : NULL, false, o->csv_raw);
 		if (text) {
 			size_t len = text->len;
@@ -238,7 +240,7 @@ rates_total(struct row *w, const struct mxt_summary *s,
 {
 	(void)o;
 	head(w, (const char *const[]){RATE_COLS});
-	rate_row(w, NULL, &s->rate_total);
+	rate_row(w, NULL, mxt_summary_header(s).rate_total);
 }
 
 static void
@@ -316,11 +318,10 @@ complaints(struct row *w, const struct mxt_summary *s,
 	head(w, (const char *const[]){"key", "mta", "level", "topic", "count",
 	    "explained", "first", "last", "program", "example", NULL});
 	size_t n;
-	const struct mxt_strmap_slot **v =
-	    mxt_ourside_sorted(&s->ourside.complaints, true, &n);
+	struct mxt_complaint_row *v = mxt_summary_complaints(s, &n);
 	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
-		const struct complaint *c = v[i]->ptr;
-		str_n(w, v[i]->key, v[i]->len, true);
+		const struct mxt_complaint_row *c = &v[i];
+		str_n(w, c->key, c->len, true);
 		str(w, mxt_mta_name(c->mta), false);
 		str(w, mxt_local_level_name(c->level), false);
 		if (c->topic == MXT_TOPIC_NONE)
@@ -339,17 +340,19 @@ complaints(struct row *w, const struct mxt_summary *s,
 }
 
 static void
-clients(struct row *w, const struct mxt_strmap *m,
-    const struct mxt_report_options *o, bool with_max)
+clients(struct row *w, const struct mxt_summary *s,
+    enum mxt_local_clients which, const struct mxt_report_options *o,
+    bool with_max)
 {
 	head(w, with_max ? (const char *const[]){"client", "name", "count",
 	    "max", "first", "last", NULL} : (const char *const[]){"client",
 	    "name", "count", "first", "last", NULL});
 	size_t n;
-	const struct mxt_strmap_slot **v = mxt_ourside_sorted(m, false, &n);
+	struct mxt_local_client_row *v = mxt_summary_local_clients(s, which,
+	    &n);
 	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
-		const struct local_client *c = v[i]->ptr;
-		str_n(w, v[i]->key, v[i]->len, true);
+		const struct mxt_local_client_row *c = &v[i];
+		str_n(w, c->key, c->len, true);
 		str(w, c->name, true);
 		unum(w, c->count);
 		if (with_max)
@@ -365,14 +368,14 @@ static void
 sasl_failures(struct row *w, const struct mxt_summary *s,
     const struct mxt_report_options *o)
 {
-	clients(w, &s->ourside.sasl, o, false);
+	clients(w, s, MXT_LOCAL_SASL, o, false);
 }
 
 static void
 rate_limited(struct row *w, const struct mxt_summary *s,
     const struct mxt_report_options *o)
 {
-	clients(w, &s->ourside.rate, o, true);
+	clients(w, s, MXT_LOCAL_RATE, o, true);
 }
 
 static void
@@ -381,8 +384,9 @@ anvil(struct row *w, const struct mxt_summary *s,
 {
 	(void)o;
 	head(w, (const char *const[]){"kind", "max", "client", "time", NULL});
+	const struct mxt_summary_ourside os = mxt_summary_ourside(s);
 	for (int i = 0; i < OURSIDE_ANVIL; i++) {
-		const struct anvil_max *m = &s->ourside.anvil[i];
+		const struct mxt_anvil_row *m = &os.anvil[i];
 		if (m->client == NULL)
 			continue;
 		str(w, mxt_ourside_anvil_names[i], false);

@@ -374,7 +374,9 @@ charts(struct html *h)
 	/* causes: fresh outbound failures and rejections; repeats and
 	 * expiries are not causes of their own (as in the table) */
 	for (int c = 1; c < MXT_CAUSE_COUNT; c++) {
-		uint64_t e = s->causes[c].events + s->causes[c].rejections;
+		const struct mxt_cause_row r = mxt_summary_cause(s,
+		    (enum mxt_cause)c);
+		uint64_t e = r.events + r.rejections;
 		if (e > 0 && !mxt_cause_is_repeat(c) && c != MXT_CAUSE_EXPIRED)
 			bar_add(&v, &n, cause_name(c), e);
 	}
@@ -409,20 +411,22 @@ static void
 header(struct html *h)
 {
 	const struct mxt_summary *s = h->s;
-	const struct mxt_stats *st = &s->stats;
+	const struct mxt_summary_header sh = mxt_summary_header(s);
+	const struct mxt_stats *st = sh.stats;
 	char a[64], b[64];
 	put(h, "<table class=\"head\">\n<tr><th>Inputs</th><td>");
-	size_t ninputs = s->ninputs ? s->ninputs : h->o->ninputs;
+	size_t ninputs = sh.ninputs ? sh.ninputs : h->o->ninputs;
 	for (size_t i = 0; i < ninputs; i++) {
 		put(h, "%s", i ? ", " : "");
-		text(h, s->ninputs ? s->inputs[i].name : h->o->inputs[i]);
+		text(h, sh.ninputs ? mxt_summary_input(s, i).name :
+		    h->o->inputs[i]);
 	}
 	put(h, "</td></tr>\n");
 	if (st->first.valid)
 		put(h, "<tr><th>Span</th><td>%s .. %s</td></tr>\n",
 		    mxt_time_format(&st->first, a, sizeof a),
 		    mxt_time_format(&st->last, b, sizeof b));
-	const struct mxt_filter *f = &s->cfg.filter;
+	const struct mxt_filter *f = &sh.cfg->filter;
 	if (f->has_since || f->has_until)
 		put(h, "<tr><th>Window</th><td>%s .. %s</td></tr>\n",
 		    f->has_since ? mxt_local_time(f->since, a, sizeof a) : "start",
@@ -435,16 +439,16 @@ header(struct html *h)
 	    (unsigned long long)st->unparsed);
 	for (int i = 0; i < MXT_STATUS_COUNT; i++) {
 		put(h, "%s<span class=\"%s\">%llu %s</span>", i ? ", " : "",
-		    mxt_status_name(i), (unsigned long long)s->events[i],
+		    mxt_status_name(i), (unsigned long long)sh.events[i],
 		    mxt_status_name(i));
-		if (s->events[i] && i != MXT_STATUS_REJECTED)
-			put(h, " (%llu msg)", (unsigned long long)s->messages[i]);
+		if (sh.events[i] && i != MXT_STATUS_REJECTED)
+			put(h, " (%llu msg)", (unsigned long long)sh.messages[i]);
 	}
-	if (s->repeats)
+	if (sh.repeats)
 		put(h, "<br>%llu of these failures %s cached %s of an earlier "
 		    "failure (suspended), not a fresh attempt",
-		    (unsigned long long)s->repeats, s->repeats == 1 ? "is a" :
-		    "are", s->repeats == 1 ? "repeat" : "repeats");
+		    (unsigned long long)sh.repeats, sh.repeats == 1 ? "is a" :
+		    "are", sh.repeats == 1 ? "repeat" : "repeats");
 	put(h, "</td></tr>\n</table>\n");
 }
 
@@ -452,28 +456,31 @@ static void
 groups(struct html *h)
 {
 	const struct mxt_summary *s = h->s;
+	const struct mxt_summary_config *cfg = mxt_summary_header(s).cfg;
 	put(h, "<h2 id=\"failures\">Failures by ");
-	for (size_t k = 0; k < s->cfg.nby; k++)
-		put(h, "%s%s", k ? ", " : "", mxt_key_name(s->cfg.by[k]));
+	for (size_t k = 0; k < cfg->nby; k++)
+		put(h, "%s%s", k ? ", " : "", mxt_key_name(cfg->by[k]));
 	put(h, "</h2>\n<p class=\"note\">Outbound deferrals, bounces and "
 	    "expiries. Events are attempts; cached repeats (suspended) are "
 	    "counted apart.</p>\n");
-	if (mxt_summary_ngroups(s) == 0) {
+	size_t ng;
+	struct mxt_group_row *v = mxt_summary_groups(s, &ng);
+	if (ng == 0) {
+		free(v);
 		put(h, "<p>none</p>\n");
 		return;
 	}
 	put(h, "<table class=\"rows\">\n<tr>");
-	for (size_t k = 0; k < s->cfg.nby; k++)
-		put(h, "<th>%s</th>", mxt_key_name(s->cfg.by[k]));
+	for (size_t k = 0; k < cfg->nby; k++)
+		put(h, "<th>%s</th>", mxt_key_name(cfg->by[k]));
 	put(h, "<th>events</th><th>cached</th><th>rcpt</th><th>msgs</th>"
 	    "<th>first</th><th>last</th><th>reply</th></tr>\n");
-	struct group **v = mxt_summary_sorted_groups(s);
 	size_t top = h->o->top;
 	char a[64], b[64];
-	for (size_t i = 0; v[i] != NULL && (!top || i < top); i++) {
-		const struct group *g = v[i];
+	for (size_t i = 0; i < ng && (!top || i < top); i++) {
+		const struct mxt_group_row *g = &v[i];
 		put(h, "<tr class=\"group\">");
-		for (size_t k = 0; k < s->cfg.nby; k++) {
+		for (size_t k = 0; k < cfg->nby; k++) {
 			put(h, "<td>");
 			text(h, g->values[k]);
 			put(h, "</td>");
@@ -487,29 +494,29 @@ groups(struct html *h)
 		    (unsigned long long)g->messages,
 		    g->first.valid ? mxt_time_format(&g->first, a, sizeof a) : "",
 		    g->last.valid ? mxt_time_format(&g->last, b, sizeof b) : "");
-		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
-		const struct mxt_strmap_slot *tx = mxt_strmap_top(&g->texts);
+		const struct mxt_strmap_slot *code = mxt_strmap_top(g->codes);
+		const struct mxt_strmap_slot *tx = mxt_strmap_top(g->texts);
 		char *cell = mxt_reply_cell(code, tx);
 		text(h, cell);
 		free(cell);
 		put(h, "</td></tr>\n<tr class=\"detail\"><td colspan=\"%zu\">",
-		    s->cfg.nby + 7);
+		    cfg->nby + 7);
 		if (tx != NULL && tx->len > 0) {
 			const char *r = mxt_reply_start(tx->key);
 			put(h, "<div class=\"reply\">");
 			text_n(h, r, tx->len - (size_t)(r - tx->key));
 			put(h, "</div>");
 		}
-		char *cmd = mxt_trace_command_group(s, g);
+		char *cmd = mxt_trace_command_group(s, g->group);
 		put(h, "<code>");
 		text(h, cmd);
 		put(h, "</code></td></tr>\n");
 		free(cmd);
 	}
 	put(h, "</table>\n");
-	if (top && mxt_summary_ngroups(s) > top)
+	if (top && ng > top)
 		put(h, "<p class=\"note\">top %zu of %zu groups</p>\n", top,
-		    mxt_summary_ngroups(s));
+		    ng);
 	free(v);
 }
 
@@ -517,17 +524,17 @@ static void
 causes(struct html *h)
 {
 	const struct mxt_summary *s = h->s;
-	enum mxt_cause order[MXT_CAUSE_COUNT];
-	size_t n = mxt_summary_sorted_causes(s, order);
+	struct mxt_cause_row rows[MXT_CAUSE_COUNT];
+	size_t n = mxt_summary_causes(s, rows);
 	put(h, "<h2 id=\"causes\">Causes</h2>\n");
 	put(h, "<table class=\"rows\">\n<tr><th>cause</th><th>kind</th>"
 	    "<th>side</th><th>events</th><th>rejects</th><th>domains</th>"
 	    "<th>first thing to do</th></tr>\n");
 	for (size_t i = 0; i < n; i++) {
-		enum mxt_cause c = order[i];
+		enum mxt_cause c = rows[i].cause;
 		if (mxt_cause_is_repeat(c) || c == MXT_CAUSE_EXPIRED)
 			continue;
-		const struct cause_row *r = &s->causes[c];
+		const struct mxt_cause_row *r = &rows[i];
 		const char *const *steps = mxt_cause_steps(c,
 		    r->events >= r->rejections ? MXT_DIR_OUT : MXT_DIR_IN);
 		/* is it us or them (causes.c): said of our deliveries; a
@@ -538,27 +545,27 @@ causes(struct html *h)
 		    cause_name(c), mxt_cause_kind_name(mxt_cause_kind(c)),
 		    r->events > 0 ? mxt_cause_side_name(mxt_cause_side(c)) : "-",
 		    (unsigned long long)r->events,
-		    (unsigned long long)r->rejections, r->domains.count);
+		    (unsigned long long)r->rejections, r->domains->count);
 		text(h, steps[0] ? steps[0] : "");
 		put(h, "</td></tr>\n");
 	}
 	put(h, "</table>\n");
 	for (size_t i = 0; i < n; i++) {
-		enum mxt_cause c = order[i];
-		const struct cause_row *r = &s->causes[c];
+		enum mxt_cause c = rows[i].cause;
+		const struct mxt_cause_row *r = &rows[i];
 		if (r->events == 0)
 			continue;
 		if (mxt_cause_is_repeat(c))
 			put(h, "<p class=\"note\">Also: %llu cached repeats of "
 			    "earlier failures (%s), %zu domains: not fresh "
 			    "attempts.</p>\n", (unsigned long long)r->events,
-			    cause_name(c), r->domains.count);
+			    cause_name(c), r->domains->count);
 		else if (c == MXT_CAUSE_EXPIRED)
 			put(h, "<p class=\"note\">Also: %llu expiries (%s): the "
 			    "queue gave up on these recipients, %zu domains; the "
 			    "causes above are why.</p>\n",
 			    (unsigned long long)r->events, cause_name(c),
-			    r->domains.count);
+			    r->domains->count);
 	}
 }
 
@@ -568,14 +575,15 @@ retries(struct html *h)
 	const struct mxt_summary *s = h->s;
 	char a[32], b[32];
 	put(h, "<h2 id=\"retries\">Retry outcome</h2>\n<p>");
-	uint64_t total = mxt_summary_deferred_recipients(s);
+	const struct mxt_summary_retries rt = mxt_summary_retries(s);
+	uint64_t total = rt.deferred;
 	if (total == 0) {
 		put(h, "none</p>\n");
 		return;
 	}
 	put(h, "%llu deferred: %llu delivered later", (unsigned long long)total,
-	    (unsigned long long)s->retry_delivered);
-	if (mxt_summary_delays_count(s) > 0) {
+	    (unsigned long long)rt.delivered);
+	if (rt.ndelays > 0) {
 		bool open50, open90;
 		int64_t p50 = mxt_summary_delay_percentile(s, 50, &open50);
 		int64_t p90 = mxt_summary_delay_percentile(s, 90, &open90);
@@ -586,11 +594,11 @@ retries(struct html *h)
 		    mxt_duration_format(p90, b, sizeof b));
 	}
 	put(h, ", %llu bounced, %llu expired, %llu still pending</p>\n",
-	    (unsigned long long)s->retry_bounced,
-	    (unsigned long long)s->retry_expired,
-	    (unsigned long long)mxt_summary_pending_count(s));
+	    (unsigned long long)rt.bounced,
+	    (unsigned long long)rt.expired,
+	    (unsigned long long)rt.pending);
 	size_t n;
-	struct retry **v = mxt_summary_sorted_pending(s, &n);
+	struct mxt_pending_row *v = mxt_summary_pending(s, false, &n);
 	if (n > 0) {
 		put(h, "<h2 id=\"pending\">Pending</h2>\n<p class=\"note\">Still "
 		    "deferred at the end, oldest first.</p>\n"
@@ -599,16 +607,16 @@ retries(struct html *h)
 		    "<th>recipient</th></tr>\n");
 		size_t top = h->o->top;
 		for (size_t i = 0; i < n && (!top || i < top); i++) {
-			mxt_duration_format(s->end - v[i]->first_deferred, a,
+			mxt_duration_format(v[i].age, a,
 			    sizeof a);
 			put(h, "<tr><td class=\"n\">%s</td><td>", a);
-			text(h, v[i]->domain);
+			text(h, v[i].domain);
 			put(h, "</td><td>%s</td><td class=\"n\">%llu</td><td>",
-			    cause_name(v[i]->cause),
-			    (unsigned long long)v[i]->attempts);
-			text(h, v[i]->queue_id);
+			    cause_name(v[i].cause),
+			    (unsigned long long)v[i].attempts);
+			text(h, v[i].queue_id);
 			put(h, "</td><td>");
-			text(h, v[i]->recipient);
+			text(h, v[i].recipient);
 			put(h, "</td></tr>\n");
 		}
 		put(h, "</table>\n");
@@ -623,23 +631,23 @@ rejections(struct html *h)
 {
 	const struct mxt_summary *s = h->s;
 	put(h, "<h2 id=\"rejections\">Rejections we issued</h2>\n");
-	if (s->events[MXT_STATUS_REJECTED] == 0) {
+	if (mxt_summary_header(s).events[MXT_STATUS_REJECTED] == 0) {
 		put(h, "<p>none</p>\n");
 		return;
 	}
 	size_t n;
-	struct client_row **v = mxt_summary_sorted_clients(s, &n);
+	struct mxt_client_row *v = mxt_summary_clients(s, &n);
 	put(h, "<table class=\"rows\">\n<tr><th>client</th><th>name</th>"
 	    "<th>rejects</th><th>top cause</th></tr>\n");
 	size_t top = h->o->top;
 	for (size_t i = 0; i < n && (!top || i < top); i++) {
 		put(h, "<tr><td>");
-		text(h, v[i]->key);
+		text(h, v[i].key);
 		put(h, "</td><td>");
-		text(h, v[i]->name);
+		text(h, v[i].name);
 		put(h, "</td><td class=\"n\">%llu</td><td>%s</td></tr>\n",
-		    (unsigned long long)v[i]->rejections,
-		    cause_name(v[i]->top_cause));
+		    (unsigned long long)v[i].rejections,
+		    cause_name(v[i].top_cause));
 	}
 	put(h, "</table>\n");
 	free(v);
@@ -710,20 +718,23 @@ time_cell(struct html *h, const struct mxt_time *t)
 
 /* A client table of "Our side" (SASL failures, limits enforced). */
 static void
-local_clients(struct html *h, const struct mxt_strmap *m, const char *id,
+local_clients(struct html *h, enum mxt_local_clients which, const char *id,
     const char *title, bool with_max)
 {
-	if (m->count == 0)
-		return;
 	size_t n, top = h->o->top;
-	const struct mxt_strmap_slot **v = mxt_ourside_sorted(m, false, &n);
+	struct mxt_local_client_row *v = mxt_summary_local_clients(h->s, which,
+	    &n);
+	if (n == 0) {
+		free(v);
+		return;
+	}
 	put(h, "<h3 id=\"%s\">%s</h3>\n<table class=\"rows\">\n<tr>"
 	    "<th>client</th><th>name</th><th>times</th>%s<th>first</th>"
 	    "<th>last</th></tr>\n", id, title, with_max ? "<th>max</th>" : "");
 	for (size_t i = 0; i < n && (!top || i < top); i++) {
-		const struct local_client *c = v[i]->ptr;
+		const struct mxt_local_client_row *c = &v[i];
 		put(h, "<tr class=\"%s\"><td>", id);
-		text_n(h, v[i]->key, v[i]->len);
+		text_n(h, c->key, c->len);
 		put(h, "</td><td>");
 		text(h, c->name);
 		put(h, "</td><td class=\"n\">%llu</td>", (unsigned long long)c->count);
@@ -747,22 +758,22 @@ local_clients(struct html *h, const struct mxt_strmap *m, const char *id,
 static void
 our_side(struct html *h)
 {
-	const struct ourside *os = &h->s->ourside;
+	const struct mxt_summary_ourside ours = mxt_summary_ourside(h->s);
+	const struct mxt_summary_ourside *os = &ours;
 	put(h, "<h2 id=\"our-side\">Our side</h2>\n<p class=\"note\">The local "
 	    "MTA's own warnings and errors, and the limits it enforced.</p>\n");
-	if (mxt_ourside_total(os) == 0) {
+	if (os->total == 0) {
 		put(h, "<p>none</p>\n");
 		return;
 	}
 	size_t n, top = h->o->top;
-	const struct mxt_strmap_slot **v = mxt_ourside_sorted(&os->complaints,
-	    true, &n);
+	struct mxt_complaint_row *v = mxt_summary_complaints(h->s, &n);
 	if (n > 0) {
 		put(h, "<table class=\"rows\">\n<tr><th>count</th><th>level</th>"
 		    "<th>process</th><th>first</th><th>last</th>"
 		    "<th>linked</th></tr>\n");
 		for (size_t i = 0; i < n && (!top || i < top); i++) {
-			const struct complaint *c = v[i]->ptr;
+			const struct mxt_complaint_row *c = &v[i];
 			put(h, "<tr class=\"complaint\"><td class=\"n\">%llu</td>"
 			    "<td>%s</td><td>", (unsigned long long)c->count,
 			    mxt_local_level_name(c->level));
@@ -783,9 +794,9 @@ our_side(struct html *h)
 			    top, n);
 	}
 	free(v);
-	local_clients(h, &os->sasl, "sasl-failures",
+	local_clients(h, MXT_LOCAL_SASL, "sasl-failures",
 	    "SASL authentication failures, by client", false);
-	local_clients(h, &os->rate, "rate-limited",
+	local_clients(h, MXT_LOCAL_RATE, "rate-limited",
 	    "Connection limits we enforced (anvil), by client", true);
 	bool any = false;
 	for (int i = 0; i < MXT_OURSIDE_ACTIONS; i++)
@@ -799,7 +810,7 @@ our_side(struct html *h)
 		put(h, "</p>\n");
 	any = false;
 	for (int i = 0; i < OURSIDE_ANVIL; i++) {
-		const struct anvil_max *a = &os->anvil[i];
+		const struct mxt_anvil_row *a = &os->anvil[i];
 		if (a->client == NULL)
 			continue;
 		put(h, "%s%s %llu (", any ? ", " : "<p>anvil maxima: ",

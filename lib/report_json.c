@@ -125,15 +125,17 @@ histogram(const struct mxt_strmap *m)
 static json_t *
 header(const struct mxt_summary *s, const struct mxt_report_options *o)
 {
-	const struct mxt_stats *st = &s->stats;
+	const struct mxt_summary_header sh = mxt_summary_header(s);
+	const struct mxt_stats *st = sh.stats;
 	json_t *inputs = json_array();
-	if (s->ninputs > 0) {
-		for (size_t i = 0; i < s->ninputs; i++) {
+	if (sh.ninputs > 0) {
+		for (size_t i = 0; i < sh.ninputs; i++) {
+			const struct mxt_summary_input si = mxt_summary_input(s, i);
 			json_t *in = json_object();
-			json_object_set_new(in, "name", jstr(s->inputs[i].name));
-			json_object_set_new(in, "first", jtime(&s->inputs[i].first));
-			json_object_set_new(in, "last", jtime(&s->inputs[i].last));
-			json_object_set_new(in, "lines", jint(s->inputs[i].lines));
+			json_object_set_new(in, "name", jstr(si.name));
+			json_object_set_new(in, "first", jtime(&si.first));
+			json_object_set_new(in, "last", jtime(&si.last));
+			json_object_set_new(in, "lines", jint(si.lines));
 			json_array_append_new(inputs, in);
 		}
 	} else {
@@ -158,11 +160,11 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 
 	json_t *events = json_object(), *messages = json_object();
 	for (int i = 0; i < MXT_STATUS_COUNT; i++) {
-		json_object_set_new(events, mxt_status_name(i), jint(s->events[i]));
+		json_object_set_new(events, mxt_status_name(i), jint(sh.events[i]));
 		json_object_set_new(messages, mxt_status_name(i),
-		    jint(s->messages[i]));
+		    jint(sh.messages[i]));
 	}
-	json_object_set_new(events, "cached_repeats", jint(s->repeats));
+	json_object_set_new(events, "cached_repeats", jint(sh.repeats));
 
 	json_t *span = json_object();
 	json_object_set_new(span, "first", jtime(&st->first));
@@ -171,7 +173,7 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	json_object_set_new(span, "last_line", jtime(&st->last_line));
 	json_t *window = json_object();
 	char buf[64];
-	const struct mxt_filter *f = &s->cfg.filter;
+	const struct mxt_filter *f = &sh.cfg->filter;
 	json_object_set_new(window, "since", f->has_since ?
 	    json_string(mxt_local_time(f->since, buf, sizeof buf)) :
 	    json_null());
@@ -179,32 +181,33 @@ header(const struct mxt_summary *s, const struct mxt_report_options *o)
 	    json_string(mxt_local_time(f->until, buf, sizeof buf)) :
 	    json_null());
 	json_t *gaps = json_array();
-	for (size_t i = 0; i < s->ngaps; i++) {
+	for (size_t i = 0; i < sh.ngaps; i++) {
+		const struct mxt_summary_gap gap = mxt_summary_gap(s, i);
 		json_t *g = json_object();
 		json_object_set_new(g, "kind",
-		    json_string(mxt_gap_kind_name(s->gaps[i].kind)));
+		    json_string(mxt_gap_kind_name(gap.kind)));
 		json_object_set_new(g, "start", json_string(mxt_local_time(
-		    s->gaps[i].start, buf, sizeof buf)));
+		    gap.start, buf, sizeof buf)));
 		json_object_set_new(g, "end", json_string(mxt_local_time(
-		    s->gaps[i].end, buf, sizeof buf)));
+		    gap.end, buf, sizeof buf)));
 		json_array_append_new(gaps, g);
 	}
 	/* the parts of the window no input covers */
 	json_object_set_new(window, "uncovered", gaps);
 	json_t *overflow = json_object();
-	json_object_set_new(overflow, "groups", jint(s->overflow_groups));
-	json_object_set_new(overflow, "retries", jint(s->overflow_retries));
-	json_object_set_new(overflow, "messages", jint(s->overflow_messages));
-	json_object_set_new(overflow, "domains", jint(s->overflow_domains));
+	json_object_set_new(overflow, "groups", jint(sh.overflow_groups));
+	json_object_set_new(overflow, "retries", jint(sh.overflow_retries));
+	json_object_set_new(overflow, "messages", jint(sh.overflow_messages));
+	json_object_set_new(overflow, "domains", jint(sh.overflow_domains));
 	json_object_set_new(overflow, "tracked_messages", jint(st->track_overflow));
-	json_object_set_new(overflow, "received", jint(s->recv_overflow));
+	json_object_set_new(overflow, "received", jint(sh.overflow_received));
 	json_t *received = json_object();
-	json_object_set_new(received, "messages", jint(s->recv_messages));
-	json_object_set_new(received, "bytes", jint(s->recv_bytes));
+	json_object_set_new(received, "messages", jint(sh.recv_messages));
+	json_object_set_new(received, "bytes", jint(sh.recv_bytes));
 
 	json_t *h = json_object();
 	json_object_set_new(h, "inputs", inputs);
-	json_object_set_new(h, "hosts", key_list(&s->hosts));
+	json_object_set_new(h, "hosts", key_list(sh.hosts));
 	json_object_set_new(h, "span", span);
 	json_object_set_new(h, "window", window);
 	json_object_set_new(h, "lines", lines);
@@ -220,16 +223,18 @@ static json_t *
 groups(const struct mxt_summary *s, const struct mxt_report_options *o,
     uint32_t *pos)
 {
+	const struct mxt_summary_header sh = mxt_summary_header(s);
 	json_t *a = json_array();
-	struct group **v = mxt_summary_sorted_groups(s);
-	for (size_t i = 0; i < s->ngroups; i++)
+	size_t ng;
+	struct mxt_group_row *v = mxt_summary_groups(s, &ng);
+	for (size_t i = 0; i < sh.groups_kept; i++)
 		pos[i] = UINT32_MAX;
-	for (size_t i = 0; v[i] != NULL && (!o->top || i < o->top); i++) {
-		const struct group *g = v[i];
-		pos[g - s->groups] = (uint32_t)i;
+	for (size_t i = 0; i < ng && (!o->top || i < o->top); i++) {
+		const struct mxt_group_row *g = &v[i];
+		pos[g->index] = (uint32_t)i;
 		json_t *j = json_object(), *keys = json_object();
-		for (size_t k = 0; k < s->cfg.nby; k++)
-			json_object_set_new(keys, mxt_key_name(s->cfg.by[k]),
+		for (size_t k = 0; k < sh.cfg->nby; k++)
+			json_object_set_new(keys, mxt_key_name(sh.cfg->by[k]),
 			    jstr(g->values[k]));
 		json_object_set_new(j, "keys", keys);
 		json_object_set_new(j, "events", jint(g->events));
@@ -241,24 +246,24 @@ groups(const struct mxt_summary *s, const struct mxt_report_options *o,
 		json_object_set_new(j, "messages", jint(g->messages));
 		json_object_set_new(j, "first", jtime(&g->first));
 		json_object_set_new(j, "last", jtime(&g->last));
-		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
-		const struct mxt_strmap_slot *text = mxt_strmap_top(&g->texts);
+		const struct mxt_strmap_slot *code = mxt_strmap_top(g->codes);
+		const struct mxt_strmap_slot *text = mxt_strmap_top(g->texts);
 		json_object_set_new(j, "top_reply", code ? jstr(code->key) : json_null());
 		json_object_set_new(j, "top_reply_events", jint(code ? code->value : 0));
 		json_object_set_new(j, "top_text", text ?
 		    jstrn(text->key, text->len) : json_null());
 		json_object_set_new(j, "top_text_events", jint(text ? text->value : 0));
-		json_object_set_new(j, "replies", histogram(&g->codes));
-		json_object_set_new(j, "texts", histogram(&g->texts));
+		json_object_set_new(j, "replies", histogram(g->codes));
+		json_object_set_new(j, "texts", histogram(g->texts));
 		json_object_set_new(j, "texts_unnamed", jint(g->texts_unnamed));
 		/* the warnings of ours linked to its failures */
-		const struct mxt_strmap_slot *warn = mxt_strmap_top(&g->warnings);
+		const struct mxt_strmap_slot *warn = mxt_strmap_top(g->warnings);
 		json_object_set_new(j, "warning", warn ?
 		    jstrn(warn->key, warn->len) : json_null());
-		json_object_set_new(j, "warnings", histogram(&g->warnings));
+		json_object_set_new(j, "warnings", histogram(g->warnings));
 		/* the command that lists the group's messages and lines */
 		json_object_set_new(j, "trace",
-		    jcommand(mxt_trace_command_group(s, g)));
+		    jcommand(mxt_trace_command_group(s, g->group)));
 		json_array_append_new(a, j);
 	}
 	free(v);
@@ -268,12 +273,12 @@ groups(const struct mxt_summary *s, const struct mxt_report_options *o,
 static json_t *
 causes(const struct mxt_summary *s)
 {
-	enum mxt_cause order[MXT_CAUSE_COUNT];
-	size_t n = mxt_summary_sorted_causes(s, order);
+	struct mxt_cause_row rows[MXT_CAUSE_COUNT];
+	size_t n = mxt_summary_causes(s, rows);
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++) {
-		enum mxt_cause c = order[i];
-		const struct cause_row *r = &s->causes[c];
+		enum mxt_cause c = rows[i].cause;
+		const struct mxt_cause_row *r = &rows[i];
 		json_t *j = json_object();
 		json_object_set_new(j, "cause", jcause(c));
 		json_object_set_new(j, "title", json_string(mxt_cause_title(c) ?
@@ -284,12 +289,12 @@ causes(const struct mxt_summary *s)
 		    mxt_cause_side_name(mxt_cause_side(c))));
 		json_object_set_new(j, "events", jint(r->events));
 		json_object_set_new(j, "rejections", jint(r->rejections));
-		json_object_set_new(j, "domains", jint(r->domains.count));
+		json_object_set_new(j, "domains", jint(r->domains->count));
 		const char *const *steps = mxt_cause_steps(c,
 		    r->events >= r->rejections ? MXT_DIR_OUT : MXT_DIR_IN);
 		json_object_set_new(j, "next_step", steps[0] ?
 		    json_string(steps[0]) : json_null());
-		json_object_set_new(j, "domain_list", key_list(&r->domains));
+		json_object_set_new(j, "domain_list", key_list(r->domains));
 		json_array_append_new(a, j);
 	}
 	return a;
@@ -335,11 +340,12 @@ static json_t *
 rates(const struct mxt_summary *s)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "total", rate_row(NULL, NULL, &s->rate_total));
+	json_object_set_new(j, "total", rate_row(NULL, NULL,
+	    mxt_summary_header(s).rate_total));
 	json_object_set_new(j, "providers", rate_list(s, true));
 	/* streamed: one row per domain, up to the cap (see stream_array) */
 	json_object_set_new(j, "domains", json_string(RATES_MARK));
-	json_object_set_new(j, "overflow", jint(s->overflow_rates));
+	json_object_set_new(j, "overflow", jint(mxt_summary_header(s).overflow_rates));
 	return j;
 }
 
@@ -372,14 +378,16 @@ timeline(const struct mxt_summary *s)
 	json_t *j = json_object(), *a = json_array(), *h = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(a, bucket(&v[i]));
-	for (size_t i = 0; i < s->nhours; i++)
-		if (!mxt_bucket_empty(&s->hours[i]))
-			json_array_append_new(h, bucket(&s->hours[i]));
+	size_t nh;
+	const struct tl_bucket *hours = mxt_timeline_hours(s, &nh);
+	for (size_t i = 0; i < nh; i++)
+		if (!mxt_bucket_empty(&hours[i]))
+			json_array_append_new(h, bucket(&hours[i]));
 	free(v);
 	json_object_set_new(j, "unit", json_string(daily ? "day" : "hour"));
 	json_object_set_new(j, "buckets", a);
 	json_object_set_new(j, "hours", h);
-	json_object_set_new(j, "overflow", jint(s->overflow_hours));
+	json_object_set_new(j, "overflow", jint(mxt_summary_header(s).overflow_hours));
 	return j;
 }
 
@@ -394,13 +402,13 @@ delay(const struct mxt_summary *s, double p)
 static json_t *
 retries(const struct mxt_summary *s, const struct mxt_report_options *o)
 {
+	const struct mxt_summary_retries rt = mxt_summary_retries(s);
 	json_t *j = json_object();
-	json_object_set_new(j, "deferred_recipients",
-	    jint(mxt_summary_deferred_recipients(s)));
-	json_object_set_new(j, "delivered_later", jint(s->retry_delivered));
-	json_object_set_new(j, "bounced", jint(s->retry_bounced));
-	json_object_set_new(j, "expired", jint(s->retry_expired));
-	json_object_set_new(j, "pending", jint(mxt_summary_pending_count(s)));
+	json_object_set_new(j, "deferred_recipients", jint(rt.deferred));
+	json_object_set_new(j, "delivered_later", jint(rt.delivered));
+	json_object_set_new(j, "bounced", jint(rt.bounced));
+	json_object_set_new(j, "expired", jint(rt.expired));
+	json_object_set_new(j, "pending", jint(rt.pending));
 	json_object_set_new(j, "delivery_delay_median", delay(s, 50));
 	json_object_set_new(j, "delivery_delay_p90", delay(s, 90));
 	json_t *buckets = json_array();
@@ -408,7 +416,7 @@ retries(const struct mxt_summary *s, const struct mxt_report_options *o)
 		json_t *e = json_object();
 		json_object_set_new(e, "le", b < DELAY_BUCKETS - 1 ?
 		    json_integer(mxt_delay_bounds[b]) : json_null());
-		json_object_set_new(e, "count", jint(s->delays[b]));
+		json_object_set_new(e, "count", jint(rt.delays[b]));
 		json_array_append_new(buckets, e);
 	}
 	json_object_set_new(j, "delay_buckets", buckets);
@@ -419,7 +427,7 @@ retries(const struct mxt_summary *s, const struct mxt_report_options *o)
 }
 
 static json_t *
-pending_entry(const struct mxt_summary *s, const struct retry *r)
+pending_entry(const struct mxt_summary *s, const struct mxt_pending_row *r)
 {
 	json_t *p = json_object();
 	json_object_set_new(p, "host", jstr(r->host));
@@ -430,16 +438,17 @@ pending_entry(const struct mxt_summary *s, const struct retry *r)
 	json_object_set_new(p, "attempts", jint(r->attempts));
 	json_object_set_new(p, "first_deferred", jtime(&r->first_time));
 	json_object_set_new(p, "last_deferred",
-	    jsec(r->last_deferred, s->end_utcoff));
-	json_object_set_new(p, "age", json_integer(s->end - r->first_deferred));
+	    jsec(r->last_deferred,
+	    mxt_summary_header(s).end_utcoff));
+	json_object_set_new(p, "age", json_integer(r->age));
 	json_object_set_new(p, "in_window", json_boolean(r->in_window));
 	json_object_set_new(p, "code", r->code ? json_integer(r->code) :
 	    json_null());
 	json_object_set_new(p, "dsn", r->dsn[0] ? json_string(r->dsn) :
 	    json_null());
-	json_object_set_new(p, "text", jstr(r->text ? r->text : ""));
+	json_object_set_new(p, "text", jstr(r->text));
 	json_object_set_new(p, "trace",
-	    jcommand(mxt_trace_command_pending(s, r)));
+	    jcommand(mxt_trace_command_pending(s, r->retry)));
 	return p;
 }
 
@@ -449,19 +458,19 @@ rejections(const struct mxt_summary *s, const struct mxt_report_options *o)
 {
 	json_t *j = json_object(), *a = json_array();
 	size_t n;
-	struct client_row **v = mxt_summary_sorted_clients(s, &n);
-	json_object_set_new(j, "total", jint(s->events[MXT_STATUS_REJECTED]));
+	struct mxt_client_row *v = mxt_summary_clients(s, &n);
+	json_object_set_new(j, "total", jint(mxt_summary_header(s).events[MXT_STATUS_REJECTED]));
 	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
 		json_t *c = json_object(), *bc = json_object();
-		json_object_set_new(c, "client", jstr(v[i]->key));
-		json_object_set_new(c, "name", jstr(v[i]->name));
-		json_object_set_new(c, "rejections", jint(v[i]->rejections));
-		json_object_set_new(c, "top_cause", jcause(v[i]->top_cause));
+		json_object_set_new(c, "client", jstr(v[i].key));
+		json_object_set_new(c, "name", jstr(v[i].name));
+		json_object_set_new(c, "rejections", jint(v[i].rejections));
+		json_object_set_new(c, "top_cause", jcause(v[i].top_cause));
 		for (int k = 0; k < MXT_CAUSE_COUNT; k++)
-			if (v[i]->by_cause[k])
+			if (v[i].by_cause[k])
 				json_object_set_new(bc, mxt_cause_id(k) ?
 				    mxt_cause_id(k) : "unclassified",
-				    jint(v[i]->by_cause[k]));
+				    jint(v[i].by_cause[k]));
 		json_object_set_new(c, "by_cause", bc);
 		json_array_append_new(a, c);
 	}
@@ -472,16 +481,17 @@ rejections(const struct mxt_summary *s, const struct mxt_report_options *o)
 
 /* A client map of the our-side section (SASL failures, limits). */
 static json_t *
-local_clients(const struct mxt_strmap *m, const struct mxt_report_options *o,
-    bool with_max)
+local_clients(const struct mxt_summary *s, enum mxt_local_clients which,
+    const struct mxt_report_options *o, bool with_max)
 {
 	json_t *a = json_array();
 	size_t n;
-	const struct mxt_strmap_slot **v = mxt_ourside_sorted(m, false, &n);
+	struct mxt_local_client_row *v = mxt_summary_local_clients(s, which,
+	    &n);
 	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
-		const struct local_client *c = v[i]->ptr;
+		const struct mxt_local_client_row *c = &v[i];
 		json_t *j = json_object();
-		json_object_set_new(j, "client", jstrn(v[i]->key, v[i]->len));
+		json_object_set_new(j, "client", jstrn(c->key, c->len));
 		json_object_set_new(j, "name", jstr(c->name));
 		json_object_set_new(j, "count", jint(c->count));
 		if (with_max)
@@ -498,7 +508,8 @@ local_clients(const struct mxt_strmap *m, const struct mxt_report_options *o,
 static json_t *
 our_side(const struct mxt_summary *s, const struct mxt_report_options *o)
 {
-	const struct ourside *os = &s->ourside;
+	const struct mxt_summary_ourside ours = mxt_summary_ourside(s);
+	const struct mxt_summary_ourside *os = &ours;
 	json_t *j = json_object(), *levels = json_object();
 	json_t *topics = json_object(), *ps = json_object();
 	for (int i = 0; i < MXT_LEVEL_COUNT; i++)
@@ -512,12 +523,11 @@ our_side(const struct mxt_summary *s, const struct mxt_report_options *o)
 	json_object_set_new(j, "overflow", jint(os->overflow));
 	json_t *a = json_array();
 	size_t n;
-	const struct mxt_strmap_slot **v = mxt_ourside_sorted(&os->complaints,
-	    true, &n);
+	struct mxt_complaint_row *v = mxt_summary_complaints(s, &n);
 	for (size_t i = 0; i < n && (!o->top || i < o->top); i++) {
-		const struct complaint *c = v[i]->ptr;
+		const struct mxt_complaint_row *c = &v[i];
 		json_t *e = json_object();
-		json_object_set_new(e, "key", jstrn(v[i]->key, v[i]->len));
+		json_object_set_new(e, "key", jstrn(c->key, c->len));
 		json_object_set_new(e, "mta", json_string(mxt_mta_name(c->mta)));
 		json_object_set_new(e, "level",
 		    json_string(mxt_local_level_name(c->level)));
@@ -535,9 +545,9 @@ our_side(const struct mxt_summary *s, const struct mxt_report_options *o)
 	}
 	free(v);
 	json_object_set_new(j, "complaints", a);
-	json_object_set_new(j, "sasl_failures", local_clients(&os->sasl, o,
+	json_object_set_new(j, "sasl_failures", local_clients(s, MXT_LOCAL_SASL, o,
 	    false));
-	json_object_set_new(j, "rate_limited", local_clients(&os->rate, o,
+	json_object_set_new(j, "rate_limited", local_clients(s, MXT_LOCAL_RATE, o,
 	    true));
 	for (int i = 0; i < MXT_OURSIDE_ACTIONS; i++)
 		json_object_set_new(ps, mxt_ourside_actions[i],
@@ -545,7 +555,7 @@ our_side(const struct mxt_summary *s, const struct mxt_report_options *o)
 	json_object_set_new(j, "postscreen", ps);
 	a = json_array();
 	for (int i = 0; i < OURSIDE_ANVIL; i++) {
-		const struct anvil_max *m = &os->anvil[i];
+		const struct mxt_anvil_row *m = &os->anvil[i];
 		if (m->client == NULL)
 			continue;
 		json_t *e = json_object();
@@ -560,54 +570,38 @@ our_side(const struct mxt_summary *s, const struct mxt_report_options *o)
 	return j;
 }
 
-static int
-cmp_flight(const void *a, const void *b)
-{
-	const struct flight *x = *(struct flight *const *)a;
-	const struct flight *y = *(struct flight *const *)b;
-	int c = strcmp(x->host, y->host);
-	if (c == 0)
-		c = strcmp(x->queue_id, y->queue_id);
-	/* an id that came back: the superseded messages first */
-	if (c == 0 && x->superseded != y->superseded)
-		c = x->superseded ? -1 : 1;
-	if (c == 0 && x->marks != y->marks)
-		c = x->marks < y->marks ? -1 : 1;
-	if (c == 0 && x->ntouch != y->ntouch)
-		c = x->ntouch < y->ntouch ? -1 : 1;
-	return c;
-}
-
 /* A message a merge may join (open at the end, or met in progress), as
  * an entry of "in_flight"; NULL for one that is neither. */
 static json_t *
-flight_entry(const struct flight *f, const uint32_t *pos)
+flight_entry(const struct mxt_flight_row *f, const uint32_t *pos)
 {
-	if (f->ended && !f->in_progress)
-		return NULL;
 	json_t *j = json_object(), *st = json_array();
 	json_object_set_new(j, "host", jstr(f->host));
 	json_object_set_new(j, "queue_id", jstr(f->queue_id));
-	json_object_set_new(j, "open", json_boolean(!f->ended));
+	json_object_set_new(j, "open", json_boolean(f->open));
 	json_object_set_new(j, "in_progress", json_boolean(f->in_progress));
 	json_object_set_new(j, "superseded", json_boolean(f->superseded));
 	for (int k = 0; k < MXT_STATUS_COUNT; k++)
-		if (f->marks & (1u << k))
+		if (f->statuses & (1u << k))
 			json_array_append_new(st, json_string(mxt_status_name(k)));
 	json_object_set_new(j, "statuses", st);
 	json_t *t = json_array();
 	for (size_t k = 0; k < f->ntouch; k++) {
-		if (pos[f->touch[k].group] == UINT32_MAX)
+		const struct mxt_flight_touch tc = mxt_flight_touch_at(f->flight,
+		    k);
+		if (pos[tc.group] == UINT32_MAX)
 			continue;
 		json_t *e = json_object();
-		json_object_set_new(e, "group", jint(pos[f->touch[k].group]));
-		json_object_set_new(e, "recipient", jstr(f->touch[k].rcpt));
+		json_object_set_new(e, "group", jint(pos[tc.group]));
+		json_object_set_new(e, "recipient", jstr(tc.rcpt));
 		json_array_append_new(t, e);
 	}
 	json_object_set_new(j, "touched", t);
 	json_t *out = json_array();
 	for (size_t k = 0; k < f->nout; k++) {
-		const struct outcome *o = &f->out[k];
+		const struct mxt_flight_outcome oc = mxt_flight_outcome_at(
+		    f->flight, k);
+		const struct mxt_flight_outcome *o = &oc;
 		json_t *e = json_object();
 		json_object_set_new(e, "recipient", jstr(o->rcpt));
 		json_object_set_new(e, "status",
@@ -617,7 +611,7 @@ flight_entry(const struct flight *f, const uint32_t *pos)
 		    o->first_deferred < 0 ? json_null() :
 		    jsec(o->first_deferred, o->utcoff));
 		json_object_set_new(e, "attempts", jint(o->attempts));
-		json_object_set_new(e, "group", o->group == UINT32_MAX ||
+		json_object_set_new(e, "group", o->group == SIZE_MAX ||
 		    pos[o->group] == UINT32_MAX ? json_null() :
 		    jint(pos[o->group]));
 		json_object_set_new(e, "sender", o->sender ?
@@ -654,8 +648,11 @@ struct entries {
 	json_t *(*next)(struct entries *);
 	const struct mxt_summary *s;
 	const uint32_t *pos;
-	void **v;
 	size_t top;
+	const struct mxt_pending_row *pending;
+	const struct mxt_flight_row *flights;
+	const struct mxt_received_row *received;
+	bool met;
 	const struct rate_entry *rates;
 };
 
@@ -664,18 +661,15 @@ next_pending(struct entries *e)
 {
 	if (e->i >= e->n || (e->top && e->i >= e->top))
 		return NULL;
-	return pending_entry(e->s, e->v[e->i++]);
+	return pending_entry(e->s, &e->pending[e->i++]);
 }
 
 static json_t *
 next_flight(struct entries *e)
 {
-	while (e->i < e->n) {
-		json_t *j = flight_entry(e->v[e->i++], e->pos);
-		if (j != NULL)
-			return j;
-	}
-	return NULL;
+	if (e->i >= e->n)
+		return NULL;
+	return flight_entry(&e->flights[e->i++], e->pos);
 }
 
 /* What a merge needs to count the messages received across a cut
@@ -687,13 +681,12 @@ next_received(struct entries *e)
 {
 	if (e->i >= e->n)
 		return NULL;
-	const struct mxt_strmap_slot *sl = e->v[e->i++];
+	const struct mxt_received_row *r = &e->received[e->i++];
 	json_t *j = json_object();
-	key_members(j, sl->key, sl->len);
-	if (e->top) { /* met */
-		json_object_set_new(j, "bytes", jint(sl->value >> 1));
-		json_object_set_new(j, "in_window",
-		    json_boolean(sl->value & 1));
+	key_members(j, r->key, r->len);
+	if (e->met) {
+		json_object_set_new(j, "bytes", jint(r->bytes));
+		json_object_set_new(j, "in_window", json_boolean(r->in_window));
 	}
 	return j;
 }
@@ -736,11 +729,13 @@ int
 mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
     FILE *fp)
 {
+	const struct mxt_summary_header sh = mxt_summary_header(s);
 	json_t *root = json_object();
 	json_t *by = json_array();
-	for (size_t k = 0; k < s->cfg.nby; k++)
-		json_array_append_new(by, json_string(mxt_key_name(s->cfg.by[k])));
-	uint32_t *pos = xcalloc(s->ngroups + 1, sizeof *pos);
+	for (size_t k = 0; k < sh.cfg->nby; k++)
+		json_array_append_new(by,
+		    json_string(mxt_key_name(sh.cfg->by[k])));
+	uint32_t *pos = xcalloc(sh.groups_kept + 1, sizeof *pos);
 	json_t *gen = json_object();
 	json_object_set_new(gen, "name", json_string("mxtriage"));
 	json_object_set_new(gen, "version", json_string(MXT_VERSION));
@@ -769,31 +764,26 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	}
 
 	size_t n;
-	struct retry **pv = mxt_summary_sorted_pending_all(s, &n);
-	struct entries pending = {n, 0, next_pending, s, pos, (void **)pv,
-	    o->top, NULL};
-	const struct flight **fv = xcalloc(s->flights.count + 1, sizeof *fv);
-	size_t nf = 0;
-	for (size_t i = 0; i < s->flights.size; i++)
-		if (s->flights.slots[i].key)
-			fv[nf++] = s->flights.slots[i].ptr;
-	qsort(fv, nf, sizeof *fv, cmp_flight);
-	struct entries flights = {nf, 0, next_flight, s, pos, (void **)fv, 0,
-	    NULL};
+	struct mxt_pending_row *pv = mxt_summary_pending(s, true, &n);
+	struct entries pending = {.n = n, .next = next_pending, .s = s,
+	    .pos = pos, .top = o->top, .pending = pv};
+	size_t nf;
+	struct mxt_flight_row *fv = mxt_summary_flights(s, &nf);
+	struct entries flights = {.n = nf, .next = next_flight, .s = s,
+	    .pos = pos, .flights = fv};
 	size_t nr;
 	struct rate_entry *rv = mxt_rates_sorted(s, false, &nr);
-	struct entries rdomains = {nr, 0, next_rate_domain, s, pos, NULL, 0,
-	    rv};
+	struct entries rdomains = {.n = nr, .next = next_rate_domain, .s = s,
+	    .pos = pos, .rates = rv};
 	size_t ndue, nmet;
-	const struct mxt_strmap_slot **duev = mxt_strmap_sorted(&s->recv_due,
+	struct mxt_received_row *duev = mxt_summary_received_list(s, false,
 	    &ndue);
-	const struct mxt_strmap_slot **metv = mxt_strmap_sorted(&s->recv_met,
+	struct mxt_received_row *metv = mxt_summary_received_list(s, true,
 	    &nmet);
-	/* top: 0 for due, 1 for met (what next_received writes) */
-	struct entries rdue = {ndue, 0, next_received, s, pos, (void **)duev,
-	    0, NULL};
-	struct entries rmet = {nmet, 0, next_received, s, pos, (void **)metv,
-	    1, NULL};
+	struct entries rdue = {.n = ndue, .next = next_received, .s = s,
+	    .pos = pos, .received = duev};
+	struct entries rmet = {.n = nmet, .next = next_received, .s = s,
+	    .pos = pos, .received = metv, .met = true};
 
 	/* the lists that grow with the input replace their marks, in the
 	 * order of the document; key and value with unescaped quotes: no

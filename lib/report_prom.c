@@ -17,7 +17,7 @@
  * no counter goes down from run to run. Label values from the log are
  * repaired to UTF-8 and escaped (\\, \", \n).
  */
-#include "summary.h"
+#include "summary_read.h"
 
 #include <stdlib.h>
 
@@ -114,43 +114,45 @@ table_metrics(const struct mxt_summary *s, FILE *fp)
 static void
 summary_metrics(const struct mxt_summary *s, FILE *fp)
 {
+	const struct mxt_summary_header h = mxt_summary_header(s);
+	const struct mxt_summary_retries rt = mxt_summary_retries(s);
 	header(fp, "mxtriage_messages_total",
 	    "Distinct messages with at least one event of the status.",
 	    MXT_METRIC_COUNTER);
 	for (int st = 0; st < MXT_STATUS_COUNT; st++)
 		sample(fp, "mxtriage_messages_total", "status",
 		    mxt_status_name((enum mxt_status)st), NULL, NULL,
-		    (double)s->messages[st]);
+		    (double)h.messages[st]);
 	header(fp, "mxtriage_cached_repeats_total",
 	    "Deferrals that repeat an earlier failure (cause suspended).",
 	    MXT_METRIC_COUNTER);
 	sample(fp, "mxtriage_cached_repeats_total", NULL, NULL, NULL, NULL,
-	    (double)s->repeats);
+	    (double)h.repeats);
 	header(fp, "mxtriage_rejections_total",
 	    "Rejections we issued, by cause (events).", MXT_METRIC_COUNTER);
 	for (int c = 1; c < MXT_CAUSE_COUNT; c++)
 		sample(fp, "mxtriage_rejections_total", "cause",
 		    mxt_cause_id((enum mxt_cause)c), NULL, NULL,
-		    (double)s->causes[c].rejections);
+		    (double)mxt_summary_cause(s, (enum mxt_cause)c).rejections);
 	header(fp, "mxtriage_retry_outcomes_total",
 	    "Deferred recipients by what became of them: delivered later, "
 	    "bounced, expired.", MXT_METRIC_COUNTER);
 	sample(fp, "mxtriage_retry_outcomes_total", "outcome", "delivered",
-	    NULL, NULL, (double)s->retry_delivered);
+	    NULL, NULL, (double)rt.delivered);
 	sample(fp, "mxtriage_retry_outcomes_total", "outcome", "bounced",
-	    NULL, NULL, (double)s->retry_bounced);
+	    NULL, NULL, (double)rt.bounced);
 	sample(fp, "mxtriage_retry_outcomes_total", "outcome", "expired",
-	    NULL, NULL, (double)s->retry_expired);
+	    NULL, NULL, (double)rt.expired);
 	header(fp, "mxtriage_lines_total", "Log lines read.",
 	    MXT_METRIC_COUNTER);
 	sample(fp, "mxtriage_lines_total", NULL, NULL, NULL, NULL,
-	    (double)s->stats.lines);
-	if (s->stats.last.valid) {
+	    (double)h.stats->lines);
+	if (h.stats->last.valid) {
 		header(fp, "mxtriage_last_log_timestamp_seconds",
 		    "Time of the latest mail log line read (seconds since the "
 		    "epoch).", MXT_METRIC_GAUGE);
 		sample(fp, "mxtriage_last_log_timestamp_seconds", NULL, NULL,
-		    NULL, NULL, (double)s->stats.last.sec);
+		    NULL, NULL, (double)h.stats->last.sec);
 	}
 }
 
@@ -176,14 +178,14 @@ static struct tally *
 tally_by(const struct mxt_summary *s, size_t k, size_t *n)
 {
 	struct mxt_strmap index;
-	struct tally *v = xcalloc(s->ngroups + 1, sizeof *v);
+	size_t ng;
+	struct mxt_group_row *gv = mxt_summary_groups(s, &ng);
+	struct tally *v = xcalloc(ng + 1, sizeof *v);
 	size_t count = 0;
 	mxt_strmap_init(&index, 0);
-	for (size_t i = 0; i < s->ngroups; i++) {
-		const struct group *g = &s->groups[i];
+	for (size_t i = 0; i < ng; i++) {
+		const struct mxt_group_row *g = &gv[i];
 		const char *key = g->values[k];
-		if (g->events + g->repeats == 0)
-			continue; /* left empty by a merge */
 		bool added;
 		struct mxt_strmap_slot *slot = mxt_strmap_put(&index, key,
 		    strlen(key), &added);
@@ -198,6 +200,7 @@ tally_by(const struct mxt_summary *s, size_t k, size_t *n)
 		}
 	}
 	mxt_strmap_finish(&index);
+	free(gv);
 	qsort(v, count, sizeof *v, cmp_tally);
 	*n = count;
 	return v;
@@ -254,8 +257,9 @@ carried_domains(FILE *fp, const struct mxt_prom_carry *c,
 static int
 domain_key(const struct mxt_summary *s)
 {
-	for (size_t k = 0; k < s->cfg.nby; k++)
-		if (s->cfg.by[k] == MXT_KEY_DOMAIN)
+	const struct mxt_summary_config *cfg = mxt_summary_header(s).cfg;
+	for (size_t k = 0; k < cfg->nby; k++)
+		if (cfg->by[k] == MXT_KEY_DOMAIN)
 			return (int)k;
 	return -1;
 }
@@ -316,8 +320,9 @@ static void
 group_metrics(const struct mxt_summary *s, size_t top,
     const struct mxt_prom_carry *carry, FILE *fp)
 {
-	for (size_t k = 0; k < s->cfg.nby; k++) {
-		enum mxt_key key = s->cfg.by[k];
+	const struct mxt_summary_config *cfg = mxt_summary_header(s).cfg;
+	for (size_t k = 0; k < cfg->nby; k++) {
+		enum mxt_key key = cfg->by[k];
 		if (key != MXT_KEY_PROVIDER && key != MXT_KEY_DOMAIN)
 			continue;
 		size_t n;

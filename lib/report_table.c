@@ -505,7 +505,8 @@ static void
 header(struct out *w, const struct mxt_summary *s)
 {
 	const struct mxt_report_options *o = w->o;
-	const struct mxt_stats *st = &s->stats;
+	const struct mxt_summary_header h = mxt_summary_header(s);
+	const struct mxt_stats *st = h.stats;
 	char a[64], b[64];
 	char *n;
 	struct mxt_buf line = {0};
@@ -513,9 +514,10 @@ header(struct out *w, const struct mxt_summary *s)
 	put(w, "%smxtriage report%s\n", sgr(w, "\033[1m"), sgr(w, "\033[0m"));
 	/* the inputs as read (a directory's files, in reading order; the
 	 * logs behind merged summaries), else as given */
-	size_t ninputs = s->ninputs ? s->ninputs : o->ninputs;
+	size_t ninputs = h.ninputs ? h.ninputs : o->ninputs;
 	for (size_t i = 0; i < ninputs; i++) {
-		char *e = text_cell(s->ninputs ? s->inputs[i].name : o->inputs[i]);
+		char *e = text_cell(h.ninputs ? mxt_summary_input(s, i).name :
+		    o->inputs[i]);
 		mxt_buf_printf(&line, "%s%s", e, i + 1 < ninputs ? "," : "");
 		if (i + 1 < ninputs)
 			mxt_buf_printf(&line, " ");
@@ -528,7 +530,7 @@ header(struct out *w, const struct mxt_summary *s)
 		    a, sizeof a), mxt_time_format(&st->last, b, sizeof b));
 		put_wrapped(w, "Span:     ", 10, line.p);
 	}
-	const struct mxt_filter *f = &s->cfg.filter;
+	const struct mxt_filter *f = &h.cfg->filter;
 	if (f->has_since || f->has_until) {
 		line.len = 0;
 		mxt_buf_printf(&line, "%s .. %s", f->has_since ?
@@ -554,33 +556,33 @@ header(struct out *w, const struct mxt_summary *s)
 		"\033[32m", "\033[33m", "\033[31m", "\033[31m", "\033[35m"};
 	line.len = 0;
 	for (int i = 0; i < MXT_STATUS_COUNT; i++) {
-		n = thousands(s->events[i]);
-		char *m = thousands(s->messages[i]);
+		n = thousands(h.events[i]);
+		char *m = thousands(h.messages[i]);
 		mxt_buf_printf(&line, "%s%s%s %s%s", i ? ", " : "",
-		    s->events[i] ? sgr(w, colors[i]) : "", n,
-		    mxt_status_name(i), s->events[i] ? sgr(w, "\033[0m") : "");
-		if (s->events[i] && i != MXT_STATUS_REJECTED)
+		    h.events[i] ? sgr(w, colors[i]) : "", n,
+		    mxt_status_name(i), h.events[i] ? sgr(w, "\033[0m") : "");
+		if (h.events[i] && i != MXT_STATUS_REJECTED)
 			mxt_buf_printf(&line, " (%s msg)", m);
 		free(n);
 		free(m);
 	}
 	put_wrapped(w, "Events:   ", 10, line.p);
-	if (s->repeats) {
-		n = thousands(s->repeats);
+	if (h.repeats) {
+		n = thousands(h.repeats);
 		line.len = 0;
 		mxt_buf_printf(&line, "%s of these failures %s cached %s of an "
 		    "earlier failure (suspended), not a fresh attempt", n,
-		    s->repeats == 1 ? "is a" : "are", s->repeats == 1 ?
+		    h.repeats == 1 ? "is a" : "are", h.repeats == 1 ?
 		    "repeat" : "repeats");
 		put_wrapped(w, "          ", 10, line.p);
 		free(n);
 	}
-	if (s->recv_messages) {
+	if (h.recv_messages) {
 		/* messages received once each, their sizes as logged */
-		n = thousands(s->recv_messages);
+		n = thousands(h.recv_messages);
 		line.len = 0;
-		mxt_buf_printf(&line, "%s %s, %s", n, s->recv_messages == 1 ?
-		    "message" : "messages", human_bytes(s->recv_bytes, a,
+		mxt_buf_printf(&line, "%s %s, %s", n, h.recv_messages == 1 ?
+		    "message" : "messages", human_bytes(h.recv_bytes, a,
 		    sizeof a));
 		put_wrapped(w, "Received: ", 10, line.p);
 		free(n);
@@ -605,9 +607,9 @@ trace_note(struct out *w, const struct mxt_summary *s, char *cmd)
 /* "! ours: KEY (N)": the warning of ours most often linked to the
  * group's failures (see "Our side"), or NULL. */
 static char *
-warning_note(const struct group *g)
+warning_note(const struct mxt_group_row *g)
 {
-	const struct mxt_strmap_slot *top = mxt_strmap_top(&g->warnings);
+	const struct mxt_strmap_slot *top = mxt_strmap_top(g->warnings);
 	if (top == NULL)
 		return NULL;
 	char *key = mxt_escape_terminal(top->key, top->len, 0);
@@ -631,7 +633,8 @@ empty_rows(struct table *t, const struct mxt_summary *s,
 		if (n > 48) {
 			char buf[64];
 			snprintf(buf, sizeof buf, "(%zu %s)", n,
-			    s->cfg.by[0] == MXT_KEY_HOUR ? "hours" : "days");
+			    mxt_summary_header(s).cfg->by[0] == MXT_KEY_HOUR ?
+			    "hours" : "days");
 			cells[0] = xstrndup(buf, strlen(buf));
 			table_row(t, cells, NULL);
 			return;
@@ -648,10 +651,11 @@ empty_rows(struct table *t, const struct mxt_summary *s,
 static void
 groups(struct out *w, const struct mxt_summary *s)
 {
+	const struct mxt_summary_header h = mxt_summary_header(s);
 	struct table t = {0};
 	char title[256] = "Failures by ";
-	for (size_t k = 0; k < s->cfg.nby; k++) {
-		const char *name = mxt_key_name(s->cfg.by[k]);
+	for (size_t k = 0; k < h.cfg->nby; k++) {
+		const char *name = mxt_key_name(h.cfg->by[k]);
 		strcat(title, k ? ", " : "");
 		strcat(title, name);
 		char upper[32];
@@ -663,7 +667,7 @@ groups(struct out *w, const struct mxt_summary *s)
 		table_col(&t, xstrndup(upper, i), false, 0, true);
 	}
 	heading(w, title, "(outbound deferrals, bounces, expiries)");
-	if (mxt_summary_ngroups(s) == 0) {
+	if (h.ngroups == 0) {
 		put(w, "none\n");
 		for (int i = 0; i < t.ncols; i++)
 			free((char *)t.cols[i].title);
@@ -677,16 +681,17 @@ groups(struct out *w, const struct mxt_summary *s)
 	table_col(&t, "FIRST", false, 4, false);
 	table_col(&t, "LAST", false, 1, false);
 	table_col(&t, "REPLY", false, 5, false);
-	struct group **v = mxt_summary_sorted_groups(s);
+	size_t ng;
+	struct mxt_group_row *v = mxt_summary_groups(s, &ng);
 	size_t top = w->o->top;
 	bool only_repeats = false;
-	for (size_t i = 0; v[i] != NULL && (!top || i < top); i++) {
-		const struct group *g = v[i];
+	for (size_t i = 0; i < ng && (!top || i < top); i++) {
+		const struct mxt_group_row *g = &v[i];
 		char *cells[MAX_COLS] = {0};
 		int c = 0;
 		if (i > 0)
-			empty_rows(&t, s, v[i - 1], g);
-		for (size_t k = 0; k < s->cfg.nby; k++)
+			empty_rows(&t, s, v[i - 1].group, g->group);
+		for (size_t k = 0; k < h.cfg->nby; k++)
 			cells[c++] = text_cell(g->values[k]);
 		if (g->events == 0 && g->repeats > 0) {
 			/* cached repeats only: no fresh attempt to count;
@@ -705,8 +710,8 @@ groups(struct out *w, const struct mxt_summary *s)
 		cells[c++] = thousands(g->messages);
 		cells[c++] = short_time(&g->first);
 		cells[c++] = short_time(&g->last);
-		const struct mxt_strmap_slot *code = mxt_strmap_top(&g->codes);
-		const struct mxt_strmap_slot *text = mxt_strmap_top(&g->texts);
+		const struct mxt_strmap_slot *code = mxt_strmap_top(g->codes);
+		const struct mxt_strmap_slot *text = mxt_strmap_top(g->texts);
 		cells[c++] = mxt_reply_cell(code, text);
 		char *note = NULL;
 		if (text && text->len) {
@@ -717,16 +722,16 @@ groups(struct out *w, const struct mxt_summary *s)
 		table_row(&t, cells, note);
 		t.warns[t.rows - 1] = warning_note(g);
 		t.notes2[t.rows - 1] = trace_note(w, s,
-		    mxt_trace_command_group(s, g));
+		    mxt_trace_command_group(s, g->group));
 	}
-	if (top && mxt_summary_ngroups(s) > top)
-		put(w, "(top %zu of %zu groups)\n", top, mxt_summary_ngroups(s));
+	if (top && ng > top)
+		put(w, "(top %zu of %zu groups)\n", top, ng);
 	free(v);
 	table_print(w, &t);
 	if (only_repeats)
 		put_wrapped(w, "", 0, "(N): cached repeats of an earlier failure "
 		    "only (suspended), no fresh attempt");
-	for (size_t k = 0; k < s->cfg.nby; k++)
+	for (size_t k = 0; k < h.cfg->nby; k++)
 		free((char *)t.cols[k].title);
 }
 
@@ -742,8 +747,11 @@ aside_cause(enum mxt_cause c)
 static void
 causes(struct out *w, const struct mxt_summary *s)
 {
+	struct mxt_cause_row rows[MXT_CAUSE_COUNT];
 	enum mxt_cause order[MXT_CAUSE_COUNT];
-	size_t n = mxt_summary_sorted_causes(s, order);
+	size_t n = mxt_summary_causes(s, rows);
+	for (size_t i = 0; i < n; i++)
+		order[i] = rows[i].cause;
 	heading(w, "Causes", "(what it means and the first thing to do)");
 	size_t ranked = 0;
 	for (size_t i = 0; i < n; i++)
@@ -760,7 +768,7 @@ causes(struct out *w, const struct mxt_summary *s)
 	for (size_t i = 0; i < n; i++) {
 		if (aside_cause(order[i]))
 			continue;
-		const struct cause_row *r = &s->causes[order[i]];
+		const struct mxt_cause_row *r = &rows[i];
 		char *cells[MAX_COLS] = {0};
 		cells[0] = xstrndup(cause_name(order[i]), strlen(cause_name(order[i])));
 		const char *kind = mxt_cause_kind_name(mxt_cause_kind(order[i]));
@@ -772,7 +780,7 @@ causes(struct out *w, const struct mxt_summary *s)
 		cells[2] = xstrndup(side, strlen(side));
 		cells[3] = thousands(r->events);
 		cells[4] = thousands(r->rejections);
-		cells[5] = thousands(r->domains.count);
+		cells[5] = thousands(r->domains->count);
 		const char *const *steps = mxt_cause_steps(order[i],
 		    r->events >= r->rejections ? MXT_DIR_OUT : MXT_DIR_IN);
 		char *note = NULL;
@@ -789,22 +797,22 @@ causes(struct out *w, const struct mxt_summary *s)
 		free(t.cells), free(t.notes), free(t.notes2), free(t.warns);
 	for (size_t i = 0; i < n; i++) {
 		enum mxt_cause c = order[i];
-		const struct cause_row *r = &s->causes[c];
+		const struct mxt_cause_row *r = &rows[i];
 		if (!aside_cause(c) || r->events == 0)
 			continue;
-		char *ev = thousands(r->events), *dom = thousands(r->domains.count);
+		char *ev = thousands(r->events), *dom = thousands(r->domains->count);
 		struct mxt_buf b = {0};
 		if (mxt_cause_is_repeat(c))
 			mxt_buf_printf(&b, "%s cached %s of earlier failures "
 			    "(%s), %s %s: not fresh attempts, the causes above "
 			    "are what they repeat", ev, r->events == 1 ?
 			    "repeat" : "repeats", cause_name(c), dom,
-			    r->domains.count == 1 ? "domain" : "domains");
+			    r->domains->count == 1 ? "domain" : "domains");
 		else
 			mxt_buf_printf(&b, "%s %s (%s): the queue gave up on "
 			    "these recipients, %s %s; the causes above are why",
 			    ev, r->events == 1 ? "expiry" : "expiries",
-			    cause_name(c), dom, r->domains.count == 1 ?
+			    cause_name(c), dom, r->domains->count == 1 ?
 			    "domain" : "domains");
 		put_wrapped(w, "Also: ", 6, b.p);
 		free(b.p);
@@ -818,17 +826,18 @@ retries(struct out *w, const struct mxt_summary *s)
 {
 	char a[32], b[32];
 	heading(w, "Retry outcome", "(outbound recipients deferred at least once)");
-	uint64_t total = mxt_summary_deferred_recipients(s);
+	const struct mxt_summary_retries rt = mxt_summary_retries(s);
+	uint64_t total = rt.deferred;
 	if (total == 0) {
 		put(w, "none\n");
 		return;
 	}
-	char *tot = thousands(total), *del = thousands(s->retry_delivered);
-	char *bou = thousands(s->retry_bounced), *exp = thousands(s->retry_expired);
-	char *pen = thousands(mxt_summary_pending_count(s));
+	char *tot = thousands(total), *del = thousands(rt.delivered);
+	char *bou = thousands(rt.bounced), *exp = thousands(rt.expired);
+	char *pen = thousands(rt.pending);
 	struct mxt_buf line = {0};
 	mxt_buf_printf(&line, "%s deferred: %s delivered later", tot, del);
-	if (mxt_summary_delays_count(s) > 0) {
+	if (rt.ndelays > 0) {
 		/* the delays are kept in fixed buckets: bounds, not values */
 		bool open50, open90;
 		int64_t p50 = mxt_summary_delay_percentile(s, 50, &open50);
@@ -840,8 +849,8 @@ retries(struct out *w, const struct mxt_summary *s)
 		    mxt_duration_format(p90, b, sizeof b));
 	}
 	mxt_buf_printf(&line, ", %s bounced, %s expired, %s%s still pending%s",
-	    bou, exp, mxt_summary_pending_count(s) ? sgr(w, "\033[33m") : "",
-	    pen, mxt_summary_pending_count(s) ? sgr(w, "\033[0m") : "");
+	    bou, exp, rt.pending ? sgr(w, "\033[33m") : "",
+	    pen, rt.pending ? sgr(w, "\033[0m") : "");
 	put_wrapped(w, "", 2, line.p);
 	free(line.p);
 	free(tot);
@@ -851,7 +860,7 @@ retries(struct out *w, const struct mxt_summary *s)
 	free(pen);
 
 	size_t n;
-	struct retry **v = mxt_summary_sorted_pending(s, &n);
+	struct mxt_pending_row *v = mxt_summary_pending(s, false, &n);
 	if (n > 0) {
 		heading(w, "Pending", "(still deferred at the end, oldest first)");
 		/* what one acts on stays: the queue id (postqueue, exiqgrep)
@@ -868,18 +877,18 @@ retries(struct out *w, const struct mxt_summary *s)
 		size_t top = w->o->top;
 		for (size_t i = 0; i < n && (!top || i < top); i++) {
 			char *cells[MAX_COLS] = {0};
-			mxt_duration_format(s->end - v[i]->first_deferred, a, sizeof a);
+			mxt_duration_format(v[i].age, a, sizeof a);
 			cells[0] = xstrndup(a, strlen(a));
-			cells[1] = text_cell(v[i]->domain);
-			cells[2] = xstrndup(cause_name(v[i]->cause),
-			    strlen(cause_name(v[i]->cause)));
-			cells[3] = thousands(v[i]->attempts);
-			cells[4] = text_cell(v[i]->queue_id);
-			cells[5] = text_cell(v[i]->recipient);
+			cells[1] = text_cell(v[i].domain);
+			cells[2] = xstrndup(cause_name(v[i].cause),
+			    strlen(cause_name(v[i].cause)));
+			cells[3] = thousands(v[i].attempts);
+			cells[4] = text_cell(v[i].queue_id);
+			cells[5] = text_cell(v[i].recipient);
 			table_row(&t, cells, NULL);
 			if (w->o->show_ids)
 				t.notes2[t.rows - 1] = trace_note(w, s,
-				    mxt_trace_command_pending(s, v[i]));
+				    mxt_trace_command_pending(s, v[i].retry));
 		}
 		if (top && n > top)
 			put(w, "(oldest %zu of %zu)\n", top, n);
@@ -893,11 +902,11 @@ rejections(struct out *w, const struct mxt_summary *s)
 {
 	size_t n;
 	heading(w, "Rejections we issued", "(inbound, by client)");
-	if (s->events[MXT_STATUS_REJECTED] == 0) {
+	if (mxt_summary_header(s).events[MXT_STATUS_REJECTED] == 0) {
 		put(w, "none\n");
 		return;
 	}
-	struct client_row **v = mxt_summary_sorted_clients(s, &n);
+	struct mxt_client_row *v = mxt_summary_clients(s, &n);
 	struct table t = {0};
 	table_col(&t, "CLIENT", false, 0, true);
 	table_col(&t, "NAME", false, 1, true);
@@ -906,11 +915,11 @@ rejections(struct out *w, const struct mxt_summary *s)
 	size_t top = w->o->top;
 	for (size_t i = 0; i < n && (!top || i < top); i++) {
 		char *cells[MAX_COLS] = {0};
-		cells[0] = text_cell(v[i]->key);
-		cells[1] = text_cell(v[i]->name);
-		cells[2] = thousands(v[i]->rejections);
-		cells[3] = xstrndup(cause_name(v[i]->top_cause),
-		    strlen(cause_name(v[i]->top_cause)));
+		cells[0] = text_cell(v[i].key);
+		cells[1] = text_cell(v[i].name);
+		cells[2] = thousands(v[i].rejections);
+		cells[3] = xstrndup(cause_name(v[i].top_cause),
+		    strlen(cause_name(v[i].top_cause)));
 		table_row(&t, cells, NULL);
 	}
 	if (top && n > top)
@@ -921,14 +930,18 @@ rejections(struct out *w, const struct mxt_summary *s)
 
 /* A client table of "Our side" (SASL failures, limits enforced). */
 static void
-local_clients(struct out *w, const struct mxt_strmap *m, const char *title,
-    const char *detail, bool with_max)
+local_clients(struct out *w, const struct mxt_summary *s,
+    enum mxt_local_clients which, const char *title, const char *detail,
+    bool with_max)
 {
 	size_t n;
-	if (m->count == 0)
+	struct mxt_local_client_row *v = mxt_summary_local_clients(s, which,
+	    &n);
+	if (n == 0) {
+		free(v);
 		return;
+	}
 	heading(w, title, detail);
-	const struct mxt_strmap_slot **v = mxt_ourside_sorted(m, false, &n);
 	struct table t = {0};
 	table_col(&t, "CLIENT", false, 0, true);
 	table_col(&t, "NAME", false, 2, true);
@@ -939,10 +952,10 @@ local_clients(struct out *w, const struct mxt_strmap *m, const char *title,
 	table_col(&t, "LAST", false, 1, false);
 	size_t top = w->o->top;
 	for (size_t i = 0; i < n && (!top || i < top); i++) {
-		const struct local_client *c = v[i]->ptr;
+		const struct mxt_local_client_row *c = &v[i];
 		char *cells[MAX_COLS] = {0};
 		int k = 0;
-		cells[k++] = mxt_escape_terminal(v[i]->key, v[i]->len, 0);
+		cells[k++] = mxt_escape_terminal(c->key, c->len, 0);
 		cells[k++] = text_cell(c->name);
 		cells[k++] = thousands(c->count);
 		if (with_max)
@@ -963,15 +976,15 @@ local_clients(struct out *w, const struct mxt_strmap *m, const char *title,
 static void
 our_side(struct out *w, const struct mxt_summary *s)
 {
-	const struct ourside *os = &s->ourside;
+	const struct mxt_summary_ourside ours = mxt_summary_ourside(s);
+	const struct mxt_summary_ourside *os = &ours;
 	heading(w, "Our side", "(the local MTA's own warnings and limits)");
-	if (mxt_ourside_total(os) == 0) {
+	if (os->total == 0) {
 		put(w, "none\n");
 		return;
 	}
 	size_t n;
-	const struct mxt_strmap_slot **v = mxt_ourside_sorted(&os->complaints,
-	    true, &n);
+	struct mxt_complaint_row *v = mxt_summary_complaints(s, &n);
 	struct table t = {0};
 	table_col(&t, "COUNT", true, 0, false);
 	table_col(&t, "LEVEL", false, 3, false);
@@ -981,7 +994,7 @@ our_side(struct out *w, const struct mxt_summary *s)
 	table_col(&t, "LINKED", true, 0, false);
 	size_t top = w->o->top;
 	for (size_t i = 0; i < n && (!top || i < top); i++) {
-		const struct complaint *c = v[i]->ptr;
+		const struct mxt_complaint_row *c = &v[i];
 		char *cells[MAX_COLS] = {0};
 		cells[0] = thousands(c->count);
 		const char *lv = mxt_local_level_name(c->level);
@@ -995,7 +1008,7 @@ our_side(struct out *w, const struct mxt_summary *s)
 			 * in an earlier one: its key stands for the line */
 			char *note = NULL;
 			if (asprintf(&note, "(logged before this run) %.*s",
-			    (int)v[i]->len, v[i]->key) < 0)
+			    (int)c->len, c->key) < 0)
 				note = NULL;
 			table_row(&t, cells, text_cell(note ? note : ""));
 			free(note);
@@ -1014,9 +1027,9 @@ our_side(struct out *w, const struct mxt_summary *s)
 	if (n > 0)
 		put_wrapped(w, "", 0, "LINKED: later failures of the same "
 		    "process (host, program, pid) it may explain");
-	local_clients(w, &os->sasl, "SASL authentication failures",
+	local_clients(w, s, MXT_LOCAL_SASL, "SASL authentication failures",
 	    "(by client)", false);
-	local_clients(w, &os->rate, "Connection limits we enforced",
+	local_clients(w, s, MXT_LOCAL_RATE, "Connection limits we enforced",
 	    "(anvil, by client)", true);
 	struct mxt_buf b = {0};
 	for (int i = 0; i < MXT_OURSIDE_ACTIONS; i++)
@@ -1030,7 +1043,7 @@ our_side(struct out *w, const struct mxt_summary *s)
 		put_wrapped(w, "postscreen: ", 2, b.p);
 	b.len = 0;
 	for (int i = 0; i < OURSIDE_ANVIL; i++) {
-		const struct anvil_max *a = &os->anvil[i];
+		const struct mxt_anvil_row *a = &os->anvil[i];
 		if (a->client == NULL)
 			continue;
 		char *c = thousands(a->value), *ip = text_cell(a->client);

@@ -5,8 +5,15 @@
 #ifndef MXT_SUMMARY_H
 #define MXT_SUMMARY_H
 
+/* The writers read a summary through summary_read.h only (the build
+ * defines MXT_SUMMARY_READER for them, lib/meson.build). */
+#ifdef MXT_SUMMARY_READER
+#error "summary.h is the summary's own header: a writer includes summary_read.h"
+#endif
+
 #include "internal.h"
 #include "ourside.h"
+#include "summary_read.h"
 
 /* Distinct reply texts kept per group; more are counted, not named. */
 #define GROUP_TEXTS_MAX 64
@@ -163,11 +170,6 @@ struct client_row {
 	uint64_t by_cause[MXT_CAUSE_COUNT];
 };
 
-/* Time from first deferral to delivery, in fixed buckets (upper bounds
- * in seconds; the last bucket is open): merged summaries add them. */
-#define DELAY_BUCKETS 16
-extern const int64_t mxt_delay_bounds[DELAY_BUCKETS - 1];
-
 /* An input and the span of its recognised lines. */
 struct input_span {
 	char *name;
@@ -183,9 +185,6 @@ struct input_span {
  * complaint or client past OURSIDE_COMPLAINTS_MAX / OURSIDE_CLIENTS_MAX
  * is counted in by_level and in overflow, not named.
  */
-#define OURSIDE_COMPLAINTS_MAX 5000
-#define OURSIDE_CLIENTS_MAX 50000
-#define OURSIDE_EXAMPLE_MAX 512
 
 struct complaint {
 	enum mxt_mta mta;
@@ -218,35 +217,8 @@ struct ourside {
 	uint64_t by_level[MXT_LEVEL_COUNT];
 	uint64_t by_topic[MXT_TOPIC_COUNT];
 	uint64_t postscreen[MXT_OURSIDE_ACTIONS];
-	/* anvil's statistics: "connection rate", "connection count",
-	 * "message rate", "recipient rate", "newtls rate" */
-#define OURSIDE_ANVIL 5
 	struct anvil_max anvil[OURSIDE_ANVIL];
 	uint64_t overflow;            /* records past a cap */
-};
-extern const char *const mxt_ourside_anvil_names[OURSIDE_ANVIL];
-
-/*
- * Rates (summary_rates.c): the outbound events of one recipient domain or
- * provider. n[] counts fresh events by status (delivered, deferred,
- * bounced, expired; rejected stays 0); cached repeats (cause suspended)
- * are counted apart in repeats and in no rate.
- */
-struct rate_row {
-	uint64_t n[MXT_STATUS_COUNT];
-	uint64_t repeats;
-};
-
-/* One hour of the timeline: its start (seconds since the epoch, on the
- * hour of the offset utcoff, the offset its label is written in), fresh
- * events by status, cached repeats, and failures and rejections by cause
- * (repeats included, as the Causes table counts them). */
-struct tl_bucket {
-	int64_t start;
-	int32_t utcoff;
-	uint64_t n[MXT_STATUS_COUNT];
-	uint64_t repeats;
-	uint64_t causes[MXT_CAUSE_COUNT];
 };
 
 /* Hours the timeline keeps (over a year); events of further hours are
@@ -412,28 +384,6 @@ uint64_t mxt_ourside_total(const struct ourside *o);
  */
 void mxt_summary_trim(struct mxt_summary *s);
 
-/*
- * --state's memory of the domain series of -f prometheus. A counter must
- * never go down, so a domain once given a series keeps it, and
- * domain="(other)" adds up, run by run, the failures of the domains that
- * had no series of their own when they happened (a domain given a series
- * later takes its whole count with it; (other) keeps what it had).
- */
-struct mxt_prom_carry {
-	char **domains;            /* sorted (strcmp), malloc'd */
-	size_t ndomains;
-	uint64_t other[MXT_STATUS_COUNT];
-	bool has_other;            /* (other) was written once: it stays */
-};
-/* Gives the --top N domains of total (all when top is 0) a series in c,
- * and adds to c's (other) the failures that run (the run just read,
- * already merged into total) counted for the domains without one. No-op
- * when domain is not a --by key. */
-void mxt_prom_carry_update(struct mxt_prom_carry *c,
-    const struct mxt_summary *total, const struct mxt_summary *run,
-    size_t top);
-void mxt_prom_carry_finish(struct mxt_prom_carry *c);
-
 /* Groups with events (what the writers show). */
 size_t mxt_summary_ngroups(const struct mxt_summary *s);
 /* Sorted views for the writers; malloc'd arrays the caller frees. */
@@ -444,7 +394,6 @@ struct retry **mxt_summary_sorted_pending(const struct mxt_summary *s,
 struct retry **mxt_summary_sorted_pending_all(const struct mxt_summary *s,
     size_t *n);
 
-#define MXT_SUMMARY_SCHEMA "mxtriage.summary/2"
 /* mxt_summary_load of a document already parsed (root is borrowed);
  * path names it in errors. */
 struct json_t;
@@ -455,33 +404,11 @@ struct client_row **mxt_summary_sorted_clients(const struct mxt_summary *s,
 /* Causes in report order (most events first); returns how many. */
 size_t mxt_summary_sorted_causes(const struct mxt_summary *s,
     enum mxt_cause out[MXT_CAUSE_COUNT]);
-/* The most frequent entry of a histogram (ties: smallest key). */
-const struct mxt_strmap_slot *mxt_strmap_top(const struct mxt_strmap *m);
-/* The upper bound (seconds) of the delay bucket that holds percentile p
- * (0..100) of the delivery delays; -1 when there are none; for the open
- * last bucket, its lower bound. *open tells which. */
-int64_t mxt_summary_delay_percentile(const struct mxt_summary *s, double p,
-    bool *open);
 uint64_t mxt_summary_delays_count(const struct mxt_summary *s);
 uint64_t mxt_summary_pending_count(const struct mxt_summary *s);
 /* Seconds since the oldest pending deferral, at the end of the input. */
 int64_t mxt_summary_oldest_pending_age(const struct mxt_summary *s);
-/* Formats seconds since the epoch in the offset of the input's end. */
-char *mxt_summary_time(const struct mxt_summary *s, int64_t sec, char *buf,
-    size_t size);
-/* Formats seconds since the epoch in the local zone (TZ), with the
- * offset in force then: for the window given on the command line. */
-char *mxt_local_time(int64_t sec, char *buf, size_t size);
 
-/* The writers of report.c's registry, one file each. */
-int mxt_report_table(const struct mxt_summary *s,
-    const struct mxt_report_options *o, FILE *fp);
-int mxt_report_json(const struct mxt_summary *s,
-    const struct mxt_report_options *o, FILE *fp);
-int mxt_report_csv(const struct mxt_summary *s,
-    const struct mxt_report_options *o, FILE *fp);
-int mxt_report_prom(const struct mxt_summary *s,
-    const struct mxt_report_options *o, FILE *fp);
 
 /* ---- messages received (summary_received.c) ---- */
 void mxt_received_init(struct mxt_summary *s);
@@ -511,47 +438,8 @@ void mxt_rates_merge(struct mxt_summary *d, const struct mxt_summary *s);
 /* Adds one row of a loaded summary (domain or provider; key NUL-ended). */
 void mxt_rates_add_row(struct mxt_summary *s, bool provider, const char *key,
     const struct rate_row *r);
-/* No event in the bucket (a merge may take all back). */
-bool mxt_bucket_empty(const struct tl_bucket *b);
 /* Adds one hour of a loaded summary. */
 void mxt_rates_add_hour(struct mxt_summary *s, const struct tl_bucket *b);
 
-/* Fresh outbound attempts: delivered + deferred + bounced + expired. */
-uint64_t mxt_rate_attempts(const struct rate_row *r);
-/* Deferral rate, 0..1: fresh deferrals / fresh attempts (0 when none). */
-double mxt_rate_defer(const struct rate_row *r);
-/* Bounce rate, 0..1: (bounced + expired) / (delivered + bounced +
- * expired), the recipients that reached a final status (0 when none). */
-double mxt_rate_bounce(const struct rate_row *r);
-
-struct rate_entry {
-	const char *key;
-	const struct rate_row *row;
-};
-/* Rows of domains or providers, most attempts first (ties: repeats,
- * then key); malloc'd, *n entries, the caller frees. */
-struct rate_entry *mxt_rates_sorted(const struct mxt_summary *s,
-    bool provider, size_t *n);
-
-/* The timeline as shown: every hour (or, past TIMELINE_HOURLY_MAX hours,
- * every local day) from the first to the last bucket, empty ones
- * included (past TIMELINE_FILL_DAYS_MAX days, days with events only), in
- * time order; *daily tells which. malloc'd, *n buckets. */
-struct tl_bucket *mxt_timeline_view(const struct mxt_summary *s, size_t *n,
-    bool *daily);
-
-/*
- * Grouped by hour (or day) alone, the groups come in time order; the
- * hours (days) with no failure between prev and next are rows too. Writes
- * the keys of those between them (as key_value writes them, in prev's
- * offset) to out, at most max of them, and returns how many there are.
- * 0 for other keys.
- */
-size_t mxt_summary_empty_keys(const struct mxt_summary *s,
-    const struct group *prev, const struct group *next, char (*out)[32],
-    size_t max);
-
-/* "3d4h", "12m", "45s" */
-char *mxt_duration_format(int64_t seconds, char *buf, size_t size);
 
 #endif

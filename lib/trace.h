@@ -6,7 +6,7 @@
 #ifndef MXT_TRACE_H
 #define MXT_TRACE_H
 
-#include "summary.h"
+#include "summary_read.h"
 
 /* The trace command of group g of s (its key values, the window, the
  * inputs): malloc'd, shell-quoted; the caller frees. */

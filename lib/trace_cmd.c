@@ -9,6 +9,7 @@
  * escaped for fnmatch, then the word quoted for a POSIX shell (single
  * quotes, a quote inside as '\''), so no value can run anything.
  */
+#include "summary.h"
 #include "trace.h"
 
 #include <stdlib.h>
