@@ -1,6 +1,7 @@
 /*
- * summary.h - the aggregated report, shared by summary.c (which fills it)
- * and the report_*.c writers (which print it). Not public.
+ * summary.h - the aggregated report: summary.c and its companions
+ * (summary_*.c) fill it, merge it and load it; the writers read it
+ * through summary_read.h. Not public.
  */
 #ifndef MXT_SUMMARY_H
 #define MXT_SUMMARY_H
