@@ -61,7 +61,7 @@ class Tap:
                 if len(diag) > 40:
                     print("# ... %d more" % (len(diag) - 40))
         passed = len(self.results) - failed - skipped
-        print("mta_test: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
+        print("# mta_test: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
         return failed
 
 
