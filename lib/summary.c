@@ -1201,36 +1201,6 @@ mxt_summary_oldest_pending_age(const struct mxt_summary *s)
 	return oldest < 0 ? 0 : s->end - oldest;
 }
 
-static int
-cmp_client(const void *a, const void *b)
-{
-	const struct client_row *x = *(struct client_row *const *)a;
-	const struct client_row *y = *(struct client_row *const *)b;
-	if (x->rejections != y->rejections)
-		return x->rejections > y->rejections ? -1 : 1;
-	return strcmp(x->key, y->key);
-}
-
-struct client_row **
-mxt_summary_sorted_clients(const struct mxt_summary *s, size_t *n)
-{
-	struct client_row **v = xcalloc(s->clients.count + 1, sizeof *v);
-	*n = 0;
-	for (size_t i = 0; i < s->clients.size; i++) {
-		struct client_row *c = s->clients.slots[i].ptr;
-		if (s->clients.slots[i].key == NULL)
-			continue;
-		enum mxt_cause top = MXT_CAUSE_NONE;
-		for (int k = 0; k < MXT_CAUSE_COUNT; k++)
-			if (c->by_cause[k] > c->by_cause[top])
-				top = (enum mxt_cause)k;
-		c->top_cause = top;
-		v[(*n)++] = c;
-	}
-	qsort(v, *n, sizeof *v, cmp_client);
-	return v;
-}
-
 size_t
 mxt_summary_sorted_causes(const struct mxt_summary *s,
     enum mxt_cause out[MXT_CAUSE_COUNT])

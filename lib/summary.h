@@ -167,7 +167,6 @@ struct client_row {
 	uint64_t rejections;
 	char *key;  /* address, or name when none was logged */
 	char *name;
-	enum mxt_cause top_cause;
 	uint64_t by_cause[MXT_CAUSE_COUNT];
 };
 
@@ -400,8 +399,6 @@ struct retry **mxt_summary_sorted_pending_all(const struct mxt_summary *s,
 struct json_t;
 struct mxt_summary *mxt_summary_from_json(struct json_t *root,
     const char *path, struct mxt_error *err);
-struct client_row **mxt_summary_sorted_clients(const struct mxt_summary *s,
-    size_t *n);
 /* Causes in report order (most events first); returns how many. */
 size_t mxt_summary_sorted_causes(const struct mxt_summary *s,
     enum mxt_cause out[MXT_CAUSE_COUNT]);
