@@ -13,6 +13,9 @@
 #   CORPUS=DIR     the shared log corpus for the seeds (default
 #                  ../shared/corpus beside the source tree)
 #   CC             the compiler of a new build (default clang)
+#   FUZZ_SEED=N    libFuzzer's -seed (default: a new one each run); CI
+#                  derives it from the commit, so that a run of the same
+#                  commit elsewhere makes the same inputs first
 #   FUZZ_TIMEOUT=S one input taking S seconds is a hang, and over S a slow
 #                  input (default 10; raise it on a loaded machine, where
 #                  libFuzzer's wall clock also counts the time the target
@@ -75,6 +78,7 @@ run_one() {
 	"$build/tests/fuzz/fuzz_$t" $(options "$t") -max_total_time="$seconds" \
 		-timeout="$timeout" -report_slow_units="$timeout" \
 		-rss_limit_mb=2048 -print_final_stats=1 \
+		${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
 		-artifact_prefix="$work/crashes/$t/" \
 		"$work/corpus/$t" "$work/seeds/$t" >"$log" 2>&1
 	echo $? >"$work/logs/$t.rc"
@@ -121,6 +125,6 @@ for t in "${targets[@]}"; do
 		fi
 	fi
 done
-echo "fuzz: ${#targets[@]} targets, ${seconds}s each, $((SECONDS - start))s in all:" \
+echo "fuzz: ${#targets[@]} targets, ${seconds}s each${FUZZ_SEED:+, seed $FUZZ_SEED}, $((SECONDS - start))s in all:" \
 	"$([ $status = 0 ] && echo 'no crash' || echo 'CRASHED')"
 exit $status
