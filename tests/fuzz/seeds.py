@@ -158,6 +158,39 @@ def trace_seeds(out, lines):
             put(out, "trace", SELECTIONS[k % len(SELECTIONS)] + b"\n" + chunk)
 
 
+JSON_MAX = 32768  # -max_len of the merge and state targets (run.sh)
+LOGS = [os.path.join(TESTDATA, "sample", "mail.log"),
+        os.path.join(TESTDATA, "mta", "out", "exim", "mainlog"),
+        os.path.join(TESTDATA, "mta", "out", "postfix", "mail.log")]
+
+
+def put_json(out, target, data):
+    """A JSON document as a seed, and compacted (no indentation) too: the
+    fuzzer cuts a seed at JSON_MAX bytes, and a cut document only ever
+    exercises the JSON error path."""
+    put(out, target, data)
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return
+    put(out, target, json.dumps(doc, separators=(",", ":"),
+                                ensure_ascii=False))
+
+
+def log_heads(tmp):
+    """LOGS whole and their first 40 and 150 lines (documents made from
+    those are read whole within JSON_MAX), as paths of files in tmp."""
+    for i, log in enumerate(LOGS):
+        yield log
+        with open(log, "rb") as f:
+            lines = f.readlines()
+        for n in (40, 150):
+            head = os.path.join(tmp, "head-%d-%d.log" % (i, n))
+            with open(head, "wb") as f:
+                f.writelines(lines[:n])
+            yield head
+
+
 def state_seeds(out):
     """States written by mxtriage --state after a few logs (MXTRIAGE), and
     hand-made ones with hex values and several inputs."""
@@ -174,17 +207,15 @@ def state_seeds(out):
     prog = os.environ.get("MXTRIAGE")
     if not prog:
         return
-    logs = [os.path.join(TESTDATA, "sample", "mail.log"),
-            os.path.join(TESTDATA, "mta", "out", "exim", "mainlog"),
-            os.path.join(TESTDATA, "mta", "out", "postfix", "mail.log")]
     with tempfile.TemporaryDirectory() as tmp:
-        st = os.path.join(tmp, "state")
-        for log in logs:
-            r = subprocess.run([prog, "--state", st, "-f", "json", log],
-                               capture_output=True, env={"TZ": "UTC", "LC_ALL": "C"})
+        for i, log in enumerate(log_heads(tmp)):
+            st = os.path.join(tmp, "state-%d" % i)
+            subprocess.run([prog, "--state", st, "-f", "json", "--year",
+                            "2026", log], capture_output=True,
+                           env={"TZ": "UTC", "LC_ALL": "C"})
             if os.path.exists(st):
                 with open(st, "rb") as f:
-                    put(out, "state", f.read()[:200000])
+                    put_json(out, "state", f.read())
 
 
 def reader_seeds(out, corpus):
@@ -217,7 +248,8 @@ def rules_seeds(out):
 
 def merge_seeds(out, corpus):
     """JSON summaries: those of the golden cases, and when MXTRIAGE names
-    the program, summaries of a few logs with several --by keys."""
+    the program, summaries of a few logs and their first lines
+    (log_heads) with several --by keys."""
     for d, _, files in os.walk(os.path.join(TESTDATA, "golden")):
         for n in files:
             p = os.path.join(d, n)
@@ -225,19 +257,20 @@ def merge_seeds(out, corpus):
                 with open(p, "rb") as f:
                     data = f.read()
                 if b"mxtriage.summary/" in data:
-                    put(out, "merge", data)
+                    put_json(out, "merge", data)
     prog = os.environ.get("MXTRIAGE")
     if not prog:
         return
-    logs = [os.path.join(TESTDATA, "sample", "mail.log"),
-            os.path.join(TESTDATA, "mta", "out", "exim", "mainlog"),
-            os.path.join(TESTDATA, "mta", "out", "postfix", "mail.log")]
-    for by in ("domain,cause", "sender,relay,hour", "provider,code,host,day"):
-        for log in logs:
-            r = subprocess.run([prog, "-f", "json", "--by", by, log],
-                               capture_output=True, env={"TZ": "UTC", "LC_ALL": "C"})
-            if r.returncode == 0:
-                put(out, "merge", r.stdout)
+    with tempfile.TemporaryDirectory() as tmp:
+        for by in ("domain,cause", "sender,relay,hour",
+                   "provider,code,host,day"):
+            for log in log_heads(tmp):
+                r = subprocess.run([prog, "-f", "json", "--by", by,
+                                    "--year", "2026", log],
+                                   capture_output=True,
+                                   env={"TZ": "UTC", "LC_ALL": "C"})
+                if r.returncode == 0:
+                    put_json(out, "merge", r.stdout)
 
 
 EXPLAIN = ["451", "4.7.1", "451 4.3.0", "550\x005.1.1", "X.7.26", "greylisting",
