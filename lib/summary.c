@@ -1159,6 +1159,20 @@ cmp_pending(const void *a, const void *b)
 		c = x->attempts < y->attempts ? -1 : 1;
 	if (c == 0)
 		c = strcmp(x->text ? x->text : "", y->text ? y->text : "");
+	/* the rest of what a row shows: two rows a loaded document made
+	 * differ in no other way (written, loaded and written again must
+	 * give the same bytes) */
+	if (c == 0)
+		c = strcmp(x->domain ? x->domain : "",
+		    y->domain ? y->domain : "");
+	if (c == 0 && x->cause != y->cause)
+		c = x->cause < y->cause ? -1 : 1;
+	if (c == 0 && x->code != y->code)
+		c = x->code < y->code ? -1 : 1;
+	if (c == 0)
+		c = strcmp(x->dsn, y->dsn);
+	if (c == 0 && x->in_window != y->in_window)
+		c = x->in_window ? -1 : 1;
 	return c;
 }
 
