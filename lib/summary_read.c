@@ -264,6 +264,30 @@ cmp_flight(const void *a, const void *b)
 		c = x->marks < y->marks ? -1 : 1;
 	if (c == 0 && x->ntouch != y->ntouch)
 		c = x->ntouch < y->ntouch ? -1 : 1;
+	/* the rest of what a row shows, so that the order never depends on
+	 * the map (a loaded document may hold flights that differ in no
+	 * field above) */
+	if (c == 0 && x->ended != y->ended)
+		c = x->ended ? 1 : -1;
+	if (c == 0 && x->in_progress != y->in_progress)
+		c = x->in_progress ? 1 : -1;
+	if (c == 0 && x->nout != y->nout)
+		c = x->nout < y->nout ? -1 : 1;
+	for (size_t k = 0; c == 0 && k < x->ntouch; k++) {
+		const struct touch *p = &x->touch[k], *q = &y->touch[k];
+		if (p->group != q->group)
+			c = p->group < q->group ? -1 : 1;
+		else
+			c = strcmp(p->rcpt ? p->rcpt : "", q->rcpt ? q->rcpt : "");
+	}
+	for (size_t k = 0; c == 0 && k < x->nout; k++) {
+		const struct outcome *p = &x->out[k], *q = &y->out[k];
+		c = strcmp(p->rcpt ? p->rcpt : "", q->rcpt ? q->rcpt : "");
+		if (c == 0 && p->status != q->status)
+			c = p->status < q->status ? -1 : 1;
+		if (c == 0 && p->time != q->time)
+			c = p->time < q->time ? -1 : 1;
+	}
 	return c;
 }
 
