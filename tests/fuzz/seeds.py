@@ -262,9 +262,10 @@ def merge_seeds(out, corpus):
     if not prog:
         return
     with tempfile.TemporaryDirectory() as tmp:
+        logs = list(log_heads(tmp))
         for by in ("domain,cause", "sender,relay,hour",
                    "provider,code,host,day"):
-            for log in log_heads(tmp):
+            for log in logs:
                 r = subprocess.run([prog, "-f", "json", "--by", by,
                                     "--year", "2026", log],
                                    capture_output=True,
