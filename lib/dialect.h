@@ -34,6 +34,9 @@ struct mxt_sink {
 	void *ctx;
 	const char *source;
 	long line_no;
+	/* No input is read after source (mxt_pass_final_input): nothing
+	 * later can be the other copy of a line kept for a twin. */
+	bool final_input;
 	/* Completes ev (source, line, domains, msg_start_seen, cause) and
 	 * hands it on. m is the message entry of ev's (host, queue id)
 	 * when the dialect holds it, else NULL. */

@@ -61,8 +61,12 @@
  * different input (main log + reject log), or from the same syslog input
  * a few lines before (syslog_duplication). Identical rejections within
  * one Exim log file (a client repeating a RCPT in the same second) are
- * all kept. With --state, the newest DEDUPE_SAVE_MAX unmatched keys go
- * to the next run (exim_save), so copies read by two runs count once.
+ * all kept. In the final input (struct mxt_sink) nothing later can match
+ * its keys but a syslog twin, so the ring replaces its own oldest entries
+ * there (keeping the newest DEDUPE_SAVE_MAX) rather than growing: one
+ * Exim log does not fill it. With --state, the newest DEDUPE_SAVE_MAX
+ * unmatched keys go to the next run (exim_save), so copies read by two
+ * runs count once.
  * Limits, stated: a reject log whose main-log twin lies more
  * than DEDUPE_CAP rejections back is counted twice (DEDUPE_SAVE_MAX when
  * the twins are read by two --state runs); in syslog with
@@ -81,6 +85,7 @@
 
 #define DEDUPE_CAP (1u << 18)  /* rejections remembered for dedupe */
 #define DEDUPE_MIN 1024
+#define DEDUPE_SAVE_MAX 8192  /* unmatched keys --state keeps */
 #define SYSLOG_DUP_WINDOW 8    /* lines between syslog twins */
 #define FG_PROCS 64            /* foreground delivery processes followed */
 
@@ -182,7 +187,7 @@ dedupe_grow(struct exim_state *st)
 }
 
 static void dedupe_remember(struct exim_state *st, uint64_t key,
-    uint64_t source, long line_no);
+    uint64_t source, long line_no, bool final);
 
 /*
  * Returns true when this rejection is the second copy of one already
@@ -220,16 +225,22 @@ dedupe_seen(struct exim_state *st, const struct mxt_logline *ll,
 			}
 		}
 	}
-	dedupe_remember(st, key, source, k->line_no);
+	dedupe_remember(st, key, source, k->line_no, k->final_input);
 	return false;
 }
 
 /* Keeps a rejection's key as the newest entry of the ring. */
 static void
 dedupe_remember(struct exim_state *st, uint64_t key, uint64_t source,
-    long line_no)
+    long line_no, bool final)
 {
-	if (st->count == st->size && st->size < DEDUPE_CAP)
+	/* In the final input an entry of that input can be matched only by
+	 * a syslog twin a few lines on: the oldest, when it is one, is
+	 * replaced rather than the ring grown (the newest DEDUPE_SAVE_MAX
+	 * are always kept), so a single Exim log stays in little memory. */
+	if (st->count == st->size && st->size < DEDUPE_CAP &&
+	    (st->size < DEDUPE_SAVE_MAX || !final ||
+	    st->ring[st->head].source != source))
 		dedupe_grow(st);
 	uint32_t slot = st->head;
 	struct dedupe_entry *e = &st->ring[slot];
@@ -1485,8 +1496,6 @@ exim_dump_line(const char *line, size_t len)
  *                        the other) counts once, as in one run
  *   "p PID ID"           a foreground delivery process and its message
  */
-#define DEDUPE_SAVE_MAX 8192
-
 static char *
 exim_save(const void *state)
 {
@@ -1544,7 +1553,7 @@ exim_restore(void *state, const char *text)
 		int used = 0;
 		if (sscanf(p, "d %16llx %16llx %ld%n", &key, &source, &line_no,
 		    &used) == 3 && used > 0) {
-			dedupe_remember(st, key, source, line_no);
+			dedupe_remember(st, key, source, line_no, false);
 		} else if (sscanf(p, "p %11s %23s%n", pid, id, &used) == 2 &&
 		    used > 0 && is_message_id(id, strlen(id))) {
 			struct fg_proc *f = &st->procs[st->next_proc];

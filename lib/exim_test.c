@@ -385,6 +385,44 @@ run_dedupe(void)
 	mxt_pass_destroy(p);
 	test_int("dedupe: 5000 rejections in both logs", "events", cap.events,
 	    5000);
+
+	/* The final input (mxt_pass_final_input) replaces its own oldest
+	 * entries rather than growing the ring, never an earlier input's:
+	 * 20000 rejections of the main log, then a final reject log of
+	 * 20000 rejections without a twin before the 20000 twins. */
+	memset(&cap, 0, sizeof cap);
+	p = new_pass(&cap);
+	long no = 0;
+	for (int part = 0; part < 3; part++) {
+		if (part == 1)
+			mxt_pass_final_input(p);
+		for (int i = 0; i < 20000; i++) {
+			snprintf(line, sizeof line, "2022-06-29 15:33:46 H=test.com [1.2.3.4]:53343 F=<info@test.com> rejected RCPT <%c%d@toto.com>: No Such User Here",
+			    part == 1 ? 'v' : 'u', i);
+			mxt_pass_line(p, part ? "rejectlog" : "mainlog", ++no,
+			    0, line, strlen(line));
+		}
+	}
+	mxt_pass_destroy(p);
+	test_int("dedupe: a final reject log keeps the main log's keys",
+	    "events", cap.events, 40000);
+
+	/* a final syslog input: each twin a line after its first copy,
+	 * 20000 of them, far past the ring the final input keeps */
+	memset(&cap, 0, sizeof cap);
+	p = new_pass(&cap);
+	mxt_pass_final_input(p);
+	no = 0;
+	for (int i = 0; i < 20000; i++) {
+		snprintf(line, sizeof line, "Jun 29 15:33:%02d mx exim[%d]: 2022-06-29 15:33:%02d H=test.com [1.2.3.4]:53343 F=<info@test.com> rejected RCPT <u%d@toto.com>: No Such User Here",
+		    i % 60, 100 + i % 7, i % 60, i);
+		for (int twin = 0; twin < 2; twin++)
+			mxt_pass_line(p, "syslog", ++no, 0, line,
+			    strlen(line));
+	}
+	mxt_pass_destroy(p);
+	test_int("dedupe: syslog twins in a final input", "events",
+	    cap.events, 20000);
 }
 
 /* Entries leave on Completed: a later line of the id finds no sender. */

@@ -621,6 +621,9 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	g->s->ordered = true;
 	struct mxt_pass *p = mxt_pass_create(&pc);
 	mxt_attempts_watch(p->attempts);
+	/* a piece is its pass's only input, and Exim rejections in two
+	 * inputs or on both sides of a cut refuse the run (below) */
+	mxt_pass_final_input(p);
 	if (g->range)
 		read_range(g, p, buf);
 	else

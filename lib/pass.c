@@ -230,6 +230,12 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	}
 }
 
+void
+mxt_pass_final_input(struct mxt_pass *p)
+{
+	p->sink.final_input = true;
+}
+
 int
 mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 {

@@ -776,6 +776,8 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 		struct mxt_reader *r = mxt_reader_open_journal(in->journal_path,
 		    w != NULL && w->has_since, w != NULL ? w->since : 0,
 		    w != NULL && w->has_until, w != NULL ? w->until : 0, &e);
+		if (mxt_inputs_count(list) == 0 && !live)
+			mxt_pass_final_input(p);
 		if (r == NULL || mxt_pass_read_reader(p, r, &e) < 0) {
 			warnx("%s: %s", e.source, e.text);
 			status = MXT_EXIT_INPUT;
@@ -794,6 +796,8 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 		 * where mxtriage did not choose the order */
 		in->warn_between = in->keep_order || it->fixed ||
 		    (i > 0 && mxt_inputs_get(list, i - 1)->fixed);
+		if (i + 1 == mxt_inputs_count(list))
+			mxt_pass_final_input(p);
 		if (mxt_pass_read(p, it->path, &e) < 0) {
 			if (e.line > 0 || e.column > 0)
 				warnx("%s: %s, after line %ld (byte %ld of the "
