@@ -9,7 +9,9 @@ with the delay buckets, the pending list, rejections by client. Only the
 input names differ (also in the trace commands), and the carried in-flight entries (in_flight and
 received_in_flight, which describe the cut itself). Merging is also checked to give the same bytes whatever way
 the pieces are grouped: merge(A, B, C) = merge(merge(A, B), C) =
-merge(A, merge(B, C)).
+merge(A, merge(B, C)). And a document whose pending and in-flight rows
+are listed in the reverse order (two of them tying on all but one field)
+merges to the same bytes.
 
 Usage: merge_property.py MXTRIAGE TESTDATA [CORPUS]
 """
@@ -171,6 +173,31 @@ def main():
     one_doc = json.load(open(parts[1]))
     tests.append((whole["header"]["events"] == {k: 2 * v for k, v in one_doc["header"]["events"].items()},
                   "two hosts: the mixed run counts each host's events once", []))
+
+    # Rows a document lists in some order (pending, in flight) come out in
+    # one order whatever order the document gave them, also rows that tie
+    # on every field but one: two superseded in-flight entries of one
+    # queue id that touched different recipients.
+    base = json.load(open(os.path.join(testdata, "fuzz-regress/merge/pending-rows-differ-by-domain.json")))
+    twin = [dict(f) for f in base["in_flight"][:1] * 2]
+    for f in twin:
+        f["superseded"] = True
+    twin[1]["touched"] = [dict(t, recipient="zed-" + t["recipient"]) for t in twin[1]["touched"]]
+    outs = []
+    for flip in (False, True):
+        doc = dict(base, in_flight=twin + base["in_flight"][1:])
+        doc["retries"] = dict(base["retries"], pending_list=base["retries"]["pending_list"][:])
+        if flip:
+            doc["in_flight"].reverse()
+            doc["retries"]["pending_list"].reverse()
+        path = os.path.join(tmp, "rows%d.json" % flip)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        outs.append(run(binary, ["merge", "-f", "json", path]))
+    same = outs[0][0] == outs[1][0] == 0 and outs[0][1] == outs[1][1]
+    tests.append((same, "merge: rows in another order in the document, the same bytes",
+                  [] if same else ["exit %d/%d, outputs %s" % (outs[0][0], outs[1][0],
+                                   "equal" if outs[0][1] == outs[1][1] else "differ")]))
 
     print("1..%d" % len(tests))
     failed = 0
