@@ -532,6 +532,14 @@ int mxt_pass_read_reader(struct mxt_pass *p, struct mxt_reader *r,
 void mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
     time_t reference, const char *line, size_t len);
 
+/*
+ * No input is read after the current (or next) one: a dialect may then
+ * forget what only a later input could need (Exim's rejection twins of
+ * a main log and a reject log read one after the other). Not for a run
+ * whose state is saved (--state) or that follows its inputs.
+ */
+void mxt_pass_final_input(struct mxt_pass *p);
+
 /* Ends the input: emits what remains pending (nothing yet). */
 void mxt_pass_finish(struct mxt_pass *p);
 
@@ -1382,17 +1390,22 @@ struct mxt_explain_query {
  * Parses explain arguments into queries: a reply code followed by a dsn
  * ("451" "4.3.0", or "451 4.3.0" as one argument) makes one query. Returns
  * the number of queries (at most max), or -1 with err->text naming the
- * argument that is none of code, dsn or cause id.
+ * argument that is none of code, dsn or cause id. c is the built-in
+ * classifier (mxt_classifier_create(NULL, NULL)) that decides whether
+ * words are a reply text; NULL makes one for the call (a few ms: give
+ * one when calling often).
  */
 int mxt_explain_parse(char *const *args, int nargs,
-    struct mxt_explain_query *out, size_t max, struct mxt_error *err);
+    struct mxt_explain_query *out, size_t max, struct mxt_classifier *c,
+    struct mxt_error *err);
 
 /*
  * Formats the explanations of q[0..n) as text for a terminal, or as one
  * JSON document ({"schema": "mxtriage.explain/1", "items": [...]}).
+ * c decides as in mxt_explain_parse (NULL: one is made for the call).
  * Returns a malloc'd NUL-terminated string the caller frees.
  */
 char *mxt_explain_format(const struct mxt_explain_query *q, size_t n,
-    bool json);
+    bool json, struct mxt_classifier *c);
 
 #endif

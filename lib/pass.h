@@ -81,12 +81,6 @@ struct mxt_pass {
  * when the ring is full); the caller fills it. */
 struct mxt_link *mxt_pass_link_slot(struct mxt_pass *p);
 
-/* No input is read after the current (or next) one: a dialect may then
- * forget what only a later input could need (Exim's rejection twins of
- * a main log and a reject log read one after the other). Not for a run
- * whose state is saved (--state) or that follows its inputs. */
-void mxt_pass_final_input(struct mxt_pass *p);
-
 /* The next line is not its input's first: line (len bytes, without its
  * newline) is, so event ids stay those of a whole read of the input. */
 void mxt_pass_input_identity(struct mxt_pass *p, const char *line,
