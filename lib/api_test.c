@@ -37,6 +37,6 @@ main(void)
 	char *args[] = {"notacode"};
 	struct mxt_explain_query q[1];
 	test_int("explain_parse(err NULL)", "return",
-	    mxt_explain_parse(args, 1, q, 1, NULL), -1);
+	    mxt_explain_parse(args, 1, q, 1, NULL, NULL), -1);
 	return test_done();
 }

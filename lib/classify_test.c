@@ -207,7 +207,7 @@ rfc3463_walk(struct mxt_classifier *c)
 				memset(&q, 0, sizeof q);
 				q.kind = MXT_EXPLAIN_DSN;
 				snprintf(q.dsn, sizeof q.dsn, "%s", dsn);
-				char *js = mxt_explain_format(&q, 1, true);
+				char *js = mxt_explain_format(&q, 1, true, NULL);
 				json_error_t je;
 				json_t *root = json_loads(js, 0, &je);
 				const char *ec = json_string_value(json_object_get(

@@ -508,6 +508,20 @@ is_dsn(const char *s, char dsn[16])
 	return true;
 }
 
+/* The classifier of the built-in rules, made for one call. */
+static struct mxt_classifier *
+builtin_classifier(void)
+{
+	struct mxt_classifier *c = mxt_classifier_create(NULL, NULL);
+	if (c == NULL)
+		abort(); /* the built-in rules always compile (classify_test) */
+	return c;
+}
+
+static int parse_queries(char *const *args, int nargs,
+    struct mxt_explain_query *out, size_t max, struct mxt_classifier *c,
+    struct mxt_error *err);
+
 /*
  * Is s a reply text (or a vendor code) the rules recognise? A reply
  * "NNN X.Y.Z words" always is (its codes alone explain something); other
@@ -516,7 +530,8 @@ is_dsn(const char *s, char dsn[16])
  * with.
  */
 static bool
-is_reply_text(const char *s, struct mxt_explain_query *q)
+is_reply_text(const char *s, struct mxt_explain_query *q,
+    struct mxt_classifier *c)
 {
 	const char *end = s + strlen(s);
 	char dsn[MXT_DSN_SIZE] = "";
@@ -532,9 +547,6 @@ is_reply_text(const char *s, struct mxt_explain_query *q)
 	snprintf(q->dsn, sizeof q->dsn, "%s", dsn);
 	if (code != 0 && strchr(s, ' ') != NULL)
 		return true;
-	struct mxt_classifier *c = mxt_classifier_create(NULL, NULL);
-	if (c == NULL)
-		return false;
 	struct mxt_event ev;
 	memset(&ev, 0, sizeof ev);
 	ev.status = MXT_STATUS_DEFERRED;
@@ -547,17 +559,27 @@ is_reply_text(const char *s, struct mxt_explain_query *q)
 	struct mxt_rule_info info;
 	bool words = ri != SIZE_MAX && mxt_classifier_rule(c, ri, &info) &&
 	    strcmp(info.origin, "lib/explain.c") != 0;
-	mxt_classifier_destroy(c);
 	return words;
 }
 
 int
 mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
-    size_t max, struct mxt_error *err)
+    size_t max, struct mxt_classifier *given, struct mxt_error *err)
 {
 	struct mxt_error scratch; /* err may be NULL (mxtriage.h) */
 	if (err == NULL)
 		err = &scratch;
+	struct mxt_classifier *c = given ? given : builtin_classifier();
+	int n = parse_queries(args, nargs, out, max, c, err);
+	if (given == NULL)
+		mxt_classifier_destroy(c);
+	return n;
+}
+
+static int
+parse_queries(char *const *args, int nargs, struct mxt_explain_query *out,
+    size_t max, struct mxt_classifier *c, struct mxt_error *err)
+{
 	size_t n = 0;
 	for (int i = 0; i < nargs; i++) {
 		struct mxt_explain_query q;
@@ -572,7 +594,7 @@ mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
 		}
 		int cause;
 		if (strlen(args[i]) > 9 && strchr(args[i], ' ') != NULL &&
-		    is_reply_text(args[i], &q)) {
+		    is_reply_text(args[i], &q, c)) {
 			/* a whole reply: "451 4.7.1 Greylisted, see ..." */
 			q.kind = MXT_EXPLAIN_TEXT;
 			q.text = args[i];
@@ -591,7 +613,7 @@ mxt_explain_parse(char *const *args, int nargs, struct mxt_explain_query *out,
 		} else if (b[0] == '\0' && (cause = mxt_cause_lookup(a)) > 0) {
 			q.kind = MXT_EXPLAIN_CAUSE;
 			q.cause = (enum mxt_cause)cause;
-		} else if (is_reply_text(args[i], &q)) {
+		} else if (is_reply_text(args[i], &q, c)) {
 			q.kind = MXT_EXPLAIN_TEXT;
 			q.text = args[i];
 		} else {
@@ -896,13 +918,12 @@ json_query(const struct mxt_explain_query *q, const struct decided *dc)
 }
 
 char *
-mxt_explain_format(const struct mxt_explain_query *q, size_t n, bool json)
+mxt_explain_format(const struct mxt_explain_query *q, size_t n, bool json,
+    struct mxt_classifier *given)
 {
 	/* The built-in classifier decides, so explain and the report read
 	 * the same rules and the same code -> causes table. */
-	struct mxt_classifier *c = mxt_classifier_create(NULL, NULL);
-	if (c == NULL)
-		abort(); /* the built-in rules always compile (classify_test) */
+	struct mxt_classifier *c = given ? given : builtin_classifier();
 	struct decided *d = xcalloc(n ? n : 1, sizeof *d);
 	for (size_t i = 0; i < n; i++)
 		if (q[i].kind != MXT_EXPLAIN_CAUSE)
@@ -926,6 +947,7 @@ mxt_explain_format(const struct mxt_explain_query *q, size_t n, bool json)
 		out = b.p;
 	}
 	free(d);
-	mxt_classifier_destroy(c);
+	if (given == NULL)
+		mxt_classifier_destroy(c);
 	return out;
 }

@@ -66,13 +66,20 @@ cmd_explain(int argc, char **argv)
 		err(MXT_EXIT_USAGE, "calloc");
 	struct mxt_error e;
 	memset(&e, 0, sizeof e);
-	int n = mxt_explain_parse(argv + optind, nargs, q, (size_t)nargs, &e);
+	/* one classifier (the built-in rules) for parsing and explaining */
+	struct mxt_classifier *cls = mxt_classifier_create(NULL, NULL);
+	if (cls == NULL)
+		errx(MXT_EXIT_USAGE, "explain: the built-in rules do not compile");
+	int n = mxt_explain_parse(argv + optind, nargs, q, (size_t)nargs, cls,
+	    &e);
 	if (n < 0) {
 		warnx("explain: %s", e.text);
+		mxt_classifier_destroy(cls);
 		free(q);
 		return MXT_EXIT_USAGE;
 	}
-	char *text = mxt_explain_format(q, (size_t)n, json);
+	char *text = mxt_explain_format(q, (size_t)n, json, cls);
+	mxt_classifier_destroy(cls);
 	cli_print(text);
 	free(text);
 	free(q);
