@@ -118,7 +118,8 @@ struct piece {
 	struct mxt_buf key;
 	uint64_t *starts;          /* hashes of host\x1fid of the messages
 	                            * begun (not after an end in the piece),
-	                            * sorted when the piece is read */
+	                            * in the order begun (id_back scans them
+	                            * once against the keys open at the cut) */
 	size_t nstarts, starts_alloc;
 	/* linking failures to warnings (pass.h, struct mxt_link): the
 	 * failures of the first lines that found no warning, and the
@@ -290,54 +291,6 @@ key_hash(struct mxt_str host, struct mxt_str id)
 	uint64_t h = fnv(1469598103934665603ull, host.ptr, host.len);
 	h = fnv(h, "\x1f", 1);
 	return fnv(h, id.ptr, id.len);
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void
-sift_down(uint64_t *v, size_t i, size_t n)
-{
-	for (size_t c; (c = 2 * i + 1) < n; i = c) {
-		if (c + 1 < n && v[c + 1] > v[c])
-			c++;
-		if (v[i] >= v[c])
-			return;
-		uint64_t t = v[i];
-		v[i] = v[c];
-		v[c] = t;
-	}
-}
-
-/*
- * Sorts the hashes of a piece's starts in place, drops repeats, and gives
- * back the unused end of the array; returns how many are left. Not
- * qsort(3): glibc's sorts through a copy as large as the array, and the
- * array grows with the messages of the piece (half a million in a 512 MB
- * piece), held while the other pieces are still read.
- */
-static size_t
-sort_starts(uint64_t **pv, size_t n)
-{
-	uint64_t *v = *pv;
-	for (size_t i = n / 2; i-- > 0;)
-		sift_down(v, i, n);
-	for (size_t end = n; end-- > 1;) {
-		uint64_t t = v[0];
-		v[0] = v[end];
-		v[end] = t;
-		sift_down(v, 0, end);
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || v[i] != v[k - 1])
-			v[k++] = v[i];
-	*pv = xrealloc(v, k * sizeof *v);
-	return k;
 }
 
 static void
@@ -652,9 +605,12 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	keep_links(g, p);
 	mxt_pass_destroy(p);
 	mxt_summary_finish(g->s, &g->stats);
-	if (g->nstarts > 0)
-		g->nstarts = g->starts_alloc = sort_starts(&g->starts,
-		    g->nstarts);
+	/* the array grows with the messages of the piece and is held while
+	 * the other pieces are read: give back the unused end */
+	if (g->nstarts > 0 && g->nstarts < g->starts_alloc) {
+		g->starts = xrealloc(g->starts, g->nstarts * sizeof *g->starts);
+		g->starts_alloc = g->nstarts;
+	}
 }
 
 static void *
@@ -883,12 +839,60 @@ join_spans(struct mxt_parallel *r)
 		r->spans[i] = r->inputs[i].span;
 }
 
-static bool
-begun_in(const struct piece *g, struct mxt_str host, struct mxt_str id)
+/*
+ * A set of 64-bit key hashes (open addressing; a hash is stored with its
+ * low bit set, so 0 marks an empty slot and two hashes that differ only
+ * there match: a chance match only costs the threads' work).
+ */
+struct hash_set {
+	uint64_t *v;
+	size_t mask, n;
+};
+
+static void
+hash_set_add(struct hash_set *hs, uint64_t h)
 {
-	uint64_t h = key_hash(host, id);
-	return g->nstarts > 0 && bsearch(&h, g->starts, g->nstarts, sizeof h,
-	    cmp_u64) != NULL;
+	if (2 * (hs->n + 1) > hs->mask + 1) {
+		struct hash_set big = {xcalloc(hs->v ? 2 * (hs->mask + 1) : 64,
+		    sizeof *big.v), hs->v ? 2 * hs->mask + 1 : 63, 0};
+		for (size_t i = 0; hs->v != NULL && i <= hs->mask; i++)
+			if (hs->v[i] != 0)
+				hash_set_add(&big, hs->v[i]);
+		free(hs->v);
+		*hs = big;
+	}
+	h |= 1;
+	size_t i = (size_t)(h >> 1) & hs->mask;
+	while (hs->v[i] != 0 && hs->v[i] != h)
+		i = (i + 1) & hs->mask;
+	if (hs->v[i] == 0) {
+		hs->v[i] = h;
+		hs->n++;
+	}
+}
+
+static bool
+hash_set_has(const struct hash_set *hs, uint64_t h)
+{
+	if (hs->n == 0)
+		return false;
+	h |= 1;
+	for (size_t i = (size_t)(h >> 1) & hs->mask; hs->v[i] != 0;
+	    i = (i + 1) & hs->mask)
+		if (hs->v[i] == h)
+			return true;
+	return false;
+}
+
+/* Was one of the keys of set begun in piece g? One scan of its starts
+ * (the set, the messages open at the cut, is the small side). */
+static bool
+begun_any(const struct piece *g, const struct hash_set *set)
+{
+	for (size_t i = 0; set->n > 0 && i < g->nstarts; i++)
+		if (hash_set_has(set, g->starts[i]))
+			return true;
+	return false;
 }
 
 /*
@@ -905,6 +909,8 @@ static bool
 id_back(const struct piece *g, const struct mxt_strmap *alive,
     const struct mxt_summary *d)
 {
+	/* the keys whose start in g one pass would treat otherwise */
+	struct hash_set open = {0};
 	for (size_t x = 0; g->nstarts > 0 && x < alive->size; x++) {
 		const struct mxt_strmap_slot *sl = &alive->slots[x];
 		const char *us = sl->key ? memchr(sl->key, '\x1f', sl->len) : NULL;
@@ -912,9 +918,9 @@ id_back(const struct piece *g, const struct mxt_strmap *alive,
 			continue;
 		struct mxt_str host = {sl->key, (size_t)(us - sl->key)};
 		struct mxt_str id = {us + 1, sl->len - host.len - 1};
-		if (begun_in(g, host, id) && (exim_id(id) ||
-		    mxt_strmap_get(&d->flights, sl->key, sl->len) != NULL))
-			return true;
+		if (exim_id(id) ||
+		    mxt_strmap_get(&d->flights, sl->key, sl->len) != NULL)
+			hash_set_add(&open, key_hash(host, id));
 	}
 	for (size_t x = 0; g->nstarts > 0 && x < d->flights.size; x++) {
 		const struct mxt_strmap_slot *sl = &d->flights.slots[x];
@@ -923,9 +929,12 @@ id_back(const struct piece *g, const struct mxt_strmap *alive,
 			continue;
 		struct mxt_str host = {f->host, strlen(f->host)};
 		struct mxt_str id = {f->queue_id, strlen(f->queue_id)};
-		if (begun_in(g, host, id))
-			return true;
+		hash_set_add(&open, key_hash(host, id));
 	}
+	bool back = begun_any(g, &open);
+	free(open.v);
+	if (back)
+		return true;
 	const struct mxt_strmap *fl = &g->s->flights;
 	for (size_t x = 0; x < fl->size; x++) {
 		const struct mxt_strmap_slot *sl = &fl->slots[x];
