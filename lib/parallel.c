@@ -112,9 +112,11 @@ struct piece {
 	bool exim_rejections;
 	long exim_first, exim_last; /* lines of the first and last Exim
 	                             * rejection in the piece; 0 = none */
-	/* messages begun in the piece and not ended (keys host\x1fqid), and
-	 * those ended before they began in it (struct mxt_merge_cut) */
+	/* messages begun in the piece and not ended (keys host\x1fqid; made
+	 * from the tracker when the piece is read), and those ended before
+	 * they began in it (struct mxt_merge_cut) */
 	struct mxt_strmap started, ended;
+	struct mxt_pass *pass;     /* while the piece is read */
 	struct mxt_buf key;
 	uint64_t *starts;          /* hashes of host\x1fid of the messages
 	                            * begun (not after an end in the piece),
@@ -297,9 +299,7 @@ static void
 piece_start(void *arg, struct mxt_str host, struct mxt_str qid)
 {
 	struct piece *g = arg;
-	bool added;
 	mxt_summary_key(&g->key, host, qid, NULL);
-	mxt_strmap_put(&g->started, g->key.p, g->key.len, &added);
 	struct mxt_strmap_slot *e = mxt_strmap_get(&g->ended, g->key.p,
 	    g->key.len);
 	if (e != NULL)
@@ -323,14 +323,15 @@ piece_end(void *arg, struct mxt_str host, struct mxt_str qid)
 {
 	struct piece *g = arg;
 	bool added;
-	mxt_summary_key(&g->key, host, qid, NULL);
-	struct mxt_strmap_slot *sl = mxt_strmap_get(&g->started, g->key.p,
-	    g->key.len);
-	if (sl != NULL)
-		mxt_strmap_remove(&g->started, sl);
-	else if (mxt_strmap_get(&g->ended, g->key.p, g->key.len) == NULL)
-		mxt_strmap_put(&g->ended, g->key.p, g->key.len,
-		    &added)->value = 1;
+	/* a piece's pass starts empty: an entry that saw its start was
+	 * begun in the piece (the tracker drops it after this call) */
+	const struct mxt_msg *m = mxt_track_get(g->pass->track, host, qid);
+	if (m == NULL || !m->start_seen) {
+		mxt_summary_key(&g->key, host, qid, NULL);
+		if (mxt_strmap_get(&g->ended, g->key.p, g->key.len) == NULL)
+			mxt_strmap_put(&g->ended, g->key.p, g->key.len,
+			    &added)->value = 1;
+	}
 	mxt_summary_message_end(g->s, host, qid);
 }
 
@@ -532,25 +533,23 @@ read_range(struct piece *g, struct mxt_pass *p, char *buf)
 }
 
 /*
- * The messages the piece began and left open whose cleanup line it read
- * (value 1): a later piece's first qmgr size line of one is not of a
- * message met in progress, as one pass sees it (summary_received.c).
+ * The messages the piece began and left open (the tracker's entries that
+ * saw their start), value 1 for those whose cleanup line it read: a later
+ * piece's first qmgr size line of one is not of a message met in
+ * progress, as one pass sees it (summary_received.c).
  */
 static void
-mark_queued(struct piece *g, struct mxt_pass *p)
+keep_open(struct piece *g, struct mxt_pass *p)
 {
-	for (size_t i = 0; i < g->started.size; i++) {
-		struct mxt_strmap_slot *sl = &g->started.slots[i];
-		if (sl->key == NULL)
+	bool added;
+	for (const struct mxt_msg *m = mxt_track_oldest(p->track); m != NULL;
+	    m = m->newer) {
+		if (!m->start_seen)
 			continue;
-		const char *us = memchr(sl->key, '\x1f', sl->len);
-		if (us == NULL)
-			continue;
-		size_t h = (size_t)(us - sl->key);
-		const struct mxt_msg *m = mxt_track_get(p->track,
-		    mxt_str_make(sl->key, h),
-		    mxt_str_make(us + 1, sl->len - h - 1));
-		sl->value = m != NULL && m->recv != MXT_RECV_NONE;
+		mxt_summary_key(&g->key, mxt_str_make(m->host, m->host_len),
+		    mxt_str_make(m->id, strlen(m->id)), NULL);
+		mxt_strmap_put(&g->started, g->key.p, g->key.len,
+		    &added)->value = m->recv != MXT_RECV_NONE;
 	}
 }
 
@@ -573,6 +572,7 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	g->s = mxt_summary_create(&g->cfg->summary);
 	g->s->ordered = true;
 	struct mxt_pass *p = mxt_pass_create(&pc);
+	g->pass = p;
 	mxt_attempts_watch(p->attempts);
 	/* a piece is its pass's only input, and Exim rejections in two
 	 * inputs or on both sides of a cut refuse the run (below) */
@@ -582,7 +582,7 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	else
 		read_whole(g, p);
 	mxt_pass_finish(p);
-	mark_queued(g, p);
+	keep_open(g, p);
 	g->stats = *mxt_pass_stats(p);
 	size_t n;
 	const struct mxt_input_span *sp = mxt_pass_inputs(p, &n);
@@ -603,6 +603,7 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	if (g->s->texts_over_full)
 		unsafe(g, "the cap of reply texts kept past the group caps");
 	keep_links(g, p);
+	g->pass = NULL;
 	mxt_pass_destroy(p);
 	mxt_summary_finish(g->s, &g->stats);
 	/* the array grows with the messages of the piece and is held while
