@@ -217,33 +217,33 @@ static const struct exim_case cases[] = {
 
 	/* ---- no events ---- */
 	{"authenticator failure is no event", {"2022-06-29 16:04:05 dovecot_login authenticator failed for ([1.2.3.5]) [1.2.3.4]:55379: 535 Incorrect authentication data (set_id=info@test.com)"},
-	    {NULL}, 0, 0},
+	    {0}, 0, 0},
 	{"sender verify line is no event", {"2022-06-29 15:47:21 H=tata.test.biz [1.2.3.4]:41584 sender verify fail for <toto@test.biz>: The mail server does not recognize toto@test.biz as a valid sender."},
-	    {NULL}, 0, 0},
+	    {0}, 0, 0},
 	{"spam filter's own line is no event", {"2013-12-30 00:24:50 1VxPit-000MMd-U4 SA: Action: flagged as Spam but accepted: score=8.2 required=5.0 (scanned in 6/6 secs | Message-Id: 008701cf04ed_24497d70_6cdc7850_@xxx.xx). From <spammer@xxx.xx> (host=ip-4.net-3-2-1.rev.xxx.xx [178.123.108.196]) for trap@example.com"},
-	    {NULL}, 0, 0},
+	    {0}, 0, 0},
 	{"reject log header dump is neither event nor unparsed", {
 	    "Envelope-from: <userx@test1>",
 	    "P Received: from CALLER by myhost.test.ex with local (Exim x.yz)",
 	    "\t(envelope-from <userx@test1>)",
 	    "  Date: Tue, 2 Mar 1999 09:44:33 +0000"},
-	    {NULL}, 0, 0},
+	    {0}, 0, 0},
 	{"ACL discard names no recipient: no event", {"1999-03-02 09:44:33 10HmbA-000000005vi-0000 => blackhole (RCPT ACL discarded recipients)"},
-	    {NULL}, 0, 0},
+	    {0}, 0, 0},
 	{"host-first journal line without event", {"mail.example.com exim[3751842]: 2021-07-17 23:20:49 plain_server authenticator failed for ([192.0.2.17]) [192.0.2.27]: 535 Incorrect authentication data"},
-	    {NULL}, 0, 0},
+	    {0}, 0, 0},
 
 	/* ---- not understood ---- */
 	{"delivery flag without address", {"2002-10-31 09:00:10 16ZCW1-0005MB-00 =>"},
-	    {NULL}, 0, 1},
+	    {0}, 0, 1},
 	{"deferral without defer (errno)", {"2002-12-19 16:20:23 16aiQz-0002Q5-00 == marvin@endrest.example"},
-	    {NULL}, 0, 1},
+	    {0}, 0, 1},
 	{"delivery without R= or T= (wrapped example)", {"2002-10-31 08:59:13 16ZCW1-0005MB-00 => marv"},
-	    {NULL}, 0, 1},
+	    {0}, 0, 1},
 	{"failure without a reason (wrapped example)", {"1995-12-19 16:20:23 0tRiQz-0002Q5-00 ** jim@trek99.example"},
-	    {NULL}, 0, 1},
+	    {0}, 0, 1},
 	{"failure of unknown shape", {"1999-03-02 09:44:33 10HmbH-000000005vi-0000 ** mua_wrapper is set but recipients cannot all be delivered in one transaction"},
-	    {NULL}, 0, 1},
+	    {0}, 0, 1},
 	/* ---- foreground output (exim -bdf -v): no time, no message id;
 	 * the pid in front; the id from the process's "delivering" ---- */
 	{"foreground: delivery gets the id its process said it delivers", {
