@@ -43,6 +43,7 @@ struct entry {
 	size_t klen;
 	char qid[40];                 /* "" = not known (connect lines) */
 	int64_t last;                 /* log time of the last reply added */
+	long first_line;              /* line of the first of the replies */
 	bool taken;                   /* a final line took the replies */
 	int64_t taken_at;
 	char taken_by[64];            /* its relay (address, else name) */
@@ -58,7 +59,7 @@ struct mxt_attempts {
 	uint64_t *overflow, *dropped;
 	struct mxt_buf key;
 	/* mxt_attempts_watch: keys met without an entry */
-	bool watch, over, started;
+	bool watch, over, started, warming;
 	int64_t watch_until;
 	struct mxt_strmap touched;
 	/* the replies a final line takes: its attempt's, less other
@@ -163,11 +164,12 @@ touch(struct mxt_attempts *s, struct mxt_str key, const struct mxt_time *t,
 {
 	if (!s->watch)
 		return;
-	if (t->valid && !s->started) {
+	/* warming (mxt_attempts_warm): every key, no horizon */
+	if (!s->warming && t->valid && !s->started) {
 		s->started = true;
 		s->watch_until = t->sec + MXT_ATTEMPTS_WAIT;
 	}
-	if (t->valid && t->sec > s->watch_until)
+	if (!s->warming && t->valid && t->sec > s->watch_until)
 		return;
 	if (s->touched.count >= MXT_ATTEMPTS_PENDING_MAX) {
 		s->over = true;
@@ -235,7 +237,7 @@ put_reply(struct entry *e, size_t i, const struct mxt_attempt *a)
 void
 mxt_attempts_add(struct mxt_attempts *s, struct mxt_str host,
     struct mxt_str tag, struct mxt_str qid, const struct mxt_time *t,
-    const struct mxt_attempt *a)
+    long line_no, const struct mxt_attempt *a)
 {
 	int64_t now = t->valid ? t->sec : 0;
 	/* replies that waited too long will find no final line */
@@ -271,6 +273,8 @@ mxt_attempts_add(struct mxt_attempts *s, struct mxt_str host,
 	}
 	link_newest(s, e);
 	e->last = now;
+	if (e->n == 0)
+		e->first_line = line_no;
 	if (qid.len > 0 && qid.len < sizeof e->qid) {
 		memcpy(e->qid, qid.ptr, qid.len);
 		e->qid[qid.len] = '\0';
@@ -420,6 +424,13 @@ mxt_attempts_watch(struct mxt_attempts *s)
 }
 
 void
+mxt_attempts_warm(struct mxt_attempts *s, bool on)
+{
+	s->warming = on;
+	s->started = false;
+}
+
+void
 mxt_attempts_cut(struct mxt_attempts *s, const struct mxt_time *now,
     struct mxt_strmap *touched, bool *over, struct mxt_attempts_key **open,
     size_t *nopen)
@@ -439,6 +450,7 @@ mxt_attempts_cut(struct mxt_attempts *s, const struct mxt_time *now,
 		(*open)[n].len = e->klen;
 		(*open)[n].until = e->taken ? e->taken_at + 1 :
 		    e->last + MXT_ATTEMPTS_WAIT;
+		(*open)[n].first_line = e->first_line;
 		memcpy((*open)[n].qid, e->qid, sizeof e->qid);
 		(*open)[n].taken = e->taken;
 		n++;

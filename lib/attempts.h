@@ -28,13 +28,14 @@ void mxt_attempts_destroy(struct mxt_attempts *s); /* accepts NULL */
  * Records reply a, logged at t, of the delivery attempt (host, tag): tag
  * names the process or message whose lines the final line shares
  * (Postfix "postfix/smtp[123]", Exim's message id); qid is the queue id
- * when the line had one (else empty). Strings are copied. A reply for
- * another queue id than the waiting ones, or after those were taken,
- * begins a new delivery attempt.
+ * when the line had one (else empty); line_no is the line's number in
+ * its input (mxt_attempts_cut tells the first of an attempt's replies).
+ * Strings are copied. A reply for another queue id than the waiting
+ * ones, or after those were taken, begins a new delivery attempt.
  */
 void mxt_attempts_add(struct mxt_attempts *s, struct mxt_str host,
     struct mxt_str tag, struct mxt_str qid, const struct mxt_time *t,
-    const struct mxt_attempt *a);
+    long line_no, const struct mxt_attempt *a);
 
 /*
  * Sets ev->attempts and ev->nattempts from the replies waiting under
@@ -68,6 +69,7 @@ struct mxt_attempts_key {
 	char *key;
 	size_t len;
 	int64_t until;
+	long first_line;  /* the line of its first reply (mxt_attempts_add) */
 	char qid[40];  /* of its replies, "" when not known */
 	bool taken;
 };
@@ -80,6 +82,10 @@ bool mxt_attempts_reached(const struct mxt_attempts_key *k,
 /* Frees the qids kept in a touched map, then the map. */
 void mxt_attempts_touched_finish(struct mxt_strmap *touched);
 void mxt_attempts_watch(struct mxt_attempts *s);
+/* While on, every key met is watched whatever its time (the lines read
+ * before a piece's cut, parallel.c); off, the MXT_ATTEMPTS_WAIT seconds
+ * of watching start at the next key met. The keys met stay. */
+void mxt_attempts_warm(struct mxt_attempts *s, bool on);
 void mxt_attempts_cut(struct mxt_attempts *s, const struct mxt_time *now,
     struct mxt_strmap *touched, bool *over, struct mxt_attempts_key **open,
     size_t *nopen);

@@ -418,7 +418,7 @@ test_caps(void)
 	/* one attempt with more replies than kept */
 	for (int i = 0; i < MXT_ATTEMPTS_MAX + 3; i++)
 		mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p1", 2),
-		    mxt_str_make("Q1", 2), &t, &a);
+		    mxt_str_make("Q1", 2), &t, 0, &a);
 	test_int("replies past the cap", "dropped", (long long)dropped, 3);
 	struct mxt_event ev;
 	memset(&ev, 0, sizeof ev);
@@ -432,7 +432,7 @@ test_caps(void)
 	for (int i = 0; i < MXT_ATTEMPTS_PENDING_MAX + 5; i++) {
 		int n = snprintf(tag, sizeof tag, "q%d", i);
 		mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make(tag,
-		    (size_t)n), mxt_str_make("", 0), &t, &a);
+		    (size_t)n), mxt_str_make("", 0), &t, 0, &a);
 	}
 	/* the taken entry p1 was the oldest: six forgotten */
 	test_int("attempts past the store cap", "overflow",
@@ -443,7 +443,7 @@ test_caps(void)
 	struct mxt_time later = {.sec = 1000 + MXT_ATTEMPTS_WAIT + 1,
 	    .valid = true};
 	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("late", 4),
-	    mxt_str_make("", 0), &later, &a);
+	    mxt_str_make("", 0), &later, 0, &a);
 	test_int("replies past the wait", "waiting",
 	    (long long)mxt_attempts_waiting(s), 1);
 	test_int("replies past the wait", "overflow (not counted)",
@@ -454,7 +454,7 @@ test_caps(void)
 	 * in the slot the old one left */
 	s = mxt_attempts_create(NULL, NULL);
 	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p9", 2),
-	    mxt_str_make("Q1", 2), &t, &a);
+	    mxt_str_make("Q1", 2), &t, 0, &a);
 	memset(&ev, 0, sizeof ev);
 	ev.queue_id = mxt_str_make("Q2", 2);
 	ev.time = t;
@@ -464,7 +464,7 @@ test_caps(void)
 	test_int("another queue id's replies", "waiting",
 	    (long long)mxt_attempts_waiting(s), 0);
 	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p9", 2),
-	    mxt_str_make("Q3", 2), &t, &a);
+	    mxt_str_make("Q3", 2), &t, 0, &a);
 	ev.queue_id = mxt_str_make("Q3", 2);
 	mxt_attempts_take(s, mxt_str_make("h", 1), mxt_str_make("p9", 2), &ev);
 	test_int("the slot used again", "nattempts", (long long)ev.nattempts,
@@ -483,7 +483,7 @@ test_state(void)
 	    .code = 554, .dsn = "5.7.1", .phase = MXT_PHASE_GREETING,
 	    .text = mxt_str_make("554 5.7.1 \xff blocked", 19)};
 	mxt_attempts_add(s, mxt_str_make("h", 1),
-	    mxt_str_make("postfix/smtp[9]", 15), mxt_str_make("QQ1", 3), &t, &a);
+	    mxt_str_make("postfix/smtp[9]", 15), mxt_str_make("QQ1", 3), &t, 0, &a);
 	json_t *saved = mxt_attempts_save(s);
 	mxt_attempts_destroy(s);
 	char why[128] = "";

@@ -24,6 +24,11 @@
  * its falling minimum times, so that a jump relative to the pieces before
  * it is found without reading it again), read errors.
  *
+ * A piece after a cut first reads the WARM_BYTES before it through
+ * mxt_pass_warm_line (warm_up): nothing is counted, but the earlier MX
+ * replies waiting at the cut and the Exim rejections whose twins may
+ * follow it are then what one pass holds there.
+ *
  * Some things a piece cannot know about the lines before its cut, and the
  * merge cannot repair. A piece notices each of them, and then the whole
  * run is refused (mxt_parallel_run returns NULL with the reason) and the
@@ -32,15 +37,17 @@
  *   - a rejection with a queue id but no client, of a message the piece
  *     met in progress (Postfix cleanup takes the client from smtpd's line);
  *   - Exim rejections in the last lines before a cut and the first after
- *     it (syslog_duplication twins may lie across the cut), or Exim
- *     rejections in more than one input (main log and reject log twins);
+ *     it (syslog_duplication twins may lie across the cut) when the warm
+ *     lines are fewer than EXIM_DUP_WINDOW, or Exim rejections in more
+ *     than one input (main log and reject log twins);
  *   - an Exim message whose id comes back after the cut while the message
  *     before is still open;
  *   - a line as long as MXT_LINE_MAX in a piece cut out of a file (where a
  *     reader cuts such a line depends on its buffer);
- *   - earlier MX replies (attempts.c) open at the end of a piece whose
- *     key a later piece meets before their time is up (a line of that
- *     process or message), or their store's cap reached;
+ *   - earlier MX replies (attempts.c) open at the end of a piece, the
+ *     first of them before the warm lines of a later piece, whose key that
+ *     piece meets (warm lines included) before their time is up (a line
+ *     of that process or message), or their store's cap reached;
  *   - a cap of the summary or the tracker reached (what a cap refuses
  *     depends on the order of everything before);
  *   - a failure in the first lines of a piece that found no warning to
@@ -70,6 +77,10 @@
 #define STAIRS_MAX 4096
 /* Bytes read at a time from a piece of a file. */
 #define READ_BLOCK (1u << 20)
+/* Bytes before a cut read to warm a piece up (warm_up); the environment
+ * variable MXTRIAGE_WARM_BYTES overrides it (tests: cuts whose warm
+ * lines do not reach back far enough). */
+#define WARM_BYTES (4 << 20)
 
 /* A line whose time is below every earlier time of its piece. */
 struct stair {
@@ -137,6 +148,10 @@ struct piece {
 	struct mxt_attempts_key *att_open;
 	size_t natt_open;
 	const char *unsafe;        /* why the merge may differ; NULL = none */
+	/* the lines before the cut read to warm up (warm_up): how many,
+	 * and whether they reach back to the input's first */
+	long warm_lines;
+	bool warm_whole;
 	const struct mxt_parallel_config *cfg;
 	atomic_bool *abandon;      /* a piece was refused: all stop */
 };
@@ -461,11 +476,141 @@ pread_some(int fd, char *p, size_t n, int64_t off)
 	return got;
 }
 
+/* The start of the first line at or after off of fd, size when none
+ * (below, with the cutting). */
+static int64_t line_start(int fd, int64_t off, int64_t size);
+
 /*
- * A byte range of a plain file, cut into lines as reader.c cuts them
- * (LF or CRLF; the last line may lack its newline). A line of
- * MXT_LINE_MAX bytes or more is refused (see the design comment).
+ * Lines of fd from pos, left bytes (left < 0: to the end), cut as
+ * reader.c cuts them (LF or CRLF; the last line may lack its newline),
+ * each handed to fn (false from it stops). A line of MXT_LINE_MAX bytes
+ * or more stops with *why set (see the design comment), as a failed
+ * read does. Returns the lines handed on.
  */
+static long
+each_line(struct piece *g, int fd, int64_t pos, int64_t left, char *buf,
+    bool (*fn)(void *arg, long no, char *line, size_t n), void *arg,
+    const char **why)
+{
+	size_t start = 0, end = 0;
+	bool eof = false;
+	long no = 0;
+	for (;;) {
+		char *q = buf + start;
+		size_t avail = end - start;
+		char *nl = avail ? memchr(q, '\n', avail) : NULL;
+		if (nl != NULL || (eof && avail > 0)) {
+			size_t n = nl ? (size_t)(nl - q) : avail;
+			start += nl ? n + 1 : avail;
+			if (n > 0 && q[n - 1] == '\r')
+				n--;
+			if (n >= MXT_LINE_MAX - 1) {
+				*why = "a line as long as the line cap";
+				break;
+			}
+			q[n] = '\0';
+			if (!fn(arg, no + 1, q, n))
+				break;
+			no++;
+			continue;
+		}
+		if (eof)
+			break;
+		if (avail >= MXT_LINE_MAX) {
+			*why = "a line as long as the line cap";
+			break;
+		}
+		memmove(buf, q, avail);
+		start = 0;
+		end = avail;
+		size_t room = READ_BLOCK;
+		if (left >= 0 && (int64_t)room > left)
+			room = (size_t)left;
+		ssize_t got = room ? pread_some(fd, buf + end, room, pos) : 0;
+		if (got < 0) {
+			*why = "a piece of a file could not be read";
+			break;
+		}
+		if (got == 0)
+			eof = true;
+		pos += got;
+		end += (size_t)got;
+		if (left >= 0)
+			left -= got;
+	}
+	return no;
+}
+
+struct range_read {
+	struct piece *g;
+	struct mxt_pass *p;
+	time_t ref;
+	long base;   /* warm lines: numbered base + 1 .. 0 */
+};
+
+static bool
+range_line(void *arg, long no, char *line, size_t n)
+{
+	struct range_read *rr = arg;
+	if (stopped(rr->g, no - 1))
+		return false;
+	mxt_pass_line(rr->p, rr->g->name, no, rr->ref, line, n);
+	after_line(rr->g, rr->p, no);
+	return true;
+}
+
+static bool
+warm_line(void *arg, long no, char *line, size_t n)
+{
+	struct range_read *rr = arg;
+	mxt_pass_warm_line(rr->p, rr->g->name, rr->base + no, rr->ref, line, n);
+	return true;
+}
+
+/*
+ * Before the cut of a piece that continues its input: the lines of the
+ * WARM_BYTES before it go through mxt_pass_warm_line, so that the
+ * earlier MX replies waiting at the cut and the Exim rejections whose
+ * twins may follow it are those one pass has there; attempts_across_cuts
+ * and check_pieces then need not refuse the replies and twins the warm
+ * lines hold. They are numbered up to 0 before the piece's line 1.
+ */
+static void
+warm_up(struct piece *g, struct mxt_pass *p, int fd, time_t ref, char *buf)
+{
+	int64_t warm = WARM_BYTES;
+	const char *env = getenv("MXTRIAGE_WARM_BYTES");
+	if (env != NULL && *env != '\0' && strtoll(env, NULL, 10) >= 0)
+		warm = strtoll(env, NULL, 10);
+	int64_t from = g->off > warm ? g->off - warm : 0;
+	if (from > 0)
+		from = line_start(fd, from, g->off);
+	long n = 0;
+	for (int64_t pos = from; pos < g->off;) {
+		size_t room = READ_BLOCK;
+		if ((int64_t)room > g->off - pos)
+			room = (size_t)(g->off - pos);
+		ssize_t got = pread_some(fd, buf, room, pos);
+		if (got <= 0)
+			return; /* no warm lines: the checks refuse as before */
+		for (char *q = buf, *e = buf + got;
+		    (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+			n++;
+		pos += got;
+	}
+	struct range_read rr = {g, p, ref, -n};
+	const char *why = NULL;
+	mxt_attempts_warm(p->attempts, true);
+	long got = each_line(g, fd, from, g->off - from, buf, warm_line, &rr,
+	    &why);
+	mxt_attempts_warm(p->attempts, false);
+	if (why == NULL && got == n) {
+		g->warm_lines = n;
+		g->warm_whole = from == 0;
+	}
+}
+
+/* A byte range of a plain file (a piece cut out of it). */
 static void
 read_range(struct piece *g, struct mxt_pass *p, char *buf)
 {
@@ -481,54 +626,13 @@ read_range(struct piece *g, struct mxt_pass *p, char *buf)
 	}
 	time_t ref = S_ISREG(st.st_mode) && st.st_mtime ? st.st_mtime :
 	    time(NULL);
-	int64_t pos = g->off, left = g->len;
-	size_t start = 0, end = 0;
-	bool eof = false;
-	long no = 0;
-	while (!stopped(g, no)) {
-		char *q = buf + start;
-		size_t avail = end - start;
-		char *nl = avail ? memchr(q, '\n', avail) : NULL;
-		if (nl != NULL || (eof && avail > 0)) {
-			size_t n = nl ? (size_t)(nl - q) : avail;
-			start += nl ? n + 1 : avail;
-			if (n > 0 && q[n - 1] == '\r')
-				n--;
-			if (n >= MXT_LINE_MAX - 1) {
-				unsafe(g, "a line as long as the line cap");
-				break;
-			}
-			q[n] = '\0';
-			no++;
-			mxt_pass_line(p, g->name, no, ref, q, n);
-			after_line(g, p, no);
-			continue;
-		}
-		if (eof)
-			break;
-		if (avail >= MXT_LINE_MAX) {
-			unsafe(g, "a line as long as the line cap");
-			break;
-		}
-		memmove(buf, q, avail);
-		start = 0;
-		end = avail;
-		size_t room = READ_BLOCK;
-		if (left >= 0 && (int64_t)room > left)
-			room = (size_t)left;
-		ssize_t got = room ? pread_some(fd, buf + end, room, pos) : 0;
-		if (got < 0) {
-			unsafe(g, "a piece of a file could not be read");
-			break;
-		}
-		if (got == 0)
-			eof = true;
-		pos += got;
-		end += (size_t)got;
-		if (left >= 0)
-			left -= got;
-	}
-	g->lines = no;
+	if (g->continues)
+		warm_up(g, p, fd, ref, buf);
+	struct range_read rr = {g, p, ref, 0};
+	const char *why = NULL;
+	g->lines = each_line(g, fd, g->off, g->len, buf, range_line, &rr, &why);
+	if (why != NULL)
+		unsafe(g, why);
 	close(fd);
 }
 
@@ -1002,24 +1106,37 @@ caps_reached(const struct mxt_summary *s)
 static const char *
 attempts_across_cuts(const struct mxt_parallel *r)
 {
-	struct mxt_attempts_key *carried = NULL;
+	struct carried {
+		const struct mxt_attempts_key *k; /* borrowed */
+		size_t input;
+		long line;   /* of its first reply, counted in its input */
+	} *carried = NULL;
 	size_t n = 0, cap = 0;
 	const char *why = NULL;
+	long base = 0;       /* lines of the input before piece i */
 	for (size_t i = 0; i < r->npieces && why == NULL; i++) {
 		const struct piece *g = &r->pieces[i];
+		base = g->continues ? base + r->pieces[i - 1].lines : 0;
 		size_t keep = 0;
 		for (size_t k = 0; k < n; k++) {
+			const struct mxt_attempts_key *ck = carried[k].k;
+			/* all its replies were among g's warm lines: g's
+			 * store has them as one pass's has */
+			if (g->continues && carried[k].input == g->input &&
+			    (g->warm_whole ||
+			    carried[k].line > base - g->warm_lines))
+				continue;
 			const struct mxt_strmap_slot *first = mxt_strmap_get(
-			    &g->att_touched, carried[k].key, carried[k].len);
+			    &g->att_touched, ck->key, ck->len);
 			if (g->att_over || (first != NULL &&
-			    mxt_attempts_reached(&carried[k], first))) {
+			    mxt_attempts_reached(ck, first))) {
 				why = "earlier MX replies on both sides of a cut";
 				break;
 			}
 			if (first != NULL)
 				continue; /* one pass would drop them there */
 			if (g->stats.last_line.valid &&
-			    g->stats.last_line.sec > carried[k].until)
+			    g->stats.last_line.sec > ck->until)
 				continue; /* time is up: no line takes them */
 			carried[keep++] = carried[k];
 		}
@@ -1029,7 +1146,8 @@ attempts_across_cuts(const struct mxt_parallel *r)
 				cap = cap ? 2 * cap : 16;
 				carried = xrealloc(carried, cap * sizeof *carried);
 			}
-			carried[n++] = g->att_open[k]; /* borrowed */
+			carried[n++] = (struct carried){&g->att_open[k], g->input,
+			    base + g->att_open[k].first_line};
 		}
 	}
 	free(carried);
@@ -1053,9 +1171,11 @@ check_pieces(struct mxt_parallel *r)
 			exim_inputs++;
 			last_input = g->input;
 		}
-		/* syslog_duplication twins on both sides of the cut */
+		/* syslog_duplication twins on both sides of the cut, unless
+		 * the warm lines before it held the first of them */
 		const struct piece *h = g - 1;
-		if (g->continues && g->exim_first > 0 &&
+		if (g->continues && !g->warm_whole &&
+		    g->warm_lines < EXIM_DUP_WINDOW && g->exim_first > 0 &&
 		    g->exim_first <= EXIM_DUP_WINDOW && h->exim_last > 0 &&
 		    h->lines - h->exim_last < EXIM_DUP_WINDOW)
 			return "Exim rejections on both sides of a cut";

@@ -35,6 +35,22 @@ static void sink_attempts_take(void *ctx, struct mxt_str host,
 static void sink_received(void *ctx, struct mxt_received *r,
     struct mxt_msg *m);
 
+/* The warm sink (mxt_pass_warm_line): all but the replies go nowhere. */
+static void warm_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m) {}
+static void warm_unparsed(void *ctx, const char *reason) {}
+static struct mxt_msg *
+warm_msg(void *ctx, struct mxt_str host, struct mxt_str id)
+{
+	return NULL;
+}
+static void warm_msg_end(void *ctx, struct mxt_str host, struct mxt_str id) {}
+static void warm_count(void *ctx, enum mxt_counter c) {}
+static void warm_local(void *ctx, const struct mxt_local *l) {}
+static void
+warm_received(void *ctx, struct mxt_received *r, struct mxt_msg *m)
+{
+}
+
 struct mxt_pass *
 mxt_pass_create(const struct mxt_pass_config *cfg)
 {
@@ -57,6 +73,12 @@ mxt_pass_create(const struct mxt_pass_config *cfg)
 	    .msg_end = sink_msg_end,
 	    .count = sink_count, .local = sink_local, .attempt = sink_attempt,
 	    .attempts_take = sink_attempts_take, .received = sink_received};
+	p->warm = (struct mxt_sink){.ctx = p, .emit = warm_emit,
+	    .unparsed = warm_unparsed, .msg_get = warm_msg,
+	    .msg_add = warm_msg, .msg_start = warm_msg,
+	    .msg_end = warm_msg_end, .count = warm_count, .local = warm_local,
+	    .attempt = sink_attempt, .attempts_take = sink_attempts_take,
+	    .received = warm_received};
 	struct mxt_dialect_options o = {.syslog_name = cfg->syslog_name};
 	assert(mxt_dialect_count <= MXT_MTA_COUNT);
 	for (size_t i = 0; i < mxt_dialect_count; i++)
@@ -78,6 +100,7 @@ mxt_pass_destroy(struct mxt_pass *p)
 	mxt_spans_finish(p->spans);
 	free(p->spans);
 	free(p->wants);
+	free(p->warm_clock);
 	free(p);
 }
 
@@ -234,6 +257,40 @@ void
 mxt_pass_final_input(struct mxt_pass *p)
 {
 	p->sink.final_input = true;
+}
+
+bool
+mxt_pass_warm_line(struct mxt_pass *p, const char *source, long line_no,
+    time_t reference, const char *line, size_t len)
+{
+	struct mxt_logline ll;
+	/* a clock keeps state across lines (Exim's foreground output,
+	 * container tools' split lines): the warm lines leave the pass's
+	 * clock as it was */
+	if (p->warm_clock == NULL) {
+		p->warm_clock = xcalloc(1, sizeof *p->warm_clock);
+		mxt_clock_init(p->warm_clock, p->cfg.year, reference);
+	} else if (reference != p->warm_clock->reference && reference != 0) {
+		mxt_clock_init(p->warm_clock, p->cfg.year, reference);
+	}
+	if (!mxt_syslog_parse(p->warm_clock, line, len, &ll))
+		return false;
+	if (ll.host.len == 0)
+		ll.host = p->default_host;
+	p->line_no = line_no;
+	p->warm.source = source;
+	p->warm.line_no = line_no;
+	p->warm.final_input = p->sink.final_input;
+	for (size_t i = 0; i < mxt_dialect_count; i++) {
+		const struct mxt_dialect *d = dialects[i];
+		if (p->cfg.mtas && !(p->cfg.mtas & (1u << d->mta)))
+			continue;
+		if (d->claim(p->dialect_state[i], &ll)) {
+			d->parse(p->dialect_state[i], &p->warm, &ll);
+			return true;
+		}
+	}
+	return true;
 }
 
 int
@@ -517,7 +574,7 @@ sink_attempt(void *ctx, struct mxt_str host, struct mxt_str tag,
     struct mxt_str qid, const struct mxt_time *t, const struct mxt_attempt *a)
 {
 	struct mxt_pass *p = ctx;
-	mxt_attempts_add(p->attempts, host, tag, qid, t, a);
+	mxt_attempts_add(p->attempts, host, tag, qid, t, p->line_no, a);
 }
 
 static void

@@ -51,6 +51,10 @@ struct mxt_pass {
 	char sender_domain_buf[256];
 	/* what the dialects write into; ctx is the pass */
 	struct mxt_sink sink;
+	/* the same for mxt_pass_warm_line: earlier MX replies only; its
+	 * lines have a clock of their own (made on the first) */
+	struct mxt_sink warm;
+	struct mxt_clock *warm_clock;
 	/* per-dialect state, by registry row, owned by the dialect */
 	void *dialect_state[MXT_MTA_COUNT];
 	/* the inputs read, their spans (inputs.c) */
@@ -80,6 +84,16 @@ struct mxt_pass {
 /* The ring's slot for the newest warning (the oldest is overwritten
  * when the ring is full); the caller fills it. */
 struct mxt_link *mxt_pass_link_slot(struct mxt_pass *p);
+
+/*
+ * For --jobs (parallel.c): a line before a piece's cut, read only so that
+ * what the dialects keep for the next lines (earlier MX replies waiting,
+ * Exim's rejections for their twins) is what one pass has at the cut.
+ * Nothing is counted, emitted, tracked or told; the clock is as before.
+ * Returns whether the line had a header the dialects read.
+ */
+bool mxt_pass_warm_line(struct mxt_pass *p, const char *source,
+    long line_no, time_t reference, const char *line, size_t len);
 
 /* The next line is not its input's first: line (len bytes, without its
  * newline) is, so event ids stay those of a whole read of the input. */

@@ -8,7 +8,11 @@ Postfix logs (bench/gen_postfix.py, several seeds), the report is run with
 and with other --by keys, and must be the same bytes on standard output,
 the same on standard error and the same exit status. The pieces are made
 tiny (MXTRIAGE_MIN_CHUNK, bytes), so cuts fall inside many messages: their
-retry outcomes, expiries and distinct counts must survive the cut.
+retry outcomes, expiries and distinct counts must survive the cut. Each
+log is also run with the lines a piece reads before its cut
+(MXTRIAGE_WARM_BYTES) reaching back only half a piece, and none: earlier
+MX replies and Exim's duplicate rejections that those lines do not hold
+must still give one pass's bytes (by a refusal, then).
 
 Also checked: the threads really did the work (MXTRIAGE_JOBS_DEBUG says
 which runs were refused and why); the runs they refused are listed and
@@ -87,6 +91,14 @@ def main():
         name = os.path.relpath(log, os.path.dirname(testdata))
         for v in VARIANTS if full else VARIANTS[1:2]:
             cases.append((name, v + ["--year", "2026", log], chunk))
+        # the lines a piece reads before its cut (MXTRIAGE_WARM_BYTES)
+        # reaching back half a piece, or none: earlier MX replies and
+        # Exim twins older than the warm lines must still refuse
+        for warm in ("0", str(max(100, size // 80))) if full else (
+                str(max(100, size // 80)),):
+            cases.append((name + " warm " + warm,
+                          VARIANTS[1] + ["--year", "2026", log],
+                          (chunk, warm)))
     # a rotated set as a directory (plain, gzip, another compression)
     cases.append(("rotated set", ["-f", "json", "--year", "2026",
                                   os.path.join(testdata, "rotated")], "300"))
@@ -132,6 +144,8 @@ def main():
     refused = {}
     for name, args, chunk in cases:
         env = {"MXTRIAGE_JOBS_DEBUG": "1"}
+        if isinstance(chunk, tuple):
+            chunk, env["MXTRIAGE_WARM_BYTES"] = chunk
         if chunk:
             env["MXTRIAGE_MIN_CHUNK"] = chunk
         want = run(binary, ["--jobs", "1"] + args, env)
