@@ -26,8 +26,9 @@
  *
  * A piece after a cut first reads the WARM_BYTES before it through
  * mxt_pass_warm_line (warm_up): nothing is counted, but the earlier MX
- * replies waiting at the cut and the Exim rejections whose twins may
- * follow it are then what one pass holds there.
+ * replies waiting at the cut, the Exim rejections whose twins may follow
+ * it and the warnings a failure after it may be linked to are then what
+ * one pass holds there.
  *
  * Some things a piece cannot know about the lines before its cut, and the
  * merge cannot repair. A piece notices each of them, and then the whole
@@ -51,8 +52,9 @@
  *   - a cap of the summary or the tracker reached (what a cap refuses
  *     depends on the order of everything before);
  *   - a failure in the first lines of a piece that found no warning to
- *     link to (pass.h, struct mxt_link) while a piece before it ends with
- *     a warning of the same process close enough to the cut;
+ *     link to (pass.h, struct mxt_link; warm lines included) while a
+ *     piece before it ends with a warning of the same process close
+ *     enough to the cut;
  *   - a read error inside a file cut into pieces.
  * Grouping by sender (--by sender, sender-domain) is refused up front:
  * the sender of a message is logged once, at its start.

@@ -45,7 +45,7 @@ warm_msg(void *ctx, struct mxt_str host, struct mxt_str id)
 }
 static void warm_msg_end(void *ctx, struct mxt_str host, struct mxt_str id) {}
 static void warm_count(void *ctx, enum mxt_counter c) {}
-static void warm_local(void *ctx, const struct mxt_local *l) {}
+static void warm_local(void *ctx, const struct mxt_local *l);
 static void
 warm_received(void *ctx, struct mxt_received *r, struct mxt_msg *m)
 {
@@ -278,6 +278,11 @@ mxt_pass_warm_line(struct mxt_pass *p, const char *source, long line_no,
 	if (ll.host.len == 0)
 		ll.host = p->default_host;
 	p->line_no = line_no;
+	/* the process of a warning (line_process); the next line read
+	 * sets them again */
+	p->program = ll.program;
+	p->line_host = ll.host;
+	p->pid = ll.pid;
 	p->warm.source = source;
 	p->warm.line_no = line_no;
 	p->warm.final_input = p->sink.final_input;
@@ -449,6 +454,22 @@ sink_local(void *ctx, const struct mxt_local *l)
 	}
 	if (p->cfg.on_local != NULL)
 		p->cfg.on_local(p->cfg.local_arg, l);
+}
+
+/* A warning of a warm line goes into the ring, numbered as the warm line
+ * (up to 0 before the first line read: the distance is taken modulo
+ * 2^64, as for links restored from --state); nothing else of it. */
+static void
+warm_local(void *ctx, const struct mxt_local *l)
+{
+	struct mxt_pass *p = ctx;
+	if (l->links && p->pid.len > 0) {
+		struct mxt_link *w = mxt_pass_link_slot(p);
+		w->proc = line_process(p);
+		w->line = (uint64_t)p->line_no;
+		w->len = mxt_ourside_key(l->level, l->text.ptr, l->text.len,
+		    w->text, sizeof w->text);
+	}
 }
 
 /* ---- the sink the dialects write into (dialect.h) ------------------- */

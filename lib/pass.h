@@ -18,11 +18,13 @@
  * at (the pass's own count); a failure that wants a link
  * (mxt_ourside_wants_link) takes the newest one of its own process read
  * at most MXT_LINK_LINES lines before it. Memory is fixed.
- * A piece of a parallel pass cannot see the lines before its cut: the
+ * A piece of a parallel pass reads the lines before its cut as warm
+ * lines (mxt_pass_warm_line), whose warnings go into the ring; the
  * failures of its first MXT_LINK_LINES lines that found no warning are
  * kept as wants (at most MXT_LINK_WANTS_MAX, then wants_full), and
  * parallel.c refuses the run when a piece before holds a warning of the
- * same process close enough (struct mxt_link).
+ * same process close enough (struct mxt_link): one from before the warm
+ * lines.
  */
 #define MXT_LINK_WARNINGS 64
 #define MXT_LINK_LINES 1000
@@ -87,9 +89,11 @@ struct mxt_link *mxt_pass_link_slot(struct mxt_pass *p);
 
 /*
  * For --jobs (parallel.c): a line before a piece's cut, read only so that
- * what the dialects keep for the next lines (earlier MX replies waiting,
- * Exim's rejections for their twins) is what one pass has at the cut.
- * Nothing is counted, emitted, tracked or told; the clock is as before.
+ * what the dialects and the pass keep for the next lines (earlier MX
+ * replies waiting, Exim's rejections for their twins, the warnings to
+ * link failures to) is what one pass has at the cut. Nothing is counted,
+ * emitted, tracked or told; the clock is as before. line_no is the
+ * line's place counted from the first line read (up to 0 before it).
  * Returns whether the line had a header the dialects read.
  */
 bool mxt_pass_warm_line(struct mxt_pass *p, const char *source,

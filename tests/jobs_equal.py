@@ -76,6 +76,71 @@ def logs_of(testdata, corpus, every=1):
     return out
 
 
+def straddled(binary, tmp):
+    """Cuts right inside a delivery attempt and between a warning and the
+    failure it explains: --jobs 2 cuts the log in the middle of a line
+    that is followed by the line that needs it. With the warm lines (the
+    default) the threads read it; without them (MXTRIAGE_WARM_BYTES=0)
+    the run is refused; the bytes are one pass's either way."""
+    pairs = {
+        "a warning and the failure it explains": (
+            "Nov 23 10:00:05 mx postfix/local[300]: warning: hash:/etc/aliases "
+            "is unavailable. open database /etc/aliases.db: No such file or "
+            "directory",
+            "Nov 23 10:00:05 mx postfix/local[300]: 3F2A1C0D9: to=<user@example.net>, "
+            "relay=local, delay=1, delays=0/0/0/1, dsn=4.3.0, status=deferred "
+            "(alias database unavailable)",
+            "a warning before a cut may explain a failure after it"),
+        "an earlier MX reply and the final line": (
+            "Nov 23 10:00:05 mx postfix/smtp[577]: connect to "
+            "mx1.backup.test[192.0.2.25]:25: Connection refused",
+            "Nov 23 10:00:06 mx postfix/smtp[577]: 96957A783E1: "
+            "to=<alice@backup.test>, relay=mx2.backup.test[192.0.2.24]:25, "
+            "delay=1, delays=0/0/1/0, dsn=4.7.1, status=deferred (host "
+            "mx2.backup.test[192.0.2.24] said: 451 4.7.1 Try again later "
+            "(in reply to RCPT TO command))",
+            "earlier MX replies on both sides of a cut"),
+    }
+    tests = []
+    for name, (before, after, reason) in sorted(pairs.items()):
+        filler = []
+        n = 0
+        while sum(len(l) for l in filler) < 40000:
+            filler.append("Nov 23 10:00:0%d mx postfix/smtpd[%d]: connect from "
+                          "unknown[198.51.100.%d]\n" % (n % 5, 900 + n % 50,
+                                                        n % 250))
+            n += 1
+        head = "".join(filler)
+        lines = [before + "\n", after + "\n"]
+        # the middle byte falls inside the first of the pair: the cut
+        # (the next line start) comes right before the second
+        tail_len = len(head) - len(lines[1])
+        tail = (head * 2)[:tail_len]
+        tail = tail[:tail.rfind("\n") + 1]
+        tail += "x" * (tail_len - len(tail) - 1) + "\n"
+        path = os.path.join(tmp, "straddled-%d.log" % len(tests))
+        with open(path, "w") as f:
+            f.write(head + "".join(lines) + tail)
+        args = ["-f", "json", "--year", "2026", path]
+        want = run(binary, ["--jobs", "1"] + args)
+        for warm, expect in (("", "threads"), ("0", reason)):
+            env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": "1000"}
+            if warm:
+                env["MXTRIAGE_WARM_BYTES"] = warm
+            got = run(binary, ["--jobs", "2"] + args, env)
+            dbg = [l for l in got[2].decode(errors="replace").splitlines()
+                   if l.startswith("mxtriage: jobs: ")]
+            diff = []
+            if got[1] != want[1] or got[0] != want[0]:
+                diff.append("the report differs from --jobs 1")
+            if dbg != ["mxtriage: jobs: " + expect]:
+                diff.append("jobs: %r, want %r" % (dbg, expect))
+            tests.append((not diff, "%s across the cut, %s: %s" % (
+                name, "warm lines" if not warm else "no warm lines",
+                expect), diff))
+    return tests
+
+
 def main():
     binary, sanitize, testdata = sys.argv[1], sys.argv[2], sys.argv[3]
     corpus = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -176,6 +241,7 @@ def main():
                     err[:600], want[2][:600]))
             tests.append((not diff, "%s %s --jobs %s" % (
                 name, " ".join(args[:-1]), jobs), diff))
+    tests += straddled(binary, tmp)
     # a log that gives one piece however small the pieces has nothing to
     # cut: it is not a refusal, and not a run that could have threads
     uncut = len(refused.pop("one piece", []))
