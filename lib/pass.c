@@ -441,35 +441,37 @@ mxt_pass_link_slot(struct mxt_pass *p)
 	return w;
 }
 
+/* A warning failures may be linked to goes into the ring as read at
+ * line (the pass's count; for a warm line its number, up to 0 before the
+ * first line read: the distance is taken modulo 2^64, as for links
+ * restored from --state). */
+static void
+keep_link(struct mxt_pass *p, const struct mxt_local *l, uint64_t line)
+{
+	if (!l->links || p->pid.len == 0)
+		return;
+	struct mxt_link *w = mxt_pass_link_slot(p);
+	w->proc = line_process(p);
+	w->line = line;
+	w->len = mxt_ourside_key(l->level, l->text.ptr, l->text.len, w->text,
+	    sizeof w->text);
+}
+
 static void
 sink_local(void *ctx, const struct mxt_local *l)
 {
 	struct mxt_pass *p = ctx;
-	if (l->links && p->pid.len > 0) {
-		struct mxt_link *w = mxt_pass_link_slot(p);
-		w->proc = line_process(p);
-		w->line = p->stats.lines;
-		w->len = mxt_ourside_key(l->level, l->text.ptr, l->text.len,
-		    w->text, sizeof w->text);
-	}
+	keep_link(p, l, p->stats.lines);
 	if (p->cfg.on_local != NULL)
 		p->cfg.on_local(p->cfg.local_arg, l);
 }
 
-/* A warning of a warm line goes into the ring, numbered as the warm line
- * (up to 0 before the first line read: the distance is taken modulo
- * 2^64, as for links restored from --state); nothing else of it. */
+/* A warm line's warning: into the ring, nothing else of it. */
 static void
 warm_local(void *ctx, const struct mxt_local *l)
 {
 	struct mxt_pass *p = ctx;
-	if (l->links && p->pid.len > 0) {
-		struct mxt_link *w = mxt_pass_link_slot(p);
-		w->proc = line_process(p);
-		w->line = (uint64_t)p->line_no;
-		w->len = mxt_ourside_key(l->level, l->text.ptr, l->text.len,
-		    w->text, sizeof w->text);
-	}
+	keep_link(p, l, (uint64_t)p->line_no);
 }
 
 /* ---- the sink the dialects write into (dialect.h) ------------------- */
