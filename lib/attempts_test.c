@@ -472,6 +472,72 @@ test_caps(void)
 	mxt_attempts_destroy(s);
 }
 
+/*
+ * For --jobs: mxt_attempts_cut tells the line of an attempt's first
+ * reply (a new attempt of the process starts it again), and while
+ * warming (the lines before a piece's cut) every key met is noted,
+ * whatever its time; after, the horizon starts at the next key met.
+ */
+static void
+test_cut_lines(void)
+{
+	struct mxt_attempts *s = mxt_attempts_create(NULL, NULL);
+	struct mxt_attempt a = {.relay = mxt_str_make("mx", 2),
+	    .relay_ip = mxt_str_make("192.0.2.1", 9), .code = 421,
+	    .text = mxt_str_make("421 busy", 8)};
+	struct mxt_time t = {.sec = 1000, .valid = true};
+	mxt_attempts_watch(s);
+	mxt_attempts_warm(s, true);
+	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p1", 2),
+	    mxt_str_make("Q1", 2), &t, -7, &a);
+	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p1", 2),
+	    mxt_str_make("Q1", 2), &t, -5, &a);
+	/* a key met long after the first: noted while warming */
+	struct mxt_time late = {.sec = 1000 + 2 * MXT_ATTEMPTS_WAIT,
+	    .valid = true};
+	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p2", 2),
+	    mxt_str_make("Q2", 2), &late, -2, &a);
+	mxt_attempts_warm(s, false);
+	/* p1 taken, then a new attempt of p1 at line 3 */
+	struct mxt_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.queue_id = mxt_str_make("Q1", 2);
+	ev.time = late;
+	mxt_attempts_take(s, mxt_str_make("h", 1), mxt_str_make("p1", 2), &ev);
+	struct mxt_time later = {.sec = late.sec + 5, .valid = true};
+	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p1", 2),
+	    mxt_str_make("Q3", 2), &later, 3, &a);
+	/* after warming the horizon starts at the first key met: p3 is */
+	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p3", 2),
+	    mxt_str_make("Q4", 2), &later, 4, &a);
+	mxt_attempts_add(s, mxt_str_make("h", 1), mxt_str_make("p3", 2),
+	    mxt_str_make("Q4", 2), &later, 6, &a);
+	struct mxt_strmap touched;
+	bool over;
+	struct mxt_attempts_key *open;
+	size_t nopen;
+	mxt_attempts_cut(s, &later, &touched, &over, &open, &nopen);
+	long first[4] = {0};
+	for (size_t i = 0; i < nopen; i++)
+		for (int k = 1; k <= 3; k++) {
+			char name[3] = {'p', (char)('0' + k), '\0'};
+			if (open[i].len >= 2 && memcmp(open[i].key +
+			    open[i].len - 2, name, 2) == 0)
+				first[k] = open[i].first_line;
+		}
+	test_int("cut lines", "a new attempt starts the first line again",
+	    first[1], 3);
+	test_int("cut lines", "a warm line's number", first[2], -2);
+	test_int("cut lines", "the first of two replies", first[3], 4);
+	test_int("cut lines", "keys met while warming and after",
+	    (long long)touched.count, 3);
+	for (size_t i = 0; i < nopen; i++)
+		free(open[i].key);
+	free(open);
+	mxt_attempts_touched_finish(&touched);
+	mxt_attempts_destroy(s);
+}
+
 static void
 test_state(void)
 {
@@ -538,6 +604,7 @@ main(void)
 	test_filter();
 	test_pass();
 	test_caps();
+	test_cut_lines();
 	test_state();
 	mxt_classifier_destroy(cls);
 	return test_done();
