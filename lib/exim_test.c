@@ -372,6 +372,24 @@ run_dedupe(void)
 	test_int("dedupe: syslog_duplication pairs", "events",
 	    FEED(syslog_twice), 2);
 
+	/* a --jobs piece that read the first copy as a warm line (before
+	 * its cut): the twin after the cut is no event, nor the warm line */
+	for (int warm = 0; warm < 2; warm++) {
+		struct test_capture wc = {0};
+		struct mxt_pass *wp = new_pass(&wc);
+		if (warm)
+			test_ok(mxt_pass_warm_line(wp, "syslog", 0, 0, sys,
+			    strlen(sys)), "warm line", "read");
+		mxt_pass_line(wp, "syslog", 1, 0, sys, strlen(sys));
+		test_int(warm ? "dedupe: first copy a warm line" :
+		    "dedupe: first copy not read", "events", wc.events,
+		    warm ? 0 : 1);
+		test_int(warm ? "dedupe: first copy a warm line" :
+		    "dedupe: first copy not read", "lines",
+		    (long long)mxt_pass_stats(wp)->lines, 1);
+		mxt_pass_destroy(wp);
+	}
+
 	/* far more rejections than the initial ring: it grows */
 	struct test_capture cap = {0};
 	struct mxt_pass *p = new_pass(&cap);
