@@ -40,15 +40,18 @@ def main():
     rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
     limit = int(size_mb * 1024 * 1024)
     written = 0
-    t = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    t = int(sys.argv[4]) * 10 if len(sys.argv) > 4 else 0
     qn = 0x10000
     with open(out, "w") as f:
         def w(prog, msg):
             nonlocal written, t
+            # t in tenths of a second: ten lines a second, a busy
+            # server, so that a gigabyte stays within November (the
+            # dates carry no year; a wrap would be time going back)
             t += rnd.randint(0, 2)
-            s = t % 86400
+            s = t // 10 % 86400
             line = "Nov %2d %02d:%02d:%02d mx1 %s[%d]: %s\n" % (
-                1 + (t // 86400) % 28, s // 3600, s // 60 % 60, s % 60,
+                1 + (t // 864000) % 30, s // 3600, s // 60 % 60, s % 60,
                 prog, rnd.randint(1000, 60000), msg)
             f.write(line)
             written += len(line)
