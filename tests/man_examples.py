@@ -8,11 +8,17 @@ case's arguments must be the example's mxtriage arguments with paths under
 names); the case may put `--year 2024` first so its output does not depend
 on the checkout date. The golden runner checks the case's output.
 
+Also: the page formats without a single groff warning (-ww: an escape
+groff does not know prints nothing, a misplaced macro runs paragraphs
+together); skipped where groff is not installed.
+
 Usage: man_examples.py MAN_PAGE GOLDEN_DIR   (TAP)
 """
 import os
 import re
 import shlex
+import shutil
+import subprocess
 import sys
 
 
@@ -43,8 +49,9 @@ def main():
         if os.path.exists(p):
             cases[" ".join(open(p).read().split())] = name
     exs = examples(man)
-    print("1..%d" % (len(exs) + 1))
+    print("1..%d" % (len(exs) + 2))
     failed = 0
+
     for i, ex in enumerate(exs, 1):
         name = cases.pop(ex, None)
         problem = None
@@ -70,6 +77,22 @@ def main():
     if stale:
         failed += 1
         print("# stale: " + ", ".join(stale))
+    if shutil.which("groff") is None:
+        print("ok %d - groff formats the page without a warning # SKIP "
+              "groff not installed" % (len(exs) + 2))
+    else:
+        p = subprocess.run(["groff", "-t", "-man", "-Tutf8", "-ww", "-z",
+                            man], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE,
+                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                "LC_ALL": "C.UTF-8"})
+        warnings = p.stderr.decode(errors="replace").splitlines()
+        bad = p.returncode != 0 or warnings
+        print("%s %d - groff formats the page without a warning" % (
+            "not ok" if bad else "ok", len(exs) + 2))
+        for w in warnings[:10]:
+            print("# " + w)
+        failed += bool(bad)
     return 1 if failed else 0
 
 
