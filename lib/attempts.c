@@ -159,7 +159,7 @@ make_key(struct mxt_attempts *s, struct mxt_str host, struct mxt_str tag)
 /* A key met without an entry while watched (mxt_attempts_watch): how
  * (value 1 take, 2 add) and for which queue id (ptr, malloc'd). */
 static void
-touch(struct mxt_attempts *s, struct mxt_str key, const struct mxt_time *t,
+touch_key(struct mxt_attempts *s, struct mxt_str key, const struct mxt_time *t,
     int how, struct mxt_str qid)
 {
 	if (!s->watch)
@@ -248,7 +248,7 @@ mxt_attempts_add(struct mxt_attempts *s, struct mxt_str host,
 	bool added;
 	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->map, key.ptr, key.len);
 	if (slot == NULL)
-		touch(s, key, t, 2, qid);
+		touch_key(s, key, t, 2, qid);
 	if (slot == NULL && s->map.count >= MXT_ATTEMPTS_PENDING_MAX) {
 		drop(s, s->oldest);
 		if (s->overflow)
@@ -348,7 +348,7 @@ mxt_attempts_take(struct mxt_attempts *s, struct mxt_str host,
 	struct mxt_str key = make_key(s, host, tag);
 	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->map, key.ptr, key.len);
 	if (slot == NULL) {
-		touch(s, key, &ev->time, 1, ev->queue_id);
+		touch_key(s, key, &ev->time, 1, ev->queue_id);
 		return;
 	}
 	struct entry *e = slot->ptr;
@@ -467,7 +467,7 @@ mxt_attempts_cut(struct mxt_attempts *s, const struct mxt_time *now,
  * reply code only: an enhanced code without one is the MTA's own
  * (Postfix's dsn=4.4.1 for a refused connection), no server's word. */
 static int
-rank(int code)
+code_rank(int code)
 {
 	if (code >= 500 && code < 600)
 		return 2;
@@ -482,9 +482,9 @@ mxt_attempts_matter(const struct mxt_event *ev)
 	if (ev->status == MXT_STATUS_DELIVERED || ev->nattempts == 0)
 		return -1;
 	/* the event's own reply first: an earlier one must outrank it */
-	int best = -1, best_rank = rank(ev->code);
+	int best = -1, best_rank = code_rank(ev->code);
 	for (size_t i = ev->nattempts; i-- > 0;) {
-		int r = rank(ev->attempts[i].code);
+		int r = code_rank(ev->attempts[i].code);
 		if (r > best_rank) {
 			best = (int)i;
 			best_rank = r;

@@ -139,6 +139,11 @@ const char *const mxt_ourside_actions[MXT_OURSIDE_ACTIONS] = {
 	"PASS OLD", "ALLOWLISTED", "DENYLISTED", "ALLOWLIST VETO",
 };
 
+const char *const mxt_ourside_anvil_names[OURSIDE_ANVIL] = {
+	"connection rate", "connection count", "message rate",
+	"recipient rate", "newtls rate",
+};
+
 /* Older Postfix names of the same verdicts (before 3.6). */
 static const struct {
 	const char *word;

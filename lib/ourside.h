@@ -69,4 +69,16 @@ extern const char *const mxt_ourside_actions[MXT_OURSIDE_ACTIONS];
 /* index of a postscreen action, -1 when unknown */
 int mxt_ourside_action_index(struct mxt_str action);
 
+/* anvil's statistics, for the report: "connection rate", "connection
+ * count", "message rate", "recipient rate", "newtls rate" */
+#define OURSIDE_ANVIL 5
+extern const char *const mxt_ourside_anvil_names[OURSIDE_ANVIL];
+
+/* Caps of the summary's our-side section (summary_ourside.c): a complaint
+ * or client past them is counted in by_level and in overflow, not named;
+ * an example keeps at most OURSIDE_EXAMPLE_MAX bytes of its line. */
+#define OURSIDE_COMPLAINTS_MAX 5000
+#define OURSIDE_CLIENTS_MAX 50000
+#define OURSIDE_EXAMPLE_MAX 512
+
 #endif

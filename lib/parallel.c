@@ -1083,7 +1083,7 @@ caps_reached(const struct mxt_summary *s)
 	    s->overflow_messages || s->overflow_domains ||
 	    s->ngroups >= SUMMARY_GROUPS_MAX ||
 	    s->retries.count >= SUMMARY_RETRIES_MAX ||
-	    s->flights.count >= SUMMARY_FLIGHTS_MAX || s->recv_overflow)
+	    s->flights.count >= SUMMARY_FLIGHTS_MAX || s->recv.overflow)
 		return "a cap of the summary";
 	for (size_t i = 0; i < s->ngroups; i++) {
 		if (s->groups[i].codes.count >= GROUP_CODES_MAX)

@@ -206,7 +206,7 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 		mxt_strmap_init(&s->causes[i].domains, SUMMARY_DOMAINS_MAX);
 	mxt_ourside_init(&s->ourside);
 	mxt_rates_init(s);
-	mxt_received_init(s);
+	mxt_received_init(&s->recv);
 	return s;
 }
 
@@ -287,7 +287,7 @@ mxt_summary_destroy(struct mxt_summary *s)
 	for (int i = 0; i < MXT_CAUSE_COUNT; i++)
 		mxt_strmap_finish(&s->causes[i].domains);
 	mxt_rates_finish(s);
-	mxt_received_finish(s);
+	mxt_received_finish(&s->recv);
 	free(s->keybuf.p);
 	free(s);
 }
@@ -310,7 +310,7 @@ mxt_summary_trim(struct mxt_summary *s)
 		mxt_strmap_finish(&s->causes[i].domains);
 		mxt_strmap_init(&s->causes[i].domains, 0);
 	}
-	mxt_received_trim(s);
+	mxt_received_trim(&s->recv);
 }
 
 /* The value of key k for ev: *v (len *len) points into ev or into tmp. */
@@ -889,7 +889,7 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 			gi = mxt_summary_count_failure(s, ev, f);
 		if (ev->warning.len > 0) {
 			/* a warning of ours that may explain it */
-			mxt_ourside_explained(s, ev->mta, ev->warning);
+			mxt_ourside_explained(&s->ourside, ev->mta, ev->warning);
 			struct mxt_strmap_slot *w = gi == UINT32_MAX ? NULL :
 			    mxt_strmap_put(&s->groups[gi].warnings,
 			    ev->warning.ptr, ev->warning.len, &added);
@@ -1318,6 +1318,39 @@ mxt_summary_first_time(const struct mxt_summary *s)
 	return s->stats.first.valid ? s->stats.first.sec : 0;
 }
 
+/* Our side (summary_ourside.c): the records in the window. */
+void
+mxt_summary_add_local(struct mxt_summary *s, const struct mxt_local *l)
+{
+	if (mxt_filter_in_window(&s->cfg.filter, &l->time))
+		mxt_ourside_add(&s->ourside, l);
+}
+
+/* Messages received (summary_received.c): a message's first size line
+ * is counted in the window; the messages a merge may count at a cut are
+ * kept by key. */
+void
+mxt_summary_received(struct mxt_summary *s, const struct mxt_received *r)
+{
+	bool in_window = r->kind != MXT_RECEIVED_DUE && !r->refused &&
+	    mxt_filter_in_window(&s->cfg.filter, &r->time);
+	switch (r->kind) {
+	case MXT_RECEIVED:
+		if (in_window)
+			mxt_received_count(&s->recv, r->bytes);
+		return;
+	case MXT_RECEIVED_MET:
+		mxt_summary_key(&s->keybuf, r->host, r->id, NULL);
+		mxt_received_add_met(&s->recv, s->keybuf.p, s->keybuf.len,
+		    r->bytes, in_window);
+		return;
+	case MXT_RECEIVED_DUE:
+		mxt_summary_key(&s->keybuf, r->host, r->id, NULL);
+		mxt_received_add_due(&s->recv, s->keybuf.p, s->keybuf.len);
+		return;
+	}
+}
+
 void
 mxt_summary_overflow(const struct mxt_summary *s,
     struct mxt_summary_overflow *out)
@@ -1326,7 +1359,7 @@ mxt_summary_overflow(const struct mxt_summary *s,
 	out->retries = s->overflow_retries;
 	out->messages = s->overflow_messages;
 	out->domains = s->overflow_domains;
-	out->received = s->recv_overflow;
+	out->received = s->recv.overflow;
 }
 
 void

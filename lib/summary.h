@@ -15,6 +15,8 @@
 #include "internal.h"
 #include "ourside.h"
 #include "summary_read.h"
+#include "summary_ourside.h"
+#include "summary_received.h"
 
 /* Distinct reply texts kept per group; more are counted, not named. */
 #define GROUP_TEXTS_MAX 64
@@ -39,9 +41,6 @@
 #define SUMMARY_RETRIES_MAX MXT_SUMMARY_RETRIES_MAX
 #define SUMMARY_FLIGHTS_MAX MXT_SUMMARY_FLIGHTS_MAX
 #define SUMMARY_DOMAINS_MAX MXT_SUMMARY_DOMAINS_MAX
-/* Entries of each list of messages received a merge may count
- * (summary_received.c): as many as the pass tracks by default. */
-#define SUMMARY_RECEIVED_MAX MXT_SUMMARY_RECEIVED_MAX
 /* Texts past the group caps a piece of a parallel pass keeps (all groups
  * together): memory stays bounded whatever the log holds. */
 #define SUMMARY_TEXTS_OVER_MAX 262144
@@ -177,50 +176,6 @@ struct input_span {
 	uint64_t lines;
 };
 
-/*
- * Our side (summary_ourside.c): the local MTA's own trouble. Complaints
- * (warnings, errors, fatal, panic) grouped by mxt_ourside_key; SASL
- * failures and enforced connection limits by client; postscreen's
- * verdicts by action; anvil's maxima. Caps as for the groups: a
- * complaint or client past OURSIDE_COMPLAINTS_MAX / OURSIDE_CLIENTS_MAX
- * is counted in by_level and in overflow, not named.
- */
-
-struct complaint {
-	enum mxt_mta mta;
-	enum mxt_local_level level;
-	enum mxt_local_topic topic;
-	uint64_t count;
-	uint64_t explained;        /* failures it was linked to */
-	struct mxt_time first, last;
-	char *program;             /* of the example */
-	char *example;             /* the earliest line's text (cut) */
-};
-
-struct local_client {
-	char *name;                /* as first logged; "" when none */
-	uint64_t count;
-	uint64_t max;              /* rate: the largest N exceeded */
-	struct mxt_time first, last;
-};
-
-struct anvil_max {
-	uint64_t value;
-	char *client;              /* the first to reach it; NULL = none */
-	struct mxt_time time;
-};
-
-struct ourside {
-	struct mxt_strmap complaints; /* key -> struct complaint */
-	struct mxt_strmap sasl;       /* client -> struct local_client */
-	struct mxt_strmap rate;       /* client -> struct local_client */
-	uint64_t by_level[MXT_LEVEL_COUNT];
-	uint64_t by_topic[MXT_TOPIC_COUNT];
-	uint64_t postscreen[MXT_OURSIDE_ACTIONS];
-	struct anvil_max anvil[OURSIDE_ANVIL];
-	uint64_t overflow;            /* records past a cap */
-};
-
 /* Hours the timeline keeps (over a year); events of further hours are
  * counted in overflow_hours. */
 #define SUMMARY_HOURS_MAX 10000
@@ -290,10 +245,7 @@ struct mxt_summary {
 	uint64_t overflow_hours;    /* events of hours past the cap */
 	/* messages received (summary_received.c): counted in the window,
 	 * and the messages a merge may count at a cut */
-	uint64_t recv_messages, recv_bytes;
-	struct mxt_strmap recv_due;  /* host\x1fqid: begun, not queued */
-	struct mxt_strmap recv_met;  /* host\x1fqid -> bytes << 1 | window */
-	uint64_t recv_overflow;     /* entries past the cap of either */
+	struct received recv;
 	struct mxt_buf keybuf;      /* scratch: the key being built */
 	int64_t end;                /* last time seen: pending ages end here */
 	int32_t end_utcoff;
@@ -353,29 +305,6 @@ int mxt_summary_merge_cut(struct mxt_summary *dst,
  * no longer ordered, no uncounted outcomes. */
 void mxt_summary_settle(struct mxt_summary *s);
 
-/* ---- our side (summary_ourside.c) ---- */
-void mxt_ourside_init(struct ourside *o);
-void mxt_ourside_finish(struct ourside *o);
-/* A counted failure was linked to the complaint of key warning. */
-void mxt_ourside_explained(struct mxt_summary *s, enum mxt_mta mta,
-    struct mxt_str warning);
-/* Adds src's section to dst's (sums, maxima, the earlier example). */
-void mxt_ourside_merge(struct ourside *d, const struct ourside *src);
-/* Slots of the complaints (complaints true: the worst level first) or of
- * a client map in report order (most first, then key); a malloc'd array the caller frees, *n
- * entries. */
-const struct mxt_strmap_slot **mxt_ourside_sorted(const struct mxt_strmap *m,
-    bool complaints, size_t *n);
-/* A complaint or client, as a loader or merge makes it (takes nothing). */
-struct complaint *mxt_ourside_complaint(struct ourside *o, const char *key,
-    size_t len);
-struct local_client *mxt_ourside_client(struct ourside *o,
-    struct mxt_strmap *m, const char *key, size_t len);
-/* True when a cap of the section was reached (parallel.c refuses). */
-bool mxt_ourside_capped(const struct ourside *o);
-/* Records counted in the section (notes included). */
-uint64_t mxt_ourside_total(const struct ourside *o);
-
 /*
  * Forgets what grows with every run kept in --state's totals and that no
  * counter needs: the clients rejected, the inputs and their spans, the
@@ -407,22 +336,6 @@ uint64_t mxt_summary_pending_count(const struct mxt_summary *s);
 /* Seconds since the oldest pending deferral, at the end of the input. */
 int64_t mxt_summary_oldest_pending_age(const struct mxt_summary *s);
 
-
-/* ---- messages received (summary_received.c) ---- */
-void mxt_received_init(struct mxt_summary *s);
-void mxt_received_finish(struct mxt_summary *s);
-/* Adds src's counts to dst's and counts the messages dst has due that src
- * met; started (may be NULL): the messages a piece of one pass began
- * before the cut, value 1 for those whose cleanup line it read: one pass
- * has no met entry of those. */
-void mxt_received_merge(struct mxt_summary *d, const struct mxt_summary *s,
-    const struct mxt_strmap *started);
-/* Entries as a loader or merge makes them (key host\x1fqid). */
-void mxt_received_add_met(struct mxt_summary *s, const char *key, size_t len,
-    uint64_t bytes, bool in_window);
-void mxt_received_add_due(struct mxt_summary *s, const char *key, size_t len);
-/* Forgets the met list (--state's totals: nothing merges before them). */
-void mxt_received_trim(struct mxt_summary *s);
 
 /* ---- rates and timeline (summary_rates.c) ---- */
 void mxt_rates_init(struct mxt_summary *s);

@@ -228,9 +228,9 @@ load_header(struct loader *l, struct mxt_summary *s, json_t *h)
 	json_t *rv = json_object_get(h, "received");
 	if (rv != NULL && (rv = member(l, h, "received", JSON_OBJECT,
 	    "header")) != NULL) {
-		s->recv_messages = count(l, rv, "messages", "header.received");
-		s->recv_bytes = count(l, rv, "bytes", "header.received");
-		s->recv_overflow = count(l, ov, "received", "header.overflow");
+		s->recv.messages = count(l, rv, "messages", "header.received");
+		s->recv.bytes = count(l, rv, "bytes", "header.received");
+		s->recv.overflow = count(l, ov, "received", "header.overflow");
 	}
 	if (st->last.valid) {
 		s->end = st->last.sec;
@@ -542,7 +542,7 @@ load_received(struct loader *l, struct mxt_summary *s, json_t *o)
 			mxt_summary_key(&kb, mxt_str_make(h, strlen(h)),
 			    mxt_str_make(q, strlen(q)), NULL);
 			if (k == 0) {
-				mxt_received_add_due(s, kb.p, kb.len);
+				mxt_received_add_due(&s->recv, kb.p, kb.len);
 				continue;
 			}
 			uint64_t b = count(l, e, "bytes", w);
@@ -550,7 +550,7 @@ load_received(struct loader *l, struct mxt_summary *s, json_t *o)
 			if (!json_is_boolean(iw))
 				fail(l, "%s.in_window: missing or of the wrong "
 				    "type", w);
-			mxt_received_add_met(s, kb.p, kb.len, b,
+			mxt_received_add_met(&s->recv, kb.p, kb.len, b,
 			    json_is_true(iw));
 		}
 	}

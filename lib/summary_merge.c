@@ -764,7 +764,7 @@ mxt_summary_merge_cut(struct mxt_summary *d, const struct mxt_summary *s,
 	d->overflow_domains += s->overflow_domains;
 	uint32_t *gmap = merge_groups(d, s);
 	mxt_rates_merge(d, s);
-	mxt_received_merge(d, s, started);
+	mxt_received_merge(&d->recv, &s->recv, started);
 	for (int c = 0; c < MXT_CAUSE_COUNT; c++) {
 		d->causes[c].events += s->causes[c].events;
 		d->causes[c].rejections += s->causes[c].rejections;

@@ -11,17 +11,13 @@
  * name when none), postscreen's verdicts per action, anvil's statistics
  * as the largest value per kind with the first client to reach it.
  * Complaints are reported the worst level first, then by count.
- * Records outside the time window are not counted. The maps have caps
- * (summary.h): what they refuse is counted in `overflow`, never named.
+ * The summary tells only the records inside its time window. The maps
+ * have caps (ourside.h): what they refuse is counted in `overflow`,
+ * never named.
  */
-#include "summary.h"
+#include "summary_ourside.h"
 
 #include <stdlib.h>
-
-const char *const mxt_ourside_anvil_names[OURSIDE_ANVIL] = {
-	"connection rate", "connection count", "message rate",
-	"recipient rate", "newtls rate",
-};
 
 void
 mxt_ourside_init(struct ourside *o)
@@ -131,11 +127,8 @@ add_client(struct ourside *o, struct mxt_strmap *m, const struct mxt_local *l)
 }
 
 void
-mxt_summary_add_local(struct mxt_summary *s, const struct mxt_local *l)
+mxt_ourside_add(struct ourside *o, const struct mxt_local *l)
 {
-	struct ourside *o = &s->ourside;
-	if (!mxt_filter_in_window(&s->cfg.filter, &l->time))
-		return;
 	o->by_level[l->level]++;
 	o->by_topic[l->topic]++;
 	if (l->level != MXT_LEVEL_NOTE) {
@@ -203,10 +196,10 @@ mxt_summary_add_local(struct mxt_summary *s, const struct mxt_local *l)
  * so that a merge with the earlier run's summary adds it to the
  * complaint there, as one run counts it. */
 void
-mxt_ourside_explained(struct mxt_summary *s, enum mxt_mta mta,
+mxt_ourside_explained(struct ourside *o, enum mxt_mta mta,
     struct mxt_str warning)
 {
-	struct complaint *c = mxt_ourside_complaint(&s->ourside, warning.ptr,
+	struct complaint *c = mxt_ourside_complaint(o, warning.ptr,
 	    warning.len);
 	if (c == NULL)
 		return; /* past the cap: the complaint is not listed either */

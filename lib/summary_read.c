@@ -23,13 +23,13 @@ mxt_summary_header(const struct mxt_summary *s)
 		.ngroups = mxt_summary_ngroups(s),
 		.groups_kept = s->ngroups,
 		.hosts = &s->hosts,
-		.recv_messages = s->recv_messages,
-		.recv_bytes = s->recv_bytes,
+		.recv_messages = s->recv.messages,
+		.recv_bytes = s->recv.bytes,
 		.overflow_groups = s->overflow_groups,
 		.overflow_retries = s->overflow_retries,
 		.overflow_messages = s->overflow_messages,
 		.overflow_domains = s->overflow_domains,
-		.overflow_received = s->recv_overflow,
+		.overflow_received = s->recv.overflow,
 		.overflow_rates = s->overflow_rates,
 		.overflow_hours = s->overflow_hours,
 		.rate_total = &s->rate_total,
@@ -342,7 +342,7 @@ struct mxt_received_row *
 mxt_summary_received_list(const struct mxt_summary *s, bool met, size_t *n)
 {
 	const struct mxt_strmap_slot **v = mxt_strmap_sorted(met ?
-	    &s->recv_met : &s->recv_due, n);
+	    &s->recv.met : &s->recv.due, n);
 	struct mxt_received_row *rows = xcalloc(*n + 1, sizeof *rows);
 	for (size_t i = 0; i < *n; i++)
 		rows[i] = (struct mxt_received_row){.key = v[i]->key,

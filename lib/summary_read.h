@@ -37,12 +37,6 @@ struct flight;
 #define DELAY_BUCKETS 16
 extern const int64_t mxt_delay_bounds[DELAY_BUCKETS - 1];
 
-/* Caps of the our-side section (summary_ourside.c): a complaint or client
- * past them is counted in by_level and in overflow, not named. */
-#define OURSIDE_COMPLAINTS_MAX 5000
-#define OURSIDE_CLIENTS_MAX 50000
-#define OURSIDE_EXAMPLE_MAX 512
-
 /*
  * Rates (summary_rates.c): the outbound events of one recipient domain or
  * provider. n[] counts fresh events by status (delivered, deferred,
@@ -196,10 +190,7 @@ struct mxt_client_row *mxt_summary_clients(const struct mxt_summary *s,
 
 /* ---- our side (summary_ourside.c) ---- */
 
-/* anvil's statistics: "connection rate", "connection count", "message
- * rate", "recipient rate", "newtls rate" */
-#define OURSIDE_ANVIL 5
-extern const char *const mxt_ourside_anvil_names[OURSIDE_ANVIL];
+/* (OURSIDE_ANVIL, the caps and mxt_ourside_anvil_names: ourside.h) */
 
 /* The largest value of an anvil statistic and the first to reach it. */
 struct mxt_anvil_row {

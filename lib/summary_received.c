@@ -20,23 +20,33 @@
  * lists are bounded (SUMMARY_RECEIVED_MAX each, as many as the pass
  * tracks; the rest counted in overflow, and a run with --jobs refused);
  * --state's totals forget the met list (nothing comes before them).
+ * The summary (mxt_summary_received, summary.c) decides the window and
+ * builds the keys; this file knows nothing of the summary.
  */
-#include "summary.h"
+#include "summary_received.h"
 
 #include <stdlib.h>
 
 void
-mxt_received_init(struct mxt_summary *s)
+mxt_received_init(struct received *r)
 {
-	mxt_strmap_init(&s->recv_due, 0);
-	mxt_strmap_init(&s->recv_met, 0);
+	memset(r, 0, sizeof *r);
+	mxt_strmap_init(&r->due, 0);
+	mxt_strmap_init(&r->met, 0);
 }
 
 void
-mxt_received_finish(struct mxt_summary *s)
+mxt_received_finish(struct received *r)
 {
-	mxt_strmap_finish(&s->recv_due);
-	mxt_strmap_finish(&s->recv_met);
+	mxt_strmap_finish(&r->due);
+	mxt_strmap_finish(&r->met);
+}
+
+void
+mxt_received_count(struct received *r, uint64_t bytes)
+{
+	r->messages++;
+	r->bytes += bytes;
 }
 
 static uint64_t
@@ -50,7 +60,7 @@ met_value(uint64_t bytes, bool in_window)
 /* Puts key into m unless the cap is reached (then counted); the slot, or
  * NULL. added tells whether it is new. */
 static struct mxt_strmap_slot *
-put_capped(struct mxt_summary *s, struct mxt_strmap *m, const char *key,
+put_capped(struct received *r, struct mxt_strmap *m, const char *key,
     size_t len, bool *added)
 {
 	struct mxt_strmap_slot *sl = mxt_strmap_get(m, key, len);
@@ -58,74 +68,47 @@ put_capped(struct mxt_summary *s, struct mxt_strmap *m, const char *key,
 	if (sl != NULL)
 		return sl;
 	if (m->count >= SUMMARY_RECEIVED_MAX) {
-		s->recv_overflow++;
+		r->overflow++;
 		return NULL;
 	}
 	return mxt_strmap_put(m, key, len, added);
 }
 
 void
-mxt_received_add_met(struct mxt_summary *s, const char *key, size_t len,
+mxt_received_add_met(struct received *r, const char *key, size_t len,
     uint64_t bytes, bool in_window)
 {
 	bool added;
-	struct mxt_strmap_slot *sl = put_capped(s, &s->recv_met, key, len,
-	    &added);
+	struct mxt_strmap_slot *sl = put_capped(r, &r->met, key, len, &added);
 	if (sl != NULL && added)
 		sl->value = met_value(bytes, in_window);
 }
 
 void
-mxt_received_add_due(struct mxt_summary *s, const char *key, size_t len)
+mxt_received_add_due(struct received *r, const char *key, size_t len)
 {
 	bool added;
-	put_capped(s, &s->recv_due, key, len, &added);
+	put_capped(r, &r->due, key, len, &added);
 }
 
 void
-mxt_summary_received(struct mxt_summary *s, const struct mxt_received *r)
-{
-	bool in_window = r->kind != MXT_RECEIVED_DUE && !r->refused &&
-	    mxt_filter_in_window(&s->cfg.filter, &r->time);
-	switch (r->kind) {
-	case MXT_RECEIVED:
-		if (in_window) {
-			s->recv_messages++;
-			s->recv_bytes += r->bytes;
-		}
-		return;
-	case MXT_RECEIVED_MET:
-		mxt_summary_key(&s->keybuf, r->host, r->id, NULL);
-		mxt_received_add_met(s, s->keybuf.p, s->keybuf.len, r->bytes,
-		    in_window);
-		return;
-	case MXT_RECEIVED_DUE:
-		mxt_summary_key(&s->keybuf, r->host, r->id, NULL);
-		mxt_received_add_due(s, s->keybuf.p, s->keybuf.len);
-		return;
-	}
-}
-
-void
-mxt_received_merge(struct mxt_summary *d, const struct mxt_summary *s,
+mxt_received_merge(struct received *d, const struct received *s,
     const struct mxt_strmap *started)
 {
-	d->recv_messages += s->recv_messages;
-	d->recv_bytes += s->recv_bytes;
-	d->recv_overflow += s->recv_overflow;
-	for (size_t i = 0; i < s->recv_met.size; i++) {
-		const struct mxt_strmap_slot *m = &s->recv_met.slots[i];
+	d->messages += s->messages;
+	d->bytes += s->bytes;
+	d->overflow += s->overflow;
+	for (size_t i = 0; i < s->met.size; i++) {
+		const struct mxt_strmap_slot *m = &s->met.slots[i];
 		if (m->key == NULL)
 			continue;
-		struct mxt_strmap_slot *due = mxt_strmap_get(&d->recv_due,
-		    m->key, m->len);
+		struct mxt_strmap_slot *due = mxt_strmap_get(&d->due, m->key,
+		    m->len);
 		if (due != NULL) {
 			/* begun before the cut, in the queue after it */
-			if (m->value & 1) {
-				d->recv_messages++;
-				d->recv_bytes += m->value >> 1;
-			}
-			mxt_strmap_remove(&d->recv_due, due);
+			if (m->value & 1)
+				mxt_received_count(d, m->value >> 1);
+			mxt_strmap_remove(&d->due, due);
 		}
 		const struct mxt_strmap_slot *st = started == NULL ? NULL :
 		    mxt_strmap_get(started, m->key, m->len);
@@ -134,16 +117,16 @@ mxt_received_merge(struct mxt_summary *d, const struct mxt_summary *s,
 		mxt_received_add_met(d, m->key, m->len, m->value >> 1,
 		    m->value & 1);
 	}
-	for (size_t i = 0; i < s->recv_due.size; i++) {
-		const struct mxt_strmap_slot *m = &s->recv_due.slots[i];
+	for (size_t i = 0; i < s->due.size; i++) {
+		const struct mxt_strmap_slot *m = &s->due.slots[i];
 		if (m->key != NULL)
 			mxt_received_add_due(d, m->key, m->len);
 	}
 }
 
 void
-mxt_received_trim(struct mxt_summary *s)
+mxt_received_trim(struct received *r)
 {
-	mxt_strmap_finish(&s->recv_met);
-	mxt_strmap_init(&s->recv_met, 0);
+	mxt_strmap_finish(&r->met);
+	mxt_strmap_init(&r->met, 0);
 }
