@@ -3,7 +3,7 @@
  *
  * The inputs, in reading order, are cut into pieces: a plain regular file
  * into byte ranges that start after a newline, anything that cannot be
- * entered in the middle (gzip) stays one piece. Standard input, a pipe
+ * entered in the middle (compressed) stays one piece. Standard input, a pipe
  * or a missing file among the inputs leave the run to one pass: it could
  * not read them again after a refusal (below).
  * Each piece gets a pass of its own (its own message tracker, dialect
@@ -45,6 +45,9 @@
  *     before is still open;
  *   - a line as long as MXT_LINE_MAX in a piece cut out of a file (where a
  *     reader cuts such a line depends on its buffer);
+ *   - a journal's entry (`journalctl -o export` or `-o json`) in a piece
+ *     cut out of a file: the reader makes such lines into others (a file
+ *     whose first line is one is not cut at all);
  *   - earlier MX replies (attempts.c) open at the end of a piece, the
  *     first of them before the warm lines of a later piece, whose key that
  *     piece meets (warm lines included) before their time is up (a line
@@ -61,6 +64,7 @@
  */
 #include "parallel.h"
 #include "inputs.h"
+#include "journal.h"
 #include "pass.h"
 #include "summary.h"
 
@@ -550,12 +554,26 @@ struct range_read {
 	long base;   /* warm lines: numbered base + 1 .. 0 */
 };
 
+/* A line the reader makes into another (journal.h): an entry of
+ * `journalctl -o export` is several lines, one of `-o json` one JSON
+ * object; a piece reads raw lines and cannot do the same. */
+static bool
+journal_line(const char *p, size_t n)
+{
+	return (n > 1 && (p[0] == '{' || p[0] == 0x1e)) ||
+	    mxt_journal_export_start(p, n);
+}
+
 static bool
 range_line(void *arg, long no, char *line, size_t n)
 {
 	struct range_read *rr = arg;
 	if (stopped(rr->g, no - 1))
 		return false;
+	if (journal_line(line, n)) {
+		unsafe(rr->g, "journal entries in a file cut into pieces");
+		return false;
+	}
 	mxt_pass_line(rr->p, rr->g->name, no, rr->ref, line, n);
 	after_line(rr->g, rr->p, no);
 	return true;
@@ -565,6 +583,10 @@ static bool
 warm_line(void *arg, long no, char *line, size_t n)
 {
 	struct range_read *rr = arg;
+	if (journal_line(line, n)) {
+		unsafe(rr->g, "journal entries in a file cut into pieces");
+		return false;
+	}
 	mxt_pass_warm_line(rr->p, rr->g->name, rr->base + no, rr->ref, line, n);
 	return true;
 }
@@ -743,8 +765,9 @@ struct plan_input {
 	bool splittable;
 };
 
-/* A plain regular file can be entered anywhere: not gzip (magic bytes),
- * not standard input, not a pipe or a device. */
+/* A plain regular file can be entered anywhere: not compressed (gzip,
+ * bzip2, xz, zstd, lz4, by magic bytes as the reader decides), not
+ * standard input, not a pipe or a device. */
 static struct plan_input
 probe(const char *path)
 {
@@ -758,10 +781,17 @@ probe(const char *path)
 	if (fd < 0)
 		return pi;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		unsigned char m[2];
+		/* the reader's own test: any compressor it knows, by magic;
+		 * and a journal's entries from the first line on are one
+		 * pass's (journal_line; one further in refuses the run) */
+		char m[512];
+		ssize_t got = pread_some(fd, m, sizeof m, 0);
+		const char *nl = got > 0 ? memchr(m, '\n', (size_t)got) : NULL;
+		size_t first = nl ? (size_t)(nl - m) : got > 0 ? (size_t)got : 0;
 		pi.size = st.st_size;
-		pi.splittable = st.st_size >= 2 && pread_some(fd, (char *)m,
-		    2, 0) == 2 && !(m[0] == 0x1f && m[1] == 0x8b);
+		pi.splittable = got > 0 && mxt_compression_of(
+		    (const unsigned char *)m, (size_t)got) == NULL &&
+		    !journal_line(m, first);
 	}
 	close(fd);
 	return pi;

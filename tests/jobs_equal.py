@@ -30,6 +30,7 @@ Usage: jobs_equal.py MXTRIAGE SANITIZE TESTDATA [CORPUS [GEN_POSTFIX]]
 """
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -141,6 +142,82 @@ def straddled(binary, tmp):
     return tests
 
 
+def not_cut(binary, testdata, tmp):
+    """Files the reader does not read as raw lines: compressed ones (every
+    compressor the reader knows, by magic bytes) and journald's exports
+    (`journalctl -o export` and `-o json`, whose entries the reader makes
+    into lines) are never cut into pieces, however small the pieces; a
+    log whose journal entries begin further in is cut, and the run is
+    refused when a piece meets one. The bytes are one pass's in every
+    case. (A piece that read such a file as raw lines once reported
+    nothing of a .xz log, and 2173 "unparsed" lines of an export.)"""
+    import bz2
+    import gzip
+    import json
+    import lzma
+    import shutil
+    log = os.path.join(testdata, "mta", "out", "postfix", "mail-rfc3339.log")
+    with open(log, "rb") as f:
+        text = f.read()
+    files = {}
+    for name, pack in (("gzip", gzip.compress), ("bzip2", bz2.compress),
+                       ("xz", lzma.compress)):
+        files[name] = (pack(text), "one piece")
+    for tool in ("zstd", "lz4"):
+        exe = shutil.which(tool)
+        if exe:
+            files[tool] = (subprocess.run([exe, "-q", "-c"], input=text,
+                                          stdout=subprocess.PIPE,
+                                          check=True).stdout, "one piece")
+    trad = os.path.join(testdata, "mta", "out", "postfix", "mail.log")
+    export = subprocess.run(
+        [sys.executable, os.path.join(os.path.dirname(__file__),
+                                      "journal_export.py"),
+         "--year", "2026", trad], stdout=subprocess.PIPE, check=True).stdout
+    files["journal export"] = (export, "one piece")
+    jl = []
+    trad_re = re.compile(r"^\w{3} +\d+ [\d:]+ (\S+) ([^\[: ]+)(?:\[(\d+)\])?: (.*)$")
+    with open(trad, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f):
+            m = trad_re.match(line.rstrip("\n"))
+            if m:
+                jl.append(json.dumps({
+                    "__REALTIME_TIMESTAMP": str(1795440792000000 + n),
+                    "_HOSTNAME": m.group(1), "SYSLOG_IDENTIFIER": m.group(2),
+                    "_PID": m.group(3) or "", "MESSAGE": m.group(4)}) + "\n")
+    files["journal json"] = ("".join(jl).encode(), "one piece")
+    half = len(text) // 2
+    half = text.index(b"\n", half) + 1
+    files["log, then journal json"] = (
+        text[:half] + "".join(jl[len(jl) // 2:]).encode(),
+        "journal entries in a file cut into pieces")
+    tests = []
+    for name, (data, expect) in sorted(files.items()):
+        path = os.path.join(tmp, "notcut-" + name.replace(" ", "-"))
+        with open(path, "wb") as f:
+            f.write(data)
+        args = ["-f", "json", "--year", "2026", path]
+        env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": "1000"}
+        want = run(binary, ["--jobs", "1"] + args, env)
+        got = run(binary, ["--jobs", "2"] + args, env)
+        dbg = [l for l in got[2].decode(errors="replace").splitlines()
+               if l.startswith("mxtriage: jobs: ")]
+        diff = []
+        if got[1] != want[1] or got[0] != want[0]:
+            diff.append("the report differs from --jobs 1")
+        if dbg != ["mxtriage: jobs: " + expect]:
+            diff.append("jobs: %r, want %r" % (dbg, expect))
+        try:
+            delivered = json.loads(want[1])["header"]["events"]["delivered"]
+        except (ValueError, KeyError):
+            delivered = 0
+        if not delivered:
+            diff.append("--jobs 1 counted no delivery: not a log read")
+        tests.append((not diff, "%s, pieces of 1000 bytes: %s" % (
+            name, expect), diff))
+    return tests
+
+
 def main():
     binary, sanitize, testdata = sys.argv[1], sys.argv[2], sys.argv[3]
     corpus = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -242,6 +319,7 @@ def main():
             tests.append((not diff, "%s %s --jobs %s" % (
                 name, " ".join(args[:-1]), jobs), diff))
     tests += straddled(binary, tmp)
+    tests += not_cut(binary, testdata, tmp)
     # a log that gives one piece however small the pieces has nothing to
     # cut: it is not a refusal, and not a run that could have threads
     uncut = len(refused.pop("one piece", []))
