@@ -28,7 +28,9 @@
  * mxt_pass_warm_line (warm_up): nothing is counted, but the earlier MX
  * replies waiting at the cut, the Exim rejections whose twins may follow
  * it and the warnings a failure after it may be linked to are then what
- * one pass holds there.
+ * one pass holds there. The first piece of an input after a plain file
+ * reads the end of that file so (warm_from_prev): one pass reads on
+ * across inputs, and a rotated set is cut between its files.
  *
  * Some things a piece cannot know about the lines before its cut, and the
  * merge cannot repair. A piece notices each of them, and then the whole
@@ -39,8 +41,9 @@
  *     met in progress (Postfix cleanup takes the client from smtpd's line);
  *   - Exim rejections in the last lines before a cut and the first after
  *     it (syslog_duplication twins may lie across the cut) when the warm
- *     lines are fewer than EXIM_DUP_WINDOW, or Exim rejections in more
- *     than one input (main log and reject log twins);
+ *     lines are fewer than EXIM_DUP_WINDOW, or Exim rejections of the
+ *     same second in two inputs (main log and reject log twins:
+ *     exim_inputs_overlap);
  *   - an Exim message whose id comes back after the cut while the message
  *     before is still open;
  *   - a line as long as MXT_LINE_MAX in a piece cut out of a file (where a
@@ -127,6 +130,8 @@ struct piece {
 	struct mxt_time local_latest;
 	uint64_t recognised_seen;
 	bool exim_rejections;
+	bool exim_untimed;         /* one of them without a time */
+	int64_t exim_min, exim_max; /* the seconds of the earliest and latest */
 	long exim_first, exim_last; /* lines of the first and last Exim
 	                             * rejection in the piece; 0 = none */
 	/* messages begun in the piece and not ended (keys host\x1fqid; made
@@ -155,9 +160,13 @@ struct piece {
 	size_t natt_open;
 	const char *unsafe;        /* why the merge may differ; NULL = none */
 	/* the lines before the cut read to warm up (warm_up): how many,
-	 * and whether they reach back to the input's first */
+	 * and whether they reach back to the input's first; for the first
+	 * piece of an input, they are the end of the input before when
+	 * that is a plain file (prev_path; warm_prev: they were read) */
 	long warm_lines;
 	bool warm_whole;
+	const char *prev_path;
+	bool warm_prev;
 	const struct mxt_parallel_config *cfg;
 	atomic_bool *abandon;      /* a piece was refused: all stop */
 };
@@ -240,6 +249,13 @@ piece_event(void *arg, const struct mxt_event *ev)
 	    ev->relay_ip.len == 0 && (g->continues || g->input > 0))
 		unsafe(g, "a rejection whose client an earlier piece names");
 	if (ev->mta == MXT_MTA_EXIM && ev->status == MXT_STATUS_REJECTED) {
+		if (!ev->time.valid)
+			g->exim_untimed = true;
+		else if (!g->exim_rejections || ev->time.sec < g->exim_min)
+			g->exim_min = ev->time.sec;
+		if (ev->time.valid && (!g->exim_rejections ||
+		    ev->time.sec > g->exim_max))
+			g->exim_max = ev->time.sec;
 		g->exim_rejections = true;
 		if (g->exim_first == 0)
 			g->exim_first = ev->line_no;
@@ -435,9 +451,11 @@ stopped(struct piece *g, long line_no)
 	    atomic_load_explicit(g->abandon, memory_order_relaxed);
 }
 
+static void warm_from_prev(struct piece *g, struct mxt_pass *p, char *buf);
+
 /* A whole input through the reader, as mxt_pass_read reads it. */
 static void
-read_whole(struct piece *g, struct mxt_pass *p)
+read_whole(struct piece *g, struct mxt_pass *p, char *buf)
 {
 	struct mxt_reader *rd = mxt_reader_open(g->path, &g->err);
 	snprintf(g->name, sizeof g->name, "%s", rd != NULL ? mxt_reader_name(rd) :
@@ -448,6 +466,8 @@ read_whole(struct piece *g, struct mxt_pass *p)
 		g->failed = true;
 		return;
 	}
+	if (g->prev_path != NULL)
+		warm_from_prev(g, p, buf);
 	time_t ref = mxt_reader_mtime(rd);
 	if (ref == 0)
 		ref = time(NULL);
@@ -552,6 +572,7 @@ struct range_read {
 	struct mxt_pass *p;
 	time_t ref;
 	long base;   /* warm lines: numbered base + 1 .. 0 */
+	const char *name; /* warm lines: their input's */
 };
 
 /* A line the reader makes into another (journal.h): an entry of
@@ -587,7 +608,7 @@ warm_line(void *arg, long no, char *line, size_t n)
 		unsafe(rr->g, "journal entries in a file cut into pieces");
 		return false;
 	}
-	mxt_pass_warm_line(rr->p, rr->g->name, rr->base + no, rr->ref, line, n);
+	mxt_pass_warm_line(rr->p, rr->name, rr->base + no, rr->ref, line, n);
 	return true;
 }
 
@@ -597,41 +618,66 @@ warm_line(void *arg, long no, char *line, size_t n)
  * earlier MX replies waiting at the cut and the Exim rejections whose
  * twins may follow it are those one pass has there; attempts_across_cuts
  * and check_pieces then need not refuse the replies and twins the warm
- * lines hold. They are numbered up to 0 before the piece's line 1.
+ * lines hold. They are numbered up to 0 before the piece's line 1. fd
+ * is the file before the cut at end (the piece's own, or the input
+ * before it, warm_prev), name and ref its name and time reference.
  */
 static void
-warm_up(struct piece *g, struct mxt_pass *p, int fd, time_t ref, char *buf)
+warm_up(struct piece *g, struct mxt_pass *p, int fd, int64_t end,
+    const char *name, time_t ref, char *buf)
 {
 	int64_t warm = WARM_BYTES;
 	const char *env = getenv("MXTRIAGE_WARM_BYTES");
 	if (env != NULL && *env != '\0' && strtoll(env, NULL, 10) >= 0)
 		warm = strtoll(env, NULL, 10);
-	int64_t from = g->off > warm ? g->off - warm : 0;
+	int64_t from = end > warm ? end - warm : 0;
 	if (from > 0)
-		from = line_start(fd, from, g->off);
+		from = line_start(fd, from, end);
 	long n = 0;
-	for (int64_t pos = from; pos < g->off;) {
+	bool open_line = false; /* the last line has no newline yet */
+	for (int64_t pos = from; pos < end;) {
 		size_t room = READ_BLOCK;
-		if ((int64_t)room > g->off - pos)
-			room = (size_t)(g->off - pos);
+		if ((int64_t)room > end - pos)
+			room = (size_t)(end - pos);
 		ssize_t got = pread_some(fd, buf, room, pos);
 		if (got <= 0)
 			return; /* no warm lines: the checks refuse as before */
 		for (char *q = buf, *e = buf + got;
 		    (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
 			n++;
+		open_line = buf[got - 1] != '\n';
 		pos += got;
 	}
-	struct range_read rr = {g, p, ref, -n};
+	n += open_line; /* the end of an input: its last line as the reader
+	                 * gives it */
+	struct range_read rr = {g, p, ref, -n, name};
 	const char *why = NULL;
 	mxt_attempts_warm(p->attempts, true);
-	long got = each_line(g, fd, from, g->off - from, buf, warm_line, &rr,
+	long got = each_line(g, fd, from, end - from, buf, warm_line, &rr,
 	    &why);
 	mxt_attempts_warm(p->attempts, false);
 	if (why == NULL && got == n) {
 		g->warm_lines = n;
 		g->warm_whole = from == 0;
 	}
+}
+
+/* The first piece of an input after a plain file: the end of that file,
+ * as warm lines (one pass reads on across inputs). */
+static void
+warm_from_prev(struct piece *g, struct mxt_pass *p, char *buf)
+{
+	int fd = open(g->prev_path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return; /* no warm lines: the checks refuse as before */
+	}
+	time_t ref = st.st_mtime ? st.st_mtime : time(NULL);
+	g->warm_prev = true;
+	warm_up(g, p, fd, (int64_t)st.st_size, g->prev_path, ref, buf);
+	close(fd);
 }
 
 /* A byte range of a plain file (a piece cut out of it). */
@@ -651,8 +697,10 @@ read_range(struct piece *g, struct mxt_pass *p, char *buf)
 	time_t ref = S_ISREG(st.st_mode) && st.st_mtime ? st.st_mtime :
 	    time(NULL);
 	if (g->continues)
-		warm_up(g, p, fd, ref, buf);
-	struct range_read rr = {g, p, ref, 0};
+		warm_up(g, p, fd, g->off, g->name, ref, buf);
+	else if (g->prev_path != NULL)
+		warm_from_prev(g, p, buf);
+	struct range_read rr = {g, p, ref, 0, NULL};
 	const char *why = NULL;
 	g->lines = each_line(g, fd, g->off, g->len, buf, range_line, &rr, &why);
 	if (why != NULL)
@@ -708,7 +756,7 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	if (g->range)
 		read_range(g, p, buf);
 	else
-		read_whole(g, p);
+		read_whole(g, p, buf);
 	mxt_pass_finish(p);
 	keep_open(g, p);
 	g->stats = *mxt_pass_stats(p);
@@ -853,12 +901,16 @@ plan(struct mxt_parallel *r, const char *const *paths, size_t n)
 		chunk = (int64_t)min_chunk(r->cfg);
 	for (size_t i = 0; i < n; i++) {
 		r->inputs[i].first_piece = r->npieces;
+		/* the end of a plain file before warms the input's first
+		 * piece up (warm_from_prev) */
+		const char *prev = i > 0 && pi[i - 1].splittable ?
+		    paths[i - 1] : NULL;
 		int fd = -1;
 		if (pi[i].splittable && pi[i].size > chunk)
 			fd = open(paths[i], O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			add_piece(r, &alloc, (struct piece){.input = i,
-			    .path = paths[i], .len = -1});
+			    .path = paths[i], .len = -1, .prev_path = prev});
 			r->inputs[i].npieces = 1;
 			continue;
 		}
@@ -872,7 +924,8 @@ plan(struct mxt_parallel *r, const char *const *paths, size_t n)
 			add_piece(r, &alloc, (struct piece){.input = i,
 			    .path = paths[i], .off = off,
 			    .len = c == k ? -1 : next - off, .range = true,
-			    .continues = off > 0});
+			    .continues = off > 0,
+			    .prev_path = off == 0 ? prev : NULL});
 			off = next;
 		}
 		close(fd);
@@ -1148,15 +1201,22 @@ attempts_across_cuts(const struct mxt_parallel *r)
 	long base = 0;       /* lines of the input before piece i */
 	for (size_t i = 0; i < r->npieces && why == NULL; i++) {
 		const struct piece *g = &r->pieces[i];
-		base = g->continues ? base + r->pieces[i - 1].lines : 0;
+		/* the lines of the input of piece i - 1 up to its end */
+		long before = i > 0 ? base + r->pieces[i - 1].lines : 0;
+		base = g->continues ? before : 0;
+		/* the input whose end g's warm lines are, and its lines
+		 * before the cut */
+		size_t warm_input = g->continues ? g->input : g->input - 1;
+		bool warm = g->continues || (g->warm_prev && i > 0 &&
+		    r->pieces[i - 1].input == warm_input);
 		size_t keep = 0;
 		for (size_t k = 0; k < n; k++) {
 			const struct mxt_attempts_key *ck = carried[k].k;
 			/* all its replies were among g's warm lines: g's
 			 * store has them as one pass's has */
-			if (g->continues && carried[k].input == g->input &&
+			if (warm && carried[k].input == warm_input &&
 			    (g->warm_whole ||
-			    carried[k].line > base - g->warm_lines))
+			    carried[k].line > before - g->warm_lines))
 				continue;
 			const struct mxt_strmap_slot *first = mxt_strmap_get(
 			    &g->att_touched, ck->key, ck->len);
@@ -1186,10 +1246,47 @@ attempts_across_cuts(const struct mxt_parallel *r)
 	return why;
 }
 
+/*
+ * Exim's rejections are counted once when a copy of one came earlier
+ * (exim.c): from another input (the main log and the reject log), only
+ * one with the same time to the fraction, host, process and text. A
+ * piece has no copies from the inputs before its own, so the inputs
+ * whose rejections share a second (or have one without a time) are one
+ * pass's; a rotated set of main logs has none (each file's seconds come
+ * after the last one's).
+ */
+static bool
+exim_inputs_overlap(const struct mxt_parallel *r)
+{
+	struct span {
+		bool any, untimed;
+		int64_t min, max;
+	} *sp = xcalloc(r->ninputs + 1, sizeof *sp);
+	for (size_t i = 0; i < r->npieces; i++) {
+		const struct piece *g = &r->pieces[i];
+		struct span *x = &sp[g->input];
+		if (!g->exim_rejections)
+			continue;
+		x->untimed |= g->exim_untimed;
+		if (!x->any || g->exim_min < x->min)
+			x->min = g->exim_min;
+		if (!x->any || g->exim_max > x->max)
+			x->max = g->exim_max;
+		x->any = true;
+	}
+	bool overlap = false;
+	for (size_t a = 0; a < r->ninputs && !overlap; a++)
+		for (size_t b = a + 1; b < r->ninputs && !overlap; b++)
+			overlap = sp[a].any && sp[b].any && (sp[a].untimed ||
+			    sp[b].untimed || (sp[a].min <= sp[b].max &&
+			    sp[b].min <= sp[a].max));
+	free(sp);
+	return overlap;
+}
+
 static const char *
 check_pieces(struct mxt_parallel *r)
 {
-	size_t exim_inputs = 0, last_input = SIZE_MAX;
 	for (size_t i = 0; i < r->npieces; i++) {
 		const struct piece *g = &r->pieces[i];
 		if (g->unsafe != NULL)
@@ -1199,10 +1296,6 @@ check_pieces(struct mxt_parallel *r)
 			return c;
 		if (links_cross(r, i))
 			return "a warning before a cut may explain a failure after it";
-		if (g->exim_rejections && g->input != last_input) {
-			exim_inputs++;
-			last_input = g->input;
-		}
 		/* syslog_duplication twins on both sides of the cut, unless
 		 * the warm lines before it held the first of them */
 		const struct piece *h = g - 1;
@@ -1212,8 +1305,8 @@ check_pieces(struct mxt_parallel *r)
 		    h->lines - h->exim_last < EXIM_DUP_WINDOW)
 			return "Exim rejections on both sides of a cut";
 	}
-	if (exim_inputs > 1)
-		return "Exim rejections in more than one input";
+	if (exim_inputs_overlap(r))
+		return "Exim rejections of the same second in two inputs";
 	return attempts_across_cuts(r);
 }
 

@@ -218,6 +218,66 @@ def not_cut(binary, testdata, tmp):
     return tests
 
 
+def exim_rotated(binary, testdata, tmp):
+    """Exim's rejections and MX replies in two inputs. The first piece of
+    an input after a plain file reads that file's end as warm lines, as
+    a piece after a cut inside a file does: a rotated set of main logs
+    (the lab's main log cut in two where the second changes, MX replies
+    waiting at the cut) is read by the threads; without the warm lines
+    (MXTRIAGE_WARM_BYTES=0) the run is refused. A copy of a rejection
+    from another input has the same time: the main log with its reject
+    log, and a rotated set whose second file repeats the first file's
+    last rejection, are read by the threads when the warm lines hold the
+    first copies, else they are one pass's (the same second's rejections
+    in two inputs), which counts each copy once. The bytes are one
+    pass's in every case."""
+    mainlog = os.path.join(testdata, "mta", "out", "exim", "mainlog")
+    rejectlog = os.path.join(testdata, "mta", "out", "exim", "rejectlog")
+    with open(mainlog, "rb") as f:
+        lines = f.readlines()
+    cut = len(lines) // 2
+    while cut < len(lines) and lines[cut][:19] == lines[cut - 1][:19]:
+        cut += 1
+    last_rej = max(i for i in range(cut) if b" rejected RCPT " in lines[i])
+    older = os.path.join(tmp, "mainlog.1")
+    newer = os.path.join(tmp, "mainlog")
+    repeat = os.path.join(tmp, "mainlog-repeat")
+    with open(older, "wb") as f:
+        f.writelines(lines[:cut])
+    with open(newer, "wb") as f:
+        f.writelines(lines[cut:])
+    with open(repeat, "wb") as f:
+        f.writelines([lines[last_rej]] + lines[cut:])
+    overlap = "Exim rejections of the same second in two inputs"
+    cases = [
+        ("a rotated set of Exim main logs", [older, newer],
+         "earlier MX replies on both sides of a cut"),
+        ("the Exim main log and its reject log", [mainlog, rejectlog],
+         overlap),
+        ("a rotated set whose second file repeats a rejection of the "
+         "first", [older, repeat], overlap),
+    ]
+    tests = []
+    for name, paths, cold in cases:
+        args = ["-f", "json"] + paths
+        for warm, expect in ((None, "threads"), ("0", cold)):
+            env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": "20000"}
+            if warm is not None:
+                env["MXTRIAGE_WARM_BYTES"] = warm
+            want = run(binary, ["--jobs", "1"] + args, env)
+            got = run(binary, ["--jobs", "2"] + args, env)
+            dbg = [l for l in got[2].decode(errors="replace").splitlines()
+                   if l.startswith("mxtriage: jobs: ")]
+            diff = []
+            if got[1] != want[1] or got[0] != want[0]:
+                diff.append("the report differs from --jobs 1")
+            if dbg != ["mxtriage: jobs: " + expect]:
+                diff.append("jobs: %r, want %r" % (dbg, expect))
+            tests.append((not diff, "%s, %s: %s" % (
+                name, "no warm lines" if warm else "warm lines", expect),
+                diff))
+    return tests
+
 def main():
     binary, sanitize, testdata = sys.argv[1], sys.argv[2], sys.argv[3]
     corpus = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -320,6 +380,7 @@ def main():
                 name, " ".join(args[:-1]), jobs), diff))
     tests += straddled(binary, tmp)
     tests += not_cut(binary, testdata, tmp)
+    tests += exim_rotated(binary, testdata, tmp)
     # a log that gives one piece however small the pieces has nothing to
     # cut: it is not a refusal, and not a run that could have threads
     uncut = len(refused.pop("one piece", []))
