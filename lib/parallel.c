@@ -581,7 +581,10 @@ struct range_read {
 static bool
 journal_line(const char *p, size_t n)
 {
-	return (n > 1 && (p[0] == '{' || p[0] == 0x1e)) ||
+	/* mxt_journal_json's own test before it parses: an object that
+	 * names MESSAGE (after json-seq's record separator) */
+	return (n > 1 && (p[0] == '{' || p[0] == 0x1e) &&
+	    find_lit(p, p + n, "\"MESSAGE\"") != NULL) ||
 	    mxt_journal_export_start(p, n);
 }
 
@@ -832,7 +835,7 @@ probe(const char *path)
 		/* the reader's own test: any compressor it knows, by magic;
 		 * and a journal's entries from the first line on are one
 		 * pass's (journal_line; one further in refuses the run) */
-		char m[512];
+		char m[16384];
 		ssize_t got = pread_some(fd, m, sizeof m, 0);
 		const char *nl = got > 0 ? memchr(m, '\n', (size_t)got) : NULL;
 		size_t first = nl ? (size_t)(nl - m) : got > 0 ? (size_t)got : 0;
