@@ -7,7 +7,7 @@
  *
  * Values come from the log, so each is made safe twice: glob characters
  * escaped for fnmatch, then the word quoted for a POSIX shell (single
- * quotes, a quote inside as '\''), so no value can run anything.
+ * quotes, a quote between them as \'), so no value can run anything.
  */
 #include "summary.h"
 #include "trace.h"
@@ -28,14 +28,25 @@ shell_word(struct mxt_buf *b, const char *s, size_t n)
 		mxt_buf_append(b, s, n);
 		return;
 	}
-	mxt_buf_append(b, "'", 1);
+	/* runs of other bytes in single quotes, a quote as \' between
+	 * them: no empty '' beside it (glibc's wordexp(3) splits the word
+	 * at ''\''x', which a shell reads as one) */
+	bool open = false;
+	if (n == 0)
+		mxt_buf_append(b, "''", 2);
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\'')
-			mxt_buf_append(b, "'\\''", 4);
-		else
-			mxt_buf_append(b, &s[i], 1);
+		if (s[i] == '\'') {
+			mxt_buf_append(b, open ? "'\\'" : "\\'", open ? 3 : 2);
+			open = false;
+			continue;
+		}
+		if (!open)
+			mxt_buf_append(b, "'", 1);
+		open = true;
+		mxt_buf_append(b, &s[i], 1);
 	}
-	mxt_buf_append(b, "'", 1);
+	if (open)
+		mxt_buf_append(b, "'", 1);
 }
 
 /* " --opt WORD"; glob: fnmatch's special characters escaped first. */

@@ -16,12 +16,14 @@ For the Postfix and the Exim log:
 
 Usage: trace_check.py MXTRIAGE MTA_OUT_DIR   (TAP output)
 """
+import ctypes
 import json
 import os
 import re
 import shlex
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tap import report as tap_report  # noqa: E402
@@ -89,6 +91,64 @@ def group_traces(binary, mta, by, report):
             % (mta, " ".join(by) + ", " if by else "", len(report["groups"])), bad)
 
 
+class _WordExp(ctypes.Structure):
+    _fields_ = [("we_wordc", ctypes.c_size_t),
+                ("we_wordv", ctypes.POINTER(ctypes.c_char_p)),
+                ("we_offs", ctypes.c_size_t)]
+
+
+def wordexp_words(command):
+    """The words glibc's wordexp(3) makes of command (no command
+    substitution), or None when it refuses it."""
+    libc = ctypes.CDLL(None)
+    we = _WordExp()
+    if libc.wordexp(command.encode(), ctypes.byref(we), 4 | 32) != 0:
+        return None
+    words = [we.we_wordv[i].decode() for i in range(we.we_wordc)]
+    libc.wordfree(ctypes.byref(we))
+    return words
+
+
+def quoted_values(binary, tmp):
+    """Values with a quote at their start, end or alone (domains and
+    senders from the log): each row's trace command is the same words to
+    sh, to Python's shlex and to glibc's wordexp (which once split
+    ''\\''x' in two), and run through sh it lists the row's message."""
+    log = os.path.join(tmp, "quotes.log")
+    values = ["'lead.example", "trail.example'", "mid'dle.example",
+              "'", "''twice.example"]
+    with open(log, "w") as f:
+        for i, d in enumerate(values):
+            f.write("Nov 23 10:00:%02d mx postfix/qmgr[9]: Q%04d: from=<%s@s'%d.test>, "
+                    "size=1, nrcpt=1 (queue active)\n" % (i, i, d.strip("'") or "x", i))
+            f.write("Nov 23 10:00:%02d mx postfix/smtp[7]: Q%04d: to=<u@%s>, "
+                    "relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, "
+                    "status=deferred (connect to mx.test[192.0.2.1]:25: "
+                    "Connection refused)\n" % (i, i, d))
+    doc = json.loads(run(binary, ["-f", "json", "--year", "2026", "--by",
+                                  "domain,sender", log]))
+    bad = []
+    for g in doc["groups"]:
+        cmd = g["trace"]
+        words = shlex.split(cmd)
+        if wordexp_words(cmd) != words:
+            bad.append("wordexp reads %r as %r, shlex as %r"
+                       % (cmd, wordexp_words(cmd), words))
+        sh = subprocess.run(["sh", "-c", 'printf "%s\\n" ' + cmd[len("mxtriage trace "):]],
+                            capture_output=True, env=ENV)
+        if sh.stdout.decode().split("\n")[:-1] != words[2:]:
+            bad.append("sh reads %r as %r" % (cmd, sh.stdout))
+        got = trace(binary, cmd)
+        if got["count"] != g["messages"]:
+            bad.append("%s: %d messages, the row has %d"
+                       % (cmd, got["count"], g["messages"]))
+    if len(doc["groups"]) != len(values):
+        bad.append("%d rows, want %d" % (len(doc["groups"]), len(values)))
+    return ("quotes at the start or end of a value: each row's trace command "
+            "is the same words to sh, shlex and wordexp, and lists its "
+            "message", bad)
+
+
 def main():
     binary, out = sys.argv[1], sys.argv[2]
     logs = {
@@ -149,6 +209,8 @@ def main():
             bad.append("lines read from standard input are not named <stdin>")
         results.append(("%s: a trace of standard input equals that of the file" % mta, bad))
 
+    with tempfile.TemporaryDirectory(prefix="mxt-trace-") as tmp:
+        results.append(quoted_values(binary, tmp))
     return tap_report(results, 20)
 
 
