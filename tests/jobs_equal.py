@@ -77,6 +77,22 @@ def logs_of(testdata, corpus, every=1):
     return out
 
 
+def versus_one(binary, args, env, expect, want=None):
+    """--jobs 2 against --jobs 1 (want, when already run) with env: the
+    differences, and that MXTRIAGE_JOBS_DEBUG says expect."""
+    if want is None:
+        want = run(binary, ["--jobs", "1"] + args, env)
+    got = run(binary, ["--jobs", "2"] + args, env)
+    dbg = [l for l in got[2].decode(errors="replace").splitlines()
+           if l.startswith("mxtriage: jobs: ")]
+    diff = []
+    if got[1] != want[1] or got[0] != want[0]:
+        diff.append("the report differs from --jobs 1")
+    if dbg != ["mxtriage: jobs: " + expect]:
+        diff.append("jobs: %r, want %r" % (dbg, expect))
+    return diff
+
+
 def straddled(binary, tmp):
     """Cuts right inside a delivery attempt and between a warning and the
     failure it explains: --jobs 2 cuts the log in the middle of a line
@@ -128,14 +144,7 @@ def straddled(binary, tmp):
             env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": "1000"}
             if warm:
                 env["MXTRIAGE_WARM_BYTES"] = warm
-            got = run(binary, ["--jobs", "2"] + args, env)
-            dbg = [l for l in got[2].decode(errors="replace").splitlines()
-                   if l.startswith("mxtriage: jobs: ")]
-            diff = []
-            if got[1] != want[1] or got[0] != want[0]:
-                diff.append("the report differs from --jobs 1")
-            if dbg != ["mxtriage: jobs: " + expect]:
-                diff.append("jobs: %r, want %r" % (dbg, expect))
+            diff = versus_one(binary, args, env, expect, want)
             tests.append((not diff, "%s across the cut, %s: %s" % (
                 name, "warm lines" if not warm else "no warm lines",
                 expect), diff))
@@ -199,14 +208,7 @@ def not_cut(binary, testdata, tmp):
         args = ["-f", "json", "--year", "2026", path]
         env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": "1000"}
         want = run(binary, ["--jobs", "1"] + args, env)
-        got = run(binary, ["--jobs", "2"] + args, env)
-        dbg = [l for l in got[2].decode(errors="replace").splitlines()
-               if l.startswith("mxtriage: jobs: ")]
-        diff = []
-        if got[1] != want[1] or got[0] != want[0]:
-            diff.append("the report differs from --jobs 1")
-        if dbg != ["mxtriage: jobs: " + expect]:
-            diff.append("jobs: %r, want %r" % (dbg, expect))
+        diff = versus_one(binary, args, env, expect, want)
         try:
             delivered = json.loads(want[1])["header"]["events"]["delivered"]
         except (ValueError, KeyError):
@@ -264,15 +266,7 @@ def exim_rotated(binary, testdata, tmp):
             env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": "20000"}
             if warm is not None:
                 env["MXTRIAGE_WARM_BYTES"] = warm
-            want = run(binary, ["--jobs", "1"] + args, env)
-            got = run(binary, ["--jobs", "2"] + args, env)
-            dbg = [l for l in got[2].decode(errors="replace").splitlines()
-                   if l.startswith("mxtriage: jobs: ")]
-            diff = []
-            if got[1] != want[1] or got[0] != want[0]:
-                diff.append("the report differs from --jobs 1")
-            if dbg != ["mxtriage: jobs: " + expect]:
-                diff.append("jobs: %r, want %r" % (dbg, expect))
+            diff = versus_one(binary, args, env, expect)
             tests.append((not diff, "%s, %s: %s" % (
                 name, "no warm lines" if warm else "warm lines", expect),
                 diff))
