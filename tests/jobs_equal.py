@@ -250,10 +250,16 @@ def exim_rotated(binary, testdata, tmp):
         f.writelines(lines[cut:])
     with open(repeat, "wb") as f:
         f.writelines([lines[last_rej]] + lines[cut:])
+    # the last line of a file without its newline is a line all the same
+    no_newline = os.path.join(tmp, "mainlog.1-no-newline")
+    with open(no_newline, "wb") as f:
+        f.write(b"".join(lines[:cut])[:-1])
     overlap = "Exim rejections of the same second in two inputs"
     cases = [
         ("a rotated set of Exim main logs", [older, newer],
          "earlier MX replies on both sides of a cut"),
+        ("a rotated set whose first file lacks its last newline",
+         [no_newline, newer], "earlier MX replies on both sides of a cut"),
         ("the Exim main log and its reject log", [mainlog, rejectlog],
          overlap),
         ("a rotated set whose second file repeats a rejection of the "
