@@ -29,8 +29,9 @@
  * replies waiting at the cut, the Exim rejections whose twins may follow
  * it and the warnings a failure after it may be linked to are then what
  * one pass holds there. The first piece of an input after a plain file
- * reads the end of that file so (warm_from_prev): one pass reads on
- * across inputs, and a rotated set is cut between its files.
+ * reads the end of that file so (warm_from_prev; at most a sixteenth of
+ * its own bytes, WARM_PREV_SHARE): one pass reads on across inputs, and
+ * a rotated set is cut between its files.
  *
  * Some things a piece cannot know about the lines before its cut, and the
  * merge cannot repair. A piece notices each of them, and then the whole
@@ -90,6 +91,10 @@
  * variable MXTRIAGE_WARM_BYTES overrides it (tests: cuts whose warm
  * lines do not reach back far enough). */
 #define WARM_BYTES (4 << 20)
+/* At most this share of a piece's own bytes is read from the input
+ * before it (warm_from_prev): a set of many small files is not read
+ * twice. */
+#define WARM_PREV_SHARE 16
 
 /* A line whose time is below every earlier time of its piece. */
 struct stair {
@@ -109,6 +114,7 @@ struct piece {
 	size_t input;
 	const char *path;
 	int64_t off, len;          /* len < 0: to the end of the input */
+	int64_t bytes;             /* its bytes when planned (as stored) */
 	bool range;                /* a byte range of a plain file */
 	bool continues;            /* not the first piece of its input */
 	/* filled by the thread that reads it */
@@ -623,16 +629,19 @@ warm_line(void *arg, long no, char *line, size_t n)
  * and check_pieces then need not refuse the replies and twins the warm
  * lines hold. They are numbered up to 0 before the piece's line 1. fd
  * is the file before the cut at end (the piece's own, or the input
- * before it, warm_prev), name and ref its name and time reference.
+ * before it, warm_prev), name and ref its name and time reference; with
+ * share, at most 1/share of the piece's own bytes are read.
  */
 static void
 warm_up(struct piece *g, struct mxt_pass *p, int fd, int64_t end,
-    const char *name, time_t ref, char *buf)
+    int64_t share, const char *name, time_t ref, char *buf)
 {
 	int64_t warm = WARM_BYTES;
 	const char *env = getenv("MXTRIAGE_WARM_BYTES");
 	if (env != NULL && *env != '\0' && strtoll(env, NULL, 10) >= 0)
 		warm = strtoll(env, NULL, 10);
+	if (share > 0 && g->bytes / share < warm)
+		warm = g->bytes / share;
 	int64_t from = end > warm ? end - warm : 0;
 	if (from > 0)
 		from = line_start(fd, from, end);
@@ -679,7 +688,8 @@ warm_from_prev(struct piece *g, struct mxt_pass *p, char *buf)
 	}
 	time_t ref = st.st_mtime ? st.st_mtime : time(NULL);
 	g->warm_prev = true;
-	warm_up(g, p, fd, (int64_t)st.st_size, g->prev_path, ref, buf);
+	warm_up(g, p, fd, (int64_t)st.st_size, WARM_PREV_SHARE, g->prev_path,
+	    ref, buf);
 	close(fd);
 }
 
@@ -700,7 +710,7 @@ read_range(struct piece *g, struct mxt_pass *p, char *buf)
 	time_t ref = S_ISREG(st.st_mode) && st.st_mtime ? st.st_mtime :
 	    time(NULL);
 	if (g->continues)
-		warm_up(g, p, fd, g->off, g->name, ref, buf);
+		warm_up(g, p, fd, g->off, 0, g->name, ref, buf);
 	else if (g->prev_path != NULL)
 		warm_from_prev(g, p, buf);
 	struct range_read rr = {g, p, ref, 0, NULL};
@@ -913,7 +923,8 @@ plan(struct mxt_parallel *r, const char *const *paths, size_t n)
 			fd = open(paths[i], O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			add_piece(r, &alloc, (struct piece){.input = i,
-			    .path = paths[i], .len = -1, .prev_path = prev});
+			    .path = paths[i], .len = -1, .bytes = pi[i].size,
+			    .prev_path = prev});
 			r->inputs[i].npieces = 1;
 			continue;
 		}
@@ -926,7 +937,8 @@ plan(struct mxt_parallel *r, const char *const *paths, size_t n)
 				continue;
 			add_piece(r, &alloc, (struct piece){.input = i,
 			    .path = paths[i], .off = off,
-			    .len = c == k ? -1 : next - off, .range = true,
+			    .len = c == k ? -1 : next - off, .bytes = next - off,
+			    .range = true,
 			    .continues = off > 0,
 			    .prev_path = off == 0 ? prev : NULL});
 			off = next;

@@ -237,10 +237,13 @@ def exim_rotated(binary, testdata, tmp):
     rejectlog = os.path.join(testdata, "mta", "out", "exim", "rejectlog")
     with open(mainlog, "rb") as f:
         lines = f.readlines()
-    cut = len(lines) // 2
+    # cut after the last rejection before the middle, where the second
+    # changes: the warm lines (a sixteenth of the second file) hold it
+    last_rej = max(i for i in range(len(lines) // 2)
+                   if b" rejected RCPT " in lines[i])
+    cut = last_rej + 1
     while cut < len(lines) and lines[cut][:19] == lines[cut - 1][:19]:
         cut += 1
-    last_rej = max(i for i in range(cut) if b" rejected RCPT " in lines[i])
     older = os.path.join(tmp, "mainlog.1")
     newer = os.path.join(tmp, "mainlog")
     repeat = os.path.join(tmp, "mainlog-repeat")
@@ -255,20 +258,22 @@ def exim_rotated(binary, testdata, tmp):
     with open(no_newline, "wb") as f:
         f.write(b"".join(lines[:cut])[:-1])
     overlap = "Exim rejections of the same second in two inputs"
+    mx = "earlier MX replies on both sides of a cut"
+    # (name, inputs, with the warm lines, without them)
     cases = [
-        ("a rotated set of Exim main logs", [older, newer],
-         "earlier MX replies on both sides of a cut"),
+        ("a rotated set of Exim main logs", [older, newer], "threads", mx),
         ("a rotated set whose first file lacks its last newline",
-         [no_newline, newer], "earlier MX replies on both sides of a cut"),
+         [no_newline, newer], "threads", mx),
+        # the reject log is too small to read much of the main log
         ("the Exim main log and its reject log", [mainlog, rejectlog],
-         overlap),
+         overlap, overlap),
         ("a rotated set whose second file repeats a rejection of the "
-         "first", [older, repeat], overlap),
+         "first", [older, repeat], "threads", overlap),
     ]
     tests = []
-    for name, paths, cold in cases:
+    for name, paths, hot, cold in cases:
         args = ["-f", "json"] + paths
-        for warm, expect in ((None, "threads"), ("0", cold)):
+        for warm, expect in ((None, hot), ("0", cold)):
             env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": "20000"}
             if warm is not None:
                 env["MXTRIAGE_WARM_BYTES"] = warm
