@@ -227,12 +227,13 @@ def exim_rotated(binary, testdata, tmp):
     (the lab's main log cut in two where the second changes, MX replies
     waiting at the cut) is read by the threads; without the warm lines
     (MXTRIAGE_WARM_BYTES=0) the run is refused. A copy of a rejection
-    from another input has the same time: the main log with its reject
-    log, and a rotated set whose second file repeats the first file's
-    last rejection, are read by the threads when the warm lines hold the
-    first copies, else they are one pass's (the same second's rejections
-    in two inputs), which counts each copy once. The bytes are one
-    pass's in every case."""
+    from another input has the same time: a rotated set whose second
+    file repeats the first file's last rejection is read by the threads
+    when the warm lines hold the first copy, else it is one pass's (the
+    same second's rejections in two inputs), which counts each copy
+    once; so is the main log with its small reject log (the warm lines
+    are at most a sixteenth of the file after the cut). The bytes are
+    one pass's in every case."""
     mainlog = os.path.join(testdata, "mta", "out", "exim", "mainlog")
     rejectlog = os.path.join(testdata, "mta", "out", "exim", "rejectlog")
     with open(mainlog, "rb") as f:
