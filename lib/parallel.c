@@ -96,6 +96,37 @@
  * twice. */
 #define WARM_PREV_SHARE 16
 
+/* The seconds of a piece's or an input's Exim rejections
+ * (exim_inputs_overlap). */
+struct sec_span {
+	bool timed, untimed;       /* one with a time; one without */
+	int64_t min, max;          /* of those with a time */
+};
+
+static void
+sec_span_join(struct sec_span *x, const struct sec_span *y)
+{
+	x->untimed |= y->untimed;
+	if (!y->timed)
+		return;
+	if (!x->timed || y->min < x->min)
+		x->min = y->min;
+	if (!x->timed || y->max > x->max)
+		x->max = y->max;
+	x->timed = true;
+}
+
+/* Whether two spans may hold the same second (a rejection without a
+ * time may be of any). */
+static bool
+sec_span_meets(const struct sec_span *x, const struct sec_span *y)
+{
+	if ((!x->timed && !x->untimed) || (!y->timed && !y->untimed))
+		return false;
+	return x->untimed || y->untimed ||
+	    (x->min <= y->max && y->min <= x->max);
+}
+
 /* A line whose time is below every earlier time of its piece. */
 struct stair {
 	long line;                 /* in the piece, from 1 */
@@ -136,8 +167,7 @@ struct piece {
 	struct mxt_time local_latest;
 	uint64_t recognised_seen;
 	bool exim_rejections;
-	bool exim_untimed;         /* one of them without a time */
-	int64_t exim_min, exim_max; /* the seconds of the earliest and latest */
+	struct sec_span exim_secs;
 	long exim_first, exim_last; /* lines of the first and last Exim
 	                             * rejection in the piece; 0 = none */
 	/* messages begun in the piece and not ended (keys host\x1fqid; made
@@ -255,13 +285,9 @@ piece_event(void *arg, const struct mxt_event *ev)
 	    ev->relay_ip.len == 0 && (g->continues || g->input > 0))
 		unsafe(g, "a rejection whose client an earlier piece names");
 	if (ev->mta == MXT_MTA_EXIM && ev->status == MXT_STATUS_REJECTED) {
-		if (!ev->time.valid)
-			g->exim_untimed = true;
-		else if (!g->exim_rejections || ev->time.sec < g->exim_min)
-			g->exim_min = ev->time.sec;
-		if (ev->time.valid && (!g->exim_rejections ||
-		    ev->time.sec > g->exim_max))
-			g->exim_max = ev->time.sec;
+		sec_span_join(&g->exim_secs, &(struct sec_span){
+		    .timed = ev->time.valid, .untimed = !ev->time.valid,
+		    .min = ev->time.sec, .max = ev->time.sec});
 		g->exim_rejections = true;
 		if (g->exim_first == 0)
 			g->exim_first = ev->line_no;
@@ -457,11 +483,9 @@ stopped(struct piece *g, long line_no)
 	    atomic_load_explicit(g->abandon, memory_order_relaxed);
 }
 
-static void warm_from_prev(struct piece *g, struct mxt_pass *p, char *buf);
-
 /* A whole input through the reader, as mxt_pass_read reads it. */
 static void
-read_whole(struct piece *g, struct mxt_pass *p, char *buf)
+read_whole(struct piece *g, struct mxt_pass *p)
 {
 	struct mxt_reader *rd = mxt_reader_open(g->path, &g->err);
 	snprintf(g->name, sizeof g->name, "%s", rd != NULL ? mxt_reader_name(rd) :
@@ -472,8 +496,6 @@ read_whole(struct piece *g, struct mxt_pass *p, char *buf)
 		g->failed = true;
 		return;
 	}
-	if (g->prev_path != NULL)
-		warm_from_prev(g, p, buf);
 	time_t ref = mxt_reader_mtime(rd);
 	if (ref == 0)
 		ref = time(NULL);
@@ -711,8 +733,6 @@ read_range(struct piece *g, struct mxt_pass *p, char *buf)
 	    time(NULL);
 	if (g->continues)
 		warm_up(g, p, fd, g->off, 0, g->name, ref, buf);
-	else if (g->prev_path != NULL)
-		warm_from_prev(g, p, buf);
 	struct range_read rr = {g, p, ref, 0, NULL};
 	const char *why = NULL;
 	g->lines = each_line(g, fd, g->off, g->len, buf, range_line, &rr, &why);
@@ -766,10 +786,13 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	/* a piece is its pass's only input, and Exim rejections in two
 	 * inputs or on both sides of a cut refuse the run (below) */
 	mxt_pass_final_input(p);
+	/* the first piece of an input after a plain file */
+	if (g->prev_path != NULL)
+		warm_from_prev(g, p, buf);
 	if (g->range)
 		read_range(g, p, buf);
 	else
-		read_whole(g, p, buf);
+		read_whole(g, p);
 	mxt_pass_finish(p);
 	keep_open(g, p);
 	g->stats = *mxt_pass_stats(p);
@@ -1273,28 +1296,13 @@ attempts_across_cuts(const struct mxt_parallel *r)
 static bool
 exim_inputs_overlap(const struct mxt_parallel *r)
 {
-	struct span {
-		bool any, untimed;
-		int64_t min, max;
-	} *sp = xcalloc(r->ninputs + 1, sizeof *sp);
-	for (size_t i = 0; i < r->npieces; i++) {
-		const struct piece *g = &r->pieces[i];
-		struct span *x = &sp[g->input];
-		if (!g->exim_rejections)
-			continue;
-		x->untimed |= g->exim_untimed;
-		if (!x->any || g->exim_min < x->min)
-			x->min = g->exim_min;
-		if (!x->any || g->exim_max > x->max)
-			x->max = g->exim_max;
-		x->any = true;
-	}
+	struct sec_span *sp = xcalloc(r->ninputs + 1, sizeof *sp);
+	for (size_t i = 0; i < r->npieces; i++)
+		sec_span_join(&sp[r->pieces[i].input], &r->pieces[i].exim_secs);
 	bool overlap = false;
 	for (size_t a = 0; a < r->ninputs && !overlap; a++)
 		for (size_t b = a + 1; b < r->ninputs && !overlap; b++)
-			overlap = sp[a].any && sp[b].any && (sp[a].untimed ||
-			    sp[b].untimed || (sp[a].min <= sp[b].max &&
-			    sp[b].min <= sp[a].max));
+			overlap = sec_span_meets(&sp[a], &sp[b]);
 	free(sp);
 	return overlap;
 }
