@@ -224,9 +224,10 @@ def exim_rotated(binary, testdata, tmp):
     """Exim's rejections and MX replies in two inputs. The first piece of
     an input after a plain file reads that file's end as warm lines, as
     a piece after a cut inside a file does: a rotated set of main logs
-    (the lab's main log cut in two where the second changes, MX replies
-    waiting at the cut) is read by the threads; without the warm lines
-    (MXTRIAGE_WARM_BYTES=0) the run is refused. A copy of a rejection
+    (the lab's main log cut in two where the second changes, in pieces
+    of 20 kB) is read by the threads, and a Postfix pair cut between
+    earlier MX replies and their final line (each file one piece) too;
+    without the warm lines (MXTRIAGE_WARM_BYTES=0) the runs are refused. A copy of a rejection
     from another input has the same time: a rotated set whose second
     file repeats the first file's last rejection is read by the threads
     when the warm lines hold the first copy, else it is one pass's (the
@@ -245,37 +246,50 @@ def exim_rotated(binary, testdata, tmp):
     cut = last_rej + 1
     while cut < len(lines) and lines[cut][:19] == lines[cut - 1][:19]:
         cut += 1
-    older = os.path.join(tmp, "mainlog.1")
-    newer = os.path.join(tmp, "mainlog")
-    repeat = os.path.join(tmp, "mainlog-repeat")
-    with open(older, "wb") as f:
-        f.writelines(lines[:cut])
-    with open(newer, "wb") as f:
-        f.writelines(lines[cut:])
-    with open(repeat, "wb") as f:
-        f.writelines([lines[last_rej]] + lines[cut:])
+    def write(name, data):
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(b"".join(data))
+        return path
+
+    older = write("mainlog.1", lines[:cut])
+    newer = write("mainlog", lines[cut:])
+    repeat = write("mainlog-repeat", [lines[last_rej]] + lines[cut:])
     # the last line of a file without its newline is a line all the same
-    no_newline = os.path.join(tmp, "mainlog.1-no-newline")
-    with open(no_newline, "wb") as f:
-        f.write(b"".join(lines[:cut])[:-1])
+    no_newline = write("mainlog.1-no-newline", [b"".join(lines[:cut])[:-1]])
     overlap = "Exim rejections of the same second in two inputs"
+    # Postfix's earlier MX replies in one file, their delivery's final
+    # line in the next (the mxfallback lab: a 554 greeting from mx1 and a
+    # refused connection to mx2, then the status line), each file one
+    # piece: only the file before holds the replies
+    mxlog = os.path.join(testdata, "mta", "out-mxfallback", "postfix",
+                         "mail.log")
+    with open(mxlog, "rb") as f:
+        mxlines = f.readlines()
+    at = next(i for i, l in enumerate(mxlines) if b": connect to " in l) + 1
+    mx_older = write("mx-mail.log.1", mxlines[:at])
+    mx_newer = write("mx-mail.log", mxlines[at:])
     mx = "earlier MX replies on both sides of a cut"
-    # (name, inputs, with the warm lines, without them)
+    # (name, inputs, with the warm lines, without them, piece bytes)
     cases = [
-        ("a rotated set of Exim main logs", [older, newer], "threads", mx),
+        ("a rotated set of Exim main logs", [older, newer], "threads", mx,
+         "20000"),
         ("a rotated set whose first file lacks its last newline",
-         [no_newline, newer], "threads", mx),
+         [no_newline, newer], "threads", mx, "20000"),
         # the reject log is too small to read much of the main log
         ("the Exim main log and its reject log", [mainlog, rejectlog],
-         overlap, overlap),
+         overlap, overlap, "20000"),
         ("a rotated set whose second file repeats a rejection of the "
-         "first", [older, repeat], "threads", overlap),
+         "first", [older, repeat], "threads", overlap, "20000"),
+        ("a rotated Postfix pair cut between MX replies and their final "
+         "line", ["--year", "2026", mx_older, mx_newer], "threads", mx,
+         "10000000"),
     ]
     tests = []
-    for name, paths, hot, cold in cases:
+    for name, paths, hot, cold, chunk in cases:
         args = ["-f", "json"] + paths
         for warm, expect in ((None, hot), ("0", cold)):
-            env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": "20000"}
+            env = {"MXTRIAGE_JOBS_DEBUG": "1", "MXTRIAGE_MIN_CHUNK": chunk}
             if warm is not None:
                 env["MXTRIAGE_WARM_BYTES"] = warm
             diff = versus_one(binary, args, env, expect)
@@ -283,6 +297,7 @@ def exim_rotated(binary, testdata, tmp):
                 name, "no warm lines" if warm else "warm lines", expect),
                 diff))
     return tests
+
 
 def main():
     binary, sanitize, testdata = sys.argv[1], sys.argv[2], sys.argv[3]
