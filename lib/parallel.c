@@ -14,7 +14,7 @@
  * sides of a cut (open at the end of one piece, in progress at the start
  * of the next), resolves their retries and expands their expiries, as for
  * `mxtriage merge` -- in memory, no JSON between. The pieces' summaries
- * are "ordered" (summary.h): they keep the order in which reply texts
+ * after the first are "ordered" (summary.h): they keep the order in which reply texts
  * first came and count the texts past the per-group cap by name, so the
  * merge names the same texts as one pass.
  *
@@ -763,7 +763,8 @@ keep_open(struct piece *g, struct mxt_pass *p)
 }
 
 static void
-read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
+read_piece(struct piece *g, struct mxt_classifier *cls, char *buf,
+    bool base)
 {
 	struct mxt_pass_config pc = g->cfg->pass;
 	pc.classifier = cls;
@@ -779,7 +780,11 @@ read_piece(struct piece *g, struct mxt_classifier *cls, char *buf)
 	pc.on_local = piece_local;
 	pc.local_arg = g;
 	g->s = mxt_summary_create(&g->cfg->summary);
-	g->s->ordered = true;
+	/* the first piece is the base the others are merged into, never
+	 * merged itself: like one pass it counts texts past the caps as
+	 * unnamed and keeps no uncounted outcomes (mxt_summary_settle), and
+	 * saves the fingerprints and ranks only a merged piece needs */
+	g->s->ordered = !base;
 	struct mxt_pass *p = mxt_pass_create(&pc);
 	g->pass = p;
 	mxt_attempts_watch(p->attempts);
@@ -836,7 +841,7 @@ worker_main(void *arg)
 		size_t i = atomic_fetch_add(&r->next, 1);
 		if (i >= r->npieces || atomic_load(&r->abandon))
 			break;
-		read_piece(&r->pieces[i], w->cls, buf);
+		read_piece(&r->pieces[i], w->cls, buf, i == 0);
 	}
 	free(buf);
 	return NULL;
