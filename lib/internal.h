@@ -141,6 +141,10 @@ void mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Appends n bytes of data (any bytes, NUL included). */
 void mxt_buf_append(struct mxt_buf *b, const void *data, size_t n);
+/* Empties b and makes room for n bytes and a NUL: returns b->p, to be
+ * filled and b->len set by the caller (one check for a key built of
+ * several slices, where appending each costs a call and a check). */
+char *mxt_buf_room(struct mxt_buf *b, size_t n);
 
 /* The JSON document root (a json_t, consumed) as indented text ending
  * in a newline; malloc'd, the caller frees it. */

@@ -492,14 +492,24 @@ void
 mxt_summary_key(struct mxt_buf *b, struct mxt_str host, struct mxt_str qid,
     const struct mxt_str *rcpt)
 {
-	b->len = 0;
-	mxt_buf_append(b, host.ptr != NULL ? host.ptr : "", host.len);
-	mxt_buf_append(b, "\x1f", 1);
-	mxt_buf_append(b, qid.ptr != NULL ? qid.ptr : "", qid.len);
+	size_t n = host.len + 1 + qid.len + (rcpt != NULL ? 1 + rcpt->len : 0);
+	char *o = mxt_buf_room(b, n);
+	/* a slice may be NULL for nothing (an absent value) */
+	if (host.len > 0)
+		memcpy(o, host.ptr, host.len);
+	o += host.len;
+	*o++ = '\x1f';
+	if (qid.len > 0)
+		memcpy(o, qid.ptr, qid.len);
+	o += qid.len;
 	if (rcpt != NULL) {
-		mxt_buf_append(b, "\x1f", 1);
-		mxt_buf_append(b, rcpt->ptr != NULL ? rcpt->ptr : "", rcpt->len);
+		*o++ = '\x1f';
+		if (rcpt->len > 0)
+			memcpy(o, rcpt->ptr, rcpt->len);
+		o += rcpt->len;
 	}
+	*o = '\0';
+	b->len = n;
 }
 
 void

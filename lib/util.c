@@ -358,6 +358,18 @@ mxt_buf_printf(struct mxt_buf *b, const char *fmt, ...)
 	}
 }
 
+char *
+mxt_buf_room(struct mxt_buf *b, size_t n)
+{
+	b->len = 0;
+	if (b->p == NULL || b->cap < n + 1) {
+		b->cap = n + 1 < 64 ? 64 : 2 * (n + 1);
+		free(b->p);
+		b->p = xmalloc(b->cap);
+	}
+	return b->p;
+}
+
 void
 mxt_buf_append(struct mxt_buf *b, const void *data, size_t n)
 {
