@@ -81,7 +81,7 @@ for size in $sizes; do
 	for mta in $mtas; do
 		log=$dir/mxtriage-bench-$mta-$size.log
 		[ -s "$log" ] || python3 "$here/gen_$mta.py" "$log" "$size" 1
-		mb=$(echo "$(stat -c %s "$log") / 1048576" | bc -l)
+		mb=$(echo "$(stat -L -c %s "$log") / 1048576" | bc -l)
 		cat "$log" >/dev/null # warm the page cache for all
 		year=()
 		pat=' => '
