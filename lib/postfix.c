@@ -353,13 +353,30 @@ earlier_reply(struct postfix_state *st, struct mxt_sink *sink,
 
 /* "to=<r>, [orig_to=<o>,] relay=R, ... status=S (text)" after "QID: ";
  * a points past "to=". */
+/* One field of a delivery line, from p (after the ", " before it) to
+ * fe: relay=, delay= and dsn= are read, the others skipped. */
+static void
+field(struct mxt_event *ev, const char *p, const char *fe)
+{
+	const char *v;
+	while (p < fe && (*p == ',' || *p == ' '))
+		p++;
+	if ((v = skip_lit(p, fe, "relay=")) != NULL)
+		mxt_smtp_hostaddr(v, fe, &ev->relay, &ev->relay_ip,
+		    &ev->relay_port);
+	else if ((v = skip_lit(p, fe, "delay=")) != NULL)
+		ev->has_delay = parse_number(v, fe, &ev->delay);
+	else if ((v = skip_lit(p, fe, "dsn=")) != NULL)
+		mxt_smtp_dsn(v, fe, 0, NULL, ev->dsn);
+}
+
 static void
 delivery(struct postfix_state *ps, struct mxt_sink *sink,
     const struct mxt_logline *ll, struct mxt_str service, struct mxt_str qid,
     const char *a, const char *end)
 {
 	struct mxt_event ev;
-	const char *q, *v;
+	const char *q;
 
 	mxt_event_init(&ev, ll, MXT_MTA_POSTFIX);
 	ev.service = service;
@@ -379,27 +396,29 @@ delivery(struct postfix_state *ps, struct mxt_sink *sink,
 		mxt_sink_unparsed(sink, "to=<...> address not closed (cut line?)");
 		return;
 	}
-	/* key=value fields up to status= */
-	const char *st = find_lit(q, end, " status=");
+	/* key=value fields up to the first " status=", each ending at ", "
+	 * (the last at status=): one pass over the spaces finds both, where
+	 * searching for the one and then for the other read the fields
+	 * twice */
+	const char *st = NULL;
+	for (const char *sp = q; sp < end; sp++) {
+		sp = memchr(sp, ' ', (size_t)(end - sp));
+		if (sp == NULL)
+			break;
+		if (has_lit(sp, end, " status=")) {
+			st = sp;
+			break;
+		}
+		if (sp - 1 >= q && sp[-1] == ',') {
+			field(&ev, q, sp - 1);
+			q = sp - 1;
+		}
+	}
 	if (st == NULL) {
 		mxt_sink_unparsed(sink, "delivery line without status=");
 		return;
 	}
-	while (q < st) {
-		while (q < st && (*q == ',' || *q == ' '))
-			q++;
-		const char *fe = find_lit(q, st, ", ");
-		if (fe == NULL)
-			fe = st;
-		if ((v = skip_lit(q, fe, "relay=")) != NULL)
-			mxt_smtp_hostaddr(v, fe, &ev.relay, &ev.relay_ip,
-			    &ev.relay_port);
-		else if ((v = skip_lit(q, fe, "delay=")) != NULL)
-			ev.has_delay = parse_number(v, fe, &ev.delay);
-		else if ((v = skip_lit(q, fe, "dsn=")) != NULL)
-			mxt_smtp_dsn(v, fe, 0, NULL, ev.dsn);
-		q = fe;
-	}
+	field(&ev, q, st);
 	if (mxt_str_eq(ev.relay, "none"))
 		ev.relay = mxt_str_make("", 0);
 

@@ -102,6 +102,16 @@ static const struct pf_case cases[] = {
 	    {"rejected", "smtpd", "3mPVKl0Mhjz7sXv", "in", "a@b.test", "b.test",
 	    "x@y.test", "unknown", "192.0.2.5", 0, 454, "4.7.1", "rcpt",
 	    "454 4.7.1 <a@b.test>: Relay access denied", NULL, NULL, -1}, 1, 0},
+	/* the fields end at ", " and at the first " status=" (postfix.c
+	 * delivery): doubled separators, and " status=" again in the text */
+	{"odd separators between the fields", {"Nov 23 10:00:01 mx1 postfix/smtp[101]: 3F2A1C0D9: to=<a@b.example>,, relay=mx.b.example[192.0.2.1]:25, , delay=1.5, dsn=4.3.0,, status=deferred (host mx.b.example[192.0.2.1] said: 451 4.3.0 try later, status=sent (in reply to RCPT TO command))"},
+	    {"deferred", "smtp", "3F2A1C0D9", "out", "a@b.example", "b.example",
+	    "", "mx.b.example", "192.0.2.1", 25, 451, "4.3.0", "rcpt",
+	    "host mx.b.example[192.0.2.1] said: 451 4.3.0 try later, status=sent (in reply to RCPT TO command)", NULL, NULL, -1}, 1, 0},
+	{"status= without a comma before it", {"Nov 23 10:00:03 mx1 postfix/smtp[101]: 3F2A1C0D7: to=<a@b.example>, relay=mx.b.example[192.0.2.1]:25, delay=3, dsn=2.0.0 status=sent (250 ok)"},
+	    {"delivered", "smtp", "3F2A1C0D7", "out", "a@b.example", "b.example",
+	    "", "mx.b.example", "192.0.2.1", 25, 250, "2.0.0", NULL, "250 ok",
+	    NULL, NULL, -1}, 1, 0},
 	{"cut line is unparsed, not dropped", {"Jul  5 06:52:11 prd-mx1 postfix/smtp[22030]: 3mPVKl0Mhjz7sXv: to=<56597@con"},
 	    {0}, 0, 1},
 	{"delivery without recipient field is unparsed", {"Jan 1 00:00:00 hostname postfix/smtp[12345]: 123456789AB: user@example.com, relay=example.com[123.45.67.89]:25, delay=2, delays=2/2/2/2, dsn=1.2.3, status=deferred (host example.com[123.45.67.89] said: 12 Malformed (in reply to RCPT TO command))"},
