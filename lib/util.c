@@ -60,25 +60,60 @@ xstrndup(const char *s, size_t n)
 }
 
 /*
- * The byte of b that memchr looks for: the first punctuation other than a
- * space when there is one (rare in log text: "=" of " status=", ":" of
- * " said: ", "," of ", "), else the first byte that is not a space.
+ * How rarely a byte comes in log text, for anchor_of: punctuation other
+ * than a space is rarest ("=" of " status=", ":" of " said: "); then the
+ * letters, least frequent in English first (capitals rarer than small
+ * ones), then digits (times, addresses and ids are full of them); a
+ * space never anchors. Bytes not listed (controls, UTF-8) count as rare.
+ */
+static const unsigned char rarity[256] = {
+	['e'] = 10, ['t'] = 11, ['a'] = 12, ['o'] = 13, ['i'] = 14,
+	['n'] = 15, ['s'] = 16, ['h'] = 17, ['r'] = 18, ['d'] = 19,
+	['l'] = 20, ['c'] = 21, ['u'] = 22, ['m'] = 23, ['w'] = 24,
+	['f'] = 25, ['g'] = 26, ['y'] = 27, ['p'] = 28, ['b'] = 29,
+	['v'] = 30, ['k'] = 31, ['j'] = 32, ['x'] = 33, ['q'] = 34,
+	['z'] = 35,
+	['E'] = 40, ['T'] = 41, ['A'] = 42, ['O'] = 43, ['I'] = 44,
+	['N'] = 45, ['S'] = 46, ['H'] = 47, ['R'] = 48, ['D'] = 49,
+	['L'] = 50, ['C'] = 51, ['U'] = 52, ['M'] = 53, ['W'] = 54,
+	['F'] = 55, ['G'] = 56, ['Y'] = 57, ['P'] = 58, ['B'] = 59,
+	['V'] = 60, ['K'] = 61, ['J'] = 62, ['X'] = 63, ['Q'] = 64,
+	['Z'] = 65,
+	['0'] = 5, ['1'] = 5, ['2'] = 5, ['3'] = 5, ['4'] = 5,
+	['5'] = 5, ['6'] = 5, ['7'] = 5, ['8'] = 5, ['9'] = 5,
+	[' '] = 1,
+};
+
+/* The rank of punctuation and of the bytes the table leaves out. */
+#define RARE 255
+
+static inline unsigned
+rarity_of(unsigned char c)
+{
+	return rarity[c] != 0 ? rarity[c] : RARE;
+}
+
+/*
+ * The byte of b that memchr looks for: the rarest (first of the rarest
+ * when they tie). On a needle of words only (" authenticator failed
+ * for ") the first letter that is not a space was as common a byte as a
+ * line has, and memchr stopped at nearly every word.
  */
 static size_t
 anchor_of(const char *b, size_t n)
 {
-	size_t k, first = n;
-	for (k = 0; k < n; k++) {
-		unsigned char c = (unsigned char)b[k];
-		if (c == ' ')
-			continue;
-		if (first == n)
-			first = k;
-		if ((c >= '!' && c <= '/') || (c >= ':' && c <= '@') ||
-		    (c >= '[' && c <= '`') || (c >= '{' && c <= '~'))
-			return k;
+	size_t best = 0;
+	unsigned r = 0;
+	for (size_t k = 0; k < n; k++) {
+		unsigned c = rarity_of((unsigned char)b[k]);
+		if (c > r) {
+			r = c;
+			best = k;
+			if (c == RARE)
+				break;
+		}
 	}
-	return first < n ? first : 0;
+	return best;
 }
 
 /*

@@ -1,11 +1,15 @@
 /*
  * util_test.c - mxt_escape_terminal, the one escaping of untrusted text
  * before a terminal: every class of byte and code point it must escape,
- * and those it must leave alone, compared byte for byte.
+ * and those it must leave alone, compared byte for byte. mxt_find_bytes
+ * against memmem: the leftmost match, whichever byte of the needle it
+ * anchors on.
  */
+#include "internal.h"
 #include "testutil.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 static const struct {
@@ -78,9 +82,52 @@ static const struct {
 	{.name = "Latin-1 byte", .in = "caf\xe9", .want = "caf\\xe9"},
 };
 
+/* A haystack of few distinct bytes, so needles match often and in many
+ * places, overlapping too (xorshift: the same bytes on every run). */
+static void
+run_find_bytes(void)
+{
+	static const char alphabet[] = "aab ,=:Ff\x80";
+	uint64_t x = 88172645463325252ull;
+	char hay[256], needle[16];
+	long wrong = 0, tried = 0;
+	for (int round = 0; round < 20000; round++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		size_t hn = x % sizeof hay, nn = 1 + (x >> 16) % sizeof needle;
+		for (size_t i = 0; i < hn; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			hay[i] = alphabet[x % (sizeof alphabet - 1)];
+		}
+		/* half the needles are cut from the haystack: they match */
+		size_t from = hn > nn ? (x >> 8) % (hn - nn + 1) : 0;
+		for (size_t i = 0; i < nn; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			needle[i] = round % 2 && hn >= nn ? hay[from + i] :
+			    alphabet[x % (sizeof alphabet - 1)];
+		}
+		const char *want = memmem(hay, hn, needle, nn);
+		const char *got = mxt_find_bytes(hay, hay + hn, needle, nn);
+		tried++;
+		if (got != want && wrong++ < 5)
+			test_ok(false, "mxt_find_bytes is memmem",
+			    "needle \"%.*s\" in \"%.*s\": at %td, want %td",
+			    (int)nn, needle, (int)hn, hay, got ? got - hay : -1,
+			    want ? want - hay : -1);
+	}
+	test_ok(wrong == 0, "mxt_find_bytes is memmem", "%ld of %ld differ",
+	    wrong, tried);
+	/* words only: the anchor is a rare letter, the match the leftmost */
+	const char *line = "login authenticator failed for authenticator "
+	    "failed for H=x";
+	const char *w = " authenticator failed for ";
+	test_int("words-only needle", "offset", mxt_find_bytes(line,
+	    line + strlen(line), w, strlen(w)) - line, 5);
+}
+
 int
 main(void)
 {
+	run_find_bytes();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
 		char *got = mxt_escape_terminal(cases[i].in, len,
