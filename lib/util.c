@@ -172,12 +172,35 @@ find_lit_ci(const char *p, const char *end, const char *lit)
 	return NULL;
 }
 
+/* The eight bytes of x with A-Z made a-z, all others as they are: of
+ * each byte's low seven bits, adding 0x80 - 'A' sets the top bit from 'A'
+ * up and adding 0x7f - 'Z' from past 'Z' (no carry crosses a byte), and a
+ * byte from 0x80 is none. */
+static inline uint64_t
+lower8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
+	uint64_t low7 = x & ~highs;
+	uint64_t from_a = low7 + ones * (0x80 - 'A');
+	uint64_t past_z = low7 + ones * (0x7f - 'Z');
+	uint64_t upper = (from_a ^ past_z) & ~x & highs;
+	return x | upper >> 2;
+}
+
 size_t
 lower_copy(char *dst, size_t size, const char *s, size_t n)
 {
 	if (n > size - 1)
 		n = size - 1;
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+	/* a word at a time: domains and reply texts are lowered for every
+	 * event, and the byte loop was a few percent of the report */
+	for (uint64_t x; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		x = lower8(x);
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++)
 		dst[i] = (char)ascii_lower((unsigned char)s[i]);
 	dst[n] = '\0';
 	return n;

@@ -124,10 +124,39 @@ run_find_bytes(void)
 	    line + strlen(line), w, strlen(w)) - line, 5);
 }
 
+/* lower_copy lowers a word at a time: every byte value in every place of
+ * a word and in the tail, against the byte at a time. */
+static void
+run_lower_copy(void)
+{
+	char in[20], out[21], want[21];
+	long wrong = 0;
+	for (int c = 0; c < 256; c++)
+		for (size_t at = 0; at < sizeof in; at++) {
+			memset(in, 'Q', sizeof in);
+			in[at] = (char)c;
+			size_t n = lower_copy(out, sizeof out, in, sizeof in);
+			for (size_t i = 0; i < sizeof in; i++) {
+				unsigned char b = (unsigned char)in[i];
+				want[i] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+			}
+			if (n != sizeof in || memcmp(out, want, sizeof in) != 0 ||
+			    out[n] != '\0')
+				wrong++;
+		}
+	test_ok(wrong == 0, "lower_copy lowers A-Z only", "%ld of %d differ",
+	    wrong, 256 * (int)sizeof in);
+	test_int("lower_copy cuts at the size", "length",
+	    (long long)lower_copy(out, 5, "ABCDEFGH", 8), 4);
+	test_str("lower_copy cuts at the size", "text", out, strlen(out),
+	    "abcd");
+}
+
 int
 main(void)
 {
 	run_find_bytes();
+	run_lower_copy();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
 		char *got = mxt_escape_terminal(cases[i].in, len,
