@@ -823,14 +823,17 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 		}
 		/* addresses: local@host (or local@[ip]) */
 		len = 0;
+		bool dot = false;
 		while (len < rest && len < 128 && is_local((unsigned char)p[len])
-		    && p[len] != '@')
+		    && p[len] != '@') {
+			dot |= p[len] == '.';
 			len++;
+		}
 		/* A host name is two labels or more of [A-Za-z0-9_-] joined
 		 * by dots, all of them local-part characters: a run of them
 		 * without a dot that ended before the cap of 128 starts none,
 		 * and host_len below need not look (most words). */
-		bool may_host = len >= 128 || memchr(p, '.', len) != NULL;
+		bool may_host = len >= 128 || dot;
 		if (len > 0 && len + 1 < rest && p[len] == '@') {
 			size_t h = host_len(p + len + 1, rest - len - 1);
 			if (h == 0) {
@@ -849,17 +852,19 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 				continue;
 			}
 		}
-		if ((len = time_len(p, rest)) > 0) {
+		/* a time and an IPv4 address start with a digit, an IPv6
+		 * address with a hex digit (a word start is never ':') */
+		if (is_digit((char)c) && (len = time_len(p, rest)) > 0) {
 			PUTS("%t");
 			i += len;
 			continue;
 		}
-		if ((len = ipv4_len(p, rest)) > 0) {
+		if (is_digit((char)c) && (len = ipv4_len(p, rest)) > 0) {
 			PUTS("%i");
 			i += len;
 			continue;
 		}
-		if ((len = ipv6_len(p, rest)) > 0) {
+		if (is_hex(c) && (len = ipv6_len(p, rest)) > 0) {
 			PUTS("%i");
 			i += len;
 			continue;
@@ -888,8 +893,15 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 			i += len;
 			continue;
 		}
-		PUT((char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
-		i++;
+		/* a plain word: its letters and digits as they are, lowered
+		 * (none after the first starts a word) */
+		if (len == 0)
+			len = 1;
+		for (size_t k = 0; k < len; k++) {
+			unsigned char w = (unsigned char)p[k];
+			PUT((char)(w >= 'A' && w <= 'Z' ? w + 32 : w));
+		}
+		i += len;
 	}
 	if (size > 0)
 		out[o] = '\0';

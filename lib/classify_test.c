@@ -290,9 +290,53 @@ cache(void)
 	mxt_classifier_destroy(c);
 }
 
+/* What rules see (mxt_classify_normalise): each kind of value masked,
+ * the words around it lowered, and the look-alikes it must leave. */
+static void
+normalise(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{"Greylisted, see http://postgrey.example/help/x.example.html.",
+		    "greylisted, see %u."},
+		{"<User.Name+tag@Example.COM>: Recipient address rejected",
+		    "<%a>: recipient address rejected"},
+		{"connect to mx1.example.net[2001:db8::1]:25: Connection refused",
+		    "connect to %d[%i]:25: connection refused"},
+		{"<postmaster>: bare local part, <a> short",
+		    "<%a>: bare local part, <%a> short"},
+		/* an Exim id has too few digits in a row to be masked */
+		{"at 2024-11-01T10:00:00.123Z id 1rAbCd-0001Xy-AB queued as "
+		    "4F2A1C0D9E12 session ABC123DEF4567",
+		    "at %t id 1rabcd-0001xy-ab queued as %n session %n"},
+		/* vendor codes stay; a number needs 4 digits, an id 10
+		 * characters with 3 digits, and no '_' after it */
+		{"TSS04 S3140 BL000001 rate 12345 over 999 from 192.0.2.10 "
+		    "x_1234567", "tss04 s3140 bl000001 rate %n over 999 from %i "
+		    "x_1234567"},
+		/* a clock time reads as an IPv6 address; "::1" starts no
+		 * word */
+		{"user@[192.0.2.1] and user@localhost. and 10:00:00 ::1 "
+		    "fe80::1%eth0", "%a and %a. and %i ::1 %i%eth0"},
+		{"", ""},
+	};
+	char out[512];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = mxt_classify_normalise(cases[i].in,
+		    strlen(cases[i].in), out, sizeof out);
+		test_str("normalised text", cases[i].in, out, n, cases[i].want);
+	}
+	/* the output is cut at the size, always NUL-terminated */
+	size_t n = mxt_classify_normalise("ABCDEFGH", 8, out, 5);
+	test_str("normalised text cut at the size", "ABCDEFGH", out, n,
+	    "abcd");
+}
+
 int
 main(void)
 {
+	normalise();
 	struct mxt_error err;
 	struct mxt_classifier *c = mxt_classifier_create(NULL, &err);
 	if (!test_ok(c != NULL, "built-in rules compile", "%s", err.text))
