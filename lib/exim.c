@@ -466,11 +466,23 @@ scan_fields(const char *p, const char *end, struct fields *f,
 			f->has_host = true;
 			p = ve;
 		} else if (v < end && *v == '"') {
-			/* quoted: C="...", DN="...", T="subject" */
+			/* quoted: C="...", DN="...", T="subject"; a '"' after
+			 * an odd number of backslashes is in the value (read
+			 * from the open quote, each backslash takes the byte
+			 * after it). memchr for the quotes: subjects and
+			 * replies are the longest fields of the line. */
 			const char *q = v + 1;
-			while (q < end && *q != '"') {
-				if (*q == '\\' && q + 1 < end)
-					q++;
+			for (;;) {
+				q = memchr(q, '"', (size_t)(end - q));
+				if (q == NULL) {
+					q = end;
+					break;
+				}
+				size_t bs = 0;
+				while (q - bs > v + 1 && q[-1 - (ptrdiff_t)bs] == '\\')
+					bs++;
+				if (bs % 2 == 0)
+					break;
 				q++;
 			}
 			ve = q < end ? q + 1 : end;

@@ -71,6 +71,14 @@ static const struct exim_case cases[] = {
 	    "userx@test.ex", "test.ex", "", "", "", 0, 0, "", NULL, "",
 	    "2017-07-30T18:51:05.712Z", NULL, 162}, 1, 0},
 
+	/* a '"' after an odd number of backslashes is in the quoted value,
+	 * after an even number it ends it: the fields after it are read */
+	{"quoted reply with escaped quotes and backslashes", {"2024-06-02 05:54:33 1sDcIh-0001GB-2t => a@b.example R=dnslookup T=remote_smtp H=mx.b.example [192.0.2.1] C=\"250 ok \\\"queued\\\" as \\\\\" QT=3s"},
+	    {"delivered", "remote_smtp", "1sDcIh-0001GB-2t", "out",
+	    "a@b.example", "b.example", "", "mx.b.example", "192.0.2.1", 0,
+	    250, "", NULL, "250 ok \\\"queued\\\" as \\\\", NULL, NULL, 3},
+	    1, 0},
+
 	/* ---- deferrals ---- */
 	{"deferral, reply after RCPT, old host form", {"1999-03-02 09:44:33 10HmaX-0005vi-00 == userx@test.ex R=r1 T=smtp defer (-44): SMTP error from remote mail server after RCPT TO:<userx@test.ex>: host 127.0.0.1 [127.0.0.1]: 451 Recipient not OK"},
 	    {"deferred", "smtp", "10HmaX-0005vi-00", "out", "userx@test.ex",
