@@ -57,11 +57,19 @@ enum field {
 	F_COUNT
 };
 
-#define FIELD(id, name) [id] = {name, "\"" name "\":", MXT_LIT_LEN(name) + 3}
+#define FIELD(id, name) [id] = {name, "\"" name "\":", MXT_LIT_LEN(name) + 3, \
+	",\"" name "\":"}
+/* KEY_ROOM bytes are always copied from sep_key, so the copy is one or
+ * two moves of a known size (reserve leaves the room; the length says
+ * how much of it counts). */
+#define KEY_ROOM 32
+_Static_assert(F_SCHEMA == 0, "first_key in write_jsonl is the schema's");
 static const struct {
 	const char *name;
 	const char *json_key; /* "name": */
 	size_t json_key_len;
+	char sep_key[KEY_ROOM]; /* ,"name": (the comma before all but the
+	                         * first) */
 } fields[F_COUNT] = {
 	FIELD(F_SCHEMA, "schema"),
 	FIELD(F_EVENT_ID, "event_id"),
@@ -411,21 +419,19 @@ json_string(struct mxt_event_writer *w, const char *s, size_t n)
 	char *o = reserve(w, 6 * n + 2), *start = o;
 	*o++ = '"';
 	for (size_t i = 0; i < n;) {
-		size_t run = i;
-		for (uint64_t x; run + 8 <= n; run += 8) {
-			memcpy(&x, p + run, 8);
+		/* plain bytes stored as they are read, eight at a time, then
+		 * one at a time up to the next byte that needs more (most
+		 * values are a few words: no call to memcpy per run) */
+		for (uint64_t x; i + 8 <= n; i += 8, o += 8) {
+			memcpy(&x, p + i, 8);
 			if (json_special8(x))
 				break;
+			memcpy(o, &x, 8);
 		}
-		while (run < n && json_plain(p[run]))
-			run++;
-		if (run > i) {
-			memcpy(o, p + i, run - i);
-			o += run - i;
-			i = run;
-			if (i == n)
-				break;
-		}
+		while (i < n && json_plain(p[i]))
+			*o++ = (char)p[i++];
+		if (i == n)
+			break;
 		unsigned char c = p[i];
 		if (c >= 0x80) {
 			size_t k = utf8_seq(p + i, n - i);
@@ -564,27 +570,60 @@ json_attempts(struct mxt_event_writer *w, const struct mxt_event *ev)
 	put(w, "]", 1);
 }
 
+/*
+ * Every event writes 30 keys and most of its values are short: a put
+ * each (a room check and a call to memcpy for a few bytes) was most of
+ * the writer's time. Keys, nulls, numbers and words go into room checked
+ * once per field with copies of a known size; only log text goes through
+ * json_string.
+ */
 static void
 write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 {
+	/* the first key with the event's opening brace, in room of its own
+	 * size: sep_key + 1 would read past its array */
+	static const char first_key[KEY_ROOM] = "{\"schema\":";
 	struct value v;
-	put(w, "{", 1);
 	for (size_t i = 0; i < F_COUNT; i++) {
-		if (i > 0)
-			put(w, ",", 1);
-		put(w, fields[i].json_key, fields[i].json_key_len);
 		value_of(w, ev, (enum field)i, &v);
+		/* the key, and a null, number or word of at most 64 bytes
+		 * after it (words and numbers are ours and short) */
+		char *o = reserve(w, KEY_ROOM + 64 + 2);
+		memcpy(o, i == 0 ? first_key : fields[i].sep_key, KEY_ROOM);
+		o += fields[i].json_key_len + 1;
 		switch (v.kind) {
-		case V_NULL: put(w, "null", 4); break;
-		case V_NUM: put(w, v.p, v.n); break;
-		case V_WORD:
-			put(w, "\"", 1);
-			put(w, v.p, v.n);
-			put(w, "\"", 1);
+		case V_NULL:
+			memcpy(o, "null", 4);
+			o += 4;
 			break;
-		case V_TEXT: json_string(w, v.p, v.n); break;
-		case V_ATTEMPTS: json_attempts(w, ev); break;
+		case V_NUM:
+		case V_WORD:
+			if (v.n > 64) {
+				w->len = (size_t)(o - w->buf);
+				if (v.kind == V_WORD)
+					put(w, "\"", 1);
+				put(w, v.p, v.n);
+				if (v.kind == V_WORD)
+					put(w, "\"", 1);
+				continue;
+			}
+			if (v.kind == V_WORD)
+				*o++ = '"';
+			memcpy(o, v.p, v.n);
+			o += v.n;
+			if (v.kind == V_WORD)
+				*o++ = '"';
+			break;
+		case V_TEXT:
+		case V_ATTEMPTS:
+			w->len = (size_t)(o - w->buf);
+			if (v.kind == V_TEXT)
+				json_string(w, v.p, v.n);
+			else
+				json_attempts(w, ev);
+			continue;
 		}
+		w->len = (size_t)(o - w->buf);
 	}
 	if (w->why)
 		write_why(w, ev);
@@ -602,6 +641,17 @@ is_formula(const char *v, size_t len)
 	    v[0] == '@' || v[0] == '\t' || v[0] == '\r');
 }
 
+/* Does one of the eight bytes of x need more than a copy in a quoted CSV
+ * cell: a NUL, a '"' or a byte from 0x80? (As json_special8.) */
+static inline bool
+csv_special8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+	uint64_t q = x ^ (ones * '"');
+	return ((x - ones) & ~x & highs) | (x & highs) |
+	    ((q - ones) & ~q & highs);
+}
+
 /* A quoted cell: '"' doubled, invalid UTF-8 and NUL bytes (which CSV
  * readers cut cells at) as U+FFFD. */
 static void
@@ -613,16 +663,18 @@ csv_cell(struct mxt_event_writer *w, const char *s, size_t n, bool apostrophe)
 	if (apostrophe)
 		*o++ = '\'';
 	for (size_t i = 0; i < n;) {
-		size_t run = i;
-		while (run < n && p[run] < 0x80 && p[run] != '"' && p[run] != 0)
-			run++;
-		if (run > i) {
-			memcpy(o, p + i, run - i);
-			o += run - i;
-			i = run;
-			if (i == n)
+		/* as json_string: plain bytes stored eight at a time as they
+		 * are read, then one at a time */
+		for (uint64_t x; i + 8 <= n; i += 8, o += 8) {
+			memcpy(&x, p + i, 8);
+			if (csv_special8(x))
 				break;
+			memcpy(o, &x, 8);
 		}
+		while (i < n && p[i] < 0x80 && p[i] != '"' && p[i] != 0)
+			*o++ = (char)p[i++];
+		if (i == n)
+			break;
 		size_t k = p[i] == '"' ? 1 : p[i] == 0 ? 0 :
 		    utf8_seq(p + i, n - i);
 		if (p[i] == '"') {
@@ -668,12 +720,15 @@ write_csv(struct mxt_event_writer *w, const struct mxt_event *ev)
 		switch (v.kind) {
 		case V_NULL: break;
 		case V_NUM: put(w, v.p, v.n); break;
-		case V_WORD:
+		case V_WORD: {
 			/* "<>" and ids: no formula, no quote to double */
-			put(w, "\"", 1);
-			put(w, v.p, v.n);
-			put(w, "\"", 1);
+			char *o = reserve(w, v.n + 2);
+			*o++ = '"';
+			memcpy(o, v.p, v.n);
+			o[v.n] = '"';
+			w->len += v.n + 2;
 			break;
+		}
 		case V_TEXT:
 			csv_cell(w, v.p, v.n, !w->csv_raw && is_formula(v.p, v.n));
 			break;

@@ -251,6 +251,33 @@ def main():
         b1, b2 = ids(exim, "--host", "mx1"), ids(exim, "--host", "mx2")
         check("event_id: another host (Exim's own log, --host) gives other ids",
               b1 and len(b1) == len(b2) and not set(b1) & set(b2))
+        # the writers read plain text eight bytes at a time: every byte
+        # that needs more than a copy, at every place of a word
+        special = [(b'"', '"'), (b"\\", "\\"), (b"\t", "\t"), (b"\x01", "\x01"),
+                   (b"\x7f", "\x7f"), (b"\xc3\xa9", "\u00e9"), (b"\xff", "\ufffd"),
+                   (b"\xe2\x82", "\ufffd\ufffd")]
+        lines, want = [], []
+        for k, (raw, text) in enumerate(special):
+            for at in range(18):
+                body = b"a" * at + raw + b"b" * (17 - at)
+                lines.append(b"Nov 23 10:00:01 mx1 postfix/smtp[101]: 3F2A1C%03X: to=<a@b.example>, "
+                             b"relay=none, delay=1, dsn=4.4.1, status=deferred (%s)" % (k * 18 + at, body))
+                want.append("a" * at + text + "b" * (17 - at))
+        special_log = os.path.join(tmp, "special.log")
+        with open(special_log, "wb") as f:
+            f.write(b"\n".join(lines) + b"\n")
+        js = [json.loads(l)["text"] for l in events(binary, special_log, "jsonl")[1].split(b"\n")[:-1]]
+        wrong = ["%r: %r" % (w, g) for w, g in zip(want, js) if w != g]
+        check("JSON lines: escapes and UTF-8 repair at every place of a word",
+              len(js) == len(want) and not wrong, wrong or ["%d events" % len(js)])
+        rows = list(csv.reader(io.StringIO(events(binary, special_log, "csv")[1].decode("utf-8"), newline="")))
+        col = rows[0].index("text") if rows else 0
+        cs = [r[col] for r in rows[1:]]
+        # a cell a spreadsheet would evaluate (a tab first) gets an apostrophe
+        want_csv = ["'" + w if w.startswith("\t") else w for w in want]
+        wrong = ["%r: %r" % (w, g) for w, g in zip(want_csv, cs) if w != g]
+        check("CSV: quotes doubled and UTF-8 repaired at every place of a word",
+              len(cs) == len(want) and not wrong, wrong or ["%d rows" % len(cs)])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % n)
