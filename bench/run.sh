@@ -105,4 +105,9 @@ for size in $sizes; do
 		fi
 	done
 done
-echo "bench: $((SECONDS - start)) s; $(nproc) cores; best of $runs runs (pflogsumm, eximstats: 1)" >&2
+# the build's type decides the compiler's optimisation: say which it was
+kind=$(meson introspect --buildoptions "$build" 2>/dev/null | python3 -c '
+import json, sys
+o = {x["name"]: x["value"] for x in json.load(sys.stdin)}
+print("%s%s" % (o.get("buildtype", "?"), ", LTO" if o.get("b_lto") else ""))' 2>/dev/null || echo unknown)
+echo "bench: $((SECONDS - start)) s; $(nproc) cores; best of $runs runs (pflogsumm, eximstats: 1); build $kind" >&2
