@@ -269,22 +269,19 @@ is_alnum(char c)
 static bool
 is_message_id(const char *p, size_t n)
 {
-	size_t d2;
-	if (n == 16)
-		d2 = 13;
-	else if (n == 23)
-		d2 = 18;
-	else
+	/* asked of the first word of every line: the dashes first, then
+	 * the three parts, without a test of the place in the loop */
+	size_t d2 = n == 16 ? 13 : n == 23 ? 18 : 0;
+	if (d2 == 0 || p[6] != '-' || p[d2] != '-')
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (i == 6 || i == d2) {
-			if (p[i] != '-')
-				return false;
-		} else if (!is_alnum(p[i])) {
-			return false;
-		}
-	}
-	return true;
+	bool ok = true;
+	for (size_t i = 0; i < 6; i++)
+		ok &= is_alnum(p[i]);
+	for (size_t i = 7; i < d2; i++)
+		ok &= is_alnum(p[i]);
+	for (size_t i = d2 + 1; i < n; i++)
+		ok &= is_alnum(p[i]);
+	return ok;
 }
 
 static bool

@@ -79,6 +79,17 @@ static const struct exim_case cases[] = {
 	    250, "", NULL, "250 ok \\\"queued\\\" as \\\\", NULL, NULL, 3},
 	    1, 0},
 
+	/* the first word is a message id only when its three parts are
+	 * letters and digits and its dashes in place: else no delivery */
+	{"id with a bad byte in its first part is none", {"2024-06-02 05:54:33 1sD!Ih-0001GB-2t => a@b.example R=r T=t H=h [192.0.2.1] C=\"250 ok\""},
+	    {0}, 0, 0},
+	{"id with a bad byte in its middle part is none", {"2024-06-02 05:54:33 1sDcIh-000000004Y.-3wAT => a@b.example R=r T=t H=h [192.0.2.1] C=\"250 ok\""},
+	    {0}, 0, 0},
+	{"id with a bad byte in its last part is none", {"2024-06-02 05:54:33 1sDcIh-0001GB-2_ => a@b.example R=r T=t H=h [192.0.2.1] C=\"250 ok\""},
+	    {0}, 0, 0},
+	{"id with a dash out of place is none", {"2024-06-02 05:54:33 1sDcI-h0001GB-2t => a@b.example R=r T=t H=h [192.0.2.1] C=\"250 ok\""},
+	    {0}, 0, 0},
+
 	/* ---- deferrals ---- */
 	{"deferral, reply after RCPT, old host form", {"1999-03-02 09:44:33 10HmaX-0005vi-00 == userx@test.ex R=r1 T=smtp defer (-44): SMTP error from remote mail server after RCPT TO:<userx@test.ex>: host 127.0.0.1 [127.0.0.1]: 451 Recipient not OK"},
 	    {"deferred", "smtp", "10HmaX-0005vi-00", "out", "userx@test.ex",

@@ -142,7 +142,8 @@ glob_match(const char *glob, struct mxt_str s)
 	/* a longer one is log text too, and the trace command of a report
 	 * row grouped by it must select it */
 	char *v = s.len < sizeof buf ? buf : xmalloc(s.len + 1);
-	memcpy(v, s.ptr ? s.ptr : "", s.len);
+	if (s.len > 0) /* an absent value is NULL and empty */
+		memcpy(v, s.ptr, s.len);
 	v[s.len] = '\0';
 	bool match = fnmatch(glob, v, FNM_CASEFOLD) == 0;
 	if (v != buf)
