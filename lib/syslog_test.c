@@ -116,6 +116,33 @@ static const struct header_case cases[] = {
 	{"bad month day", "UTC", 0, "2024-04-01T00:00:00Z",
 	    "Mar 32 13:58:01 h postfix/smtp[1]: x", MXT_HDR_NONE, "", "", "",
 	    "", ""},
+	/* the clock and the date read whole (syslog.c): each field in
+	 * range, each byte a digit */
+	{"hour 24", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "Mar 24 24:00:00 h postfix/smtp[1]: x", MXT_HDR_NONE, "", "", "",
+	    "", ""},
+	{"minute 60", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "Mar 24 13:60:00 h postfix/smtp[1]: x", MXT_HDR_NONE, "", "", "",
+	    "", ""},
+	{"a slash in the clock", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "Mar 24 13:5/:01 h postfix/smtp[1]: x", MXT_HDR_NONE, "", "", "",
+	    "", ""},
+	{"month 13", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2024-13-01T10:00:00Z h postfix/smtp[1]: x", MXT_HDR_NONE, "", "",
+	    "", "", ""},
+	{"day 00", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2024-02-00T10:00:00Z h postfix/smtp[1]: x", MXT_HDR_NONE, "", "",
+	    "", "", ""},
+	{"a slash in the day", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2024-02-1/T10:00:00Z h postfix/smtp[1]: x", MXT_HDR_NONE, "", "",
+	    "", "", ""},
+	{"a letter in the year", "UTC", 0, "2024-04-01T00:00:00Z",
+	    "2O24-02-01T10:00:00Z h postfix/smtp[1]: x", MXT_HDR_NONE, "", "",
+	    "", "", ""},
+	{"last second of a leap year's last day", "UTC", 0,
+	    "2025-01-01T00:00:00Z",
+	    "2024-12-31T23:59:59Z h postfix/smtp[1]: x", MXT_HDR_RFC3339,
+	    "2024-12-31T23:59:59Z", "h", "postfix/smtp", "1", "x"},
 };
 
 static time_t
