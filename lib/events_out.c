@@ -392,20 +392,29 @@ json_plain(unsigned char c)
 	return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
 }
 
+/* Eight bytes at a time, not one: most of what `events` writes is plain
+ * ASCII. Each test is the "has a zero byte" test of Hacker's Delight 6-1,
+ * exact for the word as a whole (it can point at the wrong byte of a
+ * word, never at a word without one). */
+#define ONES8 0x0101010101010101ULL
+#define HIGHS8 (ONES8 * 0x80)
+
+/* Is one of the eight bytes of x equal to c? */
+static inline uint64_t
+has_byte8(uint64_t x, unsigned char c)
+{
+	uint64_t v = x ^ (ONES8 * c);
+	return (v - ONES8) & ~v & HIGHS8;
+}
+
 /* Does one of the eight bytes of x need more than a copy inside a JSON
- * string (!json_plain)? Eight bytes per test, not one: most of what
- * `events` writes is plain ASCII. Exact for the word as a whole: each
- * term is the "has a zero byte" test of Hacker's Delight 6-1 (which can
- * point at the wrong byte of a word, never at a word without one). */
+ * string (!json_plain): a byte below 0x20, a byte from 0x80, a '"', a
+ * backslash (DEL is plain)? */
 static inline bool
 json_special8(uint64_t x)
 {
-	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
-	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-	/* a byte below 0x20, a byte from 0x80, a '"', a backslash (DEL
-	 * is plain) */
-	return ((x - ones * 0x20) & ~x & highs) | (x & highs) |
-	    ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+	return ((x - ONES8 * 0x20) & ~x & HIGHS8) | (x & HIGHS8) |
+	    has_byte8(x, '"') | has_byte8(x, '\\');
 }
 
 /* s[0..n) as the inside of a JSON string: control characters escaped as
@@ -586,9 +595,10 @@ write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 	struct value v;
 	for (size_t i = 0; i < F_COUNT; i++) {
 		value_of(w, ev, (enum field)i, &v);
-		/* the key, and a null, number or word of at most 64 bytes
-		 * after it (words and numbers are ours and short) */
-		char *o = reserve(w, KEY_ROOM + 64 + 2);
+		/* the key and a null, number or word after it (text and the
+		 * attempts reserve their own room) */
+		size_t short_n = v.kind == V_NUM || v.kind == V_WORD ? v.n : 0;
+		char *o = reserve(w, KEY_ROOM + 4 + short_n + 2);
 		memcpy(o, i == 0 ? first_key : fields[i].sep_key, KEY_ROOM);
 		o += fields[i].json_key_len + 1;
 		switch (v.kind) {
@@ -597,30 +607,22 @@ write_jsonl(struct mxt_event_writer *w, const struct mxt_event *ev)
 			o += 4;
 			break;
 		case V_NUM:
-		case V_WORD:
-			if (v.n > 64) {
-				w->len = (size_t)(o - w->buf);
-				if (v.kind == V_WORD)
-					put(w, "\"", 1);
-				put(w, v.p, v.n);
-				if (v.kind == V_WORD)
-					put(w, "\"", 1);
-				continue;
-			}
-			if (v.kind == V_WORD)
-				*o++ = '"';
 			memcpy(o, v.p, v.n);
 			o += v.n;
-			if (v.kind == V_WORD)
-				*o++ = '"';
+			break;
+		case V_WORD:
+			*o++ = '"';
+			memcpy(o, v.p, v.n);
+			o += v.n;
+			*o++ = '"';
 			break;
 		case V_TEXT:
+			w->len = (size_t)(o - w->buf);
+			json_string(w, v.p, v.n);
+			continue;
 		case V_ATTEMPTS:
 			w->len = (size_t)(o - w->buf);
-			if (v.kind == V_TEXT)
-				json_string(w, v.p, v.n);
-			else
-				json_attempts(w, ev);
+			json_attempts(w, ev);
 			continue;
 		}
 		w->len = (size_t)(o - w->buf);
@@ -642,14 +644,11 @@ is_formula(const char *v, size_t len)
 }
 
 /* Does one of the eight bytes of x need more than a copy in a quoted CSV
- * cell: a NUL, a '"' or a byte from 0x80? (As json_special8.) */
+ * cell: a NUL, a '"' or a byte from 0x80? */
 static inline bool
 csv_special8(uint64_t x)
 {
-	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
-	uint64_t q = x ^ (ones * '"');
-	return ((x - ones) & ~x & highs) | (x & highs) |
-	    ((q - ones) & ~q & highs);
+	return has_byte8(x, 0) | has_byte8(x, '"') | (x & HIGHS8);
 }
 
 /* A quoted cell: '"' doubled, invalid UTF-8 and NUL bytes (which CSV
