@@ -109,22 +109,19 @@ static bool
 clock_time(const char **pp, const char *end, int *h, int *mi, int *s)
 {
 	const char *p = *pp;
-	/* every line has one: the whole shape at once, then the same
-	 * checks as digit by digit */
+	/* every line has one: the whole shape at once when it is there,
+	 * else digit by digit; the same checks after either */
 	if (end - p >= 8 && p[2] == ':' && p[5] == ':' && all_digits(p, 2) &&
 	    all_digits(p + 3, 2) && all_digits(p + 6, 2)) {
 		*h = two(p);
 		*mi = two(p + 3);
 		*s = two(p + 6);
-		if (*h > 23 || *mi > 59 || *s > 60)
-			return false;
-		*pp = p + 8;
-		return true;
-	}
-	if ((*h = digits(&p, end, 2)) < 0 || p >= end || *p++ != ':' ||
+		p += 8;
+	} else if ((*h = digits(&p, end, 2)) < 0 || p >= end || *p++ != ':' ||
 	    (*mi = digits(&p, end, 2)) < 0 || p >= end || *p++ != ':' ||
-	    (*s = digits(&p, end, 2)) < 0)
+	    (*s = digits(&p, end, 2)) < 0) {
 		return false;
+	}
 	if (*h > 23 || *mi > 59 || *s > 60)
 		return false;
 	*pp = p;
@@ -187,15 +184,12 @@ date(const char **pp, const char *end, int *y, int *mo, int *d)
 		*y = two(p) * 100 + two(p + 2);
 		*mo = two(p + 5);
 		*d = two(p + 8);
-		if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31)
-			return false;
-		*pp = p + 10;
-		return true;
-	}
-	if ((*y = digits(&p, end, 4)) < 0 || p >= end || *p++ != '-' ||
+		p += 10;
+	} else if ((*y = digits(&p, end, 4)) < 0 || p >= end || *p++ != '-' ||
 	    (*mo = digits(&p, end, 2)) < 0 || p >= end || *p++ != '-' ||
-	    (*d = digits(&p, end, 2)) < 0)
+	    (*d = digits(&p, end, 2)) < 0) {
 		return false;
+	}
 	if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31)
 		return false;
 	*pp = p;
