@@ -134,6 +134,16 @@ provider_match(const struct mxt_filter *f, const char *provider)
 	return false;
 }
 
+/* s copied to o (a slice may be NULL for nothing: an absent value);
+ * returns the end of the copy. */
+static char *
+slice_to(char *o, struct mxt_str s)
+{
+	if (s.len > 0)
+		memcpy(o, s.ptr, s.len);
+	return o + s.len;
+}
+
 /* A slice against a glob (NUL-terminated in a copy). */
 static bool
 glob_match(const char *glob, struct mxt_str s)
@@ -142,9 +152,7 @@ glob_match(const char *glob, struct mxt_str s)
 	/* a longer one is log text too, and the trace command of a report
 	 * row grouped by it must select it */
 	char *v = s.len < sizeof buf ? buf : xmalloc(s.len + 1);
-	if (s.len > 0) /* an absent value is NULL and empty */
-		memcpy(v, s.ptr, s.len);
-	v[s.len] = '\0';
+	*slice_to(v, s) = '\0';
 	bool match = fnmatch(glob, v, FNM_CASEFOLD) == 0;
 	if (v != buf)
 		free(v);
@@ -494,20 +502,12 @@ mxt_summary_key(struct mxt_buf *b, struct mxt_str host, struct mxt_str qid,
     const struct mxt_str *rcpt)
 {
 	size_t n = host.len + 1 + qid.len + (rcpt != NULL ? 1 + rcpt->len : 0);
-	char *o = mxt_buf_room(b, n);
-	/* a slice may be NULL for nothing (an absent value) */
-	if (host.len > 0)
-		memcpy(o, host.ptr, host.len);
-	o += host.len;
+	char *o = slice_to(mxt_buf_room(b, n), host);
 	*o++ = '\x1f';
-	if (qid.len > 0)
-		memcpy(o, qid.ptr, qid.len);
-	o += qid.len;
+	o = slice_to(o, qid);
 	if (rcpt != NULL) {
 		*o++ = '\x1f';
-		if (rcpt->len > 0)
-			memcpy(o, rcpt->ptr, rcpt->len);
-		o += rcpt->len;
+		o = slice_to(o, *rcpt);
 	}
 	*o = '\0';
 	b->len = n;
