@@ -14,9 +14,9 @@
  * sides of a cut (open at the end of one piece, in progress at the start
  * of the next), resolves their retries and expands their expiries, as for
  * `mxtriage merge` -- in memory, no JSON between. The pieces' summaries
- * after the first are "ordered" (summary.h): they keep the order in which reply texts
- * first came and count the texts past the per-group cap by name, so the
- * merge names the same texts as one pass.
+ * after the first are "ordered" (summary.h): they keep the order in which
+ * reply texts first came and count the texts past the per-group cap by
+ * name, so the merge names the same texts as one pass.
  *
  * What one pass tells while it reads is kept per piece and replayed in
  * reading order afterwards with the line numbers of the whole input:

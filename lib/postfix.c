@@ -351,8 +351,6 @@ earlier_reply(struct postfix_state *st, struct mxt_sink *sink,
 	return true;
 }
 
-/* "to=<r>, [orig_to=<o>,] relay=R, ... status=S (text)" after "QID: ";
- * a points past "to=". */
 /* One field of a delivery line, from p (after the ", " before it) to
  * fe: relay=, delay= and dsn= are read, the others skipped. */
 static void
@@ -370,6 +368,8 @@ field(struct mxt_event *ev, const char *p, const char *fe)
 		mxt_smtp_dsn(v, fe, 0, NULL, ev->dsn);
 }
 
+/* "to=<r>, [orig_to=<o>,] relay=R, ... status=S (text)" after "QID: ";
+ * a points past "to=". */
 static void
 delivery(struct postfix_state *ps, struct mxt_sink *sink,
     const struct mxt_logline *ll, struct mxt_str service, struct mxt_str qid,
@@ -409,7 +409,7 @@ delivery(struct postfix_state *ps, struct mxt_sink *sink,
 			st = sp;
 			break;
 		}
-		if (sp - 1 >= q && sp[-1] == ',') {
+		if (sp > q && sp[-1] == ',') {
 			field(&ev, q, sp - 1);
 			q = sp - 1;
 		}

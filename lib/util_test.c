@@ -3,7 +3,7 @@
  * before a terminal: every class of byte and code point it must escape,
  * and those it must leave alone, compared byte for byte. mxt_find_bytes
  * against memmem: the leftmost match, whichever byte of the needle it
- * anchors on.
+ * anchors on. lower_copy, a word at a time, against a byte at a time.
  */
 #include "internal.h"
 #include "testutil.h"
