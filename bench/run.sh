@@ -5,6 +5,8 @@
 #   mxtriage report       -f table, json, csv
 #   mxtriage events       jsonl and csv
 #   mxtriage --jobs 1/2   when the build has --jobs
+#   events --jobs 1       when events has --jobs (one thread; the default
+#                         writes the events on a second thread)
 #   pflogsumm, eximstats  the usual tools (Debian packages pflogsumm and
 #                         exim4-base), installed if missing and run as root
 # and prints one table: best wall time of RUNS runs, MB/s, the time as a
@@ -49,6 +51,8 @@ trap 'rm -f "$out" "$out.t"' EXIT
 start=$SECONDS
 jobs=no
 "$bin" summary --help 2>&1 | grep -q -- '--jobs' && jobs=yes
+events_jobs=no
+"$bin" events --help 2>&1 | grep -q -- '--jobs' && events_jobs=yes
 
 # measure LABEL CMD...: best wall time of $runs runs and the largest peak
 # RSS; stdout goes to a file, not /dev/null (GNU grep notices /dev/null and
@@ -95,6 +99,9 @@ for size in $sizes; do
 		if [ $jobs = yes ]; then
 			measure "report --jobs 1" "$bin" "${year[@]}" --jobs 1 "$log"
 			measure "report --jobs 2" "$bin" "${year[@]}" --jobs 2 "$log"
+		fi
+		if [ $events_jobs = yes ]; then
+			measure "events --jobs 1" "$bin" events "${year[@]}" --jobs 1 "$log"
 		fi
 		if [ "${REFS:-yes}" = no ]; then
 			:

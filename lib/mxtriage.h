@@ -460,6 +460,12 @@ struct mxt_pass_config {
 	size_t track_cap;         /* messages in flight, 0 = default */
 	/* Fills cause and provider of each event when not NULL. */
 	struct mxt_classifier *classifier;
+	/* With classifier NULL: the consumer classifies the events itself
+	 * with mxt_event_classify (`events --jobs`: on the thread that
+	 * writes them), and the pass hands each failure with the warning it
+	 * would be linked to if its cause wants one (ev->warning), which
+	 * mxt_event_classify keeps or drops. */
+	bool classify_later;
 	/* Receives each event, with event_arg. Required. */
 	void (*on_event)(void *event_arg, const struct mxt_event *ev);
 	void *event_arg;
@@ -570,6 +576,30 @@ int mxt_event_writer_flush(struct mxt_event_writer *w);
 /* Frees w without writing what it still holds. Accepts NULL. */
 void mxt_event_writer_destroy(struct mxt_event_writer *w);
 int mxt_event_format_lookup(const char *name);
+
+/*
+ * Events written on a thread of their own (`events --jobs`): push copies
+ * the event whole (its strings and earlier replies, which the pass reuses
+ * for the next line) and a worker thread calls fn with the copies, in
+ * the order pushed (fn may change the copy: mxt_event_classify it).
+ * fn returns nonzero when it failed (writing): later
+ * events are still handed to it, and mxt_event_pipe_failed says so.
+ * create returns NULL when no thread could be started (call fn
+ * directly then). sync returns once fn has had every event pushed so
+ * far: fn's state (the writer) may then be used by the caller until the
+ * next push. destroy syncs, stops the thread and frees; accepts NULL.
+ * Memory is fixed: four batches of 256 events and 128 KiB of strings (a
+ * batch grows only for one event larger than that).
+ */
+struct mxt_event_pipe;
+typedef int mxt_event_pipe_fn(void *arg, struct mxt_event *ev);
+struct mxt_event_pipe *mxt_event_pipe_create(mxt_event_pipe_fn *fn,
+    void *arg);
+void mxt_event_pipe_push(struct mxt_event_pipe *p,
+    const struct mxt_event *ev);
+void mxt_event_pipe_sync(struct mxt_event_pipe *p);
+bool mxt_event_pipe_failed(struct mxt_event_pipe *p);
+void mxt_event_pipe_destroy(struct mxt_event_pipe *p);
 
 /* ---- text helpers shared with the CLI ----------------------------------- */
 
@@ -1256,6 +1286,11 @@ const char *mxt_provider_of(struct mxt_classifier *c, struct mxt_str domain,
  */
 void mxt_provider_roll(struct mxt_classifier *c, const struct mxt_event *ev,
     const char **provider, const char **via);
+/* What the pass does with its classifier (mxt_pass_config): ev's cause
+ * and rule (of the reply that matters, mxt_event_matters), provider and
+ * via; ev->warning is kept only when the cause wants one
+ * (mxt_pass_config.classify_later). */
+void mxt_event_classify(struct mxt_classifier *c, struct mxt_event *ev);
 
 /*
  * Warnings of the classifier reach the caller through on_warning (NULL =

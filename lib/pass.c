@@ -400,14 +400,11 @@ line_process(const struct mxt_pass *p)
 }
 
 /* Sets ev->warning to the newest warning of the line's process within
- * MXT_LINK_LINES lines; else, in the first MXT_LINK_LINES lines, keeps
- * a want for parallel.c. */
-static void
-link_warning(struct mxt_pass *p, struct mxt_event *ev)
+ * MXT_LINK_LINES lines and returns true; false when there is none (or no
+ * process: a line without a pid). */
+static bool
+find_link(struct mxt_pass *p, uint64_t proc, struct mxt_event *ev)
 {
-	if (p->pid.len == 0)
-		return; /* no process to tell apart */
-	uint64_t proc = line_process(p);
 	for (size_t k = 0; k < p->links_count; k++) {
 		size_t i = (p->links_head + MXT_LINK_WARNINGS - 1 - k) %
 		    MXT_LINK_WARNINGS;
@@ -416,10 +413,21 @@ link_warning(struct mxt_pass *p, struct mxt_event *ev)
 			break; /* older ones are older still */
 		if (w->proc == proc) {
 			ev->warning = mxt_str_make(w->text, w->len);
-			return;
+			return true;
 		}
 	}
-	if (p->stats.lines > MXT_LINK_LINES)
+	return false;
+}
+
+/* find_link; when there is none, in the first MXT_LINK_LINES lines,
+ * keeps a want for parallel.c. */
+static void
+link_warning(struct mxt_pass *p, struct mxt_event *ev)
+{
+	if (p->pid.len == 0)
+		return; /* no process to tell apart */
+	uint64_t proc = line_process(p);
+	if (find_link(p, proc, ev) || p->stats.lines > MXT_LINK_LINES)
 		return;
 	if (p->nwants == MXT_LINK_WANTS_MAX) {
 		p->wants_full = true;
@@ -476,6 +484,23 @@ warm_local(void *ctx, const struct mxt_local *l)
 
 /* ---- the sink the dialects write into (dialect.h) ------------------- */
 
+void
+mxt_event_classify(struct mxt_classifier *c, struct mxt_event *ev)
+{
+	size_t ri;
+	struct mxt_rule_info info;
+	struct mxt_event view;
+	ev->cause = mxt_classify_index(c, mxt_event_matters(ev, &view), &ri);
+	if (ri != SIZE_MAX && mxt_classifier_rule(c, ri, &info)) {
+		ev->rule = info.name;
+		ev->rule_origin = info.origin;
+		ev->rule_line = info.line;
+	}
+	mxt_provider_roll(c, ev, &ev->provider, &ev->via);
+	if (!mxt_ourside_wants_link(ev))
+		ev->warning = mxt_str_make("", 0);
+}
+
 static void
 sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 {
@@ -508,24 +533,19 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 	}
 	/* the cause is that of the reply that matters (attempts.c) */
 	ev->matters = mxt_attempts_matter(ev);
-	if (p->cfg.classifier != NULL) {
-		size_t ri;
-		struct mxt_rule_info info;
-		struct mxt_event view;
-		ev->cause = mxt_classify_index(p->cfg.classifier,
-		    mxt_event_matters(ev, &view), &ri);
-		if (ri != SIZE_MAX && mxt_classifier_rule(p->cfg.classifier,
-		    ri, &info)) {
-			ev->rule = info.name;
-			ev->rule_origin = info.origin;
-			ev->rule_line = info.line;
-		}
-		mxt_provider_roll(p->cfg.classifier, ev, &ev->provider,
-		    &ev->via);
-	}
 	ev->warning = mxt_str_make("", 0);
-	if (p->cfg.classifier != NULL && mxt_ourside_wants_link(ev))
-		link_warning(p, ev);
+	if (p->cfg.classifier != NULL) {
+		mxt_event_classify(p->cfg.classifier, ev);
+		if (mxt_ourside_wants_link(ev))
+			link_warning(p, ev);
+	} else if (p->cfg.classify_later && p->pid.len > 0 &&
+	    ev->status != MXT_STATUS_DELIVERED &&
+	    ev->status != MXT_STATUS_EXPIRED) {
+		/* the warning the event links to if its cause wants one
+		 * (mxt_event_classify decides); no wants: this pass is
+		 * never a piece of parallel.c */
+		find_link(p, line_process(p), ev);
+	}
 	p->stats.events[ev->status]++;
 	p->cfg.on_event(p->cfg.event_arg, ev);
 }

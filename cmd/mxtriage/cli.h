@@ -204,6 +204,10 @@ int cli_worst(int a, int b);
  * and returns 0, or prints a message naming the command and returns -1. */
 int cli_table_or_json(const char *command, const char *value, bool *json);
 
+/* Reads the value of --jobs (1-256): returns it, or prints a message and
+ * returns 0. */
+unsigned cli_jobs(const char *value);
+
 /* The classifier with the built-in rules and those of rules_path (may be
  * NULL); prints the error and returns NULL when the file is not valid. */
 struct mxt_classifier *cli_classifier(const char *rules_path);

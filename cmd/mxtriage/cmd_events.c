@@ -2,6 +2,7 @@
  * cmd_events.c - `mxtriage events`: one event per line, JSON lines or CSV.
  */
 #include "cli.h"
+#include "parallel.h"
 
 #include <err.h>
 #include <getopt.h>
@@ -44,13 +45,44 @@ static const char usage_text[] =
     "                          stopped, and save where this one stops\n"
     "      --interval SECS     (the report's refresh; events need none)\n"
     "      --quiet             no progress line on a terminal\n"
+    "  -j, --jobs N            threads (default: the CPUs; 1 = one): from 2,\n"
+    "                          the events are classified and written on a\n"
+    "                          second thread; the output is the same\n"
     "  -h, --help              show this help\n";
 
 struct events_ctx {
 	struct mxt_event_writer *w;
 	struct cli_output *out;
 	const struct mxt_filter *filter;
+	/* --jobs from 2: the thread that classifies, filters and writes
+	 * the events (NULL: all is done here), with its classifier */
+	struct mxt_event_pipe *pipe;
+	struct mxt_classifier *cls;
 };
+
+/* Writes one whole event; -1 when writing failed (now or before). */
+static int
+write_event(struct events_ctx *c, const struct mxt_event *ev)
+{
+	if (c->out->error != 0)
+		return -1;
+	if (mxt_event_writer_write(c->w, ev) != 0) {
+		cli_output_failed(c->out);
+		return -1;
+	}
+	return 0;
+}
+
+/* The writing thread's part of an event (mxt_event_pipe_fn). */
+static int
+piped_event(void *arg, struct mxt_event *ev)
+{
+	struct events_ctx *c = arg;
+	mxt_event_classify(c->cls, ev);
+	if (!mxt_filter_match(c->filter, ev))
+		return c->out->error != 0 ? -1 : 0;
+	return write_event(c, ev);
+}
 
 /* The input has nothing new for now: what was written goes out, so a
  * live input's events arrive as their lines do. */
@@ -60,6 +92,8 @@ on_idle(void *arg, const struct mxt_stats *st, bool refresh)
 	struct events_ctx *c = arg;
 	(void)st;
 	(void)refresh;
+	if (c->pipe != NULL)
+		mxt_event_pipe_sync(c->pipe); /* the writer is ours again */
 	if (c->out->error == 0 && (mxt_event_writer_flush(c->w) != 0 ||
 	    fflush(c->out->fp) != 0)) {
 		cli_output_failed(c->out);
@@ -68,19 +102,23 @@ on_idle(void *arg, const struct mxt_stats *st, bool refresh)
 	}
 }
 
-/* Writes one whole event; when writing fails, the pass is stopped: there
- * is no point reading on. */
+/* Writes one whole event, here or on the writing thread; when writing
+ * fails, the pass is stopped: there is no point reading on. */
 static void
 on_event(void *arg, const struct mxt_event *ev)
 {
 	struct events_ctx *c = arg;
-	if (!mxt_filter_match(c->filter, ev))
-		return;
-	if (c->out->error == 0 && mxt_event_writer_write(c->w, ev) != 0) {
-		cli_output_failed(c->out);
-		if (!cli_stop)
-			cli_stop = CLI_STOP_WRITE;
+	bool failed;
+	if (c->pipe != NULL) {
+		mxt_event_pipe_push(c->pipe, ev);
+		failed = mxt_event_pipe_failed(c->pipe);
+	} else {
+		if (!mxt_filter_match(c->filter, ev))
+			return;
+		failed = write_event(c, ev) != 0;
 	}
+	if (failed && !cli_stop)
+		cli_stop = CLI_STOP_WRITE;
 }
 
 /* The host of lines that name none, when --host is not given: this
@@ -108,6 +146,7 @@ cmd_events(int argc, char **argv)
 		{"csv-raw", no_argument, NULL, OPT_CSV_RAW},
 		{"rules", required_argument, NULL, OPT_FIRST_FREE},
 		{"why", no_argument, NULL, OPT_FIRST_FREE + 1},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		CLI_INPUT_LONGOPTS,
 		CLI_FILTER_LONGOPTS,
@@ -120,10 +159,11 @@ cmd_events(int argc, char **argv)
 	enum mxt_event_format fmt = MXT_EVFMT_JSONL;
 	const char *output = NULL, *rules = NULL;
 	bool csv_raw = false, why = false;
+	unsigned jobs = 0;
 	int c, r;
 
 	mxt_filter_init(&filter);
-	while ((c = getopt_long(argc, argv, "f:o:hF", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:hFj:", longopts, NULL)) != -1) {
 		if ((r = cli_input_option(&in, c, optarg)) != 0 ||
 		    (r = cli_filter_option(&window, c, optarg)) != 0) {
 			if (r < 0)
@@ -150,6 +190,10 @@ cmd_events(int argc, char **argv)
 			break;
 		case OPT_FIRST_FREE + 1:
 			why = true;
+			break;
+		case 'j':
+			if ((jobs = cli_jobs(optarg)) == 0)
+				return MXT_EXIT_USAGE;
 			break;
 		case 'h':
 			cli_print(usage_text);
@@ -178,12 +222,21 @@ cmd_events(int argc, char **argv)
 	}
 	cli_signals_install();
 	struct events_ctx ctx = {mxt_event_writer_create(out.fp, fmt, csv_raw),
-	    &out, &filter};
+	    &out, &filter, NULL, cls};
 	mxt_event_writer_set_why(ctx.w, why);
+	if (jobs == 0)
+		jobs = mxt_parallel_cpus();
+	if (jobs > 1)
+		ctx.pipe = mxt_event_pipe_create(piped_event, &ctx);
+	const char *dbg = getenv("MXTRIAGE_JOBS_DEBUG");
+	if (dbg != NULL && *dbg == '1')
+		fprintf(stderr, "mxtriage: jobs: %s\n", ctx.pipe != NULL ?
+		    "events written on a thread of their own" : "one thread");
 	struct mxt_pass_config cfg = {
 		.on_event = on_event,
 		.event_arg = &ctx,
-		.classifier = cls,
+		.classifier = ctx.pipe != NULL ? NULL : cls,
+		.classify_later = ctx.pipe != NULL,
 	};
 	in.on_idle = on_idle;
 	in.idle_arg = &ctx;
@@ -191,6 +244,7 @@ cmd_events(int argc, char **argv)
 	in.window = &filter;
 	in.now = cli_now();
 	int status = cli_run_pass(&in, &cfg, files, nfiles, &stats);
+	mxt_event_pipe_destroy(ctx.pipe); /* every event written */
 	/* the events still held: whole lines, also after a signal */
 	if (out.error == 0 && mxt_event_writer_flush(ctx.w) != 0)
 		cli_output_failed(&out);

@@ -359,13 +359,8 @@ parse_options(int argc, char **argv, struct summary_opts *o,
 			}
 			break;
 		case 'j':
-			o->jobs = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || o->jobs < 1 ||
-			    o->jobs > 256) {
-				warnx("--jobs: '%s' is not a number of threads "
-				    "(1-256)", optarg);
+			if ((o->jobs = cli_jobs(optarg)) == 0)
 				return MXT_EXIT_USAGE;
-			}
 			break;
 		case OPT_SHOW_IDS: o->show_ids = true; break;
 		default:

@@ -266,6 +266,18 @@ report_anomalies(const struct cli_input *in, const struct mxt_stats *st,
 		    (unsigned long long)st->attempts_dropped, MXT_ATTEMPTS_MAX);
 }
 
+unsigned
+cli_jobs(const char *value)
+{
+	char *end;
+	long n = strtol(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || n < 1 || n > 256) {
+		warnx("--jobs: '%s' is not a number of threads (1-256)", value);
+		return 0;
+	}
+	return (unsigned)n;
+}
+
 int
 cli_table_or_json(const char *command, const char *value, bool *json)
 {

@@ -1,0 +1,268 @@
+/*
+ * event_pipe.c - events handed to a thread of their own, in order.
+ *
+ * `events` spends about a third of its time writing (events_out.c: the
+ * JSON or CSV text of each event), after the pass has made the event.
+ * The pass cannot be cut into pieces as the report's is (parallel.c): an
+ * event's sender, message id and earlier replies come from lines
+ * anywhere before it, and events are written, not merged. So the pass
+ * stays on the calling thread and the writing moves to a second one.
+ *
+ * The consumer may also classify the events there
+ * (mxt_pass_config.classify_later): a tenth of the run, which evens the
+ * two threads' shares.
+ *
+ * An event's strings point into the line being read, the message
+ * tracker, the pass's scratch buffers and the earlier replies, all of
+ * which the pass reuses for the next line (see struct mxt_event). Each
+ * event is therefore copied whole, strings and earlier replies included,
+ * into a batch; a full batch is handed over, and the worker calls fn for
+ * its events in the order they were pushed. A few batches make a ring,
+ * so the pass fills one while the worker empties another, and memory is
+ * fixed (a batch grows only for one event larger than it).
+ *
+ * The borrowed pointers that stay valid for the run are not copied:
+ * rule, rule_origin, provider and via belong to the classifier, which
+ * outlives the pipe.
+ */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#define PIPE_BATCHES 4
+#define BATCH_EVENTS 256
+#define BATCH_BYTES (128 * 1024)
+/* an event carries at most MXT_ATTEMPTS_MAX earlier replies */
+#define BATCH_ATTEMPTS (BATCH_EVENTS * 2)
+
+struct batch {
+	struct mxt_event *ev;
+	struct mxt_attempt *att;
+	char *bytes;
+	size_t nev, natt, used, size;
+};
+
+struct mxt_event_pipe {
+	mxt_event_pipe_fn *fn;
+	void *arg;
+	struct batch b[PIPE_BATCHES];
+	/* Batches are handed over in ring order: the worker's next is head,
+	 * `ready` of them are handed over and not yet emptied, and the pass
+	 * fills the one after them (fill = head + ready), which is free while
+	 * ready < PIPE_BATCHES. */
+	size_t head, ready, fill;
+	bool closing;
+	atomic_bool failed;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t to_worker, to_filler;
+};
+
+static void pipe_free(struct mxt_event_pipe *p);
+
+static void *
+worker_main(void *arg)
+{
+	struct mxt_event_pipe *p = arg;
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->ready == 0 && !p->closing)
+			pthread_cond_wait(&p->to_worker, &p->mu);
+		if (p->ready == 0)
+			break;
+		struct batch *b = &p->b[p->head];
+		pthread_mutex_unlock(&p->mu);
+		for (size_t i = 0; i < b->nev; i++)
+			if (p->fn(p->arg, &b->ev[i]) != 0)
+				atomic_store(&p->failed, true);
+		b->nev = b->natt = b->used = 0;
+		pthread_mutex_lock(&p->mu);
+		p->head = (p->head + 1) % PIPE_BATCHES;
+		p->ready--;
+		pthread_cond_signal(&p->to_filler);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+struct mxt_event_pipe *
+mxt_event_pipe_create(mxt_event_pipe_fn *fn, void *arg)
+{
+	struct mxt_event_pipe *p = xcalloc(1, sizeof *p);
+	p->fn = fn;
+	p->arg = arg;
+	for (size_t i = 0; i < PIPE_BATCHES; i++) {
+		p->b[i].ev = xcalloc(BATCH_EVENTS, sizeof *p->b[i].ev);
+		p->b[i].att = xcalloc(BATCH_ATTEMPTS, sizeof *p->b[i].att);
+		p->b[i].bytes = xmalloc(BATCH_BYTES);
+		p->b[i].size = BATCH_BYTES;
+	}
+	atomic_init(&p->failed, false);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->to_worker, NULL);
+	pthread_cond_init(&p->to_filler, NULL);
+	if (pthread_create(&p->thread, NULL, worker_main, p) != 0) {
+		pipe_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* The batch being filled goes to the worker (the caller holds no lock). */
+static void
+hand_over(struct mxt_event_pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->ready++;
+	p->fill = (p->fill + 1) % PIPE_BATCHES;
+	pthread_cond_signal(&p->to_worker);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Waits until the batch to fill is free. */
+static struct batch *
+batch_to_fill(struct mxt_event_pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->ready == PIPE_BATCHES)
+		pthread_cond_wait(&p->to_filler, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	return &p->b[p->fill];
+}
+
+static size_t
+str_bytes(struct mxt_str s)
+{
+	return s.ptr != NULL ? s.len : 0;
+}
+
+/* The bytes an event's strings take in a batch. */
+static size_t
+event_bytes(const struct mxt_event *ev)
+{
+	size_t n = str_bytes(ev->host) + str_bytes(ev->service) +
+	    str_bytes(ev->queue_id) + str_bytes(ev->recipient) +
+	    str_bytes(ev->domain) + str_bytes(ev->sender) +
+	    str_bytes(ev->sender_domain) + str_bytes(ev->relay) +
+	    str_bytes(ev->relay_ip) + str_bytes(ev->text) +
+	    str_bytes(ev->message_id) + str_bytes(ev->instance) +
+	    str_bytes(ev->warning) +
+	    (ev->source != NULL ? strlen(ev->source) + 1 : 0);
+	for (size_t i = 0; i < ev->nattempts; i++)
+		n += str_bytes(ev->attempts[i].relay) +
+		    str_bytes(ev->attempts[i].relay_ip) +
+		    str_bytes(ev->attempts[i].text);
+	return n;
+}
+
+/* s into the batch; a NULL string stays NULL and an empty one stays
+ * empty but not NULL (the null sender <> is an empty, non-NULL one). */
+static void
+copy_str(struct batch *b, struct mxt_str *s)
+{
+	if (s->ptr == NULL)
+		return;
+	char *d = b->bytes + b->used;
+	if (s->len > 0)
+		memcpy(d, s->ptr, s->len);
+	b->used += s->len;
+	s->ptr = d;
+}
+
+void
+mxt_event_pipe_push(struct mxt_event_pipe *p, const struct mxt_event *ev)
+{
+	size_t need = event_bytes(ev), natt = ev->nattempts;
+	struct batch *b = &p->b[p->fill];
+	if (b->nev == BATCH_EVENTS || b->natt + natt > BATCH_ATTEMPTS ||
+	    b->size - b->used < need) {
+		if (b->nev > 0)
+			hand_over(p);
+		b = batch_to_fill(p);
+		if (b->size < need || natt > BATCH_ATTEMPTS) {
+			/* one event larger than a batch: the batch grows */
+			free(b->bytes);
+			b->bytes = xmalloc(need);
+			b->size = need;
+			if (natt > BATCH_ATTEMPTS) {
+				free(b->att);
+				b->att = xcalloc(natt, sizeof *b->att);
+			}
+		}
+	}
+	struct mxt_event *d = &b->ev[b->nev++];
+	*d = *ev;
+	struct mxt_str *strs[] = {&d->host, &d->service, &d->queue_id,
+	    &d->recipient, &d->domain, &d->sender, &d->sender_domain,
+	    &d->relay, &d->relay_ip, &d->text, &d->message_id, &d->instance,
+	    &d->warning};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		copy_str(b, strs[i]);
+	if (ev->source != NULL) {
+		size_t n = strlen(ev->source) + 1;
+		memcpy(b->bytes + b->used, ev->source, n);
+		d->source = b->bytes + b->used;
+		b->used += n;
+	}
+	if (natt > 0) {
+		struct mxt_attempt *a = &b->att[b->natt];
+		memcpy(a, ev->attempts, natt * sizeof *a);
+		for (size_t i = 0; i < natt; i++) {
+			copy_str(b, &a[i].relay);
+			copy_str(b, &a[i].relay_ip);
+			copy_str(b, &a[i].text);
+		}
+		b->natt += natt;
+		d->attempts = a;
+	} else {
+		d->attempts = NULL;
+	}
+}
+
+void
+mxt_event_pipe_sync(struct mxt_event_pipe *p)
+{
+	if (p->b[p->fill].nev > 0)
+		hand_over(p);
+	pthread_mutex_lock(&p->mu);
+	while (p->ready > 0)
+		pthread_cond_wait(&p->to_filler, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+bool
+mxt_event_pipe_failed(struct mxt_event_pipe *p)
+{
+	return atomic_load(&p->failed);
+}
+
+/* Frees p; its worker is not running. */
+static void
+pipe_free(struct mxt_event_pipe *p)
+{
+	for (size_t i = 0; i < PIPE_BATCHES; i++) {
+		free(p->b[i].ev);
+		free(p->b[i].att);
+		free(p->b[i].bytes);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->to_worker);
+	pthread_cond_destroy(&p->to_filler);
+	free(p);
+}
+
+void
+mxt_event_pipe_destroy(struct mxt_event_pipe *p)
+{
+	if (p == NULL)
+		return;
+	mxt_event_pipe_sync(p);
+	pthread_mutex_lock(&p->mu);
+	p->closing = true;
+	pthread_cond_signal(&p->to_worker);
+	pthread_mutex_unlock(&p->mu);
+	pthread_join(p->thread, NULL);
+	pipe_free(p);
+}

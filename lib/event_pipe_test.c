@@ -1,0 +1,214 @@
+/*
+ * event_pipe_test.c - events handed to the writing thread (event_pipe.c):
+ * whole copies, in order, on another thread.
+ *
+ * Random events whose strings and earlier replies live in one scratch
+ * buffer that is overwritten after each push (as the pass reuses its line
+ * and buffers): the worker must see every field as it was pushed, NULL
+ * strings NULL and empty ones empty but not NULL (the null sender), in
+ * the order pushed, also for events larger than a batch.
+ */
+#include "testutil.h"
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NEVENTS 5000
+
+/* A canonical text of every field the pipe copies or keeps. */
+static char *
+describe(const struct mxt_event *ev)
+{
+	const struct mxt_str *strs[] = {&ev->host, &ev->service,
+	    &ev->queue_id, &ev->recipient, &ev->domain, &ev->sender,
+	    &ev->sender_domain, &ev->relay, &ev->relay_ip, &ev->text,
+	    &ev->message_id, &ev->instance, &ev->warning};
+	char *out = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&out, &n);
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+		if (strs[i]->ptr == NULL)
+			fputs("NULL|", fp);
+		else
+			fprintf(fp, "[%.*s]|", (int)strs[i]->len, strs[i]->ptr);
+	}
+	fprintf(fp, "%s|%s|%ld|%lld|%d|%d|%s|%d|%zu|%d|%s|%s|",
+	    ev->source ? ev->source : "NULL", ev->dsn, ev->line_no,
+	    (long long)ev->time.sec, ev->code, (int)ev->status,
+	    ev->provider ? ev->provider : "NULL", ev->relay_port,
+	    ev->nattempts, ev->matters, ev->rule ? ev->rule : "NULL",
+	    ev->attempts == NULL ? "no-attempts" : "attempts");
+	for (size_t i = 0; i < ev->nattempts; i++) {
+		const struct mxt_attempt *a = &ev->attempts[i];
+		fprintf(fp, "{%.*s,%.*s,%d,%d,%s,%.*s}", (int)a->relay.len,
+		    a->relay.ptr ? a->relay.ptr : "", (int)a->relay_ip.len,
+		    a->relay_ip.ptr ? a->relay_ip.ptr : "", a->relay_port,
+		    a->code, a->dsn, (int)a->text.len,
+		    a->text.ptr ? a->text.ptr : "");
+	}
+	fclose(fp);
+	return out;
+}
+
+struct consumer {
+	char *want[NEVENTS];
+	int seen, wrong, fail_from;
+	pthread_t main;
+	bool other_thread;
+};
+
+static int
+consume(void *arg, struct mxt_event *ev)
+{
+	struct consumer *c = arg;
+	char *got = describe(ev);
+	if (c->seen >= NEVENTS || strcmp(got, c->want[c->seen]) != 0) {
+		if (c->wrong++ == 0)
+			printf("# event %d: got %s\n#   want %s\n", c->seen, got,
+			    c->seen < NEVENTS ? c->want[c->seen] : "none");
+	}
+	if (!pthread_equal(pthread_self(), c->main))
+		c->other_thread = true;
+	free(got);
+	c->seen++;
+	return c->fail_from > 0 && c->seen >= c->fail_from ? -1 : 0;
+}
+
+/* A string of n random letters at *pos in scratch, or NULL / empty. */
+static struct mxt_str
+random_str(char *scratch, size_t *pos, size_t n)
+{
+	int r = rand() % 10;
+	if (r == 0)
+		return mxt_str_make(NULL, 0);
+	if (r == 1)
+		return mxt_str_make(scratch + *pos, 0);
+	char *s = scratch + *pos;
+	for (size_t i = 0; i < n; i++)
+		s[i] = (char)('a' + rand() % 26);
+	*pos += n;
+	return mxt_str_make(s, n);
+}
+
+static void
+random_event(struct mxt_event *ev, struct mxt_attempt *att, char *scratch,
+    int k)
+{
+	static const char *const providers[] = {NULL, "google", "microsoft"};
+	size_t pos = 0;
+	memset(ev, 0, sizeof *ev);
+	/* every 500th event is larger than a batch (128 KiB) */
+	size_t big = k % 500 == 499 ? 200000 : 0;
+	struct mxt_str *strs[] = {&ev->host, &ev->service, &ev->queue_id,
+	    &ev->recipient, &ev->domain, &ev->sender, &ev->sender_domain,
+	    &ev->relay, &ev->relay_ip, &ev->text, &ev->message_id,
+	    &ev->instance, &ev->warning};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		*strs[i] = random_str(scratch, &pos, (size_t)(rand() % 40) +
+		    (strs[i] == &ev->text ? big : 0));
+	char *src = scratch + pos;
+	snprintf(src, 64, "/var/log/mail.log.%d", k / 1000);
+	pos += strlen(src) + 1;
+	ev->source = src;
+	snprintf(ev->dsn, sizeof ev->dsn, "4.%d.%d", rand() % 8, rand() % 10);
+	ev->line_no = k + 1;
+	ev->time.sec = 1790000000 + k;
+	ev->time.valid = true;
+	ev->code = 400 + rand() % 200;
+	ev->status = (enum mxt_status)(rand() % MXT_STATUS_COUNT);
+	ev->provider = providers[rand() % 3];
+	ev->relay_port = rand() % 2 ? 25 : 0;
+	ev->nattempts = (size_t)(rand() % 4 == 0 ? rand() % 11 : 0);
+	for (size_t i = 0; i < ev->nattempts; i++) {
+		att[i] = (struct mxt_attempt){.relay_port = 25,
+		    .code = 421 + (int)i};
+		att[i].relay = random_str(scratch, &pos, 12);
+		att[i].relay_ip = random_str(scratch, &pos, 9);
+		att[i].text = random_str(scratch, &pos, (size_t)(rand() % 300));
+		snprintf(att[i].dsn, sizeof att[i].dsn, "4.4.%d", (int)i % 10);
+	}
+	ev->attempts = ev->nattempts > 0 ? att : NULL;
+	ev->matters = ev->nattempts > 0 ? (int)ev->nattempts - 1 : -1;
+}
+
+static void
+run(const char *name, int fail_from)
+{
+	static char scratch[400000];
+	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
+	struct consumer *c = calloc(1, sizeof *c);
+	c->main = pthread_self();
+	c->fail_from = fail_from;
+	struct mxt_event_pipe *p = mxt_event_pipe_create(consume, c);
+	test_ok(p != NULL, name, "no thread started");
+	if (p == NULL) {
+		free(c);
+		return;
+	}
+	bool failed_early = false;
+	srand(7);
+	for (int k = 0; k < NEVENTS; k++) {
+		struct mxt_event ev;
+		random_event(&ev, att, scratch, k);
+		c->want[k] = describe(&ev);
+		mxt_event_pipe_push(p, &ev);
+		/* the pass reuses its buffers at once */
+		memset(scratch, 'X', sizeof scratch);
+		memset(att, 0x5a, sizeof att);
+		if (k == NEVENTS / 2) {
+			/* what sync promises: every event so far handed over */
+			mxt_event_pipe_sync(p);
+			test_int(name, "events seen after sync", c->seen, k + 1);
+		}
+		if (fail_from > 0 && k + 1 < fail_from && mxt_event_pipe_failed(p))
+			failed_early = true;
+	}
+	mxt_event_pipe_destroy(p);
+	test_int(name, "events seen", c->seen, NEVENTS);
+	test_int(name, "events that differ", c->wrong, 0);
+	test_ok(c->other_thread, name, "fn ran on the calling thread");
+	test_ok(!failed_early, name, "failed before fn did");
+	for (int k = 0; k < NEVENTS; k++)
+		free(c->want[k]);
+	free(c);
+}
+
+/* After fn failed, failed says so (the pass then stops). */
+static void
+failure(void)
+{
+	struct consumer *c = calloc(1, sizeof *c);
+	c->main = pthread_self();
+	c->fail_from = 10;
+	struct mxt_event_pipe *p = mxt_event_pipe_create(consume, c);
+	struct mxt_event ev;
+	static char scratch[400000];
+	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
+	srand(7);
+	for (int k = 0; k < 20; k++) {
+		random_event(&ev, att, scratch, k);
+		c->want[k] = describe(&ev);
+		mxt_event_pipe_push(p, &ev);
+	}
+	mxt_event_pipe_sync(p);
+	test_ok(mxt_event_pipe_failed(p), "failure", "fn failed, failed false");
+	mxt_event_pipe_destroy(p);
+	test_int("failure", "events handed over after the failure", c->seen,
+	    20);
+	for (int k = 0; k < 20; k++)
+		free(c->want[k]);
+	free(c);
+}
+
+int
+main(void)
+{
+	run("copies in order", 0);
+	run("copies in order, fn failing from the 4000th", 4000);
+	failure();
+	mxt_event_pipe_destroy(NULL);
+	return test_done();
+}
