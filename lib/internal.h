@@ -200,6 +200,12 @@ struct mxt_clock {
 	int32_t cache_off;
 	int64_t ucache_key;
 	int64_t ucache_base;
+	/* The last traditional time read: its bytes (month to seconds and
+	 * fraction) and what they gave. Most lines share their second with
+	 * the line before, and the same bytes give the same time. */
+	char tcache_text[32];
+	size_t tcache_len;    /* 0 = none */
+	struct mxt_time tcache_time;
 	/* Exim's foreground output (-v): a "LOG: MAIN" line was just read,
 	 * the next "  message" line is its entry (framing.c) */
 	bool exim_fg;

@@ -311,6 +311,18 @@ parse_traditional(struct mxt_clock *c, const char *p, const char *end,
     bool had_pri, struct mxt_logline *out)
 {
 	int mo, d, h, mi, s;
+	size_t cl = c->tcache_len;
+	if (cl > 0 && (size_t)(end - p) > cl && p[cl] == ' ' &&
+	    memcmp(p, c->tcache_text, cl) == 0) {
+		/* the time of the line before: the same bytes followed by
+		 * the same space, so the same reading */
+		if (!mxt_framing_host_tag(skip_spaces(p + cl, end), end, out))
+			return false;
+		out->time = c->tcache_time;
+		out->kind = MXT_HDR_TRADITIONAL;
+		return true;
+	}
+	const char *start = p;
 	if (end - p < 15 || (mo = month_of(p)) == 0 || p[3] != ' ')
 		return false;
 	p += 4;
@@ -334,6 +346,11 @@ parse_traditional(struct mxt_clock *c, const char *p, const char *end,
 	traditional_time(c, mo, d, h, mi, s, &t);
 	out->time = t;
 	out->kind = MXT_HDR_TRADITIONAL;
+	if ((size_t)(p - start) <= sizeof c->tcache_text) {
+		c->tcache_len = (size_t)(p - start);
+		memcpy(c->tcache_text, start, c->tcache_len);
+		c->tcache_time = t;
+	}
 	return true;
 }
 

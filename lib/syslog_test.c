@@ -232,10 +232,80 @@ run_year_cases(void)
 	    "2030-12-31T23:59:59Z");
 }
 
+/* Lines read one after another through one clock, as a pass reads them:
+ * a line that starts with the bytes of the time before takes that time
+ * (parse_traditional's cache) only where its reading would be the same.
+ * want NULL: no header. */
+struct seq_case {
+	const char *line;
+	const char *want;
+	const char *host;
+};
+
+static const struct seq_case seq_cases[] = {
+	{"Nov 23 10:00:01 h1 postfix/smtp[1]: a", "2026-11-23T10:00:01Z", "h1"},
+	{"Nov 23 10:00:01 h2 postfix/smtp[1]: b", "2026-11-23T10:00:01Z", "h2"},
+	/* the same second, then a fraction: not the same bytes before ' ' */
+	{"Nov 23 10:00:01.5 h2 p[1]: b", "2026-11-23T10:00:01.5Z", "h2"},
+	{"Nov 23 10:00:01.250 h3 p[1]: c", "2026-11-23T10:00:01.250Z", "h3"},
+	{"Nov 23 10:00:01.250 h4 p[1]: d", "2026-11-23T10:00:01.250Z", "h4"},
+	{"Nov 23 10:00:01.25 h5 p[1]: e", "2026-11-23T10:00:01.25Z", "h5"},
+	{"Nov 23 10:00:01 h6 p[1]: f", "2026-11-23T10:00:01Z", "h6"},
+	/* the same bytes, then no space: not a traditional header */
+	{"Nov 23 10:00:01x h7 p[1]: g", NULL, NULL},
+	{"Nov 23 10:00:011 h7 p[1]: g", NULL, NULL},
+	/* the same time, a host tag that is no tag: no header either */
+	{"Nov 23 10:00:01 h8", NULL, NULL},
+	{"Nov 23 10:00:01  h9 p[1]: i", "2026-11-23T10:00:01Z", "h9"},
+	{"Nov 23 10:00:02 h10 p[1]: j", "2026-11-23T10:00:02Z", "h10"},
+	{"Nov 23 10:00:0", NULL, NULL},
+	{"Nov 23 10:00:02 h11 p[1]: k", "2026-11-23T10:00:02Z", "h11"},
+	{"Nov  3 10:00:02 h12 p[1]: l", "2026-11-03T10:00:02Z", "h12"},
+	{"Nov 3 10:00:02 h13 p[1]: m", "2026-11-03T10:00:02Z", "h13"},
+};
+
+static void
+run_seq_cases(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	struct mxt_clock clock;
+	mxt_clock_init(&clock, 2026, parse_ref("2026-11-24T00:00:00Z"));
+	for (size_t i = 0; i < sizeof seq_cases / sizeof seq_cases[0]; i++) {
+		const struct seq_case *c = &seq_cases[i];
+		struct mxt_logline ll;
+		char name[80], buf[64];
+		snprintf(name, sizeof name, "in sequence, line %zu", i + 1);
+		bool ok = mxt_syslog_parse(&clock, c->line, strlen(c->line), &ll);
+		if (c->want == NULL) {
+			test_ok(!ok || ll.kind != MXT_HDR_TRADITIONAL, name,
+			    "read as a traditional header");
+			continue;
+		}
+		test_ok(ok && ll.kind == MXT_HDR_TRADITIONAL, name,
+		    "not read as a traditional header");
+		mxt_time_format(&ll.time, buf, sizeof buf);
+		test_str(name, "time", buf, strlen(buf), c->want);
+		test_str(name, "host", ll.host.ptr, ll.host.len, c->host);
+	}
+	/* a clock made again (another input, another --year) forgets the
+	 * time before: the same bytes, another year */
+	struct mxt_logline ll;
+	char buf[64];
+	const char *last = seq_cases[sizeof seq_cases / sizeof seq_cases[0] -
+	    1].line;
+	mxt_clock_init(&clock, 2025, parse_ref("2026-11-24T00:00:00Z"));
+	mxt_syslog_parse(&clock, last, strlen(last), &ll);
+	mxt_time_format(&ll.time, buf, sizeof buf);
+	test_str("in sequence, after the clock is made again", "time", buf,
+	    strlen(buf), "2025-11-03T10:00:02Z");
+}
+
 int
 main(void)
 {
 	run_header_cases();
 	run_year_cases();
+	run_seq_cases();
 	return test_done();
 }
