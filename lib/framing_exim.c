@@ -29,14 +29,55 @@ mxt_framing_is_exim(struct mxt_str program)
 	return true;
 }
 
+/*
+ * The time at *pp as mxt_framing_iso_time reads it with sep ' ' and the
+ * clock c; *pp moves past it. Most lines share their second with the line
+ * before: the bytes read for that line (ecache) give its time again when
+ * they are followed by a space and, unless they held a zone, by no byte a
+ * zone may start with, for then every byte the reading looks at is the
+ * same (a fraction needs '.' or ',' where the space is, a zone one of
+ * "Zz+-" after it; a zone read is followed by no ':' or digit).
+ */
+static inline bool
+zone_start(char ch)
+{
+	return ch == 'Z' || ch == 'z' || ch == '+' || ch == '-';
+}
+
+static bool
+own_time(struct mxt_clock *c, const char **pp, const char *end,
+    struct mxt_time *t)
+{
+	const char *p = *pp;
+	size_t n = c->ecache_len, left = (size_t)(end - p);
+	if (n > 0 && left > n && p[n] == ' ' &&
+	    memcmp(p, c->ecache_text, n) == 0 && (c->ecache_zone ||
+	    left == n + 1 || !zone_start(p[n + 1]))) {
+		*t = c->ecache_time;
+		*pp = p + n;
+		return true;
+	}
+	bool had_zone;
+	if (!mxt_framing_iso_time(&p, end, ' ', c, t, &had_zone))
+		return false;
+	n = (size_t)(p - *pp);
+	if (p < end && *p == ' ' && n <= sizeof c->ecache_text) {
+		memcpy(c->ecache_text, *pp, n);
+		c->ecache_len = n;
+		c->ecache_zone = had_zone;
+		c->ecache_time = *t;
+	}
+	*pp = p;
+	return true;
+}
+
 /* Exim's own log: "YYYY-MM-DD HH:MM:SS[.mmm] [+zone] [[pid]] msg".
  * Without log_timezone the time is the machine's local time. */
 static bool
 parse_own(struct mxt_clock *c, const char *p, const char *end,
     struct mxt_logline *out)
 {
-	bool had_zone;
-	if (!mxt_framing_iso_time(&p, end, ' ', c, &out->time, &had_zone))
+	if (!own_time(c, &p, end, &out->time))
 		return false;
 	if (p < end && *p == ' ')
 		p++;

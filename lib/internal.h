@@ -206,6 +206,12 @@ struct mxt_clock {
 	char tcache_text[32];
 	size_t tcache_len;    /* 0 = none */
 	struct mxt_time tcache_time;
+	/* The same for Exim's own time ("YYYY-MM-DD HH:MM:SS[.fff]
+	 * [+zone]"): with ezone, a zone was among the bytes. */
+	char ecache_text[40];
+	size_t ecache_len;    /* 0 = none */
+	bool ecache_zone;
+	struct mxt_time ecache_time;
 	/* Exim's foreground output (-v): a "LOG: MAIN" line was just read,
 	 * the next "  message" line is its entry (framing.c) */
 	bool exim_fg;

@@ -301,11 +301,60 @@ run_seq_cases(void)
 	    strlen(buf), "2025-11-03T10:00:02Z");
 }
 
+/* Exim's own lines in sequence (framing_exim.c's own_time), the local
+ * zone five hours west: a zone, a fraction or another zone after the
+ * bytes of the time before gives another reading. */
+static const struct seq_case exim_seq_cases[] = {
+	{"2026-11-23 10:00:01 1abc-000001-AB <= a@b.test",
+	    "2026-11-23T10:00:01-05:00", ""},
+	{"2026-11-23 10:00:01 1abc-000002-AB <= a@b.test",
+	    "2026-11-23T10:00:01-05:00", ""},
+	{"2026-11-23 10:00:01 Z x", "2026-11-23T10:00:01Z", ""},
+	{"2026-11-23 10:00:01 z x", "2026-11-23T10:00:01Z", ""},
+	{"2026-11-23 10:00:01 x", "2026-11-23T10:00:01-05:00", ""},
+	{"2026-11-23 10:00:01 +0100 [123] x", "2026-11-23T10:00:01+01:00", ""},
+	{"2026-11-23 10:00:01 +0100 [124] x", "2026-11-23T10:00:01+01:00", ""},
+	{"2026-11-23 10:00:01 +01 [124] x", "2026-11-23T10:00:01+01:00", ""},
+	{"2026-11-23 10:00:01 +01:30 x", "2026-11-23T10:00:01+01:30", ""},
+	{"2026-11-23 10:00:01 +01:30 x", "2026-11-23T10:00:01+01:30", ""},
+	{"2026-11-23 10:00:01 x", "2026-11-23T10:00:01-05:00", ""},
+	{"2026-11-23 10:00:01 -0200 x", "2026-11-23T10:00:01-02:00", ""},
+	{"2026-11-23 10:00:01 x", "2026-11-23T10:00:01-05:00", ""},
+	{"2026-11-23 10:00:01.5 x", "2026-11-23T10:00:01.5-05:00", ""},
+	{"2026-11-23 10:00:01 ", "2026-11-23T10:00:01-05:00", ""},
+	{"2026-11-23 10:00:01 ", "2026-11-23T10:00:01-05:00", ""},
+	{"2026-11-23 10:00:01 +", "2026-11-23T10:00:01-05:00", ""},
+};
+
+static void
+run_exim_seq_cases(void)
+{
+	setenv("TZ", "EST5", 1);
+	tzset();
+	struct mxt_clock clock;
+	mxt_clock_init(&clock, 0, parse_ref("2026-11-24T00:00:00Z"));
+	for (size_t i = 0;
+	    i < sizeof exim_seq_cases / sizeof exim_seq_cases[0]; i++) {
+		const struct seq_case *c = &exim_seq_cases[i];
+		struct mxt_logline ll;
+		char name[80], buf[64];
+		snprintf(name, sizeof name, "Exim in sequence, line %zu", i + 1);
+		bool ok = mxt_syslog_parse(&clock, c->line, strlen(c->line), &ll);
+		test_ok(ok && ll.kind == MXT_HDR_EXIM, name,
+		    "not read as Exim's own header");
+		mxt_time_format(&ll.time, buf, sizeof buf);
+		test_str(name, "time", buf, strlen(buf), c->want);
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 int
 main(void)
 {
 	run_header_cases();
 	run_year_cases();
 	run_seq_cases();
+	run_exim_seq_cases();
 	return test_done();
 }
