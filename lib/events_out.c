@@ -393,19 +393,7 @@ json_plain(unsigned char c)
 }
 
 /* Eight bytes at a time, not one: most of what `events` writes is plain
- * ASCII. Each test is the "has a zero byte" test of Hacker's Delight 6-1,
- * exact for the word as a whole (it can point at the wrong byte of a
- * word, never at a word without one). */
-#define ONES8 0x0101010101010101ULL
-#define HIGHS8 (ONES8 * 0x80)
-
-/* Is one of the eight bytes of x equal to c? */
-static inline uint64_t
-has_byte8(uint64_t x, unsigned char c)
-{
-	uint64_t v = x ^ (ONES8 * c);
-	return (v - ONES8) & ~v & HIGHS8;
-}
+ * ASCII (has_byte8, internal.h). */
 
 /* Does one of the eight bytes of x need more than a copy inside a JSON
  * string (!json_plain): a byte below 0x20, a byte from 0x80, a '"', a

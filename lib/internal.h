@@ -96,6 +96,55 @@ mxt_parse_u64(const char *p, const char *end)
 	return v;
 }
 
+/*
+ * Eight bytes at a time. has_byte8 is the "has a zero byte" test of
+ * Hacker's Delight 6-1 on x ^ c: non-zero when a byte of x is c. A borrow
+ * can flag a byte above a match too, never one below the first: the
+ * lowest flagged byte is the first match (first_byte8: its place in
+ * memory order), and a word without a match has no flag.
+ */
+#define ONES8 0x0101010101010101ULL
+#define HIGHS8 (ONES8 * 0x80)
+
+static inline uint64_t
+has_byte8(uint64_t x, unsigned char c)
+{
+	uint64_t v = x ^ (ONES8 * c);
+	return (v - ONES8) & ~v & HIGHS8;
+}
+
+/* The place (0-7) of the first byte in memory that mask (of has_byte8
+ * tests, or-ed) flags; mask is not 0. */
+static inline size_t
+first_byte8(uint64_t mask)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (size_t)__builtin_clzll(mask) / 8;
+#else
+	return (size_t)__builtin_ctzll(mask) / 8;
+#endif
+}
+
+/* The first byte of [p, end) that is a, b or c (give one twice for two),
+ * or end: a word at a time while eight bytes are left. */
+static inline const char *
+scan_to3(const char *p, const char *end, unsigned char a, unsigned char b,
+    unsigned char c)
+{
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		uint64_t m = has_byte8(x, a) | has_byte8(x, b) | has_byte8(x, c);
+		if (m != 0)
+			return p + first_byte8(m);
+		p += 8;
+	}
+	while (p < end && (unsigned char)*p != a && (unsigned char)*p != b &&
+	    (unsigned char)*p != c)
+		p++;
+	return p;
+}
+
 /* The end of the token at p: the next space, or end. */
 static inline const char *
 token_end(const char *p, const char *end)

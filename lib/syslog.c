@@ -268,21 +268,20 @@ traditional_time(struct mxt_clock *c, int mo, int d, int h, int mi, int s,
 bool
 mxt_framing_host_tag(const char *p, const char *end, struct mxt_logline *out)
 {
-	const char *h = p, *he = token_end(p, end);
+	/* every line comes here: the scans go a word at a time */
+	const char *h = p, *he = scan_to3(p, end, ' ', ' ', ' ');
 	if (he == h || he >= end)
 		return false;
 	out->host = mxt_str_make(h, (size_t)(he - h));
 	p = he + 1;
 	const char *prog = p;
-	while (p < end && *p != '[' && *p != ':' && *p != ' ')
-		p++;
+	p = scan_to3(p, end, '[', ':', ' ');
 	if (p == prog || p >= end)
 		return false;
 	out->program = mxt_str_make(prog, (size_t)(p - prog));
 	if (*p == '[') {
 		const char *pid = ++p;
-		while (p < end && *p != ']')
-			p++;
+		p = scan_to3(p, end, ']', ']', ']');
 		if (p >= end)
 			return false;
 		out->pid = mxt_str_make(pid, (size_t)(p - pid));

@@ -3,7 +3,8 @@
  * before a terminal: every class of byte and code point it must escape,
  * and those it must leave alone, compared byte for byte. mxt_find_bytes
  * against memmem: the leftmost match, whichever byte of the needle it
- * anchors on. lower_copy, a word at a time, against a byte at a time.
+ * anchors on. lower_copy and scan_to3, a word at a time, against a byte
+ * at a time.
  */
 #include "internal.h"
 #include "testutil.h"
@@ -152,11 +153,51 @@ run_lower_copy(void)
 	    "abcd");
 }
 
+/* scan_to3 finds the first of its bytes a word at a time: the bytes
+ * sought, and every other byte value, in every place of a word and of
+ * the tail, alone and after another byte sought (the borrow of the word
+ * test flags bytes above a match, never below it), against a byte at a
+ * time; also every length up to three words. */
+static void
+run_scan_to3(void)
+{
+	static const unsigned char sets[][3] = {{' ', ' ', ' '},
+	    {'[', ':', ' '}, {']', ']', ']'}, {0, 0x80, 0xff}};
+	char in[20];
+	long wrong = 0, tried = 0;
+	for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+		const unsigned char *t = sets[k];
+		for (int c = 0; c < 256; c++)
+			for (size_t at = 0; at < sizeof in; at++)
+				for (size_t at2 = at; at2 <= sizeof in; at2++)
+					for (size_t len = at; len <= sizeof in;
+					    len++) {
+					memset(in, 'Q', sizeof in);
+					in[at] = (char)c;
+					if (at2 < sizeof in && at2 > at)
+						in[at2] = (char)t[at2 % 3];
+					const char *want = in;
+					while (want < in + len &&
+					    (unsigned char)*want != t[0] &&
+					    (unsigned char)*want != t[1] &&
+					    (unsigned char)*want != t[2])
+						want++;
+					tried++;
+					if (scan_to3(in, in + len, t[0], t[1],
+					    t[2]) != want)
+						wrong++;
+				}
+	}
+	test_ok(wrong == 0, "scan_to3 stops at the first byte sought",
+	    "%ld of %ld differ", wrong, tried);
+}
+
 int
 main(void)
 {
 	run_find_bytes();
 	run_lower_copy();
+	run_scan_to3();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		size_t len = cases[i].len ? cases[i].len : strlen(cases[i].in);
 		char *got = mxt_escape_terminal(cases[i].in, len,
