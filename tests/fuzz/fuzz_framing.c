@@ -14,6 +14,9 @@
  * postfix] LINE") and docker --timestamps ("2026-11-23T10:00:01.123456789Z
  * LINE"), each with a fresh clock on both sides; not a line from which a
  * wrapper could make the framing take a timestamp out (rejoin_may_apply).
+ * And a traditional or Exim header read after other lines through the one
+ * clock is read as it is alone (the times the clock keeps from the line
+ * before).
  */
 #include "fuzz.h"
 
@@ -116,6 +119,30 @@ wrapped(const char *prefix, const char *line, size_t len,
 	free(w);
 }
 
+/* A line read after others through one clock is read as it is alone:
+ * the time the clock keeps from the line before (syslog.c's traditional
+ * time, framing_exim.c's own_time) gives the line's own reading. */
+static void
+same_alone(const char *line, size_t len, const struct mxt_logline *want)
+{
+	struct mxt_clock c;
+	struct mxt_logline ll;
+	mxt_clock_init(&c, 0, FUZZ_NOW);
+	bool ok = mxt_syslog_parse(&c, line, len, &ll);
+	if (!ok || ll.kind != want->kind || !same_time(&ll.time, &want->time) ||
+	    ll.time.frac != want->time.frac ||
+	    ll.time.frac_digits != want->time.frac_digits ||
+	    !same_str(ll.host, want->host) ||
+	    !same_str(ll.program, want->program) ||
+	    !same_str(ll.pid, want->pid) || !same_str(ll.msg, want->msg)) {
+		fprintf(stderr, "a line after others is read otherwise than "
+		    "alone (parsed %d, kind %d/%d, time %lld/%lld)\n", ok,
+		    ll.kind, want->kind, (long long)ll.time.sec,
+		    (long long)want->time.sec);
+		abort();
+	}
+}
+
 /* "SERVICE  | " at the start: the line is itself wrapped. */
 static bool
 looks_compose(const char *p, size_t len)
@@ -171,10 +198,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		struct mxt_logline ll;
 		parts_clock = &clock;
+		bool fg_before = clock.exim_fg;
 		if (mxt_syslog_parse(&clock, line, len, &ll))
 			check_parts(&ll, line, len);
 		else if (ll.kind != MXT_HDR_NONE)
 			abort();
+		if (!fg_before && (ll.kind == MXT_HDR_TRADITIONAL ||
+		    ll.kind == MXT_HDR_EXIM))
+			same_alone(line, len, &ll);
 
 		/* the wrappers, on a line that is read on its own as a
 		 * plain line (not itself wrapped, not Exim's foreground
