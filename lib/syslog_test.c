@@ -264,36 +264,47 @@ static const struct seq_case seq_cases[] = {
 	{"Nov 3 10:00:02 h13 p[1]: m", "2026-11-03T10:00:02Z", "h13"},
 };
 
+/* The lines of v read one after another through clock (made with year
+ * and the zone tz): each is read as kind with its time and host, or (want
+ * NULL) not as kind. */
 static void
-run_seq_cases(void)
+read_in_sequence(const char *title, const struct seq_case *v, size_t n,
+    const char *tz, int year, enum mxt_header_kind kind,
+    struct mxt_clock *clock)
 {
-	setenv("TZ", "UTC", 1);
+	setenv("TZ", tz, 1);
 	tzset();
-	struct mxt_clock clock;
-	mxt_clock_init(&clock, 2026, parse_ref("2026-11-24T00:00:00Z"));
-	for (size_t i = 0; i < sizeof seq_cases / sizeof seq_cases[0]; i++) {
-		const struct seq_case *c = &seq_cases[i];
+	mxt_clock_init(clock, year, parse_ref("2026-11-24T00:00:00Z"));
+	for (size_t i = 0; i < n; i++) {
+		const struct seq_case *c = &v[i];
 		struct mxt_logline ll;
 		char name[80], buf[64];
-		snprintf(name, sizeof name, "in sequence, line %zu", i + 1);
-		bool ok = mxt_syslog_parse(&clock, c->line, strlen(c->line), &ll);
+		snprintf(name, sizeof name, "%s, line %zu", title, i + 1);
+		bool ok = mxt_syslog_parse(clock, c->line, strlen(c->line), &ll);
 		if (c->want == NULL) {
-			test_ok(!ok || ll.kind != MXT_HDR_TRADITIONAL, name,
-			    "read as a traditional header");
+			test_ok(!ok || ll.kind != kind, name,
+			    "read as the header it is not");
 			continue;
 		}
-		test_ok(ok && ll.kind == MXT_HDR_TRADITIONAL, name,
-		    "not read as a traditional header");
+		test_ok(ok && ll.kind == kind, name, "not read as its header");
 		mxt_time_format(&ll.time, buf, sizeof buf);
 		test_str(name, "time", buf, strlen(buf), c->want);
 		test_str(name, "host", ll.host.ptr, ll.host.len, c->host);
 	}
+}
+
+static void
+run_seq_cases(void)
+{
+	struct mxt_clock clock;
+	size_t n = sizeof seq_cases / sizeof seq_cases[0];
+	read_in_sequence("in sequence", seq_cases, n, "UTC", 2026,
+	    MXT_HDR_TRADITIONAL, &clock);
 	/* a clock made again (another input, another --year) forgets the
 	 * time before: the same bytes, another year */
 	struct mxt_logline ll;
 	char buf[64];
-	const char *last = seq_cases[sizeof seq_cases / sizeof seq_cases[0] -
-	    1].line;
+	const char *last = seq_cases[n - 1].line;
 	mxt_clock_init(&clock, 2025, parse_ref("2026-11-24T00:00:00Z"));
 	mxt_syslog_parse(&clock, last, strlen(last), &ll);
 	mxt_time_format(&ll.time, buf, sizeof buf);
@@ -329,22 +340,10 @@ static const struct seq_case exim_seq_cases[] = {
 static void
 run_exim_seq_cases(void)
 {
-	setenv("TZ", "EST5", 1);
-	tzset();
 	struct mxt_clock clock;
-	mxt_clock_init(&clock, 0, parse_ref("2026-11-24T00:00:00Z"));
-	for (size_t i = 0;
-	    i < sizeof exim_seq_cases / sizeof exim_seq_cases[0]; i++) {
-		const struct seq_case *c = &exim_seq_cases[i];
-		struct mxt_logline ll;
-		char name[80], buf[64];
-		snprintf(name, sizeof name, "Exim in sequence, line %zu", i + 1);
-		bool ok = mxt_syslog_parse(&clock, c->line, strlen(c->line), &ll);
-		test_ok(ok && ll.kind == MXT_HDR_EXIM, name,
-		    "not read as Exim's own header");
-		mxt_time_format(&ll.time, buf, sizeof buf);
-		test_str(name, "time", buf, strlen(buf), c->want);
-	}
+	read_in_sequence("Exim in sequence", exim_seq_cases,
+	    sizeof exim_seq_cases / sizeof exim_seq_cases[0], "EST5", 0,
+	    MXT_HDR_EXIM, &clock);
 	setenv("TZ", "UTC", 1);
 	tzset();
 }
