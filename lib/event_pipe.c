@@ -34,8 +34,11 @@
 #define PIPE_BATCHES 4
 #define BATCH_EVENTS 256
 #define BATCH_BYTES (128 * 1024)
-/* an event carries at most MXT_ATTEMPTS_MAX earlier replies */
+/* an event carries at most MXT_ATTEMPTS_MAX earlier replies: an empty
+ * batch always has room for them */
 #define BATCH_ATTEMPTS (BATCH_EVENTS * 2)
+_Static_assert(MXT_ATTEMPTS_MAX <= BATCH_ATTEMPTS,
+    "a batch holds the earlier replies of one event");
 
 struct batch {
 	struct mxt_event *ev;
@@ -181,15 +184,11 @@ mxt_event_pipe_push(struct mxt_event_pipe *p, const struct mxt_event *ev)
 		if (b->nev > 0)
 			hand_over(p);
 		b = batch_to_fill(p);
-		if (b->size < need || natt > BATCH_ATTEMPTS) {
+		if (b->size < need) {
 			/* one event larger than a batch: the batch grows */
 			free(b->bytes);
 			b->bytes = xmalloc(need);
 			b->size = need;
-			if (natt > BATCH_ATTEMPTS) {
-				free(b->att);
-				b->att = xcalloc(natt, sizeof *b->att);
-			}
 		}
 	}
 	struct mxt_event *d = &b->ev[b->nev++];

@@ -399,9 +399,9 @@ line_process(const struct mxt_pass *p)
 	return fnv1a(h, p->pid.ptr, p->pid.len);
 }
 
-/* Sets ev->warning to the newest warning of the line's process within
- * MXT_LINK_LINES lines and returns true; false when there is none (or no
- * process: a line without a pid). */
+/* Sets ev->warning to the newest warning of process proc (the line's,
+ * line_process) within MXT_LINK_LINES lines and returns true; false when
+ * there is none. */
 static bool
 find_link(struct mxt_pass *p, uint64_t proc, struct mxt_event *ev)
 {
