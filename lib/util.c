@@ -117,6 +117,32 @@ anchor_of(const char *b, size_t n)
 }
 
 /*
+ * anchor_of for a needle met before: the needles are nearly all literals
+ * and table entries, searched for on every line, and anchor_of reads the
+ * whole needle. The last anchors are kept by the needle's address and
+ * length (per thread: --jobs). A stale entry (another needle at a freed
+ * address) costs nothing but speed: any k < n finds the same leftmost
+ * match, since the whole needle is compared around the byte found.
+ */
+static size_t
+anchor_of_cached(const char *b, size_t n)
+{
+	static _Thread_local struct {
+		const char *b;
+		size_t n, k;
+	} cache[64];
+	uintptr_t a = (uintptr_t)b;
+	size_t i = (size_t)((a ^ a >> 6 ^ n) & 63);
+	if (cache[i].b == b && cache[i].n == n)
+		return cache[i].k;
+	size_t k = anchor_of(b, n);
+	cache[i].b = b;
+	cache[i].n = n;
+	cache[i].k = k;
+	return k;
+}
+
+/*
  * glibc's memmem sets up a table for every call, which costs more than the
  * search on the short lines and fields the dialects and rules search,
  * often many times per line: memchr for one byte of the needle (anchor_of)
@@ -133,7 +159,7 @@ mxt_find_bytes(const char *p, const char *end, const char *b, size_t n)
 		return p; /* as memmem */
 	if (n > len)
 		return NULL;
-	size_t k = anchor_of(b, n);
+	size_t k = anchor_of_cached(b, n);
 	/* the anchor of a match at start t lies at t + k, t <= end - n */
 	const char *q = p + k, *last = end - n + k;
 	while (q <= last) {

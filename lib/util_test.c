@@ -84,7 +84,10 @@ static const struct {
 };
 
 /* A haystack of few distinct bytes, so needles match often and in many
- * places, overlapping too (xorshift: the same bytes on every run). */
+ * places, overlapping too (xorshift: the same bytes on every run). The
+ * needles share one buffer: a needle of a length met before finds the
+ * anchor of another needle in mxt_find_bytes's cache, which must still
+ * give the leftmost match. */
 static void
 run_find_bytes(void)
 {
@@ -117,6 +120,16 @@ run_find_bytes(void)
 	}
 	test_ok(wrong == 0, "mxt_find_bytes is memmem", "%ld of %ld differ",
 	    wrong, tried);
+	/* one address, lengths 64 apart (the cache's slot is the same): the
+	 * anchor of the longer needle lies past the shorter one */
+	char two[80];
+	memset(two, 'a', sizeof two);
+	two[70] = 'Z';
+	const char *hay2 = "aaaaaaaaaZ";
+	test_ok(mxt_find_bytes(two, two + sizeof two, two, 71) == two,
+	    "a needle of 71 bytes", "not found in itself");
+	test_int("a needle of 7 bytes at the same address", "offset",
+	    mxt_find_bytes(hay2, hay2 + strlen(hay2), two, 7) - hay2, 0);
 	/* words only: the anchor is a rare letter, the match the leftmost */
 	const char *line = "login authenticator failed for authenticator "
 	    "failed for H=x";
