@@ -28,6 +28,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -135,6 +136,31 @@ batch_to_fill(struct mxt_event_pipe *p)
 	return &p->b[p->fill];
 }
 
+/* The strings of an event the pipe copies, by place: one list for the
+ * room an event needs and for its copy. */
+static const size_t str_fields[] = {
+	offsetof(struct mxt_event, host),
+	offsetof(struct mxt_event, service),
+	offsetof(struct mxt_event, queue_id),
+	offsetof(struct mxt_event, recipient),
+	offsetof(struct mxt_event, domain),
+	offsetof(struct mxt_event, sender),
+	offsetof(struct mxt_event, sender_domain),
+	offsetof(struct mxt_event, relay),
+	offsetof(struct mxt_event, relay_ip),
+	offsetof(struct mxt_event, text),
+	offsetof(struct mxt_event, message_id),
+	offsetof(struct mxt_event, instance),
+	offsetof(struct mxt_event, warning),
+};
+enum { NSTR_FIELDS = sizeof str_fields / sizeof str_fields[0] };
+
+static inline struct mxt_str *
+str_field(struct mxt_event *ev, size_t i)
+{
+	return (struct mxt_str *)((char *)ev + str_fields[i]);
+}
+
 static size_t
 str_bytes(struct mxt_str s)
 {
@@ -145,14 +171,10 @@ str_bytes(struct mxt_str s)
 static size_t
 event_bytes(const struct mxt_event *ev)
 {
-	size_t n = str_bytes(ev->host) + str_bytes(ev->service) +
-	    str_bytes(ev->queue_id) + str_bytes(ev->recipient) +
-	    str_bytes(ev->domain) + str_bytes(ev->sender) +
-	    str_bytes(ev->sender_domain) + str_bytes(ev->relay) +
-	    str_bytes(ev->relay_ip) + str_bytes(ev->text) +
-	    str_bytes(ev->message_id) + str_bytes(ev->instance) +
-	    str_bytes(ev->warning) +
-	    (ev->source != NULL ? strlen(ev->source) + 1 : 0);
+	size_t n = ev->source != NULL ? strlen(ev->source) + 1 : 0;
+	for (size_t i = 0; i < NSTR_FIELDS; i++)
+		n += str_bytes(*(const struct mxt_str *)((const char *)ev +
+		    str_fields[i]));
 	for (size_t i = 0; i < ev->nattempts; i++)
 		n += str_bytes(ev->attempts[i].relay) +
 		    str_bytes(ev->attempts[i].relay_ip) +
@@ -193,12 +215,8 @@ mxt_event_pipe_push(struct mxt_event_pipe *p, const struct mxt_event *ev)
 	}
 	struct mxt_event *d = &b->ev[b->nev++];
 	*d = *ev;
-	struct mxt_str *strs[] = {&d->host, &d->service, &d->queue_id,
-	    &d->recipient, &d->domain, &d->sender, &d->sender_domain,
-	    &d->relay, &d->relay_ip, &d->text, &d->message_id, &d->instance,
-	    &d->warning};
-	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-		copy_str(b, strs[i]);
+	for (size_t i = 0; i < NSTR_FIELDS; i++)
+		copy_str(b, str_field(d, i));
 	if (ev->source != NULL) {
 		size_t n = strlen(ev->source) + 1;
 		memcpy(b->bytes + b->used, ev->source, n);

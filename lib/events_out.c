@@ -392,12 +392,10 @@ json_plain(unsigned char c)
 	return (unsigned char)(c - 0x20) < 0x60 && c != '"' && c != '\\';
 }
 
-/* Eight bytes at a time, not one: most of what `events` writes is plain
- * ASCII (has_byte8, internal.h). */
-
 /* Does one of the eight bytes of x need more than a copy inside a JSON
  * string (!json_plain): a byte below 0x20, a byte from 0x80, a '"', a
- * backslash (DEL is plain)? */
+ * backslash (DEL is plain)? Eight bytes at a time, not one: most of what
+ * `events` writes is plain ASCII (has_byte8, internal.h). */
 static inline bool
 json_special8(uint64_t x)
 {

@@ -205,11 +205,10 @@ find_lit_ci(const char *p, const char *end, const char *lit)
 static inline uint64_t
 lower8(uint64_t x)
 {
-	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
-	uint64_t low7 = x & ~highs;
-	uint64_t from_a = low7 + ones * (0x80 - 'A');
-	uint64_t past_z = low7 + ones * (0x7f - 'Z');
-	uint64_t upper = (from_a ^ past_z) & ~x & highs;
+	uint64_t low7 = x & ~HIGHS8;
+	uint64_t from_a = low7 + ONES8 * (0x80 - 'A');
+	uint64_t past_z = low7 + ONES8 * (0x7f - 'Z');
+	uint64_t upper = (from_a ^ past_z) & ~x & HIGHS8;
 	return x | upper >> 2;
 }
 
