@@ -29,44 +29,40 @@ mxt_framing_is_exim(struct mxt_str program)
 	return true;
 }
 
-/*
- * The time at *pp as mxt_framing_iso_time reads it with sep ' ' and the
- * clock c; *pp moves past it. Most lines share their second with the line
- * before: the bytes read for that line (ecache) give its time again when
- * they are followed by a space and, unless they held a zone, by no byte a
- * zone may start with, for then every byte the reading looks at is the
- * same (a fraction needs '.' or ',' where the space is, a zone one of
- * "Zz+-" after it; a zone read is followed by no ':' or digit).
- */
+/* A byte a zone (zone(), syslog.c) may start with. */
 static inline bool
 zone_start(char ch)
 {
 	return ch == 'Z' || ch == 'z' || ch == '+' || ch == '-';
 }
 
+/*
+ * The time at *pp as mxt_framing_iso_time reads it with sep ' ' and the
+ * clock c; *pp moves past it. The bytes read for the line before
+ * (c->exim_own) give its time again when they are followed by a space
+ * and, unless they held a zone, by no byte a zone may start with: then
+ * every byte the reading looks at is the same (a fraction needs '.' or ','
+ * where the space is, a zone one of "Zz+-" after it; a zone read is
+ * followed by no ':' or digit).
+ */
 static bool
 own_time(struct mxt_clock *c, const char **pp, const char *end,
     struct mxt_time *t)
 {
 	const char *p = *pp;
-	size_t n = c->ecache_len, left = (size_t)(end - p);
-	if (n > 0 && left > n && p[n] == ' ' &&
-	    memcmp(p, c->ecache_text, n) == 0 && (c->ecache_zone ||
-	    left == n + 1 || !zone_start(p[n + 1]))) {
-		*t = c->ecache_time;
-		*pp = p + n;
+	const struct mxt_time_memo *m = &c->exim_own;
+	if (mxt_time_memo_at(m, p, end) && (m->zone ||
+	    (size_t)(end - p) == m->len + 1 || !zone_start(p[m->len + 1]))) {
+		*t = m->time;
+		*pp = p + m->len;
 		return true;
 	}
 	bool had_zone;
 	if (!mxt_framing_iso_time(&p, end, ' ', c, t, &had_zone))
 		return false;
-	n = (size_t)(p - *pp);
-	if (p < end && *p == ' ' && n <= sizeof c->ecache_text) {
-		memcpy(c->ecache_text, *pp, n);
-		c->ecache_len = n;
-		c->ecache_zone = had_zone;
-		c->ecache_time = *t;
-	}
+	if (p < end && *p == ' ')
+		mxt_time_memo_keep(&c->exim_own, *pp, (size_t)(p - *pp), t,
+		    had_zone);
 	*pp = p;
 	return true;
 }

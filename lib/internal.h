@@ -149,9 +149,7 @@ scan_to3(const char *p, const char *end, unsigned char a, unsigned char b,
 static inline const char *
 token_end(const char *p, const char *end)
 {
-	while (p < end && *p != ' ')
-		p++;
-	return p;
+	return scan_to3(p, end, ' ', ' ', ' ');
 }
 
 /* memmem over [p, end) for n bytes; NULL when absent. */
@@ -240,6 +238,18 @@ struct mxt_logline {
  * fixed, otherwise the year of `reference` (file mtime or now), minus one
  * when the result would lie more than a day after `reference`.
  */
+/*
+ * The bytes of the last time a framing read and what they gave. Most lines
+ * share their second with the line before, and the same bytes read the
+ * same (framing.h: mxt_time_memo_at, mxt_time_memo_keep).
+ */
+struct mxt_time_memo {
+	char text[40];
+	size_t len;          /* 0 = none */
+	bool zone;           /* a zone was among the bytes */
+	struct mxt_time time;
+};
+
 struct mxt_clock {
 	int year;         /* 0 = infer */
 	time_t reference; /* time the log was last written, or now */
@@ -249,18 +259,9 @@ struct mxt_clock {
 	int32_t cache_off;
 	int64_t ucache_key;
 	int64_t ucache_base;
-	/* The last traditional time read: its bytes (month to seconds and
-	 * fraction) and what they gave. Most lines share their second with
-	 * the line before, and the same bytes give the same time. */
-	char tcache_text[32];
-	size_t tcache_len;    /* 0 = none */
-	struct mxt_time tcache_time;
-	/* The same for Exim's own time ("YYYY-MM-DD HH:MM:SS[.fff]
-	 * [+zone]"): with ezone, a zone was among the bytes. */
-	char ecache_text[40];
-	size_t ecache_len;    /* 0 = none */
-	bool ecache_zone;
-	struct mxt_time ecache_time;
+	/* The last traditional time read (syslog.c) and the last Exim own
+	 * time (framing_exim.c): struct mxt_time_memo. */
+	struct mxt_time_memo trad, exim_own;
 	/* Exim's foreground output (-v): a "LOG: MAIN" line was just read,
 	 * the next "  message" line is its entry (framing.c) */
 	bool exim_fg;

@@ -269,7 +269,7 @@ bool
 mxt_framing_host_tag(const char *p, const char *end, struct mxt_logline *out)
 {
 	/* every line comes here: the scans go a word at a time */
-	const char *h = p, *he = scan_to3(p, end, ' ', ' ', ' ');
+	const char *h = p, *he = token_end(p, end);
 	if (he == h || he >= end)
 		return false;
 	out->host = mxt_str_make(h, (size_t)(he - h));
@@ -305,23 +305,20 @@ mxt_framing_host_tag(const char *p, const char *end, struct mxt_logline *out)
 	return true;
 }
 
+/* "Mmm dd hh:mm:ss[.frac]" at *pp, followed by a space; *pp moves to that
+ * space. The bytes read for the line before (c->trad) followed by a space
+ * read the same. */
 static bool
-parse_traditional(struct mxt_clock *c, const char *p, const char *end,
-    bool had_pri, struct mxt_logline *out)
+trad_time(struct mxt_clock *c, const char **pp, const char *end,
+    struct mxt_time *t)
 {
-	int mo, d, h, mi, s;
-	size_t cl = c->tcache_len;
-	if (cl > 0 && (size_t)(end - p) > cl && p[cl] == ' ' &&
-	    memcmp(p, c->tcache_text, cl) == 0) {
-		/* the time of the line before: the same bytes followed by
-		 * the same space, so the same reading */
-		if (!mxt_framing_host_tag(skip_spaces(p + cl, end), end, out))
-			return false;
-		out->time = c->tcache_time;
-		out->kind = MXT_HDR_TRADITIONAL;
+	const char *p = *pp;
+	if (mxt_time_memo_at(&c->trad, p, end)) {
+		*t = c->trad.time;
+		*pp = p + c->trad.len;
 		return true;
 	}
-	const char *start = p;
+	int mo, d, h, mi, s;
 	if (end - p < 15 || (mo = month_of(p)) == 0 || p[3] != ' ')
 		return false;
 	p += 4;
@@ -336,20 +333,26 @@ parse_traditional(struct mxt_clock *c, const char *p, const char *end,
 		return false;
 	if (!clock_time(&p, end, &h, &mi, &s))
 		return false;
-	struct mxt_time t = {0};
-	fraction(&p, end, &t);
+	memset(t, 0, sizeof *t);
+	fraction(&p, end, t);
 	if (p >= end || *p != ' ')
 		return false;
-	if (!mxt_framing_host_tag(skip_spaces(p, end), end, out))
+	traditional_time(c, mo, d, h, mi, s, t);
+	mxt_time_memo_keep(&c->trad, *pp, (size_t)(p - *pp), t, false);
+	*pp = p;
+	return true;
+}
+
+static bool
+parse_traditional(struct mxt_clock *c, const char *p, const char *end,
+    bool had_pri, struct mxt_logline *out)
+{
+	struct mxt_time t;
+	if (!trad_time(c, &p, end, &t) ||
+	    !mxt_framing_host_tag(skip_spaces(p, end), end, out))
 		return false;
-	traditional_time(c, mo, d, h, mi, s, &t);
 	out->time = t;
 	out->kind = MXT_HDR_TRADITIONAL;
-	if ((size_t)(p - start) <= sizeof c->tcache_text) {
-		c->tcache_len = (size_t)(p - start);
-		memcpy(c->tcache_text, start, c->tcache_len);
-		c->tcache_time = t;
-	}
 	return true;
 }
 
