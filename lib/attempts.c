@@ -156,6 +156,17 @@ make_key(struct mxt_attempts *s, struct mxt_str host, struct mxt_str tag)
 	return mxt_str_make(s->key.p, s->key.len);
 }
 
+/* Whether a key met at t without an entry would be watched (touch_key):
+ * not once the horizon is past. Before the first timed key it still is
+ * (touch_key sets the horizon). */
+static bool
+watching(const struct mxt_attempts *s, const struct mxt_time *t)
+{
+	/* warming (mxt_attempts_warm): every key, no horizon */
+	return s->watch && (s->warming || !t->valid || !s->started ||
+	    t->sec <= s->watch_until);
+}
+
 /* A key met without an entry while watched (mxt_attempts_watch): how
  * (value 1 take, 2 add) and for which queue id (ptr, malloc'd). */
 static void
@@ -164,12 +175,11 @@ touch_key(struct mxt_attempts *s, struct mxt_str key, const struct mxt_time *t,
 {
 	if (!s->watch)
 		return;
-	/* warming (mxt_attempts_warm): every key, no horizon */
 	if (!s->warming && t->valid && !s->started) {
 		s->started = true;
 		s->watch_until = t->sec + MXT_ATTEMPTS_WAIT;
 	}
-	if (!s->warming && t->valid && t->sec > s->watch_until)
+	if (!watching(s, t))
 		return;
 	if (s->touched.count >= MXT_ATTEMPTS_PENDING_MAX) {
 		s->over = true;
@@ -343,7 +353,9 @@ mxt_attempts_take(struct mxt_attempts *s, struct mxt_str host,
 {
 	ev->attempts = NULL;
 	ev->nattempts = 0;
-	if (s->map.count == 0 && !s->watch)
+	/* no entry to find, and a key met would not be kept: a piece's
+	 * pass (mxt_attempts_watch) past its horizon is one pass again */
+	if (s->map.count == 0 && !watching(s, &ev->time))
 		return;
 	struct mxt_str key = make_key(s, host, tag);
 	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->map, key.ptr, key.len);

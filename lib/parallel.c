@@ -368,9 +368,11 @@ static void
 piece_start(void *arg, struct mxt_str host, struct mxt_str qid)
 {
 	struct piece *g = arg;
-	mxt_summary_key(&g->key, host, qid, NULL);
-	struct mxt_strmap_slot *e = mxt_strmap_get(&g->ended, g->key.p,
-	    g->key.len);
+	struct mxt_strmap_slot *e = NULL;
+	if (g->ended.count > 0) {
+		mxt_summary_key(&g->key, host, qid, NULL);
+		e = mxt_strmap_get(&g->ended, g->key.p, g->key.len);
+	}
 	if (e != NULL)
 		e->value = 2; /* begun again after it ended */
 	else if (g->continues || g->input > 0) {
@@ -394,7 +396,7 @@ piece_end(void *arg, struct mxt_str host, struct mxt_str qid)
 	bool added;
 	/* a piece's pass starts empty: an entry that saw its start was
 	 * begun in the piece (the tracker drops it after this call) */
-	const struct mxt_msg *m = mxt_track_get(g->pass->track, host, qid);
+	const struct mxt_msg *m = g->pass->ending;
 	if (m == NULL || !m->start_seen) {
 		mxt_summary_key(&g->key, host, qid, NULL);
 		if (mxt_strmap_get(&g->ended, g->key.p, g->key.len) == NULL)

@@ -591,9 +591,12 @@ static void
 sink_msg_end(void *ctx, struct mxt_str host, struct mxt_str id)
 {
 	struct mxt_pass *p = ctx;
+	struct mxt_msg *m = mxt_track_get(p->track, host, id);
+	p->ending = m;
 	if (p->cfg.on_message_end != NULL)
 		p->cfg.on_message_end(p->cfg.event_arg, host, id);
-	mxt_track_remove(p->track, host, id);
+	p->ending = NULL;
+	mxt_track_remove(p->track, m);
 }
 
 static void

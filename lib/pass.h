@@ -41,6 +41,9 @@ struct mxt_pass {
 	struct mxt_stats stats;
 	struct mxt_clock clock;
 	struct mxt_track *track;
+	/* during on_message_end: the tracker's entry of the message that
+	 * ends (NULL when it has none), about to leave */
+	const struct mxt_msg *ending;
 	struct mxt_attempts *attempts; /* earlier MX replies waiting */
 	struct mxt_str default_host; /* of lines without one; may be empty */
 	/* the line being processed */

@@ -203,13 +203,17 @@ mxt_track_add(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 }
 
 void
-mxt_track_remove(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
+mxt_track_remove(struct mxt_track *t, struct mxt_msg *m)
 {
-	if (!trackable(id))
+	if (m == NULL)
 		return;
-	struct mxt_msg **pp = slot(t, hash_key(host, id), host, id);
-	if (*pp != NULL)
-		unlink_msg(t, pp);
+	/* its own chain holds it: a walk by address, no key compared */
+	struct mxt_msg **pp = &t->buckets[m->hash & (t->nbuckets - 1)];
+	while (*pp != m) {
+		assert(*pp != NULL);
+		pp = &(*pp)->hnext;
+	}
+	unlink_msg(t, pp);
 }
 
 size_t

@@ -65,9 +65,9 @@ struct mxt_msg *mxt_track_get(struct mxt_track *t, struct mxt_str host,
  * pointer is valid until the next add or remove. */
 struct mxt_msg *mxt_track_add(struct mxt_track *t, struct mxt_str host,
     struct mxt_str id);
-/* Drops the entry when there is one (on_drop is called first). */
-void mxt_track_remove(struct mxt_track *t, struct mxt_str host,
-    struct mxt_str id);
+/* Drops m, an entry of t (mxt_track_get) or NULL (nothing); on_drop is
+ * called first. */
+void mxt_track_remove(struct mxt_track *t, struct mxt_msg *m);
 size_t mxt_track_count(const struct mxt_track *t);
 /* The oldest entry (NULL when none); ->newer walks to the newest. For
  * saving the table (track_state.c). */
