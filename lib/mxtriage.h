@@ -316,6 +316,17 @@ int mxt_reader_seek(struct mxt_reader *r, long long offset, long line_no,
  */
 void mxt_reader_set_live(struct mxt_reader *r, bool live);
 /*
+ * Before the first mxt_reader_next: a compressed regular file that is
+ * not live is decompressed on a thread of its own, a few blocks (1 MiB)
+ * ahead of the lines read, for a caller with a core to spare. Lines,
+ * numbers, offsets and errors are the same as without. Nothing changes
+ * for other inputs.
+ */
+void mxt_reader_set_ahead(struct mxt_reader *r, bool on);
+/* Whether r decompresses on a thread of its own (known from the first
+ * mxt_reader_next on). */
+bool mxt_reader_reads_ahead(const struct mxt_reader *r);
+/*
  * wait(arg, fd) is called before each read(2) of an input that is not a
  * regular file (a pipe, a terminal), which may block: it may flush
  * output and wait for the descriptor itself. Returning non-zero ends the
@@ -466,6 +477,9 @@ struct mxt_pass_config {
 	 * would be linked to if its cause wants one (ev->warning), which
 	 * mxt_event_classify keeps or drops. */
 	bool classify_later;
+	/* mxt_pass_read decompresses a compressed file on a thread of its
+	 * own (mxt_reader_set_ahead): for a caller with a core to spare. */
+	bool read_ahead;
 	/* Receives each event, with event_arg. Required. */
 	void (*on_event)(void *event_arg, const struct mxt_event *ev);
 	void *event_arg;

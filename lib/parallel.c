@@ -147,6 +147,8 @@ struct piece {
 	int64_t off, len;          /* len < 0: to the end of the input */
 	int64_t bytes;             /* its bytes when planned (as stored) */
 	bool range;                /* a byte range of a plain file */
+	bool ahead;                /* decompressed on a thread of its own
+	                            * (fewer pieces than threads) */
 	bool continues;            /* not the first piece of its input */
 	/* filled by the thread that reads it */
 	struct mxt_summary *s;
@@ -490,6 +492,8 @@ static void
 read_whole(struct piece *g, struct mxt_pass *p)
 {
 	struct mxt_reader *rd = mxt_reader_open(g->path, &g->err);
+	if (rd != NULL)
+		mxt_reader_set_ahead(rd, g->ahead);
 	snprintf(g->name, sizeof g->name, "%s", rd != NULL ? mxt_reader_name(rd) :
 	    strcmp(g->path, "-") == 0 ? "<stdin>" : g->path);
 	mxt_spans_begin(p->spans, g->name);
@@ -1370,6 +1374,10 @@ mxt_parallel_run(const struct mxt_parallel_config *cfg,
 		return NULL;
 	}
 	unsigned nw = cfg->jobs < r->npieces ? cfg->jobs : (unsigned)r->npieces;
+	/* a thread to spare: compressed inputs decompress on one more */
+	for (size_t i = 0; i < r->npieces; i++)
+		r->pieces[i].ahead = cfg->pass.read_ahead &&
+		    r->npieces < cfg->jobs;
 	struct worker *w = xcalloc(nw, sizeof *w);
 	unsigned started = 0;
 	for (unsigned t = 0; t < nw; t++) {

@@ -309,6 +309,7 @@ mxt_pass_read(struct mxt_pass *p, const char *path, struct mxt_error *err)
 		p->stats.inputs_failed++;
 		return -1;
 	}
+	mxt_reader_set_ahead(r, p->cfg.read_ahead);
 	int rc = mxt_pass_read_reader(p, r, err);
 	mxt_reader_close(r);
 	return rc;

@@ -28,6 +28,16 @@
  * Lines are cut out of one fixed buffer (no allocation per line); a line
  * longer than MXT_LINE_MAX is returned cut at that length and the rest of
  * it is skipped, so memory stays bounded whatever the input holds.
+ *
+ * Read-ahead (mxt_reader_set_ahead): a compressed regular file may be
+ * decompressed on a thread of its own, a few blocks ahead of the lines
+ * being read, when a core would otherwise idle (one compressed input
+ * under --jobs). That thread runs the same decoder loop on an inner
+ * reader that owns the descriptor, the compressed bytes and the decoder;
+ * the outer reader takes its text block by block, and the damage the
+ * inner one met arrives with the last block, after every byte before it,
+ * so lines, line numbers, offsets and errors are those of reading in
+ * line.
  */
 #include "journal.h"
 
@@ -36,6 +46,7 @@
 #include <fcntl.h>
 #include <lz4frame.h>
 #include <lzma.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -47,10 +58,36 @@
 #define BUF_SIZE (MXT_LINE_MAX + READ_CHUNK)
 /* the longest magic of a codec, read before deciding the kind */
 #define MAGIC_MAX 6
+/* Read-ahead: blocks of text decompressed ahead of the lines read. */
+#define AHEAD_BLOCKS 4
+#define AHEAD_BLOCK READ_CHUNK
 
 enum step { STEP_OK, STEP_END, STEP_ERROR };
 
 struct mxt_reader;
+
+/* A block of decompressed text (read-ahead); the last one also carries
+ * how the input ended. */
+struct ahead_block {
+	char *text;        /* AHEAD_BLOCK */
+	size_t len, taken; /* text made; taken by the lines so far */
+	bool last;
+	bool failed;       /* the inner reader's damage, as fail() keeps it */
+	char fail_text[160];
+	long long fail_offset;
+};
+
+/* Read-ahead: a ring of blocks between the decoding thread (fills) and
+ * the reader (empties). */
+struct ahead {
+	struct mxt_reader *inner;  /* the decoder's reader; owns fd */
+	struct ahead_block blocks[AHEAD_BLOCKS];
+	size_t filled, emptied;    /* blocks made and blocks given back */
+	bool stop;                 /* closed before the end */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t to_decoder, to_reader;
+};
 
 /*
  * One compressed format. step() decompresses from in[0..in_len) into
@@ -127,6 +164,9 @@ struct mxt_reader {
 	bool failed;
 	char fail_text[160];
 	long long fail_offset;
+
+	bool want_ahead;      /* mxt_reader_set_ahead */
+	struct ahead *ahead;  /* decompressing on a thread of its own */
 };
 
 /* ---- the codecs ---------------------------------------------------------- */
@@ -432,11 +472,14 @@ mxt_reader_open_fd(int fd, const char *name, struct mxt_error *err)
 	return r;
 }
 
+static void stop_ahead(struct mxt_reader *r);
+
 void
 mxt_reader_close(struct mxt_reader *r)
 {
 	if (r == NULL)
 		return;
+	stop_ahead(r);
 	if (r->ready)
 		r->codec->end(r);
 	if (r->jentry != NULL)
@@ -488,6 +531,18 @@ mxt_reader_seek(struct mxt_reader *r, long long offset, long line_no,
 	r->text_total = offset;
 	r->line_no = r->out_line_no = line_no;
 	return 0;
+}
+
+void
+mxt_reader_set_ahead(struct mxt_reader *r, bool on)
+{
+	r->want_ahead = on;
+}
+
+bool
+mxt_reader_reads_ahead(const struct mxt_reader *r)
+{
+	return r->ahead != NULL;
 }
 
 void
@@ -583,6 +638,8 @@ read_in(struct mxt_reader *r)
 	return got;
 }
 
+static bool start_ahead(struct mxt_reader *r);
+
 /* Decides plain or a codec from the first bytes (fewer at a short end). */
 static int
 probe(struct mxt_reader *r, struct mxt_error *err)
@@ -602,6 +659,11 @@ probe(struct mxt_reader *r, struct mxt_error *err)
 	for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++)
 		if (codecs[i].begins(r->in, r->in_len)) {
 			r->codec = &codecs[i];
+			/* a file that is still written is read in line:
+			 * its end is no end */
+			if (r->want_ahead && r->regular && !r->live &&
+			    start_ahead(r))
+				return 0;
 			if (!r->codec->init(r)) {
 				set_error(err, r->name, 0, 0,
 				    "cannot allocate the decompressor");
@@ -739,6 +801,153 @@ fill_codec(struct mxt_reader *r, size_t room)
 	}
 }
 
+/* ---- read-ahead ---------------------------------------------------------- */
+
+/* The decoding thread: fill_codec on the inner reader, a block at a time,
+ * until the input ends (or the reader is closed). */
+static void *
+ahead_main(void *arg)
+{
+	struct ahead *a = arg;
+	struct mxt_reader *in = a->inner;
+	for (;;) {
+		pthread_mutex_lock(&a->mu);
+		while (a->filled - a->emptied == AHEAD_BLOCKS && !a->stop)
+			pthread_cond_wait(&a->to_decoder, &a->mu);
+		bool stop = a->stop;
+		pthread_mutex_unlock(&a->mu);
+		if (stop)
+			return NULL;
+		struct ahead_block *b = &a->blocks[a->filled % AHEAD_BLOCKS];
+		in->buf = b->text;
+		in->start = in->end = 0;
+		while (in->end < AHEAD_BLOCK && !in->eof)
+			fill_codec(in, AHEAD_BLOCK - in->end);
+		b->len = in->end;
+		b->taken = 0;
+		b->last = in->eof;
+		b->failed = in->failed;
+		if (in->failed) {
+			memcpy(b->fail_text, in->fail_text, sizeof b->fail_text);
+			b->fail_offset = in->fail_offset;
+		}
+		in->buf = NULL;
+		pthread_mutex_lock(&a->mu);
+		a->filled++;
+		pthread_cond_signal(&a->to_reader);
+		pthread_mutex_unlock(&a->mu);
+		if (b->last)
+			return NULL;
+	}
+}
+
+/* Frees a: its blocks, its lock, its inner reader and decoder (not the
+ * descriptor, which is the outer reader's). */
+static void
+free_ahead(struct ahead *a)
+{
+	a->inner->fd = -1;
+	mxt_reader_close(a->inner);
+	for (size_t i = 0; i < AHEAD_BLOCKS; i++)
+		free(a->blocks[i].text);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->to_decoder);
+	pthread_cond_destroy(&a->to_reader);
+	free(a);
+}
+
+/*
+ * From probe, the codec found: hands the descriptor's reading, the bytes
+ * read so far and a decoder of its own to an inner reader on a thread.
+ * False (r unchanged) when the decoder or the thread cannot be made: r
+ * then decompresses in line.
+ */
+static bool
+start_ahead(struct mxt_reader *r)
+{
+	struct mxt_reader *in = xcalloc(1, sizeof *in);
+	in->fd = r->fd; /* r's still: closed by r, never read by it again */
+	memcpy(in->name, r->name, sizeof in->name);
+	in->regular = true;
+	in->probed = true;
+	in->codec = r->codec;
+	in->in = r->in;
+	in->in_pos = r->in_pos;
+	in->in_len = r->in_len;
+	in->in_eof = r->in_eof;
+	in->in_total = r->in_total;
+	if (!in->codec->init(in)) {
+		free(in);
+		return false;
+	}
+	in->ready = true;
+	struct ahead *a = xcalloc(1, sizeof *a);
+	a->inner = in;
+	for (size_t i = 0; i < AHEAD_BLOCKS; i++)
+		a->blocks[i].text = xmalloc(AHEAD_BLOCK);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->to_decoder, NULL);
+	pthread_cond_init(&a->to_reader, NULL);
+	if (pthread_create(&a->thread, NULL, ahead_main, a) != 0) {
+		in->in = NULL; /* still r's */
+		free_ahead(a);
+		return false;
+	}
+	r->in = NULL; /* the inner reader's now */
+	r->in_pos = r->in_len = 0;
+	r->ahead = a;
+	return true;
+}
+
+/* Read-ahead: text from the next block into the free room of buf; the
+ * end of the input (and its damage) once the last block is used up. */
+static void
+fill_ahead(struct mxt_reader *r, size_t room)
+{
+	struct ahead *a = r->ahead;
+	pthread_mutex_lock(&a->mu);
+	while (a->filled == a->emptied)
+		pthread_cond_wait(&a->to_reader, &a->mu);
+	pthread_mutex_unlock(&a->mu);
+	struct ahead_block *b = &a->blocks[a->emptied % AHEAD_BLOCKS];
+	size_t n = b->len - b->taken;
+	if (n > room)
+		n = room;
+	memcpy(r->buf + r->end, b->text + b->taken, n);
+	b->taken += n;
+	r->end += n;
+	r->text_total += (long long)n;
+	if (b->taken < b->len)
+		return;
+	if (b->last) {
+		/* the thread has ended; the block stays */
+		r->eof = true;
+		if (b->failed)
+			fail(r, b->fail_text, b->fail_offset);
+		return;
+	}
+	pthread_mutex_lock(&a->mu);
+	a->emptied++;
+	pthread_cond_signal(&a->to_decoder);
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* Ends the decoding thread (at once when it is ahead) and frees it. */
+static void
+stop_ahead(struct mxt_reader *r)
+{
+	struct ahead *a = r->ahead;
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = true;
+	pthread_cond_signal(&a->to_decoder);
+	pthread_mutex_unlock(&a->mu);
+	pthread_join(a->thread, NULL);
+	free_ahead(a);
+	r->ahead = NULL;
+}
+
 /* The journal: the next entry's line, and a newline, into buf. */
 static int
 fill_journal(struct mxt_reader *r, struct mxt_error *err)
@@ -780,7 +989,10 @@ fill(struct mxt_reader *r, struct mxt_error *err)
 		room = READ_CHUNK;
 	if (r->codec == NULL)
 		return fill_plain(r, room, err);
-	fill_codec(r, room);
+	if (r->ahead != NULL)
+		fill_ahead(r, room);
+	else
+		fill_codec(r, room);
 	return 0;
 }
 

@@ -4,7 +4,10 @@
  * damaged gzip files (bad CRC or length trailer, truncated at many
  * points, corrupt data, trailing garbage) whose every line before the
  * damage must arrive, and a pipe whose lines arrive as they are written.
- * The gzip files are made here at run time.
+ * The files are made here at run time. The files that are read whole run
+ * twice, decompressing in line and on a thread of its own
+ * (mxt_reader_set_ahead), and read_compare also checks that both ways
+ * give the same lines and the same end.
  */
 #include "internal.h"
 #include "testutil.h"
@@ -21,6 +24,19 @@
 #include <zstd.h>
 
 static char dir[] = "/tmp/mxt-reader-XXXXXX";
+
+/* Whether the readers of the tests decompress on a thread of their own
+ * (main runs the tests of whole files both ways). */
+static bool use_ahead;
+
+static struct mxt_reader *
+open_reader(const char *path, struct mxt_error *err, bool ahead)
+{
+	struct mxt_reader *r = mxt_reader_open(path, err);
+	if (r != NULL)
+		mxt_reader_set_ahead(r, ahead);
+	return r;
+}
 
 static const char *
 write_file(const char *name, const char *data, size_t len, bool gzip)
@@ -50,7 +66,7 @@ static struct got
 read_all(const char *path)
 {
 	struct got g = {0};
-	struct mxt_reader *r = mxt_reader_open(path, &g.err);
+	struct mxt_reader *r = open_reader(path, &g.err, use_ahead);
 	const char *line;
 	size_t len;
 	bool trunc;
@@ -122,11 +138,11 @@ inflate_prefix(const char *z, size_t n, char *out, size_t cap)
  * want[0..wn) in order. Returns the line count (-1 when a line differs);
  * *rc and *err get the end. */
 static int
-read_compare(const char *path, const char *want, size_t wn, int *rc,
-    struct mxt_error *err)
+read_compare_as(const char *path, const char *want, size_t wn, int *rc,
+    struct mxt_error *err, bool ahead, long long *offset)
 {
 	memset(err, 0, sizeof *err);
-	struct mxt_reader *r = mxt_reader_open(path, err);
+	struct mxt_reader *r = open_reader(path, err, ahead);
 	if (r == NULL) {
 		*rc = -2;
 		return 0;
@@ -144,8 +160,30 @@ read_compare(const char *path, const char *want, size_t wn, int *rc,
 		off += wl + 1;
 		lines++;
 	}
+	*offset = mxt_reader_offset(r);
 	mxt_reader_close(r);
 	return bad ? -1 : lines;
+}
+
+/* read_compare_as in line; the same read on a decoding thread must end
+ * alike: lines, status, error (text, line, byte), offset. */
+static int
+read_compare(const char *path, const char *want, size_t wn, int *rc,
+    struct mxt_error *err)
+{
+	long long off, off2;
+	int rc2;
+	struct mxt_error err2;
+	int got = read_compare_as(path, want, wn, rc, err, false, &off);
+	int got2 = read_compare_as(path, want, wn, &rc2, &err2, true, &off2);
+	test_ok(got == got2 && *rc == rc2 && off == off2 &&
+	    err->line == err2.line && err->column == err2.column &&
+	    strcmp(err->text, err2.text) == 0, path,
+	    "in line: %d lines, rc %d, offset %lld, '%s' line %ld byte %ld; "
+	    "read ahead: %d lines, rc %d, offset %lld, '%s' line %ld byte %ld",
+	    got, *rc, off, err->text, err->line, err->column, got2, rc2, off2,
+	    err2.text, err2.line, err2.column);
+	return got;
 }
 
 static int
@@ -548,7 +586,7 @@ damaged_codecs(void)
 		test_int(name, "every line", read_compare(path, text, n, &rc,
 		    &err), all);
 		test_int(name, "end", rc, 0);
-		struct mxt_reader *r = mxt_reader_open(path, NULL);
+		struct mxt_reader *r = open_reader(path, NULL, use_ahead);
 		const char *line;
 		size_t len;
 		bool trunc;
@@ -606,7 +644,7 @@ damaged_codecs(void)
 		spit(path, cat, zn);
 		snprintf(name, sizeof name, "%s corrupt in the middle", cn);
 		int got = 0;
-		r = mxt_reader_open(path, NULL);
+		r = open_reader(path, NULL, use_ahead);
 		while ((rc = mxt_reader_next(r, &line, &len, &trunc, &err)) > 0)
 			got++;
 		mxt_reader_close(r);
@@ -661,6 +699,9 @@ fd_and_offset(void)
 	    err.text);
 }
 
+static void whole_files(void);
+static void read_ahead(void);
+
 int
 main(void)
 {
@@ -668,7 +709,30 @@ main(void)
 		return 99;
 	test_live();
 	test_wait();
+	use_ahead = false;
+	whole_files();
+	use_ahead = true;
+	whole_files();
+	read_ahead();
+	pipe_lines_arrive();
+	fd_and_offset();
 
+	struct got g = read_all("/nonexistent/mail.log");
+	test_int("missing file", "open fails", g.rc, -2);
+	test_str("missing file", "error source", g.err.source,
+	    strlen(g.err.source), "/nonexistent/mail.log");
+
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		return 99;
+	return test_done();
+}
+
+/* Files read whole (use_ahead: decompressing on a thread of its own). */
+static void
+whole_files(void)
+{
 	struct got g = read_all(write_file("crlf", "ab\r\ncd\r\n", 8, false));
 	test_int("CRLF", "lines", g.lines, 2);
 	test_int("CRLF", "first length without CR", (long long)g.lens[0], 2);
@@ -721,8 +785,10 @@ main(void)
 	fseek(fp, 0, SEEK_END);
 	long size = ftell(fp);
 	fclose(fp);
-	if (truncate(gzpath, size / 2) != 0)
-		return 99;
+	if (truncate(gzpath, size / 2) != 0) {
+		test_ok(false, "truncated gzip", "cannot truncate %s", gzpath);
+		return;
+	}
 	g = read_all(gzpath);
 	test_int("truncated gzip", "reports an error", g.rc, -1);
 	test_ok(g.lines > 1000, "truncated gzip: lines before the cut arrive",
@@ -733,20 +799,64 @@ main(void)
 	    "truncated gzip: error says so", "got '%s'", g.err.text);
 
 	damaged_gzip();
-	pipe_lines_arrive();
-	fd_and_offset();
 	damaged_codecs();
-
-	g = read_all("/nonexistent/mail.log");
-	test_int("missing file", "open fails", g.rc, -2);
-	test_str("missing file", "error source", g.err.source,
-	    strlen(g.err.source), "/nonexistent/mail.log");
-
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		return 99;
 	free(data);
 	free(many);
-	return test_done();
+}
+
+/*
+ * Read-ahead itself: the thread is used for a compressed regular file
+ * only (not plain text, not a live file); a reader closed early, with the
+ * thread ahead and waiting for room, ends it; the lines are those read
+ * in line.
+ */
+static void
+read_ahead(void)
+{
+	char *text = malloc(3000000);
+	size_t n = 0;
+	for (unsigned i = 0; n < 2900000; i++)
+		n += (size_t)snprintf(text + n, 3000000 - n,
+		    "Nov 23 10:00:01 mx postfix/qmgr[%u]: %08X: removed\n",
+		    i % 977, i * 2654435761u);
+	char gz[600], plain[600];
+	snprintf(gz, sizeof gz, "%s", write_file("ahead.gz", text, n, true));
+	snprintf(plain, sizeof plain, "%s", write_file("ahead.log", text, n,
+	    false));
+	struct mxt_error err;
+	const char *line;
+	size_t len;
+	bool trunc;
+
+	struct mxt_reader *r = open_reader(gz, &err, true);
+	test_int("read-ahead", "first line", mxt_reader_next(r, &line, &len,
+	    &trunc, &err), 1);
+	test_ok(mxt_reader_reads_ahead(r), "read-ahead", "a gzip file is not "
+	    "decompressed on a thread of its own");
+	mxt_reader_close(r); /* the thread is ahead, waiting: it must end */
+
+	r = open_reader(gz, &err, false);
+	mxt_reader_next(r, &line, &len, &trunc, &err);
+	test_ok(!mxt_reader_reads_ahead(r), "read-ahead", "not asked for, "
+	    "yet used");
+	mxt_reader_close(r);
+
+	r = open_reader(plain, &err, true);
+	mxt_reader_next(r, &line, &len, &trunc, &err);
+	test_ok(!mxt_reader_reads_ahead(r), "read-ahead", "used for plain "
+	    "text");
+	mxt_reader_close(r);
+
+	r = open_reader(gz, &err, true);
+	mxt_reader_set_live(r, true);
+	mxt_reader_next(r, &line, &len, &trunc, &err);
+	test_ok(!mxt_reader_reads_ahead(r), "read-ahead", "used for a live "
+	    "file");
+	mxt_reader_close(r);
+
+	int rc;
+	test_int("read-ahead", "every line, in order", read_compare(gz, text,
+	    n, &rc, &err), count_lines(text, n));
+	test_int("read-ahead", "end", rc, 0);
+	free(text);
 }

@@ -4,8 +4,10 @@
 Runs a few commands over the logs that real Postfix and Exim wrote
 (testdata/mta/out), through the paths the other tests take with
 sanitizers: the table and JSON reports, user rules with patterns,
-events as CSV from a gzip file (the inflate path) and with --why on the
-writing thread of --jobs 2 (the copies of lib/event_pipe.c),
+events as CSV from a gzip file (the inflate path), the report of that
+file with --jobs 2 (decompressed on a thread of its own, reader.c's
+read-ahead), events with --why on the writing thread of --jobs 2 (the
+copies of lib/event_pipe.c),
 a rules file check that fails, explain. Each run must exit as expected
 with no error valgrind finds and no definitely lost block
 (--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite).
@@ -64,6 +66,9 @@ def main():
               "domain,cause", "--rules", rules, postfix, exim], 0),
             ("events as CSV from gzip, one thread",
              ["events", "--jobs", "1", "--year", "2024", "-f", "csv", gz], 0),
+            ("summary of gzip, decompressed on a thread of its own "
+             "(--jobs 2)",
+             ["summary", "--jobs", "2", "--year", "2024", gz], 0),
             ("events with --why on the writing thread (--jobs 2)",
              ["events", "--jobs", "2", "--why", "--year", "2024", postfix,
               exim], 0),

@@ -237,6 +237,9 @@ cmd_events(int argc, char **argv)
 		.event_arg = &ctx,
 		.classifier = ctx.pipe != NULL ? NULL : cls,
 		.classify_later = ctx.pipe != NULL,
+		/* a third thread, when there is a core for it: on two, the
+		 * decoder and the two others slow each other down */
+		.read_ahead = jobs > 2,
 	};
 	in.on_idle = on_idle;
 	in.idle_arg = &ctx;

@@ -750,6 +750,10 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	if (mxt_inputs_failed(list) > 0)
 		status = MXT_EXIT_INPUT;
 	struct mxt_parallel *par = NULL;
+	/* more than one thread: one compressed input decompresses on a
+	 * thread of its own (one pass; threads with cores to spare) */
+	if (in->jobs > 1)
+		cfg->read_ahead = true;
 	if (in->jobs > 1 && in->summary != NULL && !live && !in->journal)
 		par = run_parallel(in, cfg, list, &status);
 	struct mxt_pass *p = NULL;

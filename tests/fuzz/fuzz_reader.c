@@ -12,6 +12,11 @@
  * corrupt), where only the sanitizers judge. So is an input with a line
  * that may be journald's (starting with '{', 0x1e or "__"): the reader
  * turns JSON and export entries into lines of their own.
+ *
+ * Every compressed read is also made decompressing on a thread of its own
+ * (mxt_reader_set_ahead): the gzip copy must give the same lines, and an
+ * input read as compressed must give the same lines and end (status,
+ * error text, line and byte) as the read in line.
  */
 #include "fuzz.h"
 
@@ -53,7 +58,7 @@ gzip_member(const uint8_t *data, size_t size, uint8_t *out, size_t cap,
  * that the reader saw gzip exactly when expected. */
 static void
 read_and_check(const char *path, const uint8_t *data, size_t size,
-    bool gzip)
+    bool gzip, bool ahead)
 {
 	struct mxt_error err;
 	struct mxt_reader *r = mxt_reader_open(path, &err);
@@ -61,6 +66,7 @@ read_and_check(const char *path, const uint8_t *data, size_t size,
 		fprintf(stderr, "cannot open %s: %s\n", path, err.text);
 		abort();
 	}
+	mxt_reader_set_ahead(r, ahead);
 	const char *line;
 	size_t len;
 	bool truncated;
@@ -99,6 +105,39 @@ read_and_check(const char *path, const uint8_t *data, size_t size,
 	mxt_reader_close(r);
 }
 
+/* What a read gave: its lines (FNV-1a over lengths and bytes), and how
+ * it ended. */
+struct digest {
+	uint64_t hash;
+	long lines;
+	int rc;
+	struct mxt_error err;
+};
+
+static struct digest
+read_digest(const char *path, bool ahead)
+{
+	struct digest d = {.hash = 1469598103934665603ull};
+	struct mxt_reader *r = mxt_reader_open(path, &d.err);
+	if (r == NULL)
+		abort();
+	mxt_reader_set_ahead(r, ahead);
+	const char *line;
+	size_t len;
+	bool truncated;
+	while ((d.rc = mxt_reader_next(r, &line, &len, &truncated,
+	    &d.err)) > 0) {
+		fuzz_touch(line, len + 1);
+		d.lines++;
+		d.hash = (d.hash ^ len) * 1099511628211ull;
+		for (size_t i = 0; i < len; i++)
+			d.hash = (d.hash ^ (unsigned char)line[i]) *
+			    1099511628211ull;
+	}
+	mxt_reader_close(r);
+	return d;
+}
+
 static void
 on_event(void *arg, const struct mxt_event *ev)
 {
@@ -121,7 +160,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			magic = true;
 
 	if (!magic) {
-		read_and_check(plain, data, size, false);
+		read_and_check(plain, data, size, false, false);
 
 		size_t cap = 2 * compressBound((uLong)size) + 64, n = 0;
 		uint8_t *gz = malloc(cap);
@@ -129,20 +168,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		gzip_member(data, size / 2, gz, cap, &n);
 		gzip_member(data + size / 2, size - size / 2, gz, cap, &n);
-		read_and_check(fuzz_file(1, gz, n), data, size, true);
+		const char *gzpath = fuzz_file(1, gz, n);
+		read_and_check(gzpath, data, size, true, false);
+		read_and_check(gzpath, data, size, true, true);
 		free(gz);
 	} else {
-		/* judged by the sanitizers only: read to the end or an error */
-		struct mxt_error err;
-		struct mxt_reader *r = mxt_reader_open(plain, &err);
-		const char *line;
-		size_t len;
-		bool truncated;
-		if (r == NULL)
+		/* judged by the sanitizers, and the two ways of reading must
+		 * agree: read to the end or an error */
+		struct digest a = read_digest(plain, false);
+		struct digest b = read_digest(plain, true);
+		if (a.hash != b.hash || a.lines != b.lines || a.rc != b.rc ||
+		    (a.rc < 0 && (strcmp(a.err.text, b.err.text) != 0 ||
+		    a.err.line != b.err.line ||
+		    a.err.column != b.err.column))) {
+			fprintf(stderr, "in line: %ld lines, rc %d, '%s' line %ld "
+			    "byte %ld; read ahead: %ld lines, rc %d, '%s' line "
+			    "%ld byte %ld\n", a.lines, a.rc,
+			    a.rc < 0 ? a.err.text : "", a.err.line,
+			    a.err.column, b.lines, b.rc,
+			    b.rc < 0 ? b.err.text : "", b.err.line,
+			    b.err.column);
 			abort();
-		while (mxt_reader_next(r, &line, &len, &truncated, &err) > 0)
-			fuzz_touch(line, len + 1);
-		mxt_reader_close(r);
+		}
 	}
 
 	/* the whole path of `mxtriage FILE`, without a classifier */
