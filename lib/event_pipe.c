@@ -24,6 +24,13 @@
  * The borrowed pointers that stay valid for the run are not copied:
  * rule, rule_origin, provider and via belong to the classifier, which
  * outlives the pipe.
+ *
+ * The report on one stream (standard input, a pipe, a journal, a live
+ * file, a run the threads of parallel.c refused) moves its summary the
+ * same way (mxt_event_pipe_wire): the pass's callbacks for a message
+ * that starts or ends, one received and our own trouble are records of
+ * the batch too, copied and handed over in the order the pass told
+ * them, so the summary sees what it would see on the pass's thread.
  */
 #include "internal.h"
 
@@ -41,16 +48,36 @@
 _Static_assert(MXT_ATTEMPTS_MAX <= BATCH_ATTEMPTS,
     "a batch holds the earlier replies of one event");
 
+/* What the pass told, in a batch: an event, or (mxt_event_pipe_wire)
+ * another of its callbacks. */
+enum record_kind { REC_EVENT, REC_START, REC_END, REC_RECEIVED, REC_LOCAL };
+
+struct record {
+	enum record_kind kind;
+	union {
+		struct mxt_event ev;
+		struct {
+			struct mxt_str host, id;
+		} msg;
+		struct mxt_received rcv;
+		struct mxt_local loc;
+	} u;
+};
+
 struct batch {
-	struct mxt_event *ev;
+	struct record *rec;
 	struct mxt_attempt *att;
 	char *bytes;
-	size_t nev, natt, used, size;
+	size_t nev, natt, used, size; /* nev: records */
 };
 
 struct mxt_event_pipe {
 	mxt_event_pipe_fn *fn;
 	void *arg;
+	/* mxt_event_pipe_wire: the callbacks the records go to, and the
+	 * classifier of the events */
+	struct mxt_pass_config to;
+	struct mxt_classifier *cls;
 	struct batch b[PIPE_BATCHES];
 	/* Batches are handed over in ring order: the worker's next is head,
 	 * `ready` of them are handed over and not yet emptied, and the pass
@@ -66,6 +93,30 @@ struct mxt_event_pipe {
 
 static void pipe_free(struct mxt_event_pipe *p);
 
+/* One record to the consumer, on the worker's thread. */
+static int
+hand_on(struct mxt_event_pipe *p, struct record *r)
+{
+	const struct mxt_pass_config *to = &p->to;
+	switch (r->kind) {
+	case REC_EVENT:
+		return p->fn(p->arg, &r->u.ev);
+	case REC_START:
+		to->on_message_start(to->event_arg, r->u.msg.host, r->u.msg.id);
+		break;
+	case REC_END:
+		to->on_message_end(to->event_arg, r->u.msg.host, r->u.msg.id);
+		break;
+	case REC_RECEIVED:
+		to->on_received(to->event_arg, &r->u.rcv);
+		break;
+	case REC_LOCAL:
+		to->on_local(to->local_arg, &r->u.loc);
+		break;
+	}
+	return 0;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -79,7 +130,7 @@ worker_main(void *arg)
 		struct batch *b = &p->b[p->head];
 		pthread_mutex_unlock(&p->mu);
 		for (size_t i = 0; i < b->nev; i++)
-			if (p->fn(p->arg, &b->ev[i]) != 0)
+			if (hand_on(p, &b->rec[i]) != 0)
 				atomic_store(&p->failed, true);
 		b->nev = b->natt = b->used = 0;
 		pthread_mutex_lock(&p->mu);
@@ -91,14 +142,20 @@ worker_main(void *arg)
 	return NULL;
 }
 
-struct mxt_event_pipe *
-mxt_event_pipe_create(mxt_event_pipe_fn *fn, void *arg)
+/* A pipe whose worker runs fn(arg, event) (and p->to for the other
+ * records); NULL when no thread could be started. */
+static struct mxt_event_pipe *
+pipe_start(mxt_event_pipe_fn *fn, void *arg,
+    const struct mxt_pass_config *to, struct mxt_classifier *cls)
 {
 	struct mxt_event_pipe *p = xcalloc(1, sizeof *p);
 	p->fn = fn;
-	p->arg = arg;
+	p->arg = arg != NULL ? arg : p;
+	if (to != NULL)
+		p->to = *to;
+	p->cls = cls;
 	for (size_t i = 0; i < PIPE_BATCHES; i++) {
-		p->b[i].ev = xcalloc(BATCH_EVENTS, sizeof *p->b[i].ev);
+		p->b[i].rec = xcalloc(BATCH_EVENTS, sizeof *p->b[i].rec);
 		p->b[i].att = xcalloc(BATCH_ATTEMPTS, sizeof *p->b[i].att);
 		p->b[i].bytes = xmalloc(BATCH_BYTES);
 		p->b[i].size = BATCH_BYTES;
@@ -112,6 +169,12 @@ mxt_event_pipe_create(mxt_event_pipe_fn *fn, void *arg)
 		return NULL;
 	}
 	return p;
+}
+
+struct mxt_event_pipe *
+mxt_event_pipe_create(mxt_event_pipe_fn *fn, void *arg)
+{
+	return pipe_start(fn, arg, NULL, NULL);
 }
 
 /* The batch being filled goes to the worker (the caller holds no lock). */
@@ -155,16 +218,21 @@ static const size_t str_fields[] = {
 };
 enum { NSTR_FIELDS = sizeof str_fields / sizeof str_fields[0] };
 
-static inline struct mxt_str *
-str_field(struct mxt_event *ev, size_t i)
-{
-	return (struct mxt_str *)((char *)ev + str_fields[i]);
-}
-
 static size_t
 str_bytes(struct mxt_str s)
 {
 	return s.ptr != NULL ? s.len : 0;
+}
+
+/* The bytes the strings of obj at the n offsets off take in a batch. */
+static size_t
+fields_bytes(const void *obj, const size_t *off, size_t n)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < n; i++)
+		bytes += str_bytes(*(const struct mxt_str *)((const char *)obj +
+		    off[i]));
+	return bytes;
 }
 
 /* The bytes an event's strings take in a batch. */
@@ -172,9 +240,7 @@ static size_t
 event_bytes(const struct mxt_event *ev)
 {
 	size_t n = ev->source != NULL ? strlen(ev->source) + 1 : 0;
-	for (size_t i = 0; i < NSTR_FIELDS; i++)
-		n += str_bytes(*(const struct mxt_str *)((const char *)ev +
-		    str_fields[i]));
+	n += fields_bytes(ev, str_fields, NSTR_FIELDS);
 	for (size_t i = 0; i < ev->nattempts; i++)
 		n += str_bytes(ev->attempts[i].relay) +
 		    str_bytes(ev->attempts[i].relay_ip) +
@@ -196,10 +262,21 @@ copy_str(struct batch *b, struct mxt_str *s)
 	s->ptr = d;
 }
 
-void
-mxt_event_pipe_push(struct mxt_event_pipe *p, const struct mxt_event *ev)
+/* The strings of obj at the n offsets off into the batch (copy_str). */
+static void
+copy_fields(struct batch *b, void *obj, const size_t *off, size_t n)
 {
-	size_t need = event_bytes(ev), natt = ev->nattempts;
+	for (size_t i = 0; i < n; i++)
+		copy_str(b, (struct mxt_str *)((char *)obj + off[i]));
+}
+
+/* The next record of the batch being filled, with room for need bytes
+ * of strings and natt earlier replies: a full batch is handed over
+ * first. */
+static struct record *
+next_record(struct mxt_event_pipe *p, size_t need, size_t natt,
+    enum record_kind kind)
+{
 	struct batch *b = &p->b[p->fill];
 	if (b->nev == BATCH_EVENTS || b->natt + natt > BATCH_ATTEMPTS ||
 	    b->size - b->used < need) {
@@ -207,16 +284,25 @@ mxt_event_pipe_push(struct mxt_event_pipe *p, const struct mxt_event *ev)
 			hand_over(p);
 		b = batch_to_fill(p);
 		if (b->size < need) {
-			/* one event larger than a batch: the batch grows */
+			/* one record larger than a batch: the batch grows */
 			free(b->bytes);
 			b->bytes = xmalloc(need);
 			b->size = need;
 		}
 	}
-	struct mxt_event *d = &b->ev[b->nev++];
+	struct record *r = &b->rec[b->nev++];
+	r->kind = kind;
+	return r;
+}
+
+void
+mxt_event_pipe_push(struct mxt_event_pipe *p, const struct mxt_event *ev)
+{
+	size_t need = event_bytes(ev), natt = ev->nattempts;
+	struct mxt_event *d = &next_record(p, need, natt, REC_EVENT)->u.ev;
+	struct batch *b = &p->b[p->fill];
 	*d = *ev;
-	for (size_t i = 0; i < NSTR_FIELDS; i++)
-		copy_str(b, str_field(d, i));
+	copy_fields(b, d, str_fields, NSTR_FIELDS);
 	if (ev->source != NULL) {
 		size_t n = strlen(ev->source) + 1;
 		memcpy(b->bytes + b->used, ev->source, n);
@@ -236,6 +322,110 @@ mxt_event_pipe_push(struct mxt_event_pipe *p, const struct mxt_event *ev)
 	} else {
 		d->attempts = NULL;
 	}
+}
+
+/* ---- the pass's callbacks through the pipe (mxt_event_pipe_wire) -------- */
+
+static void
+push_event(void *arg, const struct mxt_event *ev)
+{
+	mxt_event_pipe_push(arg, ev);
+}
+
+static void
+push_msg(struct mxt_event_pipe *p, enum record_kind kind,
+    struct mxt_str host, struct mxt_str id)
+{
+	struct record *r = next_record(p, str_bytes(host) + str_bytes(id), 0,
+	    kind);
+	struct batch *b = &p->b[p->fill];
+	r->u.msg.host = host;
+	r->u.msg.id = id;
+	copy_str(b, &r->u.msg.host);
+	copy_str(b, &r->u.msg.id);
+}
+
+static void
+push_start(void *arg, struct mxt_str host, struct mxt_str id)
+{
+	push_msg(arg, REC_START, host, id);
+}
+
+static void
+push_end(void *arg, struct mxt_str host, struct mxt_str id)
+{
+	push_msg(arg, REC_END, host, id);
+}
+
+static void
+push_received(void *arg, const struct mxt_received *rcv)
+{
+	struct mxt_event_pipe *p = arg;
+	struct record *r = next_record(p, str_bytes(rcv->host) +
+	    str_bytes(rcv->id), 0, REC_RECEIVED);
+	struct batch *b = &p->b[p->fill];
+	r->u.rcv = *rcv;
+	copy_str(b, &r->u.rcv.host);
+	copy_str(b, &r->u.rcv.id);
+}
+
+/* The strings of struct mxt_local, by place (as str_fields). */
+static const size_t local_fields[] = {
+	offsetof(struct mxt_local, host),
+	offsetof(struct mxt_local, program),
+	offsetof(struct mxt_local, pid),
+	offsetof(struct mxt_local, text),
+	offsetof(struct mxt_local, client),
+	offsetof(struct mxt_local, client_ip),
+	offsetof(struct mxt_local, action),
+};
+
+static void
+push_local(void *arg, const struct mxt_local *l)
+{
+	struct mxt_event_pipe *p = arg;
+	enum { N = sizeof local_fields / sizeof local_fields[0] };
+	struct record *r = next_record(p, fields_bytes(l, local_fields, N), 0,
+	    REC_LOCAL);
+	r->u.loc = *l;
+	copy_fields(&p->b[p->fill], &r->u.loc, local_fields, N);
+}
+
+/* A wired pipe's events, on its thread: classified, then on. */
+static int
+wired_event(void *arg, struct mxt_event *ev)
+{
+	struct mxt_event_pipe *p = arg;
+	if (p->cls != NULL)
+		mxt_event_classify(p->cls, ev);
+	p->to.on_event(p->to.event_arg, ev);
+	return 0;
+}
+
+struct mxt_event_pipe *
+mxt_event_pipe_wire(struct mxt_pass_config *cfg)
+{
+	struct mxt_event_pipe *p = pipe_start(wired_event, NULL, cfg,
+	    cfg->classifier);
+	if (p == NULL)
+		return NULL;
+	if (cfg->classifier != NULL) {
+		cfg->classifier = NULL;
+		cfg->classify_later = true;
+	}
+	cfg->on_event = push_event;
+	cfg->event_arg = p;
+	if (cfg->on_message_start != NULL)
+		cfg->on_message_start = push_start;
+	if (cfg->on_message_end != NULL)
+		cfg->on_message_end = push_end;
+	if (cfg->on_received != NULL)
+		cfg->on_received = push_received;
+	if (cfg->on_local != NULL) {
+		cfg->on_local = push_local;
+		cfg->local_arg = p;
+	}
+	return p;
 }
 
 void
@@ -260,7 +450,7 @@ static void
 pipe_free(struct mxt_event_pipe *p)
 {
 	for (size_t i = 0; i < PIPE_BATCHES; i++) {
-		free(p->b[i].ev);
+		free(p->b[i].rec);
 		free(p->b[i].att);
 		free(p->b[i].bytes);
 	}

@@ -7,6 +7,11 @@
  * and buffers): the worker must see every field as it was pushed, NULL
  * strings NULL and empty ones empty but not NULL (the null sender), in
  * the order pushed, also for events larger than a batch.
+ *
+ * mxt_event_pipe_wire: the pass's other callbacks (a message that starts
+ * or ends, one received, our own trouble) travel with the events, copied
+ * and in the order told, to the callbacks cfg had, on the other thread;
+ * the events are classified there as the pass would have.
  */
 #include "testutil.h"
 #include "internal.h"
@@ -203,12 +208,228 @@ failure(void)
 	free(c);
 }
 
+/* ---- mxt_event_pipe_wire --------------------------------------------- */
+
+#define NWIRED 4000
+
+struct told {
+	char *want[NWIRED];
+	int seen, wrong;
+	pthread_t main;
+	bool other_thread, on_main;
+};
+
+static void
+told(struct told *t, char *got)
+{
+	if (t->seen >= NWIRED || strcmp(got, t->want[t->seen]) != 0) {
+		if (t->wrong++ == 0)
+			printf("# record %d: got %s\n#   want %s\n", t->seen, got,
+			    t->seen < NWIRED ? t->want[t->seen] : "none");
+	}
+	if (pthread_equal(pthread_self(), t->main))
+		t->on_main = true;
+	else
+		t->other_thread = true;
+	free(got);
+	t->seen++;
+}
+
+static char *
+describe_msg(const char *what, struct mxt_str host, struct mxt_str id)
+{
+	char *out;
+	if (asprintf(&out, "%s %s[%.*s] %s[%.*s]", what,
+	    host.ptr ? "" : "NULL", (int)host.len, host.ptr ? host.ptr : "",
+	    id.ptr ? "" : "NULL", (int)id.len, id.ptr ? id.ptr : "") < 0)
+		abort();
+	return out;
+}
+
+static char *
+describe_received(const struct mxt_received *r)
+{
+	char *out;
+	if (asprintf(&out, "received %d %d [%.*s] [%.*s] %lld %d %llu %d",
+	    (int)r->kind, (int)r->mta, (int)r->host.len, r->host.ptr,
+	    (int)r->id.len, r->id.ptr, (long long)r->time.sec, r->time.valid,
+	    (unsigned long long)r->bytes, r->refused) < 0)
+		abort();
+	return out;
+}
+
+static char *
+describe_local(const struct mxt_local *l)
+{
+	const struct mxt_str *strs[] = {&l->host, &l->program, &l->pid,
+	    &l->text, &l->client, &l->client_ip, &l->action};
+	char *out = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&out, &n);
+	fprintf(fp, "local %lld %d %d %d %llu %d", (long long)l->time.sec,
+	    (int)l->mta, (int)l->level, (int)l->topic,
+	    (unsigned long long)l->value, l->links);
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		fprintf(fp, " %s[%.*s]", strs[i]->ptr ? "" : "NULL",
+		    (int)strs[i]->len, strs[i]->ptr ? strs[i]->ptr : "");
+	fclose(fp);
+	return out;
+}
+
+static void
+w_event(void *arg, const struct mxt_event *ev)
+{
+	char *d = describe(ev), *out;
+	if (asprintf(&out, "event %s cause %d", d, (int)ev->cause) < 0)
+		abort();
+	free(d);
+	told(arg, out);
+}
+
+static void
+w_start(void *arg, struct mxt_str host, struct mxt_str id)
+{
+	told(arg, describe_msg("start", host, id));
+}
+
+static void
+w_end(void *arg, struct mxt_str host, struct mxt_str id)
+{
+	told(arg, describe_msg("end", host, id));
+}
+
+static void
+w_received(void *arg, const struct mxt_received *r)
+{
+	told(arg, describe_received(r));
+}
+
+static void
+w_local(void *arg, const struct mxt_local *l)
+{
+	told(arg, describe_local(l));
+}
+
+/*
+ * Random records through a wired pipe, the strings in a scratch buffer
+ * overwritten after each (as the pass reuses them): every record arrives
+ * as told, in order, on the other thread; each event with the cause the
+ * classifier gives it in line.
+ */
+static void
+wired(void)
+{
+	static char scratch[400000];
+	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
+	struct mxt_error err;
+	struct mxt_classifier *cls = mxt_classifier_create(NULL, &err);
+	/* the reference's own: the pipe's is its thread's alone */
+	struct mxt_classifier *ref = mxt_classifier_create(NULL, &err);
+	struct told *t = calloc(1, sizeof *t);
+	t->main = pthread_self();
+	struct mxt_pass_config cfg = {.on_event = w_event, .event_arg = t,
+	    .on_message_start = w_start, .on_message_end = w_end,
+	    .on_received = w_received, .on_local = w_local, .local_arg = t,
+	    .classifier = cls};
+	struct mxt_event_pipe *p = mxt_event_pipe_wire(&cfg);
+	test_ok(p != NULL, "wire", "no thread started");
+	if (p == NULL)
+		return;
+	test_ok(cfg.classifier == NULL && cfg.classify_later, "wire",
+	    "the classifier stays with the pass");
+	test_ok(cfg.event_arg == (void *)p && cfg.local_arg == (void *)p &&
+	    cfg.on_event != w_event && cfg.on_message_start != w_start &&
+	    cfg.on_message_end != w_end && cfg.on_received != w_received &&
+	    cfg.on_local != w_local, "wire", "a callback not rewired");
+	static const char *const replies[] = {
+	    "450 4.2.0 <a@b.example>: Recipient address rejected: "
+	    "Greylisted, see http://postgrey.schweikert.ch/",
+	    "421 4.7.0 Try again later, closing connection. (EHLO)",
+	    "550 5.1.1 <x@y.example>: Recipient address rejected: User "
+	    "unknown in virtual mailbox table",
+	    "452 4.2.2 The email account that you tried to reach is over "
+	    "quota"};
+	srand(11);
+	for (int k = 0; k < NWIRED; k++) {
+		size_t pos = 0;
+		int kind = rand() % 5;
+		if (kind == 0) {
+			struct mxt_event ev;
+			random_event(&ev, att, scratch + 200000, k);
+			/* a reply the classifier knows, in the scratch too */
+			const char *r = replies[rand() % 4];
+			ev.text = mxt_str_make(strcpy(scratch + pos, r),
+			    strlen(r));
+			ev.code = atoi(r);
+			ev.status = r[0] == '5' ? MXT_STATUS_BOUNCED :
+			    MXT_STATUS_DEFERRED;
+			ev.cause = MXT_CAUSE_NONE;
+			ev.warning = mxt_str_make(NULL, 0);
+			struct mxt_event in_line = ev;
+			mxt_event_classify(ref, &in_line);
+			char *d = describe(&in_line);
+			if (asprintf(&t->want[k], "event %s cause %d", d,
+			    (int)in_line.cause) < 0)
+				abort();
+			free(d);
+			cfg.on_event(cfg.event_arg, &ev);
+		} else if (kind <= 2) {
+			struct mxt_str host = random_str(scratch, &pos, 12);
+			struct mxt_str id = random_str(scratch, &pos, 11);
+			t->want[k] = describe_msg(kind == 1 ? "start" : "end",
+			    host, id);
+			(kind == 1 ? cfg.on_message_start :
+			    cfg.on_message_end)(cfg.event_arg, host, id);
+		} else if (kind == 3) {
+			struct mxt_received r = {.kind = rand() % 3,
+			    .mta = rand() % 2, .bytes = (uint64_t)rand(),
+			    .refused = rand() % 2,
+			    .time = {.sec = 1790000000 + k, .valid = true}};
+			r.host = random_str(scratch, &pos, 9);
+			r.id = random_str(scratch, &pos, 10);
+			if (r.host.ptr == NULL)
+				r.host = mxt_str_make(scratch, 0);
+			if (r.id.ptr == NULL)
+				r.id = mxt_str_make(scratch, 0);
+			t->want[k] = describe_received(&r);
+			cfg.on_received(cfg.event_arg, &r);
+		} else {
+			struct mxt_local l = {.time = {.sec = 1790000000 + k,
+			    .valid = true}, .mta = rand() % 2,
+			    .level = rand() % 3, .topic = rand() % 4,
+			    .value = (uint64_t)rand(), .links = rand() % 2};
+			struct mxt_str *strs[] = {&l.host, &l.program, &l.pid,
+			    &l.text, &l.client, &l.client_ip, &l.action};
+			for (size_t i = 0; i < 7; i++)
+				*strs[i] = random_str(scratch, &pos, (size_t)(
+				    rand() % 30) + (i == 3 && k % 700 == 0 ?
+				    150000 : 0));
+			t->want[k] = describe_local(&l);
+			cfg.on_local(cfg.local_arg, &l);
+		}
+		memset(scratch, 'X', sizeof scratch);
+		memset(att, 0x5a, sizeof att);
+	}
+	mxt_event_pipe_sync(p);
+	test_int("wire", "records seen after sync", t->seen, NWIRED);
+	mxt_event_pipe_destroy(p);
+	test_int("wire", "records that differ", t->wrong, 0);
+	test_ok(t->other_thread && !t->on_main, "wire",
+	    "a callback ran on the calling thread");
+	for (int k = 0; k < NWIRED; k++)
+		free(t->want[k]);
+	free(t);
+	mxt_classifier_destroy(cls);
+	mxt_classifier_destroy(ref);
+}
+
 int
 main(void)
 {
 	run("copies in order", 0);
 	run("copies in order, fn failing from the 4000th", 4000);
 	failure();
+	wired();
 	mxt_event_pipe_destroy(NULL);
 	return test_done();
 }

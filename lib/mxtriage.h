@@ -611,6 +611,17 @@ struct mxt_event_pipe *mxt_event_pipe_create(mxt_event_pipe_fn *fn,
     void *arg);
 void mxt_event_pipe_push(struct mxt_event_pipe *p,
     const struct mxt_event *ev);
+/*
+ * The same for the report on one stream: what cfg's callbacks are told
+ * (on_event, on_message_start, on_message_end, on_received, on_local)
+ * goes through a pipe to a thread of its own, and reaches them there in
+ * the order the pass told it, copied; cfg's events are classified there
+ * too (cfg->classifier moves to the pipe, and classify_later is set).
+ * cfg is changed to push; make the pass with it after this call. The
+ * callbacks' state (the summary) is the caller's again after sync or
+ * destroy. NULL (cfg unchanged) when no thread could be started.
+ */
+struct mxt_event_pipe *mxt_event_pipe_wire(struct mxt_pass_config *cfg);
 void mxt_event_pipe_sync(struct mxt_event_pipe *p);
 bool mxt_event_pipe_failed(struct mxt_event_pipe *p);
 void mxt_event_pipe_destroy(struct mxt_event_pipe *p);

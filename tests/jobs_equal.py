@@ -14,6 +14,11 @@ log is also run with the lines a piece reads before its cut
 MX replies and Exim's duplicate rejections that those lines do not hold
 must still give one pass's bytes (by a refusal, then).
 
+Every log is also given on standard input, through a pipe: one pass
+reads it, and with --jobs 2 the summary is made on a second thread
+(lib/event_pipe.c): the same bytes, the same standard error
+(--show-unparsed), the same status.
+
 Also checked: the threads really did the work (MXTRIAGE_JOBS_DEBUG says
 which runs were refused and why); the runs they refused are listed and
 must stay a minority of the runs of logs that can be cut at all (a log of
@@ -37,6 +42,8 @@ import tempfile
 
 ENV = {"LC_ALL": "C", "TZ": "UTC", "PATH": "/usr/bin:/bin",
        "MXTRIAGE_NOW": "1800000000", "COLUMNS": "100"}
+# what MXTRIAGE_JOBS_DEBUG says of one pass with --jobs 2
+ONE_PASS = "one pass, the summary on a thread of its own"
 
 # args of each run after the format, per log
 VARIANTS = [
@@ -88,9 +95,52 @@ def versus_one(binary, args, env, expect, want=None):
     diff = []
     if got[1] != want[1] or got[0] != want[0]:
         diff.append("the report differs from --jobs 1")
-    if dbg != ["mxtriage: jobs: " + expect]:
-        diff.append("jobs: %r, want %r" % (dbg, expect))
+    # a refused run is one pass's, its summary on the second thread
+    want_dbg = ["mxtriage: jobs: " + expect]
+    if expect != "threads":
+        want_dbg.append("mxtriage: jobs: " + ONE_PASS)
+    if dbg != want_dbg:
+        diff.append("jobs: %r, want %r" % (dbg, want_dbg))
     return diff
+
+
+def one_stream(binary, logs):
+    """The report of one stream: every log given on standard input through
+    a pipe (one pass, never cut) with --jobs 2 has the summary made on a
+    second thread (lib/event_pipe.c, mxt_event_pipe_wire): the same bytes
+    as --jobs 1 on standard output and standard error (--show-unparsed),
+    the same exit status."""
+    tests = []
+    for log, full in logs:
+        with open(log, "rb") as f:
+            data = f.read()
+        args = ["-f", "json", "--year", "2026", "--show-unparsed", "-"]
+        res = []
+        for jobs in ("1", "2"):
+            env = dict(ENV)
+            env["MXTRIAGE_JOBS_DEBUG"] = "1"
+            p = subprocess.run([binary, "--jobs", jobs] + args, env=env,
+                               input=data, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+            lines = p.stderr.splitlines(keepends=True)
+            dbg = [l.decode(errors="replace").rstrip("\n") for l in lines
+                   if l.startswith(b"mxtriage: jobs: ")]
+            err = b"".join(l for l in lines
+                           if not l.startswith(b"mxtriage: jobs: "))
+            res.append((p.returncode, p.stdout, err, dbg))
+        diff = []
+        if res[1][:3] != res[0][:3]:
+            diff.append("exit %d/%d, stdout %s, stderr %s" % (
+                res[1][0], res[0][0],
+                "same" if res[1][1] == res[0][1] else "differs",
+                "same" if res[1][2] == res[0][2] else "differs"))
+        want_dbg = ["mxtriage: jobs: standard input, a pipe or a missing "
+                    "file", "mxtriage: jobs: " + ONE_PASS]
+        if res[1][3] != want_dbg:
+            diff.append("jobs: %r, want %r" % (res[1][3], want_dbg))
+        tests.append((not diff, "%s on standard input, --jobs 2" %
+                      os.path.basename(log), diff))
+    return tests
 
 
 def straddled(binary, tmp):
@@ -399,6 +449,8 @@ def main():
                     err[:600], want[2][:600]))
             tests.append((not diff, "%s %s --jobs %s" % (
                 name, " ".join(args[:-1]), jobs), diff))
+    tests += one_stream(binary, logs_of(testdata, corpus, 3 if light
+                                        else 1))
     tests += straddled(binary, tmp)
     tests += not_cut(binary, testdata, tmp)
     tests += exim_rotated(binary, testdata, tmp)

@@ -51,7 +51,9 @@ struct cli_input {
 	/* Set by the command: called when the input has nothing new for
 	 * now (a pipe waits, the followed files are at their end) -- flush
 	 * what was written -- with refresh true once per --interval while
-	 * following (refresh the report). st: the pass so far. */
+	 * following (refresh the report). st: the pass so far. The
+	 * report's summary (fed on a thread of its own, see pipe) may be
+	 * used only when refresh is true. */
 	void (*on_idle)(void *idle_arg, const struct mxt_stats *st,
 	    bool refresh);
 	void *idle_arg;
@@ -65,6 +67,10 @@ struct cli_input {
 	void (*event_cb)(void *arg, const struct mxt_event *ev);
 	void *event_cb_arg;
 	struct cli_progress *progress;
+	/* the report on one pass from --jobs 2: the summary's callbacks on
+	 * a thread of their own (mxt_event_pipe_wire); freed after the
+	 * pass, whose callbacks push into it */
+	struct mxt_event_pipe *pipe;
 	/* The report on several threads (--jobs): set jobs > 1 and summary
 	 * before cli_run_pass; when the threads made the report, merged is
 	 * its summary (the caller owns it) and in_window counts its events
@@ -207,6 +213,8 @@ int cli_table_or_json(const char *command, const char *value, bool *json);
 /* Reads the value of --jobs (1-256): returns it, or prints a message and
  * returns 0. */
 unsigned cli_jobs(const char *value);
+/* MXTRIAGE_JOBS_DEBUG=1: say on stderr which way the threads were used. */
+bool cli_jobs_debug(void);
 
 /* The classifier with the built-in rules and those of rules_path (may be
  * NULL); prints the error and returns NULL when the file is not valid. */

@@ -228,8 +228,7 @@ cmd_events(int argc, char **argv)
 		jobs = mxt_parallel_cpus();
 	if (jobs > 1)
 		ctx.pipe = mxt_event_pipe_create(piped_event, &ctx);
-	const char *dbg = getenv("MXTRIAGE_JOBS_DEBUG");
-	if (dbg != NULL && *dbg == '1')
+	if (cli_jobs_debug())
 		fprintf(stderr, "mxtriage: jobs: %s\n", ctx.pipe != NULL ?
 		    "events written on a thread of their own" : "one thread");
 	struct mxt_pass_config cfg = {

@@ -266,6 +266,13 @@ report_anomalies(const struct cli_input *in, const struct mxt_stats *st,
 		    (unsigned long long)st->attempts_dropped, MXT_ATTEMPTS_MAX);
 }
 
+bool
+cli_jobs_debug(void)
+{
+	const char *dbg = getenv("MXTRIAGE_JOBS_DEBUG");
+	return dbg != NULL && *dbg == '1';
+}
+
 unsigned
 cli_jobs(const char *value)
 {
@@ -368,6 +375,10 @@ idle(struct cli_input *in)
 	bool refresh = now - last_refresh >= every;
 	if (refresh)
 		last_refresh = now;
+	/* the summary is the caller's again for a refresh (not before each
+	 * wait of a pipe: the two threads would take turns) */
+	if (in->pipe != NULL && refresh)
+		mxt_event_pipe_sync(in->pipe);
 	in->on_idle(in->idle_arg, mxt_pass_stats(in->pass), refresh);
 }
 
@@ -659,8 +670,7 @@ run_parallel(struct cli_input *in, const struct mxt_pass_config *cfg,
 			err(MXT_EXIT_USAGE, "--rules");
 	const char *why = NULL;
 	struct mxt_parallel *r = mxt_parallel_run(&pc, paths, n, &why);
-	const char *dbg = getenv("MXTRIAGE_JOBS_DEBUG");
-	if (dbg != NULL && *dbg == '1')
+	if (cli_jobs_debug())
 		fprintf(stderr, "mxtriage: jobs: %s\n", r != NULL ? "threads" :
 		    why);
 	for (unsigned t = 1; t < in->jobs; t++)
@@ -757,6 +767,16 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	if (in->jobs > 1 && in->summary != NULL && !live && !in->journal)
 		par = run_parallel(in, cfg, list, &status);
 	struct mxt_pass *p = NULL;
+	if (par == NULL && in->jobs > 1 && in->summary != NULL) {
+		/* one pass: the summary (and the classifier) on a second
+		 * thread; its callbacks are the caller's again at each idle
+		 * and at the end */
+		in->pipe = mxt_event_pipe_wire(cfg);
+		if (cli_jobs_debug())
+			fprintf(stderr, "mxtriage: jobs: %s\n", in->pipe != NULL ?
+			    "one pass, the summary on a thread of its own" :
+			    "one pass, one thread");
+	}
 	if (par == NULL) {
 		/* the progress line is drawn by one pass (not the threads') */
 		if (show_progress) {
@@ -828,6 +848,8 @@ cli_run_pass(struct cli_input *in, struct mxt_pass_config *cfg, char **files,
 	mxt_inputs_destroy(list);
 	if (p != NULL)
 		mxt_pass_finish(p);
+	if (in->pipe != NULL)
+		mxt_event_pipe_sync(in->pipe);
 	if (progress.drawn) {
 		fputs("\r\033[K", stderr); /* the progress line goes */
 		fflush(stderr);
@@ -880,6 +902,8 @@ cli_input_finish(struct cli_input *in)
 	in->nspans = in->ngaps = 0;
 	mxt_pass_destroy(in->pass);
 	in->pass = NULL;
+	mxt_event_pipe_destroy(in->pipe);
+	in->pipe = NULL;
 	mxt_state_destroy(in->state);
 	in->state = NULL;
 	for (size_t i = 0; i < in->npositions; i++)
