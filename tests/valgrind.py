@@ -6,8 +6,9 @@ Runs a few commands over the logs that real Postfix and Exim wrote
 sanitizers: the table and JSON reports, user rules with patterns,
 events as CSV from a gzip file (the inflate path), the report of that
 file with --jobs 2 (decompressed on a thread of its own, reader.c's
-read-ahead), events with --why on the writing thread of --jobs 2 (the
-copies of lib/event_pipe.c),
+read-ahead), the report of standard input with --jobs 2 (its summary on
+a second thread), events with --why on the writing thread of --jobs 2
+(the copies of lib/event_pipe.c),
 a rules file check that fails, explain. Each run must exit as expected
 with no error valgrind finds and no definitely lost block
 (--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite).
@@ -69,6 +70,10 @@ def main():
             ("summary of gzip, decompressed on a thread of its own "
              "(--jobs 2)",
              ["summary", "--jobs", "2", "--year", "2024", gz], 0),
+            ("summary of standard input, its summary on a second thread "
+             "(--jobs 2)",
+             ["summary", "--jobs", "2", "--year", "2024", "-f", "json",
+              "-"], 0, exim),
             ("events with --why on the writing thread (--jobs 2)",
              ["events", "--jobs", "2", "--why", "--year", "2024", postfix,
               exim], 0),
@@ -77,12 +82,14 @@ def main():
         ]
         print("1..%d" % len(cases))
         failed = 0
-        for i, (name, args, want) in enumerate(cases, 1):
+        for i, (name, args, want, *stdin) in enumerate(cases, 1):
             cmd = [valgrind, "-q", "--error-exitcode=99",
                    "--leak-check=full", "--errors-for-leak-kinds=definite",
                    binary] + args
+            with open(stdin[0] if stdin else os.devnull, "rb") as f:
+                data = f.read()
             p = subprocess.run(cmd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, text=True,
+                               stderr=subprocess.PIPE, input=data,
                                env={"LC_ALL": "C", "TZ": "UTC",
                                     "PATH": "/usr/bin:/bin"})
             ok = p.returncode == want
@@ -91,7 +98,8 @@ def main():
                 failed += 1
                 print("# exit status %d, want %d (99: valgrind found an "
                       "error)" % (p.returncode, want))
-                for line in p.stderr.splitlines()[-40:]:
+                text = p.stderr.decode(errors="replace")
+                for line in text.splitlines()[-40:]:
                     print("# " + line)
     return 1 if failed else 0
 
