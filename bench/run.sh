@@ -4,7 +4,13 @@
 #   LC_ALL=C grep -c      the reference: how fast this machine reads the file
 #   mxtriage report       -f table, json, csv
 #   mxtriage events       jsonl and csv
-#   mxtriage --jobs 1/2   when the build has --jobs
+#   mxtriage --jobs 1/2   when the build has --jobs: of the file, of the
+#                         file through a pipe (cat LOG | mxtriage -: one
+#                         pass, the summary on a second thread) and of the
+#                         file compressed with gzip (one piece: one pass,
+#                         decompressed on a thread of its own); the
+#                         gzip copy is made once, beside the log (MB/s:
+#                         of the text)
 #   events --jobs 1       when events has --jobs (one thread; the default
 #                         writes the events on a second thread)
 #   pflogsumm, eximstats  the usual tools (Debian packages pflogsumm and
@@ -99,6 +105,14 @@ for size in $sizes; do
 		if [ $jobs = yes ]; then
 			measure "report --jobs 1" "$bin" "${year[@]}" --jobs 1 "$log"
 			measure "report --jobs 2" "$bin" "${year[@]}" --jobs 2 "$log"
+			for j in 1 2; do
+				measure "pipe --jobs $j" bash -c 'cat "$1" | "$2" "${@:3}" -' \
+					bash "$log" "$bin" "${year[@]}" --jobs $j
+			done
+			[ -s "$log.gz" ] || gzip -c "$log" >"$log.gz"
+			for j in 1 2; do
+				measure "gzip --jobs $j" "$bin" "${year[@]}" --jobs $j "$log.gz"
+			done
 		fi
 		if [ $events_jobs = yes ]; then
 			measure "events --jobs 1" "$bin" events "${year[@]}" --jobs 1 "$log"
