@@ -33,7 +33,8 @@
  * decompressed on a thread of its own, a few blocks ahead of the lines
  * being read, when a core would otherwise idle (one compressed input
  * under --jobs). That thread runs the same decoder loop on an inner
- * reader that owns the descriptor, the compressed bytes and the decoder;
+ * reader that reads the descriptor (still the outer reader's to close)
+ * and owns the compressed bytes and the decoder;
  * the outer reader takes its text block by block, and the damage the
  * inner one met arrives with the last block, after every byte before it,
  * so lines, line numbers, offsets and errors are those of reading in
@@ -80,7 +81,7 @@ struct ahead_block {
 /* Read-ahead: a ring of blocks between the decoding thread (fills) and
  * the reader (empties). */
 struct ahead {
-	struct mxt_reader *inner;  /* the decoder's reader; owns fd */
+	struct mxt_reader *inner;  /* the decoder's reader; reads fd */
 	struct ahead_block blocks[AHEAD_BLOCKS];
 	size_t filled, emptied;    /* blocks made and blocks given back */
 	bool stop;                 /* closed before the end */
