@@ -30,30 +30,6 @@ extern const struct mxt_framing mxt_framing_short_unix;  /* journalctl */
 extern const struct mxt_framing mxt_framing_exim;         /* own log files */
 extern const struct mxt_framing mxt_framing_exim_wrapped; /* host exim[pid]: DATE */
 
-/* Whether [p, end) starts with the bytes of m followed by a space (the
- * reading may still look past that space: the caller says). */
-static inline bool
-mxt_time_memo_at(const struct mxt_time_memo *m, const char *p,
-    const char *end)
-{
-	return m->len > 0 && (size_t)(end - p) > m->len && p[m->len] == ' ' &&
-	    memcmp(p, m->text, m->len) == 0;
-}
-
-/* Keeps the n bytes at p as the ones that read as t (zone: a zone was
- * among them); a time longer than the memo is not kept. */
-static inline void
-mxt_time_memo_keep(struct mxt_time_memo *m, const char *p, size_t n,
-    const struct mxt_time *t, bool zone)
-{
-	if (n > sizeof m->text)
-		return;
-	memcpy(m->text, p, n);
-	m->len = n;
-	m->zone = zone;
-	m->time = *t;
-}
-
 /* Scanners the framings share (syslog.c). */
 /* "DATE<sep>TIME[.frac][ zone]" at *pp; without a zone the time is local
  * wall time through `local` (NULL: the zone is required). */

@@ -241,7 +241,7 @@ struct mxt_logline {
 /*
  * The bytes of the last time a framing read and what they gave. Most lines
  * share their second with the line before, and the same bytes read the
- * same (framing.h: mxt_time_memo_at, mxt_time_memo_keep).
+ * same (mxt_time_memo_at, mxt_time_memo_keep below).
  */
 struct mxt_time_memo {
 	char text[40];
@@ -249,6 +249,30 @@ struct mxt_time_memo {
 	bool zone;           /* a zone was among the bytes */
 	struct mxt_time time;
 };
+
+/* Whether [p, end) starts with the bytes of m followed by a space (the
+ * reading may still look past that space: the caller says). */
+static inline bool
+mxt_time_memo_at(const struct mxt_time_memo *m, const char *p,
+    const char *end)
+{
+	return m->len > 0 && (size_t)(end - p) > m->len && p[m->len] == ' ' &&
+	    memcmp(p, m->text, m->len) == 0;
+}
+
+/* Keeps the n bytes at p as the ones that read as t (zone: a zone was
+ * among them); a time longer than the memo is not kept. */
+static inline void
+mxt_time_memo_keep(struct mxt_time_memo *m, const char *p, size_t n,
+    const struct mxt_time *t, bool zone)
+{
+	if (n > sizeof m->text)
+		return;
+	memcpy(m->text, p, n);
+	m->len = n;
+	m->zone = zone;
+	m->time = *t;
+}
 
 struct mxt_clock {
 	int year;         /* 0 = infer */
