@@ -448,15 +448,33 @@ piece_jump(void *arg, const struct mxt_time_jump *j)
 	g->jump_latest = j->latest;
 }
 
-/* After each line: the staircase of falling times (see struct stair). */
-static void
+static void add_stair(struct piece *g, struct mxt_time t, long line_no);
+
+/* After each line: the staircase of falling times (see struct stair). On
+ * every line, so the usual one is told apart in line: no time read, or a
+ * time not below the latest of the piece, which adds no stair (each
+ * stair's time is at most the latest). */
+static inline void
 after_line(struct piece *g, struct mxt_pass *p, long line_no)
 {
 	const struct mxt_input_span *sp = &p->spans->v[p->spans->n - 1];
 	if (sp->recognised == g->recognised_seen)
 		return;
 	g->recognised_seen = sp->recognised;
-	struct mxt_time t = p->stats.last_line;
+	const struct mxt_time *t = &p->stats.last_line;
+	if ((g->nstairs > 0 || g->jumped) && g->local_latest.valid &&
+	    t->sec >= g->local_latest.sec) {
+		g->local_latest = *t;
+		return;
+	}
+	add_stair(g, *t, line_no);
+}
+
+/* after_line's other lines: a stair when the time falls below every one
+ * of the piece so far (the first time read is the first stair). */
+static void
+add_stair(struct piece *g, struct mxt_time t, long line_no)
+{
 	if (!g->jumped && (g->nstairs == 0 ||
 	    t.sec < g->stairs[g->nstairs - 1].t.sec)) {
 		if (g->nstairs == STAIRS_MAX) {
