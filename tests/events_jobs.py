@@ -119,6 +119,40 @@ def big_events(tmp):
     return path
 
 
+def compressed_three(binary, testdata, tmp):
+    """From --jobs 3, a compressed input is also decompressed on a thread
+    of its own (reader.c's read-ahead): the compressed logs of testdata
+    (damaged ones among them) and the lab log compressed by gzip, bzip2
+    and xz give the bytes and exit status of --jobs 1."""
+    import bz2
+    import gzip
+    import lzma
+    paths = [p for p in logs(testdata, "", 1)
+             if open(p, "rb").read(2) == b"\x1f\x8b"]
+    with open(os.path.join(testdata, "mta", "out", "postfix",
+                           "mail.log"), "rb") as f:
+        text = f.read()
+    for name, pack in (("gz", gzip.compress), ("bz2", bz2.compress),
+                       ("xz", lzma.compress)):
+        path = os.path.join(tmp, "lab.log." + name)
+        with open(path, "wb") as f:
+            f.write(pack(text))
+        paths.append(path)
+    bad = []
+    for p in paths:
+        args = ["--why", "--year", "2026", p]
+        one = run(binary, ["events", "--jobs", "1"] + args)
+        three = run(binary, ["events", "--jobs", "3"] + args)
+        if one[0] != three[0] or one[1] != three[1] or \
+                split_debug(one[2])[1] != split_debug(three[2])[1]:
+            bad.append("%s: exit %d, --jobs 1 %d; output %s" % (
+                p, three[0], one[0],
+                "same" if one[1] == three[1] else "differs"))
+    return (not bad and len(paths) > 3,
+            "%d compressed logs, events --jobs 3 (read ahead) is --jobs 1"
+            % len(paths), bad)
+
+
 def main():
     binary, sanitize, testdata = sys.argv[1:4]
     corpus = sys.argv[4] if len(sys.argv) > 4 else ""
@@ -158,6 +192,7 @@ def main():
                 split_debug(two[2])[1], split_debug(one[2])[1]))
         tests.append((not diff, "a write error (/dev/full) ends --jobs 2 as "
                       "it ends --jobs 1", diff))
+        tests.append(compressed_three(binary, testdata, tmp))
     print("1..%d" % len(tests))
     for i, (ok, name, diff) in enumerate(tests, 1):
         print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
