@@ -72,7 +72,7 @@ struct batch {
 };
 
 struct mxt_event_pipe {
-	mxt_event_pipe_fn *fn;
+	mxt_event_pipe_fn *fn;     /* NULL: wired (to, cls) */
 	void *arg;
 	/* mxt_event_pipe_wire: the callbacks the records go to, and the
 	 * classifier of the events */
@@ -93,14 +93,20 @@ struct mxt_event_pipe {
 
 static void pipe_free(struct mxt_event_pipe *p);
 
-/* One record to the consumer, on the worker's thread. */
+/* One record to the consumer, on the worker's thread: an event to fn,
+ * or, for a wired pipe (no fn), classified and to p->to like the rest. */
 static int
 hand_on(struct mxt_event_pipe *p, struct record *r)
 {
 	const struct mxt_pass_config *to = &p->to;
 	switch (r->kind) {
 	case REC_EVENT:
-		return p->fn(p->arg, &r->u.ev);
+		if (p->fn != NULL)
+			return p->fn(p->arg, &r->u.ev);
+		if (p->cls != NULL)
+			mxt_event_classify(p->cls, &r->u.ev);
+		to->on_event(to->event_arg, &r->u.ev);
+		break;
 	case REC_START:
 		to->on_message_start(to->event_arg, r->u.msg.host, r->u.msg.id);
 		break;
@@ -142,15 +148,16 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* A pipe whose worker runs fn(arg, event) (and p->to for the other
- * records); NULL when no thread could be started. */
+/* A pipe whose worker hands the records on (hand_on): events to fn(arg,
+ * event), or with fn NULL to `to` classified by cls; the other records
+ * to `to`. NULL when no thread could be started. */
 static struct mxt_event_pipe *
 pipe_start(mxt_event_pipe_fn *fn, void *arg,
     const struct mxt_pass_config *to, struct mxt_classifier *cls)
 {
 	struct mxt_event_pipe *p = xcalloc(1, sizeof *p);
 	p->fn = fn;
-	p->arg = arg != NULL ? arg : p;
+	p->arg = arg;
 	if (to != NULL)
 		p->to = *to;
 	p->cls = cls;
@@ -391,22 +398,10 @@ push_local(void *arg, const struct mxt_local *l)
 	copy_fields(&p->b[p->fill], &r->u.loc, local_fields, N);
 }
 
-/* A wired pipe's events, on its thread: classified, then on. */
-static int
-wired_event(void *arg, struct mxt_event *ev)
-{
-	struct mxt_event_pipe *p = arg;
-	if (p->cls != NULL)
-		mxt_event_classify(p->cls, ev);
-	p->to.on_event(p->to.event_arg, ev);
-	return 0;
-}
-
 struct mxt_event_pipe *
 mxt_event_pipe_wire(struct mxt_pass_config *cfg)
 {
-	struct mxt_event_pipe *p = pipe_start(wired_event, NULL, cfg,
-	    cfg->classifier);
+	struct mxt_event_pipe *p = pipe_start(NULL, NULL, cfg, cfg->classifier);
 	if (p == NULL)
 		return NULL;
 	if (cfg->classifier != NULL) {
