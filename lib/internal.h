@@ -234,11 +234,6 @@ struct mxt_logline {
 };
 
 /*
- * Year inference for year-less traditional lines: the year is `year` when
- * fixed, otherwise the year of `reference` (file mtime or now), minus one
- * when the result would lie more than a day after `reference`.
- */
-/*
  * The bytes of the last time a framing read and what they gave. Most lines
  * share their second with the line before, and the same bytes read the
  * same (mxt_time_memo_at, mxt_time_memo_keep below).
@@ -274,6 +269,11 @@ mxt_time_memo_keep(struct mxt_time_memo *m, const char *p, size_t n,
 	m->time = *t;
 }
 
+/*
+ * Year inference for year-less traditional lines: the year is `year` when
+ * fixed, otherwise the year of `reference` (file mtime or now), minus one
+ * when the result would lie more than a day after `reference`.
+ */
 struct mxt_clock {
 	int year;         /* 0 = infer */
 	time_t reference; /* time the log was last written, or now */
