@@ -3,7 +3,12 @@
 # optimisation (meson's b_pgo, gcc's -fprofile-generate / -fprofile-use).
 # The compiler lays out the code and its branches as the logs use them;
 # what the binary does is the same (every test passes on it), it runs
-# about a tenth fewer instructions.
+# about a tenth fewer instructions. It is also linked with link-time
+# optimisation (b_lto): the small functions of one file (the map, the
+# tracker, the prefix tests) are then inlined into the callers of
+# another, with the profile's view of which calls are hot. On the 100 MB
+# bench logs that takes the trained build's instructions from 2.558 G to
+# 2.354 G (Postfix report, one thread) and from 2.664 G to 2.535 G (Exim).
 #
 # Training reads, with one thread and then two, in every report format
 # and as events:
@@ -29,10 +34,10 @@ if [ -e "$build" ] && [ ! -f "$build/build.ninja" ]; then
 	exit 2
 fi
 if [ -f "$build/build.ninja" ]; then
-	meson configure "$build" -Dbuildtype=release -Db_pgo=generate
+	meson configure "$build" -Dbuildtype=release -Db_lto=true -Db_pgo=generate
 	find "$build" -name '*.gcda' -delete # no counts of an earlier run
 else
-	meson setup "$build" "$src" -Dbuildtype=release -Db_pgo=generate
+	meson setup "$build" "$src" -Dbuildtype=release -Db_lto=true -Db_pgo=generate
 fi
 ninja -C "$build" cmd/mxtriage/mxtriage
 bin=$build/cmd/mxtriage/mxtriage
