@@ -1352,53 +1352,73 @@ match_rules(struct mxt_classifier *c, const struct mxt_event *ev,
  * fact is only "not the recipient domain" (FACT_OTHER_NAME). No fact
  * without a recipient domain.
  */
+/* Each form holds " for " at a fixed place (anchor): a form occurs at j
+ * only where " for " occurs at j + anchor. */
+static const struct {
+	const char *s;
+	size_t len, anchor;
+} nexthop_forms[] = {
+	{MXT_LIT("name service error for name="), 18},
+	{MXT_LIT("failed to lookup ip address for "), 27},
+	{MXT_LIT("host lookup for "), 11},
+};
+enum { NFORMS = sizeof nexthop_forms / sizeof nexthop_forms[0] };
+
+/* nexthop_facts at place i of the text: when " for " is there, each form
+ * not yet seen is compared where it would start. */
+static inline void
+nexthop_at(const char *text, size_t len, size_t i, size_t at[NFORMS],
+    size_t *found)
+{
+	if ((text[i + 1] | 0x20) != 'f' || (text[i + 2] | 0x20) != 'o' ||
+	    (text[i + 3] | 0x20) != 'r' || text[i] != ' ' || text[i + 4] != ' ')
+		return;
+	for (size_t f = 0; f < NFORMS; f++) {
+		if (at[f] != SIZE_MAX || i < nexthop_forms[f].anchor)
+			continue;
+		size_t j = i - nexthop_forms[f].anchor;
+		if (prefix_ci(text + j, len - j, nexthop_forms[f].s)) {
+			at[f] = j;
+			(*found)++;
+		}
+	}
+}
+
 static unsigned
 nexthop_facts(const char *text, size_t len, const struct mxt_event *ev)
 {
-	/* Each form holds " for " at a fixed place (anchor): a form occurs
-	 * at j only where " for " occurs at j + anchor. */
-	static const struct {
-		const char *s;
-		size_t len, anchor;
-	} forms[] = {
-		{MXT_LIT("name service error for name="), 18},
-		{MXT_LIT("failed to lookup ip address for "), 27},
-		{MXT_LIT("host lookup for "), 11},
-	};
-	enum { NFORMS = sizeof forms / sizeof forms[0] };
 	if (ev->direction != MXT_DIR_OUT || ev->domain.len == 0)
 		return 0;
 	/* Where each form first occurs, in one pass over the text (this runs
 	 * on every outbound failure before the cache lookup): at each " for "
-	 * (the one byte test per position most texts ever get), each form
-	 * not yet seen is compared where it would start. The forms are then
-	 * taken in order, each at its first occurrence, as a pass per form
-	 * would take them. */
+	 * (nexthop_at), each form not yet seen is compared where it would
+	 * start. The forms are then taken in order, each at its first
+	 * occurrence, as a pass per form would take them. */
 	size_t at[NFORMS], found = 0;
 	for (size_t f = 0; f < NFORMS; f++)
 		at[f] = SIZE_MAX;
-	for (size_t i = 0; i + 5 <= len && found < NFORMS; i++) {
-		if (text[i] != ' ' || text[i + 4] != ' ' ||
-		    (text[i + 1] | 0x20) != 'f' || (text[i + 2] | 0x20) != 'o' ||
-		    (text[i + 3] | 0x20) != 'r')
+	/* The places with a space there and four bytes on are found eight
+	 * at a time (has_byte8 on the words at i and i + 4, whose flags may
+	 * hold false ones, never miss a true one), then tested in order. */
+	size_t i = 0;
+	for (; i + 12 <= len && found < NFORMS; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, text + i, 8);
+		memcpy(&y, text + i + 4, 8);
+		if ((has_byte8(x, ' ') & has_byte8(y, ' ')) == 0)
 			continue;
-		for (size_t f = 0; f < NFORMS; f++) {
-			if (at[f] != SIZE_MAX || i < forms[f].anchor)
-				continue;
-			size_t j = i - forms[f].anchor;
-			if (prefix_ci(text + j, len - j, forms[f].s)) {
-				at[f] = j;
-				found++;
-			}
-		}
+		for (size_t k = i; k < i + 8 && found < NFORMS; k++)
+			nexthop_at(text, len, k, at, &found);
 	}
+	for (; i + 5 <= len && found < NFORMS; i++)
+		nexthop_at(text, len, i, at, &found);
 	for (size_t f = 0; f < NFORMS; f++) {
 		if (at[f] == SIZE_MAX)
 			continue;
-		size_t i = at[f], ll = forms[f].len;
-		const char *n = text + i + ll;
+		size_t st = at[f], ll = nexthop_forms[f].len;
+		const char *n = text + st + ll;
 		size_t nl = 0;
-		while (i + ll + nl < len && is_host((unsigned char)n[nl]))
+		while (st + ll + nl < len && is_host((unsigned char)n[nl]))
 			nl++;
 		while (nl > 0 && n[nl - 1] == '.')
 			nl--;

@@ -333,6 +333,53 @@ normalise(void)
 	    "abcd");
 }
 
+/*
+ * A failed look-up of a name that is not the recipient domain is a
+ * routing failure (nexthop_facts), wherever its words fall in the text:
+ * each of the three forms is put after 0 to 40 bytes of other words (the
+ * scan goes eight bytes at a time, so every place in a word is met), in
+ * a text that also has " for " and spaces four apart elsewhere. With the
+ * recipient domain as the name, the same text is no routing failure.
+ */
+static void
+nexthop_places(struct mxt_classifier *c)
+{
+	static const char *const forms[][2] = {
+		{"Name service error for name=", " type=A: Host not found"},
+		{"failed to lookup IP address for ", ""},
+		{"host lookup for ", " did not complete (DNS timeout?)"},
+	};
+	static const char pad[] = "a b for c  d eeee for ffff gg hh ii jjjjjjj";
+	char text[256];
+	int bad = 0, cases = 0;
+	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+		for (int off = 0; off <= 40; off++) {
+			for (int same = 0; same < 2; same++) {
+				snprintf(text, sizeof text, "%.*s%s%s%s", off,
+				    pad, forms[f][0], same ? "rcpt.example" :
+				    "relay.example.net", forms[f][1]);
+				struct mxt_event ev = make_event(
+				    MXT_STATUS_DEFERRED, MXT_DIR_OUT, 0, "4.4.3",
+				    text);
+				ev.domain = mxt_str_make("rcpt.example", 12);
+				const char *rule;
+				mxt_classify_rule(c, &ev, &rule);
+				bool routed = strcmp(rule,
+				    "lookup-not-recipient-domain") == 0;
+				cases++;
+				if (routed == (same == 0))
+					continue;
+				if (bad++ < 5)
+					test_ok(false, "next hop found",
+					    "\"%s\" (domain rcpt.example): "
+					    "rule %s", text, rule);
+			}
+		}
+	}
+	test_ok(bad == 0, "a next hop's failed look-up, at every place",
+	    "%d of %d texts wrong", bad, cases);
+}
+
 int
 main(void)
 {
@@ -341,6 +388,7 @@ main(void)
 	struct mxt_classifier *c = mxt_classifier_create(NULL, &err);
 	if (!test_ok(c != NULL, "built-in rules compile", "%s", err.text))
 		return test_done();
+	nexthop_places(c);
 	run_file(c, TESTDATA "/classify/corpus.txt", 1000, true);
 	run_file(c, TESTDATA "/classify/seeds.txt", 9, false);
 	rfc3463_walk(c);
