@@ -824,11 +824,10 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 		/* addresses: local@host (or local@[ip]) */
 		len = 0;
 		bool dot = false;
-		while (len < rest && len < 128 && is_local((unsigned char)p[len])
-		    && p[len] != '@') {
+		/* '@' is no local-part byte (cclass): the run ends there */
+		for (size_t lim = rest < 128 ? rest : 128; len < lim &&
+		    is_local((unsigned char)p[len]); len++)
 			dot |= p[len] == '.';
-			len++;
-		}
 		/* A host name is two labels or more of [A-Za-z0-9_-] joined
 		 * by dots, all of them local-part characters: a run of them
 		 * without a dot that ended before the cap of 128 starts none,
@@ -897,10 +896,13 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 		 * (none after the first starts a word) */
 		if (len == 0)
 			len = 1;
-		for (size_t k = 0; k < len; k++) {
+		size_t room = o + 1 < size ? size - 1 - o : 0;
+		size_t m = len < room ? len : room; /* as PUT would cut */
+		for (size_t k = 0; k < m; k++) {
 			unsigned char w = (unsigned char)p[k];
-			PUT((char)(w >= 'A' && w <= 'Z' ? w + 32 : w));
+			out[o + k] = (char)(w >= 'A' && w <= 'Z' ? w + 32 : w);
 		}
+		o += m;
 		i += len;
 	}
 	if (size > 0)
