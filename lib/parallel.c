@@ -532,7 +532,7 @@ read_whole(struct piece *g, struct mxt_pass *p)
 		if (truncated)
 			p->stats.lines_truncated++;
 		long no = mxt_reader_line_no(rd);
-		mxt_pass_line(p, g->name, no, ref, line, len);
+		mxt_pass_line_in_span(p, g->name, no, ref, line, len);
 		after_line(g, p, no);
 	}
 	g->lines = mxt_reader_line_no(rd);
@@ -650,7 +650,7 @@ range_line(void *arg, long no, char *line, size_t n)
 		unsafe(rr->g, "journal entries in a file cut into pieces");
 		return false;
 	}
-	mxt_pass_line(rr->p, rr->g->name, no, rr->ref, line, n);
+	mxt_pass_line_in_span(rr->p, rr->g->name, no, rr->ref, line, n);
 	after_line(rr->g, rr->p, no);
 	return true;
 }

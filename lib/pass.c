@@ -191,6 +191,14 @@ void
 mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
     time_t reference, const char *line, size_t len)
 {
+	mxt_spans_source(p->spans, source);
+	mxt_pass_line_in_span(p, source, line_no, reference, line, len);
+}
+
+void
+mxt_pass_line_in_span(struct mxt_pass *p, const char *source, long line_no,
+    time_t reference, const char *line, size_t len)
+{
 	struct mxt_logline ll;
 
 	if (reference != p->clock.reference && reference != 0)
@@ -203,7 +211,6 @@ mxt_pass_line(struct mxt_pass *p, const char *source, long line_no,
 	p->sink.line_no = line_no;
 	p->stats.lines++;
 	p->stats.bytes += len + 1;
-	mxt_spans_source(p->spans, source);
 	mxt_spans_line(p->spans);
 	p->line_events = 0;
 	if (p->input_span != p->spans->n) {
@@ -341,8 +348,8 @@ mxt_pass_read_reader(struct mxt_pass *p, struct mxt_reader *r,
 	    (rc = mxt_reader_next(r, &line, &len, &truncated, err)) > 0) {
 		if (truncated)
 			p->stats.lines_truncated++;
-		mxt_pass_line(p, mxt_reader_name(r), mxt_reader_line_no(r),
-		    ref, line, len);
+		mxt_pass_line_in_span(p, mxt_reader_name(r),
+		    mxt_reader_line_no(r), ref, line, len);
 	}
 	if (rc < 0) {
 		p->stats.inputs_failed++;

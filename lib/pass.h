@@ -91,6 +91,14 @@ struct mxt_pass {
 struct mxt_link *mxt_pass_link_slot(struct mxt_pass *p);
 
 /*
+ * mxt_pass_line for a line of the input span begun for source already
+ * (mxt_spans_begin: mxt_pass_read_reader, the pieces of parallel.c): the
+ * name is not compared with the span's on every line.
+ */
+void mxt_pass_line_in_span(struct mxt_pass *p, const char *source,
+    long line_no, time_t reference, const char *line, size_t len);
+
+/*
  * For --jobs (parallel.c): a line before a piece's cut, read only so that
  * what the dialects and the pass keep for the next lines (earlier MX
  * replies waiting, Exim's rejections for their twins, the warnings to
