@@ -105,8 +105,9 @@ slot(struct mxt_track *t, uint32_t h, struct mxt_str host, struct mxt_str id)
 	struct mxt_msg **pp = &t->buckets[h & (t->nbuckets - 1)];
 	for (; *pp != NULL; pp = &(*pp)->hnext) {
 		struct mxt_msg *m = *pp;
-		if (m->hash == h && strncmp(m->id, id.ptr, id.len) == 0 &&
-		    m->id[id.len] == '\0' && m->host_len == host.len &&
+		if (m->hash == h && m->id_len == id.len &&
+		    m->host_len == host.len &&
+		    memcmp(m->id, id.ptr, id.len) == 0 &&
 		    (host.len == 0 || memcmp(m->host, host.ptr, host.len) == 0))
 			return pp;
 	}
@@ -128,7 +129,7 @@ unlink_msg(struct mxt_track *t, struct mxt_msg **pp)
 	struct mxt_msg *m = *pp;
 	if (t->on_drop != NULL)
 		t->on_drop(t->drop_arg, mxt_str_make(m->host, m->host_len),
-		    mxt_str_make(m->id, strlen(m->id)));
+		    mxt_str_make(m->id, m->id_len));
 	*pp = m->hnext;
 	if (m->older)
 		m->older->newer = m->newer;
@@ -175,7 +176,7 @@ mxt_track_add(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 	if (t->count >= t->cap) {
 		struct mxt_msg *old = t->oldest;
 		unlink_msg(t, slot(t, old->hash, mxt_str_make(old->host,
-		    old->host_len), mxt_str_make(old->id, strlen(old->id))));
+		    old->host_len), mxt_str_make(old->id, old->id_len)));
 		if (t->overflow)
 			(*t->overflow)++;
 		pp = slot(t, h, host, id); /* the chain may have changed */
@@ -186,6 +187,7 @@ mxt_track_add(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 	/* the host lives in the same allocation, after the entry */
 	struct mxt_msg *m = xcalloc(1, sizeof *m + host.len + 1);
 	memcpy(m->id, id.ptr, id.len);
+	m->id_len = (uint8_t)id.len;
 	m->host = (char *)(m + 1);
 	if (host.len > 0)
 		memcpy(m->host, host.ptr, host.len);

@@ -22,6 +22,7 @@ struct mxt_msg {
 	struct mxt_msg *hnext; /* hash chain */
 	struct mxt_msg *older, *newer; /* age list, for eviction at the cap */
 	uint32_t hash;
+	uint8_t id_len;    /* of id, below its size (trackable) */
 	char id[40];
 	char *host;        /* the logging host, "" when none; NUL-terminated */
 	size_t host_len;
