@@ -480,6 +480,9 @@ struct mxt_pass_config {
 	/* mxt_pass_read decompresses a compressed file on a thread of its
 	 * own (mxt_reader_set_ahead): for a caller with a core to spare. */
 	bool read_ahead;
+	/* Every event's event_id is left 0, not hashed from its input, host
+	 * and line: for a caller that never reads it (the report). */
+	bool no_event_ids;
 	/* Receives each event, with event_arg. Required. */
 	void (*on_event)(void *event_arg, const struct mxt_event *ev);
 	void *event_arg;

@@ -515,7 +515,8 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 	struct mxt_pass *p = ctx;
 	ev->source = p->source;
 	ev->line_no = p->line_no;
-	ev->event_id = event_id(p, ev->host, p->line_events++);
+	unsigned seq = p->line_events++;
+	ev->event_id = p->cfg.no_event_ids ? 0 : event_id(p, ev->host, seq);
 	if (ev->mta == MXT_MTA_POSTFIX) {
 		/* "postfix-out/smtp": the instance is the syslog name */
 		const char *slash = memchr(p->program.ptr, '/', p->program.len);

@@ -456,10 +456,53 @@ run_received(void)
 	}
 }
 
+/* With no_event_ids the events are the same but for event_id, left 0;
+ * without it every event has one, and the events of one line differ. */
+static void
+run_no_event_ids(void)
+{
+	static const char *const lines[] = {
+	    "Nov 23 10:00:01 mx postfix/smtpd[1]: NOQUEUE: reject: RCPT from x[192.0.2.9]: 554 5.7.1 <u@y.example>: Relay access denied; from=<s@x.example> to=<u@y.example> proto=ESMTP helo=<x>",
+	    "Nov 23 10:00:02 mx postfix/smtp[2]: AAAAA1: to=<r@y.example>, relay=none, delay=1, dsn=4.4.1, status=deferred (connect to y[192.0.2.1]:25: Connection refused)",
+	    "Nov 23 10:00:03 mx postfix/smtp[2]: AAAAA1: to=<r@y.example>, relay=y[192.0.2.1]:25, delay=2, dsn=2.0.0, status=sent (250 ok)",
+	};
+	enum { N = sizeof lines / sizeof lines[0] };
+	struct mxt_event got[2][N];
+	for (int mode = 0; mode < 2; mode++) {
+		struct test_capture cap = {0};
+		struct mxt_pass_config cfg = {.year = 2024,
+		    .on_event = test_capture_event, .event_arg = &cap,
+		    .no_event_ids = mode == 1};
+		struct mxt_pass *p = mxt_pass_create(&cfg);
+		for (size_t i = 0; i < N; i++) {
+			mxt_pass_line(p, "test", (long)i + 1, 0, lines[i],
+			    strlen(lines[i]));
+			got[mode][i] = cap.last;
+		}
+		mxt_pass_destroy(p);
+		test_int("no_event_ids", "events", cap.events, N);
+	}
+	for (size_t i = 0; i < N; i++) {
+		test_ok(got[0][i].event_id != 0, "an event has an id",
+		    "line %zu: 0", i + 1);
+		test_ok(got[1][i].event_id == 0, "no id with no_event_ids",
+		    "line %zu: %016llx", i + 1,
+		    (unsigned long long)got[1][i].event_id);
+		test_ok(got[0][i].status == got[1][i].status &&
+		    got[0][i].line_no == got[1][i].line_no &&
+		    got[0][i].code == got[1][i].code,
+		    "the same event with no_event_ids", "line %zu", i + 1);
+	}
+	test_ok(got[0][0].event_id != got[0][1].event_id &&
+	    got[0][1].event_id != got[0][2].event_id,
+	    "events of other lines have other ids", "equal ids");
+}
+
 int
 main(void)
 {
 	setenv("TZ", "UTC", 1);
+	run_no_event_ids();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		run_case(&cases[i]);
 	run_track_cap();

@@ -570,6 +570,7 @@ run(int argc, char **argv, bool merge)
 			.on_local = on_local,
 			.local_arg = &ctx,
 			.classifier = cls,
+			.no_event_ids = true, /* no report shows them */
 		};
 		in.window = &o.cfg.filter;
 		in.now = cli_now();
