@@ -759,8 +759,8 @@ postfix_parse(void *state, struct mxt_sink *sink,
 			mxt_sink_unparsed(sink, "delivery line without queue id");
 	} else if ((q = skip_lit(s, end, "to=")) != NULL && q < end)
 		delivery(state, sink, ll, service, qid, q, end);
-	else if (earlier_reply(state, sink, ll, qid, s, end))
-		return;
+	/* the prefixes below and earlier_reply's shapes exclude each other:
+	 * the message's own lines, most of a log, are tested first */
 	else if (has_lit(s, end, "from=<") || has_lit(s, end, "removed"))
 		qmgr(sink, ll, service, qid, s, end);
 	else if (has_lit(s, end, "message-id=") ||
@@ -789,6 +789,8 @@ postfix_parse(void *state, struct mxt_sink *sink,
 			mxt_msg_set(&m->client_name, name.ptr, name.len);
 			mxt_msg_set(&m->client_ip, ip.ptr, ip.len);
 		}
+	} else if (earlier_reply(state, sink, ll, qid, s, end)) {
+		return;
 	} else if (find_lit(s, end, "status=") != NULL &&
 	    find_lit(s, end, "relay=") != NULL)
 		mxt_sink_unparsed(sink, "delivery line without to=<address>");
