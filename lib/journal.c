@@ -217,14 +217,6 @@ mxt_journal_json(const char *line, size_t len, struct mxt_jentry *e)
 	return e->has[MXT_JF_MESSAGE];
 }
 
-bool
-mxt_journal_export_start(const char *line, size_t len)
-{
-	const char *end = line + len;
-	return has_lit(line, end, "__CURSOR=") ||
-	    has_lit(line, end, "__REALTIME_TIMESTAMP=");
-}
-
 /* ---- the journal through sd-journal ------------------------------------- */
 
 struct mxt_sdj {

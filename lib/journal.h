@@ -49,8 +49,16 @@ size_t mxt_jentry_line(const struct mxt_jentry *e, char *out, size_t cap);
  * not a JSON object with a MESSAGE. */
 bool mxt_journal_json(const char *line, size_t len, struct mxt_jentry *e);
 
-/* True for the first line of a `journalctl -o export` entry. */
-bool mxt_journal_export_start(const char *line, size_t len);
+/* True for the first line of a `journalctl -o export` entry. Inline, the
+ * first byte first: the reader asks it of every line it reads. */
+static inline bool
+mxt_journal_export_start(const char *line, size_t len)
+{
+	const char *end = line + len;
+	return len > 0 && line[0] == '_' &&
+	    (has_lit(line, end, "__CURSOR=") ||
+	    has_lit(line, end, "__REALTIME_TIMESTAMP="));
+}
 
 /* The journal itself, through sd-journal. */
 struct mxt_sdj;

@@ -1220,8 +1220,7 @@ mxt_reader_next(struct mxt_reader *r, const char **line, size_t *len,
 			}
 			/* not a field: the entry ends, this line is itself */
 			r->in_export = false;
-		} else if (*len > 0 && p[0] == '_' && /* a test, not a call */
-		    mxt_journal_export_start(p, *len)) {
+		} else if (mxt_journal_export_start(p, *len)) {
 			journal_ready(r);
 			mxt_jentry_clear(r->jentry);
 			r->in_export = true;
