@@ -780,7 +780,7 @@ keep_open(struct piece *g, struct mxt_pass *p)
 		if (!m->start_seen)
 			continue;
 		mxt_summary_key(&g->key, mxt_str_make(m->host, m->host_len),
-		    mxt_str_make(m->id, strlen(m->id)), NULL);
+		    mxt_str_make(m->id, m->id_len), NULL);
 		mxt_strmap_put(&g->started, g->key.p, g->key.len,
 		    &added)->value = m->recv != MXT_RECV_NONE;
 	}

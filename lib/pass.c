@@ -372,7 +372,7 @@ mxt_pass_finish(struct mxt_pass *p)
 		struct mxt_received r = {.kind = MXT_RECEIVED_DUE,
 		    .mta = MXT_MTA_POSTFIX,
 		    .host = mxt_str_make(m->host, m->host_len),
-		    .id = mxt_str_make(m->id, strlen(m->id))};
+		    .id = mxt_str_make(m->id, m->id_len)};
 		p->cfg.on_received(p->cfg.event_arg, &r);
 	}
 }

@@ -174,9 +174,7 @@ mxt_track_add(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 	if (*pp != NULL)
 		return *pp;
 	if (t->count >= t->cap) {
-		struct mxt_msg *old = t->oldest;
-		unlink_msg(t, slot(t, old->hash, mxt_str_make(old->host,
-		    old->host_len), mxt_str_make(old->id, old->id_len)));
+		mxt_track_remove(t, t->oldest); /* found by address */
 		if (t->overflow)
 			(*t->overflow)++;
 		pp = slot(t, h, host, id); /* the chain may have changed */

@@ -99,7 +99,7 @@ mxt_track_state_save(const struct mxt_pass *p)
 		json_object_set_new(o, "host", bytes_value(m->host,
 		    m->host_len));
 		json_object_set_new(o, "id", bytes_value(m->id,
-		    strlen(m->id)));
+		    m->id_len));
 		put(o, "sender", m->sender);
 		put(o, "client_name", m->client_name);
 		put(o, "client_ip", m->client_ip);
