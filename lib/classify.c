@@ -1332,30 +1332,9 @@ match_rules(struct mxt_classifier *c, const struct mxt_event *ev,
 	return NO_RULE;
 }
 
-/*
- * The host name an MTA's own lookup failure names, compared with the
- * recipient domain. What the MTAs log (Postfix src/smtp/smtp_addr.c and
- * smtp_connect.c; Exim's routers):
- *   Postfix  "Host or domain name not found. Name service error for
- *            name=N type=T: Host not found[, try again]"
- *   Exim     "failed to lookup IP address for N",
- *            "host lookup for N did not complete (DNS timeout?)"
- * The name is either a next hop of ours or a host of the recipient
- * domain's MX records, never the recipient domain itself: Postfix looks up
- * type MX only for the next-hop destination (the recipient domain, or a
- * relayhost / transport nexthop written without [brackets]) and A/AAAA
- * for the MX hosts and a [bracketed] nexthop; a relayhost or
- * fallback_relay that does not resolve is deferred with 4.3.5 ("relayhost
- * configuration problem", smtp_connect.c). Exim's dnslookup router says
- * "all relevant MX records point to non-existent hosts" for a recipient
- * domain's MX hosts, so its two texts with another name come from a
- * router with its own host list (manualroute: a smarthost). The text
- * alone cannot always tell a bracketed nexthop from an MX host, so the
- * fact is only "not the recipient domain" (FACT_OTHER_NAME). No fact
- * without a recipient domain.
- */
-/* Each form holds " for " at a fixed place (anchor): a form occurs at j
- * only where " for " occurs at j + anchor. */
+/* The look-up failures nexthop_facts (below) reads. Each form holds
+ * " for " at a fixed place (anchor): a form occurs at j only where " for "
+ * occurs at j + anchor. */
 static const struct {
 	const char *s;
 	size_t len, anchor;
@@ -1386,6 +1365,28 @@ nexthop_at(const char *text, size_t len, size_t i, size_t at[NFORMS],
 	}
 }
 
+/*
+ * The host name an MTA's own lookup failure names, compared with the
+ * recipient domain. What the MTAs log (Postfix src/smtp/smtp_addr.c and
+ * smtp_connect.c; Exim's routers):
+ *   Postfix  "Host or domain name not found. Name service error for
+ *            name=N type=T: Host not found[, try again]"
+ *   Exim     "failed to lookup IP address for N",
+ *            "host lookup for N did not complete (DNS timeout?)"
+ * The name is either a next hop of ours or a host of the recipient
+ * domain's MX records, never the recipient domain itself: Postfix looks up
+ * type MX only for the next-hop destination (the recipient domain, or a
+ * relayhost / transport nexthop written without [brackets]) and A/AAAA
+ * for the MX hosts and a [bracketed] nexthop; a relayhost or
+ * fallback_relay that does not resolve is deferred with 4.3.5 ("relayhost
+ * configuration problem", smtp_connect.c). Exim's dnslookup router says
+ * "all relevant MX records point to non-existent hosts" for a recipient
+ * domain's MX hosts, so its two texts with another name come from a
+ * router with its own host list (manualroute: a smarthost). The text
+ * alone cannot always tell a bracketed nexthop from an MX host, so the
+ * fact is only "not the recipient domain" (FACT_OTHER_NAME). No fact
+ * without a recipient domain.
+ */
 static unsigned
 nexthop_facts(const char *text, size_t len, const struct mxt_event *ev)
 {
