@@ -796,11 +796,11 @@ arrival(struct exim_state *ex, const struct mxt_logline *ll, struct mxt_str id,
 	mxt_sink_received(ex->sink, &r, NULL);
 	if (m == NULL)
 		return;
-	mxt_msg_set(&m->sender, sender.ptr, sender.len);
+	mxt_msg_set(m, &m->sender, sender.ptr, sender.len);
 	mxt_msg_set_message_id(m, f.msgid.ptr, f.msgid.len);
 	if (f.has_host) {
-		mxt_msg_set(&m->client_name, f.host.ptr, f.host.len);
-		mxt_msg_set(&m->client_ip, f.ip.ptr, f.ip.len);
+		mxt_msg_set(m, &m->client_name, f.host.ptr, f.host.len);
+		mxt_msg_set(m, &m->client_ip, f.ip.ptr, f.ip.len);
 	}
 }
 

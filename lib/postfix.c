@@ -521,7 +521,7 @@ qmgr(struct mxt_sink *sink, const struct mxt_logline *ll, struct mxt_str service
 	}
 	struct mxt_msg *m = mxt_sink_msg_add(sink, ll->host, qid);
 	if (m != NULL)
-		mxt_msg_set(&m->sender, sender.ptr, sender.len);
+		mxt_msg_set(m, &m->sender, sender.ptr, sender.len);
 	/* ", size=N, nrcpt=M (queue active)": the queue file's size, logged
 	 * each time the message enters the active queue; the pass tells the
 	 * first (struct mxt_received) */
@@ -786,8 +786,8 @@ postfix_parse(void *state, struct mxt_sink *sink,
 		mxt_smtp_hostaddr(s + MXT_LIT_LEN("client="), ce ? ce : end,
 		    &name, &ip, &port);
 		if (m != NULL) {
-			mxt_msg_set(&m->client_name, name.ptr, name.len);
-			mxt_msg_set(&m->client_ip, ip.ptr, ip.len);
+			mxt_msg_set(m, &m->client_name, name.ptr, name.len);
+			mxt_msg_set(m, &m->client_ip, ip.ptr, ip.len);
 		}
 	} else if (earlier_reply(state, sink, ll, qid, s, end)) {
 		return;

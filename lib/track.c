@@ -16,11 +16,17 @@
 #include "track.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #define DEFAULT_CAP 200000
 #define MIN_BUCKETS 256
 #define MAX_BUCKETS (1u << 20)
+/* Entries that left are kept for the next ones, up to this many: most
+ * messages come and go within seconds, and a spare entry costs no call
+ * to malloc or free. Bounded, so the table's memory still follows the
+ * messages in flight. */
+#define SPARE_MAX 64
 
 struct mxt_track {
 	struct mxt_msg **buckets;
@@ -30,6 +36,8 @@ struct mxt_track {
 	uint64_t *overflow;
 	mxt_track_drop_fn *on_drop;
 	void *drop_arg;
+	struct mxt_msg *spare; /* entries to reuse, linked by hnext */
+	size_t nspare;
 };
 
 /* FNV-1a over the host, a separator no host holds, and the id. */
@@ -68,8 +76,38 @@ mxt_track_create(size_t cap, uint64_t *overflow_counter,
 	return t;
 }
 
+static bool
+in_room(const struct mxt_msg *m, const char *p)
+{
+	return p >= m->room && p < m->room + sizeof m->room;
+}
+
+/* A string of m that lives outside its room is freed. */
 static void
-free_msg(struct mxt_msg *m)
+free_string(const struct mxt_msg *m, char *p)
+{
+	if (!in_room(m, p))
+		free(p);
+}
+
+/* A copy of s[0..n), NUL-terminated, in m's room when it fits. */
+static char *
+keep_string(struct mxt_msg *m, const char *s, size_t n)
+{
+	if (n < sizeof m->room - m->room_used) {
+		char *p = m->room + m->room_used;
+		if (n > 0)
+			memcpy(p, s, n);
+		p[n] = '\0';
+		m->room_used += (uint16_t)(n + 1);
+		return p;
+	}
+	return xstrndup(s, n);
+}
+
+/* Frees what m holds and keeps m itself as a spare (or frees it). */
+static void
+free_msg(struct mxt_track *t, struct mxt_msg *m)
 {
 	struct mxt_pending_rcpt *r, *next;
 	for (r = m->pending; r != NULL; r = next) {
@@ -78,11 +116,18 @@ free_msg(struct mxt_msg *m)
 		free(r->text);
 		free(r);
 	}
-	free(m->sender);
-	free(m->client_name);
-	free(m->client_ip);
-	free(m->message_id);
-	free(m);
+	free_string(m, m->host);
+	free_string(m, m->sender);
+	free_string(m, m->client_name);
+	free_string(m, m->client_ip);
+	free_string(m, m->message_id);
+	if (t != NULL && t->nspare < SPARE_MAX) {
+		m->hnext = t->spare;
+		t->spare = m;
+		t->nspare++;
+	} else {
+		free(m);
+	}
 }
 
 void
@@ -93,7 +138,11 @@ mxt_track_destroy(struct mxt_track *t)
 	struct mxt_msg *m, *next;
 	for (m = t->oldest; m != NULL; m = next) {
 		next = m->newer;
-		free_msg(m);
+		free_msg(NULL, m);
+	}
+	for (m = t->spare; m != NULL; m = next) {
+		next = m->hnext;
+		free(m);
 	}
 	free(t->buckets);
 	free(t);
@@ -140,7 +189,7 @@ unlink_msg(struct mxt_track *t, struct mxt_msg **pp)
 	else
 		t->newest = m->older;
 	t->count--;
-	free_msg(m);
+	free_msg(t, m);
 }
 
 /* Doubles the buckets when the entries outnumber them: chains stay short
@@ -182,13 +231,18 @@ mxt_track_add(struct mxt_track *t, struct mxt_str host, struct mxt_str id)
 		grow_buckets(t);
 		pp = slot(t, h, host, id);
 	}
-	/* the host lives in the same allocation, after the entry */
-	struct mxt_msg *m = xcalloc(1, sizeof *m + host.len + 1);
+	struct mxt_msg *m = t->spare;
+	if (m != NULL) {
+		t->spare = m->hnext;
+		t->nspare--;
+	} else {
+		m = xmalloc(sizeof *m);
+	}
+	/* the room's bytes are written before they are read */
+	memset(m, 0, offsetof(struct mxt_msg, room));
 	memcpy(m->id, id.ptr, id.len);
 	m->id_len = (uint8_t)id.len;
-	m->host = (char *)(m + 1);
-	if (host.len > 0)
-		memcpy(m->host, host.ptr, host.len);
+	m->host = keep_string(m, host.ptr, host.len);
 	m->host_len = host.len;
 	m->hash = h;
 	*pp = m;
@@ -228,14 +282,26 @@ mxt_track_oldest(const struct mxt_track *t)
 	return t->oldest;
 }
 
-void
-mxt_msg_set(char **field, const char *s, size_t n)
+/* *field replaced by a malloc'd copy of s[0..n), unless equal. */
+static void
+replace_copy(char **field, const char *s, size_t n)
 {
 	if (*field != NULL && strlen(*field) == n &&
 	    (n == 0 || memcmp(*field, s, n) == 0))
 		return;
 	free(*field);
 	*field = xstrndup(s, n);
+}
+
+void
+mxt_msg_set(struct mxt_msg *m, char **field, const char *s, size_t n)
+{
+	if (*field != NULL && strlen(*field) == n &&
+	    (n == 0 || memcmp(*field, s, n) == 0))
+		return;
+	if (*field != NULL)
+		free_string(m, *field);
+	*field = keep_string(m, s, n);
 }
 
 void
@@ -247,7 +313,7 @@ mxt_msg_set_message_id(struct mxt_msg *m, const char *s, size_t n)
 	}
 	if (n == 0 || n > MXT_MESSAGE_ID_MAX)
 		return;
-	mxt_msg_set(&m->message_id, s, n);
+	mxt_msg_set(m, &m->message_id, s, n);
 }
 
 /* Bounds the reasons kept per recipient: only the expiry event uses it. */
@@ -274,7 +340,7 @@ mxt_msg_defer(struct mxt_msg *m, const char *rcpt, size_t rlen,
 	}
 	if (tlen > PENDING_TEXT_MAX)
 		tlen = PENDING_TEXT_MAX;
-	mxt_msg_set(&r->text, text, tlen);
+	replace_copy(&r->text, text, tlen);
 	r->code = code;
 	snprintf(r->dsn, sizeof r->dsn, "%s", dsn);
 }

@@ -18,6 +18,13 @@ struct mxt_pending_rcpt {
 	char dsn[16];
 };
 
+/* The entry's own room for its strings (host, sender, client name and
+ * address, Message-ID): a message's strings fit in it on every ordinary
+ * log, so an entry costs one allocation, not five. A string that does
+ * not fit (a long Message-ID, the room used up by replacements) is
+ * allocated apart. */
+#define MXT_MSG_ROOM 160
+
 struct mxt_msg {
 	struct mxt_msg *hnext; /* hash chain */
 	struct mxt_msg *older, *newer; /* age list, for eviction at the cap */
@@ -40,6 +47,8 @@ struct mxt_msg {
 	 * read, MXT_RECV_DONE once told. Not saved with --state: a
 	 * restored message is met in progress (track_state.c). */
 	uint8_t recv;
+	uint16_t room_used;     /* bytes of room taken */
+	char room[MXT_MSG_ROOM]; /* last: entries are cleared up to it */
 };
 enum { MXT_RECV_NONE, MXT_RECV_DUE, MXT_RECV_DONE };
 
@@ -80,8 +89,9 @@ const struct mxt_msg *mxt_track_oldest(const struct mxt_track *t);
 /* Sets m->message_id from the value logged ("<id>" or "id"); an empty or
  * too long one is not kept. */
 void mxt_msg_set_message_id(struct mxt_msg *m, const char *s, size_t n);
-/* Replaces *field by a copy of s[0..n) (no change when equal). */
-void mxt_msg_set(char **field, const char *s, size_t n);
+/* Replaces *field, one of m's strings, by a copy of s[0..n) (no change
+ * when equal); the copy goes into m's room when it fits. */
+void mxt_msg_set(struct mxt_msg *m, char **field, const char *s, size_t n);
 /* Records rcpt as deferred (or refreshes its reason). */
 void mxt_msg_defer(struct mxt_msg *m, const char *rcpt, size_t rlen,
     const char *text, size_t tlen, int code, const char *dsn);

@@ -123,7 +123,8 @@ mxt_track_state_save(const struct mxt_pass *p)
 /* Reads the optional field key of o into *field; false when it is there
  * but not bytes. */
 static bool
-restore_field(const json_t *o, const char *key, char **field)
+restore_field(const json_t *o, const char *key, struct mxt_msg *m,
+    char **field)
 {
 	const json_t *v = json_object_get(o, key);
 	size_t len;
@@ -132,7 +133,7 @@ restore_field(const json_t *o, const char *key, char **field)
 	char *s = bytes_of(v, &len);
 	if (s == NULL)
 		return false;
-	mxt_msg_set(field, s, len);
+	mxt_msg_set(m, field, s, len);
 	free(s);
 	return true;
 }
@@ -158,10 +159,10 @@ mxt_track_state_restore(struct mxt_pass *p, const json_t *list,
 		free(host);
 		free(id);
 		const json_t *pending = json_object_get(o, "pending");
-		if (m == NULL || !restore_field(o, "sender", &m->sender) ||
-		    !restore_field(o, "client_name", &m->client_name) ||
-		    !restore_field(o, "client_ip", &m->client_ip) ||
-		    !restore_field(o, "message_id", &m->message_id) ||
+		if (m == NULL || !restore_field(o, "sender", m, &m->sender) ||
+		    !restore_field(o, "client_name", m, &m->client_name) ||
+		    !restore_field(o, "client_ip", m, &m->client_ip) ||
+		    !restore_field(o, "message_id", m, &m->message_id) ||
 		    !json_is_array(pending)) {
 			snprintf(why, size, "messages[%zu] is not a message "
 			    "(host, id, sender, client, pending)", i);
