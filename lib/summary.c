@@ -242,9 +242,22 @@ mxt_summary_free_flight(struct flight *f)
 	}
 	free(f->touch);
 	free(f->out);
-	free(f->host);
-	free(f->queue_id);
-	free(f);
+	free(f); /* host and queue_id with it (mxt_flight_new) */
+}
+
+struct flight *
+mxt_flight_new(struct mxt_str host, struct mxt_str qid)
+{
+	/* every message has one: its strings follow it in the same
+	 * allocation, not two more */
+	struct flight *f = xcalloc(1, sizeof *f + host.len + qid.len + 2);
+	f->host = (char *)(f + 1);
+	f->queue_id = f->host + host.len + 1;
+	if (host.len > 0)
+		memcpy(f->host, host.ptr, host.len);
+	if (qid.len > 0)
+		memcpy(f->queue_id, qid.ptr, qid.len);
+	return f;
 }
 
 /* The client rows of s (the map itself is the caller's). */
@@ -553,10 +566,7 @@ mxt_summary_flight(struct mxt_summary *s, struct mxt_str host,
 	struct mxt_strmap_slot *slot = mxt_strmap_put(&s->flights, s->keybuf.p,
 	    s->keybuf.len, &added);
 	if (added) {
-		struct flight *f = xcalloc(1, sizeof *f);
-		f->host = xstrndup(host.ptr, host.len);
-		f->queue_id = xstrndup(qid.ptr, qid.len);
-		slot->ptr = f;
+		slot->ptr = mxt_flight_new(host, qid);
 	}
 	return slot->ptr;
 }

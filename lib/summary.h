@@ -151,7 +151,7 @@ struct outcome {
  * earlier summary with the in-progress ones of the later summary.
  */
 struct flight {
-	char *host, *queue_id;
+	char *host, *queue_id;     /* in its allocation (mxt_flight_new) */
 	uint8_t marks;             /* 1 << status counted */
 	bool in_progress;          /* first line not read */
 	bool ended;                /* left the queue */
@@ -262,6 +262,8 @@ struct flight *mxt_summary_flight(struct mxt_summary *s, struct mxt_str host,
 bool mxt_flight_touch(struct flight *f, uint32_t gi, const char *rcpt,
     size_t len, bool *new_msg);
 struct outcome *mxt_flight_outcome(struct flight *f);
+/* A new, empty entry of (host, qid): one allocation with its strings. */
+struct flight *mxt_flight_new(struct mxt_str host, struct mxt_str qid);
 uint32_t mxt_summary_count_failure(struct mxt_summary *s,
     const struct mxt_event *ev, struct flight *f);
 void mxt_summary_add_delay(struct mxt_summary *s, int64_t sec, int64_t n);

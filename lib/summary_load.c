@@ -576,9 +576,8 @@ load_flights(struct loader *l, struct mxt_summary *s, json_t *a)
 			struct mxt_strmap_slot *slot = mxt_strmap_put(&s->flights,
 			    kb.p, kb.len, &added);
 			free(kb.p);
-			f = xcalloc(1, sizeof *f);
-			f->host = xstrndup(h, strlen(h));
-			f->queue_id = xstrndup(q, strlen(q));
+			f = mxt_flight_new(mxt_str_make(h, strlen(h)),
+			    mxt_str_make(q, strlen(q)));
 			f->superseded = true;
 			slot->ptr = f;
 		} else {

@@ -486,9 +486,8 @@ join(struct mxt_summary *d, struct flight *D, const struct flight *F,
 static struct flight *
 copy_flight(const struct flight *F, const uint32_t *gmap)
 {
-	struct flight *n = xcalloc(1, sizeof *n);
-	n->host = xstrndup(F->host, strlen(F->host));
-	n->queue_id = xstrndup(F->queue_id, strlen(F->queue_id));
+	struct flight *n = mxt_flight_new(mxt_str_make(F->host,
+	    strlen(F->host)), mxt_str_make(F->queue_id, strlen(F->queue_id)));
 	n->marks = F->marks;
 	n->in_progress = F->in_progress;
 	n->ended = F->ended;
