@@ -506,6 +506,7 @@ struct litset {
 	uint32_t *next;  /* chain within a bucket, UINT32_MAX ends */
 	uint32_t head[LIT_BUCKETS];
 	uint32_t head1[256]; /* one-byte literals */
+	bool first[256]; /* some literal starts with this byte */
 	size_t n, cap;
 	uint64_t *hit;   /* bitset, one bit per literal, set per text */
 };
@@ -552,6 +553,7 @@ struct mxt_classifier {
 	struct memo_slot *memo;
 	struct mxt_classify_stats stats;
 	struct litset lits;
+	struct litset rawlits; /* the raw rules' literals, the same way */
 	struct rule_list index[MXT_DIR_COUNT][CLASS_SLOTS];
 	/* the raw rules (at most 64): their verdicts are part of the key */
 	uint32_t raw_rule[64];
@@ -1069,6 +1071,7 @@ lit_add(struct litset *ls, char *lit, size_t len)
 	uint32_t id = (uint32_t)ls->n++;
 	ls->lit[id] = lit;
 	ls->len[id] = len;
+	ls->first[(unsigned char)lit[0]] = true;
 	uint32_t *head = len == 1 ? &ls->head1[(unsigned char)lit[0]] :
 	    &ls->head[bigram((unsigned char)lit[0], (unsigned char)lit[1])];
 	/* append, so a bucket keeps the ids in order (any order works) */
@@ -1081,24 +1084,30 @@ lit_add(struct litset *ls, char *lit, size_t len)
 static void
 build_index(struct mxt_classifier *c)
 {
-	struct litset *ls = &c->lits;
-	memset(ls->head, 0xff, sizeof ls->head);
-	memset(ls->head1, 0xff, sizeof ls->head1);
+	struct litset *sets[] = {&c->lits, &c->rawlits};
+	for (size_t k = 0; k < 2; k++) {
+		memset(sets[k]->head, 0xff, sizeof sets[k]->head);
+		memset(sets[k]->head1, 0xff, sizeof sets[k]->head1);
+	}
 	for (size_t i = 0; i < c->rules.n; i++) {
 		struct rule *r = &c->rules.v[i];
 		if (r->raw) {
 			assert(c->nraw < 64);
 			c->raw_rule[c->nraw++] = (uint32_t)i;
-			continue;
 		}
 		if (r->contains == NULL)
 			continue;
+		/* a raw rule's literals are sought in the text as logged,
+		 * the others' in the normalised text */
+		struct litset *ls = r->raw ? &c->rawlits : &c->lits;
 		r->lit_id = xcalloc(r->ncontains, sizeof *r->lit_id);
 		for (size_t k = 0; k < r->ncontains; k++)
 			r->lit_id[k] = lit_add(ls, r->contains[k],
 			    r->contains_len[k]);
 	}
-	ls->hit = xcalloc(ls->n / 64 + 1, sizeof *ls->hit);
+	for (size_t k = 0; k < 2; k++)
+		sets[k]->hit = xcalloc(sets[k]->n / 64 + 1,
+		    sizeof *sets[k]->hit);
 	static const int codes[CLASS_SLOTS] = {0, 100, 200, 300, 400, 500, 999};
 	for (int d = 0; d < MXT_DIR_COUNT; d++) {
 		for (int k = 0; k < CLASS_SLOTS; k++) {
@@ -1128,6 +1137,8 @@ lit_scan(struct litset *ls, const char *s, size_t n)
 	memset(ls->hit, 0, (ls->n / 64 + 1) * sizeof *ls->hit);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char a = (unsigned char)s[i];
+		if (!ls->first[a])
+			continue; /* no bucket to look at */
 		for (uint32_t id = ls->head1[a]; id != UINT32_MAX;
 		    id = ls->next[id])
 			ls->hit[id / 64] |= 1ULL << (id % 64);
@@ -1232,10 +1243,13 @@ mxt_classifier_destroy(struct mxt_classifier *c)
 		free(c->memo[i].key);
 	free(c->memo);
 	free(c->memokey);
-	free(c->lits.lit);
-	free(c->lits.len);
-	free(c->lits.next);
-	free(c->lits.hit);
+	struct litset *sets[] = {&c->lits, &c->rawlits};
+	for (size_t k = 0; k < 2; k++) {
+		free(sets[k]->lit);
+		free(sets[k]->len);
+		free(sets[k]->next);
+		free(sets[k]->hit);
+	}
 	for (int d = 0; d < MXT_DIR_COUNT; d++)
 		for (int k = 0; k < CLASS_SLOTS; k++)
 			free(c->index[d][k].v);
@@ -1556,10 +1570,16 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 		lower_copy(c->lower, MXT_LINE_MAX + 1, text, len);
 		s.raw_lower = c->lower;
 		s.raw_len = len;
-		for (size_t j = 0; j < c->nraw; j++)
-			if (rule_match(&c->rules.v[c->raw_rule[j]], &s, c->mctx)
-			    > 0)
+		/* all their literals in one pass (a memchr per literal was
+		 * most of a new text's cost); a rule whose literals were
+		 * seen is then asked whole */
+		lit_scan(&c->rawlits, c->lower, len);
+		for (size_t j = 0; j < c->nraw; j++) {
+			struct rule *r = &c->rules.v[c->raw_rule[j]];
+			if (lit_any(&c->rawlits, r) &&
+			    rule_match(r, &s, c->mctx) > 0)
 				rawhits |= 1ULL << j;
+		}
 	}
 
 	struct cache_slot *slot = NULL;
