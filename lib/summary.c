@@ -219,15 +219,33 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 	return s;
 }
 
+struct retry *
+mxt_retry_new(struct mxt_str host, struct mxt_str recipient,
+    struct mxt_str domain, struct mxt_str queue_id)
+{
+	/* every deferred recipient has one: its four strings follow it in
+	 * the same allocation, not four more */
+	const struct mxt_str in[4] = {host, recipient, domain, queue_id};
+	size_t size = sizeof(struct retry);
+	for (size_t i = 0; i < 4; i++)
+		size += in[i].len + 1;
+	struct retry *r = xcalloc(1, size);
+	char *p = (char *)(r + 1);
+	char **out[4] = {&r->host, &r->recipient, &r->domain, &r->queue_id};
+	for (size_t i = 0; i < 4; i++) {
+		*out[i] = p;
+		if (in[i].len > 0)
+			memcpy(p, in[i].ptr, in[i].len);
+		p += in[i].len + 1; /* the NUL: xcalloc's */
+	}
+	return r;
+}
+
 void
 mxt_summary_free_retry(struct retry *r)
 {
-	free(r->host);
-	free(r->recipient);
-	free(r->domain);
-	free(r->queue_id);
 	free(r->text);
-	free(r);
+	free(r); /* its strings with it (mxt_retry_new) */
 }
 
 void
@@ -834,11 +852,8 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 				pm->value = 1;
 			else if (pm->value > 0)
 				pm->value++;
-			struct retry *r = xcalloc(1, sizeof *r);
-			r->host = xstrndup(ev->host.ptr, ev->host.len);
-			r->recipient = xstrndup(ev->recipient.ptr, ev->recipient.len);
-			r->domain = xstrndup(ev->domain.ptr, ev->domain.len);
-			r->queue_id = xstrndup(ev->queue_id.ptr, ev->queue_id.len);
+			struct retry *r = mxt_retry_new(ev->host, ev->recipient,
+			    ev->domain, ev->queue_id);
 			r->first_deferred = ev->time.sec;
 			r->first_time = ev->time;
 			slot->ptr = r;
@@ -854,8 +869,12 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 		memcpy(r->dsn, ev->dsn, sizeof r->dsn);
 		size_t tl = ev->text.len > RETRY_TEXT_MAX ? RETRY_TEXT_MAX :
 		    ev->text.len;
-		free(r->text);
-		r->text = xstrndup(ev->text.ptr, tl);
+		/* the same reason again, mostly: kept */
+		if (r->text == NULL || strlen(r->text) != tl ||
+		    memcmp(r->text, ev->text.ptr, tl) != 0) {
+			free(r->text);
+			r->text = xstrndup(ev->text.ptr, tl);
+		}
 		return NULL;
 	}
 }

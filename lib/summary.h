@@ -101,6 +101,7 @@ struct cause_row {
 
 /* A recipient deferred at least once: (host, queue id, recipient). */
 struct retry {
+	/* in its allocation (mxt_retry_new); text is apart: it changes */
 	char *host, *recipient, *domain, *queue_id;
 	enum mxt_cause cause;      /* of the last deferral */
 	uint64_t attempts;
@@ -269,6 +270,9 @@ uint32_t mxt_summary_count_failure(struct mxt_summary *s,
 void mxt_summary_add_delay(struct mxt_summary *s, int64_t sec, int64_t n);
 void mxt_summary_resolve(struct mxt_summary *s, enum mxt_status st,
     int64_t delay);
+/* A new entry of a deferred recipient: one allocation with its strings. */
+struct retry *mxt_retry_new(struct mxt_str host, struct mxt_str recipient,
+    struct mxt_str domain, struct mxt_str queue_id);
 void mxt_summary_free_retry(struct retry *r);
 void mxt_summary_free_flight(struct flight *f);
 uint64_t mxt_summary_deferred_recipients(const struct mxt_summary *s);

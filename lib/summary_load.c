@@ -452,15 +452,13 @@ load_retries(struct loader *l, struct mxt_summary *s, json_t *r)
 	json_array_foreach(a, i, p) {
 		bool added;
 		const char *w = "retries.pending_list[]";
-		struct retry *x = xcalloc(1, sizeof *x);
 		const char *h = string(l, p, "host", w);
 		const char *q = string(l, p, "queue_id", w);
 		const char *rc = string(l, p, "recipient", w);
-		x->host = xstrndup(h, strlen(h));
-		x->queue_id = xstrndup(q, strlen(q));
-		x->recipient = xstrndup(rc, strlen(rc));
 		const char *d = string(l, p, "domain", w);
-		x->domain = xstrndup(d, strlen(d));
+		struct retry *x = mxt_retry_new(mxt_str_make(h, strlen(h)),
+		    mxt_str_make(rc, strlen(rc)), mxt_str_make(d, strlen(d)),
+		    mxt_str_make(q, strlen(q)));
 		x->cause = cause_of(l, string(l, p, "cause", w), w);
 		x->attempts = count(l, p, "attempts", w);
 		x->first_time = time_of(l, p, "first_deferred", w);

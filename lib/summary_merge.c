@@ -193,23 +193,26 @@ merge_clients(struct mxt_summary *d, const struct mxt_summary *s)
 	}
 }
 
-static struct retry *
-copy_retry(const struct retry *r)
-{
-	struct retry *x = xcalloc(1, sizeof *x);
-	*x = *r;
-	x->host = xstrndup(r->host, strlen(r->host));
-	x->recipient = xstrndup(r->recipient, strlen(r->recipient));
-	x->domain = xstrndup(r->domain, strlen(r->domain));
-	x->queue_id = xstrndup(r->queue_id, strlen(r->queue_id));
-	x->text = r->text ? xstrndup(r->text, strlen(r->text)) : NULL;
-	return x;
-}
-
 static struct mxt_str
 str_of(const char *s)
 {
 	return mxt_str_make(s, strlen(s));
+}
+
+static struct retry *
+copy_retry(const struct retry *r)
+{
+	struct retry *x = mxt_retry_new(str_of(r->host), str_of(r->recipient),
+	    str_of(r->domain), str_of(r->queue_id));
+	char *host = x->host, *recipient = x->recipient, *domain = x->domain,
+	    *queue_id = x->queue_id;
+	*x = *r;
+	x->host = host;
+	x->recipient = recipient;
+	x->domain = domain;
+	x->queue_id = queue_id;
+	x->text = r->text ? xstrndup(r->text, strlen(r->text)) : NULL;
+	return x;
 }
 
 /* b gets key[0, len) moved aside: a key of its own in d. */
