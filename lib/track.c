@@ -112,9 +112,8 @@ free_msg(struct mxt_track *t, struct mxt_msg *m)
 	struct mxt_pending_rcpt *r, *next;
 	for (r = m->pending; r != NULL; r = next) {
 		next = r->next;
-		free(r->addr);
 		free(r->text);
-		free(r);
+		free(r); /* and its addr */
 	}
 	free_string(m, m->host);
 	free_string(m, m->sender);
@@ -334,8 +333,10 @@ mxt_msg_defer(struct mxt_msg *m, const char *rcpt, size_t rlen,
 		/* kept in the order first deferred */
 		if (n >= PENDING_RCPT_MAX)
 			return;
-		r = xcalloc(1, sizeof *r);
-		r->addr = xstrndup(rcpt, rlen);
+		r = xcalloc(1, sizeof *r + rlen + 1);
+		r->addr = (char *)(r + 1);
+		if (rlen > 0)
+			memcpy(r->addr, rcpt, rlen);
 		*tail = r;
 	}
 	if (tlen > PENDING_TEXT_MAX)
@@ -353,9 +354,8 @@ mxt_msg_final(struct mxt_msg *m, const char *rcpt, size_t rlen)
 		struct mxt_pending_rcpt *r = *pp;
 		if (strlen(r->addr) == rlen && memcmp(r->addr, rcpt, rlen) == 0) {
 			*pp = r->next;
-			free(r->addr);
 			free(r->text);
-			free(r);
+			free(r); /* and its addr */
 			return;
 		}
 	}

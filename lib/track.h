@@ -12,7 +12,7 @@ struct mxt_track;
 
 struct mxt_pending_rcpt {
 	struct mxt_pending_rcpt *next;
-	char *addr;
+	char *addr;  /* in its allocation, after it */
 	char *text;  /* last deferral reason */
 	int code;
 	char dsn[16];

@@ -185,6 +185,37 @@ test_spares(void)
 	mxt_track_destroy(t);
 }
 
+static void
+test_pending(void)
+{
+	struct mxt_track *t = mxt_track_create(0, NULL, NULL, NULL);
+	struct mxt_msg *m = mxt_track_add(t, str("mx"), str("P1"));
+	mxt_msg_defer(m, MXT_LIT("a@example.com"), MXT_LIT("450 first"), 450,
+	    "4.7.1");
+	mxt_msg_defer(m, MXT_LIT("b@example.com"), MXT_LIT("451 later"), 451,
+	    "4.3.0");
+	mxt_msg_defer(m, MXT_LIT("a@example.com"), MXT_LIT("421 again"), 421,
+	    "4.4.2");
+	struct mxt_pending_rcpt *r = m->pending;
+	test_ok(r != NULL && strcmp(r->addr, "a@example.com") == 0 &&
+	    strcmp(r->text, "421 again") == 0 && r->code == 421 &&
+	    strcmp(r->dsn, "4.4.2") == 0 && r->next != NULL &&
+	    strcmp(r->next->addr, "b@example.com") == 0 &&
+	    r->next->next == NULL, "pending: in order, reason refreshed",
+	    "%s", r != NULL ? r->addr : "(none)");
+	mxt_msg_final(m, MXT_LIT("a@example.com"));
+	r = m->pending;
+	test_ok(r != NULL && strcmp(r->addr, "b@example.com") == 0 &&
+	    strcmp(r->text, "451 later") == 0 && r->next == NULL,
+	    "pending: the final one leaves", "%s",
+	    r != NULL ? r->addr : "(none)");
+	mxt_msg_final(m, MXT_LIT("c@example.com"));
+	test_ok(m->pending == r, "pending: an unknown final changes nothing",
+	    "list");
+	/* the rest leaves with the entry (the sanitizers see it freed) */
+	mxt_track_destroy(t);
+}
+
 static int drops;
 
 static void
@@ -220,6 +251,7 @@ main(void)
 {
 	test_strings();
 	test_spares();
+	test_pending();
 	test_cap();
 	return test_done();
 }
