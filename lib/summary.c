@@ -871,7 +871,7 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 		    ev->text.len;
 		/* the same reason again, mostly: kept */
 		if (r->text == NULL || strlen(r->text) != tl ||
-		    memcmp(r->text, ev->text.ptr, tl) != 0) {
+		    (tl > 0 && memcmp(r->text, ev->text.ptr, tl) != 0)) {
 			free(r->text);
 			r->text = xstrndup(ev->text.ptr, tl);
 		}
