@@ -20,6 +20,7 @@
 
 #include <assert.h>
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #define XXH_INLINE_ALL
@@ -219,26 +220,39 @@ mxt_summary_create(const struct mxt_summary_config *cfg)
 	return s;
 }
 
+/*
+ * A zeroed object of size bytes with copies of the n strings in[] after
+ * it, in the same allocation, NUL-terminated; the char * at offset
+ * field[i] of the object points at the copy of in[i]. Every message and
+ * every deferred recipient has such an entry: one allocation, not one
+ * per string. Freed with a single free().
+ */
+static void *
+alloc_with_strings(size_t size, const struct mxt_str *in,
+    const size_t *field, size_t n)
+{
+	size_t total = size;
+	for (size_t i = 0; i < n; i++)
+		total += in[i].len + 1;
+	char *obj = xcalloc(1, total), *p = obj + size;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i].len > 0)
+			memcpy(p, in[i].ptr, in[i].len);
+		memcpy(obj + field[i], &p, sizeof p);
+		p += in[i].len + 1; /* past the NUL xcalloc wrote */
+	}
+	return obj;
+}
+
 struct retry *
 mxt_retry_new(struct mxt_str host, struct mxt_str recipient,
     struct mxt_str domain, struct mxt_str queue_id)
 {
-	/* every deferred recipient has one: its four strings follow it in
-	 * the same allocation, not four more */
-	const struct mxt_str in[4] = {host, recipient, domain, queue_id};
-	size_t size = sizeof(struct retry);
-	for (size_t i = 0; i < 4; i++)
-		size += in[i].len + 1;
-	struct retry *r = xcalloc(1, size);
-	char *p = (char *)(r + 1);
-	char **out[4] = {&r->host, &r->recipient, &r->domain, &r->queue_id};
-	for (size_t i = 0; i < 4; i++) {
-		*out[i] = p;
-		if (in[i].len > 0)
-			memcpy(p, in[i].ptr, in[i].len);
-		p += in[i].len + 1; /* the NUL: xcalloc's */
-	}
-	return r;
+	static const size_t field[] = {offsetof(struct retry, host),
+	    offsetof(struct retry, recipient), offsetof(struct retry, domain),
+	    offsetof(struct retry, queue_id)};
+	const struct mxt_str in[] = {host, recipient, domain, queue_id};
+	return alloc_with_strings(sizeof(struct retry), in, field, 4);
 }
 
 void
@@ -266,16 +280,10 @@ mxt_summary_free_flight(struct flight *f)
 struct flight *
 mxt_flight_new(struct mxt_str host, struct mxt_str qid)
 {
-	/* every message has one: its strings follow it in the same
-	 * allocation, not two more */
-	struct flight *f = xcalloc(1, sizeof *f + host.len + qid.len + 2);
-	f->host = (char *)(f + 1);
-	f->queue_id = f->host + host.len + 1;
-	if (host.len > 0)
-		memcpy(f->host, host.ptr, host.len);
-	if (qid.len > 0)
-		memcpy(f->queue_id, qid.ptr, qid.len);
-	return f;
+	static const size_t field[] = {offsetof(struct flight, host),
+	    offsetof(struct flight, queue_id)};
+	const struct mxt_str in[] = {host, qid};
+	return alloc_with_strings(sizeof(struct flight), in, field, 2);
 }
 
 /* The client rows of s (the map itself is the caller's). */
@@ -870,8 +878,8 @@ track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 		size_t tl = ev->text.len > RETRY_TEXT_MAX ? RETRY_TEXT_MAX :
 		    ev->text.len;
 		/* the same reason again, mostly: kept */
-		if (r->text == NULL || strlen(r->text) != tl ||
-		    (tl > 0 && memcmp(r->text, ev->text.ptr, tl) != 0)) {
+		if (r->text == NULL ||
+		    !str_is(r->text, mxt_str_make(ev->text.ptr, tl))) {
 			free(r->text);
 			r->text = xstrndup(ev->text.ptr, tl);
 		}
