@@ -281,12 +281,19 @@ mxt_track_oldest(const struct mxt_track *t)
 	return t->oldest;
 }
 
+/* Does the string field (NULL: none) hold the n bytes at s? */
+static bool
+holds(const char *field, const char *s, size_t n)
+{
+	return field != NULL &&
+	    mxt_str_eq_bytes(mxt_str_make(field, strlen(field)), s, n);
+}
+
 /* *field replaced by a malloc'd copy of s[0..n), unless equal. */
 static void
 replace_copy(char **field, const char *s, size_t n)
 {
-	if (*field != NULL && strlen(*field) == n &&
-	    (n == 0 || memcmp(*field, s, n) == 0))
+	if (holds(*field, s, n))
 		return;
 	free(*field);
 	*field = xstrndup(s, n);
@@ -295,11 +302,9 @@ replace_copy(char **field, const char *s, size_t n)
 void
 mxt_msg_set(struct mxt_msg *m, char **field, const char *s, size_t n)
 {
-	if (*field != NULL && strlen(*field) == n &&
-	    (n == 0 || memcmp(*field, s, n) == 0))
+	if (holds(*field, s, n))
 		return;
-	if (*field != NULL)
-		free_string(m, *field);
+	free_string(m, *field); /* NULL: nothing */
 	*field = keep_string(m, s, n);
 }
 
