@@ -135,6 +135,8 @@ struct mxt_event_writer {
 	char time_text[48];
 	size_t time_len;
 	char id[17];
+	/* the digits of the event's code, delay and line: values_of takes
+	 * all three before any is written, so each has its own */
 	char num[3][32];
 };
 
@@ -339,8 +341,6 @@ values_of(struct mxt_event_writer *w, const struct mxt_event *ev,
 	    strlen(ev->source)) : mxt_str_make("", 0));
 	v[F_LINE].kind = V_NULL;
 	if (ev->line_no > 0) {
-		/* the code's digits are in num[0] too: the line's go into
-		 * num[2] */
 		char *end2 = w->num[2] + sizeof w->num[2];
 		char *p = utoa((uint64_t)ev->line_no, end2);
 		v[F_LINE] = (struct value){V_NUM, p, (size_t)(end2 - p)};
@@ -506,9 +506,9 @@ json_attempts(struct mxt_event_writer *w, const struct mxt_event *ev)
 		}
 		put_lit(w, ",\"code\":");
 		if (a->code > 0) {
-			char *p = utoa((uint64_t)a->code,
-			    w->num[0] + sizeof w->num[0]);
-			put(w, p, (size_t)(w->num[0] + sizeof w->num[0] - p));
+			char digits[24], *e = digits + sizeof digits;
+			char *p = utoa((uint64_t)a->code, e);
+			put(w, p, (size_t)(e - p));
 		} else {
 			put(w, "null", 4);
 		}
@@ -692,9 +692,9 @@ write_csv(struct mxt_event_writer *w, const struct mxt_event *ev)
 			break;
 		case V_ATTEMPTS: {
 			/* flat: how many; the one that matters is "matters" */
-			char *p = utoa((uint64_t)ev->nattempts,
-			    w->num[0] + sizeof w->num[0]);
-			put(w, p, (size_t)(w->num[0] + sizeof w->num[0] - p));
+			char digits[24], *e = digits + sizeof digits;
+			char *p = utoa((uint64_t)ev->nattempts, e);
+			put(w, p, (size_t)(e - p));
 			break;
 		}
 		}
