@@ -823,18 +823,36 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 			i++;
 			continue;
 		}
-		/* addresses: local@host (or local@[ip]) */
-		len = 0;
+		/* One scan of the word: its run of letters and digits (all
+		 * of it; the digits counted, and where the hex digits end),
+		 * then on to the end of its run of local-part characters
+		 * (at most 128; whether it holds a dot). Every test below
+		 * reads these instead of scanning the word again: most
+		 * words are plain, and each of them was read four times. */
+		size_t alen = 0, hexlen, digits = 0;
+		while (alen < rest && is_hex((unsigned char)p[alen])) {
+			digits += is_digit(p[alen]);
+			alen++;
+		}
+		hexlen = alen;
+		while (alen < rest && is_alnum((unsigned char)p[alen])) {
+			digits += is_digit(p[alen]);
+			alen++;
+		}
+		/* letters and digits are local-part characters: the local
+		 * run starts with the alnum one ('@' is no local-part byte,
+		 * cclass: the run ends there) */
+		size_t lim = rest < 128 ? rest : 128;
 		bool dot = false;
-		/* '@' is no local-part byte (cclass): the run ends there */
-		for (size_t lim = rest < 128 ? rest : 128; len < lim &&
-		    is_local((unsigned char)p[len]); len++)
+		len = alen < lim ? alen : lim;
+		for (; len < lim && is_local((unsigned char)p[len]); len++)
 			dot |= p[len] == '.';
 		/* A host name is two labels or more of [A-Za-z0-9_-] joined
 		 * by dots, all of them local-part characters: a run of them
 		 * without a dot that ended before the cap of 128 starts none,
 		 * and host_len below need not look (most words). */
 		bool may_host = len >= 128 || dot;
+		/* addresses: local@host (or local@[ip]) */
 		if (len > 0 && len + 1 < rest && p[len] == '@') {
 			size_t h = host_len(p + len + 1, rest - len - 1);
 			if (h == 0) {
@@ -853,19 +871,25 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 				continue;
 			}
 		}
-		/* a time and an IPv4 address start with a digit, an IPv6
-		 * address with a hex digit (a word start is never ':') */
-		if (is_digit((char)c) && (len = time_len(p, rest)) > 0) {
+		/* a time ("dddd-") and an IPv4 address ("d.", "dd.",
+		 * "ddd.") start with a digit, an IPv6 address with hex
+		 * digits and a ':' (a word start is never ':'): what each
+		 * needs first is known from the scan */
+		bool all_digits = digits == alen, more = alen < rest;
+		if (alen == 4 && all_digits && more && p[4] == '-' &&
+		    (len = time_len(p, rest)) > 0) {
 			PUTS("%t");
 			i += len;
 			continue;
 		}
-		if (is_digit((char)c) && (len = ipv4_len(p, rest)) > 0) {
+		if (alen >= 1 && alen <= 3 && all_digits && more && p[alen] == '.' &&
+		    (len = ipv4_len(p, rest)) > 0) {
 			PUTS("%i");
 			i += len;
 			continue;
 		}
-		if (is_hex(c) && (len = ipv6_len(p, rest)) > 0) {
+		if (hexlen > 0 && hexlen < rest && p[hexlen] == ':' &&
+		    (len = ipv6_len(p, rest)) > 0) {
 			PUTS("%i");
 			i += len;
 			continue;
@@ -878,16 +902,9 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 		/* numbers of 4+ digits; ids of 10+ letters and digits with
 		 * 3+ digits (session and queue ids; vendor codes such as
 		 * S3140, TSS04 or BL000001 are shorter and stay) */
-		size_t digits = 0, letters = 0;
-		len = 0;
-		while (len < rest && is_alnum((unsigned char)p[len])) {
-			if (is_digit((char)p[len]))
-				digits++;
-			else
-				letters++;
-			len++;
-		}
-		bool bounded = len == rest || !(p[len] == '_');
+		size_t letters = alen - digits;
+		len = alen;
+		bool bounded = !more || p[len] != '_';
 		if (bounded && ((letters == 0 && digits >= 4) ||
 		    (len >= 10 && digits >= 3 && letters > 0))) {
 			PUTS("%n");
