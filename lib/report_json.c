@@ -25,6 +25,8 @@
 #define RATES_MARK "\001rate_domains\001"
 #define DUE_MARK "\001received_due\001"
 #define MET_MARK "\001received_met\001"
+#define BUCKETS_MARK "\001timeline_buckets\001"
+#define HOURS_MARK "\001timeline_hours\001"
 
 static json_t *
 jstrn(const char *s, size_t len)
@@ -368,25 +370,17 @@ bucket(const struct tl_bucket *b)
 }
 
 /* "buckets" as the table shows them (empty ones included); "hours" the
- * hours with events, which a merge adds up. */
+ * hours with events, which a merge adds up. Both are written one bucket
+ * at a time by mxt_report_json (next_bucket): up to 10,000 hours as one
+ * jansson tree took megabytes, and made the report's memory grow with
+ * the days the log covers. */
 static json_t *
-timeline(const struct mxt_summary *s)
+timeline(const struct mxt_summary *s, bool daily)
 {
-	size_t n;
-	bool daily;
-	struct tl_bucket *v = mxt_timeline_view(s, &n, &daily);
-	json_t *j = json_object(), *a = json_array(), *h = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, bucket(&v[i]));
-	size_t nh;
-	const struct tl_bucket *hours = mxt_timeline_hours(s, &nh);
-	for (size_t i = 0; i < nh; i++)
-		if (!mxt_bucket_empty(&hours[i]))
-			json_array_append_new(h, bucket(&hours[i]));
-	free(v);
+	json_t *j = json_object();
 	json_object_set_new(j, "unit", json_string(daily ? "day" : "hour"));
-	json_object_set_new(j, "buckets", a);
-	json_object_set_new(j, "hours", h);
+	json_object_set_new(j, "buckets", json_string(BUCKETS_MARK));
+	json_object_set_new(j, "hours", json_string(HOURS_MARK));
 	json_object_set_new(j, "overflow", jint(mxt_summary_header(s).overflow_hours));
 	return j;
 }
@@ -654,6 +648,8 @@ struct entries {
 	const struct mxt_received_row *received;
 	bool met;
 	const struct rate_entry *rates;
+	const struct tl_bucket *buckets;
+	bool skip_empty;           /* of buckets: "hours" keeps those with events */
 };
 
 static json_t *
@@ -689,6 +685,17 @@ next_received(struct entries *e)
 		json_object_set_new(j, "in_window", json_boolean(r->in_window));
 	}
 	return j;
+}
+
+static json_t *
+next_bucket(struct entries *e)
+{
+	while (e->skip_empty && e->i < e->n &&
+	    mxt_bucket_empty(&e->buckets[e->i]))
+		e->i++;
+	if (e->i >= e->n)
+		return NULL;
+	return bucket(&e->buckets[e->i++]);
 }
 
 static json_t *
@@ -750,7 +757,11 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	json_object_set_new(root, "rejections", rejections(s, o));
 	json_object_set_new(root, "our_side", our_side(s, o));
 	json_object_set_new(root, "rates", rates(s));
-	json_object_set_new(root, "timeline", timeline(s));
+	size_t nb, nh;
+	bool daily;
+	struct tl_bucket *bv = mxt_timeline_view(s, &nb, &daily);
+	const struct tl_bucket *hv = mxt_timeline_hours(s, &nh);
+	json_object_set_new(root, "timeline", timeline(s, daily));
 	json_object_set_new(root, "in_flight", json_string(FLIGHT_MARK));
 	json_t *rif = json_object();
 	json_object_set_new(rif, "due", json_string(DUE_MARK));
@@ -759,6 +770,7 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (text == NULL) {
+		free(bv);
 		free(pos);
 		return -1;
 	}
@@ -784,24 +796,32 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	    .pos = pos, .received = duev};
 	struct entries rmet = {.n = nmet, .next = next_received, .s = s,
 	    .pos = pos, .received = metv, .met = true};
+	struct entries tbuckets = {.n = nb, .next = next_bucket, .s = s,
+	    .pos = pos, .buckets = bv};
+	struct entries thours = {.n = nh, .next = next_bucket, .s = s,
+	    .pos = pos, .buckets = hv, .skip_empty = true};
 
 	/* the lists that grow with the input replace their marks, in the
 	 * order of the document; key and value with unescaped quotes: no
 	 * string from the log can hold this sequence (its quotes are
 	 * escaped) */
 	static const char *const keys[] = {"\"pending_list\": ",
-	    "\"domains\": ", "\"in_flight\": ", "\"due\": ", "\"met\": "};
+	    "\"domains\": ", "\"buckets\": ", "\"hours\": ",
+	    "\"in_flight\": ", "\"due\": ", "\"met\": "};
 	static const char *const marks[] = {
 	    "\"pending_list\": \"\\u0001pending\\u0001\"",
 	    "\"domains\": \"\\u0001rate_domains\\u0001\"",
+	    "\"buckets\": \"\\u0001timeline_buckets\\u0001\"",
+	    "\"hours\": \"\\u0001timeline_hours\\u0001\"",
 	    "\"in_flight\": \"\\u0001in_flight\\u0001\"",
 	    "\"due\": \"\\u0001received_due\\u0001\"",
 	    "\"met\": \"\\u0001received_met\\u0001\""};
-	struct entries *lists[] = {&pending, &rdomains, &flights, &rdue,
-	    &rmet};
+	struct entries *lists[] = {&pending, &rdomains, &tbuckets, &thours,
+	    &flights, &rdue, &rmet};
+	enum { NLISTS = sizeof lists / sizeof lists[0] };
 	int rc = 0;
 	const char *p = text;
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < NLISTS; k++) {
 		const char *key = keys[k], *mark = marks[k];
 		const char *m = strstr(p, mark);
 		if (m == NULL) { /* cannot be: the marks were set above */
@@ -823,6 +843,7 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	free(rv);
 	free(duev);
 	free(metv);
+	free(bv);
 	free(pos);
 	return rc ? -1 : 0;
 }
