@@ -551,6 +551,7 @@ struct mxt_classifier {
 	uint64_t gen; /* the last cache_slot.gen given */
 	char *memokey; /* scratch: memo key */
 	struct memo_slot *memo;
+	size_t cache_bytes, memo_bytes; /* of the keys held (CACHE_KEY_BYTES) */
 	struct mxt_classify_stats stats;
 	struct litset lits;
 	struct litset rawlits; /* the raw rules' literals, the same way */
@@ -564,6 +565,13 @@ struct mxt_classifier {
 /* Texts longer than this are classified but not cached. */
 #define CACHE_KEY_MAX 2048
 #define KEY_HEAD 96
+/* The bytes of keys the cache, and the raw memo, may hold each. Their
+ * slots bound the number of keys (MXT_CLASSIFY_CACHE), not the bytes: up
+ * to 8192 keys of 2 KiB each were 17 MiB a table and thread on a log of
+ * long, distinct replies. Reply texts are mostly under 400 bytes, 8192 of
+ * them some 1.5 MiB: an ordinary log never reaches this, and past it a
+ * new text is classified without being kept (the answer is the same). */
+#define CACHE_KEY_BYTES (4u << 20)
 
 /* ---- normalisation --------------------------------------------------- */
 
@@ -1526,6 +1534,17 @@ key_head(char *out, int dir, int code, const char *dsn, unsigned flags,
 	return n;
 }
 
+/* Whether a table whose keys hold *bytes may replace a key of old bytes
+ * (0: an empty slot) by one of n; if so, *bytes counts it. */
+static bool
+keep_key(size_t *bytes, size_t old, size_t n)
+{
+	if (n > old && *bytes - old + n > CACHE_KEY_BYTES)
+		return false;
+	*bytes = *bytes - old + n;
+	return true;
+}
+
 enum mxt_cause
 mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
     size_t *index)
@@ -1564,14 +1583,18 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 				*index = cs->rule;
 				return cs->cause;
 			}
-		} else {
+		} else if (keep_key(&c->memo_bytes, memo->key ? memo->klen : 0,
+		    mlen)) {
 			free(memo->key);
 			memo->key = xmalloc(mlen ? mlen : 1);
 			memcpy(memo->key, c->memokey, mlen);
 			memo->klen = mlen;
 			memo->hash = h;
+		} else {
+			memo = NULL; /* the memo's bytes are spent */
 		}
-		memo->gen = 0; /* names no slot until the cache has one */
+		if (memo != NULL)
+			memo->gen = 0; /* names no slot until the cache has one */
 	}
 
 	s.has_dsn = ev->dsn[0] != '\0' && dsn_split(ev->dsn, s.dsn);
@@ -1618,17 +1641,22 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 			*index = slot->rule;
 			return slot->cause;
 		}
-		if (slot->key == NULL)
-			c->stats.entries++;
-		free(slot->key);
-		slot->key = xmalloc(klen ? klen : 1);
-		memcpy(slot->key, c->keybuf, klen);
-		slot->klen = klen;
-		slot->hash = h;
-		slot->gen = ++c->gen;
-		if (memo != NULL) {
-			memo->slot = (size_t)(slot - c->cache);
-			memo->gen = slot->gen;
+		if (!keep_key(&c->cache_bytes, slot->key ? slot->klen : 0,
+		    klen)) {
+			slot = NULL; /* the cache's bytes are spent */
+		} else {
+			if (slot->key == NULL)
+				c->stats.entries++;
+			free(slot->key);
+			slot->key = xmalloc(klen ? klen : 1);
+			memcpy(slot->key, c->keybuf, klen);
+			slot->klen = klen;
+			slot->hash = h;
+			slot->gen = ++c->gen;
+			if (memo != NULL) {
+				memo->slot = (size_t)(slot - c->cache);
+				memo->gen = slot->gen;
+			}
 		}
 	}
 	size_t i = match_rules(c, ev, &s, rawhits);
@@ -1744,6 +1772,7 @@ mxt_classifier_stats(const struct mxt_classifier *c,
     struct mxt_classify_stats *out)
 {
 	*out = c->stats;
+	out->key_bytes = c->cache_bytes + c->memo_bytes;
 }
 
 size_t

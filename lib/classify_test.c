@@ -380,6 +380,64 @@ nexthop_places(struct mxt_classifier *c)
 	    "%d of %d texts wrong", bad, cases);
 }
 
+/*
+ * Long, distinct texts: the keys the cache and the memo hold are bounded
+ * in bytes (4 MiB each, CACHE_KEY_BYTES in classify.c), not only in
+ * number, and the texts left out of them (a third of these) get the
+ * same answers.
+ */
+static void
+cache_bytes(void)
+{
+	struct mxt_classifier *c = mxt_classifier_create(NULL, NULL);
+	struct mxt_classify_stats st;
+	static const struct {
+		const char *phrase;
+		enum mxt_cause cause;
+	} kinds[] = {
+		{"mailbox is full", MXT_CAUSE_MAILBOX_FULL},
+		{"user unknown", MXT_CAUSE_UNKNOWN_USER},
+		{"greylisted", MXT_CAUSE_GREYLISTING},
+	};
+	enum { N = 3000, LEN = 1900 };
+	char *text = malloc(LEN + 1);
+	int wrong = -1;
+	enum mxt_cause got = MXT_CAUSE_NONE;
+	for (int i = 0; i < N && wrong < 0; i++) {
+		/* words of letters only, so normalising keeps them: every
+		 * text and its normalised key are distinct */
+		int k = i % 3, n = snprintf(text, LEN + 1, "%s", kinds[k].phrase);
+		unsigned x = (unsigned)i * 2654435761u + 1;
+		while (n < LEN) {
+			text[n++] = ' ';
+			for (int w = 0; w < 6 && n < LEN; w++) {
+				x = x * 1103515245u + 12345u;
+				text[n++] = (char)('k' + (x >> 16) % 16);
+			}
+		}
+		text[LEN] = '\0';
+		struct mxt_event e = make_event(MXT_STATUS_DEFERRED, MXT_DIR_OUT,
+		    450, "", text);
+		if ((got = mxt_classify(c, &e)) != kinds[k].cause)
+			wrong = i;
+	}
+	test_ok(wrong < 0, "long texts", "text %d: got %s, want %s", wrong,
+	    mxt_cause_id(got), wrong < 0 ? "" :
+	    mxt_cause_id(kinds[wrong % 3].cause));
+	mxt_classifier_stats(c, &st);
+	/* 4 MiB of keys of some 1,900 bytes: about 2,200 of them */
+	test_ok(st.entries > 1000 && st.entries * LEN <= (4u << 20),
+	    "cache keys bounded in bytes", "%llu entries of %d bytes",
+	    (unsigned long long)st.entries, LEN);
+	/* and the memo's keys too: the two hold at most 8 MiB (5.7 MB of
+	 * texts were asked) */
+	test_ok(st.key_bytes > (4u << 20) && st.key_bytes <= (8u << 20),
+	    "memo keys bounded in bytes", "%llu bytes of keys",
+	    (unsigned long long)st.key_bytes);
+	free(text);
+	mxt_classifier_destroy(c);
+}
+
 int
 main(void)
 {
@@ -395,5 +453,6 @@ main(void)
 	status_shortcuts(c);
 	mxt_classifier_destroy(c);
 	cache();
+	cache_bytes();
 	return test_done();
 }

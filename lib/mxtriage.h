@@ -1339,6 +1339,8 @@ struct mxt_classify_stats {
 	uint64_t lookups;
 	uint64_t hits;
 	uint64_t entries; /* now in the cache, at most MXT_CLASSIFY_CACHE */
+	uint64_t key_bytes; /* of the keys the cache and its raw memo hold
+	                     * (at most 4 MiB each) */
 	uint64_t limit_hits; /* patterns that gave up on a text (see above) */
 };
 #define MXT_CLASSIFY_CACHE 8192
