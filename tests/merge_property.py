@@ -199,6 +199,31 @@ def main():
                   [] if same else ["exit %d/%d, outputs %s" % (outs[0][0], outs[1][0],
                                    "equal" if outs[0][1] == outs[1][1] else "differ")]))
 
+    # The timeline's "hours" lists the hours with events (the JSON
+    # report writes them one at a time): an hour whose counts are all 0
+    # in a document (what taking back a recipient-less expiry can leave)
+    # is not listed, the others are, in order.
+    doc = json.load(open(os.path.join(testdata, "fuzz-regress/merge/pending-rows-differ-by-domain.json")))
+    hours = doc["timeline"]["hours"]
+    if hours:
+        empty = json.loads(json.dumps(hours[0]))
+        for k in ("delivered", "deferred", "bounced", "expired", "rejected", "cached_repeats"):
+            empty[k] = 0
+        empty["causes"] = {}
+        empty["start"] = "2001-01-01T00:00:00Z"
+        doc["timeline"]["hours"] = [empty] + hours
+        path = os.path.join(tmp, "empty-hour.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        rc, out, err = run(binary, ["merge", "-f", "json", path])
+        got = [h["start"] for h in json.loads(out)["timeline"]["hours"]] if rc == 0 else None
+        want = [h["start"] for h in hours]
+        tests.append((got == want, "merge: an hour with no events is not listed in timeline.hours",
+                      [] if got == want else ["got %s, want %s (exit %d: %s)" % (got, want, rc, err.decode()[:200])]))
+    else:
+        tests.append((False, "merge: an hour with no events is not listed in timeline.hours",
+                      ["the document has no hours to start from"]))
+
     print("1..%d" % len(tests))
     failed = 0
     for i, (ok, name, diff) in enumerate(tests, 1):
