@@ -890,8 +890,8 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 			i += len;
 			continue;
 		}
-		if (alen >= 1 && alen <= 3 && all_digits && more && p[alen] == '.' &&
-		    (len = ipv4_len(p, rest)) > 0) {
+		if (alen >= 1 && alen <= 3 && all_digits && more &&
+		    p[alen] == '.' && (len = ipv4_len(p, rest)) > 0) {
 			PUTS("%i");
 			i += len;
 			continue;
@@ -1534,14 +1534,20 @@ key_head(char *out, int dir, int code, const char *dsn, unsigned flags,
 	return n;
 }
 
-/* Whether a table whose keys hold *bytes may replace a key of old bytes
- * (0: an empty slot) by one of n; if so, *bytes counts it. */
+/* A slot's key (*key, *klen; NULL: none) replaced by a copy of the n
+ * bytes at src, unless the table's keys (*bytes in all) would pass
+ * CACHE_KEY_BYTES: then the slot stays as it was and false is returned. */
 static bool
-keep_key(size_t *bytes, size_t old, size_t n)
+hold_key(size_t *bytes, char **key, size_t *klen, const char *src, size_t n)
 {
+	size_t old = *key != NULL ? *klen : 0;
 	if (n > old && *bytes - old + n > CACHE_KEY_BYTES)
 		return false;
 	*bytes = *bytes - old + n;
+	free(*key);
+	*key = xmalloc(n ? n : 1);
+	memcpy(*key, src, n);
+	*klen = n;
 	return true;
 }
 
@@ -1583,18 +1589,14 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 				*index = cs->rule;
 				return cs->cause;
 			}
-		} else if (keep_key(&c->memo_bytes, memo->key ? memo->klen : 0,
-		    mlen)) {
-			free(memo->key);
-			memo->key = xmalloc(mlen ? mlen : 1);
-			memcpy(memo->key, c->memokey, mlen);
-			memo->klen = mlen;
+		} else if (hold_key(&c->memo_bytes, &memo->key, &memo->klen,
+		    c->memokey, mlen)) {
 			memo->hash = h;
 		} else {
 			memo = NULL; /* the memo's bytes are spent */
 		}
 		if (memo != NULL)
-			memo->gen = 0; /* names no slot until the cache has one */
+			memo->gen = 0; /* no slot until the cache has one */
 	}
 
 	s.has_dsn = ev->dsn[0] != '\0' && dsn_split(ev->dsn, s.dsn);
@@ -1641,16 +1643,12 @@ mxt_classify_index(struct mxt_classifier *c, const struct mxt_event *ev,
 			*index = slot->rule;
 			return slot->cause;
 		}
-		if (!keep_key(&c->cache_bytes, slot->key ? slot->klen : 0,
-		    klen)) {
+		bool fresh = slot->key == NULL;
+		if (!hold_key(&c->cache_bytes, &slot->key, &slot->klen,
+		    c->keybuf, klen)) {
 			slot = NULL; /* the cache's bytes are spent */
 		} else {
-			if (slot->key == NULL)
-				c->stats.entries++;
-			free(slot->key);
-			slot->key = xmalloc(klen ? klen : 1);
-			memcpy(slot->key, c->keybuf, klen);
-			slot->klen = klen;
+			c->stats.entries += fresh;
 			slot->hash = h;
 			slot->gen = ++c->gen;
 			if (memo != NULL) {
