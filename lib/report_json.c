@@ -19,14 +19,19 @@
 #include <stdlib.h>
 
 /* Stand-ins for the lists written entry by entry (see stream_array): a
- * control character no log string keeps raw, so the mark is unique. */
-#define PENDING_MARK "\001pending\001"
-#define FLIGHT_MARK "\001in_flight\001"
-#define RATES_MARK "\001rate_domains\001"
-#define DUE_MARK "\001received_due\001"
-#define MET_MARK "\001received_met\001"
-#define BUCKETS_MARK "\001timeline_buckets\001"
-#define HOURS_MARK "\001timeline_hours\001"
+ * control character no log string keeps raw, so the mark is unique.
+ * MARK is the value set in the document, MARK_DUMPED the member as
+ * json_dumps writes it (the control character escaped), found there and
+ * replaced by the list. */
+#define MARK(name) "\001" name "\001"
+#define MARK_DUMPED(key, name) "\"" key "\": \"\\u0001" name "\\u0001\""
+#define PENDING_MARK MARK("pending")
+#define FLIGHT_MARK MARK("in_flight")
+#define RATES_MARK MARK("rate_domains")
+#define DUE_MARK MARK("received_due")
+#define MET_MARK MARK("received_met")
+#define BUCKETS_MARK MARK("timeline_buckets")
+#define HOURS_MARK MARK("timeline_hours")
 
 static json_t *
 jstrn(const char *s, size_t len)
@@ -796,33 +801,32 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 	    .pos = pos, .received = duev};
 	struct entries rmet = {.n = nmet, .next = next_received, .s = s,
 	    .pos = pos, .received = metv, .met = true};
-	struct entries tbuckets = {.n = nb, .next = next_bucket, .s = s,
-	    .pos = pos, .buckets = bv};
-	struct entries thours = {.n = nh, .next = next_bucket, .s = s,
-	    .pos = pos, .buckets = hv, .skip_empty = true};
+	struct entries tbuckets = {.n = nb, .next = next_bucket, .buckets = bv};
+	struct entries thours = {.n = nh, .next = next_bucket, .buckets = hv,
+	    .skip_empty = true};
 
 	/* the lists that grow with the input replace their marks, in the
 	 * order of the document; key and value with unescaped quotes: no
 	 * string from the log can hold this sequence (its quotes are
 	 * escaped) */
-	static const char *const keys[] = {"\"pending_list\": ",
-	    "\"domains\": ", "\"buckets\": ", "\"hours\": ",
-	    "\"in_flight\": ", "\"due\": ", "\"met\": "};
-	static const char *const marks[] = {
-	    "\"pending_list\": \"\\u0001pending\\u0001\"",
-	    "\"domains\": \"\\u0001rate_domains\\u0001\"",
-	    "\"buckets\": \"\\u0001timeline_buckets\\u0001\"",
-	    "\"hours\": \"\\u0001timeline_hours\\u0001\"",
-	    "\"in_flight\": \"\\u0001in_flight\\u0001\"",
-	    "\"due\": \"\\u0001received_due\\u0001\"",
-	    "\"met\": \"\\u0001received_met\\u0001\""};
-	struct entries *lists[] = {&pending, &rdomains, &tbuckets, &thours,
-	    &flights, &rdue, &rmet};
-	enum { NLISTS = sizeof lists / sizeof lists[0] };
+#define LIST(key, name, list) {"\"" key "\": ", MARK_DUMPED(key, name), list}
+	const struct {
+		const char *key, *mark;
+		struct entries *list;
+	} lists[] = {
+		LIST("pending_list", "pending", &pending),
+		LIST("domains", "rate_domains", &rdomains),
+		LIST("buckets", "timeline_buckets", &tbuckets),
+		LIST("hours", "timeline_hours", &thours),
+		LIST("in_flight", "in_flight", &flights),
+		LIST("due", "received_due", &rdue),
+		LIST("met", "received_met", &rmet),
+	};
+#undef LIST
 	int rc = 0;
 	const char *p = text;
-	for (int k = 0; k < NLISTS; k++) {
-		const char *key = keys[k], *mark = marks[k];
+	for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
+		const char *key = lists[k].key, *mark = lists[k].mark;
 		const char *m = strstr(p, mark);
 		if (m == NULL) { /* cannot be: the marks were set above */
 			rc = -1;
@@ -833,7 +837,7 @@ mxt_report_json(const struct mxt_summary *s, const struct mxt_report_options *o,
 			bol--;
 		m += strlen(key);
 		rc |= fwrite(p, 1, (size_t)(m - p), fp) != (size_t)(m - p);
-		rc |= stream_array(fp, lists[k], (size_t)(strspn(bol, " ")));
+		rc |= stream_array(fp, lists[k].list, strspn(bol, " "));
 		p = m + strlen(mark) - strlen(key);
 	}
 	rc |= fputs(p, fp) == EOF || putc('\n', fp) == EOF;
