@@ -39,9 +39,14 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+/* A worker faster than the pass waits for each batch: a futex wake and
+ * a context switch per batch handed over, which at 256 events and 128
+ * KiB a batch (9,000 a gigabyte of Postfix log) took about a twentieth
+ * of `events`' wall time. Batches of 1024 events and 512 KiB wake it a
+ * quarter as often, for 3 MiB more. */
 #define PIPE_BATCHES 4
-#define BATCH_EVENTS 256
-#define BATCH_BYTES (128 * 1024)
+#define BATCH_EVENTS 1024
+#define BATCH_BYTES (512 * 1024)
 /* an event carries at most MXT_ATTEMPTS_MAX earlier replies: an empty
  * batch always has room for them */
 #define BATCH_ATTEMPTS (BATCH_EVENTS * 2)

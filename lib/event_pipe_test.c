@@ -105,8 +105,8 @@ random_event(struct mxt_event *ev, struct mxt_attempt *att, char *scratch,
 	static const char *const providers[] = {NULL, "google", "microsoft"};
 	size_t pos = 0;
 	memset(ev, 0, sizeof *ev);
-	/* every 500th event is larger than a batch (128 KiB) */
-	size_t big = k % 500 == 499 ? 200000 : 0;
+	/* every 500th event is larger than a batch (512 KiB) */
+	size_t big = k % 500 == 499 ? 600000 : 0;
 	struct mxt_str *strs[] = {&ev->host, &ev->service, &ev->queue_id,
 	    &ev->recipient, &ev->domain, &ev->sender, &ev->sender_domain,
 	    &ev->relay, &ev->relay_ip, &ev->text, &ev->message_id,
@@ -142,7 +142,7 @@ random_event(struct mxt_event *ev, struct mxt_attempt *att, char *scratch,
 static void
 run(const char *name, int fail_from)
 {
-	static char scratch[400000];
+	static char scratch[800000];
 	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
 	struct consumer *c = calloc(1, sizeof *c);
 	c->main = pthread_self();
@@ -190,7 +190,7 @@ failure(void)
 	c->fail_from = 10;
 	struct mxt_event_pipe *p = mxt_event_pipe_create(consume, c);
 	struct mxt_event ev;
-	static char scratch[400000];
+	static char scratch[800000];
 	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
 	srand(7);
 	for (int k = 0; k < 20; k++) {
@@ -319,7 +319,7 @@ w_local(void *arg, const struct mxt_local *l)
 static void
 wired(void)
 {
-	static char scratch[400000];
+	static char scratch[800000];
 	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
 	struct mxt_error err;
 	struct mxt_classifier *cls = mxt_classifier_create(NULL, &err);

@@ -605,7 +605,7 @@ int mxt_event_format_lookup(const char *name);
  * directly then). sync returns once fn has had every event pushed so
  * far: fn's state (the writer) may then be used by the caller until the
  * next push. destroy syncs, stops the thread and frees; accepts NULL.
- * Memory is fixed: four batches of 256 events and 128 KiB of strings (a
+ * Memory is fixed: four batches of 1024 events and 512 KiB of strings (a
  * batch grows only for one event larger than that).
  */
 struct mxt_event_pipe;

@@ -96,8 +96,10 @@ def logs(testdata, corpus, every):
 
 def big_events(tmp):
     """Postfix deferrals with ten earlier MX replies of 3,000 bytes each
-    and a final reply of 60,000 bytes: each event is larger than a batch
-    of the pipe (128 KiB of strings)."""
+    and a final reply of 60,000 bytes: each event's strings take 69 KB
+    (the earlier replies are cut at 1 KiB), so a batch of the pipe (512
+    KiB of strings) is handed over full of bytes after seven events, not
+    of events (an event larger than a batch is event_pipe_test's)."""
     lines = []
     for n in range(40):
         qid = "%010X" % (0xA1000 + n)
