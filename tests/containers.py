@@ -116,7 +116,7 @@ def main():
     if missing:
         print("1..0 # SKIP not installed: %s (apt-get install podman runc "
               "docker-compose busybox-static)" % " ".join(missing))
-        return 77
+        return 0
     logs = {"postfix": os.path.join(testdata, "mta", "out", "postfix", "mail.log"),
             "exim": os.path.join(testdata, "mta", "out", "exim", "mainlog")}
     tap = Tap()
@@ -137,7 +137,7 @@ def main():
         r = pm.run("import", image, "localhost/mxtriage-lab:1")
         if r.returncode != 0:
             print("1..0 # SKIP podman import failed: %s" % r.stderr.decode()[-300:])
-            return 77
+            return 0
         r = pm.run("run", "--name", "mxt-postfix", "--network", "none",
                    "--mount", "type=tmpfs,destination=/sys/fs/cgroup",
                    "localhost/mxtriage-lab:1", "/bin/busybox", "cat",
@@ -145,7 +145,7 @@ def main():
         if r.returncode != 0:
             print("1..0 # SKIP podman cannot run a container here: %s"
                   % r.stderr.decode()[-300:].replace("\n", " "))
-            return 77
+            return 0
         want = {}
         for name, path in logs.items():
             rc, ev, lines = events(binary, path)

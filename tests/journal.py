@@ -84,7 +84,7 @@ def main():
     binary, testdata = sys.argv[1], sys.argv[2]
     if not os.access(REMOTE, os.X_OK) or shutil.which("journalctl") is None:
         print("1..0 # SKIP systemd-journal-remote or journalctl not installed")
-        return 77
+        return 0
     here = os.path.dirname(os.path.abspath(__file__))
     mta = os.path.join(testdata, "mta", "out")
     logs = {
