@@ -46,7 +46,7 @@
  * quarter as often, for 3 MiB more. */
 #define PIPE_BATCHES 4
 #define BATCH_EVENTS 1024
-#define BATCH_BYTES (512 * 1024)
+#define BATCH_BYTES MXT_PIPE_BATCH_BYTES
 /* an event carries at most MXT_ATTEMPTS_MAX earlier replies: an empty
  * batch always has room for them */
 #define BATCH_ATTEMPTS (BATCH_EVENTS * 2)

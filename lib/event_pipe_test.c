@@ -82,6 +82,11 @@ consume(void *arg, struct mxt_event *ev)
 	return c->fail_from > 0 && c->seen >= c->fail_from ? -1 : 0;
 }
 
+/* An event's text larger than a batch of the pipe, and room for the
+ * strings of an event that carries it. */
+#define BIG_TEXT (MXT_PIPE_BATCH_BYTES + MXT_PIPE_BATCH_BYTES / 8)
+#define SCRATCH (BIG_TEXT + 200000)
+
 /* A string of n random letters at *pos in scratch, or NULL / empty. */
 static struct mxt_str
 random_str(char *scratch, size_t *pos, size_t n)
@@ -105,8 +110,8 @@ random_event(struct mxt_event *ev, struct mxt_attempt *att, char *scratch,
 	static const char *const providers[] = {NULL, "google", "microsoft"};
 	size_t pos = 0;
 	memset(ev, 0, sizeof *ev);
-	/* every 500th event is larger than a batch (512 KiB) */
-	size_t big = k % 500 == 499 ? 600000 : 0;
+	/* every 500th event is larger than a batch */
+	size_t big = k % 500 == 499 ? BIG_TEXT : 0;
 	struct mxt_str *strs[] = {&ev->host, &ev->service, &ev->queue_id,
 	    &ev->recipient, &ev->domain, &ev->sender, &ev->sender_domain,
 	    &ev->relay, &ev->relay_ip, &ev->text, &ev->message_id,
@@ -142,7 +147,7 @@ random_event(struct mxt_event *ev, struct mxt_attempt *att, char *scratch,
 static void
 run(const char *name, int fail_from)
 {
-	static char scratch[800000];
+	static char scratch[SCRATCH];
 	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
 	struct consumer *c = calloc(1, sizeof *c);
 	c->main = pthread_self();
@@ -190,7 +195,7 @@ failure(void)
 	c->fail_from = 10;
 	struct mxt_event_pipe *p = mxt_event_pipe_create(consume, c);
 	struct mxt_event ev;
-	static char scratch[800000];
+	static char scratch[SCRATCH];
 	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
 	srand(7);
 	for (int k = 0; k < 20; k++) {
@@ -319,7 +324,7 @@ w_local(void *arg, const struct mxt_local *l)
 static void
 wired(void)
 {
-	static char scratch[800000];
+	static char scratch[SCRATCH];
 	static struct mxt_attempt att[MXT_ATTEMPTS_MAX];
 	struct mxt_error err;
 	struct mxt_classifier *cls = mxt_classifier_create(NULL, &err);

@@ -307,6 +307,11 @@ bool mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
 
 /* ---- strmap.c: string -> value, for aggregation ---------------------- */
 
+/* The bytes of text a batch of the event pipe (event_pipe.c) starts
+ * with; a larger event grows its batch. Here so that the pipe's test can
+ * push events larger than it. */
+#define MXT_PIPE_BATCH_BYTES (512 * 1024)
+
 struct mxt_strmap_slot {
 	char *key; /* NUL-terminated copy; NULL = empty slot */
 	size_t len;
