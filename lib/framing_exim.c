@@ -50,10 +50,17 @@ own_time(struct mxt_clock *c, const char **pp, const char *end,
     struct mxt_time *t)
 {
 	const char *p = *pp;
-	const struct mxt_time_memo *m = &c->exim_own;
-	if (mxt_time_memo_at(m, p, end) && (m->zone ||
-	    (size_t)(end - p) == m->len + 1 || !zone_start(p[m->len + 1]))) {
+	struct mxt_time_memo *m = &c->exim_own;
+	bool after = m->zone || (size_t)(end - p) == m->len + 1 ||
+	    (m->len > 0 && (size_t)(end - p) > m->len + 1 &&
+	    !zone_start(p[m->len + 1]));
+	if (after && mxt_time_memo_at(m, p, end)) {
 		*t = m->time;
+		*pp = p + m->len;
+		return true;
+	}
+	/* the same minute (internal.h) */
+	if (after && mxt_time_memo_near(m, p, end, t)) {
 		*pp = p + m->len;
 		return true;
 	}
@@ -62,7 +69,7 @@ own_time(struct mxt_clock *c, const char **pp, const char *end,
 		return false;
 	if (p < end && *p == ' ')
 		mxt_time_memo_keep(&c->exim_own, *pp, (size_t)(p - *pp), t,
-		    had_zone);
+		    had_zone, true);
 	*pp = p;
 	return true;
 }

@@ -236,12 +236,20 @@ struct mxt_logline {
 /*
  * The bytes of the last time a framing read and what they gave. Most lines
  * share their second with the line before, and the same bytes read the
- * same (mxt_time_memo_at, mxt_time_memo_keep below).
+ * same (mxt_time_memo_at, mxt_time_memo_keep below). Many more share its
+ * minute: bytes that differ only in the two digits of the seconds read
+ * as the time kept moved by the difference (mxt_time_memo_near), since
+ * every reading of "hh:mm:ss" is linear in ss within its minute (UTC and
+ * an offset, and local time: syslog.c's local_seconds adds mi * 60 + s to
+ * the start of the hour).
  */
 struct mxt_time_memo {
 	char text[40];
 	size_t len;          /* 0 = none */
 	bool zone;           /* a zone was among the bytes */
+	/* where the seconds' two digits are in text; 0 = the near reading
+	 * is not for these bytes (no "hh:mm:ss" found, or the caller said) */
+	size_t sec_at;
 	struct mxt_time time;
 };
 
@@ -255,11 +263,37 @@ mxt_time_memo_at(const struct mxt_time_memo *m, const char *p,
 	    memcmp(p, m->text, m->len) == 0;
 }
 
+/* Whether [p, end) starts with the bytes of m but for other digits of the
+ * seconds (at most 60, as clock_time takes them), followed by a space:
+ * then *t is the time they read as, and m keeps them. */
+static inline bool
+mxt_time_memo_near(struct mxt_time_memo *m, const char *p, const char *end,
+    struct mxt_time *t)
+{
+	size_t k = m->sec_at;
+	if (k == 0 || (size_t)(end - p) <= m->len || p[m->len] != ' ' ||
+	    memcmp(p, m->text, k) != 0 || p[k] < '0' || p[k] > '9' ||
+	    p[k + 1] < '0' || p[k + 1] > '9' ||
+	    memcmp(p + k + 2, m->text + k + 2, m->len - k - 2) != 0)
+		return false;
+	int s = (p[k] - '0') * 10 + (p[k + 1] - '0');
+	if (s > 60)
+		return false;
+	*t = m->time;
+	t->sec += s - ((m->text[k] - '0') * 10 + (m->text[k + 1] - '0'));
+	m->text[k] = p[k];
+	m->text[k + 1] = p[k + 1];
+	m->time = *t;
+	return true;
+}
+
 /* Keeps the n bytes at p as the ones that read as t (zone: a zone was
- * among them); a time longer than the memo is not kept. */
+ * among them; near: they may be read near, mxt_time_memo_near); a time
+ * longer than the memo is not kept. The seconds are the two digits after
+ * the second ':' of the first "hh:mm:ss" (a date before it has none). */
 static inline void
 mxt_time_memo_keep(struct mxt_time_memo *m, const char *p, size_t n,
-    const struct mxt_time *t, bool zone)
+    const struct mxt_time *t, bool zone, bool near)
 {
 	if (n > sizeof m->text)
 		return;
@@ -267,6 +301,15 @@ mxt_time_memo_keep(struct mxt_time_memo *m, const char *p, size_t n,
 	m->len = n;
 	m->zone = zone;
 	m->time = *t;
+	m->sec_at = 0;
+	const char *c = near ? memchr(p, ':', n) : NULL;
+	size_t i = c != NULL ? (size_t)(c - p) : 0;
+	if (c != NULL && i >= 2 && i + 6 <= n && p[i + 3] == ':' &&
+	    p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] >= '0' &&
+	    p[i + 2] <= '9' && p[i + 4] >= '0' && p[i + 4] <= '9' &&
+	    p[i + 5] >= '0' && p[i + 5] <= '9' &&
+	    (i + 6 == n || p[i + 6] < '0' || p[i + 6] > '9'))
+		m->sec_at = i + 4;
 }
 
 /*

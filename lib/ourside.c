@@ -394,9 +394,10 @@ exim_client(const char *from, const char *end, struct mxt_local *l)
 		l->client_ip = mxt_str_make(b + 1, (size_t)(e - b - 1));
 }
 
-bool
-mxt_ourside_exim(const struct mxt_logline *ll, bool panic, const char *s,
-    const char *end, struct mxt_local *l)
+/* l as an Exim line of ll whose message is [s, end) tells it. */
+static void
+exim_local(struct mxt_local *l, const struct mxt_logline *ll, const char *s,
+    const char *end)
 {
 	memset(l, 0, sizeof *l);
 	l->time = ll->time;
@@ -406,10 +407,19 @@ mxt_ourside_exim(const struct mxt_logline *ll, bool panic, const char *s,
 	l->pid = ll->pid;
 	l->text = mxt_str_make(s, (size_t)(end - s));
 	l->links = true;
+}
+
+bool
+mxt_ourside_exim(const struct mxt_logline *ll, bool panic, const char *s,
+    const char *end, struct mxt_local *l)
+{
 	if (panic) {
+		exim_local(l, ll, s, end);
 		l->level = MXT_LEVEL_PANIC;
 		return s < end;
 	}
+	/* l is filled for a complaint only: this is asked of every line
+	 * without a message id, and most are none */
 	for (size_t i = 0; i < sizeof exim_complaints / sizeof *exim_complaints;
 	    i++) {
 		const struct exim_complaint *c = &exim_complaints[i];
@@ -418,6 +428,7 @@ mxt_ourside_exim(const struct mxt_logline *ll, bool panic, const char *s,
 		    mxt_has_bytes(s, end, c->word, c->len) ? s : NULL;
 		if (at == NULL)
 			continue;
+		exim_local(l, ll, s, end);
 		l->level = MXT_LEVEL_ERROR;
 		l->topic = c->topic;
 		/* about one client, except a TLS error (our certificate) */

@@ -240,13 +240,14 @@ reference_year(const struct mxt_clock *c)
 	return tm.tm_year + 1900;
 }
 
-static void
+/* Whether the year was put back (the time is of the year before). */
+static bool
 traditional_time(struct mxt_clock *c, int mo, int d, int h, int mi, int s,
     struct mxt_time *t)
 {
 	if (c->year) {
 		local_seconds(c, c->year, mo, d, h, mi, s, t);
-		return;
+		return false;
 	}
 	if (c->ucache_key != (int64_t)c->reference) {
 		/* ucache holds the inferred year of this reference */
@@ -257,8 +258,18 @@ traditional_time(struct mxt_clock *c, int mo, int d, int h, int mi, int s,
 	local_seconds(c, y, mo, d, h, mi, s, t);
 	/* A time more than a day after the log was written belongs to the
 	 * previous year: December lines read in January. */
-	if (t->sec > (int64_t)c->reference + 86400)
-		local_seconds(c, y - 1, mo, d, h, mi, s, t);
+	if (t->sec <= (int64_t)c->reference + 86400)
+		return false;
+	local_seconds(c, y - 1, mo, d, h, mi, s, t);
+	return true;
+}
+
+/* Whether a time of the year traditional_time chose first keeps it: not
+ * more than a day after the log was written (or the year is fixed). */
+static bool
+keeps_year(const struct mxt_clock *c, const struct mxt_time *t)
+{
+	return c->year != 0 || t->sec <= (int64_t)c->reference + 86400;
 }
 
 /*
@@ -318,6 +329,17 @@ trad_time(struct mxt_clock *c, const char **pp, const char *end,
 		*pp = p + c->trad.len;
 		return true;
 	}
+	/* the same minute: a time whose year was put back is not kept for
+	 * that (c->trad.sec_at 0), and the time read near must not be past
+	 * the day after the log either, or its year would have been (then
+	 * the memo is dropped: it holds that time) */
+	if (mxt_time_memo_near(&c->trad, p, end, t)) {
+		if (keeps_year(c, t)) {
+			*pp = p + c->trad.len;
+			return true;
+		}
+		c->trad.len = 0;
+	}
 	int mo, d, h, mi, s;
 	if (end - p < 15 || (mo = month_of(p)) == 0 || p[3] != ' ')
 		return false;
@@ -337,8 +359,8 @@ trad_time(struct mxt_clock *c, const char **pp, const char *end,
 	fraction(&p, end, t);
 	if (p >= end || *p != ' ')
 		return false;
-	traditional_time(c, mo, d, h, mi, s, t);
-	mxt_time_memo_keep(&c->trad, *pp, (size_t)(p - *pp), t, false);
+	bool back = traditional_time(c, mo, d, h, mi, s, t);
+	mxt_time_memo_keep(&c->trad, *pp, (size_t)(p - *pp), t, false, !back);
 	*pp = p;
 	return true;
 }

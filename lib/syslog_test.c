@@ -260,6 +260,21 @@ static const struct seq_case seq_cases[] = {
 	{"Nov 23 10:00:02 h10 p[1]: j", "2026-11-23T10:00:02Z", "h10"},
 	{"Nov 23 10:00:0", NULL, NULL},
 	{"Nov 23 10:00:02 h11 p[1]: k", "2026-11-23T10:00:02Z", "h11"},
+	/* the same minute, other seconds (mxt_time_memo_near): the time
+	 * before moved by them, as the whole reading gives it */
+	{"Nov 23 10:00:59 h14 p[1]: n", "2026-11-23T10:00:59Z", "h14"},
+	{"Nov 23 10:00:60 h15 p[1]: o", "2026-11-23T10:01:00Z", "h15"},
+	{"Nov 23 10:00:61 h16 p[1]: p", NULL, NULL},
+	{"Nov 23 10:00:07 h17 p[1]: q", "2026-11-23T10:00:07Z", "h17"},
+	{"Nov 23 10:00:0a h18 p[1]: r", NULL, NULL},
+	{"Nov 23 10:00:08x h18 p[1]: r", NULL, NULL},
+	{"Nov 23 10:01:07 h19 p[1]: s", "2026-11-23T10:01:07Z", "h19"},
+	{"Nov 23 10:01:05.5 h20 p[1]: t", "2026-11-23T10:01:05.5Z", "h20"},
+	{"Nov 23 10:01:09.5 h21 p[1]: u", "2026-11-23T10:01:09.5Z", "h21"},
+	{"Nov 23 10:01:09.25 h22 p[1]: v", "2026-11-23T10:01:09.25Z", "h22"},
+	{"Nov 23 11:01:09 h23 p[1]: w", "2026-11-23T11:01:09Z", "h23"},
+	{"Nov 24 11:01:10 h24 p[1]: x", "2026-11-24T11:01:10Z", "h24"},
+	{"Dec 24 11:01:12 h25 p[1]: y", "2026-12-24T11:01:12Z", "h25"},
 	{"Nov  3 10:00:02 h12 p[1]: l", "2026-11-03T10:00:02Z", "h12"},
 	{"Nov 3 10:00:02 h13 p[1]: m", "2026-11-03T10:00:02Z", "h13"},
 };
@@ -269,12 +284,12 @@ static const struct seq_case seq_cases[] = {
  * NULL) not as kind. */
 static void
 read_in_sequence(const char *title, const struct seq_case *v, size_t n,
-    const char *tz, int year, enum mxt_header_kind kind,
+    const char *tz, int year, const char *ref, enum mxt_header_kind kind,
     struct mxt_clock *clock)
 {
 	setenv("TZ", tz, 1);
 	tzset();
-	mxt_clock_init(clock, year, parse_ref("2026-11-24T00:00:00Z"));
+	mxt_clock_init(clock, year, parse_ref(ref));
 	for (size_t i = 0; i < n; i++) {
 		const struct seq_case *c = &v[i];
 		struct mxt_logline ll;
@@ -299,7 +314,7 @@ run_seq_cases(void)
 	struct mxt_clock clock;
 	size_t n = sizeof seq_cases / sizeof seq_cases[0];
 	read_in_sequence("in sequence", seq_cases, n, "UTC", 2026,
-	    MXT_HDR_TRADITIONAL, &clock);
+	    "2026-11-24T00:00:00Z", MXT_HDR_TRADITIONAL, &clock);
 	/* a clock made again (another input, another --year) forgets the
 	 * time before: the same bytes, another year */
 	struct mxt_logline ll;
@@ -335,15 +350,47 @@ static const struct seq_case exim_seq_cases[] = {
 	{"2026-11-23 10:00:01 ", "2026-11-23T10:00:01-05:00", ""},
 	{"2026-11-23 10:00:01 ", "2026-11-23T10:00:01-05:00", ""},
 	{"2026-11-23 10:00:01 +", "2026-11-23T10:00:01-05:00", ""},
+	/* the same minute, other seconds (mxt_time_memo_near), local time
+	 * and a zone; a zone or a fraction where the time before had none
+	 * is read whole */
+	{"2026-11-23 10:00:31 x", "2026-11-23T10:00:31-05:00", ""},
+	{"2026-11-23 10:00:32 Z x", "2026-11-23T10:00:32Z", ""},
+	{"2026-11-23 10:00:31 +0100 x", "2026-11-23T10:00:31+01:00", ""},
+	{"2026-11-23 10:00:45 +0100 x", "2026-11-23T10:00:45+01:00", ""},
+	{"2026-11-23 10:00:46 x", "2026-11-23T10:00:46-05:00", ""},
+	{"2026-11-23 10:00:47.5 x", "2026-11-23T10:00:47.5-05:00", ""},
+	{"2026-11-23 10:00:48.5 x", "2026-11-23T10:00:48.5-05:00", ""},
+	{"2026-11-23 10:00:49.5 Z x", "2026-11-23T10:00:49.5Z", ""},
+	{"2026-11-23 10:00:50.5 Z x", "2026-11-23T10:00:50.5Z", ""},
+	{"2026-11-23 10:00:50.5 x", "2026-11-23T10:00:50.5-05:00", ""},
+	{"2026-11-23 10:00:60 x", "2026-11-23T10:01:00-05:00", ""},
+	{"2026-11-23 10:00:61 x", NULL, NULL},
+	{"2026-11-24 10:00:02 x", "2026-11-24T10:00:02-05:00", ""},
+};
+
+/* A year put back within a minute: more than a day after the log was
+ * written (2027-01-02 08:00 UTC), a time is of the year before, also
+ * when the line before, a second earlier, was not. */
+static const struct seq_case year_seq_cases[] = {
+	{"Jan  3 08:00:00 h1 p[1]: a", "2027-01-03T08:00:00Z", "h1"},
+	{"Jan  3 08:00:01 h2 p[1]: b", "2026-01-03T08:00:01Z", "h2"},
+	{"Jan  3 08:00:02 h3 p[1]: c", "2026-01-03T08:00:02Z", "h3"},
+	{"Jan  3 08:00:00 h4 p[1]: d", "2027-01-03T08:00:00Z", "h4"},
+	{"Jan  3 07:59:59 h5 p[1]: e", "2027-01-03T07:59:59Z", "h5"},
+	{"Jan  3 07:59:00 h6 p[1]: f", "2027-01-03T07:59:00Z", "h6"},
+	{"Jan  3 08:00:03 h7 p[1]: g", "2026-01-03T08:00:03Z", "h7"},
 };
 
 static void
 run_exim_seq_cases(void)
 {
 	struct mxt_clock clock;
+	read_in_sequence("year put back in sequence", year_seq_cases,
+	    sizeof year_seq_cases / sizeof year_seq_cases[0], "UTC", 0,
+	    "2027-01-02T08:00:00Z", MXT_HDR_TRADITIONAL, &clock);
 	read_in_sequence("Exim in sequence", exim_seq_cases,
 	    sizeof exim_seq_cases / sizeof exim_seq_cases[0], "EST5", 0,
-	    MXT_HDR_EXIM, &clock);
+	    "2026-11-24T00:00:00Z", MXT_HDR_EXIM, &clock);
 	setenv("TZ", "UTC", 1);
 	tzset();
 }
