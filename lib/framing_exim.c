@@ -51,9 +51,10 @@ own_time(struct mxt_clock *c, const char **pp, const char *end,
 {
 	const char *p = *pp;
 	struct mxt_time_memo *m = &c->exim_own;
-	bool after = m->zone || (size_t)(end - p) == m->len + 1 ||
-	    (m->len > 0 && (size_t)(end - p) > m->len + 1 &&
-	    !zone_start(p[m->len + 1]));
+	/* no zone may follow the bytes kept (both readings below need more
+	 * than m->len bytes) */
+	bool after = m->zone || (size_t)(end - p) <= m->len + 1 ||
+	    !zone_start(p[m->len + 1]);
 	if (after && mxt_time_memo_at(m, p, end)) {
 		*t = m->time;
 		*pp = p + m->len;

@@ -272,8 +272,8 @@ mxt_time_memo_near(struct mxt_time_memo *m, const char *p, const char *end,
 {
 	size_t k = m->sec_at;
 	if (k == 0 || (size_t)(end - p) <= m->len || p[m->len] != ' ' ||
-	    memcmp(p, m->text, k) != 0 || p[k] < '0' || p[k] > '9' ||
-	    p[k + 1] < '0' || p[k + 1] > '9' ||
+	    memcmp(p, m->text, k) != 0 || !is_digit(p[k]) ||
+	    !is_digit(p[k + 1]) ||
 	    memcmp(p + k + 2, m->text + k + 2, m->len - k - 2) != 0)
 		return false;
 	int s = (p[k] - '0') * 10 + (p[k + 1] - '0');
@@ -305,10 +305,8 @@ mxt_time_memo_keep(struct mxt_time_memo *m, const char *p, size_t n,
 	const char *c = near ? memchr(p, ':', n) : NULL;
 	size_t i = c != NULL ? (size_t)(c - p) : 0;
 	if (c != NULL && i >= 2 && i + 6 <= n && p[i + 3] == ':' &&
-	    p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] >= '0' &&
-	    p[i + 2] <= '9' && p[i + 4] >= '0' && p[i + 4] <= '9' &&
-	    p[i + 5] >= '0' && p[i + 5] <= '9' &&
-	    (i + 6 == n || p[i + 6] < '0' || p[i + 6] > '9'))
+	    is_digit(p[i + 1]) && is_digit(p[i + 2]) && is_digit(p[i + 4]) &&
+	    is_digit(p[i + 5]) && (i + 6 == n || !is_digit(p[i + 6])))
 		m->sec_at = i + 4;
 }
 

@@ -240,6 +240,14 @@ reference_year(const struct mxt_clock *c)
 	return tm.tm_year + 1900;
 }
 
+/* Whether a time of the year traditional_time chose first keeps it: not
+ * more than a day after the log was written (or the year is fixed). */
+static bool
+keeps_year(const struct mxt_clock *c, const struct mxt_time *t)
+{
+	return c->year != 0 || t->sec <= (int64_t)c->reference + 86400;
+}
+
 /* Whether the year was put back (the time is of the year before). */
 static bool
 traditional_time(struct mxt_clock *c, int mo, int d, int h, int mi, int s,
@@ -258,18 +266,10 @@ traditional_time(struct mxt_clock *c, int mo, int d, int h, int mi, int s,
 	local_seconds(c, y, mo, d, h, mi, s, t);
 	/* A time more than a day after the log was written belongs to the
 	 * previous year: December lines read in January. */
-	if (t->sec <= (int64_t)c->reference + 86400)
+	if (keeps_year(c, t))
 		return false;
 	local_seconds(c, y - 1, mo, d, h, mi, s, t);
 	return true;
-}
-
-/* Whether a time of the year traditional_time chose first keeps it: not
- * more than a day after the log was written (or the year is fixed). */
-static bool
-keeps_year(const struct mxt_clock *c, const struct mxt_time *t)
-{
-	return c->year != 0 || t->sec <= (int64_t)c->reference + 86400;
 }
 
 /*
