@@ -374,6 +374,47 @@ json_special8(uint64_t x)
 	    has_byte8(x, '"') | has_byte8(x, '\\');
 }
 
+#ifdef __SSE2__
+/* json_special8 for sixteen bytes (SSE2, every x86-64): a signed compare
+ * with 0x20 flags the control characters and, being negative, every byte
+ * from 0x80, in one step. */
+static inline bool
+json_special16(__m128i x)
+{
+	__m128i m = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+	    _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+	return _mm_movemask_epi8(m) != 0;
+}
+
+/* csv_special8 for sixteen bytes: a byte's top bit is its movemask bit. */
+static inline bool
+csv_special16(__m128i x)
+{
+	__m128i m = _mm_or_si128(x, _mm_or_si128(
+	    _mm_cmpeq_epi8(x, _mm_setzero_si128()),
+	    _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
+	return _mm_movemask_epi8(m) != 0;
+}
+
+/* The plain bytes of p[i..n) copied to *o sixteen at a time, up to the
+ * first block with a byte that needs more (of JSON when json, else of
+ * CSV); returns the new i, *o moved as far. */
+static inline size_t
+copy_plain16(const unsigned char *p, size_t i, size_t n, char **o, bool json)
+{
+	char *d = *o;
+	for (__m128i x; i + 16 <= n; i += 16, d += 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		if (json ? json_special16(x) : csv_special16(x))
+			break;
+		_mm_storeu_si128((__m128i *)(void *)d, x);
+	}
+	*o = d;
+	return i;
+}
+#endif
+
 /* s[0..n) as the inside of a JSON string: control characters escaped as
  * jansson does (\n, \u001B), invalid UTF-8 as U+FFFD per byte. */
 static void
@@ -387,7 +428,11 @@ json_string(struct mxt_event_writer *w, const char *s, size_t n)
 	for (size_t i = 0; i < n;) {
 		/* plain bytes stored as they are read, eight at a time, then
 		 * one at a time up to the next byte that needs more (most
-		 * values are a few words: no call to memcpy per run) */
+		 * values are a few words: no call to memcpy per run);
+		 * sixteen at a time first where SSE2 is there */
+#ifdef __SSE2__
+		i = copy_plain16(p, i, n, &o, true);
+#endif
 		for (uint64_t x; i + 8 <= n; i += 8, o += 8) {
 			memcpy(&x, p + i, 8);
 			if (json_special8(x))
@@ -622,6 +667,9 @@ csv_cell(struct mxt_event_writer *w, const char *s, size_t n, bool apostrophe)
 	for (size_t i = 0; i < n;) {
 		/* as json_string: plain bytes stored eight at a time as they
 		 * are read, then one at a time */
+#ifdef __SSE2__
+		i = copy_plain16(p, i, n, &o, false);
+#endif
 		for (uint64_t x; i + 8 <= n; i += 8, o += 8) {
 			memcpy(&x, p + i, 8);
 			if (csv_special8(x))

@@ -61,8 +61,8 @@ postfix_claim(void *state, const struct mxt_logline *ll)
 {
 	const struct postfix_state *st = state;
 	const char *s = ll->program.ptr, *end = s + ll->program.len;
-	const char *slash = memchr(s, '/', ll->program.len);
-	if (slash == NULL || slash == s || slash + 1 >= end)
+	const char *slash = scan_to(s, end, '/');
+	if (slash == s || slash + 1 >= end)
 		return false;
 	if (st->syslog_name != NULL)
 		return (size_t)(slash - s) == st->syslog_name_len &&
@@ -402,8 +402,8 @@ delivery(struct postfix_state *ps, struct mxt_sink *sink,
 	 * twice */
 	const char *st = NULL;
 	for (const char *sp = q; sp < end; sp++) {
-		sp = memchr(sp, ' ', (size_t)(end - sp));
-		if (sp == NULL)
+		sp = scan_to(sp, end, ' ');
+		if (sp == end)
 			break;
 		if (has_lit(sp, end, " status=")) {
 			st = sp;
@@ -733,8 +733,8 @@ postfix_parse(void *state, struct mxt_sink *sink,
 	}
 
 	/* "QID: " or "NOQUEUE: " prefix */
-	const char *colon = memchr(s, ':', (size_t)(end - s));
-	if (colon != NULL && colon + 1 < end && colon[1] == ' ') {
+	const char *colon = scan_to(s, end, ':');
+	if (colon + 1 < end && colon[1] == ' ') {
 		size_t n = (size_t)(colon - s);
 		if (n == MXT_LIT_LEN("NOQUEUE") && has_lit(s, colon, "NOQUEUE")) {
 			s = colon + 2;

@@ -100,16 +100,14 @@ void
 mxt_smtp_hostaddr(const char *p, const char *end, struct mxt_str *name,
     struct mxt_str *ip, int *port)
 {
-	const char *lb = memchr(p, '[', (size_t)(end - p));
+	const char *lb = scan_to(p, end, '[');
 	*port = 0;
-	if (lb == NULL) {
+	if (lb == end) {
 		*name = mxt_str_make(p, (size_t)(end - p));
 		*ip = mxt_str_make("", 0);
 		return;
 	}
-	const char *rb = memchr(lb, ']', (size_t)(end - lb));
-	if (rb == NULL)
-		rb = end;
+	const char *rb = scan_to(lb, end, ']');
 	*name = mxt_str_make(p, (size_t)(lb - p));
 	*ip = mxt_str_make(lb + 1, (size_t)(rb - lb - 1));
 	if (rb + 1 < end && rb[1] == ':') {

@@ -166,17 +166,19 @@ run_lower_copy(void)
 	    "abcd");
 }
 
-/* scan_to3 finds the first of its bytes a word at a time: the bytes
- * sought, and every other byte value, in every place of a word and of
- * the tail, alone and after another byte sought (the borrow of the word
- * test flags bytes above a match, never below it), against a byte at a
- * time; also every length up to three words. */
+/* scan_to3 finds the first of its bytes sixteen at a time (SSE2), then
+ * a word at a time, then one at a time: the bytes sought, and every other
+ * byte value, in every place of a block, of a word and of the tail, alone
+ * and after another byte sought (the borrow of the word test flags bytes
+ * above a match, never below it), against a byte at a time; also every
+ * length up to two blocks and a word and a half, so each of the three
+ * loops finds and passes over bytes. */
 static void
 run_scan_to3(void)
 {
 	static const unsigned char sets[][3] = {{' ', ' ', ' '},
 	    {'[', ':', ' '}, {']', ']', ']'}, {0, 0x80, 0xff}};
-	char in[20];
+	char in[44];
 	long wrong = 0, tried = 0;
 	for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
 		const unsigned char *t = sets[k];

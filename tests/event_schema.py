@@ -251,18 +251,21 @@ def main():
         b1, b2 = ids(exim, "--host", "mx1"), ids(exim, "--host", "mx2")
         check("event_id: another host (Exim's own log, --host) gives other ids",
               b1 and len(b1) == len(b2) and not set(b1) & set(b2))
-        # the writers read plain text eight bytes at a time: every byte
-        # that needs more than a copy, at every place of a word
+        # the writers read plain text sixteen, then eight bytes at a time:
+        # every byte that needs more than a copy, at every place of a
+        # block and of a word
         special = [(b'"', '"'), (b"\\", "\\"), (b"\t", "\t"), (b"\x01", "\x01"),
                    (b"\x7f", "\x7f"), (b"\xc3\xa9", "\u00e9"), (b"\xff", "\ufffd"),
                    (b"\xe2\x82", "\ufffd\ufffd")]
         lines, want = [], []
         for k, (raw, text) in enumerate(special):
-            for at in range(18):
-                body = b"a" * at + raw + b"b" * (17 - at)
+            # 40 places: two blocks of sixteen, a word of eight (the
+            # writers copy plain bytes sixteen, then eight at a time)
+            for at in range(40):
+                body = b"a" * at + raw + b"b" * (39 - at)
                 lines.append(b"Nov 23 10:00:01 mx1 postfix/smtp[101]: 3F2A1C%03X: to=<a@b.example>, "
-                             b"relay=none, delay=1, dsn=4.4.1, status=deferred (%s)" % (k * 18 + at, body))
-                want.append("a" * at + text + "b" * (17 - at))
+                             b"relay=none, delay=1, dsn=4.4.1, status=deferred (%s)" % (k * 40 + at, body))
+                want.append("a" * at + text + "b" * (39 - at))
         special_log = os.path.join(tmp, "special.log")
         with open(special_log, "wb") as f:
             f.write(b"\n".join(lines) + b"\n")
