@@ -374,6 +374,14 @@ json_special8(uint64_t x)
 	    has_byte8(x, '"') | has_byte8(x, '\\');
 }
 
+/* Does one of the eight bytes of x need more than a copy in a quoted CSV
+ * cell: a NUL, a '"' or a byte from 0x80? */
+static inline bool
+csv_special8(uint64_t x)
+{
+	return has_byte8(x, 0) | has_byte8(x, '"') | (x & HIGHS8);
+}
+
 #ifdef __SSE2__
 /* json_special8 for sixteen bytes (SSE2, every x86-64): a signed compare
  * with 0x20 flags the control characters and, being negative, every byte
@@ -396,49 +404,70 @@ csv_special16(__m128i x)
 	    _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
 	return _mm_movemask_epi8(m) != 0;
 }
+#endif
 
-/* The plain bytes of p[i..n) copied to *o sixteen at a time, up to the
- * first block with a byte that needs more (of JSON when json, else of
- * CSV); returns the new i, *o moved as far. */
+/*
+ * The plain bytes of p[i..n) copied to *o up to the first byte that needs
+ * more (of JSON when json, else of CSV): sixteen at a time where SSE2 is
+ * there, then eight, then the last one to seven bytes of a value of eight
+ * or more in one load of its last eight. That load overlaps bytes copied
+ * just before; when none of its eight needs more, those were copied as
+ * they are and it is stored over them. Most values are a few words: a
+ * byte loop over their ends was most of json_string's time. Returns the
+ * new i, *o moved as far; the caller goes on a byte at a time.
+ */
 static inline size_t
-copy_plain16(const unsigned char *p, size_t i, size_t n, char **o, bool json)
+copy_plain(const unsigned char *p, size_t i, size_t n, char **o, bool json)
 {
 	char *d = *o;
+#ifdef __SSE2__
 	for (__m128i x; i + 16 <= n; i += 16, d += 16) {
 		x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		if (json ? json_special16(x) : csv_special16(x))
 			break;
 		_mm_storeu_si128((__m128i *)(void *)d, x);
 	}
+#endif
+	uint64_t x;
+	for (; i + 8 <= n; i += 8, d += 8) {
+		memcpy(&x, p + i, 8);
+		if (json ? json_special8(x) : csv_special8(x))
+			break;
+		memcpy(d, &x, 8);
+	}
+	if (i < n && n - i < 8 && n >= 8) {
+		memcpy(&x, p + n - 8, 8);
+		if (!(json ? json_special8(x) : csv_special8(x))) {
+			memcpy(d - (8 - (n - i)), &x, 8);
+			d += n - i;
+			i = n;
+		}
+	} else if (i == 0 && n >= 4 && n < 8) {
+		/* four to seven: the first four and the last four bytes, as
+		 * one word tested and stored as two halves */
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		x = (uint64_t)a | (uint64_t)b << 32;
+		if (!(json ? json_special8(x) : csv_special8(x))) {
+			memcpy(d, &a, 4);
+			memcpy(d + n - 4, &b, 4);
+			d += n;
+			i = n;
+		}
+	}
 	*o = d;
 	return i;
 }
-#endif
 
-/* s[0..n) as the inside of a JSON string: control characters escaped as
- * jansson does (\n, \u001B), invalid UTF-8 as U+FFFD per byte. */
-static void
-json_string(struct mxt_event_writer *w, const char *s, size_t n)
+/* json_string from p[i], the first byte that needs more than a copy, to
+ * the end; returns the end of what it wrote at o. Out of line: most
+ * values have no such byte, and the inline part is then only the copy. */
+static __attribute__((noinline)) char *
+json_rest(const unsigned char *p, size_t i, size_t n, char *o)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
-	/* at most 6 bytes out per byte in (\u00XX) */
-	char *o = reserve(w, 6 * n + 2), *start = o;
-	*o++ = '"';
-	for (size_t i = 0; i < n;) {
-		/* plain bytes stored as they are read, eight at a time, then
-		 * one at a time up to the next byte that needs more (most
-		 * values are a few words: no call to memcpy per run);
-		 * sixteen at a time first where SSE2 is there */
-#ifdef __SSE2__
-		i = copy_plain16(p, i, n, &o, true);
-#endif
-		for (uint64_t x; i + 8 <= n; i += 8, o += 8) {
-			memcpy(&x, p + i, 8);
-			if (json_special8(x))
-				break;
-			memcpy(o, &x, 8);
-		}
+	while (i < n) {
 		while (i < n && json_plain(p[i]))
 			*o++ = (char)p[i++];
 		if (i == n)
@@ -455,25 +484,43 @@ json_string(struct mxt_event_writer *w, const char *s, size_t n)
 				o += 3;
 				i++;
 			}
-			continue;
+		} else {
+			*o++ = '\\';
+			switch (c) {
+			case '"': *o++ = '"'; break;
+			case '\\': *o++ = '\\'; break;
+			case '\b': *o++ = 'b'; break;
+			case '\f': *o++ = 'f'; break;
+			case '\n': *o++ = 'n'; break;
+			case '\r': *o++ = 'r'; break;
+			case '\t': *o++ = 't'; break;
+			default:
+				memcpy(o, "u00", 3);
+				o[3] = hex[c >> 4];
+				o[4] = hex[c & 15];
+				o += 5;
+			}
+			i++;
 		}
-		*o++ = '\\';
-		switch (c) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '\b': *o++ = 'b'; break;
-		case '\f': *o++ = 'f'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		default:
-			memcpy(o, "u00", 3);
-			o[3] = hex[c >> 4];
-			o[4] = hex[c & 15];
-			o += 5;
-		}
-		i++;
+		/* plain bytes stored as they are read, without a call to
+		 * memcpy per run, up to the next byte that needs more */
+		i = copy_plain(p, i, n, &o, true);
 	}
+	return o;
+}
+
+/* s[0..n) as the inside of a JSON string: control characters escaped as
+ * jansson does (\n, \u001B), invalid UTF-8 as U+FFFD per byte. */
+static inline void
+json_string(struct mxt_event_writer *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	/* at most 6 bytes out per byte in (\u00XX) */
+	char *o = reserve(w, 6 * n + 2), *start = o;
+	*o++ = '"';
+	size_t i = copy_plain(p, 0, n, &o, true);
+	if (i < n)
+		o = json_rest(p, i, n, o);
 	*o++ = '"';
 	w->len += (size_t)(o - start);
 }
@@ -486,7 +533,6 @@ json_string(struct mxt_event_writer *w, const char *s, size_t n)
  * and `rules` print it. */
 static const char *const why_names[] = {"rule", "rule_origin"};
 
-static void json_string(struct mxt_event_writer *w, const char *s, size_t n);
 static void csv_cell(struct mxt_event_writer *w, const char *s, size_t n,
     bool apostrophe);
 static bool is_formula(const char *v, size_t len);
@@ -646,36 +692,12 @@ is_formula(const char *v, size_t len)
 	    v[0] == '@' || v[0] == '\t' || v[0] == '\r');
 }
 
-/* Does one of the eight bytes of x need more than a copy in a quoted CSV
- * cell: a NUL, a '"' or a byte from 0x80? */
-static inline bool
-csv_special8(uint64_t x)
+/* csv_cell from p[i], the first byte that needs more than a copy, to the
+ * end; returns the end of what it wrote at o (out of line as json_rest). */
+static __attribute__((noinline)) char *
+csv_rest(const unsigned char *p, size_t i, size_t n, char *o)
 {
-	return has_byte8(x, 0) | has_byte8(x, '"') | (x & HIGHS8);
-}
-
-/* A quoted cell: '"' doubled, invalid UTF-8 and NUL bytes (which CSV
- * readers cut cells at) as U+FFFD. */
-static void
-csv_cell(struct mxt_event_writer *w, const char *s, size_t n, bool apostrophe)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	char *o = reserve(w, 3 * n + 3), *start = o;
-	*o++ = '"';
-	if (apostrophe)
-		*o++ = '\'';
-	for (size_t i = 0; i < n;) {
-		/* as json_string: plain bytes stored eight at a time as they
-		 * are read, then one at a time */
-#ifdef __SSE2__
-		i = copy_plain16(p, i, n, &o, false);
-#endif
-		for (uint64_t x; i + 8 <= n; i += 8, o += 8) {
-			memcpy(&x, p + i, 8);
-			if (csv_special8(x))
-				break;
-			memcpy(o, &x, 8);
-		}
+	while (i < n) {
 		while (i < n && p[i] < 0x80 && p[i] != '"' && p[i] != 0)
 			*o++ = (char)p[i++];
 		if (i == n)
@@ -685,17 +707,34 @@ csv_cell(struct mxt_event_writer *w, const char *s, size_t n, bool apostrophe)
 		if (p[i] == '"') {
 			*o++ = '"';
 			*o++ = '"';
+			i++;
 		} else if (k > 0) {
 			memcpy(o, p + i, k);
 			o += k;
 			i += k;
-			continue;
 		} else {
 			memcpy(o, "\xEF\xBF\xBD", 3);
 			o += 3;
+			i++;
 		}
-		i++;
+		i = copy_plain(p, i, n, &o, false);
 	}
+	return o;
+}
+
+/* A quoted cell: '"' doubled, invalid UTF-8 and NUL bytes (which CSV
+ * readers cut cells at) as U+FFFD. */
+static inline void
+csv_cell(struct mxt_event_writer *w, const char *s, size_t n, bool apostrophe)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = reserve(w, 3 * n + 3), *start = o;
+	*o++ = '"';
+	if (apostrophe)
+		*o++ = '\'';
+	size_t i = copy_plain(p, 0, n, &o, false);
+	if (i < n)
+		o = csv_rest(p, i, n, o);
 	*o++ = '"';
 	w->len += (size_t)(o - start);
 }

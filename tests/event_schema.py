@@ -259,13 +259,17 @@ def main():
                    (b"\xe2\x82", "\ufffd\ufffd")]
         lines, want = [], []
         for k, (raw, text) in enumerate(special):
-            # 40 places: two blocks of sixteen, a word of eight (the
-            # writers copy plain bytes sixteen, then eight at a time)
-            for at in range(40):
-                body = b"a" * at + raw + b"b" * (39 - at)
-                lines.append(b"Nov 23 10:00:01 mx1 postfix/smtp[101]: 3F2A1C%03X: to=<a@b.example>, "
-                             b"relay=none, delay=1, dsn=4.4.1, status=deferred (%s)" % (k * 40 + at, body))
-                want.append("a" * at + text + "b" * (39 - at))
+            # texts of 1 to 40 plain bytes around it, at every place: up
+            # to two blocks of sixteen and a word of eight (the writers
+            # copy plain bytes sixteen, then eight at a time), and a last
+            # one to seven bytes read as the eight that end the text,
+            # which overlap what came before
+            for size in range(1, 41):
+                for at in range(size):
+                    body = b"a" * at + raw + b"b" * (size - 1 - at)
+                    lines.append(b"Nov 23 10:00:01 mx1 postfix/smtp[101]: 3F2A1C%04X: to=<a@b.example>, "
+                                 b"relay=none, delay=1, dsn=4.4.1, status=deferred (%s)" % (len(lines), body))
+                    want.append("a" * at + text + "b" * (size - 1 - at))
         special_log = os.path.join(tmp, "special.log")
         with open(special_log, "wb") as f:
             f.write(b"\n".join(lines) + b"\n")
