@@ -6,6 +6,7 @@
 #include "mxtriage.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void
@@ -38,5 +39,31 @@ main(void)
 	struct mxt_explain_query q[1];
 	test_int("explain_parse(err NULL)", "return",
 	    mxt_explain_parse(args, 1, q, 1, NULL, NULL), -1);
+
+	/* an event id as sixteen lower-case hex digits, as printf gives
+	 * them: the ends of the range, every digit at every place, and a
+	 * random walk */
+	uint64_t ids[2 + 16 * 16 + 2000], x = 0x9E3779B97F4A7C15ull;
+	size_t n = 0;
+	ids[n++] = 0;
+	ids[n++] = UINT64_MAX;
+	for (int d = 0; d < 16; d++)
+		for (int at = 0; at < 16; at++)
+			ids[n++] = (uint64_t)d << (4 * at);
+	while (n < sizeof ids / sizeof ids[0]) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		ids[n++] = x;
+	}
+	size_t wrong = 0;
+	for (size_t i = 0; i < n; i++) {
+		char got[17], want[17];
+		snprintf(want, sizeof want, "%016llx",
+		    (unsigned long long)ids[i]);
+		mxt_event_id_format(ids[i], got);
+		if (strcmp(got, want) != 0 && wrong++ == 0)
+			fprintf(stderr, "# %s for %s\n", got, want);
+	}
+	test_ok(wrong == 0, "event_id_format: sixteen hex digits",
+	    "%zu of %zu wrong", wrong, n);
 	return test_done();
 }

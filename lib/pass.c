@@ -147,9 +147,28 @@ fnv1a_decimal(uint64_t h, uint64_t v)
 char *
 mxt_event_id_format(uint64_t id, char *buf)
 {
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 15; i >= 0; i--, id >>= 4)
-		buf[i] = hex[id & 15];
+	/* every event of `events` has one: eight nibbles spread to the
+	 * bytes of a word, then '0'-'9' or 'a'-'f' for all eight at once,
+	 * not a digit at a time */
+	for (int half = 0; half < 2; half++) {
+		uint64_t x = (uint32_t)(id >> (32 - 32 * half));
+		x = (x | x << 16) & 0x0000FFFF0000FFFFull;
+		x = (x | x << 8) & 0x00FF00FF00FF00FFull;
+		x = (x | x << 4) & 0x0F0F0F0F0F0F0F0Full;
+		/* 0x27 more for each nibble from 10: 'a' - '0' - 10 */
+		uint64_t letters = ((x + 0x0606060606060606ull) >> 4) &
+		    0x0101010101010101ull;
+		x += 0x3030303030303030ull + letters * 0x27;
+		/* the first nibble is in the highest byte: the text starts
+		 * with it */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		x = __builtin_bswap64(x);
+		memcpy(buf + 8 * half, &x, 8);
+#else
+		for (int i = 0; i < 8; i++)
+			buf[8 * half + i] = (char)(x >> (56 - 8 * i));
+#endif
+	}
 	buf[16] = '\0';
 	return buf;
 }
