@@ -400,14 +400,13 @@ mxt_pass_finish(struct mxt_pass *p)
 static struct mxt_str
 domain_of(struct mxt_str addr, char *buf, size_t size)
 {
-	const char *at = NULL;
-	for (size_t i = addr.len; i > 0; i--)
-		if (addr.ptr[i - 1] == '@') {
-			at = addr.ptr + i;
-			break;
-		}
+	/* the last '@' (memrchr: a word at a time, where a loop read the
+	 * domain backwards a byte at a time for every event) */
+	const char *at = addr.len > 0 ? memrchr(addr.ptr, '@', addr.len) :
+	    NULL;
 	if (at == NULL)
 		return mxt_str_make("", 0);
+	at++;
 	size_t n = lower_copy(buf, size, at,
 	    (size_t)(addr.ptr + addr.len - at));
 	return mxt_str_make(buf, n);
