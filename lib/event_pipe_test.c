@@ -428,6 +428,54 @@ wired(void)
 	mxt_classifier_destroy(ref);
 }
 
+/*
+ * Many small records, more than a batch counts: the pass's starts and
+ * ends of messages whose id is their number arrive in order, none lost
+ * at the batches' seams (a batch is full by its count of records long
+ * before its bytes).
+ */
+struct counted {
+	int seen, wrong;
+};
+
+static void
+c_msg(void *arg, struct mxt_str host, struct mxt_str id)
+{
+	struct counted *c = arg;
+	char want[16];
+	int n = snprintf(want, sizeof want, "%d", c->seen);
+	if (host.len != 1 || (size_t)n != id.len ||
+	    memcmp(want, id.ptr, id.len) != 0)
+		if (c->wrong++ == 0)
+			printf("# record %d: got id %.*s\n", c->seen,
+			    (int)id.len, id.ptr);
+	c->seen++;
+}
+
+static void
+many_small(void)
+{
+	enum { N = 3 * MXT_PIPE_BATCH_RECORDS + 5 };
+	struct counted c = {0};
+	struct mxt_pass_config cfg = {.on_message_start = c_msg,
+	    .on_message_end = c_msg, .event_arg = &c};
+	struct mxt_event_pipe *p = mxt_event_pipe_wire(&cfg);
+	test_ok(p != NULL, "many small", "no thread started");
+	if (p == NULL)
+		return;
+	char id[16];
+	for (int k = 0; k < N; k++) {
+		int n = snprintf(id, sizeof id, "%d", k);
+		(k % 2 ? cfg.on_message_end : cfg.on_message_start)(
+		    cfg.event_arg, mxt_str_make("h", 1),
+		    mxt_str_make(id, (size_t)n));
+		memset(id, 'X', sizeof id);
+	}
+	mxt_event_pipe_destroy(p);
+	test_int("many small", "records seen", c.seen, N);
+	test_int("many small", "records that differ", c.wrong, 0);
+}
+
 int
 main(void)
 {
@@ -435,6 +483,7 @@ main(void)
 	run("copies in order, fn failing from the 4000th", 4000);
 	failure();
 	wired();
+	many_small();
 	mxt_event_pipe_destroy(NULL);
 	return test_done();
 }

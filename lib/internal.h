@@ -377,10 +377,12 @@ bool mxt_syslog_parse(struct mxt_clock *c, const char *line, size_t len,
 
 /* ---- strmap.c: string -> value, for aggregation ---------------------- */
 
-/* The bytes of text a batch of the event pipe (event_pipe.c) starts
- * with; a larger event grows its batch. Here so that the pipe's test can
- * push events larger than it. */
-#define MXT_PIPE_BATCH_BYTES (512 * 1024)
+/* The bytes a batch of the event pipe (event_pipe.c) starts with (its
+ * records' objects and strings; a larger event grows its batch) and the
+ * records it holds at most. Here so that the pipe's test can push events
+ * larger than it and more records than it counts. */
+#define MXT_PIPE_BATCH_BYTES (1024 * 1024)
+#define MXT_PIPE_BATCH_RECORDS 8192
 
 struct mxt_strmap_slot {
 	char *key; /* NUL-terminated copy; NULL = empty slot */
