@@ -56,6 +56,11 @@
 #include <zstd.h>
 
 #define READ_CHUNK (256 * 1024)
+/* A pipe's capacity asked for (F_SETPIPE_SZ): Linux's default of 64 KiB
+ * makes the writer (cat, zcat, ssh) and the reader take turns every 64
+ * KiB, 16,000 wakes of each a gigabyte; 1 MiB is what an unprivileged
+ * process may set by default (/proc/sys/fs/pipe-max-size). */
+#define PIPE_CAPACITY (1024 * 1024)
 #define BUF_SIZE (MXT_LINE_MAX + READ_CHUNK)
 /* the longest magic of a codec, read before deciding the kind */
 #define MAGIC_MAX 6
@@ -470,6 +475,12 @@ mxt_reader_open_fd(int fd, const char *name, struct mxt_error *err)
 	r->mtime = S_ISREG(st.st_mode) ? st.st_mtime : 0;
 	r->regular = S_ISREG(st.st_mode);
 	r->buf = xmalloc(BUF_SIZE + 1);
+#ifdef F_SETPIPE_SZ
+	/* a larger pipe is only fewer turns: when refused (a user's pipes
+	 * over their limit), the pipe is read as it is */
+	if (S_ISFIFO(st.st_mode) && fcntl(fd, F_GETPIPE_SZ) < PIPE_CAPACITY)
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_CAPACITY);
+#endif
 	return r;
 }
 
