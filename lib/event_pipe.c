@@ -10,7 +10,9 @@
  *
  * The consumer may also classify the events there
  * (mxt_pass_config.classify_later): a tenth of the run, which evens the
- * two threads' shares.
+ * two threads' shares. Such a pass also leaves each event's id and
+ * domains to this thread (mxt_event_finish, before fn or the
+ * classifier): the reading thread is the slower one.
  *
  * An event's strings point into the line being read, the message
  * tracker, the pass's scratch buffers and the earlier replies, all of
@@ -85,6 +87,8 @@ struct mxt_event_pipe {
 	 * classifier of the events */
 	struct mxt_pass_config to;
 	struct mxt_classifier *cls;
+	/* the domains of the event being handed on (mxt_event_finish) */
+	struct mxt_event_scratch scratch;
 	struct batch b[PIPE_BATCHES];
 	/* Batches are handed over in ring order: the worker's next is head,
 	 * `ready` of them are handed over and not yet emptied, and the pass
@@ -109,6 +113,7 @@ hand_on(struct mxt_event_pipe *p, struct record *r)
 	const struct msg_rec *m = r->obj;
 	switch (r->kind) {
 	case REC_EVENT:
+		mxt_event_finish(r->obj, &p->scratch);
 		if (p->fn != NULL)
 			return p->fn(p->arg, r->obj);
 		if (p->cls != NULL)

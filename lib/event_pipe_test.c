@@ -12,6 +12,10 @@
  * or ends, one received, our own trouble) travel with the events, copied
  * and in the order told, to the callbacks cfg had, on the other thread;
  * the events are classified there as the pass would have.
+ *
+ * A pass with classify_later leaves each event's id and domains to the
+ * pipe's thread (mxt_event_finish): its consumer sees what a pass that
+ * does all in line hands over.
  */
 #include "testutil.h"
 #include "internal.h"
@@ -476,6 +480,122 @@ many_small(void)
 	test_int("many small", "records that differ", c.wrong, 0);
 }
 
+/* ---- a pass that leaves the events' finishing to the pipe ------------ */
+
+/* Lines of both MTAs whose events have ids, domains in mixed case, a
+ * quoted local part holding an '@', the null sender and two hosts. */
+static const char *const finish_lines[] = {
+    "Nov  3 10:00:00 mx1 postfix/qmgr[11]: 4AbC1: from=<Bounce@Lists.Example.NET>, size=900, nrcpt=1 (queue active)",
+    "Nov  3 10:00:01 mx1 postfix/smtp[12]: 4AbC1: to=<John.Doe@Mail.Example.ORG>, relay=mx.example.org[192.0.2.7]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=4.7.1, status=deferred (host mx.example.org[192.0.2.7] said: 450 4.7.1 <John.Doe@Mail.Example.ORG>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/ (in reply to RCPT TO command))",
+    "Nov  3 10:00:02 mx1 postfix/smtp[12]: 4AbC1: to=<\"john@home\"@Other.Example.COM>, relay=none, delay=2, delays=0.1/0/2/0, dsn=4.4.1, status=deferred (connect to other.example.com[192.0.2.8]:25: Connection timed out)",
+    "Nov  3 10:00:03 mx2 postfix/smtpd[13]: NOQUEUE: reject: RCPT from unknown[198.51.100.4]: 554 5.7.1 <spam@Victim.Example>: Relay access denied; from=<> to=<spam@Victim.Example> proto=ESMTP helo=<x>",
+    "Nov  3 10:00:04 mx2 postfix/smtp[14]: 5DeF2: to=<a@B.example>, relay=b.example[192.0.2.9]:25, delay=0.3, delays=0/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 99)",
+    "2024-11-03 10:00:05 1rAbCd-0001Xy-AB ** Mixed@Case.Example.DE R=dnslookup T=remote_smtp H=mx.case.example.de [192.0.2.10]: SMTP error from remote mail server after RCPT TO:<Mixed@Case.Example.DE>: 550 5.1.1 User unknown",
+    "2024-11-03 10:00:06 1rAbCd-0001Xy-AB == Other@Case.Example.DE R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host",
+};
+enum { NFINISH = sizeof finish_lines / sizeof finish_lines[0] };
+
+struct finished {
+	char *got[64];
+	int n, unfinished_pushed, ids_pushed;
+	struct mxt_classifier *cls;
+	struct mxt_event_pipe *pipe;
+};
+
+static char *
+describe_finished(const struct mxt_event *ev)
+{
+	char *d = describe(ev), *out;
+	if (asprintf(&out, "%s id %016llx cause %d", d,
+	    (unsigned long long)ev->event_id, (int)ev->cause) < 0)
+		abort();
+	free(d);
+	return out;
+}
+
+static void
+in_line_event(void *arg, const struct mxt_event *ev)
+{
+	struct finished *f = arg;
+	if (f->n < 64)
+		f->got[f->n++] = describe_finished(ev);
+}
+
+static int
+finish_consume(void *arg, struct mxt_event *ev)
+{
+	struct finished *f = arg;
+	mxt_event_classify(f->cls, ev);
+	if (f->n < 64)
+		f->got[f->n++] = describe_finished(ev);
+	return 0;
+}
+
+static void
+finish_push(void *arg, const struct mxt_event *ev)
+{
+	struct finished *f = arg;
+	f->unfinished_pushed += ev->unfinished;
+	f->ids_pushed += ev->event_id != 0;
+	mxt_event_pipe_push(f->pipe, ev);
+}
+
+/* The same lines through a pass that classifies and finishes its events
+ * in line, and one with classify_later whose events the pipe finishes:
+ * the consumer sees the same events, ids and lower-cased domains. */
+static void
+finish_later(void)
+{
+	struct mxt_error err;
+	struct finished a = {0}, b = {0};
+	struct mxt_pass_config cfg = {.year = 2024, .on_event = in_line_event,
+	    .event_arg = &a, .classifier = mxt_classifier_create(NULL, &err)};
+	struct mxt_pass *p = mxt_pass_create(&cfg);
+	for (int i = 0; i < NFINISH; i++)
+		mxt_pass_line(p, "finish", i + 1, 0, finish_lines[i],
+		    strlen(finish_lines[i]));
+	mxt_pass_destroy(p);
+
+	b.cls = mxt_classifier_create(NULL, &err);
+	b.pipe = mxt_event_pipe_create(finish_consume, &b);
+	test_ok(b.pipe != NULL, "finish", "no thread started");
+	if (b.pipe == NULL)
+		return;
+	struct mxt_pass_config later = {.year = 2024, .on_event = finish_push,
+	    .event_arg = &b, .classify_later = true};
+	p = mxt_pass_create(&later);
+	for (int i = 0; i < NFINISH; i++)
+		mxt_pass_line(p, "finish", i + 1, 0, finish_lines[i],
+		    strlen(finish_lines[i]));
+	mxt_pass_destroy(p);
+	mxt_event_pipe_destroy(b.pipe);
+
+	test_int("finish", "events in line", a.n, 6);
+	test_int("finish", "events through the pipe", b.n, a.n);
+	test_int("finish", "pushed unfinished", b.unfinished_pushed, a.n);
+	test_int("finish", "pushed with an id", b.ids_pushed, 0);
+	for (int i = 0; i < a.n && i < b.n; i++)
+		test_str("finish", "event through the pipe", b.got[i],
+		    strlen(b.got[i]), a.got[i]);
+	/* what the in-line pass gave is right, not only equal */
+	bool lowered = false, quoted = false, sender = false, ids = true;
+	for (int i = 0; i < a.n; i++) {
+		lowered |= strstr(a.got[i], "|[mail.example.org]|") != NULL;
+		quoted |= strstr(a.got[i], "|[other.example.com]|") != NULL;
+		sender |= strstr(a.got[i], "|[lists.example.net]|") != NULL;
+		ids &= strstr(a.got[i], " id 0000000000000000 ") == NULL;
+	}
+	test_ok(lowered && quoted && sender, "finish",
+	    "a domain not found lower-cased after the last '@'");
+	test_ok(ids, "finish", "an event without an id");
+	for (int i = 0; i < a.n; i++)
+		free(a.got[i]);
+	for (int i = 0; i < b.n; i++)
+		free(b.got[i]);
+	mxt_classifier_destroy(cfg.classifier);
+	mxt_classifier_destroy(b.cls);
+}
+
 int
 main(void)
 {
@@ -484,6 +604,7 @@ main(void)
 	failure();
 	wired();
 	many_small();
+	finish_later();
 	mxt_event_pipe_destroy(NULL);
 	return test_done();
 }

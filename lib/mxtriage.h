@@ -208,6 +208,15 @@ struct mxt_event {
 	struct mxt_str message_id;
 	struct mxt_str instance;
 	uint64_t event_id;
+	/* A pass with classify_later (struct mxt_pass_config) leaves
+	 * event_id, domain and sender_domain to the consumer's thread:
+	 * unfinished is then set, with what mxt_event_finish needs beyond
+	 * the event's own fields (the hash of the event's input, whether an
+	 * id is wanted, the event's place among those of its line). */
+	bool unfinished;
+	bool id_wanted;
+	unsigned id_seq;
+	uint64_t id_base;
 	/* The nearest earlier warning of the same process (host, program,
 	 * pid) that may explain a failure of ours (cause other, or a cause
 	 * on our side; see mxt_pass_link_wanted), normalised as the
@@ -249,6 +258,19 @@ const struct mxt_event *mxt_event_matters(const struct mxt_event *ev,
  * (decimal, 0 byte between): the same log gives the same ids whatever
  * its file name, compression or the other inputs read with it. */
 char *mxt_event_id_format(uint64_t id, char *buf);
+
+/* Room for an event's lower-cased domains while it is handled. */
+struct mxt_event_scratch {
+	char domain[256];
+	char sender_domain[256];
+};
+/*
+ * Completes an unfinished event (ev->unfinished: handed by a pass with
+ * classify_later) as the pass would have: its event_id, and its domain
+ * and sender_domain, lower-cased into sc (valid while sc is not reused).
+ * Does nothing to a finished one.
+ */
+void mxt_event_finish(struct mxt_event *ev, struct mxt_event_scratch *sc);
 
 /* ---- reader: bytes -> lines ------------------------------------------ */
 
@@ -475,7 +497,9 @@ struct mxt_pass_config {
 	 * with mxt_event_classify (`events --jobs`: on the thread that
 	 * writes them), and the pass hands each failure with the warning it
 	 * would be linked to if its cause wants one (ev->warning), which
-	 * mxt_event_classify keeps or drops. */
+	 * mxt_event_classify keeps or drops. The consumer also finishes each
+	 * event first (mxt_event_finish: its id and domains), which the
+	 * event pipe does on its thread. */
 	bool classify_later;
 	/* mxt_pass_read decompresses a compressed file on a thread of its
 	 * own (mxt_reader_set_ahead): for a caller with a core to spare. */
@@ -605,8 +629,10 @@ int mxt_event_format_lookup(const char *name);
  * directly then). sync returns once fn has had every event pushed so
  * far: fn's state (the writer) may then be used by the caller until the
  * next push. destroy syncs, stops the thread and frees; accepts NULL.
- * Memory is fixed: four batches of 1024 events and 512 KiB of strings (a
- * batch grows only for one event larger than that).
+ * An unfinished event (classify_later) is finished there first
+ * (mxt_event_finish). Memory is fixed: four batches of 1 MiB holding at
+ * most 8192 records each (a batch grows only for one event larger than
+ * that).
  */
 struct mxt_event_pipe;
 typedef int mxt_event_pipe_fn(void *arg, struct mxt_event *ev);

@@ -183,11 +183,12 @@ mxt_pass_input_identity(struct mxt_pass *p, const char *line, size_t len)
 /* host, line number and the event's place in its line, after the input's
  * identity (struct mxt_pass.input_hash) */
 static uint64_t
-event_id(const struct mxt_pass *p, struct mxt_str host, unsigned seq)
+event_id(uint64_t input_hash, struct mxt_str host, long line_no,
+    unsigned seq)
 {
-	uint64_t h = fnv1a(p->input_hash, host.ptr, host.len);
+	uint64_t h = fnv1a(input_hash, host.ptr, host.len);
 	h = fnv1a(h, "", 1);
-	h = fnv1a_decimal(h, (uint64_t)(p->line_no > 0 ? p->line_no : 0));
+	h = fnv1a_decimal(h, (uint64_t)(line_no > 0 ? line_no : 0));
 	h = fnv1a(h, "", 1);
 	return fnv1a_decimal(h, seq);
 }
@@ -412,6 +413,29 @@ domain_of(struct mxt_str addr, char *buf, size_t size)
 	return mxt_str_make(buf, n);
 }
 
+/* The event's domain (unless a dialect set one) and sender's domain. */
+static void
+set_domains(struct mxt_event *ev, struct mxt_event_scratch *sc)
+{
+	if (ev->domain.ptr == NULL)
+		ev->domain = domain_of(ev->recipient, sc->domain,
+		    sizeof sc->domain);
+	ev->sender_domain = domain_of(ev->sender, sc->sender_domain,
+	    sizeof sc->sender_domain);
+}
+
+void
+mxt_event_finish(struct mxt_event *ev, struct mxt_event_scratch *sc)
+{
+	if (!ev->unfinished)
+		return;
+	if (ev->id_wanted)
+		ev->event_id = event_id(ev->id_base, ev->host, ev->line_no,
+		    ev->id_seq);
+	set_domains(ev, sc);
+	ev->unfinished = false;
+}
+
 /* ---- linking failures to warnings (struct mxt_link) ----------------- */
 
 /* The process of the current line: host, program and pid, hashed. */
@@ -534,18 +558,27 @@ sink_emit(void *ctx, struct mxt_event *ev, struct mxt_msg *m)
 	ev->source = p->source;
 	ev->line_no = p->line_no;
 	unsigned seq = p->line_events++;
-	ev->event_id = p->cfg.no_event_ids ? 0 : event_id(p, ev->host, seq);
+	if (p->cfg.classify_later) {
+		/* the id and the domains on the consumer's thread
+		 * (mxt_event_finish): the reading thread is the slower one */
+		ev->unfinished = true;
+		ev->id_wanted = !p->cfg.no_event_ids;
+		ev->id_base = p->input_hash;
+		ev->id_seq = seq;
+		ev->event_id = 0;
+	} else {
+		ev->unfinished = false;
+		ev->event_id = p->cfg.no_event_ids ? 0 :
+		    event_id(p->input_hash, ev->host, p->line_no, seq);
+	}
 	if (ev->mta == MXT_MTA_POSTFIX) {
 		/* "postfix-out/smtp": the instance is the syslog name */
 		const char *slash = memchr(p->program.ptr, '/', p->program.len);
 		ev->instance = mxt_str_make(p->program.ptr, slash ?
 		    (size_t)(slash - p->program.ptr) : p->program.len);
 	}
-	if (ev->domain.ptr == NULL)
-		ev->domain = domain_of(ev->recipient, p->domain_buf,
-		    sizeof p->domain_buf);
-	ev->sender_domain = domain_of(ev->sender, p->sender_domain_buf,
-	    sizeof p->sender_domain_buf);
+	if (!ev->unfinished)
+		set_domains(ev, &p->scratch);
 	if (ev->queue_id.len > 0) {
 		/* Every message with an event has an entry, also one whose
 		 * first lines were not in the log: so on_message_end reaches

@@ -52,8 +52,7 @@ struct mxt_pass {
 	const char *line;
 	size_t line_len;
 	/* scratch storage for lower-cased domains of the current event */
-	char domain_buf[256];
-	char sender_domain_buf[256];
+	struct mxt_event_scratch scratch;
 	/* what the dialects write into; ctx is the pass */
 	struct mxt_sink sink;
 	/* the same for mxt_pass_warm_line: earlier MX replies only; its
