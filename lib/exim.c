@@ -258,11 +258,6 @@ dedupe_remember(struct exim_state *st, uint64_t key, uint64_t source,
 
 /* ---- small scanners -------------------------------------------------- */
 
-static inline bool
-is_alnum(char c)
-{
-	return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
 
 /* Exim message ids: 6-6-2 ("1rAbCd-0001Xy-AB") and, from Exim 4.97,
  * 6-11-4 ("1rAbCd-000000001Xy-ABCD"); base-62 characters. */
@@ -276,11 +271,11 @@ is_message_id(const char *p, size_t n)
 		return false;
 	bool ok = true;
 	for (size_t i = 0; i < 6; i++)
-		ok &= is_alnum(p[i]);
+		ok &= is_ascii_alnum(p[i]);
 	for (size_t i = 7; i < d2; i++)
-		ok &= is_alnum(p[i]);
+		ok &= is_ascii_alnum(p[i]);
 	for (size_t i = d2 + 1; i < n; i++)
-		ok &= is_alnum(p[i]);
+		ok &= is_ascii_alnum(p[i]);
 	return ok;
 }
 
@@ -386,14 +381,14 @@ parse_host(const char *p, const char *end, struct mxt_str *name,
 			return q;
 		*ip = mxt_str_make(q + 1, (size_t)(rb - q - 1));
 		q = rb + 1;
-		if (q < end && *q == ':' && q + 1 < end && is_alnum(q[1])) {
+		if (q < end && *q == ':' && q + 1 < end && is_ascii_alnum(q[1])) {
 			int v = 0;
 			const char *d = q + 1;
 			while (d < end && is_digit(*d) && v < 100000)
 				v = v * 10 + (*d++ - '0');
-			if (v > 0 && v < 65536 && (d == end || !is_alnum(*d)))
+			if (v > 0 && v < 65536 && (d == end || !is_ascii_alnum(*d)))
 				*port = v;
-			while (d < end && (is_alnum(*d) || *d == '_'))
+			while (d < end && (is_ascii_alnum(*d) || *d == '_'))
 				d++; /* the test suite's "PORT_D" */
 			q = d;
 		}
@@ -444,7 +439,7 @@ scan_fields(const char *p, const char *end, struct fields *f,
 			return;
 		}
 		const char *k = p;
-		while (p < end && is_alnum(*p))
+		while (p < end && is_ascii_alnum(*p))
 			p++;
 		if (p == k || p >= end || *p != '=') {
 			const char *e = token_end(k, end);
@@ -539,7 +534,7 @@ field_follows(const char *p, const char *end)
 		return true;
 	if (has_lit(p, end, "defer (") || has_lit(p, end, "routing defer"))
 		return true;
-	while (p < end && is_alnum(*p))
+	while (p < end && is_ascii_alnum(*p))
 		p++;
 	return p > k && p < end && *p == '=';
 }
@@ -1464,7 +1459,7 @@ static bool
 header_name(const char *p, const char *end)
 {
 	const char *q = p;
-	while (q < end && (is_alnum(*q) || *q == '-' || *q == '_'))
+	while (q < end && (is_ascii_alnum(*q) || *q == '-' || *q == '_'))
 		q++;
 	return q > p && q < end && *q == ':';
 }

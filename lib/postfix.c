@@ -85,12 +85,9 @@ is_queue_id(const char *p, size_t n)
 {
 	if (n < 5 || n > 24)
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-		    (c >= 'a' && c <= 'z')))
+	for (size_t i = 0; i < n; i++)
+		if (!is_ascii_alnum(p[i]))
 			return false;
-	}
 	return true;
 }
 

@@ -9,6 +9,7 @@
 #include "internal.h"
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -207,9 +208,28 @@ run_scan_to3(void)
 	    "%ld of %ld differ", wrong, tried);
 }
 
+/* is_ascii_alnum against the three ranges, for every byte value (the
+ * high half and the bytes next to each range included). */
+static void
+run_alnum(void)
+{
+	int wrong = 0, yes = 0;
+	for (int c = 0; c < 256; c++) {
+		bool want = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z');
+		bool got = is_ascii_alnum((char)c);
+		yes += got;
+		if (got != want && wrong++ == 0)
+			printf("# byte 0x%02x: got %d\n", c, got);
+	}
+	test_int("is_ascii_alnum", "bytes wrong", wrong, 0);
+	test_int("is_ascii_alnum", "bytes that are", yes, 62);
+}
+
 int
 main(void)
 {
+	run_alnum();
 	run_find_bytes();
 	run_lower_copy();
 	run_scan_to3();
