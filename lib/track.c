@@ -19,6 +19,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #define DEFAULT_CAP 200000
 #define MIN_BUCKETS 256
 #define MAX_BUCKETS (1u << 20)
@@ -40,17 +43,21 @@ struct mxt_track {
 	size_t nspare;
 };
 
-/* FNV-1a over the host, a separator no host holds, and the id. */
+/* FNV-1a over the host (short, and often a few bytes), then XXH3
+ * (inlined, as in strmap.c) over the id with that as its seed: it reads
+ * an id in two or three words where FNV-1a took a multiply a byte, on
+ * every line with a queue id (2% of the instructions of the thread that
+ * reads a Postfix log, more for Exim's 16-byte ids). The whole key goes
+ * in, so many hosts with one id do not share a chain. Only the buckets
+ * depend on it: entries are walked by age, never by bucket. */
 static uint32_t
 hash_key(struct mxt_str host, struct mxt_str id)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = 14695981039346656037ULL;
 	for (size_t i = 0; i < host.len; i++)
-		h = (h ^ (unsigned char)host.ptr[i]) * 16777619u;
-	h = (h ^ 0xffu) * 16777619u;
-	for (size_t i = 0; i < id.len; i++)
-		h = (h ^ (unsigned char)id.ptr[i]) * 16777619u;
-	return h;
+		h = (h ^ (unsigned char)host.ptr[i]) * 1099511628211ULL;
+	return (uint32_t)XXH3_64bits_withSeed(id.len > 0 ? id.ptr : "",
+	    id.len, h);
 }
 
 static bool
