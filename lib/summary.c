@@ -901,8 +901,14 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 		s->end = ev->time.sec;
 		s->end_utcoff = ev->time.utcoff;
 	}
-	if (ev->host.len > 0)
-		mxt_strmap_put(&s->hosts, ev->host.ptr, ev->host.len, &added);
+	if (ev->host.len > 0 && !(ev->host.len == s->last_host_len &&
+	    memcmp(ev->host.ptr, s->last_host, ev->host.len) == 0)) {
+		struct mxt_strmap_slot *h = mxt_strmap_put(&s->hosts,
+		    ev->host.ptr, ev->host.len, &added);
+		/* the map's own copy, which lives as long as the map */
+		s->last_host = h->key;
+		s->last_host_len = h->len;
+	}
 	struct flight *f = NULL;
 	if (ev->queue_id.len > 0) {
 		f = mxt_summary_flight(s, ev->host, ev->queue_id, true);
@@ -991,6 +997,9 @@ mxt_summary_message_end(struct mxt_summary *s, struct mxt_str host,
 	mxt_strmap_remove(&s->flights, slot);
 }
 
+static void detach_pending_keyed(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid);
+
 void
 mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
     struct mxt_str qid)
@@ -1015,8 +1024,9 @@ mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
 		} else {
 			mxt_summary_free_flight(f);
 		}
+		message_key(s, host, qid, NULL); /* as key_aside left it */
 	}
-	mxt_summary_detach_pending(s, host, qid);
+	detach_pending_keyed(s, host, qid);
 }
 
 /*
@@ -1030,8 +1040,17 @@ void
 mxt_summary_detach_pending(struct mxt_summary *s, struct mxt_str host,
     struct mxt_str qid)
 {
-	bool added;
 	message_key(s, host, qid, NULL);
+	detach_pending_keyed(s, host, qid);
+}
+
+/* The same with the message's key in s->keybuf (mxt_summary_message_start
+ * has built it: every message start comes here). */
+static void
+detach_pending_keyed(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid)
+{
+	bool added;
 	struct mxt_strmap_slot *slot = mxt_strmap_get(&s->pending_msgs,
 	    s->keybuf.p, s->keybuf.len);
 	if (slot == NULL)

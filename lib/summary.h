@@ -216,6 +216,10 @@ struct mxt_summary {
 	uint64_t detached;          /* pending of an id that came back */
 	struct mxt_strmap clients;  /* client ip -> struct client_row (ptr) */
 	struct mxt_strmap hosts;    /* logging hosts seen */
+	/* the key in hosts of the last event's host: most events have the
+	 * host of the one before, which is then not hashed again */
+	const char *last_host;
+	size_t last_host_len;
 	struct input_span *inputs;
 	size_t ninputs;
 	struct cover_gap {          /* parts of the window with no input */

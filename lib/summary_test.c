@@ -110,9 +110,36 @@ check(const char *name, const struct mxt_summary *s)
 	free(v);
 }
 
+/* The logging hosts of events whose host lies in a buffer overwritten
+ * for each (as the pass's line): one of a length already seen, one that
+ * extends the one before, and a return to an earlier one. */
+static void
+hosts_seen(void)
+{
+	static const char *const hosts[] = {"mx1", "mx1", "mx2", "mx10",
+	    "mx1", "", "mx2", "MX1"};
+	struct mxt_summary *s = create(0);
+	char line[16];
+	for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+		struct mxt_event ev = test_event("delivered", NULL,
+		    "a@b.example", 100 + (long)i);
+		strcpy(line, hosts[i]);
+		ev.host = mxt_str_make(line, strlen(line));
+		mxt_summary_add(s, &ev);
+		memset(line, 'Z', sizeof line);
+	}
+	test_int("hosts", "distinct", (long long)s->hosts.count, 4);
+	static const char *const want[] = {"mx1", "mx2", "mx10", "MX1"};
+	for (size_t i = 0; i < 4; i++)
+		test_ok(mxt_strmap_get(&s->hosts, want[i], strlen(want[i])) !=
+		    NULL, "hosts", "%s not kept", want[i]);
+	mxt_summary_destroy(s);
+}
+
 int
 main(void)
 {
+	hosts_seen();
 	struct mxt_summary *whole = create(0);
 	feed(whole, stream, 0, NSTREAM);
 	check("whole", whole);
