@@ -258,7 +258,6 @@ dedupe_remember(struct exim_state *st, uint64_t key, uint64_t source,
 
 /* ---- small scanners -------------------------------------------------- */
 
-
 /* Exim message ids: 6-6-2 ("1rAbCd-0001Xy-AB") and, from Exim 4.97,
  * 6-11-4 ("1rAbCd-000000001Xy-ABCD"); base-62 characters. */
 static bool
@@ -381,12 +380,14 @@ parse_host(const char *p, const char *end, struct mxt_str *name,
 			return q;
 		*ip = mxt_str_make(q + 1, (size_t)(rb - q - 1));
 		q = rb + 1;
-		if (q < end && *q == ':' && q + 1 < end && is_ascii_alnum(q[1])) {
+		if (q < end && *q == ':' && q + 1 < end &&
+		    is_ascii_alnum(q[1])) {
 			int v = 0;
 			const char *d = q + 1;
 			while (d < end && is_digit(*d) && v < 100000)
 				v = v * 10 + (*d++ - '0');
-			if (v > 0 && v < 65536 && (d == end || !is_ascii_alnum(*d)))
+			if (v > 0 && v < 65536 &&
+			    (d == end || !is_ascii_alnum(*d)))
 				*port = v;
 			while (d < end && (is_ascii_alnum(*d) || *d == '_'))
 				d++; /* the test suite's "PORT_D" */

@@ -1021,10 +1021,11 @@ mxt_summary_message_start(struct mxt_summary *s, struct mxt_str host,
 			slot = mxt_strmap_put(&s->flights, s->keybuf.p,
 			    s->keybuf.len, &added);
 			slot->ptr = f;
+			/* the message's key again, for its pending */
+			message_key(s, host, qid, NULL);
 		} else {
 			mxt_summary_free_flight(f);
 		}
-		message_key(s, host, qid, NULL); /* as key_aside left it */
 	}
 	detach_pending_keyed(s, host, qid);
 }
