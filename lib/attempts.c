@@ -347,6 +347,18 @@ other_recipient(const struct mxt_attempt *a, struct mxt_str rcpt)
 	return n != rcpt.len || strncasecmp(lt + 1, rcpt.ptr, n) != 0;
 }
 
+bool
+mxt_attempts_pending(struct mxt_attempts *s, struct mxt_str host,
+    struct mxt_str tag, const struct mxt_time *t)
+{
+	if (watching(s, t))
+		return true;
+	if (s->map.count == 0)
+		return false;
+	struct mxt_str key = make_key(s, host, tag);
+	return mxt_strmap_get(&s->map, key.ptr, key.len) != NULL;
+}
+
 void
 mxt_attempts_take(struct mxt_attempts *s, struct mxt_str host,
     struct mxt_str tag, struct mxt_event *ev)

@@ -49,6 +49,13 @@ void mxt_attempts_add(struct mxt_attempts *s, struct mxt_str host,
 void mxt_attempts_take(struct mxt_attempts *s, struct mxt_str host,
     struct mxt_str tag, struct mxt_event *ev);
 
+/* Whether mxt_attempts_take could set or note anything for an event of
+ * time t under (host, tag): replies wait there, or the store watches
+ * (mxt_attempts_watch). When not, the take would leave ev as it is, so
+ * the event's relay and code need not be known for it. */
+bool mxt_attempts_pending(struct mxt_attempts *s, struct mxt_str host,
+    struct mxt_str tag, const struct mxt_time *t);
+
 /* Delivery attempts whose replies no final line took yet. */
 size_t mxt_attempts_waiting(const struct mxt_attempts *s);
 

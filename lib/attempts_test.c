@@ -591,6 +591,45 @@ test_state(void)
 	json_decref(saved);
 }
 
+/* Whether a take could do anything: a key with replies waiting, not
+ * another key, not once they are taken and dropped; any key while the
+ * store watches (a piece of --jobs notes keys met without replies). */
+static void
+test_pending(void)
+{
+	struct mxt_attempts *s = mxt_attempts_create(NULL, NULL);
+	struct mxt_attempt a = {.relay = mxt_str_make("mx", 2),
+	    .relay_ip = mxt_str_make("192.0.2.1", 9), .code = 421,
+	    .text = mxt_str_make("421 busy", 8)};
+	struct mxt_time t = {.sec = 1000, .valid = true};
+	struct mxt_str h = mxt_str_make("h", 1), p1 = mxt_str_make("p1", 2),
+	    p2 = mxt_str_make("p2", 2);
+	test_ok(!mxt_attempts_pending(s, h, p1, &t), "pending",
+	    "an empty store");
+	mxt_attempts_add(s, h, p1, mxt_str_make("Q1", 2), &t, 1, &a);
+	test_ok(mxt_attempts_pending(s, h, p1, &t), "pending",
+	    "a reply waits under the key");
+	test_ok(!mxt_attempts_pending(s, h, p2, &t), "pending",
+	    "another process's key");
+	test_ok(!mxt_attempts_pending(s, mxt_str_make("h2", 2), p1, &t),
+	    "pending", "another host's key");
+	/* a take by another queue id drops them */
+	struct mxt_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.queue_id = mxt_str_make("Q9", 2);
+	ev.time = t;
+	mxt_attempts_take(s, h, p1, &ev);
+	test_ok(!mxt_attempts_pending(s, h, p1, &t), "pending",
+	    "replies dropped by a take");
+	mxt_attempts_destroy(s);
+
+	s = mxt_attempts_create(NULL, NULL);
+	mxt_attempts_watch(s);
+	test_ok(mxt_attempts_pending(s, h, p2, &t), "pending",
+	    "a watching store notes every key");
+	mxt_attempts_destroy(s);
+}
+
 int
 main(void)
 {
@@ -605,6 +644,7 @@ main(void)
 	test_pass();
 	test_caps();
 	test_cut_lines();
+	test_pending();
 	test_state();
 	mxt_classifier_destroy(cls);
 	return test_done();

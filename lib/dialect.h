@@ -37,6 +37,10 @@ struct mxt_sink {
 	/* No input is read after source (mxt_pass_final_input): nothing
 	 * later can be the other copy of a line kept for a twin. */
 	bool final_input;
+	/* The consumer finishes each event on its own thread (mxt_pass_config
+	 * classify_later, mxt_event_finish): a dialect may leave in the
+	 * event's unread what only the consumer reads, for its finish. */
+	bool later;
 	/* Completes ev (source, line, domains, msg_start_seen, cause) and
 	 * hands it on. m is the message entry of ev's (host, queue id)
 	 * when the dialect holds it, else NULL. */
@@ -67,6 +71,10 @@ struct mxt_sink {
 	    const struct mxt_attempt *a);
 	void (*attempts_take)(void *ctx, struct mxt_str host,
 	    struct mxt_str tag, struct mxt_event *ev);
+	/* Whether attempts_take could give or note anything for an event
+	 * of time t under (host, tag) (mxt_attempts_pending). */
+	bool (*attempts_pending)(void *ctx, struct mxt_str host,
+	    struct mxt_str tag, const struct mxt_time *t);
 	/* A line that logs the size of a message (Postfix qmgr "size=",
 	 * Exim "<= ... S="; r->kind MXT_RECEIVED): m is the message's entry
 	 * (Postfix: the pass decides by its recv whether the line is told
@@ -128,6 +136,13 @@ mxt_sink_attempts_take(struct mxt_sink *k, struct mxt_str host,
 	k->attempts_take(k->ctx, host, tag, ev);
 }
 
+static inline bool
+mxt_sink_attempts_pending(struct mxt_sink *k, struct mxt_str host,
+    struct mxt_str tag, const struct mxt_time *t)
+{
+	return k->attempts_pending(k->ctx, host, tag, t);
+}
+
 static inline void
 mxt_sink_received(struct mxt_sink *k, struct mxt_received *r,
     struct mxt_msg *m)
@@ -160,6 +175,11 @@ struct mxt_dialect {
 	 * (0, or -1 when it is not one). Both may be NULL. */
 	char *(*save)(const void *state);
 	int (*restore)(void *state, const char *text);
+	/* Reads what parse left in ev->unread (struct mxt_sink.later) into
+	 * ev and empties unread; called by mxt_event_finish on the
+	 * consumer's thread, with the dialect's state nowhere near. May be
+	 * NULL when parse never leaves anything. */
+	void (*finish)(struct mxt_event *ev);
 };
 
 /* The registry (dialects.c): the first dialect that claims a line wins. */

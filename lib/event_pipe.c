@@ -11,8 +11,9 @@
  * The consumer may also classify the events there
  * (mxt_pass_config.classify_later): a tenth of the run, which evens the
  * two threads' shares. Such a pass also leaves each event's id and
- * domains to this thread (mxt_event_finish, before fn or the
- * classifier): the reading thread is the slower one.
+ * domains, and most of a Postfix delivery's fields, to this thread
+ * (mxt_event_finish, before fn or the classifier): the reading thread is
+ * the slower one.
  *
  * An event's strings point into the line being read, the message
  * tracker, the pass's scratch buffers and the earlier replies, all of
@@ -234,6 +235,7 @@ static const size_t str_fields[] = {
 	offsetof(struct mxt_event, message_id),
 	offsetof(struct mxt_event, instance),
 	offsetof(struct mxt_event, warning),
+	offsetof(struct mxt_event, unread),
 };
 enum { NSTR_FIELDS = sizeof str_fields / sizeof str_fields[0] };
 

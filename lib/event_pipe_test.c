@@ -483,13 +483,21 @@ many_small(void)
 /* ---- a pass that leaves the events' finishing to the pipe ------------ */
 
 /* Lines of both MTAs whose events have ids, domains in mixed case, a
- * quoted local part holding an '@', the null sender and two hosts. */
+ * quoted local part holding an '@', the null sender and two hosts, and
+ * Postfix deliveries: two after an earlier MX's refusal (the second
+ * recipient shares the attempt by its relay), one of another process,
+ * one with orig_to= holding ", ", one with relay=none and no text. */
 static const char *const finish_lines[] = {
     "Nov  3 10:00:00 mx1 postfix/qmgr[11]: 4AbC1: from=<Bounce@Lists.Example.NET>, size=900, nrcpt=1 (queue active)",
     "Nov  3 10:00:01 mx1 postfix/smtp[12]: 4AbC1: to=<John.Doe@Mail.Example.ORG>, relay=mx.example.org[192.0.2.7]:25, delay=1.2, delays=0.1/0/0.5/0.6, dsn=4.7.1, status=deferred (host mx.example.org[192.0.2.7] said: 450 4.7.1 <John.Doe@Mail.Example.ORG>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/ (in reply to RCPT TO command))",
     "Nov  3 10:00:02 mx1 postfix/smtp[12]: 4AbC1: to=<\"john@home\"@Other.Example.COM>, relay=none, delay=2, delays=0.1/0/2/0, dsn=4.4.1, status=deferred (connect to other.example.com[192.0.2.8]:25: Connection timed out)",
     "Nov  3 10:00:03 mx2 postfix/smtpd[13]: NOQUEUE: reject: RCPT from unknown[198.51.100.4]: 554 5.7.1 <spam@Victim.Example>: Relay access denied; from=<> to=<spam@Victim.Example> proto=ESMTP helo=<x>",
+    "Nov  3 10:00:04 mx2 postfix/smtp[14]: connect to mx1.b.example[192.0.2.11]:25: Connection refused",
     "Nov  3 10:00:04 mx2 postfix/smtp[14]: 5DeF2: to=<a@B.example>, relay=b.example[192.0.2.9]:25, delay=0.3, delays=0/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 99)",
+    "Nov  3 10:00:04 mx2 postfix/smtp[14]: 5DeF2: to=<b@B.example>, relay=b.example[192.0.2.9]:25, delay=0.3, delays=0/0/0.1/0.2, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 99)",
+    "Nov  3 10:00:04 mx2 postfix/smtp[17]: 5DeF2: to=<e@E.example>, relay=e.example[192.0.2.12]:2525, delay=0.5, delays=0/0/0.2/0.3, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 77)",
+    "Nov  3 10:00:04 mx2 postfix/local[15]: 5DeF2: to=<c@mx2.example>, orig_to=<\"x, y\"@Alias.example>, relay=local, delay=0.75, delays=0.5/0/0/0.25, dsn=2.0.0, status=sent (delivered to mailbox)",
+    "Nov  3 10:00:04 mx2 postfix/lmtp[16]: 5DeF2: to=d@mx2.example, relay=none, delay=4, dsn=2.0.0, status=sent",
     "2024-11-03 10:00:05 1rAbCd-0001Xy-AB ** Mixed@Case.Example.DE R=dnslookup T=remote_smtp H=mx.case.example.de [192.0.2.10]: SMTP error from remote mail server after RCPT TO:<Mixed@Case.Example.DE>: 550 5.1.1 User unknown",
     "2024-11-03 10:00:06 1rAbCd-0001Xy-AB == Other@Case.Example.DE R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host",
 };
@@ -497,7 +505,7 @@ enum { NFINISH = sizeof finish_lines / sizeof finish_lines[0] };
 
 struct finished {
 	char *got[64];
-	int n, unfinished_pushed, ids_pushed;
+	int n, unfinished_pushed, ids_pushed, unread_pushed;
 	struct mxt_classifier *cls;
 	struct mxt_event_pipe *pipe;
 };
@@ -506,8 +514,10 @@ static char *
 describe_finished(const struct mxt_event *ev)
 {
 	char *d = describe(ev), *out;
-	if (asprintf(&out, "%s id %016llx cause %d", d,
-	    (unsigned long long)ev->event_id, (int)ev->cause) < 0)
+	if (asprintf(&out, "%s id %016llx cause %d delay %d %g unread %s", d,
+	    (unsigned long long)ev->event_id, (int)ev->cause,
+	    (int)ev->has_delay, ev->delay,
+	    ev->unread.ptr == NULL ? "NULL" : "set") < 0)
 		abort();
 	free(d);
 	return out;
@@ -537,6 +547,8 @@ finish_push(void *arg, const struct mxt_event *ev)
 	struct finished *f = arg;
 	f->unfinished_pushed += ev->unfinished;
 	f->ids_pushed += ev->event_id != 0;
+	f->unread_pushed += ev->unread.ptr != NULL && !ev->has_delay &&
+	    ev->dsn[0] == '\0' && ev->code == 0;
 	mxt_event_pipe_push(f->pipe, ev);
 }
 
@@ -570,10 +582,14 @@ finish_later(void)
 	mxt_pass_destroy(p);
 	mxt_event_pipe_destroy(b.pipe);
 
-	test_int("finish", "events in line", a.n, 6);
+	test_int("finish", "events in line", a.n, 10);
 	test_int("finish", "events through the pipe", b.n, a.n);
 	test_int("finish", "pushed unfinished", b.unfinished_pushed, a.n);
 	test_int("finish", "pushed with an id", b.ids_pushed, 0);
+	/* the Postfix deliveries' fields are read on the pipe's thread,
+	 * but for the two an earlier reply waits for (matched by relay and
+	 * code on the reading thread) */
+	test_int("finish", "deliveries pushed unread", b.unread_pushed, 3);
 	for (int i = 0; i < a.n && i < b.n; i++)
 		test_str("finish", "event through the pipe", b.got[i],
 		    strlen(b.got[i]), a.got[i]);
@@ -588,6 +604,36 @@ finish_later(void)
 	test_ok(lowered && quoted && sender, "finish",
 	    "a domain not found lower-cased after the last '@'");
 	test_ok(ids, "finish", "an event without an id");
+	/* and the deliveries' fields are read: relay, address and port,
+	 * dsn, code, delay; relay=none is no relay */
+	static const char *const delivered[] = {
+	    "[b.example]|[192.0.2.9]|[250 2.0.0 Ok: queued as 99]|",
+	    "|2.0.0|6|",
+	    "|250|0|NULL|25|1|-1|NULL|attempts|{mx1.b.example,192.0.2.11,25,",
+	    " delay 1 0.3 unread NULL",
+	    "[e.example]|[192.0.2.12]|[250 2.0.0 Ok: queued as 77]|",
+	    "|250|0|NULL|2525|0|-1|NULL|no-attempts| id ",
+	    " delay 1 0.5 unread NULL",
+	    "[local]|[]|[delivered to mailbox]|",
+	    " delay 1 0.75 unread NULL",
+	    "[d@mx2.example]|[mx2.example]|NULL|[]|[]|[]|NULL|",
+	    " delay 1 4 unread NULL",
+	};
+	for (size_t k = 0; k < sizeof delivered / sizeof delivered[0]; k++) {
+		bool found = false;
+		for (int i = 0; i < a.n; i++)
+			found |= strstr(a.got[i], delivered[k]) != NULL;
+		if (!found)
+			printf("# not in any event: %s\n", delivered[k]);
+		test_ok(found, "finish", "a delivery's fields not read");
+	}
+	/* both recipients of the attempt carry the refusal before it */
+	int shared = 0;
+	for (int i = 0; i < b.n; i++)
+		shared += strstr(b.got[i], "@B.example]|[b.example]|NULL|[]|"
+		    "[b.example]|[192.0.2.9]|") != NULL &&
+		    strstr(b.got[i], "{mx1.b.example,192.0.2.11,25,") != NULL;
+	test_int("finish", "deliveries with the earlier refusal", shared, 2);
 	for (int i = 0; i < a.n; i++)
 		free(a.got[i]);
 	for (int i = 0; i < b.n; i++)

@@ -217,6 +217,9 @@ struct mxt_event {
 	bool id_wanted;
 	unsigned id_seq;
 	uint64_t id_base;
+	/* and the part of the line the dialect left for then (a Postfix
+	 * delivery's relay=, delay= and dsn=), NULL when none */
+	struct mxt_str unread;
 	/* The nearest earlier warning of the same process (host, program,
 	 * pid) that may explain a failure of ours (cause other, or a cause
 	 * on our side; see mxt_pass_link_wanted), normalised as the
@@ -266,9 +269,10 @@ struct mxt_event_scratch {
 };
 /*
  * Completes an unfinished event (ev->unfinished: handed by a pass with
- * classify_later) as the pass would have: its event_id, and its domain
- * and sender_domain, lower-cased into sc (valid while sc is not reused).
- * Does nothing to a finished one.
+ * classify_later) as the pass would have: what its dialect left unread
+ * (ev->unread: a Postfix delivery's relay, delay, dsn and code), its
+ * event_id, and its domain and sender_domain, lower-cased into sc (valid
+ * while sc is not reused). Does nothing to a finished one.
  */
 void mxt_event_finish(struct mxt_event *ev, struct mxt_event_scratch *sc);
 
@@ -498,8 +502,8 @@ struct mxt_pass_config {
 	 * writes them), and the pass hands each failure with the warning it
 	 * would be linked to if its cause wants one (ev->warning), which
 	 * mxt_event_classify keeps or drops. The consumer also finishes each
-	 * event first (mxt_event_finish: its id and domains), which the
-	 * event pipe does on its thread. */
+	 * event first (mxt_event_finish: its id, domains and unread
+	 * fields), which the event pipe does on its thread. */
 	bool classify_later;
 	/* mxt_pass_read decompresses a compressed file on a thread of its
 	 * own (mxt_reader_set_ahead): for a caller with a core to spare. */

@@ -32,6 +32,8 @@ static void sink_attempt(void *ctx, struct mxt_str host, struct mxt_str tag,
     struct mxt_str qid, const struct mxt_time *t, const struct mxt_attempt *a);
 static void sink_attempts_take(void *ctx, struct mxt_str host,
     struct mxt_str tag, struct mxt_event *ev);
+static bool sink_attempts_pending(void *ctx, struct mxt_str host,
+    struct mxt_str tag, const struct mxt_time *t);
 static void sink_received(void *ctx, struct mxt_received *r,
     struct mxt_msg *m);
 
@@ -72,12 +74,15 @@ mxt_pass_create(const struct mxt_pass_config *cfg)
 	    .msg_add = sink_msg_add, .msg_start = sink_msg_start,
 	    .msg_end = sink_msg_end,
 	    .count = sink_count, .local = sink_local, .attempt = sink_attempt,
-	    .attempts_take = sink_attempts_take, .received = sink_received};
+	    .attempts_take = sink_attempts_take,
+	    .attempts_pending = sink_attempts_pending,
+	    .received = sink_received, .later = cfg->classify_later};
 	p->warm = (struct mxt_sink){.ctx = p, .emit = warm_emit,
 	    .unparsed = warm_unparsed, .msg_get = warm_msg,
 	    .msg_add = warm_msg, .msg_start = warm_msg,
 	    .msg_end = warm_msg_end, .count = warm_count, .local = warm_local,
 	    .attempt = sink_attempt, .attempts_take = sink_attempts_take,
+	    .attempts_pending = sink_attempts_pending,
 	    .received = warm_received};
 	struct mxt_dialect_options o = {.syslog_name = cfg->syslog_name};
 	assert(mxt_dialect_count <= MXT_MTA_COUNT);
@@ -429,6 +434,10 @@ mxt_event_finish(struct mxt_event *ev, struct mxt_event_scratch *sc)
 {
 	if (!ev->unfinished)
 		return;
+	if (ev->unread.ptr != NULL)
+		for (size_t i = 0; i < mxt_dialect_count; i++)
+			if (dialects[i]->mta == ev->mta)
+				dialects[i]->finish(ev);
 	if (ev->id_wanted)
 		ev->event_id = event_id(ev->id_base, ev->host, ev->line_no,
 		    ev->id_seq);
@@ -689,6 +698,14 @@ sink_attempts_take(void *ctx, struct mxt_str host, struct mxt_str tag,
 {
 	struct mxt_pass *p = ctx;
 	mxt_attempts_take(p->attempts, host, tag, ev);
+}
+
+static bool
+sink_attempts_pending(void *ctx, struct mxt_str host, struct mxt_str tag,
+    const struct mxt_time *t)
+{
+	struct mxt_pass *p = ctx;
+	return mxt_attempts_pending(p->attempts, host, tag, t);
 }
 
 /*
