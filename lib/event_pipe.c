@@ -54,6 +54,8 @@
  * switch 1,485 times instead of 5,244 and `events`' 1,388 instead of
  * 2,328, for about the same memory (4.5 MiB instead of 4.3). */
 #define PIPE_BATCHES 4
+#define PIPE_WAKE 2
+_Static_assert(PIPE_WAKE <= PIPE_BATCHES, "a full ring wakes the worker");
 #define BATCH_RECORDS MXT_PIPE_BATCH_RECORDS
 #define BATCH_BYTES MXT_PIPE_BATCH_BYTES
 /* objects in a batch's bytes start at this alignment */
@@ -96,6 +98,10 @@ struct mxt_event_pipe {
 	 * fills the one after them (fill = head + ready), which is free while
 	 * ready < PIPE_BATCHES. */
 	size_t head, ready, fill;
+	/* An idle worker is woken when PIPE_WAKE batches are ready, not one:
+	 * then it empties them all before it sleeps again, and wakes half
+	 * as often. draining (mxt_event_pipe_sync) wakes it for any. */
+	bool draining;
 	bool closing;
 	atomic_bool failed;
 	pthread_t thread;
@@ -143,8 +149,12 @@ worker_main(void *arg)
 	struct mxt_event_pipe *p = arg;
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (p->ready == 0 && !p->closing)
-			pthread_cond_wait(&p->to_worker, &p->mu);
+		/* idle: asleep until PIPE_WAKE batches wait, or sync or
+		 * destroy wants the ones there now (struct mxt_event_pipe) */
+		if (p->ready == 0)
+			while ((p->ready == 0 || (p->ready < PIPE_WAKE &&
+			    !p->draining)) && !p->closing)
+				pthread_cond_wait(&p->to_worker, &p->mu);
 		if (p->ready == 0)
 			break;
 		struct batch *b = &p->b[p->head];
@@ -204,8 +214,12 @@ hand_over(struct mxt_event_pipe *p)
 	pthread_mutex_lock(&p->mu);
 	p->ready++;
 	p->fill = (p->fill + 1) % PIPE_BATCHES;
-	pthread_cond_signal(&p->to_worker);
+	bool wake = p->ready >= PIPE_WAKE;
 	pthread_mutex_unlock(&p->mu);
+	/* after the unlock: a worker woken under the lock would wake only to
+	 * wait for the mutex, and the unlock would have to wake it again */
+	if (wake)
+		pthread_cond_signal(&p->to_worker);
 }
 
 /* Waits until the batch to fill is free. */
@@ -447,8 +461,11 @@ mxt_event_pipe_sync(struct mxt_event_pipe *p)
 	if (p->b[p->fill].nrec > 0)
 		hand_over(p);
 	pthread_mutex_lock(&p->mu);
+	p->draining = true;
+	pthread_cond_signal(&p->to_worker);
 	while (p->ready > 0)
 		pthread_cond_wait(&p->to_filler, &p->mu);
+	p->draining = false;
 	pthread_mutex_unlock(&p->mu);
 }
 
