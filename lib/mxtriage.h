@@ -218,7 +218,8 @@ struct mxt_event {
 	unsigned id_seq;
 	uint64_t id_base;
 	/* and the part of the line the dialect left for then (a Postfix
-	 * delivery's relay=, delay= and dsn=), NULL when none */
+	 * delivery's relay=, delay= and dsn= fields, up to its " status="
+	 * and with it), NULL when none */
 	struct mxt_str unread;
 	/* The nearest earlier warning of the same process (host, program,
 	 * pid) that may explain a failure of ours (cause other, or a cause

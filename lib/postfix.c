@@ -365,23 +365,33 @@ field(struct mxt_event *ev, const char *p, const char *fe)
 		mxt_smtp_dsn(v, fe, 0, NULL, ev->dsn);
 }
 
-/* The fields of a delivery line from q (after its recipient) to st (its
- * " status="), each ending at ", ": relay=, delay= and dsn= are read. */
-static void
-delivery_fields(struct mxt_event *ev, const char *q, const char *st)
+/* The first " status=" after a delivery's key=value fields, from q
+ * (after its recipient) to end; NULL when there is none. With ev, the
+ * fields on the way, each ending at ", " (the last at the status), are
+ * read into it: relay=, delay= and dsn=. One pass over the spaces finds
+ * both, where searching for the one and then for the other read the
+ * fields twice. */
+static inline const char *
+delivery_fields(struct mxt_event *ev, const char *q, const char *end)
 {
-	for (const char *sp = q; sp < st; sp++) {
-		sp = scan_to(sp, st, ' ');
-		if (sp == st)
+	for (const char *sp = q; sp < end; sp++) {
+		sp = scan_to(sp, end, ' ');
+		if (sp == end)
 			break;
-		if (sp > q && sp[-1] == ',') {
+		if (has_lit(sp, end, " status=")) {
+			if (ev != NULL) {
+				field(ev, q, sp);
+				if (mxt_str_eq(ev->relay, "none"))
+					ev->relay = mxt_str_make("", 0);
+			}
+			return sp;
+		}
+		if (ev != NULL && sp > q && sp[-1] == ',') {
 			field(ev, q, sp - 1);
 			q = sp - 1;
 		}
 	}
-	field(ev, q, st);
-	if (mxt_str_eq(ev->relay, "none"))
-		ev->relay = mxt_str_make("", 0);
+	return NULL;
 }
 
 /* A delivery's text ("250 2.0.0 Ok: queued as ...") is the server's
@@ -402,7 +412,7 @@ delivered_code(struct mxt_event *ev)
 static void
 postfix_finish(struct mxt_event *ev)
 {
-	struct mxt_str f = ev->unread;
+	struct mxt_str f = ev->unread; /* up to " status=" and it */
 	ev->unread = mxt_str_make(NULL, 0);
 	delivery_fields(ev, f.ptr, f.ptr + f.len);
 	delivered_code(ev);
@@ -436,17 +446,10 @@ delivery(struct postfix_state *ps, struct mxt_sink *sink,
 		mxt_sink_unparsed(sink, "to=<...> address not closed (cut line?)");
 		return;
 	}
-	/* key=value fields up to the first " status=" */
-	const char *st = NULL;
-	for (const char *sp = q; sp < end; sp++) {
-		sp = scan_to(sp, end, ' ');
-		if (sp == end)
-			break;
-		if (has_lit(sp, end, " status=")) {
-			st = sp;
-			break;
-		}
-	}
+	/* with a consumer on a thread of its own (sink->later) most
+	 * deliveries leave their fields to it (postfix_finish): read later */
+	const char *st = sink->later ? delivery_fields(NULL, q, end) :
+	    delivery_fields(&ev, q, end);
 	if (st == NULL) {
 		mxt_sink_unparsed(sink, "delivery line without status=");
 		return;
@@ -470,16 +473,21 @@ delivery(struct postfix_state *ps, struct mxt_sink *sink,
 			te--;
 		ev.text = mxt_str_make(after + 2, (size_t)(te - after - 2));
 	}
-	/* the earlier replies of the attempt, if any wait, are matched by
-	 * the event's relay and code (mxt_sink_attempts_take); nothing else
-	 * on this thread reads a delivery's fields (postfix_finish) */
 	struct mxt_str tag;
-	bool waiting = process_tag(ps, ll, &tag) &&
-	    mxt_sink_attempts_pending(sink, ll->host, tag, &ev.time);
-	if (ev.status == MXT_STATUS_DELIVERED && sink->later && !waiting) {
-		ev.unread = mxt_str_make(q, (size_t)(st - q));
-	} else {
-		delivery_fields(&ev, q, st);
+	bool tagged = process_tag(ps, ll, &tag);
+	if (sink->later) {
+		/* the earlier replies of the attempt, if any wait, are
+		 * matched by the event's relay and code
+		 * (mxt_sink_attempts_take); nothing else on this thread reads
+		 * a delivery's fields */
+		const char *fe = st + MXT_LIT_LEN(" status=");
+		if (ev.status == MXT_STATUS_DELIVERED && !(tagged &&
+		    mxt_sink_attempts_pending(sink, ll->host, tag, &ev.time)))
+			ev.unread = mxt_str_make(q, (size_t)(fe - q));
+		else
+			delivery_fields(&ev, q, fe);
+	}
+	if (ev.unread.ptr == NULL) {
 		if (ev.status != MXT_STATUS_DELIVERED)
 			analyse_delivery_text(&ev);
 		else
@@ -497,7 +505,8 @@ delivery(struct postfix_state *ps, struct mxt_sink *sink,
 		else
 			mxt_msg_final(m, ev.recipient.ptr, ev.recipient.len);
 	}
-	if (waiting)
+	/* a take with no reply waiting would do nothing (unread) */
+	if (tagged && ev.unread.ptr == NULL)
 		mxt_sink_attempts_take(sink, ll->host, tag, &ev);
 	mxt_sink_emit(sink, &ev, m);
 }
