@@ -587,6 +587,8 @@ struct mxt_classifier {
  *   CC_HOST   a host name: alnum, '-', '.', '_'
  *   CC_WORD   continues a word, so the next byte starts nothing: alnum,
  *             '_', '.', '-', '@', '+', '%'
+ *   CC_DIGIT  [0-9]
+ *   CC_UPPER  [A-Z], whose lower case is the byte + CC_UPPER
  */
 enum {
 	CC_ALNUM = 1,
@@ -594,19 +596,24 @@ enum {
 	CC_LOCAL = 4,
 	CC_HOST = 8,
 	CC_WORD = 16,
+	CC_UPPER = 32,
+	CC_DIGIT = 64,
 };
 #define CC_LETTER (CC_ALNUM | CC_LOCAL | CC_HOST | CC_WORD)
 #define CC_HEXDIGIT (CC_LETTER | CC_HEX)
+#define CC_DIGITS (CC_HEXDIGIT | CC_DIGIT)
+#define CC_UPHEX (CC_HEXDIGIT | CC_UPPER)
+#define CC_UPLETTER (CC_LETTER | CC_UPPER)
 
 static const unsigned char cclass[256] = {
-	['0'] = CC_HEXDIGIT, ['1'] = CC_HEXDIGIT, ['2'] = CC_HEXDIGIT,
-	['3'] = CC_HEXDIGIT, ['4'] = CC_HEXDIGIT, ['5'] = CC_HEXDIGIT,
-	['6'] = CC_HEXDIGIT, ['7'] = CC_HEXDIGIT, ['8'] = CC_HEXDIGIT,
-	['9'] = CC_HEXDIGIT,
+	['0'] = CC_DIGITS, ['1'] = CC_DIGITS, ['2'] = CC_DIGITS,
+	['3'] = CC_DIGITS, ['4'] = CC_DIGITS, ['5'] = CC_DIGITS,
+	['6'] = CC_DIGITS, ['7'] = CC_DIGITS, ['8'] = CC_DIGITS,
+	['9'] = CC_DIGITS,
 	['a'] = CC_HEXDIGIT, ['b'] = CC_HEXDIGIT, ['c'] = CC_HEXDIGIT,
 	['d'] = CC_HEXDIGIT, ['e'] = CC_HEXDIGIT, ['f'] = CC_HEXDIGIT,
-	['A'] = CC_HEXDIGIT, ['B'] = CC_HEXDIGIT, ['C'] = CC_HEXDIGIT,
-	['D'] = CC_HEXDIGIT, ['E'] = CC_HEXDIGIT, ['F'] = CC_HEXDIGIT,
+	['A'] = CC_UPHEX, ['B'] = CC_UPHEX, ['C'] = CC_UPHEX,
+	['D'] = CC_UPHEX, ['E'] = CC_UPHEX, ['F'] = CC_UPHEX,
 	['g'] = CC_LETTER, ['h'] = CC_LETTER, ['i'] = CC_LETTER,
 	['j'] = CC_LETTER, ['k'] = CC_LETTER, ['l'] = CC_LETTER,
 	['m'] = CC_LETTER, ['n'] = CC_LETTER, ['o'] = CC_LETTER,
@@ -614,13 +621,13 @@ static const unsigned char cclass[256] = {
 	['s'] = CC_LETTER, ['t'] = CC_LETTER, ['u'] = CC_LETTER,
 	['v'] = CC_LETTER, ['w'] = CC_LETTER, ['x'] = CC_LETTER,
 	['y'] = CC_LETTER, ['z'] = CC_LETTER,
-	['G'] = CC_LETTER, ['H'] = CC_LETTER, ['I'] = CC_LETTER,
-	['J'] = CC_LETTER, ['K'] = CC_LETTER, ['L'] = CC_LETTER,
-	['M'] = CC_LETTER, ['N'] = CC_LETTER, ['O'] = CC_LETTER,
-	['P'] = CC_LETTER, ['Q'] = CC_LETTER, ['R'] = CC_LETTER,
-	['S'] = CC_LETTER, ['T'] = CC_LETTER, ['U'] = CC_LETTER,
-	['V'] = CC_LETTER, ['W'] = CC_LETTER, ['X'] = CC_LETTER,
-	['Y'] = CC_LETTER, ['Z'] = CC_LETTER,
+	['G'] = CC_UPLETTER, ['H'] = CC_UPLETTER, ['I'] = CC_UPLETTER,
+	['J'] = CC_UPLETTER, ['K'] = CC_UPLETTER, ['L'] = CC_UPLETTER,
+	['M'] = CC_UPLETTER, ['N'] = CC_UPLETTER, ['O'] = CC_UPLETTER,
+	['P'] = CC_UPLETTER, ['Q'] = CC_UPLETTER, ['R'] = CC_UPLETTER,
+	['S'] = CC_UPLETTER, ['T'] = CC_UPLETTER, ['U'] = CC_UPLETTER,
+	['V'] = CC_UPLETTER, ['W'] = CC_UPLETTER, ['X'] = CC_UPLETTER,
+	['Y'] = CC_UPLETTER, ['Z'] = CC_UPLETTER,
 	['.'] = CC_LOCAL | CC_HOST | CC_WORD,
 	['-'] = CC_LOCAL | CC_HOST | CC_WORD,
 	['_'] = CC_LOCAL | CC_HOST | CC_WORD,
@@ -781,29 +788,46 @@ prefix_ci(const char *s, size_t n, const char *p)
 	return true;
 }
 
-size_t
-mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
+/* A byte in lower case, by its class (ASCII letters only). */
+static inline char
+cc_lower(unsigned char c)
 {
-	size_t o = 0;
-#define PUT(ch) do { if (o + 1 < size) out[o++] = (ch); } while (0)
-#define PUTS(str) do { for (const char *q_ = (str); *q_; q_++) PUT(*q_); } \
-	while (0)
-	size_t i = 0;
+	return (char)(c + (cclass[c] & CC_UPPER));
+}
+
+/*
+ * The normalised text of [s, s + n) into out, which has room for
+ * NORM_ROOM(n) bytes: nothing here tests the room byte by byte. The
+ * output is never longer than 4/3 of the input ("<a>" becomes "<%a>",
+ * every other mask is shorter than what it replaces, every other byte is
+ * copied once), and a word's letters are written as they are scanned, at
+ * most up to where the input ends.
+ */
+#define NORM_ROOM(n) ((n) + (n) / 3 + 2)
+
+static size_t
+normalise_into(const unsigned char *s, size_t n, char *out)
+{
+	size_t o = 0, i = 0;
+	bool word = false; /* the byte before i continues a word */
+#define PUTS(str) do { memcpy(out + o, str, sizeof str - 1); \
+	o += sizeof str - 1; } while (0)
 	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		bool start = i == 0 || !(cclass[(unsigned char)s[i - 1]] &
-		    CC_WORD);
-		if (!start || !(is_local(c) || c == '<')) {
-			PUT((char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+		unsigned char c = s[i];
+		unsigned k = cclass[c];
+		if (word || !((k & CC_LOCAL) || c == '<')) {
+			out[o++] = (char)(c + (k & CC_UPPER));
+			word = k & CC_WORD;
 			i++;
 			continue;
 		}
 		size_t rest = n - i, len;
-		const char *p = s + i;
+		const unsigned char *p = s + i;
+		const char *cp = (const char *)p;
 		/* URLs (the first letter first: most words are none) */
 		if (((c | 0x20) == 'h' || (c | 0x20) == 'f') &&
-		    (prefix_ci(p, rest, "http://") || prefix_ci(p, rest,
-		    "https://") || prefix_ci(p, rest, "ftp://"))) {
+		    (prefix_ci(cp, rest, "http://") || prefix_ci(cp, rest,
+		    "https://") || prefix_ci(cp, rest, "ftp://"))) {
 			len = 0;
 			while (len < rest && p[len] != ' ' && p[len] != '\t' &&
 			    p[len] != '>' && p[len] != '<' && p[len] != '"' &&
@@ -813,39 +837,43 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 				len--;
 			PUTS("%u");
 			i += len;
+			word = cclass[s[i - 1]] & CC_WORD;
 			continue;
 		}
 		/* <bare-local-part> as an address: "<dmarc>:" */
 		if (c == '<') {
 			len = 1;
-			while (len < rest && len < 66 && is_local((unsigned char)
-			    p[len]) && p[len] != '@')
+			while (len < rest && len < 66 && is_local(p[len]) &&
+			    p[len] != '@')
 				len++;
 			if (len > 1 && len < rest && p[len] == '>' &&
-			    host_len(p + 1, len - 1) != len - 1) {
+			    host_len(cp + 1, len - 1) != len - 1) {
 				PUTS("<%a>");
 				i += len + 1;
-				continue;
+			} else {
+				out[o++] = '<';
+				i++;
 			}
-			PUT('<');
-			i++;
+			word = false; /* '<' and '>' continue no word */
 			continue;
 		}
 		/* One scan of the word: its run of letters and digits (all
 		 * of it; the digits counted, and where the hex digits end),
-		 * then on to the end of its run of local-part characters
-		 * (at most 128; whether it holds a dot). Every test below
-		 * reads these instead of scanning the word again: most
-		 * words are plain, and each of them was read four times. */
+		 * written out in lower case as it goes (a plain word, most
+		 * words, is then done), then on to the end of its run of
+		 * local-part characters (at most 128; whether it holds a
+		 * dot). Every test below reads these instead of scanning the
+		 * word again. */
 		size_t alen = 0, hexlen, digits = 0;
-		while (alen < rest && is_hex((unsigned char)p[alen])) {
-			digits += is_digit(p[alen]);
-			alen++;
+		for (; alen < rest && ((k = cclass[p[alen]]) & CC_HEX); alen++) {
+			digits += (k & CC_DIGIT) != 0;
+			out[o + alen] = (char)(p[alen] + (k & CC_UPPER));
 		}
 		hexlen = alen;
-		while (alen < rest && is_alnum((unsigned char)p[alen])) {
-			digits += is_digit(p[alen]);
-			alen++;
+		for (; alen < rest && ((k = cclass[p[alen]]) & CC_ALNUM);
+		    alen++) {
+			digits += (k & CC_DIGIT) != 0;
+			out[o + alen] = (char)(p[alen] + (k & CC_UPPER));
 		}
 		/* letters and digits are local-part characters: the local
 		 * run starts with the alnum one ('@' is no local-part byte,
@@ -853,21 +881,21 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 		size_t lim = rest < 128 ? rest : 128;
 		bool dot = false;
 		len = alen < lim ? alen : lim;
-		for (; len < lim && is_local((unsigned char)p[len]); len++)
+		for (; len < lim && is_local(p[len]); len++)
 			dot |= p[len] == '.';
 		/* A host name is two labels or more of [A-Za-z0-9_-] joined
 		 * by dots, all of them local-part characters: a run of them
 		 * without a dot that ended before the cap of 128 starts none,
 		 * and host_len below need not look (most words). */
 		bool may_host = len >= 128 || dot;
+		size_t mask = 0; /* the length a mask replaces */
 		/* addresses: local@host (or local@[ip]) */
 		if (len > 0 && len + 1 < rest && p[len] == '@') {
-			size_t h = host_len(p + len + 1, rest - len - 1);
+			size_t h = host_len(cp + len + 1, rest - len - 1);
 			if (h == 0) {
 				/* a single label or an address literal */
-				h = 0;
-				while (len + 1 + h < rest && (is_host((unsigned
-				    char)p[len + 1 + h]) || p[len + 1 + h] == '[' ||
+				while (len + 1 + h < rest && (is_host(p[len + 1 +
+				    h]) || p[len + 1 + h] == '[' ||
 				    p[len + 1 + h] == ']' || p[len + 1 + h] == ':'))
 					h++;
 				while (h > 0 && p[len + h] == '.')
@@ -875,8 +903,8 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 			}
 			if (h > 0) {
 				PUTS("%a");
-				i += len + 1 + h;
-				continue;
+				mask = len + 1 + h;
+				goto masked;
 			}
 		}
 		/* a time ("dddd-") and an IPv4 address ("d.", "dd.",
@@ -885,58 +913,74 @@ mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
 		 * needs first is known from the scan */
 		bool all_digits = digits == alen, more = alen < rest;
 		if (alen == 4 && all_digits && more && p[4] == '-' &&
-		    (len = time_len(p, rest)) > 0) {
+		    (mask = time_len(cp, rest)) > 0) {
 			PUTS("%t");
-			i += len;
-			continue;
+			goto masked;
 		}
 		if (alen >= 1 && alen <= 3 && all_digits && more &&
-		    p[alen] == '.' && (len = ipv4_len(p, rest)) > 0) {
+		    p[alen] == '.' && (mask = ipv4_len(cp, rest)) > 0) {
 			PUTS("%i");
-			i += len;
-			continue;
+			goto masked;
 		}
 		if (hexlen > 0 && hexlen < rest && p[hexlen] == ':' &&
-		    (len = ipv6_len(p, rest)) > 0) {
+		    (mask = ipv6_len(cp, rest)) > 0) {
 			PUTS("%i");
-			i += len;
-			continue;
+			goto masked;
 		}
-		if (may_host && (len = host_len(p, rest)) > 0) {
+		if (may_host && (mask = host_len(cp, rest)) > 0) {
 			PUTS("%d");
-			i += len;
-			continue;
+			goto masked;
 		}
 		/* numbers of 4+ digits; ids of 10+ letters and digits with
 		 * 3+ digits (session and queue ids; vendor codes such as
 		 * S3140, TSS04 or BL000001 are shorter and stay) */
 		size_t letters = alen - digits;
-		len = alen;
-		bool bounded = !more || p[len] != '_';
+		bool bounded = !more || p[alen] != '_';
 		if (bounded && ((letters == 0 && digits >= 4) ||
-		    (len >= 10 && digits >= 3 && letters > 0))) {
+		    (alen >= 10 && digits >= 3 && letters > 0))) {
 			PUTS("%n");
-			i += len;
-			continue;
+			mask = alen;
+			goto masked;
 		}
-		/* a plain word: its letters and digits as they are, lowered
-		 * (none after the first starts a word) */
-		if (len == 0)
-			len = 1;
-		size_t room = o + 1 < size ? size - 1 - o : 0;
-		size_t m = len < room ? len : room; /* as PUT would cut */
-		for (size_t k = 0; k < m; k++) {
-			unsigned char w = (unsigned char)p[k];
-			out[o + k] = (char)(w >= 'A' && w <= 'Z' ? w + 32 : w);
+		/* a plain word: its letters and digits, written above (a
+		 * byte that starts a word but is none of them, as it is) */
+		if (alen == 0) {
+			out[o] = (char)p[0];
+			alen = 1;
 		}
-		o += m;
-		i += len;
+		o += alen;
+		i += alen;
+		word = cclass[p[alen - 1]] & CC_WORD;
+		continue;
+	masked:
+		i += mask;
+		word = cclass[s[i - 1]] & CC_WORD;
 	}
-	if (size > 0)
-		out[o] = '\0';
 	return o;
-#undef PUT
 #undef PUTS
+}
+
+size_t
+mxt_classify_normalise(const char *s, size_t n, char *out, size_t size)
+{
+	if (size == 0)
+		return 0;
+	const unsigned char *u = (const unsigned char *)s;
+	if (size >= NORM_ROOM(n) + 1) {
+		size_t o = normalise_into(u, n, out);
+		out[o] = '\0';
+		return o;
+	}
+	/* a buffer that may be too short gets the output's first bytes, as
+	 * many as fit before the NUL */
+	char *tmp = xmalloc(NORM_ROOM(n));
+	size_t o = normalise_into(u, n, tmp);
+	if (o > size - 1)
+		o = size - 1;
+	memcpy(out, tmp, o);
+	out[o] = '\0';
+	free(tmp);
+	return o;
 }
 
 /* ---- building ---------------------------------------------------------- */

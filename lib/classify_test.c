@@ -331,6 +331,26 @@ normalise(void)
 	size_t n = mxt_classify_normalise("ABCDEFGH", 8, out, 5);
 	test_str("normalised text cut at the size", "ABCDEFGH", out, n,
 	    "abcd");
+	/* "<a>" grows to "<%a>", the one mask longer than what it hides:
+	 * 4/3 of the input; cut at every size, the output is the whole
+	 * one's first bytes, NUL-terminated, and nothing is written past
+	 * the size */
+	static const char grow[] = "<a><B><c> <dd> X";
+	static const char whole[] = "<%a><%a><%a> <%a> x";
+	for (size_t size = 1; size <= sizeof whole + 1; size++) {
+		char cut[64];
+		memset(cut, '#', sizeof cut);
+		n = mxt_classify_normalise(grow, sizeof grow - 1, cut, size);
+		size_t want = size - 1 < sizeof whole - 1 ? size - 1 :
+		    sizeof whole - 1;
+		bool past = true;
+		for (size_t k = size; k < sizeof cut; k++)
+			past &= cut[k] == '#';
+		test_ok(n == want && cut[n] == '\0' && memcmp(cut, whole, n)
+		    == 0 && past, "normalised text grown, cut", "size %zu: "
+		    "got %zu \"%.*s\"%s", size, n, (int)n, cut, past ? "" :
+		    ", written past the size");
+	}
 }
 
 /*

@@ -7,7 +7,10 @@
  *
  * Checks: every error names the file and a position inside it; the
  * checker and the classifier agree on whether the file is valid; the
- * JSON form of the rule table is valid JSON.
+ * JSON form of the rule table is valid JSON; the file's bytes as a reply
+ * text, normalised (mxt_classify_normalise) into a buffer cut short at a
+ * size the bytes choose, give the first bytes of the whole output, and
+ * nothing is written past the size.
  */
 #include "fuzz.h"
 
@@ -69,9 +72,31 @@ classify(struct mxt_classifier *c, enum mxt_direction dir,
 		abort();
 }
 
+/* The normalised text cut at every size is the whole one's start. */
+static void
+normalise_cut(const uint8_t *data, size_t size)
+{
+	static char whole[4096], cut[4096 + 16];
+	size_t n = size < 2048 ? size : 2048;
+	size_t len = mxt_classify_normalise((const char *)data, n, whole,
+	    sizeof whole);
+	if (len > n + n / 3 + 1 || whole[len] != '\0')
+		abort();
+	size_t room = n > 0 ? data[0] % (len + 2) + 1 : 1;
+	memset(cut, '#', sizeof cut);
+	size_t got = mxt_classify_normalise((const char *)data, n, cut, room);
+	size_t want = len < room - 1 ? len : room - 1;
+	if (got != want || cut[got] != '\0' || memcmp(cut, whole, got) != 0)
+		abort();
+	for (size_t k = room; k < sizeof cut; k++)
+		if (cut[k] != '#')
+			abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	normalise_cut(data, size);
 	struct check chk = {fuzz_file(0, data, size), size, 1};
 	for (size_t i = 0; i < size; i++)
 		chk.lines += data[i] == '\n';
