@@ -409,7 +409,7 @@ struct provider_index {
 	const struct provider *v; /* borrowed */
 	size_t *wild;             /* entries with a trailing ".*" */
 	size_t nwild;
-	struct mxt_strmap cache;  /* name -> index+1, 0 = none */
+	struct mxt_strmap cache;  /* name as met -> index+1, 0 = none */
 };
 
 #define NAME_CACHE_MAX 65536
@@ -490,19 +490,20 @@ provider_index_find(struct provider_index *x, const char *name, size_t len)
 	char buf[256];
 	if (x == NULL || len == 0 || len >= sizeof buf)
 		return NULL;
-	len = lower_copy(buf, sizeof buf, name, len);
-	while (len > 0 && buf[len - 1] == '.') /* absolute names */
-		len--;
-	if (len == 0)
-		return NULL;
-	struct mxt_strmap_slot *s = mxt_strmap_get(&x->cache, buf, len);
+	/* The cache is keyed by the name as the log wrote it: nearly every
+	 * name comes again, and a hit then needs no lower-case copy (a name
+	 * in two spellings takes two entries, with the same answer). */
+	struct mxt_strmap_slot *s = mxt_strmap_get(&x->cache, name, len);
 	size_t k;
 	if (s != NULL) {
 		k = slot_index(s);
 	} else {
-		k = index_find(x, buf, len);
+		size_t n = lower_copy(buf, sizeof buf, name, len);
+		while (n > 0 && buf[n - 1] == '.') /* absolute names */
+			n--;
+		k = n > 0 ? index_find(x, buf, n) : 0;
 		bool added;
-		s = mxt_strmap_put(&x->cache, buf, len, &added);
+		s = mxt_strmap_put(&x->cache, name, len, &added);
 		if (s != NULL) /* NULL when the cache is full: not cached */
 			s->ptr = (void *)(uintptr_t)k;
 	}

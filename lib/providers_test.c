@@ -116,14 +116,44 @@ main(void)
 	struct mxt_classifier *c = mxt_classifier_create(NULL, &err);
 	if (!test_ok(c != NULL, "classifier", "%s", err.text))
 		return test_done();
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		const char *got = mxt_provider_of(c,
-		    mxt_str_make(cases[i].domain, strlen(cases[i].domain)),
-		    mxt_str_make(cases[i].relay, strlen(cases[i].relay)));
-		test_ok(got == cases[i].want || (got && cases[i].want &&
-		    strcmp(got, cases[i].want) == 0), cases[i].name,
-		    "got %s, want %s", got ? got : "(none)",
-		    cases[i].want ? cases[i].want : "(none)");
+	/* twice: the second time every name comes from the cache */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			const char *got = mxt_provider_of(c,
+			    mxt_str_make(cases[i].domain,
+			    strlen(cases[i].domain)),
+			    mxt_str_make(cases[i].relay,
+			    strlen(cases[i].relay)));
+			test_ok(got == cases[i].want || (got &&
+			    cases[i].want && strcmp(got, cases[i].want) == 0),
+			    cases[i].name, "pass %d: got %s, want %s", pass + 1,
+			    got ? got : "(none)",
+			    cases[i].want ? cases[i].want : "(none)");
+		}
+	}
+	/* the cache keeps names as met: each spelling of a name is an
+	 * entry of its own, with the same answer, whichever came first */
+	static const struct {
+		const char *name, *want;
+	} spellings[] = {
+		{"ASPMX.L.Google.COM.", "google"}, {"aspmx.l.google.com", "google"},
+		{"aspmx.l.google.com.", "google"}, {"ASPMX.L.GOOGLE.COM", "google"},
+		{"MX.Example.ORG", NULL}, {"mx.example.org.", NULL},
+		{"mx.example.org", NULL}, {".", NULL}, {"..", NULL},
+		{"ASPMX.L.Google.COM.", "google"}, {"mx.example.org", NULL},
+	};
+	for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+		const char *n = spellings[i].name, *p, *via;
+		struct mxt_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.direction = MXT_DIR_OUT;
+		ev.relay = mxt_str_make(n, strlen(n));
+		mxt_provider_roll(c, &ev, &p, &via);
+		test_ok(via == NULL && (p == spellings[i].want || (p &&
+		    spellings[i].want && strcmp(p, spellings[i].want) == 0)),
+		    "relay spelling", "%s: got %s (via %s), want %s", n,
+		    p ? p : "(none)", via ? via : "(none)",
+		    spellings[i].want ? spellings[i].want : "(none)");
 	}
 	for (size_t i = 0; i < sizeof rolls / sizeof rolls[0]; i++) {
 		struct mxt_event ev;
