@@ -83,9 +83,10 @@ mxt_smtp_angle_addr(const char *p, const char *end, struct mxt_str *addr,
 {
 	if (p >= end || *p != '<')
 		return false;
-	for (const char *q = p + 1; q < end; q++) {
-		if (*q != '>')
-			continue;
+	/* each '>' found sixteen bytes at a time (scan_to): an address is
+	 * some twenty to forty bytes, read one by one before */
+	for (const char *q = scan_to(p + 1, end, '>'); q < end;
+	    q = scan_to(q + 1, end, '>')) {
 		if (q + 1 == end || q[1] == ' ' || q[1] == ',' || q[1] == ';' ||
 		    q[1] == ':') {
 			*addr = mxt_str_make(p + 1, (size_t)(q - p - 1));

@@ -58,6 +58,17 @@ static const struct {
 	{"<a@b.example>; from", "a@b.example", "; from"},
 	{"<a@b.example", NULL, NULL},
 	{"a@b.example", NULL, NULL},
+	/* longer than a block of sixteen: '>' before, at and after its
+	 * edges, one of them inside the address */
+	{"<\"long>local-part\"@mail.sub.example.org>, orig_to=<x>",
+	    "\"long>local-part\"@mail.sub.example.org", ", orig_to=<x>"},
+	{"<abcdefghijklmn>x>: t", "abcdefghijklmn>x", ": t"},
+	{"<>, relay=mx.b.example[192.0.2.1]:25", "",
+	    ", relay=mx.b.example[192.0.2.1]:25"},
+	{"<abcdefghijklmno>", "abcdefghijklmno", ""},
+	{"<abcdefghijklmnop>;", "abcdefghijklmnop", ";"},
+	{"<abcdefghijklmnopqrstuvwxyz0123456789@example.org", NULL, NULL},
+	{"<abcdefghijklmnopqrstuvwxyz>0123456789>x@example.org", NULL, NULL},
 };
 
 static const struct {
