@@ -174,6 +174,12 @@ static const struct exim_case cases[] = {
 	    "info@test.com", "test.com", "1.2.3.4", 53343, 0, "", "rcpt",
 	    "\"JunkMail rejected - test.com [1.2.3.4]:53343 is in an RBL: https://www.spamhaus.org/sbl/query/SBLCSS\"",
 	    "2022-06-29T15:33:46Z", "", NO_DELAY}, 1, 0},
+	/* a 'j' and quotes before the word (the rejection is found by
+	 * its rare bytes) */
+	{"rejected RCPT after a j and quotes", {"2024-11-01 00:00:02 H=jj.example [198.51.100.7]:25 F=<o'neil@x.example> rejected RCPT <u@y.example>: relay not permitted"},
+	    {"rejected", "", "", "in", "u@y.example", "y.example",
+	    "o'neil@x.example", "jj.example", "198.51.100.7", 25, 0, "", "rcpt",
+	    "relay not permitted", "2024-11-01T00:00:02Z", "", NO_DELAY}, 1, 0},
 	{"temporarily rejected RCPT, HELO name only", {"2021-05-04 13:37:00 +0100 H=(mail.remotehost.tld) [123.123.123.123]:1337 F=<mail@sender.tld> temporarily rejected RCPT <mail@recipient.tld>: Deferred due to greylisting. Host: '123.123.123.123' From: 'mail@sender.tld' To: 'mail@recipient.tld' SPF: 'neutral'"},
 	    {"rejected", "", "", "in", "mail@recipient.tld", "recipient.tld",
 	    "mail@sender.tld", "", "123.123.123.123", 1337, 0, "", "rcpt",
