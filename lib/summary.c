@@ -573,28 +573,38 @@ message_key(struct mxt_summary *s, struct mxt_str host, struct mxt_str qid,
 	mxt_summary_key(&s->keybuf, host, qid, rcpt);
 }
 
-struct flight *
-mxt_summary_flight(struct mxt_summary *s, struct mxt_str host,
-    struct mxt_str qid, bool create)
+/* The flight of the message whose key, host \x1f qid, is the first mlen
+ * bytes of s->keybuf (which may go on with a recipient). */
+static struct flight *
+flight_keyed(struct mxt_summary *s, struct mxt_str host, struct mxt_str qid,
+    size_t mlen, bool create)
 {
 	bool added;
-	message_key(s, host, qid, NULL);
+	const char *key = s->keybuf.p;
 	if (create && s->flights.count >= SUMMARY_FLIGHTS_MAX &&
-	    mxt_strmap_get(&s->flights, s->keybuf.p, s->keybuf.len) == NULL) {
+	    mxt_strmap_get(&s->flights, key, mlen) == NULL) {
 		s->overflow_messages++;
 		return NULL;
 	}
 	if (!create) {
-		struct mxt_strmap_slot *slot = mxt_strmap_get(&s->flights,
-		    s->keybuf.p, s->keybuf.len);
+		struct mxt_strmap_slot *slot = mxt_strmap_get(&s->flights, key,
+		    mlen);
 		return slot != NULL ? slot->ptr : NULL;
 	}
-	struct mxt_strmap_slot *slot = mxt_strmap_put(&s->flights, s->keybuf.p,
-	    s->keybuf.len, &added);
+	struct mxt_strmap_slot *slot = mxt_strmap_put(&s->flights, key, mlen,
+	    &added);
 	if (added) {
 		slot->ptr = mxt_flight_new(host, qid);
 	}
 	return slot->ptr;
+}
+
+struct flight *
+mxt_summary_flight(struct mxt_summary *s, struct mxt_str host,
+    struct mxt_str qid, bool create)
+{
+	message_key(s, host, qid, NULL);
+	return flight_keyed(s, host, qid, s->keybuf.len, create);
 }
 
 /* Records that message f failed in group gi for rcpt; true when the pair
@@ -809,15 +819,15 @@ unpend(struct mxt_summary *s, struct mxt_strmap_slot *pm)
 		mxt_strmap_remove(&s->pending_msgs, pm);
 }
 
-/* Outbound retries: joined by (host, queue id, recipient). Returns the
- * retry record of a recipient deferred before (removed from the map when
- * the event is final: the caller frees it), else NULL. */
+/* Outbound retries: joined by (host, queue id, recipient), whose key the
+ * caller left in s->keybuf. Returns the retry record of a recipient
+ * deferred before (removed from the map when the event is final: the
+ * caller frees it), else NULL. */
 static struct retry *
 track_retry(struct mxt_summary *s, const struct mxt_event *ev, bool counted)
 {
 	bool added;
 
-	message_key(s, ev->host, ev->queue_id, &ev->recipient);
 	const char *key = s->keybuf.p;
 	size_t n = s->keybuf.len;
 	/* the message's own key, host \x1f qid, is the start of the key */
@@ -909,16 +919,22 @@ mxt_summary_add(struct mxt_summary *s, const struct mxt_event *ev)
 		s->last_host = h->key;
 		s->last_host_len = h->len;
 	}
+	bool retry = ev->direction == MXT_DIR_OUT && ev->queue_id.len > 0 &&
+	    ev->time.valid;
 	struct flight *f = NULL;
 	if (ev->queue_id.len > 0) {
-		f = mxt_summary_flight(s, ev->host, ev->queue_id, true);
+		/* the message's key starts the recipient's retry key: built
+		 * once for both (track_retry reads it from s->keybuf) */
+		message_key(s, ev->host, ev->queue_id, retry ? &ev->recipient :
+		    NULL);
+		f = flight_keyed(s, ev->host, ev->queue_id, ev->host.len + 1 +
+		    ev->queue_id.len, true);
 		if (f != NULL && f->marks == 0 && f->ntouch == 0 && f->nout == 0 &&
 		    !ev->msg_start_seen)
 			f->in_progress = true;
 	}
 	struct retry *r = NULL;
-	if (ev->direction == MXT_DIR_OUT && ev->queue_id.len > 0 &&
-	    ev->time.valid)
+	if (retry)
 		r = track_retry(s, ev, counted);
 	uint32_t gi = UINT32_MAX;
 	if (counted) {
