@@ -791,13 +791,6 @@ prefix_ci(const char *s, size_t n, const char *p)
 	return true;
 }
 
-/* A byte in lower case, by its class (ASCII letters only). */
-static inline char
-cc_lower(unsigned char c)
-{
-	return (char)(c + (cclass[c] & CC_UPPER));
-}
-
 /*
  * The normalised text of [s, s + n) into out, which has room for
  * NORM_ROOM(n) bytes: nothing here tests the room byte by byte. The
