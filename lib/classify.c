@@ -817,7 +817,7 @@ normalise_into(const unsigned char *s, size_t n, char *out)
 			i++;
 			continue;
 		}
-		size_t rest = n - i, len;
+		size_t rest = n - i, len, mask; /* mask: the bytes read */
 		const unsigned char *p = s + i;
 		const char *cp = (const char *)p;
 		/* URLs (the first letter first: most words are none) */
@@ -832,9 +832,8 @@ normalise_into(const unsigned char *s, size_t n, char *out)
 			while (len > 0 && strchr(".,;:", p[len - 1]) != NULL)
 				len--;
 			PUTS("%u");
-			i += len;
-			word = cclass[s[i - 1]] & CC_WORD;
-			continue;
+			mask = len;
+			goto next;
 		}
 		/* <bare-local-part> as an address: "<dmarc>:" */
 		if (c == '<') {
@@ -845,13 +844,12 @@ normalise_into(const unsigned char *s, size_t n, char *out)
 			if (len > 1 && len < rest && p[len] == '>' &&
 			    host_len(cp + 1, len - 1) != len - 1) {
 				PUTS("<%a>");
-				i += len + 1;
+				mask = len + 1;
 			} else {
 				out[o++] = '<';
-				i++;
+				mask = 1;
 			}
-			word = false; /* '<' and '>' continue no word */
-			continue;
+			goto next;
 		}
 		/* One scan of the word: its run of letters and digits (all
 		 * of it; the digits counted, and where the hex digits end),
@@ -884,7 +882,6 @@ normalise_into(const unsigned char *s, size_t n, char *out)
 		 * without a dot that ended before the cap of 128 starts none,
 		 * and host_len below need not look (most words). */
 		bool may_host = len >= 128 || dot;
-		size_t mask = 0; /* the length a mask replaces */
 		/* addresses: local@host (or local@[ip]) */
 		if (len > 0 && len + 1 < rest && p[len] == '@') {
 			size_t h = host_len(cp + len + 1, rest - len - 1);
@@ -900,7 +897,7 @@ normalise_into(const unsigned char *s, size_t n, char *out)
 			if (h > 0) {
 				PUTS("%a");
 				mask = len + 1 + h;
-				goto masked;
+				goto next;
 			}
 		}
 		/* a time ("dddd-") and an IPv4 address ("d.", "dd.",
@@ -911,21 +908,21 @@ normalise_into(const unsigned char *s, size_t n, char *out)
 		if (alen == 4 && all_digits && more && p[4] == '-' &&
 		    (mask = time_len(cp, rest)) > 0) {
 			PUTS("%t");
-			goto masked;
+			goto next;
 		}
 		if (alen >= 1 && alen <= 3 && all_digits && more &&
 		    p[alen] == '.' && (mask = ipv4_len(cp, rest)) > 0) {
 			PUTS("%i");
-			goto masked;
+			goto next;
 		}
 		if (hexlen > 0 && hexlen < rest && p[hexlen] == ':' &&
 		    (mask = ipv6_len(cp, rest)) > 0) {
 			PUTS("%i");
-			goto masked;
+			goto next;
 		}
 		if (may_host && (mask = host_len(cp, rest)) > 0) {
 			PUTS("%d");
-			goto masked;
+			goto next;
 		}
 		/* numbers of 4+ digits; ids of 10+ letters and digits with
 		 * 3+ digits (session and queue ids; vendor codes such as
@@ -936,7 +933,7 @@ normalise_into(const unsigned char *s, size_t n, char *out)
 		    (alen >= 10 && digits >= 3 && letters > 0))) {
 			PUTS("%n");
 			mask = alen;
-			goto masked;
+			goto next;
 		}
 		/* a plain word: its letters and digits, written above (a
 		 * byte that starts a word but is none of them, as it is) */
@@ -945,10 +942,8 @@ normalise_into(const unsigned char *s, size_t n, char *out)
 			alen = 1;
 		}
 		o += alen;
-		i += alen;
-		word = cclass[p[alen - 1]] & CC_WORD;
-		continue;
-	masked:
+		mask = alen;
+	next:
 		i += mask;
 		word = cclass[s[i - 1]] & CC_WORD;
 	}

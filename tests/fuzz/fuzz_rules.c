@@ -72,7 +72,8 @@ classify(struct mxt_classifier *c, enum mxt_direction dir,
 		abort();
 }
 
-/* The normalised text cut at every size is the whole one's start. */
+/* The normalised text cut at a size its first byte chooses is the
+ * whole one's start. */
 static void
 normalise_cut(const uint8_t *data, size_t size)
 {
