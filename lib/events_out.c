@@ -15,12 +15,15 @@
  * byte by byte (as mxt_utf8_sanitize does). Log text is
  * attacker-controlled: the JSON is always valid UTF-8, and a CSV cell a
  * spreadsheet would run as a formula gets a leading apostrophe unless
- * csv_raw is set. The buffer is handed to stdio after whole events only.
+ * csv_raw is set. The buffer goes out in whole blocks of 64 KiB written
+ * straight to the output's descriptor, and all of it at each flush.
  */
 #include "internal.h"
 
 #include <csv.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* Column order of both formats: the man page's table of the schema. */
 enum field {
@@ -119,7 +122,8 @@ struct value {
 	size_t n;
 };
 
-/* Whole events are handed to stdio once the buffer holds this much. */
+/* Once the buffer holds this much, its whole 64 KiB units go out (the
+ * rest waits for the next event or mxt_event_writer_flush). */
 #define FLUSH_AT 65536
 
 struct mxt_event_writer {
@@ -161,14 +165,54 @@ mxt_event_writer_destroy(struct mxt_event_writer *w)
 	free(w);
 }
 
+/*
+ * The first n bytes of the buffer go out with write(2), after what fp
+ * itself holds; the rest moves to the buffer's start. Through stdio,
+ * whose buffer for a file or pipe is st_blksize (4 KiB), each block was
+ * copied once more and cut in two writes; a write of whole 64 KiB units
+ * at offsets of whole units costs the kernel least (writing 1.6 GB to a
+ * file here: 0.48 s of system time in 64 KiB writes, 0.75 s through
+ * stdio or in writes of 64-65 KiB). A FILE with no descriptor
+ * (open_memstream) takes them by fwrite. On failure the buffer is
+ * dropped: -1, errno set.
+ */
+static int
+hand_out(struct mxt_event_writer *w, size_t n)
+{
+	int fd = fileno(w->fp);
+	const char *p = w->buf;
+	size_t left = n;
+	if (fd < 0) {
+		if (fwrite(p, 1, n, w->fp) != n)
+			goto failed;
+		left = 0;
+	} else if (fflush(w->fp) != 0) {
+		goto failed;
+	}
+	while (left > 0) {
+		ssize_t got = write(fd, p, left);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got == 0)
+				errno = EIO;
+			goto failed;
+		}
+		p += got;
+		left -= (size_t)got;
+	}
+	w->len -= n;
+	memmove(w->buf, w->buf + n, w->len);
+	return 0;
+failed:
+	w->len = 0;
+	return -1;
+}
+
 int
 mxt_event_writer_flush(struct mxt_event_writer *w)
 {
-	size_t n = w->len;
-	w->len = 0;
-	if (n > 0 && fwrite(w->buf, 1, n, w->fp) != n)
-		return -1;
-	return 0;
+	return w->len > 0 ? hand_out(w, w->len) : 0;
 }
 
 /* Room for n more bytes; the buffer grows for one very long event. */
@@ -798,7 +842,7 @@ mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *ev)
 		write_csv(w, ev);
 	else
 		write_jsonl(w, ev);
-	return w->len >= FLUSH_AT ? mxt_event_writer_flush(w) : 0;
+	return w->len >= FLUSH_AT ? hand_out(w, w->len - w->len % FLUSH_AT) : 0;
 }
 
 /* ---- CSV cells of the summary report (report_csv.c), with libcsv ------ */

@@ -608,8 +608,10 @@ struct mxt_event_writer;
 struct mxt_event_writer *mxt_event_writer_create(FILE *fp,
     enum mxt_event_format fmt, bool csv_raw);
 /* Adds one event (a whole line). Events are collected in the writer and
- * handed to fp in blocks of whole lines: call mxt_event_writer_flush
- * before fp is closed. Returns 0, or -1 when writing failed (errno set). */
+ * written in blocks of 64 KiB (a block may end inside a line): call
+ * mxt_event_writer_flush for the rest, before fp is closed and whenever
+ * what was added must be out. Returns 0, or -1 when writing failed
+ * (errno set). */
 int mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *ev);
 /* With why set, every event also names the rule that decided its cause
  * (`events --why`): JSON members "rule" and "rule_origin" ("FILE:LINE")
@@ -617,7 +619,9 @@ int mxt_event_writer_write(struct mxt_event_writer *w, const struct mxt_event *e
  * null/empty when no rule decided. Off by default: the schema
  * mxtriage.event/1 is then unchanged. Call before the first write. */
 void mxt_event_writer_set_why(struct mxt_event_writer *w, bool why);
-/* Hands the events collected to fp (not fflush). Returns 0 or -1. */
+/* Hands all the events collected to fp: after what fp holds (fflush),
+ * they are written to its descriptor, not through its buffer (by fwrite
+ * when fp has no descriptor). Returns 0, or -1 (errno set). */
 int mxt_event_writer_flush(struct mxt_event_writer *w);
 /* Frees w without writing what it still holds. Accepts NULL. */
 void mxt_event_writer_destroy(struct mxt_event_writer *w);
