@@ -8,9 +8,9 @@
  * is plain text, so rotated `mail.log.2.gz`, `.bz2`, `.xz`, `.zst` files
  * are recognised by content, not by name. Plain bytes go straight into the
  * line buffer with read(2), nothing in between; compressed bytes go
- * through the compressor's own library (zlib, libbz2, liblzma, libzstd,
- * liblz4) into it, one small table of codecs behind one loop. A line is
- * returned as soon as its newline has arrived, so a pipe (`tail -f |
+ * through the compressor's own library (zlib or ISA-L, libbz2, liblzma,
+ * libzstd, liblz4) into it, one small table of codecs behind one loop. A
+ * line is returned as soon as its newline has arrived, so a pipe (`tail -f |
  * mxtriage events`) gets each line when it is written, not when a buffer
  * has filled.
  *
@@ -52,7 +52,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef MXT_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#else
 #include <zlib.h>
+#endif
 #include <zstd.h>
 
 #define READ_CHUNK (256 * 1024)
@@ -148,12 +152,21 @@ struct mxt_reader {
 	bool in_eof;       /* read(2) said end of file */
 	long long in_total; /* bytes read from the file so far */
 	union {
+#ifdef MXT_HAVE_ISAL
+		struct inflate_state *isal;
+#else
 		z_stream zs;
+#endif
 		bz_stream bz;
 		lzma_stream xz;
 		ZSTD_DStream *zstd;
 		LZ4F_dctx *lz4;
 	} dec;
+#ifdef MXT_HAVE_ISAL
+	unsigned char gz_tail[8]; /* the last bytes ISA-L took (gz_why) */
+	size_t gz_tail_len;
+	int gz_failed; /* its error, told once gz_drain has handed out all */
+#endif
 
 	/* journald: an entry of a `journalctl -o export` stream being
 	 * collected (from raw line export_line on), the line an entry
@@ -170,6 +183,8 @@ struct mxt_reader {
 	bool failed;
 	char fail_text[160];
 	long long fail_offset;
+	/* a codec's damage this many bytes before where its step stopped */
+	long long fail_back;
 
 	bool want_ahead;      /* mxt_reader_set_ahead */
 	struct ahead *ahead;  /* decompressing on a thread of its own */
@@ -183,6 +198,163 @@ gz_begins(const unsigned char *p, size_t n)
 	return n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
 }
 
+#ifdef MXT_HAVE_ISAL
+/*
+ * gzip through ISA-L's inflate (libisal, Intel's storage library, in
+ * Debian as libisal-dev): the same streaming calls as zlib's at about
+ * 2.5 times its speed (the 1 GB bench logs, 256 KiB of text a call:
+ * 0.71-0.76 s against 1.82-2.17 s), and the rotated .gz logs of a month
+ * are most of what an admin reads. It reads the gzip header and checks
+ * the trailer (ISAL_GZIP); a member's end is its block state
+ * ISAL_BLOCK_FINISH. Its one error for the trailer is told apart as
+ * zlib's two, from the trailer's bytes (the last eight it took) against
+ * the CRC it computed, and a bad CRC is placed where zlib places it.
+ * Two differences remain (mxtriage(1)): it takes more damaged data for
+ * data than zlib, which the CRC then catches at the member's end, and of
+ * a stream cut short it leaves the last symbol or two undecoded.
+ */
+static bool
+gz_init(struct mxt_reader *r)
+{
+	/* zeroed: its buffers are then never read unset, whatever the data */
+	r->dec.isal = xcalloc(1, sizeof *r->dec.isal);
+	isal_inflate_init(r->dec.isal);
+	r->dec.isal->crc_flag = ISAL_GZIP;
+	r->gz_tail_len = 0;
+	r->gz_failed = 0;
+	return true;
+}
+
+/* The last eight bytes the decoder took, for the trailer's check. */
+static void
+gz_keep_tail(struct mxt_reader *r, const unsigned char *in, size_t used)
+{
+	size_t keep = used < 8 ? used : 8;
+	size_t old = r->gz_tail_len + keep > 8 ? 8 - keep : r->gz_tail_len;
+	memmove(r->gz_tail, r->gz_tail + r->gz_tail_len - old, old);
+	memcpy(r->gz_tail + old, in + used - keep, keep);
+	r->gz_tail_len = old + keep;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* The trailer's CRC is not that of the text (its length may be wrong
+ * too); when it is, the length is what failed. */
+static bool
+gz_crc_failed(const struct mxt_reader *r)
+{
+	return !(r->gz_tail_len == 8 && le32(r->gz_tail) == r->dec.isal->crc);
+}
+
+static const char *
+gz_why(struct mxt_reader *r, int rc)
+{
+	const struct inflate_state *z = r->dec.isal;
+	switch (rc) {
+	case ISAL_INVALID_BLOCK:
+		return "invalid block";
+	case ISAL_INVALID_SYMBOL:
+		return "invalid code";
+	case ISAL_INVALID_LOOKBACK:
+		return "invalid distance too far back";
+	case ISAL_INVALID_WRAPPER:
+		return "incorrect header check";
+	case ISAL_UNSUPPORTED_METHOD:
+		return "unknown compression method";
+	case ISAL_NEED_DICT:
+		return "a preset dictionary is needed";
+	case ISAL_INCORRECT_CHECKSUM:
+		if (z->block_state != ISAL_BLOCK_FINISH)
+			return "header crc mismatch";
+		return gz_crc_failed(r) ? "incorrect data check" :
+		    "incorrect length check";
+	}
+	return "invalid data";
+}
+
+/*
+ * Text ISA-L decoded into its own buffer before the damage and did not
+ * hand out (it returns the error at once): out after what it made, as
+ * much as there is room for. How much it decodes into that buffer rather
+ * than straight into out depends on the room it was given, so without
+ * this, the lines before the damage would depend on it (reading ahead,
+ * whose blocks are another size, would give others).
+ */
+static size_t
+gz_drain(struct inflate_state *z, char *out, size_t room)
+{
+	size_t left = (size_t)(z->tmp_out_valid - z->tmp_out_processed);
+	size_t n = left < room ? left : room;
+	memcpy(out, z->tmp_out_buffer + z->tmp_out_processed, n);
+	z->tmp_out_processed += (int32_t)n;
+	return n;
+}
+
+static enum step
+gz_step(struct mxt_reader *r, const unsigned char *in, size_t in_len,
+    size_t *used, char *out, size_t room, size_t *made, const char **why)
+{
+	struct inflate_state *z = r->dec.isal;
+	if (r->gz_failed != 0) {
+		/* the damage, once the text before it is out */
+		*used = 0;
+		*made = gz_drain(z, out, room);
+		if (z->tmp_out_processed < z->tmp_out_valid)
+			return STEP_OK;
+		*why = gz_why(r, r->gz_failed);
+		return STEP_ERROR;
+	}
+	uint32_t in_n = in_len > UINT32_MAX ? UINT32_MAX : (uint32_t)in_len;
+	z->next_in = (uint8_t *)(uintptr_t)in;
+	z->avail_in = in_n;
+	z->next_out = (uint8_t *)out;
+	z->avail_out = room > UINT32_MAX ? UINT32_MAX : (uint32_t)room;
+	uint32_t out_n = z->avail_out;
+	int rc = isal_inflate(z);
+	*used = in_n - z->avail_in;
+	*made = out_n - z->avail_out;
+	gz_keep_tail(r, in, *used);
+	if (rc == ISAL_INVALID_BLOCK || rc == ISAL_INVALID_SYMBOL ||
+	    rc == ISAL_INVALID_LOOKBACK) {
+		*made += gz_drain(z, out + *made, room - *made);
+		if (z->tmp_out_processed < z->tmp_out_valid) {
+			r->gz_failed = rc;
+			return STEP_OK;
+		}
+	}
+	if (rc < 0) {
+		*why = gz_why(r, rc);
+		/* ISA-L takes the trailer whole: a bad CRC is placed where
+		 * zlib meets it, before the length's four bytes */
+		if (rc == ISAL_INCORRECT_CHECKSUM &&
+		    z->block_state == ISAL_BLOCK_FINISH && gz_crc_failed(r))
+			r->fail_back = 4;
+		return STEP_ERROR;
+	}
+	return z->block_state == ISAL_BLOCK_FINISH ? STEP_END : STEP_OK;
+}
+
+static bool
+gz_reset(struct mxt_reader *r)
+{
+	isal_inflate_reset(r->dec.isal); /* crc_flag is kept */
+	r->gz_tail_len = 0;
+	r->gz_failed = 0;
+	return true;
+}
+
+static void
+gz_end(struct mxt_reader *r)
+{
+	free(r->dec.isal);
+	r->dec.isal = NULL;
+}
+#else
 static bool
 gz_init(struct mxt_reader *r)
 {
@@ -220,6 +392,7 @@ gz_step(struct mxt_reader *r, const unsigned char *in, size_t in_len,
 
 static bool gz_reset(struct mxt_reader *r) { return inflateReset(&r->dec.zs) == Z_OK; }
 static void gz_end(struct mxt_reader *r) { inflateEnd(&r->dec.zs); }
+#endif
 
 static bool
 bz_begins(const unsigned char *p, size_t n)
@@ -791,7 +964,7 @@ fill_codec(struct mxt_reader *r, size_t room)
 			char text[160];
 			snprintf(text, sizeof text, "%s data is corrupt: %s",
 			    r->codec->name, why);
-			fail(r, text, in_offset(r));
+			fail(r, text, in_offset(r) - r->fail_back);
 		} else if (used == 0 && made == 0) {
 			/* no progress: the decoder needs more input */
 			if (r->aborted) {

@@ -14,6 +14,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -281,10 +282,23 @@ damaged_gzip(void)
 				test_int(name, "end", rc, 0);
 				continue;
 			}
+#ifdef MXT_HAVE_ISAL
+			/* ISA-L keeps the last symbol or two of a cut stream
+			 * undecoded (it reads ahead for the longest code):
+			 * the last line may be one whose newline is among
+			 * them; never more, and the error names the line */
+			test_ok(got == want || got == want - 1, name,
+			    "lines before the cut: got %d, zlib gives %d", got,
+			    want);
+			test_int(name, "then an error", rc, -1);
+			test_int(name, "error names the last good line",
+			    err.line, got);
+#else
 			test_int(name, "lines before the cut", got, want);
 			test_int(name, "then an error", rc, -1);
 			test_int(name, "error names the last good line",
 			    err.line, want);
+#endif
 			test_int(name, "error names the end of the file",
 			    err.column, (long long)cut);
 			test_ok(strstr(err.text, "truncated") != NULL, name,
@@ -305,9 +319,16 @@ damaged_gzip(void)
 		snprintf(name, sizeof name, "corrupt in the middle (%zu)", zn);
 		test_ok(got == want && got >= all / 3, name,
 		    "got %d lines, zlib gives %d of %d", got, want, all);
+#ifdef MXT_HAVE_ISAL
+		/* ISA-L may take the damaged bytes for data and find the
+		 * damage only at the trailer's check: then at the end */
+		long last = (long)zn;
+#else
+		long last = (long)zn - 1;
+#endif
 		test_ok(rc == -1 && strstr(err.text, "corrupt") != NULL &&
 		    err.line == want && err.column > (long)zn / 2 &&
-		    err.column < (long)zn, name, "got rc %d, '%s' line %ld "
+		    err.column <= last, name, "got rc %d, '%s' line %ld "
 		    "byte %ld", rc, err.text, err.line, err.column);
 
 		/* concatenated members, then zero padding: all, no error */
@@ -338,6 +359,92 @@ damaged_gzip(void)
 		free(out);
 		free(z);
 		free(text);
+	}
+}
+
+/*
+ * A gzip member whose trailer arrives a few bytes a read, from a pipe
+ * (a writer that pauses): the CRC and the length are each taken over
+ * several steps of the decoder, and a bad one is still told apart (ISA-L
+ * reports both alike: the reader keeps the last bytes it took) and
+ * placed as zlib places it.
+ */
+static void
+gzip_trailer_in_pieces(void)
+{
+	char text[4000];
+	size_t n = 0;
+	for (int i = 0; n < 3500; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "line %d\n", i);
+	unsigned char z[8000];
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
+	    Z_DEFAULT_STRATEGY);
+	zs.next_in = (Bytef *)text;
+	zs.avail_in = (uInt)n;
+	zs.next_out = z;
+	zs.avail_out = sizeof z;
+	deflate(&zs, Z_FINISH);
+	size_t zn = sizeof z - zs.avail_out;
+	deflateEnd(&zs);
+	static const struct {
+		const char *name;
+		size_t from_end;
+		const char *want;
+		size_t offset_from_end; /* where the error is placed */
+	} cases[] = {
+		{"bad CRC, from a pipe in pieces", 8, "incorrect data check", 4},
+		{"bad length, from a pipe in pieces", 2, "incorrect length check", 0},
+		{"good trailer, from a pipe in pieces", 0, NULL, 0},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		unsigned char work[8000];
+		memcpy(work, z, zn);
+		if (cases[k].from_end > 0)
+			work[zn - cases[k].from_end] ^= 0x21;
+		int fds[2], saved = dup(STDIN_FILENO);
+		if (pipe(fds) != 0 || saved < 0) {
+			test_ok(false, cases[k].name, "cannot make a pipe");
+			return;
+		}
+		pid_t child = fork();
+		if (child == 0) {
+			close(fds[0]);
+			/* all but the last 20 bytes, then 3 at a time */
+			size_t at = zn - 20;
+			if (write(fds[1], work, at) != (ssize_t)at)
+				_exit(1);
+			while (at < zn) {
+				usleep(20000);
+				size_t piece = zn - at < 3 ? zn - at : 3;
+				if (write(fds[1], work + at, piece) !=
+				    (ssize_t)piece)
+					_exit(1);
+				at += piece;
+			}
+			_exit(0);
+		}
+		close(fds[1]);
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		struct got g = read_all("-");
+		int status = 0;
+		waitpid(child, &status, 0);
+		dup2(saved, STDIN_FILENO);
+		close(saved);
+		test_int(cases[k].name, "every line", g.lines,
+		    count_lines(text, n));
+		if (cases[k].want == NULL) {
+			test_int(cases[k].name, "end", g.rc, 0);
+			continue;
+		}
+		test_int(cases[k].name, "then an error", g.rc, -1);
+		test_ok(strstr(g.err.text, cases[k].want) != NULL,
+		    cases[k].name, "got '%s', want '%s'", g.err.text,
+		    cases[k].want);
+		test_int(cases[k].name, "the error's byte", g.err.column,
+		    (long long)(zn - cases[k].offset_from_end));
 	}
 }
 
@@ -732,6 +839,7 @@ main(void)
 	whole_files();
 	read_ahead();
 	pipe_lines_arrive();
+	gzip_trailer_in_pieces();
 	fd_and_offset();
 
 	struct got g = read_all("/nonexistent/mail.log");
