@@ -216,7 +216,9 @@ gz_begins(const unsigned char *p, size_t n)
 static bool
 gz_init(struct mxt_reader *r)
 {
-	/* zeroed: its buffers are then never read unset, whatever the data */
+	/* zeroed: on some damaged data ISA-L gives text from its buffer
+	 * where nothing was decoded yet (valgrind: unset bytes in the
+	 * lines of a fuzzer's finding; tests/valgrind.py) */
 	r->dec.isal = xcalloc(1, sizeof *r->dec.isal);
 	isal_inflate_init(r->dec.isal);
 	r->dec.isal->crc_flag = ISAL_GZIP;
@@ -279,11 +281,12 @@ gz_why(struct mxt_reader *r, int rc)
 
 /*
  * Text ISA-L decoded into its own buffer before the damage and did not
- * hand out (it returns the error at once): out after what it made, as
- * much as there is room for. How much it decodes into that buffer rather
- * than straight into out depends on the room it was given, so without
- * this, the lines before the damage would depend on it (reading ahead,
- * whose blocks are another size, would give others).
+ * hand out: on an invalid block, code or distance it copies what room
+ * allows and returns the error (igzip_inflate.c, isal_inflate), so with
+ * less room than it decoded, the rest would be lost and the lines before
+ * the damage would depend on the room. The reader's room is mostly 256
+ * KiB and that buffer's new text at most about 32 KiB, so this is rare:
+ * reader_test's bad block at 690 places never needed it.
  */
 static size_t
 gz_drain(struct inflate_state *z, char *out, size_t room)

@@ -363,6 +363,62 @@ damaged_gzip(void)
 }
 
 /*
+ * A deflate block of the reserved type after P bytes of good text, at
+ * many P: every complete line before it arrives, then the error, the
+ * same read in line (whose room for text varies) and read ahead. The
+ * decoder may hold text it decoded before the damage in a buffer of its
+ * own when it meets it (ISA-L does: reader.c's gz_drain hands it out).
+ */
+static void
+gzip_bad_block_after_text(void)
+{
+	size_t cap = 700000, n = 0;
+	char *text = malloc(cap);
+	for (unsigned i = 0; n < cap - 200; i++)
+		n += (size_t)snprintf(text + n, cap - n, "%u %.*s\n", i,
+		    (int)(i * 7919 % 150), "Nov 23 10:00:01 mx postfix/smtp"
+		    "[123]: 4BC2D1F3A: to=<someone@example.org>, relay=mx.exa"
+		    "mple.org[192.0.2.1]:25, delay=1.2, dsn=4.7.1, status=def"
+		    "erred (host said: 450 4.7.1 try again later) xxxxxxxxxxx");
+	unsigned char *z = malloc(cap);
+	char path[600];
+	snprintf(path, sizeof path, "%s/badblock.gz", dir);
+	int bad = 0, tried = 0;
+	for (size_t at = 1000; at < n; at = at * 5 / 4 + 4099) {
+		z_stream zs;
+		memset(&zs, 0, sizeof zs);
+		deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+		    Z_DEFAULT_STRATEGY);
+		zs.next_in = (Bytef *)text;
+		zs.avail_in = (uInt)at;
+		zs.next_out = z;
+		zs.avail_out = (uInt)cap;
+		deflate(&zs, Z_FULL_FLUSH); /* ends on a byte */
+		size_t zn = cap - zs.avail_out;
+		deflateEnd(&zs);
+		z[zn++] = 0x06; /* BFINAL 0, BTYPE 3: reserved */
+		memset(z + zn, 0, 16);
+		zn += 16;
+		spit(path, (const char *)z, zn);
+		int rc;
+		struct mxt_error err;
+		int got = read_compare(path, text, at, &rc, &err);
+		tried++;
+		if (got != count_lines(text, at) || rc != -1 ||
+		    strstr(err.text, "corrupt") == NULL) {
+			bad++;
+			printf("# bad block after %zu bytes: %d lines, want %d; "
+			    "rc %d '%s'\n", at, got, count_lines(text, at), rc,
+			    err.text);
+		}
+	}
+	test_ok(bad == 0 && tried > 10, "a bad block after good text",
+	    "%d of %d places wrong", bad, tried);
+	free(text);
+	free(z);
+}
+
+/*
  * A gzip member whose trailer arrives a few bytes a read, from a pipe
  * (a writer that pauses): the CRC and the length are each taken over
  * several steps of the decoder, and a bad one is still told apart (ISA-L
@@ -840,6 +896,7 @@ main(void)
 	read_ahead();
 	pipe_lines_arrive();
 	gzip_trailer_in_pieces();
+	gzip_bad_block_after_text();
 	fd_and_offset();
 
 	struct got g = read_all("/nonexistent/mail.log");
