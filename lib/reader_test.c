@@ -135,6 +135,30 @@ inflate_prefix(const char *z, size_t n, char *out, size_t cap)
 	return made;
 }
 
+/* text[0..n) as gzip in memory, malloc'd with 64 bytes of room after
+ * it; *zn its size. flush Z_FINISH: the whole member; Z_FULL_FLUSH: the
+ * deflate data up to a byte boundary, no end and no trailer. */
+static unsigned char *
+gzip_text(const char *text, size_t n, int flush, size_t *zn)
+{
+	size_t cap = compressBound((uLong)n) + 128;
+	unsigned char *z = malloc(cap);
+	z_stream zs;
+	memset(&zs, 0, sizeof zs);
+	if (z == NULL || deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		abort();
+	zs.next_in = (Bytef *)(uintptr_t)text;
+	zs.avail_in = (uInt)n;
+	zs.next_out = z;
+	zs.avail_out = (uInt)(cap - 64);
+	if (deflate(&zs, flush) != (flush == Z_FINISH ? Z_STREAM_END : Z_OK))
+		abort();
+	*zn = zs.total_out;
+	deflateEnd(&zs);
+	return z;
+}
+
 /* Reads path; checks every line it returns against the lines of
  * want[0..wn) in order. Returns the line count (-1 when a line differs);
  * *rc and *err get the end. */
@@ -380,26 +404,17 @@ gzip_bad_block_after_text(void)
 		    "[123]: 4BC2D1F3A: to=<someone@example.org>, relay=mx.exa"
 		    "mple.org[192.0.2.1]:25, delay=1.2, dsn=4.7.1, status=def"
 		    "erred (host said: 450 4.7.1 try again later) xxxxxxxxxxx");
-	unsigned char *z = malloc(cap);
 	char path[600];
 	snprintf(path, sizeof path, "%s/badblock.gz", dir);
 	int bad = 0, tried = 0;
 	for (size_t at = 1000; at < n; at = at * 5 / 4 + 4099) {
-		z_stream zs;
-		memset(&zs, 0, sizeof zs);
-		deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
-		    Z_DEFAULT_STRATEGY);
-		zs.next_in = (Bytef *)text;
-		zs.avail_in = (uInt)at;
-		zs.next_out = z;
-		zs.avail_out = (uInt)cap;
-		deflate(&zs, Z_FULL_FLUSH); /* ends on a byte */
-		size_t zn = cap - zs.avail_out;
-		deflateEnd(&zs);
+		size_t zn;
+		unsigned char *z = gzip_text(text, at, Z_FULL_FLUSH, &zn);
 		z[zn++] = 0x06; /* BFINAL 0, BTYPE 3: reserved */
 		memset(z + zn, 0, 16);
 		zn += 16;
 		spit(path, (const char *)z, zn);
+		free(z);
 		int rc;
 		struct mxt_error err;
 		int got = read_compare(path, text, at, &rc, &err);
@@ -415,7 +430,6 @@ gzip_bad_block_after_text(void)
 	test_ok(bad == 0 && tried > 10, "a bad block after good text",
 	    "%d of %d places wrong", bad, tried);
 	free(text);
-	free(z);
 }
 
 /*
@@ -432,18 +446,9 @@ gzip_trailer_in_pieces(void)
 	size_t n = 0;
 	for (int i = 0; n < 3500; i++)
 		n += (size_t)snprintf(text + n, sizeof text - n, "line %d\n", i);
-	unsigned char z[8000];
-	z_stream zs;
-	memset(&zs, 0, sizeof zs);
-	deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
-	    Z_DEFAULT_STRATEGY);
-	zs.next_in = (Bytef *)text;
-	zs.avail_in = (uInt)n;
-	zs.next_out = z;
-	zs.avail_out = sizeof z;
-	deflate(&zs, Z_FINISH);
-	size_t zn = sizeof z - zs.avail_out;
-	deflateEnd(&zs);
+	size_t zn;
+	unsigned char *z = gzip_text(text, n, Z_FINISH, &zn);
+	unsigned char *work = malloc(zn);
 	static const struct {
 		const char *name;
 		size_t from_end;
@@ -455,14 +460,13 @@ gzip_trailer_in_pieces(void)
 		{"good trailer, from a pipe in pieces", 0, NULL, 0},
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-		unsigned char work[8000];
 		memcpy(work, z, zn);
 		if (cases[k].from_end > 0)
 			work[zn - cases[k].from_end] ^= 0x21;
 		int fds[2], saved = dup(STDIN_FILENO);
 		if (pipe(fds) != 0 || saved < 0) {
 			test_ok(false, cases[k].name, "cannot make a pipe");
-			return;
+			break;
 		}
 		pid_t child = fork();
 		if (child == 0) {
@@ -502,6 +506,8 @@ gzip_trailer_in_pieces(void)
 		test_int(cases[k].name, "the error's byte", g.err.column,
 		    (long long)(zn - cases[k].offset_from_end));
 	}
+	free(z);
+	free(work);
 }
 
 /*
